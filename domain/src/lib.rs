@@ -1,0 +1,14 @@
+//! Coplan's domain: what a plan holds, the rules its words follow, and the 24/7 lines.
+//!
+//! This crate has no I/O of its own: no browser, no database, no clock. Time and ids are
+//! passed in by the caller, so every rule here is tested natively and runs unchanged in
+//! the browser (wasm32) and on the server.
+#![forbid(unsafe_code)]
+
+pub mod crisis_lines;
+pub mod draft;
+pub mod phone;
+
+pub use crisis_lines::{CrisisLine, CRISIS_LINES};
+pub use draft::{DraftError, PlanDraft, PlanId, PreferredName};
+pub use phone::{PhoneError, PhoneNumber};

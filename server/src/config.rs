@@ -1,0 +1,135 @@
+//! Settings: defaults first, then environment variables (`COPLAN_*`, and `DATABASE_URL`).
+
+use std::fmt;
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+/// Where the server listens, what it serves and where it keeps data.
+#[derive(Clone)]
+pub struct Config {
+    /// `COPLAN_ADDR`, default `127.0.0.1:8080`.
+    pub addr: SocketAddr,
+    /// `COPLAN_DIST`, the built app, default `dist`.
+    pub dist: PathBuf,
+    /// `DATABASE_URL`: `sqlite://path` or `postgres://…`; default `sqlite://data/coplan.db`.
+    pub database_url: String,
+    /// `COPLAN_MAX_BODY_BYTES`, the largest request body accepted, default 64 KiB.
+    pub max_body_bytes: usize,
+    /// `COPLAN_LOG_FORMAT=json` for one JSON object per log line; plain text otherwise.
+    pub json_logs: bool,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Self {
+            addr: SocketAddr::from(([127, 0, 0, 1], 8080)),
+            dist: PathBuf::from("dist"),
+            database_url: "sqlite://data/coplan.db".to_string(),
+            max_body_bytes: 64 * 1024,
+            json_logs: false,
+        }
+    }
+}
+
+/// A setting that could not be read, naming the variable and what it should hold.
+#[derive(Debug, thiserror::Error)]
+#[error("{name} should be {expected}, not {value:?}")]
+pub struct ConfigError {
+    name: &'static str,
+    expected: &'static str,
+    value: String,
+}
+
+impl Config {
+    /// Reads the settings from `lookup` (the process environment in `main`).
+    pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Result<Self, ConfigError> {
+        let mut config = Self::default();
+        if let Some(value) = lookup("COPLAN_ADDR") {
+            config.addr = value.parse().map_err(|_| ConfigError {
+                name: "COPLAN_ADDR",
+                expected: "an address and port, like 127.0.0.1:8080",
+                value,
+            })?;
+        }
+        if let Some(value) = lookup("COPLAN_DIST") {
+            config.dist = PathBuf::from(value);
+        }
+        if let Some(value) = lookup("DATABASE_URL") {
+            config.database_url = value;
+        }
+        if let Some(value) = lookup("COPLAN_MAX_BODY_BYTES") {
+            config.max_body_bytes = value.parse().map_err(|_| ConfigError {
+                name: "COPLAN_MAX_BODY_BYTES",
+                expected: "a number of bytes",
+                value,
+            })?;
+        }
+        config.json_logs = lookup("COPLAN_LOG_FORMAT").is_some_and(|v| v == "json");
+        Ok(config)
+    }
+
+    pub fn from_env() -> Result<Self, ConfigError> {
+        Self::from_lookup(|name| std::env::var(name).ok())
+    }
+}
+
+impl fmt::Debug for Config {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Config")
+            .field("addr", &self.addr)
+            .field("dist", &self.dist)
+            .field("database_url", &redact_password(&self.database_url))
+            .field("max_body_bytes", &self.max_body_bytes)
+            .field("json_logs", &self.json_logs)
+            .finish()
+    }
+}
+
+/// Hides the password in a database URL (`postgres://user:secret@host` → `user:***@host`).
+pub fn redact_password(url: &str) -> String {
+    let Some((scheme, rest)) = url.split_once("://") else {
+        return url.to_string();
+    };
+    match rest.split_once('@') {
+        Some((credentials, host)) if credentials.contains(':') => {
+            let user = credentials.split(':').next().unwrap_or_default();
+            format!("{scheme}://{user}:***@{host}")
+        }
+        _ => url.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn defaults_then_environment() {
+        let config = Config::from_lookup(|name| match name {
+            "COPLAN_ADDR" => Some("0.0.0.0:9000".into()),
+            "COPLAN_MAX_BODY_BYTES" => Some("1024".into()),
+            _ => None,
+        })
+        .unwrap();
+        assert_eq!(config.addr.port(), 9000);
+        assert_eq!(config.max_body_bytes, 1024);
+        assert_eq!(config.database_url, "sqlite://data/coplan.db");
+    }
+
+    #[test]
+    fn a_bad_setting_names_the_variable() {
+        let err = Config::from_lookup(|n| (n == "COPLAN_ADDR").then(|| "nowhere".into())).unwrap_err();
+        assert!(err.to_string().starts_with("COPLAN_ADDR should be an address and port"));
+    }
+
+    #[test]
+    fn passwords_never_reach_debug_output() {
+        let config = Config::from_lookup(|n| {
+            (n == "DATABASE_URL").then(|| "postgres://coplan:hunter2@db/coplan".into())
+        })
+        .unwrap();
+        let shown = format!("{config:?}");
+        assert!(!shown.contains("hunter2"), "{shown}");
+        assert!(shown.contains("postgres://coplan:***@db/coplan"));
+    }
+}

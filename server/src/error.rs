@@ -1,0 +1,73 @@
+//! The one error type every handler returns: a safe JSON answer for the client, the real
+//! cause in the log (never plan text), and whether trying again can help.
+
+use axum::Json;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use serde::Serialize;
+
+use crate::storage::StoreError;
+
+#[derive(Debug, thiserror::Error)]
+pub enum ApiError {
+    #[error("not found")]
+    NotFound,
+    #[error("method not allowed")]
+    MethodNotAllowed,
+    #[error("request body too large")]
+    BodyTooLarge,
+    #[error("database unavailable: {0}")]
+    DatabaseUnavailable(#[from] StoreError),
+}
+
+/// What a client reads: a stable code for programs, a plain sentence for people, and
+/// whether the same request may succeed later (the outbox retries only when it can).
+#[derive(Debug, Serialize)]
+pub struct ErrorBody {
+    pub code: &'static str,
+    pub message: &'static str,
+    pub retry: bool,
+}
+
+impl ApiError {
+    fn parts(&self) -> (StatusCode, ErrorBody) {
+        let (status, code, message, retry) = match self {
+            Self::NotFound => (
+                StatusCode::NOT_FOUND,
+                "not_found",
+                "There is nothing at this address.",
+                false,
+            ),
+            Self::MethodNotAllowed => (
+                StatusCode::METHOD_NOT_ALLOWED,
+                "method_not_allowed",
+                "This address does not accept that kind of request.",
+                false,
+            ),
+            Self::BodyTooLarge => (
+                StatusCode::PAYLOAD_TOO_LARGE,
+                "body_too_large",
+                "That was too much to send at once.",
+                false,
+            ),
+            Self::DatabaseUnavailable(_) => (
+                StatusCode::SERVICE_UNAVAILABLE,
+                "database_unavailable",
+                "The server cannot reach its storage just now. Your plan is safe on your phone; try again later.",
+                true,
+            ),
+        };
+        (status, ErrorBody { code, message, retry })
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        let (status, body) = self.parts();
+        if status.is_server_error() {
+            // The cause is for the log only; StoreError never holds plan text.
+            tracing::error!(error = %self, code = body.code, "request failed");
+        }
+        (status, Json(serde_json::json!({ "error": body }))).into_response()
+    }
+}

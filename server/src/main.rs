@@ -1,0 +1,69 @@
+//! Starts the Coplan server: settings from the environment, structured logs, the database,
+//! then HTTP until Ctrl-C or SIGTERM, finishing open requests before it stops.
+
+use anyhow::Context as _;
+use coplan_server::{AppState, Config, Database, build, config::redact_password};
+use tracing_subscriber::EnvFilter;
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    let config = Config::from_env()?;
+    init_logs(config.json_logs);
+
+    let db = Database::connect(&config.database_url)
+        .await
+        .with_context(|| format!("opening {}", redact_password(&config.database_url)))?;
+    let state = AppState::new(db.clone()).await?;
+    let app = build(state, &config);
+
+    let listener = tokio::net::TcpListener::bind(config.addr)
+        .await
+        .with_context(|| format!("listening on {}", config.addr))?;
+    let addr = listener.local_addr()?;
+    tracing::info!(%addr, database = %redact_password(&config.database_url), dist = %config.dist.display(), "Coplan is serving");
+    println!("Coplan is running. Open http://{addr}/ in a browser. Press Ctrl-C to stop.");
+
+    axum::serve(listener, app)
+        .with_graceful_shutdown(shutdown_signal())
+        .await?;
+    db.close().await;
+    tracing::info!("stopped");
+    Ok(())
+}
+
+fn init_logs(json: bool) {
+    let filter = EnvFilter::try_from_env("COPLAN_LOG")
+        .unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn"));
+    let logs = tracing_subscriber::fmt().with_env_filter(filter).with_target(false);
+    if json {
+        logs.json().init();
+    } else {
+        logs.init();
+    }
+}
+
+/// Resolves on Ctrl-C or SIGTERM; a second signal is left to the default (stop at once).
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        if let Ok(mut sig) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            sig.recv().await;
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {},
+        () = terminate => {},
+    }
+    let grace = coplan_server::router::SHUTDOWN_GRACE;
+    tracing::info!(grace_secs = grace.as_secs(), "stopping: finishing open requests");
+    tokio::spawn(async move {
+        tokio::time::sleep(grace).await;
+        tracing::warn!("open requests did not finish in time; stopping anyway");
+        std::process::exit(1);
+    });
+}

@@ -1,0 +1,98 @@
+//! Every route the server answers, and the layers every answer passes through.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::Router;
+use axum::extract::Request;
+use axum::http::{HeaderValue, header};
+use axum::middleware::{self, Next};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use tower_http::compression::CompressionLayer;
+use tower_http::limit::RequestBodyLimitLayer;
+use tower_http::trace::{DefaultOnResponse, TraceLayer};
+use tracing::Level;
+
+use crate::config::Config;
+use crate::error::ApiError;
+use crate::storage::{Database, Store, StoreError};
+use crate::{api, security, web};
+
+/// What every handler can reach.
+#[derive(Clone)]
+pub struct AppState {
+    pub db: Database,
+    pub instance_id: Arc<str>,
+}
+
+impl AppState {
+    /// Readies the state for a connected, migrated database.
+    pub async fn new(db: Database) -> Result<Self, StoreError> {
+        let instance_id = db.instance_id(&uuid::Uuid::new_v4().to_string()).await?;
+        Ok(Self {
+            db,
+            instance_id: instance_id.into(),
+        })
+    }
+}
+
+/// The whole server: the API under `/api`, the app shell for everything else.
+pub fn build(state: AppState, config: &Config) -> Router {
+    let shell = web::AppShell::load(&config.dist);
+    let csp = security::content_security_policy(&shell.inline_script_hashes());
+
+    let api = Router::new()
+        .route("/health", get(api::health))
+        .fallback(api::not_found)
+        .method_not_allowed_fallback(api::method_not_allowed)
+        .with_state(state);
+
+    Router::new()
+        .nest("/api", api)
+        .fallback_service(web::service(Arc::new(shell)))
+        .layer(middleware::from_fn(cache_policy))
+        .layer(middleware::from_fn_with_state(
+            security::SecurityHeaders::new(&csp),
+            security::add_headers,
+        ))
+        .layer(CompressionLayer::new().br(true).gzip(true))
+        .layer(RequestBodyLimitLayer::new(config.max_body_bytes))
+        .layer(middleware::map_response(json_body_too_large))
+        .layer(
+            TraceLayer::new_for_http()
+                // Only the method and path are logged: never a query string or a body.
+                .make_span_with(|req: &Request| {
+                    tracing::info_span!("request", method = %req.method(), path = %req.uri().path())
+                })
+                .on_response(DefaultOnResponse::new().level(Level::INFO)),
+        )
+}
+
+/// Plan data is never cached by the browser's HTTP cache; the app's hashed files are
+/// cached for a year; everything else (index.html, sw.js, the manifest) is revalidated.
+async fn cache_policy(req: Request, next: Next) -> Response {
+    let path = req.uri().path().to_string();
+    let mut res = next.run(req).await;
+    let policy = if path.starts_with("/api/") || path == "/api" {
+        "no-store"
+    } else if res.status().is_success() && web::is_hashed_asset(&path) {
+        "public, max-age=31536000, immutable"
+    } else {
+        "no-cache"
+    };
+    res.headers_mut()
+        .insert(header::CACHE_CONTROL, HeaderValue::from_static(policy));
+    res
+}
+
+/// The body limit answers in plain text; clients get the same JSON as every other error.
+async fn json_body_too_large(res: Response) -> Response {
+    if res.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE {
+        return ApiError::BodyTooLarge.into_response();
+    }
+    res
+}
+
+/// How long graceful shutdown waits for open requests before giving up.
+pub const SHUTDOWN_GRACE: Duration = Duration::from_secs(10);

@@ -1,0 +1,51 @@
+//! PostgreSQL, for deployments that outgrow one machine (`DATABASE_URL=postgres://…`).
+
+use sqlx::postgres::{PgPool, PgPoolOptions};
+
+use super::{Store, StoreError};
+
+static MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/postgres");
+
+#[derive(Clone)]
+pub struct PostgresStore {
+    pool: PgPool,
+}
+
+impl PostgresStore {
+    /// Connects to and migrates the database named by `url`.
+    pub async fn connect(url: &str) -> Result<Self, StoreError> {
+        let pool = PgPoolOptions::new()
+            .max_connections(8)
+            .connect(url)
+            .await
+            .map_err(StoreError::Connect)?;
+        MIGRATIONS.run(&pool).await?;
+        Ok(Self { pool })
+    }
+
+    pub async fn close(&self) {
+        self.pool.close().await;
+    }
+}
+
+impl Store for PostgresStore {
+    fn kind(&self) -> &'static str {
+        "postgres"
+    }
+
+    async fn ping(&self) -> Result<(), StoreError> {
+        sqlx::query("SELECT 1").execute(&self.pool).await?;
+        Ok(())
+    }
+
+    async fn instance_id(&self, new_id: &str) -> Result<String, StoreError> {
+        sqlx::query("INSERT INTO server_instance (singleton, instance_id) VALUES (1, $1) ON CONFLICT (singleton) DO NOTHING")
+            .bind(new_id)
+            .execute(&self.pool)
+            .await?;
+        let (id,): (String,) = sqlx::query_as("SELECT instance_id FROM server_instance WHERE singleton = 1")
+            .fetch_one(&self.pool)
+            .await?;
+        Ok(id)
+    }
+}

@@ -1,0 +1,65 @@
+//! The embedded default: one SQLite file (under `./data/` unless told otherwise).
+
+use std::str::FromStr;
+
+use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous};
+
+use super::{Store, StoreError};
+
+static MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/sqlite");
+
+#[derive(Clone)]
+pub struct SqliteStore {
+    pool: SqlitePool,
+}
+
+impl SqliteStore {
+    /// Opens (creating if needed, with its folder) and migrates the file named by `url`.
+    pub async fn connect(url: &str) -> Result<Self, StoreError> {
+        let options = SqliteConnectOptions::from_str(url)
+            .map_err(StoreError::Connect)?
+            .create_if_missing(true)
+            .journal_mode(SqliteJournalMode::Wal)
+            // Every acknowledged write survives a power cut: a person's words are not cache.
+            .synchronous(SqliteSynchronous::Full)
+            .foreign_keys(true);
+        if let Some(folder) = options.get_filename().parent() {
+            if !folder.as_os_str().is_empty() {
+                std::fs::create_dir_all(folder).map_err(|e| StoreError::Connect(e.into()))?;
+            }
+        }
+        let pool = SqlitePoolOptions::new()
+            .max_connections(4)
+            .connect_with(options)
+            .await
+            .map_err(StoreError::Connect)?;
+        MIGRATIONS.run(&pool).await?;
+        Ok(Self { pool })
+    }
+
+    pub async fn close(&self) {
+        self.pool.close().await;
+    }
+}
+
+impl Store for SqliteStore {
+    fn kind(&self) -> &'static str {
+        "sqlite"
+    }
+
+    async fn ping(&self) -> Result<(), StoreError> {
+        sqlx::query("SELECT 1").execute(&self.pool).await?;
+        Ok(())
+    }
+
+    async fn instance_id(&self, new_id: &str) -> Result<String, StoreError> {
+        sqlx::query("INSERT INTO server_instance (singleton, instance_id) VALUES (1, ?) ON CONFLICT (singleton) DO NOTHING")
+            .bind(new_id)
+            .execute(&self.pool)
+            .await?;
+        let (id,): (String,) = sqlx::query_as("SELECT instance_id FROM server_instance WHERE singleton = 1")
+            .fetch_one(&self.pool)
+            .await?;
+        Ok(id)
+    }
+}

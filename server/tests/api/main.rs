@@ -1,0 +1,8 @@
+//! The API over real HTTP, against a real SQLite file and a real PostgreSQL server. Every
+//! test body runs on both databases (see `on_both_databases!`).
+
+mod helpers;
+
+mod errors;
+mod health;
+mod web;
