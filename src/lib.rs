@@ -1,0 +1,26 @@
+//! Coplan in the browser: the person's plan, written on their phone, kept in IndexedDB.
+//!
+//! Features live in their own folders (`home/`, `safety_plan/`, `about/`); shared pieces
+//! in `components/`; all words in `i18n/`; all IndexedDB access in `storage/`. Start
+//! reading at [`app::App`].
+#![forbid(unsafe_code)]
+
+pub mod about;
+pub mod app;
+pub mod components;
+pub mod home;
+pub mod i18n;
+pub mod page_shell;
+pub mod safety_plan;
+pub mod storage;
+
+/// Starts the app: takes over from the plain-HTML fallback in index.html.
+pub fn start() {
+    page_shell::install_panic_hook();
+    page_shell::set_language(i18n::locale());
+    let Some(root) = page_shell::app_root() else {
+        return;
+    };
+    leptos::mount::mount_to(root, app::App).forget();
+    page_shell::hide_fallback();
+}

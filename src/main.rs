@@ -1,1 +1,5 @@
-fn main() {}
+//! The browser entry point: Trunk builds this binary to WebAssembly.
+
+fn main() {
+    coplan_app::start();
+}

@@ -79,7 +79,10 @@ mod tests {
     use super::*;
 
     fn line(id: &str) -> CrisisLine {
-        *CRISIS_LINES.iter().find(|l| l.id == id).expect("line exists")
+        *CRISIS_LINES
+            .iter()
+            .find(|l| l.id == id)
+            .expect("line exists")
     }
 
     #[test]

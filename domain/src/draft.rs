@@ -13,7 +13,10 @@ pub const DRAFT_SCHEMA_VERSION: u32 = 1;
 pub enum DraftError {
     #[error("Plan ids are 1 to 64 letters, digits, dashes or underscores")]
     BadPlanId,
-    #[error("What you like to be called can be up to {} characters", PreferredName::MAX_CHARS)]
+    #[error(
+        "What you like to be called can be up to {} characters",
+        PreferredName::MAX_CHARS
+    )]
     NameTooLong,
     #[error("This plan was saved by a newer version of Coplan. Reload the app to open it")]
     NewerSchema { found: u32 },
@@ -33,7 +36,11 @@ impl PlanId {
             && id
                 .bytes()
                 .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
-        if ok { Ok(Self(id.to_string())) } else { Err(DraftError::BadPlanId) }
+        if ok {
+            Ok(Self(id.to_string()))
+        } else {
+            Err(DraftError::BadPlanId)
+        }
     }
 
     pub fn as_str(&self) -> &str {
@@ -170,9 +177,17 @@ mod tests {
 
     #[test]
     fn a_draft_from_a_newer_version_is_refused_plainly() {
-        let newer = draft().to_stored().replace(r#""schema_version":1"#, r#""schema_version":2"#);
-        assert_eq!(PlanDraft::from_stored(&newer), Err(DraftError::NewerSchema { found: 2 }));
-        assert_eq!(PlanDraft::from_stored("{not json"), Err(DraftError::Unreadable));
+        let newer = draft()
+            .to_stored()
+            .replace(r#""schema_version":1"#, r#""schema_version":2"#);
+        assert_eq!(
+            PlanDraft::from_stored(&newer),
+            Err(DraftError::NewerSchema { found: 2 })
+        );
+        assert_eq!(
+            PlanDraft::from_stored("{not json"),
+            Err(DraftError::Unreadable)
+        );
         let bad_id = draft().to_stored().replace("plan-1", "plan 1<");
         assert_eq!(PlanDraft::from_stored(&bad_id), Err(DraftError::Unreadable));
     }
@@ -181,9 +196,13 @@ mod tests {
     fn a_name_that_is_too_long_changes_nothing() {
         let mut d = draft();
         let long = "a".repeat(PreferredName::MAX_CHARS + 1);
-        assert_eq!(d.set_preferred_name(&long, 1_800_000_000_000), Err(DraftError::NameTooLong));
+        assert_eq!(
+            d.set_preferred_name(&long, 1_800_000_000_000),
+            Err(DraftError::NameTooLong)
+        );
         assert_eq!(d, draft());
-        d.set_preferred_name(&"a".repeat(PreferredName::MAX_CHARS), 1_800_000_000_000).unwrap();
+        d.set_preferred_name(&"a".repeat(PreferredName::MAX_CHARS), 1_800_000_000_000)
+            .unwrap();
         assert_eq!(d.preferred_name.as_str().len(), PreferredName::MAX_CHARS);
     }
 
@@ -194,7 +213,10 @@ mod tests {
         assert_eq!(d.preferred_name.as_str(), "Sam ");
         d.set_preferred_name("Sa\u{0}m", 1).unwrap();
         assert_eq!(d.preferred_name.as_str(), "Sam");
-        assert_eq!(d.updated_at_ms, 1_700_000_000_500, "time never runs backwards");
+        assert_eq!(
+            d.updated_at_ms, 1_700_000_000_500,
+            "time never runs backwards"
+        );
     }
 
     #[test]

@@ -9,6 +9,6 @@ pub mod crisis_lines;
 pub mod draft;
 pub mod phone;
 
-pub use crisis_lines::{CrisisLine, CRISIS_LINES};
+pub use crisis_lines::{CRISIS_LINES, CrisisLine};
 pub use draft::{DraftError, PlanDraft, PlanId, PreferredName};
 pub use phone::{PhoneError, PhoneNumber};

@@ -148,9 +148,22 @@ mod tests {
         assert_eq!(PhoneNumber::parse("  "), Err(PhoneError::Empty));
         assert_eq!(PhoneNumber::parse("12"), Err(PhoneError::WrongLength));
         assert_eq!(PhoneNumber::parse("0770090"), Err(PhoneError::WrongLength));
-        assert_eq!(PhoneNumber::parse("+0 123 456 789"), Err(PhoneError::WrongLength));
-        assert_eq!(PhoneNumber::parse("call 999"), Err(PhoneError::BadCharacter));
-        assert_eq!(PhoneNumber::parse("1 2 3 4 5 6 7 8 9 1 2 3 4 5 6 7 8"), Err(PhoneError::TooLong));
-        assert!(PhoneError::WrongLength.to_string().starts_with("Enter a phone number, like"));
+        assert_eq!(
+            PhoneNumber::parse("+0 123 456 789"),
+            Err(PhoneError::WrongLength)
+        );
+        assert_eq!(
+            PhoneNumber::parse("call 999"),
+            Err(PhoneError::BadCharacter)
+        );
+        assert_eq!(
+            PhoneNumber::parse("1 2 3 4 5 6 7 8 9 1 2 3 4 5 6 7 8"),
+            Err(PhoneError::TooLong)
+        );
+        assert!(
+            PhoneError::WrongLength
+                .to_string()
+                .starts_with("Enter a phone number, like")
+        );
     }
 }

@@ -18,7 +18,11 @@ fn index_html_holds_every_crisis_line_as_a_plain_link() {
             "index.html has no link to {} ({href})",
             line.name
         );
-        assert!(html.contains(line.display_number()), "index.html does not show {}", line.display_number());
+        assert!(
+            html.contains(line.display_number()),
+            "index.html does not show {}",
+            line.display_number()
+        );
     }
 }
 
@@ -27,6 +31,10 @@ fn the_fallback_page_has_no_script_of_its_own_beside_trunks_loader() {
     let html = index_html();
     // The only scripts are the loader Trunk writes in place of the `rel="rust"` link and the
     // small service worker registration loaded from a file; no inline script is ours.
-    assert_eq!(html.matches("<script").count(), 1, "exactly one script tag: pwa.js");
+    assert_eq!(
+        html.matches("<script").count(),
+        1,
+        "exactly one script tag: pwa.js"
+    );
     assert!(html.contains(r#"<script src="/pwa.js" defer></script>"#));
 }

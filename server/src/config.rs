@@ -118,8 +118,12 @@ mod tests {
 
     #[test]
     fn a_bad_setting_names_the_variable() {
-        let err = Config::from_lookup(|n| (n == "COPLAN_ADDR").then(|| "nowhere".into())).unwrap_err();
-        assert!(err.to_string().starts_with("COPLAN_ADDR should be an address and port"));
+        let err =
+            Config::from_lookup(|n| (n == "COPLAN_ADDR").then(|| "nowhere".into())).unwrap_err();
+        assert!(
+            err.to_string()
+                .starts_with("COPLAN_ADDR should be an address and port")
+        );
     }
 
     #[test]

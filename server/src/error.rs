@@ -57,7 +57,14 @@ impl ApiError {
                 true,
             ),
         };
-        (status, ErrorBody { code, message, retry })
+        (
+            status,
+            ErrorBody {
+                code,
+                message,
+                retry,
+            },
+        )
     }
 }
 

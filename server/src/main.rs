@@ -32,9 +32,11 @@ async fn main() -> anyhow::Result<()> {
 }
 
 fn init_logs(json: bool) {
-    let filter = EnvFilter::try_from_env("COPLAN_LOG")
-        .unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn"));
-    let logs = tracing_subscriber::fmt().with_env_filter(filter).with_target(false);
+    let filter =
+        EnvFilter::try_from_env("COPLAN_LOG").unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn"));
+    let logs = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_target(false);
     if json {
         logs.json().init();
     } else {
@@ -49,7 +51,9 @@ async fn shutdown_signal() {
     };
     #[cfg(unix)]
     let terminate = async {
-        if let Ok(mut sig) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+        if let Ok(mut sig) =
+            tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+        {
             sig.recv().await;
         }
     };
@@ -60,7 +64,10 @@ async fn shutdown_signal() {
         () = terminate => {},
     }
     let grace = coplan_server::router::SHUTDOWN_GRACE;
-    tracing::info!(grace_secs = grace.as_secs(), "stopping: finishing open requests");
+    tracing::info!(
+        grace_secs = grace.as_secs(),
+        "stopping: finishing open requests"
+    );
     tokio::spawn(async move {
         tokio::time::sleep(grace).await;
         tracing::warn!("open requests did not finish in time; stopping anyway");

@@ -38,7 +38,10 @@ pub struct SecurityHeaders {
 impl SecurityHeaders {
     pub fn new(csp: &str) -> Self {
         let fixed = |name: &'static str, value: &'static str| {
-            (HeaderName::from_static(name), HeaderValue::from_static(value))
+            (
+                HeaderName::from_static(name),
+                HeaderValue::from_static(value),
+            )
         };
         Self {
             headers: vec![
@@ -61,7 +64,11 @@ impl SecurityHeaders {
 }
 
 /// Middleware: sets every security header on the way out, whatever answered.
-pub async fn add_headers(State(security): State<SecurityHeaders>, req: Request, next: Next) -> Response {
+pub async fn add_headers(
+    State(security): State<SecurityHeaders>,
+    req: Request,
+    next: Next,
+) -> Response {
     let mut res = next.run(req).await;
     for (name, value) in &security.headers {
         res.headers_mut().insert(name.clone(), value.clone());

@@ -36,7 +36,10 @@ impl AppShell {
 
     /// `sha256-…` sources for every inline `<script>` in index.html (Trunk's loader).
     pub fn inline_script_hashes(&self) -> Vec<String> {
-        self.index_html.as_deref().map(inline_script_hashes).unwrap_or_default()
+        self.index_html
+            .as_deref()
+            .map(inline_script_hashes)
+            .unwrap_or_default()
     }
 
     fn app_shell_response(&self, path: &str) -> Response {
@@ -70,7 +73,9 @@ pub fn service(shell: Arc<AppShell>) -> BoxCloneSyncService<Request, Response, I
         .precompressed_gzip()
         .append_index_html_on_directories(true)
         .fallback(fallback);
-    BoxCloneSyncService::new(tower::ServiceExt::map_response(files, |res| res.map(Body::new)))
+    BoxCloneSyncService::new(tower::ServiceExt::map_response(files, |res| {
+        res.map(Body::new)
+    }))
 }
 
 /// Whether a path names a file whose name carries its content hash (Trunk writes
@@ -93,12 +98,16 @@ pub fn inline_script_hashes(html: &str) -> Vec<String> {
     let mut rest = html;
     while let Some(start) = rest.find("<script") {
         let after = &rest[start..];
-        let Some(open_end) = after.find('>') else { break };
+        let Some(open_end) = after.find('>') else {
+            break;
+        };
         let open_tag = &after[..open_end];
         let body_and_more = &after[open_end + 1..];
-        let Some(close) = body_and_more.find("</script>") else { break };
+        let Some(close) = body_and_more.find("</script>") else {
+            break;
+        };
         if !open_tag.contains(" src=") {
-            let digest = Sha256::digest(body_and_more[..close].as_bytes());
+            let digest = Sha256::digest(&body_and_more.as_bytes()[..close]);
             hashes.push(format!(
                 "sha256-{}",
                 base64::engine::general_purpose::STANDARD.encode(digest)

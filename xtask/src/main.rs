@@ -1,1 +1,64 @@
-fn main() {}
+//! `cargo xtask <command>`: Coplan's own commands, so a newcomer needs only two.
+//!
+//! - `run`: set up what is missing, build the app in release, serve it on SQLite.
+//! - `test`: set up what is missing, then formatting, lints, and every test.
+//! - `size`: build in release and print what a first visit downloads.
+//! - `build`: build the app in release into `dist/` (used by the others).
+//! - `setup`: install the tools only.
+
+mod build;
+mod cmd;
+mod postgres;
+mod setup;
+mod size;
+mod test;
+
+use anyhow::{Context as _, bail};
+use std::path::PathBuf;
+
+fn main() -> anyhow::Result<()> {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let root = repo_root()?;
+    std::env::set_current_dir(&root).context("entering the repository root")?;
+    match args.first().map(String::as_str) {
+        Some("run") => run(),
+        Some("test") => test::all(),
+        Some("size") => size::report(),
+        Some("build") => {
+            setup::for_build()?;
+            build::release()
+        }
+        Some("setup") => {
+            setup::for_build()?;
+            setup::for_tests()
+        }
+        _ => {
+            eprintln!("usage: cargo xtask <run | test | size | build | setup>");
+            bail!(
+                "unknown command {:?}",
+                args.first().map(String::as_str).unwrap_or("")
+            );
+        }
+    }
+}
+
+/// Builds everything and serves the app on an embedded SQLite file under `./data/`.
+fn run() -> anyhow::Result<()> {
+    setup::for_build()?;
+    build::release()?;
+    build::server(&["--profile", "server"])?;
+    let server = build::server_binary("server");
+    println!("\nStarting the server. It prints the address to open; Ctrl-C stops it.\n");
+    let mut command = std::process::Command::new(server);
+    command.env_remove("DATABASE_URL");
+    cmd::run(&mut command)
+}
+
+/// The repository root: the parent of this crate's folder.
+fn repo_root() -> anyhow::Result<PathBuf> {
+    let manifest = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+    manifest
+        .parent()
+        .map(PathBuf::from)
+        .context("xtask lives one folder below the repository root")
+}

@@ -43,9 +43,10 @@ impl Store for PostgresStore {
             .bind(new_id)
             .execute(&self.pool)
             .await?;
-        let (id,): (String,) = sqlx::query_as("SELECT instance_id FROM server_instance WHERE singleton = 1")
-            .fetch_one(&self.pool)
-            .await?;
+        let (id,): (String,) =
+            sqlx::query_as("SELECT instance_id FROM server_instance WHERE singleton = 1")
+                .fetch_one(&self.pool)
+                .await?;
         Ok(id)
     }
 }

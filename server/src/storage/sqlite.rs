@@ -2,7 +2,9 @@
 
 use std::str::FromStr;
 
-use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous};
+use sqlx::sqlite::{
+    SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
+};
 
 use super::{Store, StoreError};
 
@@ -23,10 +25,10 @@ impl SqliteStore {
             // Every acknowledged write survives a power cut: a person's words are not cache.
             .synchronous(SqliteSynchronous::Full)
             .foreign_keys(true);
-        if let Some(folder) = options.get_filename().parent() {
-            if !folder.as_os_str().is_empty() {
-                std::fs::create_dir_all(folder).map_err(|e| StoreError::Connect(e.into()))?;
-            }
+        if let Some(folder) = options.get_filename().parent()
+            && !folder.as_os_str().is_empty()
+        {
+            std::fs::create_dir_all(folder).map_err(|e| StoreError::Connect(e.into()))?;
         }
         let pool = SqlitePoolOptions::new()
             .max_connections(4)
@@ -57,9 +59,10 @@ impl Store for SqliteStore {
             .bind(new_id)
             .execute(&self.pool)
             .await?;
-        let (id,): (String,) = sqlx::query_as("SELECT instance_id FROM server_instance WHERE singleton = 1")
-            .fetch_one(&self.pool)
-            .await?;
+        let (id,): (String,) =
+            sqlx::query_as("SELECT instance_id FROM server_instance WHERE singleton = 1")
+                .fetch_one(&self.pool)
+                .await?;
         Ok(id)
     }
 }

@@ -4,7 +4,11 @@
 use crate::helpers::{Db, TestApp, TestDatabase};
 use crate::on_both_databases;
 
-on_both_databases!(unknown_api_addresses_get_json_404, wrong_methods_get_json_405, oversized_bodies_get_json_413);
+on_both_databases!(
+    unknown_api_addresses_get_json_404,
+    wrong_methods_get_json_405,
+    oversized_bodies_get_json_413
+);
 
 fn assert_error(body: &serde_json::Value, code: &str) {
     assert_eq!(body["error"]["code"], code, "{body}");
@@ -17,7 +21,12 @@ async fn unknown_api_addresses_get_json_404(db: Db) {
     let app = TestApp::spawn(&database, std::path::Path::new("no-dist")).await;
     let res = app.get("/api/v1/nothing-here").await;
     assert_eq!(res.status(), 404);
-    assert!(res.headers()["content-type"].to_str().unwrap().starts_with("application/json"));
+    assert!(
+        res.headers()["content-type"]
+            .to_str()
+            .unwrap()
+            .starts_with("application/json")
+    );
     assert_error(&res.json().await.unwrap(), "not_found");
     app.stop().await;
 }
@@ -25,7 +34,12 @@ async fn unknown_api_addresses_get_json_404(db: Db) {
 async fn wrong_methods_get_json_405(db: Db) {
     let database = TestDatabase::new(db).await;
     let app = TestApp::spawn(&database, std::path::Path::new("no-dist")).await;
-    let res = app.client.delete(app.url("/api/health")).send().await.unwrap();
+    let res = app
+        .client
+        .delete(app.url("/api/health"))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(res.status(), 405);
     assert_error(&res.json().await.unwrap(), "method_not_allowed");
     app.stop().await;
@@ -33,7 +47,10 @@ async fn wrong_methods_get_json_405(db: Db) {
 
 async fn oversized_bodies_get_json_413(db: Db) {
     let database = TestDatabase::new(db).await;
-    let app = TestApp::spawn_with(&database, std::path::Path::new("no-dist"), |c| c.max_body_bytes = 1024).await;
+    let app = TestApp::spawn_with(&database, std::path::Path::new("no-dist"), |c| {
+        c.max_body_bytes = 1024
+    })
+    .await;
     let res = app
         .client
         .post(app.url("/api/health"))
@@ -44,7 +61,13 @@ async fn oversized_bodies_get_json_413(db: Db) {
     assert_eq!(res.status(), 413);
     assert_error(&res.json().await.unwrap(), "body_too_large");
     // A body under the limit gets past the limit (and meets the 405 for this address).
-    let res = app.client.post(app.url("/api/health")).body(vec![b'x'; 512]).send().await.unwrap();
+    let res = app
+        .client
+        .post(app.url("/api/health"))
+        .body(vec![b'x'; 512])
+        .send()
+        .await
+        .unwrap();
     assert_eq!(res.status(), 405);
     app.stop().await;
 }

@@ -3,7 +3,10 @@
 use crate::helpers::{Db, TestApp, TestDatabase};
 use crate::on_both_databases;
 
-on_both_databases!(health_says_ok_and_names_the_database, restarting_keeps_the_instance_id_and_migrations_rerun_cleanly);
+on_both_databases!(
+    health_says_ok_and_names_the_database,
+    restarting_keeps_the_instance_id_and_migrations_rerun_cleanly
+);
 
 async fn health_says_ok_and_names_the_database(db: Db) {
     let database = TestDatabase::new(db).await;

@@ -39,7 +39,10 @@ impl TestDatabase {
             Db::Sqlite => {
                 let dir = tempfile::tempdir().expect("temp dir");
                 let url = format!("sqlite://{}", dir.path().join("data/coplan.db").display());
-                Self { url, _dir: Some(dir) }
+                Self {
+                    url,
+                    _dir: Some(dir),
+                }
             }
             Db::Postgres => {
                 let admin = std::env::var("COPLAN_TEST_POSTGRES_URL").expect(
@@ -47,14 +50,19 @@ impl TestDatabase {
                      throwaway PostgreSQL server, or point it at one you own",
                 );
                 let name = format!("coplan_test_{}", uuid_simple());
-                let pool = sqlx::PgPool::connect(&admin).await.expect("connect to PostgreSQL");
+                let pool = sqlx::PgPool::connect(&admin)
+                    .await
+                    .expect("connect to PostgreSQL");
                 sqlx::query(&format!("CREATE DATABASE {name}"))
                     .execute(&pool)
                     .await
                     .expect("create test database");
                 pool.close().await;
                 let base = admin.rsplit_once('/').map(|(b, _)| b).unwrap_or(&admin);
-                Self { url: format!("{base}/{name}"), _dir: None }
+                Self {
+                    url: format!("{base}/{name}"),
+                    _dir: None,
+                }
             }
         }
     }
@@ -67,7 +75,12 @@ fn uuid_simple() -> String {
         .duration_since(std::time::UNIX_EPOCH)
         .unwrap()
         .as_nanos();
-    format!("{}_{}_{}", std::process::id(), nanos, COUNTER.fetch_add(1, Ordering::Relaxed))
+    format!(
+        "{}_{}_{}",
+        std::process::id(),
+        nanos,
+        COUNTER.fetch_add(1, Ordering::Relaxed)
+    )
 }
 
 /// A running server and a client for it.
@@ -84,14 +97,20 @@ impl TestApp {
         Self::spawn_with(database, dist, |_| {}).await
     }
 
-    pub async fn spawn_with(database: &TestDatabase, dist: &Path, tweak: impl FnOnce(&mut Config)) -> Self {
+    pub async fn spawn_with(
+        database: &TestDatabase,
+        dist: &Path,
+        tweak: impl FnOnce(&mut Config),
+    ) -> Self {
         let mut config = Config {
             database_url: database.url.clone(),
             dist: dist.to_path_buf(),
             ..Config::default()
         };
         tweak(&mut config);
-        let db = Database::connect(&config.database_url).await.expect("connect and migrate");
+        let db = Database::connect(&config.database_url)
+            .await
+            .expect("connect and migrate");
         let state = AppState::new(db.clone()).await.expect("state");
         let app = build(state, &config);
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
@@ -100,7 +119,12 @@ impl TestApp {
             axum::serve(listener, app).await.unwrap();
         });
         let client = reqwest::Client::builder().build().unwrap();
-        Self { addr, client, db, task }
+        Self {
+            addr,
+            client,
+            db,
+            task,
+        }
     }
 
     pub fn url(&self, path: &str) -> String {
@@ -108,7 +132,11 @@ impl TestApp {
     }
 
     pub async fn get(&self, path: &str) -> reqwest::Response {
-        self.client.get(self.url(path)).send().await.expect("request sent")
+        self.client
+            .get(self.url(path))
+            .send()
+            .await
+            .expect("request sent")
     }
 
     /// Stops the server and closes its database connections.
@@ -125,12 +153,32 @@ pub fn fake_dist() -> (tempfile::TempDir, PathBuf) {
     let dist = dir.path().join("dist");
     std::fs::create_dir_all(dist.join("icons")).unwrap();
     std::fs::write(dist.join("index.html"), INDEX_HTML).unwrap();
-    std::fs::write(dist.join("coplan-app-0123456789abcdef.js"), "export default 1;").unwrap();
-    std::fs::write(dist.join("coplan-app-0123456789abcdef_bg.wasm"), b"\0asm\x01\0\0\0").unwrap();
-    std::fs::write(dist.join("coplan-app-0123456789abcdef_bg.wasm.br"), b"pretend brotli").unwrap();
-    std::fs::write(dist.join("sw.js"), "self.addEventListener('fetch', () => {});").unwrap();
+    std::fs::write(
+        dist.join("coplan-app-0123456789abcdef.js"),
+        "export default 1;",
+    )
+    .unwrap();
+    std::fs::write(
+        dist.join("coplan-app-0123456789abcdef_bg.wasm"),
+        b"\0asm\x01\0\0\0",
+    )
+    .unwrap();
+    std::fs::write(
+        dist.join("coplan-app-0123456789abcdef_bg.wasm.br"),
+        b"pretend brotli",
+    )
+    .unwrap();
+    std::fs::write(
+        dist.join("sw.js"),
+        "self.addEventListener('fetch', () => {});",
+    )
+    .unwrap();
     std::fs::write(dist.join("manifest.webmanifest"), "{}").unwrap();
-    std::fs::write(dist.join("icons/icon.svg"), "<svg xmlns='http://www.w3.org/2000/svg'/>").unwrap();
+    std::fs::write(
+        dist.join("icons/icon.svg"),
+        "<svg xmlns='http://www.w3.org/2000/svg'/>",
+    )
+    .unwrap();
     (dir, dist)
 }
 

@@ -21,15 +21,32 @@ async fn index_html_is_revalidated_and_carries_a_strict_csp(db: Db) {
     let res = app.get("/").await;
     assert_eq!(res.status(), 200);
     assert_eq!(res.headers()["cache-control"], "no-cache");
-    assert!(res.headers()["content-type"].to_str().unwrap().starts_with("text/html"));
-    let csp = res.headers()["content-security-policy"].to_str().unwrap().to_string();
-    let hash = base64::engine::general_purpose::STANDARD.encode(sha2::Sha256::digest(LOADER.as_bytes()));
+    assert!(
+        res.headers()["content-type"]
+            .to_str()
+            .unwrap()
+            .starts_with("text/html")
+    );
+    let csp = res.headers()["content-security-policy"]
+        .to_str()
+        .unwrap()
+        .to_string();
+    let hash =
+        base64::engine::general_purpose::STANDARD.encode(sha2::Sha256::digest(LOADER.as_bytes()));
     assert!(csp.contains(&format!("'sha256-{hash}'")), "{csp}");
     assert!(csp.contains("'wasm-unsafe-eval'"));
-    assert!(!csp.contains("unsafe-inline") && !csp.contains("'unsafe-eval'"), "{csp}");
+    assert!(
+        !csp.contains("unsafe-inline") && !csp.contains("'unsafe-eval'"),
+        "{csp}"
+    );
     let sw = app.get("/sw.js").await;
     assert_eq!(sw.headers()["cache-control"], "no-cache");
-    assert!(sw.headers()["content-type"].to_str().unwrap().contains("javascript"));
+    assert!(
+        sw.headers()["content-type"]
+            .to_str()
+            .unwrap()
+            .contains("javascript")
+    );
     app.stop().await;
 }
 
@@ -38,9 +55,18 @@ async fn hashed_files_are_immutable_and_sent_brotli_when_asked(db: Db) {
     let (_dir, dist) = fake_dist();
     let app = TestApp::spawn(&database, &dist).await;
     let wasm = "/coplan-app-0123456789abcdef_bg.wasm";
-    let res = app.client.get(app.url(wasm)).header("accept-encoding", "br, gzip").send().await.unwrap();
+    let res = app
+        .client
+        .get(app.url(wasm))
+        .header("accept-encoding", "br, gzip")
+        .send()
+        .await
+        .unwrap();
     assert_eq!(res.status(), 200);
-    assert_eq!(res.headers()["cache-control"], "public, max-age=31536000, immutable");
+    assert_eq!(
+        res.headers()["cache-control"],
+        "public, max-age=31536000, immutable"
+    );
     assert_eq!(res.headers()["content-type"], "application/wasm");
     assert_eq!(res.headers()["content-encoding"], "br");
     assert_eq!(res.bytes().await.unwrap().as_ref(), b"pretend brotli");
@@ -48,7 +74,12 @@ async fn hashed_files_are_immutable_and_sent_brotli_when_asked(db: Db) {
     assert!(plain.headers().get("content-encoding").is_none());
     assert_eq!(plain.bytes().await.unwrap().as_ref(), b"\0asm\x01\0\0\0");
     let js = app.get("/coplan-app-0123456789abcdef.js").await;
-    assert!(js.headers()["content-type"].to_str().unwrap().contains("javascript"));
+    assert!(
+        js.headers()["content-type"]
+            .to_str()
+            .unwrap()
+            .contains("javascript")
+    );
     app.stop().await;
 }
 
@@ -62,7 +93,11 @@ async fn app_addresses_get_the_shell_and_missing_files_get_404(db: Db) {
     assert!(res.text().await.unwrap().contains("tel:116123"));
     let missing = app.get("/coplan-app-ffffffffffffffff.js").await;
     assert_eq!(missing.status(), 404);
-    assert_eq!(missing.headers()["cache-control"], "no-cache", "a 404 is never cached for a year");
+    assert_eq!(
+        missing.headers()["cache-control"],
+        "no-cache",
+        "a 404 is never cached for a year"
+    );
     app.stop().await;
 }
 
@@ -70,7 +105,13 @@ async fn every_answer_carries_the_security_headers(db: Db) {
     let database = TestDatabase::new(db).await;
     let (_dir, dist) = fake_dist();
     let app = TestApp::spawn(&database, &dist).await;
-    for path in ["/", "/api/health", "/api/missing", "/icons/icon.svg", "/nope.txt"] {
+    for path in [
+        "/",
+        "/api/health",
+        "/api/missing",
+        "/icons/icon.svg",
+        "/nope.txt",
+    ] {
         let res = app.get(path).await;
         let h = res.headers();
         assert!(h.contains_key("content-security-policy"), "{path}");

@@ -1,0 +1,27 @@
+//! The privacy screen: where the plan is kept and who can see it, in plain words that
+//! never claim more than the software does.
+
+use leptos::prelude::*;
+
+use crate::i18n::{Text, t};
+
+#[component]
+pub fn AboutPage() -> impl IntoView {
+    let sections = [
+        (Text::AboutWhatHeading, Text::AboutWhat),
+        (Text::AboutWhereHeading, Text::AboutWhere),
+        (Text::AboutServerHeading, Text::AboutServer),
+        (Text::AboutWhoHeading, Text::AboutWho),
+        (Text::AboutClearedHeading, Text::AboutCleared),
+    ];
+    view! {
+        <h1>{t(Text::AboutHeading)}</h1>
+        {sections
+            .into_iter()
+            .map(|(heading, body)| view! {
+                <h2>{t(heading)}</h2>
+                <p>{t(body)}</p>
+            })
+            .collect_view()}
+    }
+}

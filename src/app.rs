@@ -1,0 +1,40 @@
+//! The app's frame: skip link, header with the safety plan button, navigation, and the
+//! routes. Every screen is drawn inside this frame, so the safety plan is always one tap
+//! away.
+
+use leptos::prelude::*;
+use leptos_router::components::{Route, Router, Routes};
+use leptos_router::path;
+
+use crate::about::AboutPage;
+use crate::components::header::{Header, MainNav};
+use crate::home::HomePage;
+use crate::i18n::{Text, t};
+use crate::safety_plan::SafetyPlanPage;
+
+#[component]
+pub fn App() -> impl IntoView {
+    view! {
+        <Router>
+            <a class="app-skip-link" href="#main">{t(Text::SkipToContent)}</a>
+            <Header/>
+            <MainNav/>
+            <main id="main" class="app-main" tabindex="-1">
+                <Routes fallback=NotFound>
+                    <Route path=path!("/") view=HomePage/>
+                    <Route path=path!("/safety-plan") view=SafetyPlanPage/>
+                    <Route path=path!("/about") view=AboutPage/>
+                </Routes>
+            </main>
+        </Router>
+    }
+}
+
+#[component]
+fn NotFound() -> impl IntoView {
+    view! {
+        <h1>{t(Text::NotFoundHeading)}</h1>
+        <p>{t(Text::NotFoundBody)}</p>
+        <p><a href="/">{t(Text::NotFoundHome)}</a></p>
+    }
+}

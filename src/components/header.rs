@@ -1,0 +1,27 @@
+//! The header on every screen: the app's name and the safety plan button; and the main
+//! navigation below it.
+
+use leptos::prelude::*;
+use leptos_router::components::A;
+
+use crate::i18n::{Text, t};
+
+#[component]
+pub fn Header() -> impl IntoView {
+    view! {
+        <header class="app-header">
+            <A href="/" attr:class="app-header__name">{t(Text::AppName)}</A>
+            <A href="/safety-plan" attr:class="app-header__safety">{t(Text::SafetyPlanButton)}</A>
+        </header>
+    }
+}
+
+#[component]
+pub fn MainNav() -> impl IntoView {
+    view! {
+        <nav class="app-nav" aria-label=t(Text::MainNavigation)>
+            <A href="/" attr:class="app-nav__link">{t(Text::NavHome)}</A>
+            <A href="/about" attr:class="app-nav__link">{t(Text::NavAbout)}</A>
+        </nav>
+    }
+}

@@ -1,0 +1,4 @@
+//! Pieces shared by several screens.
+
+pub mod crisis_lines;
+pub mod header;

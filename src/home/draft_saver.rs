@@ -1,0 +1,92 @@
+//! Saves the draft to IndexedDB on every change, in order, and keeps retrying after a
+//! failure with the newest words, so nothing typed is lost to a passing problem.
+
+use std::cell::RefCell;
+use std::time::Duration;
+
+use coplan_domain::PlanDraft;
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+
+use crate::storage::{DATABASE_NAME, Storage, StorageError};
+
+/// How long to wait before trying a failed save again.
+const RETRY_AFTER: Duration = Duration::from_secs(2);
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum SaveStatus {
+    Idle,
+    Saved,
+    Failed(StorageError),
+}
+
+thread_local! {
+    static STORAGE: RefCell<Option<Storage>> = const { RefCell::new(None) };
+}
+
+/// The app's one open database connection, opened on first use.
+pub async fn shared_storage() -> Result<Storage, StorageError> {
+    if let Some(storage) = STORAGE.with_borrow(Clone::clone) {
+        return Ok(storage);
+    }
+    let storage = Storage::open(DATABASE_NAME).await?;
+    STORAGE.with_borrow_mut(|slot| *slot = Some(storage.clone()));
+    Ok(storage)
+}
+
+#[derive(Clone, Copy)]
+pub struct DraftSaver {
+    draft: RwSignal<Option<PlanDraft>>,
+    status: RwSignal<SaveStatus>,
+    retry_pending: RwSignal<bool>,
+}
+
+impl DraftSaver {
+    pub fn new(draft: RwSignal<Option<PlanDraft>>) -> Self {
+        Self {
+            draft,
+            status: RwSignal::new(SaveStatus::Idle),
+            retry_pending: RwSignal::new(false),
+        }
+    }
+
+    pub fn status(&self) -> ReadSignal<SaveStatus> {
+        self.status.read_only()
+    }
+
+    /// Writes the draft as it is now. Transactions start in call order, so the newest
+    /// words are always the last written.
+    pub fn save(self) {
+        let Some(draft) = self.draft.get_untracked() else {
+            return;
+        };
+        spawn_local(async move {
+            let result = match shared_storage().await {
+                Ok(storage) => storage.save_draft(&draft).await,
+                Err(e) => Err(e),
+            };
+            match result {
+                Ok(()) => self.status.set(SaveStatus::Saved),
+                Err(e) => {
+                    web_sys::console::warn_1(&format!("coplan save failed: {}", e.detail()).into());
+                    self.status.set(SaveStatus::Failed(e));
+                    self.retry_later();
+                }
+            }
+        });
+    }
+
+    fn retry_later(self) {
+        if self.retry_pending.get_untracked() {
+            return;
+        }
+        self.retry_pending.set(true);
+        set_timeout(
+            move || {
+                self.retry_pending.set(false);
+                self.save();
+            },
+            RETRY_AFTER,
+        );
+    }
+}

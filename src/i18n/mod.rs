@@ -1,0 +1,125 @@
+//! The one translation layer: every word the app shows comes from here.
+//!
+//! Each language is a file with one `match` over [`Text`], so the compiler refuses a
+//! language that misses a phrase. Phrases with `{name}`-style slots are filled by
+//! [`fill`]; word order belongs to the language, not the code.
+
+mod en;
+
+/// A language the app can be shown in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Locale {
+    En,
+}
+
+/// Which way a language's text runs; the stylesheet uses logical properties, so setting
+/// `dir` on `<html>` is all a right-to-left language needs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Direction {
+    Ltr,
+    Rtl,
+}
+
+impl Locale {
+    /// The BCP 47 tag for `<html lang>`.
+    pub fn tag(self) -> &'static str {
+        match self {
+            Self::En => "en",
+        }
+    }
+
+    pub fn direction(self) -> Direction {
+        match self {
+            Self::En => Direction::Ltr,
+        }
+    }
+
+    /// The phrase for `text` in this language.
+    pub fn text(self, text: Text) -> &'static str {
+        match self {
+            Self::En => en::text(text),
+        }
+    }
+}
+
+impl Direction {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Ltr => "ltr",
+            Self::Rtl => "rtl",
+        }
+    }
+}
+
+/// The language in use. One for now; later chosen by the person and kept on the phone.
+pub fn locale() -> Locale {
+    Locale::En
+}
+
+/// The phrase for `text` in the language in use.
+pub fn t(text: Text) -> &'static str {
+    locale().text(text)
+}
+
+/// Fills `{slot}` placeholders in a phrase.
+pub fn fill(phrase: &str, slots: &[(&str, &str)]) -> String {
+    let mut out = phrase.to_string();
+    for (name, value) in slots {
+        out = out.replace(&format!("{{{name}}}"), value);
+    }
+    out
+}
+
+/// Every phrase the app shows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Text {
+    AppName,
+    SkipToContent,
+    SafetyPlanButton,
+    NavHome,
+    NavAbout,
+    MainNavigation,
+
+    HomeHeading,
+    HomeIntro,
+    HomeStart,
+    HomeLoading,
+    PreferredNameLabel,
+    PreferredNameHint,
+    ErrorPrefix,
+    SavedOnPhone,
+    NotSavedYet,
+    TryingAgain,
+    StorageProblemHeading,
+
+    SafetyPlanHeading,
+    SafetyPlanYours,
+    CrisisLinesHeading,
+    CrisisLinesIntro,
+    /// "Call {name} on {number}"
+    CrisisCallSamaritans,
+    CrisisNoteSamaritans,
+    CrisisCallNhs111,
+    CrisisNoteNhs111,
+    /// "Text {word} to {number}"
+    CrisisTextShout,
+    CrisisNoteShout,
+    CrisisCallEmergency,
+    CrisisNoteEmergency,
+
+    AboutHeading,
+    AboutWhatHeading,
+    AboutWhat,
+    AboutWhereHeading,
+    AboutWhere,
+    AboutServerHeading,
+    AboutServer,
+    AboutWhoHeading,
+    AboutWho,
+    AboutClearedHeading,
+    AboutCleared,
+
+    NotFoundHeading,
+    NotFoundBody,
+    NotFoundHome,
+}

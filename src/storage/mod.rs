@@ -1,0 +1,192 @@
+//! Everything Coplan keeps in the browser's IndexedDB, behind one small API.
+//!
+//! The schema is versioned: `SCHEMA_VERSION` is the IndexedDB version, and `upgrade` takes
+//! a database of any earlier version (0 means new) to this one, step by step. Records are
+//! stored in the format the domain crate owns and pins (`PlanDraft::to_stored`).
+
+use coplan_domain::{DraftError, PlanDraft, PlanId};
+use indexed_db_futures::database::{Database, VersionChangeEvent};
+use indexed_db_futures::error::{Error as IdbError, OpenDbError};
+use indexed_db_futures::prelude::*;
+use indexed_db_futures::transaction::TransactionMode;
+
+/// The database every Coplan screen uses.
+pub const DATABASE_NAME: &str = "coplan";
+
+/// The IndexedDB schema version this build creates and reads.
+pub const SCHEMA_VERSION: u32 = 1;
+
+/// Plan drafts, keyed by plan id; the value is the domain's stored JSON.
+const DRAFTS: &str = "drafts";
+/// Small settings, keyed by name (for now: which plan is open).
+const META: &str = "meta";
+const CURRENT_PLAN: &str = "current_plan";
+
+/// Why the browser's storage did not do what was asked, in words a person can act on.
+/// The detail is for the console and never holds plan text.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum StorageError {
+    #[error(
+        "This browser will not let Coplan keep anything on this phone. It may be in private mode, or set to block site storage."
+    )]
+    Unavailable { detail: String },
+    #[error(
+        "Your plan was saved by a newer version of Coplan. Close every Coplan tab and open it again to get the new version."
+    )]
+    NewerVersion,
+    #[error("Coplan could not save on this phone. The phone may be short of space.")]
+    WriteFailed { detail: String },
+    #[error("Coplan could not read what is saved on this phone.")]
+    ReadFailed { detail: String },
+    #[error("{0}")]
+    Draft(#[from] DraftError),
+}
+
+impl StorageError {
+    /// The technical detail, for the console (never plan text).
+    pub fn detail(&self) -> &str {
+        match self {
+            Self::Unavailable { detail }
+            | Self::WriteFailed { detail }
+            | Self::ReadFailed { detail } => detail,
+            Self::NewerVersion | Self::Draft(_) => "",
+        }
+    }
+}
+
+fn describe(e: &impl std::fmt::Debug) -> String {
+    format!("{e:?}")
+}
+
+/// An open Coplan database.
+#[derive(Clone)]
+pub struct Storage {
+    db: Database,
+}
+
+impl Storage {
+    /// Opens (creating or upgrading as needed) the database called `name`.
+    pub async fn open(name: &str) -> Result<Self, StorageError> {
+        Self::open_at(name, SCHEMA_VERSION).await
+    }
+
+    /// Opens the database at a given schema version: the upgrade path, step by step.
+    /// Only tests ask for a version other than [`SCHEMA_VERSION`].
+    pub async fn open_at(name: &str, version: u32) -> Result<Self, StorageError> {
+        let db = Database::open(name)
+            .with_version(version)
+            .with_on_upgrade_needed(move |event: VersionChangeEvent, db: Database| {
+                upgrade(event.old_version() as u32, version, &db)
+            })
+            .await
+            .map_err(|e| match e {
+                OpenDbError::Base(IdbError::DomException(ref dom))
+                    if dom.name() == "VersionError" =>
+                {
+                    StorageError::NewerVersion
+                }
+                other => StorageError::Unavailable {
+                    detail: describe(&other),
+                },
+            })?;
+        Ok(Self { db })
+    }
+
+    /// Closes this connection (other tabs may then upgrade the database).
+    pub fn close(self) {
+        self.db.close();
+    }
+
+    /// The names of the object stores, for tests of the upgrade path.
+    pub fn store_names(&self) -> Vec<String> {
+        self.db.object_store_names().collect()
+    }
+
+    /// The draft of the plan that is open on this phone, if one was started.
+    pub async fn current_draft(&self) -> Result<Option<PlanDraft>, StorageError> {
+        let read = |e: IdbError| StorageError::ReadFailed {
+            detail: describe(&e),
+        };
+        let tx = self.db.transaction([META, DRAFTS]).build().map_err(read)?;
+        let current: Option<String> = tx
+            .object_store(META)
+            .map_err(read)?
+            .get(CURRENT_PLAN)
+            .await
+            .map_err(read)?;
+        let Some(id) = current else { return Ok(None) };
+        let stored: Option<String> = tx
+            .object_store(DRAFTS)
+            .map_err(read)?
+            .get(id)
+            .await
+            .map_err(read)?;
+        stored
+            .map(|json| PlanDraft::from_stored(&json).map_err(StorageError::from))
+            .transpose()
+    }
+
+    /// Saves a draft and makes it the open plan, in one transaction: after a crash either
+    /// the old or the new draft is there, never half of one.
+    pub async fn save_draft(&self, draft: &PlanDraft) -> Result<(), StorageError> {
+        let write = |e: IdbError| StorageError::WriteFailed {
+            detail: describe(&e),
+        };
+        let tx = self
+            .db
+            .transaction([META, DRAFTS])
+            .with_mode(TransactionMode::Readwrite)
+            .build()
+            .map_err(write)?;
+        tx.object_store(DRAFTS)
+            .map_err(write)?
+            .put(draft.to_stored())
+            .with_key(draft.id.as_str().to_string())
+            .without_key_type()
+            .await
+            .map_err(write)?;
+        tx.object_store(META)
+            .map_err(write)?
+            .put(draft.id.as_str().to_string())
+            .with_key(CURRENT_PLAN)
+            .without_key_type()
+            .await
+            .map_err(write)?;
+        // Resolves on the transaction's `complete`: the words are on disk.
+        tx.commit().await.map_err(write)
+    }
+
+    /// Removes a plan's draft (and forgets it as the open plan).
+    pub async fn delete_draft(&self, id: &PlanId) -> Result<(), StorageError> {
+        let write = |e: IdbError| StorageError::WriteFailed {
+            detail: describe(&e),
+        };
+        let tx = self
+            .db
+            .transaction([META, DRAFTS])
+            .with_mode(TransactionMode::Readwrite)
+            .build()
+            .map_err(write)?;
+        tx.object_store(DRAFTS)
+            .map_err(write)?
+            .delete(id.as_str())
+            .await
+            .map_err(write)?;
+        tx.object_store(META)
+            .map_err(write)?
+            .delete(CURRENT_PLAN)
+            .await
+            .map_err(write)?;
+        tx.commit().await.map_err(write)
+    }
+}
+
+/// Takes a database from `old` (0 when new) to `new`, one version at a time. Never edit a
+/// step once released: add the next one.
+fn upgrade(old: u32, new: u32, db: &Database) -> indexed_db_futures::Result<()> {
+    if old < 1 && new >= 1 {
+        db.create_object_store(DRAFTS).build()?;
+        db.create_object_store(META).build()?;
+    }
+    Ok(())
+}

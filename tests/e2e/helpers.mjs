@@ -1,0 +1,127 @@
+// Shared helpers for the end-to-end tests: the real server binary on a fresh SQLite file,
+// and Debian's Chromium driven by playwright-core, headless.
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createRequire } from 'node:module';
+import { chromium } from 'playwright-core';
+
+const require = createRequire(import.meta.url);
+
+export const SERVER_BIN = need('COPLAN_SERVER_BIN');
+export const DIST = need('COPLAN_DIST');
+export const DIST_B = process.env.COPLAN_DIST_B;
+
+function need(name) {
+  const value = process.env[name];
+  if (!value) {
+    throw new Error(`${name} is not set: run these tests with \`cargo xtask test\``);
+  }
+  return value;
+}
+
+/** Starts the server; resolves once it prints the address to open. */
+export async function startServer({ dist = DIST, addr = '127.0.0.1:0', dataDir } = {}) {
+  const dir = dataDir ?? mkdtempSync(join(tmpdir(), 'coplan-e2e-'));
+  const child = spawn(SERVER_BIN, [], {
+    env: {
+      ...process.env,
+      COPLAN_ADDR: addr,
+      COPLAN_DIST: dist,
+      DATABASE_URL: `sqlite://${join(dir, 'coplan.db')}`,
+      COPLAN_LOG: 'info',
+      NO_COLOR: '1',
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const logs = [];
+  const url = await new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`server did not start:\n${logs.join('\n')}`)), 20000);
+    const onData = (chunk) => {
+      for (const line of chunk.toString().split('\n')) {
+        if (!line) continue;
+        logs.push(line);
+        const match = line.match(/Open (http:\/\/[^/]+)\//);
+        if (match) {
+          clearTimeout(timer);
+          resolve(match[1]);
+        }
+      }
+    };
+    child.stdout.on('data', onData);
+    child.stderr.on('data', onData);
+    child.on('exit', (code) => reject(new Error(`server exited (${code}):\n${logs.join('\n')}`)));
+  });
+  return {
+    url,
+    addr: url.replace('http://', ''),
+    dataDir: dir,
+    logs,
+    async stop() {
+      if (child.exitCode !== null) return;
+      const exited = new Promise((resolve) => child.on('exit', resolve));
+      child.kill('SIGTERM');
+      await exited;
+    },
+  };
+}
+
+/** Launches headless Chromium the way this closed network needs it. */
+export async function launch() {
+  return chromium.launch({
+    executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
+    headless: true,
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-dev-shm-usage',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      '--no-first-run',
+    ],
+  });
+}
+
+/** Collects console errors and page errors (CSP violations arrive as console errors). */
+export function watchErrors(page) {
+  const errors = [];
+  page.on('console', (message) => {
+    if (message.type() === 'error') errors.push(message.text());
+  });
+  page.on('pageerror', (error) => errors.push(String(error)));
+  return errors;
+}
+
+const AXE_SOURCE = readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
+
+/** Runs axe-core on the page (WCAG 2.0–2.2 A and AA) and returns its violations. */
+export async function axeViolations(page) {
+  // Evaluated through the DevTools protocol, so the page's CSP is not loosened for it.
+  await page.evaluate(`${AXE_SOURCE}\n;0`);
+  const results = await page.evaluate(() =>
+    window.axe.run(document, {
+      runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa', 'best-practice'] },
+    }),
+  );
+  return results.violations.map((v) => ({
+    id: v.id,
+    impact: v.impact,
+    help: v.help,
+    nodes: v.nodes.map((n) => n.target.join(' ')).slice(0, 5),
+  }));
+}
+
+/** Waits until a service worker controls this origin and has finished installing. */
+export async function serviceWorkerReady(page) {
+  await page.evaluate(async () => {
+    const registration = await navigator.serviceWorker.ready;
+    return registration.active.state;
+  });
+}
+
+/** How many times the server sent a path with status 200, from its request log. */
+export function timesServed(logs, pathPattern) {
+  return logs.filter((line) => pathPattern.test(line) && /status=200/.test(line)).length;
+}

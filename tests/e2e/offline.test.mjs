@@ -1,0 +1,84 @@
+// A first visit, a draft typed and found again after a reload and after closing the tab,
+// then the app started again with the network off, from the service worker alone.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { launch, startServer, serviceWorkerReady, timesServed, watchErrors } from './helpers.mjs';
+
+let browser;
+let server;
+
+before(async () => {
+  browser = await launch();
+  server = await startServer();
+});
+
+after(async () => {
+  await browser?.close();
+  await server?.stop();
+});
+
+test('a draft survives a reload and closing the tab, and the app starts offline', async () => {
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  const errors = watchErrors(page);
+
+  await page.goto(server.url);
+  await page.getByRole('button', { name: 'Start my plan' }).click();
+  const name = page.getByRole('textbox', { name: 'What would you like to be called?' });
+  await name.pressSequentially('Sam Okafor');
+  await page.getByRole('status').filter({ hasText: 'Saved on this phone' }).waitFor();
+
+  await page.reload();
+  await assertValue(page, 'Sam Okafor');
+
+  // Close the tab, open a new one: still there.
+  await page.close();
+  const second = await context.newPage();
+  await second.goto(server.url);
+  await assertValue(second, 'Sam Okafor');
+
+  // The first visit's service worker has installed; go offline with no reload.
+  await serviceWorkerReady(second);
+  await context.setOffline(true);
+  await second.goto(`${server.url}/safety-plan`);
+  await second.getByRole('heading', { name: 'Safety plan', level: 1 }).waitFor();
+  assert.equal(
+    await second.getByRole('link', { name: 'Call Samaritans on 116 123' }).getAttribute('href'),
+    'tel:116123',
+  );
+  await second.getByRole('link', { name: 'My plan' }).click();
+  await assertValue(second, 'Sam Okafor');
+  await context.setOffline(false);
+
+  assert.deepEqual(errors, [], 'no console errors');
+  await context.close();
+});
+
+test('a first visit downloads the wasm once, not again for the offline copy', async () => {
+  const fresh = await startServer();
+  try {
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    await page.goto(fresh.url);
+    await page.getByRole('heading', { name: 'Your plan' }).waitFor();
+    await serviceWorkerReady(page);
+    // The service worker has cached every file, so the wasm it holds came from somewhere:
+    // it must have been the browser's HTTP cache, not a second download.
+    const cached = await page.evaluate(async () => {
+      const keys = await caches.keys();
+      const cache = await caches.open(keys.find((k) => k.startsWith('coplan-shell-')));
+      return (await cache.keys()).map((r) => new URL(r.url).pathname);
+    });
+    assert.ok(cached.some((p) => p.endsWith('_bg.wasm')), `the wasm is precached: ${cached}`);
+    assert.equal(timesServed(fresh.logs, /path=\/[^ }]*_bg\.wasm/), 1, fresh.logs.join('\n'));
+    await context.close();
+  } finally {
+    await fresh.stop();
+  }
+});
+
+async function assertValue(page, expected) {
+  const field = page.getByRole('textbox', { name: 'What would you like to be called?' });
+  await field.waitFor();
+  assert.equal(await field.inputValue(), expected);
+}

@@ -1,0 +1,84 @@
+// The app shell: a strict CSP with no CSP errors, the safety plan button on every screen,
+// axe-core clean on every screen at 320 px wide, and touch targets of at least 44 px.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { axeViolations, launch, startServer, watchErrors } from './helpers.mjs';
+
+const SCREENS = [
+  ['/', 'Your plan'],
+  ['/safety-plan', 'Safety plan'],
+  ['/about', 'Privacy and your data'],
+  ['/no-such-page', 'This page does not exist'],
+];
+
+let browser;
+let server;
+
+before(async () => {
+  browser = await launch();
+  server = await startServer();
+});
+
+after(async () => {
+  await browser?.close();
+  await server?.stop();
+});
+
+test('the CSP forbids inline script and eval, and the app runs under it cleanly', async () => {
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  const errors = watchErrors(page);
+  const response = await page.goto(server.url);
+  const csp = response.headers()['content-security-policy'];
+  assert.ok(csp, 'index.html has a Content-Security-Policy');
+  assert.doesNotMatch(csp, /'unsafe-inline'/);
+  assert.doesNotMatch(csp, /'unsafe-eval'/);
+  assert.match(csp, /script-src 'self' 'wasm-unsafe-eval' 'sha256-/);
+  await page.getByRole('heading', { name: 'Your plan' }).waitFor();
+  for (const [path] of SCREENS) {
+    await page.goto(server.url + path);
+    await page.getByRole('link', { name: 'Safety plan' }).waitFor();
+  }
+  assert.deepEqual(errors.filter((e) => /Content Security Policy|Refused to/i.test(e)), []);
+  assert.deepEqual(errors, []);
+  await context.close();
+});
+
+for (const width of [320, 800]) {
+  test(`every screen at ${width} px: safety plan one tap away, axe-core clean, 44 px targets`, async () => {
+    const context = await browser.newContext({ viewport: { width, height: 700 } });
+    const page = await context.newPage();
+    for (const [path, heading] of SCREENS) {
+      await page.goto(server.url + path);
+      await page.getByRole('heading', { name: heading, level: 1 }).waitFor();
+      const safety = page.getByRole('link', { name: 'Safety plan' });
+      assert.ok(await safety.isVisible(), `${path}: the safety plan button is visible`);
+      assert.deepEqual(await axeViolations(page), [], `${path}: axe-core violations`);
+      const small = await page.evaluate(() =>
+        [...document.querySelectorAll('#app a, #app button, #app input')]
+          .filter((el) => el.offsetParent !== null && !el.closest('p'))
+          .map((el) => ({ text: el.textContent.trim() || el.id, box: el.getBoundingClientRect() }))
+          .filter(({ box }) => box.height < 44 || box.width < 44)
+          .map(({ text, box }) => `${text} (${Math.round(box.width)}×${Math.round(box.height)})`),
+      );
+      assert.deepEqual(small, [], `${path}: touch targets under 44 px`);
+      const overflow = await page.evaluate(() => document.documentElement.scrollWidth > window.innerWidth);
+      assert.equal(overflow, false, `${path}: no sideways scrolling at ${width} px`);
+    }
+    await context.close();
+  });
+}
+
+test('the safety plan button opens the 24/7 lines in one tap from the home screen', async () => {
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  await page.goto(server.url);
+  await page.getByRole('link', { name: 'Safety plan' }).click();
+  await page.getByRole('heading', { name: 'Safety plan', level: 1 }).waitFor();
+  const links = await page.locator('#app a[href^="tel:"], #app a[href^="sms:"]').evaluateAll((as) =>
+    as.map((a) => a.getAttribute('href')),
+  );
+  assert.deepEqual(links, ['tel:116123', 'tel:111', 'sms:85258?body=SHOUT', 'tel:999']);
+  assert.equal(await page.title(), 'Coplan', 'the title never carries plan text');
+  await context.close();
+});

@@ -1,0 +1,65 @@
+// A new version deployed while a tab is open: the tab keeps working on its own version,
+// is offered the new one, and switches only when the person chooses.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { DIST_B, launch, serviceWorkerReady, startServer } from './helpers.mjs';
+
+let browser;
+
+before(async () => {
+  browser = await launch();
+});
+
+after(async () => {
+  await browser?.close();
+});
+
+test('build A keeps working in an open tab after build B is deployed, and offers B', async () => {
+  assert.ok(DIST_B, 'COPLAN_DIST_B names a second build');
+  const a = await startServer();
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  let b;
+  try {
+    await page.goto(a.url);
+    await serviceWorkerReady(page);
+    // A second visit is controlled by A's service worker.
+    await page.goto(a.url);
+    assert.equal(await page.evaluate(() => navigator.serviceWorker.controller !== null), true);
+    await page.getByRole('button', { name: 'Start my plan' }).click();
+    await page.getByRole('textbox', { name: 'What would you like to be called?' }).pressSequentially('Ade');
+
+    // Deploy B at the same address.
+    await a.stop();
+    b = await startServer({ dist: DIST_B, addr: a.addr, dataDir: a.dataDir });
+    await page.evaluate(async () => {
+      const registration = await navigator.serviceWorker.getRegistration();
+      await registration.update();
+    });
+
+    const offer = page.getByRole('button', { name: 'Use the new version' });
+    await offer.waitFor();
+    // The open tab still works, on version A, without a reload.
+    assert.equal(await page.locator('meta[name="coplan-build"]').count(), 0);
+    await page.getByRole('link', { name: 'Privacy and your data' }).click();
+    await page.getByRole('heading', { name: 'Privacy and your data', level: 1 }).waitFor();
+    await page.getByRole('link', { name: 'My plan' }).click();
+    const field = page.getByRole('textbox', { name: 'What would you like to be called?' });
+    await field.pressSequentially(' B');
+    await page.getByRole('status').filter({ hasText: 'Saved on this phone' }).waitFor();
+    // Navigating within the old version is served from its own cache, still version A.
+    await page.goto(`${b.url}/about`);
+    assert.equal(await page.locator('meta[name="coplan-build"]').count(), 0);
+    await page.getByRole('heading', { name: 'Privacy and your data', level: 1 }).waitFor();
+
+    // The person chooses the new version.
+    await page.getByRole('button', { name: 'Use the new version' }).click();
+    await page.waitForFunction(() => document.querySelector('meta[name="coplan-build"]')?.content === 'B');
+    await page.getByRole('link', { name: 'My plan' }).click();
+    assert.equal(await field.inputValue(), 'Ade B', 'nothing typed was lost in the switch');
+  } finally {
+    await context.close();
+    await b?.stop();
+    await a.stop();
+  }
+});

@@ -1,0 +1,156 @@
+//! Building the app: Trunk writes `dist/`, then this finishes it for serving: the service
+//! worker with this build's file list and version, and brotli and gzip copies of each file.
+
+use anyhow::Context as _;
+use sha2::{Digest, Sha256};
+use std::io::Write as _;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use crate::cmd;
+
+pub const DIST: &str = "dist";
+const SW_TEMPLATE: &str = "src/sw.js";
+
+/// `trunk build --release`, then the service worker and compressed copies.
+pub fn release() -> anyhow::Result<()> {
+    cmd::run(
+        Command::new("trunk")
+            .args(["build", "--release", "--offline"])
+            .env("TRUNK_OFFLINE", "true")
+            .env("NO_COLOR", "true"),
+    )?;
+    finish_dist(Path::new(DIST))
+}
+
+/// Builds the server with the given cargo profile arguments.
+pub fn server(profile_args: &[&str]) -> anyhow::Result<()> {
+    cmd::run(
+        Command::new("cargo")
+            .args(["build", "--locked", "-p", "coplan-server"])
+            .args(profile_args),
+    )
+}
+
+/// Where cargo puts the server binary for a profile ("dev" lives in target/debug).
+pub fn server_binary(profile: &str) -> PathBuf {
+    let folder = if profile == "dev" { "debug" } else { profile };
+    Path::new("target").join(folder).join("coplan-server")
+}
+
+/// Writes `sw.js` (precache list and version from the files in `dist`) and the `.br` and
+/// `.gz` copies the server sends to browsers that accept them.
+pub fn finish_dist(dist: &Path) -> anyhow::Result<()> {
+    let mut files = files_in(dist)?;
+    files.retain(|f| {
+        let name = f.to_string_lossy();
+        !(name.ends_with(".br") || name.ends_with(".gz") || name == "sw.js")
+    });
+    files.sort();
+
+    let mut version = Sha256::new();
+    for file in &files {
+        version.update(file.to_string_lossy().as_bytes());
+        version.update([0]);
+        version.update(std::fs::read(dist.join(file))?);
+    }
+    let version: String = version
+        .finalize()
+        .iter()
+        .take(8)
+        .map(|b| format!("{b:02x}"))
+        .collect();
+
+    let precache: Vec<String> = files
+        .iter()
+        .map(|f| format!("\"/{}\"", f.to_string_lossy().replace('\\', "/")))
+        .collect();
+    let template =
+        std::fs::read_to_string(SW_TEMPLATE).context("reading the service worker template")?;
+    let sw = template
+        .replace("'__COPLAN_VERSION__'", &format!("'{version}'"))
+        .replace(
+            "__COPLAN_PRECACHE__",
+            &format!("[\n  {},\n]", precache.join(",\n  ")),
+        );
+    std::fs::write(dist.join("sw.js"), sw)?;
+
+    files.push(PathBuf::from("sw.js"));
+    for file in &files {
+        compress(&dist.join(file))?;
+    }
+    println!(
+        "dist finished: {} files precached, service worker version {version}",
+        files.len() - 1
+    );
+    Ok(())
+}
+
+/// Every file under `dir`, as paths relative to it.
+pub fn files_in(dir: &Path) -> anyhow::Result<Vec<PathBuf>> {
+    let mut out = Vec::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(folder) = stack.pop() {
+        for entry in
+            std::fs::read_dir(&folder).with_context(|| format!("reading {}", folder.display()))?
+        {
+            let path = entry?.path();
+            if path.is_dir() {
+                stack.push(path);
+            } else {
+                out.push(path.strip_prefix(dir)?.to_path_buf());
+            }
+        }
+    }
+    Ok(out)
+}
+
+pub fn brotli_bytes(data: &[u8]) -> Vec<u8> {
+    let mut out = Vec::new();
+    {
+        let mut writer = brotli::CompressorWriter::new(&mut out, 4096, 11, 22);
+        writer.write_all(data).expect("writing to memory");
+    }
+    out
+}
+
+pub fn gzip_bytes(data: &[u8]) -> Vec<u8> {
+    let mut encoder = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
+    encoder.write_all(data).expect("writing to memory");
+    encoder.finish().expect("writing to memory")
+}
+
+/// Writes `file.br` and `file.gz` beside `file` when they are smaller.
+fn compress(file: &Path) -> anyhow::Result<()> {
+    let data = std::fs::read(file)?;
+    for (suffix, packed) in [("br", brotli_bytes(&data)), ("gz", gzip_bytes(&data))] {
+        let target = PathBuf::from(format!("{}.{suffix}", file.display()));
+        if packed.len() < data.len() {
+            std::fs::write(&target, packed)?;
+        } else if target.exists() {
+            std::fs::remove_file(&target)?;
+        }
+    }
+    Ok(())
+}
+
+/// A copy of `dist` that differs as a new deployment would (for the update test).
+pub fn variant(dist: &Path, to: &Path, label: &str) -> anyhow::Result<()> {
+    if to.exists() {
+        std::fs::remove_dir_all(to)?;
+    }
+    for file in files_in(dist)? {
+        let target = to.join(&file);
+        std::fs::create_dir_all(target.parent().expect("a file has a folder"))?;
+        std::fs::copy(dist.join(&file), &target)?;
+    }
+    let index = to.join("index.html");
+    let html = std::fs::read_to_string(&index)?;
+    let marked = html.replacen(
+        "<head>",
+        &format!("<head>\n  <meta name=\"coplan-build\" content=\"{label}\">"),
+        1,
+    );
+    std::fs::write(&index, marked)?;
+    finish_dist(to)
+}

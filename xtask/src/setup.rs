@@ -1,0 +1,198 @@
+//! Installs what the build and the tests need, when it is missing, and checks that the
+//! pinned versions agree. Trunk never downloads anything itself: it finds these on PATH.
+//!
+//! - wasm32 target (rustup)
+//! - wasm-bindgen-cli at the version in Cargo.lock (cargo install; ~2.5 min cold)
+//! - trunk 0.21.14 (cargo install; ~7 min cold; 0.22 needs a newer Rust than 1.95)
+//! - wasm-opt from Debian's binaryen (apt-get)
+//! - for tests: Debian's chromium and chromium-driver, postgresql, and the npm packages in
+//!   tests/e2e (playwright-core, axe-core) from package-lock.json
+
+use anyhow::{Context as _, bail};
+use std::path::Path;
+use std::process::Command;
+
+use crate::cmd;
+
+pub const TRUNK_VERSION: &str = "0.21.14";
+pub const CHROMIUM: &str = "/usr/bin/chromium";
+pub const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
+
+/// Everything `cargo xtask run` and `build` need.
+pub fn for_build() -> anyhow::Result<()> {
+    ensure_wasm_target()?;
+    let bindgen = wasm_bindgen_in_lock()?;
+    check_trunk_pin("wasm_bindgen", &bindgen)?;
+    ensure_wasm_bindgen_cli(&bindgen)?;
+    ensure_wasm_opt()?;
+    ensure_trunk()?;
+    // Trunk builds with `cargo --offline`, so every crate must be here first.
+    cmd::run(Command::new("cargo").args(["fetch", "--locked"]))
+}
+
+/// What the tests need beyond the build.
+pub fn for_tests() -> anyhow::Result<()> {
+    if !Path::new(CHROMIUM).exists() || !Path::new(CHROMEDRIVER).exists() {
+        apt_install(&["chromium", "chromium-driver"])?;
+    }
+    if crate::postgres::bin_dir().is_none() {
+        apt_install(&["postgresql"])?;
+    }
+    if cmd::version_of("node").is_none() || cmd::version_of("npm").is_none() {
+        apt_install(&["nodejs", "npm"])?;
+    }
+    let e2e = Path::new("tests/e2e");
+    let installed = e2e.join("node_modules/.package-lock.json");
+    let stale = match (
+        std::fs::metadata(&installed),
+        std::fs::metadata(e2e.join("package-lock.json")),
+    ) {
+        (Ok(have), Ok(want)) => have.modified()? < want.modified()?,
+        _ => true,
+    };
+    if stale {
+        // playwright-core downloads no browser; the tests use Debian's chromium.
+        cmd::run(
+            Command::new("npm")
+                .args(["ci", "--no-audit", "--no-fund"])
+                .current_dir(e2e),
+        )?;
+    }
+    Ok(())
+}
+
+fn ensure_wasm_target() -> anyhow::Result<()> {
+    let out = cmd::output(Command::new("rustup").args(["target", "list", "--installed"]))?;
+    if !String::from_utf8_lossy(&out.stdout).contains("wasm32-unknown-unknown") {
+        cmd::run(Command::new("rustup").args(["target", "add", "wasm32-unknown-unknown"]))?;
+    }
+    Ok(())
+}
+
+/// The one source of truth for the wasm-bindgen version: Cargo.lock.
+pub fn wasm_bindgen_in_lock() -> anyhow::Result<String> {
+    let lock = std::fs::read_to_string("Cargo.lock").context("reading Cargo.lock")?;
+    let mut lines = lock.lines();
+    while let Some(line) = lines.next() {
+        if line == "name = \"wasm-bindgen\""
+            && let Some(version) = lines.next().and_then(|l| l.strip_prefix("version = \""))
+        {
+            return Ok(version.trim_end_matches('"').to_string());
+        }
+    }
+    bail!("Cargo.lock has no wasm-bindgen package: run `cargo generate-lockfile`")
+}
+
+/// The version Trunk.toml pins for a tool (`wasm_bindgen = "0.2.130"`).
+pub fn trunk_pin(tool: &str) -> anyhow::Result<String> {
+    let config = std::fs::read_to_string("Trunk.toml").context("reading Trunk.toml")?;
+    config
+        .lines()
+        .filter_map(|l| l.split_once('='))
+        .find(|(key, _)| key.trim() == tool)
+        .map(|(_, value)| value.trim().trim_matches('"').to_string())
+        .with_context(|| format!("Trunk.toml pins no {tool} under [tools]"))
+}
+
+fn check_trunk_pin(tool: &str, expected: &str) -> anyhow::Result<()> {
+    let pinned = trunk_pin(tool)?;
+    if pinned != expected {
+        bail!(
+            "Trunk.toml pins {tool} = \"{pinned}\" but Cargo.lock has wasm-bindgen {expected}.\n\
+             Cargo.lock is the source of truth: set `{tool} = \"{expected}\"` in Trunk.toml \
+             (and keep the `=` pin in Cargo.toml at the same version)."
+        );
+    }
+    Ok(())
+}
+
+fn ensure_wasm_bindgen_cli(version: &str) -> anyhow::Result<()> {
+    let wanted = format!("wasm-bindgen {version}");
+    let found = cmd::version_of("wasm-bindgen");
+    if found.as_deref().is_some_and(|v| v.starts_with(&wanted)) {
+        return Ok(());
+    }
+    println!(
+        "wasm-bindgen-cli {version} is needed (found: {}); installing it (about 2–3 minutes)",
+        found.as_deref().unwrap_or("none")
+    );
+    cmd::run(Command::new("cargo").args([
+        "install",
+        "wasm-bindgen-cli",
+        "--version",
+        version,
+        "--force",
+    ]))?;
+    match cmd::version_of("wasm-bindgen") {
+        Some(v) if v.starts_with(&wanted) => Ok(()),
+        other => bail!(
+            "installed wasm-bindgen-cli {version}, but `wasm-bindgen --version` says {other:?}: \
+             is ~/.cargo/bin first on PATH?"
+        ),
+    }
+}
+
+fn ensure_wasm_opt() -> anyhow::Result<()> {
+    let wanted = trunk_pin("wasm_opt")?;
+    if cmd::version_of("wasm-opt").is_none() {
+        apt_install(&["binaryen"])?;
+    }
+    // Trunk reads "wasm-opt version 108 (…)" as "version_108".
+    let found = cmd::version_of("wasm-opt")
+        .and_then(|v| v.split(' ').nth(2).map(|n| format!("version_{n}")))
+        .context(
+            "wasm-opt is not installed, and installing Debian's binaryen did not provide it",
+        )?;
+    if found != wanted {
+        bail!(
+            "Trunk.toml pins wasm_opt = \"{wanted}\" but the wasm-opt on PATH is {found}. \
+             Install Debian's binaryen, or change the pin after checking the build still loads \
+             (wasm-opt needs the --enable-* flags in index.html)."
+        );
+    }
+    Ok(())
+}
+
+fn ensure_trunk() -> anyhow::Result<()> {
+    let wanted = format!("trunk {TRUNK_VERSION}");
+    if cmd::version_of("trunk").is_some_and(|v| v == wanted) {
+        return Ok(());
+    }
+    println!("trunk {TRUNK_VERSION} is needed; installing it (about 7 minutes the first time)");
+    cmd::run(Command::new("cargo").args([
+        "install",
+        "trunk",
+        "--version",
+        TRUNK_VERSION,
+        "--locked",
+        "--force",
+    ]))
+}
+
+/// Installs Debian packages (as root, or through sudo), refreshing the lists if needed.
+pub fn apt_install(packages: &[&str]) -> anyhow::Result<()> {
+    println!("installing Debian packages: {}", packages.join(" "));
+    let apt = |args: &[&str]| {
+        let mut command = if cmd::is_root() {
+            Command::new("apt-get")
+        } else {
+            let mut sudo = Command::new("sudo");
+            sudo.args(["-n", "apt-get"]);
+            sudo
+        };
+        command.args(args).env("DEBIAN_FRONTEND", "noninteractive");
+        command
+    };
+    let mut install = vec!["install", "-y"];
+    install.extend_from_slice(packages);
+    if cmd::run(&mut apt(&install)).is_ok() {
+        return Ok(());
+    }
+    cmd::run(&mut apt(&["update"]))?;
+    cmd::run(&mut apt(&install)).with_context(|| {
+        format!(
+            "could not install {}: install them yourself and run again",
+            packages.join(" ")
+        )
+    })
+}

@@ -1,0 +1,176 @@
+//! `cargo xtask test`: every check, in the order that fails fastest, each artefact built
+//! once and reused: formatting, lints (native and wasm32), domain and tool tests, server
+//! tests on SQLite and on a throwaway PostgreSQL, IndexedDB tests in headless Chromium,
+//! then end-to-end tests of the release build served by the real server.
+
+use anyhow::{Context as _, bail};
+use std::io::{BufRead as _, BufReader};
+use std::path::Path;
+use std::process::{Command, Stdio};
+use std::time::Instant;
+
+use crate::{build, cmd, postgres, setup};
+
+pub fn all() -> anyhow::Result<()> {
+    let started = Instant::now();
+    let mut timings = Vec::new();
+    let mut step =
+        |name: &str, work: &mut dyn FnMut() -> anyhow::Result<()>| -> anyhow::Result<()> {
+            println!("\n== {name}");
+            let t = Instant::now();
+            work().with_context(|| format!("step failed: {name}"))?;
+            timings.push((name.to_string(), t.elapsed().as_secs()));
+            Ok(())
+        };
+
+    step("set up tools", &mut || {
+        setup::for_build()?;
+        setup::for_tests()
+    })?;
+    step("formatting", &mut || {
+        cmd::run(Command::new("cargo").args(["fmt", "--all", "--check"]))
+    })?;
+    step("lints (native)", &mut || {
+        cmd::run(Command::new("cargo").args([
+            "clippy",
+            "--locked",
+            "--workspace",
+            "--exclude",
+            "coplan-app",
+            "--all-targets",
+            "--",
+            "-D",
+            "warnings",
+        ]))
+    })?;
+    step("lints (wasm32)", &mut || {
+        cmd::run(Command::new("cargo").args([
+            "clippy",
+            "--locked",
+            "--target",
+            "wasm32-unknown-unknown",
+            "-p",
+            "coplan-domain",
+            "--lib",
+            "--",
+            "-D",
+            "warnings",
+        ]))?;
+        cmd::run(Command::new("cargo").args([
+            "clippy",
+            "--locked",
+            "--target",
+            "wasm32-unknown-unknown",
+            "-p",
+            "coplan-app",
+            "--all-targets",
+            "--",
+            "-D",
+            "warnings",
+        ]))
+    })?;
+    step("domain and tool tests", &mut || {
+        cmd::run(Command::new("cargo").args([
+            "test",
+            "--locked",
+            "-p",
+            "coplan-domain",
+            "-p",
+            "xtask",
+        ]))
+    })?;
+    step("server tests (SQLite and PostgreSQL)", &mut server_tests)?;
+    step("IndexedDB tests in headless Chromium", &mut || {
+        cmd::run(
+            Command::new("cargo")
+                .args([
+                    "test",
+                    "--locked",
+                    "--target",
+                    "wasm32-unknown-unknown",
+                    "-p",
+                    "coplan-app",
+                ])
+                .env(
+                    "CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER",
+                    "wasm-bindgen-test-runner",
+                )
+                .env("CHROMEDRIVER", setup::CHROMEDRIVER)
+                .env("WASM_BINDGEN_TEST_TIMEOUT", "120"),
+        )
+    })?;
+    step("release build of the app, and the server", &mut || {
+        build::release()?;
+        build::server(&[])?;
+        build::variant(Path::new(build::DIST), Path::new("target/e2e/dist-b"), "B")
+    })?;
+    step("end-to-end tests in headless Chromium", &mut end_to_end)?;
+
+    println!("\nAll checks passed in {} s:", started.elapsed().as_secs());
+    for (name, secs) in timings {
+        println!("  {secs:>5} s  {name}");
+    }
+    Ok(())
+}
+
+/// Runs the server's tests with a throwaway PostgreSQL (unless DATABASE_URL-style
+/// `COPLAN_TEST_POSTGRES_URL` names one), and counts the tests that ran on each database.
+fn server_tests() -> anyhow::Result<()> {
+    let cluster;
+    let url = match std::env::var("COPLAN_TEST_POSTGRES_URL") {
+        Ok(url) => url,
+        Err(_) => {
+            cluster = postgres::Cluster::start()?;
+            cluster.url.clone()
+        }
+    };
+    let mut child = Command::new("cargo")
+        .args(["test", "--locked", "-p", "coplan-server"])
+        .env("COPLAN_TEST_POSTGRES_URL", &url)
+        .stdout(Stdio::piped())
+        .spawn()
+        .context("starting cargo test")?;
+    let (mut sqlite, mut postgres) = (0, 0);
+    for line in BufReader::new(child.stdout.take().expect("piped")).lines() {
+        let line = line?;
+        println!("{line}");
+        if line.starts_with("test ") && line.ends_with(" ok") {
+            sqlite += usize::from(line.contains("::on_sqlite::"));
+            postgres += usize::from(line.contains("::on_postgres::"));
+        }
+    }
+    let status = child.wait()?;
+    println!("server tests passed: {sqlite} on SQLite, {postgres} on PostgreSQL");
+    if !status.success() {
+        bail!("server tests failed");
+    }
+    if sqlite == 0 || sqlite != postgres {
+        bail!(
+            "every server test must run on both databases: {sqlite} on SQLite, {postgres} on PostgreSQL"
+        );
+    }
+    Ok(())
+}
+
+fn end_to_end() -> anyhow::Result<()> {
+    let root = std::env::current_dir()?;
+    let mut tests: Vec<String> = std::fs::read_dir("tests/e2e")?
+        .filter_map(|e| e.ok())
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .filter(|name| name.ends_with(".test.mjs"))
+        .map(|name| format!("tests/e2e/{name}"))
+        .collect();
+    tests.sort();
+    if tests.is_empty() {
+        bail!("no end-to-end tests found in tests/e2e");
+    }
+    cmd::run(
+        Command::new("node")
+            .args(["--test", "--test-concurrency=1"])
+            .args(&tests)
+            .env("COPLAN_SERVER_BIN", root.join(build::server_binary("dev")))
+            .env("COPLAN_DIST", root.join(build::DIST))
+            .env("COPLAN_DIST_B", root.join("target/e2e/dist-b"))
+            .env("CHROMIUM", setup::CHROMIUM),
+    )
+}
