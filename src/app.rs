@@ -16,7 +16,6 @@ use crate::safety_plan::SafetyPlanPage;
 pub fn App() -> impl IntoView {
     view! {
         <Router>
-            <a class="app-skip-link" href="#main">{t(Text::SkipToContent)}</a>
             <Header/>
             <MainNav/>
             <main id="main" class="app-main" tabindex="-1">

@@ -10,6 +10,7 @@ use crate::i18n::{Text, t};
 pub fn Header() -> impl IntoView {
     view! {
         <header class="app-header">
+            <a class="app-skip-link" href="#main">{t(Text::SkipToContent)}</a>
             <A href="/" attr:class="app-header__name">{t(Text::AppName)}</A>
             <A href="/safety-plan" attr:class="app-header__safety">{t(Text::SafetyPlanButton)}</A>
         </header>

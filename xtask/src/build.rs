@@ -18,6 +18,7 @@ pub fn release() -> anyhow::Result<()> {
         Command::new("trunk")
             .args(["build", "--release", "--offline"])
             .env("TRUNK_OFFLINE", "true")
+            .env("PATH", crate::setup::path_with_build_tools()?)
             .env("NO_COLOR", "true"),
     )?;
     finish_dist(Path::new(DIST))
@@ -120,8 +121,16 @@ pub fn gzip_bytes(data: &[u8]) -> Vec<u8> {
     encoder.finish().expect("writing to memory")
 }
 
-/// Writes `file.br` and `file.gz` beside `file` when they are smaller.
+/// Writes `file.br` and `file.gz` beside `file` when they are smaller (images are
+/// compressed already and skipped).
 fn compress(file: &Path) -> anyhow::Result<()> {
+    let name = file.to_string_lossy();
+    if [".png", ".jpg", ".webp", ".woff2"]
+        .iter()
+        .any(|ext| name.ends_with(ext))
+    {
+        return Ok(());
+    }
     let data = std::fs::read(file)?;
     for (suffix, packed) in [("br", brotli_bytes(&data)), ("gz", gzip_bytes(&data))] {
         let target = PathBuf::from(format!("{}.{suffix}", file.display()));

@@ -4,6 +4,7 @@
 //! - `test`: set up what is missing, then formatting, lints, and every test.
 //! - `size`: build in release and print what a first visit downloads.
 //! - `build`: build the app in release into `dist/` (used by the others).
+//! - `e2e`: build, then the end-to-end tests only (a quicker loop while working).
 //! - `setup`: install the tools only.
 
 mod build;
@@ -24,6 +25,7 @@ fn main() -> anyhow::Result<()> {
         Some("run") => run(),
         Some("test") => test::all(),
         Some("size") => size::report(),
+        Some("e2e") => test::build_and_end_to_end(),
         Some("build") => {
             setup::for_build()?;
             build::release()
@@ -33,7 +35,7 @@ fn main() -> anyhow::Result<()> {
             setup::for_tests()
         }
         _ => {
-            eprintln!("usage: cargo xtask <run | test | size | build | setup>");
+            eprintln!("usage: cargo xtask <run | test | size | build | e2e | setup>");
             bail!(
                 "unknown command {:?}",
                 args.first().map(String::as_str).unwrap_or("")

@@ -4,7 +4,7 @@
 //! - wasm32 target (rustup)
 //! - wasm-bindgen-cli at the version in Cargo.lock (cargo install; ~2.5 min cold)
 //! - trunk 0.21.14 (cargo install; ~7 min cold; 0.22 needs a newer Rust than 1.95)
-//! - wasm-opt from Debian's binaryen (apt-get)
+//! - wasm-opt from the npm package binaryen 132 (xtask/npm; Debian's 108 breaks the build)
 //! - for tests: Debian's chromium and chromium-driver, postgresql, and the npm packages in
 //!   tests/e2e (playwright-core, axe-core) from package-lock.json
 
@@ -132,23 +132,64 @@ fn ensure_wasm_bindgen_cli(version: &str) -> anyhow::Result<()> {
     }
 }
 
+/// Where the npm-installed build tools live (binaryen's wasm-opt).
+pub const BUILD_TOOLS: &str = "xtask/npm";
+
+/// PATH with the npm build tools first, so Trunk finds our wasm-opt before any other.
+pub fn path_with_build_tools() -> anyhow::Result<std::ffi::OsString> {
+    let bin = std::env::current_dir()?
+        .join(BUILD_TOOLS)
+        .join("node_modules/.bin");
+    let mut paths = vec![bin];
+    paths.extend(std::env::split_paths(
+        &std::env::var_os("PATH").unwrap_or_default(),
+    ));
+    Ok(std::env::join_paths(paths)?)
+}
+
+/// wasm-opt from the npm package `binaryen`, at the version Trunk.toml pins. Debian's
+/// binaryen 108 writes modules that fail to start with wasm-bindgen 0.2.130 output.
 fn ensure_wasm_opt() -> anyhow::Result<()> {
     let wanted = trunk_pin("wasm_opt")?;
-    if cmd::version_of("wasm-opt").is_none() {
-        apt_install(&["binaryen"])?;
-    }
-    // Trunk reads "wasm-opt version 108 (…)" as "version_108".
-    let found = cmd::version_of("wasm-opt")
+    ensure_node()?;
+    npm_ci_if_stale(Path::new(BUILD_TOOLS))?;
+    let wasm_opt = Path::new(BUILD_TOOLS).join("node_modules/.bin/wasm-opt");
+    // Trunk reads "wasm-opt version 132 (version_132)" as "version_132".
+    let found = cmd::version_of(&wasm_opt.to_string_lossy())
         .and_then(|v| v.split(' ').nth(2).map(|n| format!("version_{n}")))
-        .context(
-            "wasm-opt is not installed, and installing Debian's binaryen did not provide it",
-        )?;
+        .context("wasm-opt from the npm package binaryen did not run")?;
     if found != wanted {
         bail!(
-            "Trunk.toml pins wasm_opt = \"{wanted}\" but the wasm-opt on PATH is {found}. \
-             Install Debian's binaryen, or change the pin after checking the build still loads \
-             (wasm-opt needs the --enable-* flags in index.html)."
+            "Trunk.toml pins wasm_opt = \"{wanted}\" but {BUILD_TOOLS}/package.json installs {found}. \
+             Make them agree (and check the release build still starts in a browser)."
         );
+    }
+    Ok(())
+}
+
+fn ensure_node() -> anyhow::Result<()> {
+    if cmd::version_of("node").is_none() || cmd::version_of("npm").is_none() {
+        apt_install(&["nodejs", "npm"])?;
+    }
+    Ok(())
+}
+
+/// `npm ci` in `folder` unless its node_modules already matches its package-lock.json.
+fn npm_ci_if_stale(folder: &Path) -> anyhow::Result<()> {
+    let installed = folder.join("node_modules/.package-lock.json");
+    let stale = match (
+        std::fs::metadata(&installed),
+        std::fs::metadata(folder.join("package-lock.json")),
+    ) {
+        (Ok(have), Ok(want)) => have.modified()? < want.modified()?,
+        _ => true,
+    };
+    if stale {
+        cmd::run(
+            Command::new("npm")
+                .args(["ci", "--no-audit", "--no-fund"])
+                .current_dir(folder),
+        )?;
     }
     Ok(())
 }

@@ -99,11 +99,10 @@ pub fn all() -> anyhow::Result<()> {
                 .env("WASM_BINDGEN_TEST_TIMEOUT", "120"),
         )
     })?;
-    step("release build of the app, and the server", &mut || {
-        build::release()?;
-        build::server(&[])?;
-        build::variant(Path::new(build::DIST), Path::new("target/e2e/dist-b"), "B")
-    })?;
+    step(
+        "release build of the app, and the server",
+        &mut build_for_end_to_end,
+    )?;
     step("end-to-end tests in headless Chromium", &mut end_to_end)?;
 
     println!("\nAll checks passed in {} s:", started.elapsed().as_secs());
@@ -150,6 +149,21 @@ fn server_tests() -> anyhow::Result<()> {
         );
     }
     Ok(())
+}
+
+/// `cargo xtask e2e`: the build and the end-to-end tests alone.
+pub fn build_and_end_to_end() -> anyhow::Result<()> {
+    setup::for_build()?;
+    setup::for_tests()?;
+    build_for_end_to_end()?;
+    end_to_end()
+}
+
+/// The release build, the server, and a second build "B" to deploy over it.
+fn build_for_end_to_end() -> anyhow::Result<()> {
+    build::release()?;
+    build::server(&[])?;
+    build::variant(Path::new(build::DIST), Path::new("target/e2e/dist-b"), "B")
 }
 
 fn end_to_end() -> anyhow::Result<()> {
