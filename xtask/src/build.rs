@@ -62,8 +62,11 @@ pub fn finish_dist(dist: &Path) -> anyhow::Result<()> {
         .map(|b| format!("{b:02x}"))
         .collect();
 
+    // The installed app's PNG icons are fetched by the phone when it installs the app; the
+    // page itself never needs them offline, so a first visit does not download them twice.
     let precache: Vec<String> = files
         .iter()
+        .filter(|f| !f.to_string_lossy().ends_with(".png"))
         .map(|f| format!("\"/{}\"", f.to_string_lossy().replace('\\', "/")))
         .collect();
     let template =
@@ -162,4 +165,65 @@ pub fn variant(dist: &Path, to: &Path, label: &str) -> anyhow::Result<()> {
     );
     std::fs::write(&index, marked)?;
     finish_dist(to)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn scratch(name: &str) -> PathBuf {
+        let dir = std::env::temp_dir().join(format!("coplan-xtask-{name}-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(dir.join("icons")).unwrap();
+        dir
+    }
+
+    fn write_fake_build(dist: &Path) {
+        std::fs::write(
+            dist.join("index.html"),
+            "<!doctype html><head></head>".repeat(20),
+        )
+        .unwrap();
+        std::fs::write(dist.join("app-0123456789abcdef_bg.wasm"), vec![0u8; 4096]).unwrap();
+        std::fs::write(dist.join("icons/icon-192.png"), b"png").unwrap();
+        std::fs::write(dist.join("icons/icon.svg"), "<svg/>").unwrap();
+    }
+
+    fn sw_of(dist: &Path) -> String {
+        std::fs::read_to_string(dist.join("sw.js")).unwrap()
+    }
+
+    #[test]
+    fn the_service_worker_lists_this_builds_files_and_a_version_of_their_content() {
+        std::env::set_current_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/..")).unwrap();
+        let dist = scratch("sw");
+        write_fake_build(&dist);
+        finish_dist(&dist).unwrap();
+        let sw = sw_of(&dist);
+        assert!(sw.contains("\"/index.html\""), "{sw}");
+        assert!(sw.contains("\"/app-0123456789abcdef_bg.wasm\""));
+        assert!(sw.contains("\"/icons/icon.svg\""));
+        assert!(!sw.contains("icon-192.png"), "PNG icons are not precached");
+        assert!(!sw.contains("__COPLAN_"), "every placeholder is filled");
+        assert!(dist.join("app-0123456789abcdef_bg.wasm.br").exists());
+        assert!(dist.join("index.html.gz").exists());
+        assert!(!dist.join("icons/icon-192.png.br").exists());
+
+        // The same files give the same version; a changed file gives a new one.
+        finish_dist(&dist).unwrap();
+        assert_eq!(sw, sw_of(&dist), "finishing twice changes nothing");
+        let other = scratch("sw-b");
+        write_fake_build(&other);
+        variant(&dist, &other, "B").unwrap();
+        assert_ne!(
+            sw,
+            sw_of(&other),
+            "a new build gets a new service worker version"
+        );
+        assert!(
+            std::fs::read_to_string(other.join("index.html"))
+                .unwrap()
+                .contains("coplan-build")
+        );
+    }
 }

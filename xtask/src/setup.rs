@@ -237,3 +237,15 @@ pub fn apt_install(packages: &[&str]) -> anyhow::Result<()> {
         )
     })
 }
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn the_lock_and_trunk_toml_agree_on_wasm_bindgen() {
+        std::env::set_current_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/..")).unwrap();
+        let locked = super::wasm_bindgen_in_lock().unwrap();
+        assert!(locked.starts_with("0.2."), "{locked}");
+        assert_eq!(super::trunk_pin("wasm_bindgen").unwrap(), locked);
+        assert!(super::check_trunk_pin("wasm_bindgen", "0.0.1").is_err());
+    }
+}
