@@ -8,6 +8,7 @@
 pub mod crisis_lines;
 pub mod draft;
 pub mod phone;
+pub mod plan;
 
 pub use crisis_lines::{CRISIS_LINES, CrisisLine};
 pub use draft::{DraftError, PlanDraft, PlanId, PreferredName};

@@ -1,0 +1,23 @@
+//! The plan itself: one CRDT document (Yrs) per section, a fixed schema on top of each
+//! (free-text fields and lists of items), typed edits that become CRDT transactions, and
+//! typed read views. Every change carries who made it and when.
+
+mod edit;
+mod ids;
+pub mod safety_plan;
+pub mod schema;
+mod section_doc;
+pub mod text_splice;
+mod view;
+
+pub use edit::{Edit, PlanError, Toward};
+pub use ids::{AuthorId, ItemId, Stamp};
+pub use schema::{SAFETY_PLAN_STEPS, SectionKind};
+pub use section_doc::SectionDoc;
+pub use view::{FieldView, ItemView, ListView, SectionView};
+
+/// The schema version written into every section document.
+pub const PLAN_SCHEMA_VERSION: u32 = 1;
+
+/// The largest update (or whole section state) accepted from a file or another device.
+pub const MAX_UPDATE_BYTES: usize = 1024 * 1024;

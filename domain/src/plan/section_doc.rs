@@ -1,0 +1,378 @@
+//! One plan section as a Yrs document, and the only code that touches Yrs directly.
+//!
+//! Layout inside the document (root types are merged by name, so two phones that start
+//! the same field or list at once never lose each other's words):
+//! - `f.<field>`: a root Text per free-text field;
+//! - `l.<list>`: a root Array per list; each item is a Map with `id`, `pos` (order),
+//!   `by`/`at` (who added it, when), `cby`/`cat` (who last changed it, when) and a Text
+//!   `p.<part>` per part (for example `p.text`, or `p.name` and `p.phone`);
+//! - `meta`: a root Map with `schema`, `hidden.<list>` and `by.<field>`/`at.<field>`.
+//!
+//! Items are ordered by `pos` (then id), not by their place in the array, so moving an
+//! item is one small change that never disturbs someone else's edit of its words.
+
+use std::collections::BTreeMap;
+use std::panic::{AssertUnwindSafe, catch_unwind};
+
+use yrs::updates::decoder::Decode;
+use yrs::{
+    Any, Array, ArrayRef, ClientID, Doc, GetString, Map, MapPrelim, MapRef, OffsetKind, Options,
+    Out, ReadTxn, StateVector, Text, TextPrelim, TextRef, Transact, TransactionMut, Update,
+    WriteTxn,
+};
+
+use super::edit::{Edit, PlanError, Toward};
+use super::schema::{ListSpec, SectionKind};
+use super::text_splice::splice;
+use super::view::{FieldView, ItemView, ListView, SectionView};
+use super::{ItemId, MAX_UPDATE_BYTES, PLAN_SCHEMA_VERSION, Stamp};
+
+/// One section's CRDT document.
+pub struct SectionDoc {
+    kind: SectionKind,
+    doc: Doc,
+}
+
+impl SectionDoc {
+    /// An empty section. `client_id` must be fresh for every tab or device session (two
+    /// tabs sharing one corrupt a document), non-zero and below 2^53.
+    pub fn new(kind: SectionKind, client_id: u64) -> Self {
+        let options = Options {
+            client_id: ClientID::new(client_id.clamp(1, (1 << 53) - 1)),
+            offset_kind: OffsetKind::Utf16,
+            ..Options::default()
+        };
+        Self {
+            kind,
+            doc: Doc::with_options(options),
+        }
+    }
+
+    /// A section read from its stored state (an encoded Yrs update).
+    pub fn load(kind: SectionKind, client_id: u64, state: &[u8]) -> Result<Self, PlanError> {
+        let section = Self::new(kind, client_id);
+        section.apply_update(state)?;
+        let found = section.schema_version();
+        if found > PLAN_SCHEMA_VERSION {
+            return Err(PlanError::NewerSchema { found });
+        }
+        Ok(section)
+    }
+
+    pub fn kind(&self) -> SectionKind {
+        self.kind
+    }
+
+    /// The schema version written in the document (0 when nothing was ever written).
+    pub fn schema_version(&self) -> u32 {
+        let txn = self.doc.transact();
+        txn.get_map("meta")
+            .and_then(|meta| meta.get(&txn, "schema"))
+            .and_then(|out| number(&out))
+            .map(|n| n as u32)
+            .unwrap_or(0)
+    }
+
+    /// Makes a change and returns the encoded update for storage and other devices.
+    pub fn apply(&self, edit: &Edit, stamp: &Stamp) -> Result<Vec<u8>, PlanError> {
+        let spec = self.kind.spec();
+        let mut txn = self.doc.transact_mut_with(stamp.author.as_str());
+        let meta = txn.get_or_insert_map("meta");
+        if meta.get(&txn, "schema").is_none() {
+            meta.insert(&mut txn, "schema", f64::from(PLAN_SCHEMA_VERSION));
+        }
+        match edit {
+            Edit::SetField { field, text } => {
+                let field_spec = spec
+                    .field(field)
+                    .ok_or_else(|| PlanError::UnknownName(field.to_string()))?;
+                check_length(text, field_spec.max_chars)?;
+                let root = txn.get_or_insert_text(format!("f.{field}"));
+                write_text(&mut txn, &root, text);
+                meta.insert(&mut txn, format!("by.{field}"), stamp.author.as_str());
+                meta.insert(&mut txn, format!("at.{field}"), stamp.at_ms as f64);
+            }
+            Edit::AddItem { list, id, parts } => {
+                let list_spec = list_spec(spec.lists, list)?;
+                for (part, text) in parts {
+                    let part_spec = list_spec
+                        .part(part)
+                        .ok_or_else(|| PlanError::UnknownName(part.to_string()))?;
+                    check_length(text, part_spec.max_chars)?;
+                }
+                let array = txn.get_or_insert_array(format!("l.{list}"));
+                let items = read_items(&txn, &array, list_spec);
+                if items.len() as u32 >= list_spec.max_items {
+                    return Err(PlanError::TooManyItems {
+                        max: list_spec.max_items,
+                    });
+                }
+                if items.iter().any(|i| i.id == id.as_str()) {
+                    return Ok(Vec::new());
+                }
+                let pos = items.last().map(|i| i.pos + 1.0).unwrap_or(0.0);
+                let item: MapRef = array.push_back(&mut txn, MapPrelim::default());
+                item.insert(&mut txn, "id", id.as_str());
+                item.insert(&mut txn, "pos", pos);
+                for key in ["by", "cby"] {
+                    item.insert(&mut txn, key, stamp.author.as_str());
+                }
+                for key in ["at", "cat"] {
+                    item.insert(&mut txn, key, stamp.at_ms as f64);
+                }
+                for part in list_spec.parts {
+                    let text = parts
+                        .iter()
+                        .find(|(p, _)| *p == part.name)
+                        .map(|(_, t)| t.as_str())
+                        .unwrap_or("");
+                    item.insert(&mut txn, format!("p.{}", part.name), TextPrelim::new(text));
+                }
+            }
+            Edit::SetPart {
+                list,
+                id,
+                part,
+                text,
+            } => {
+                let list_spec = list_spec(spec.lists, list)?;
+                let part_spec = list_spec
+                    .part(part)
+                    .ok_or_else(|| PlanError::UnknownName(part.to_string()))?;
+                check_length(text, part_spec.max_chars)?;
+                let array = txn.get_or_insert_array(format!("l.{list}"));
+                let (_, item) = find_item(&txn, &array, id).ok_or(PlanError::NoSuchItem)?;
+                let key = format!("p.{part}");
+                let words = match item.get(&txn, &key).and_then(|o| o.cast::<TextRef>().ok()) {
+                    Some(words) => words,
+                    None => item.insert(&mut txn, key, TextPrelim::new("")),
+                };
+                write_text(&mut txn, &words, text);
+                item.insert(&mut txn, "cby", stamp.author.as_str());
+                item.insert(&mut txn, "cat", stamp.at_ms as f64);
+            }
+            Edit::RemoveItem { list, id } => {
+                list_spec(spec.lists, list)?;
+                let array = txn.get_or_insert_array(format!("l.{list}"));
+                let (index, _) = find_item(&txn, &array, id).ok_or(PlanError::NoSuchItem)?;
+                array.remove(&mut txn, index);
+            }
+            Edit::MoveItem { list, id, toward } => {
+                let list_spec = list_spec(spec.lists, list)?;
+                let array = txn.get_or_insert_array(format!("l.{list}"));
+                move_item(&mut txn, &array, list_spec, id, *toward)?;
+            }
+            Edit::SetHidden { list, hidden } => {
+                list_spec(spec.lists, list)?;
+                meta.insert(&mut txn, format!("hidden.{list}"), *hidden);
+            }
+        }
+        Ok(txn.encode_update_v1())
+    }
+
+    /// Merges an update from storage, a file or another device. Size-capped, and a damaged
+    /// update is refused without changing anything.
+    pub fn apply_update(&self, bytes: &[u8]) -> Result<(), PlanError> {
+        if bytes.len() > MAX_UPDATE_BYTES {
+            return Err(PlanError::BadUpdate);
+        }
+        // Yrs does not promise that every malformed input returns an error rather than
+        // panicking; on the server (native) a panic is caught here. In the browser only
+        // the phone's own stored bytes and checked files reach this.
+        let update = catch_unwind(|| Update::decode_v1(bytes))
+            .map_err(|_| PlanError::BadUpdate)?
+            .map_err(|_| PlanError::BadUpdate)?;
+        let mut txn = self.doc.transact_mut_with("remote");
+        catch_unwind(AssertUnwindSafe(|| txn.apply_update(update)))
+            .map_err(|_| PlanError::BadUpdate)?
+            .map_err(|_| PlanError::BadUpdate)
+    }
+
+    /// Whether some received change is waiting for an earlier one that has not arrived.
+    /// Sync then asks the other copy for what is missing ([`Self::diff_since`]).
+    pub fn has_missing_updates(&self) -> bool {
+        self.doc.transact().has_missing_updates()
+    }
+
+    /// Everything this copy has that a copy with `state_vector` lacks.
+    pub fn diff_since(&self, state_vector: &[u8]) -> Result<Vec<u8>, PlanError> {
+        let vector = StateVector::decode_v1(state_vector).map_err(|_| PlanError::BadUpdate)?;
+        Ok(self.doc.transact().encode_diff_v1(&vector))
+    }
+
+    /// The whole section as one encoded update: what is stored and what a new device needs.
+    pub fn encode_state(&self) -> Vec<u8> {
+        self.doc
+            .transact()
+            .encode_state_as_update_v1(&StateVector::default())
+    }
+
+    /// What this copy already has, for asking another copy only for what is missing.
+    pub fn state_vector(&self) -> Vec<u8> {
+        use yrs::updates::encoder::Encode;
+        self.doc.transact().state_vector().encode_v1()
+    }
+
+    /// The section as it reads now, following the schema.
+    pub fn view(&self) -> SectionView {
+        let spec = self.kind.spec();
+        let txn = self.doc.transact();
+        let meta = txn.get_map("meta");
+        let meta_get = |key: String| meta.as_ref().and_then(|m| m.get(&txn, &key));
+        let mut view = SectionView::default();
+        for field in spec.fields {
+            let text = txn
+                .get_text(format!("f.{}", field.name).as_str())
+                .map(|t| t.get_string(&txn))
+                .unwrap_or_default();
+            view.fields.insert(
+                field.name,
+                FieldView {
+                    text,
+                    changed_by: meta_get(format!("by.{}", field.name)).and_then(|o| string(&o)),
+                    changed_at_ms: meta_get(format!("at.{}", field.name))
+                        .and_then(|o| number(&o))
+                        .map(|n| n as u64),
+                },
+            );
+        }
+        for list in spec.lists {
+            let items = txn
+                .get_array(format!("l.{}", list.name).as_str())
+                .map(|array| read_items(&txn, &array, list))
+                .unwrap_or_default();
+            let hidden = meta_get(format!("hidden.{}", list.name))
+                .is_some_and(|o| matches!(o, Out::Any(Any::Bool(true))));
+            view.lists.insert(list.name, ListView { hidden, items });
+        }
+        view
+    }
+}
+
+fn list_spec(lists: &'static [ListSpec], name: &str) -> Result<&'static ListSpec, PlanError> {
+    lists
+        .iter()
+        .find(|l| l.name == name)
+        .ok_or_else(|| PlanError::UnknownName(name.to_string()))
+}
+
+fn check_length(text: &str, max: u32) -> Result<(), PlanError> {
+    if text.chars().count() as u64 > u64::from(max) {
+        return Err(PlanError::TooLong { max });
+    }
+    Ok(())
+}
+
+/// Writes only the difference between what the text says and `new`.
+fn write_text(txn: &mut TransactionMut, text: &TextRef, new: &str) {
+    let old = text.get_string(txn);
+    if let Some(change) = splice(&old, new) {
+        if change.remove > 0 {
+            text.remove_range(txn, change.at, change.remove);
+        }
+        if !change.insert.is_empty() {
+            text.insert(txn, change.at, &change.insert);
+        }
+    }
+}
+
+fn string(out: &Out) -> Option<String> {
+    match out {
+        Out::Any(Any::String(s)) => Some(s.to_string()),
+        _ => None,
+    }
+}
+
+fn number(out: &Out) -> Option<f64> {
+    match out {
+        Out::Any(Any::Number(n)) => n.as_f64(),
+        _ => None,
+    }
+}
+
+/// A list's items in their shown order (by `pos`, then id, so every copy agrees).
+fn read_items<T: ReadTxn>(txn: &T, array: &ArrayRef, spec: &ListSpec) -> Vec<ItemView> {
+    let mut items: Vec<ItemView> = array
+        .iter(txn)
+        .filter_map(|out| out.cast::<MapRef>().ok())
+        .filter_map(|item| {
+            let get = |key: &str| item.get(txn, key);
+            let mut parts = BTreeMap::new();
+            for part in spec.parts {
+                if let Some(text) =
+                    get(&format!("p.{}", part.name)).and_then(|o| o.cast::<TextRef>().ok())
+                {
+                    parts.insert(part.name, text.get_string(txn));
+                }
+            }
+            Some(ItemView {
+                id: get("id").and_then(|o| string(&o))?,
+                parts,
+                added_by: get("by").and_then(|o| string(&o)).unwrap_or_default(),
+                added_at_ms: get("at").and_then(|o| number(&o)).unwrap_or(0.0) as u64,
+                changed_by: get("cby").and_then(|o| string(&o)).unwrap_or_default(),
+                changed_at_ms: get("cat").and_then(|o| number(&o)).unwrap_or(0.0) as u64,
+                pos: get("pos").and_then(|o| number(&o)).unwrap_or(0.0),
+            })
+        })
+        .collect();
+    items.sort_by(|a, b| a.pos.total_cmp(&b.pos).then_with(|| a.id.cmp(&b.id)));
+    // Two phones adding the same id at once: keep the first in order.
+    items.dedup_by(|b, a| a.id == b.id);
+    items
+}
+
+/// The array index and map of the item with this id.
+fn find_item<T: ReadTxn>(txn: &T, array: &ArrayRef, id: &ItemId) -> Option<(u32, MapRef)> {
+    array.iter(txn).enumerate().find_map(|(index, out)| {
+        let item = out.cast::<MapRef>().ok()?;
+        let matches = item
+            .get(txn, "id")
+            .and_then(|o| string(&o))
+            .is_some_and(|s| s == id.as_str());
+        matches.then_some((index as u32, item))
+    })
+}
+
+/// Moves an item one place by giving it a `pos` between its new neighbours; when the gap
+/// is too small to split, renumbers the list first.
+fn move_item(
+    txn: &mut TransactionMut,
+    array: &ArrayRef,
+    spec: &ListSpec,
+    id: &ItemId,
+    toward: Toward,
+) -> Result<(), PlanError> {
+    for attempt in 0..2 {
+        let items = read_items(txn, array, spec);
+        let index = items
+            .iter()
+            .position(|i| i.id == id.as_str())
+            .ok_or(PlanError::NoSuchItem)?;
+        let (low, high) = match toward {
+            Toward::Start if index == 0 => return Ok(()),
+            Toward::Start if index == 1 => (items[0].pos - 1.0, items[0].pos),
+            Toward::Start => (items[index - 2].pos, items[index - 1].pos),
+            Toward::End if index + 1 == items.len() => return Ok(()),
+            Toward::End if index + 2 == items.len() => {
+                (items[index + 1].pos, items[index + 1].pos + 1.0)
+            }
+            Toward::End => (items[index + 1].pos, items[index + 2].pos),
+        };
+        let pos = low + (high - low) / 2.0;
+        if pos > low && pos < high {
+            let (_, item) = find_item(txn, array, id).ok_or(PlanError::NoSuchItem)?;
+            item.insert(txn, "pos", pos);
+            return Ok(());
+        }
+        if attempt == 0 {
+            for (n, item) in items.iter().enumerate() {
+                let id = ItemId::parse(&item.id).map_err(|_| PlanError::NoSuchItem)?;
+                if let Some((_, map)) = find_item(txn, array, &id) {
+                    map.insert(txn, "pos", n as f64);
+                }
+            }
+        }
+    }
+    Ok(())
+}

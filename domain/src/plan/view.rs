@@ -1,0 +1,42 @@
+//! A section as it reads now: plain values, no CRDT types, ready for screens and tests.
+
+use std::collections::BTreeMap;
+
+/// A section as it reads now.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct SectionView {
+    pub fields: BTreeMap<&'static str, FieldView>,
+    pub lists: BTreeMap<&'static str, ListView>,
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct FieldView {
+    pub text: String,
+    pub changed_by: Option<String>,
+    pub changed_at_ms: Option<u64>,
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct ListView {
+    pub hidden: bool,
+    pub items: Vec<ItemView>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct ItemView {
+    pub id: String,
+    pub parts: BTreeMap<&'static str, String>,
+    pub added_by: String,
+    pub added_at_ms: u64,
+    pub changed_by: String,
+    pub changed_at_ms: u64,
+    /// Where the item sits in its list (items are shown by `pos`, then id).
+    pub(super) pos: f64,
+}
+
+impl ItemView {
+    /// The words of one part (empty when never written).
+    pub fn part(&self, name: &str) -> &str {
+        self.parts.get(name).map(String::as_str).unwrap_or("")
+    }
+}
