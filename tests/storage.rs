@@ -3,6 +3,7 @@
 #![cfg(target_arch = "wasm32")]
 
 use coplan_app::storage::{SCHEMA_VERSION, Storage, StorageError};
+use coplan_domain::plan::{AuthorId, Edit, ItemId, SectionDoc, SectionKind, Stamp};
 use coplan_domain::{PlanDraft, PlanId};
 use wasm_bindgen_test::{wasm_bindgen_test, wasm_bindgen_test_configure};
 
@@ -23,9 +24,12 @@ async fn a_new_database_starts_empty_at_the_current_schema() {
     let storage = Storage::open(&random_name()).await.unwrap();
     let mut stores = storage.store_names();
     stores.sort();
-    assert_eq!(stores, vec!["drafts".to_string(), "meta".to_string()]);
+    assert_eq!(
+        stores,
+        ["drafts", "meta", "section_snapshots", "section_updates"]
+    );
     assert_eq!(storage.current_draft().await.unwrap(), None);
-    assert_eq!(SCHEMA_VERSION, 1);
+    assert_eq!(SCHEMA_VERSION, 2);
 }
 
 #[wasm_bindgen_test]
@@ -76,4 +80,109 @@ async fn an_upgrade_keeps_what_an_earlier_version_saved() {
     // The upgrade path runs from the stored version to a later one without losing data.
     let upgraded = Storage::open_at(&name, SCHEMA_VERSION + 1).await.unwrap();
     assert_eq!(upgraded.current_draft().await.unwrap(), Some(draft("Sam")));
+}
+
+#[wasm_bindgen_test]
+async fn a_version_1_database_upgrades_and_keeps_its_draft() {
+    let name = random_name();
+    let v1 = Storage::open_at(&name, 1).await.unwrap();
+    assert_eq!(v1.store_names().len(), 2);
+    v1.save_draft(&draft("Sam")).await.unwrap();
+    v1.close();
+    let v2 = Storage::open(&name).await.unwrap();
+    assert_eq!(v2.store_names().len(), 4);
+    assert_eq!(v2.current_draft().await.unwrap(), Some(draft("Sam")));
+}
+
+fn reason(doc: &SectionDoc, id: &str, text: &str) -> Vec<u8> {
+    let stamp = Stamp {
+        author: AuthorId::parse("person").unwrap(),
+        at_ms: 1,
+    };
+    let edit = Edit::AddItem {
+        list: "reasons_for_living",
+        id: ItemId::parse(id).unwrap(),
+        parts: vec![("text", text.to_string())],
+    };
+    doc.apply(&edit, &stamp).unwrap()
+}
+
+fn reasons(doc: &SectionDoc) -> Vec<String> {
+    doc.view().lists["reasons_for_living"]
+        .items
+        .iter()
+        .map(|i| i.part("text").to_string())
+        .collect()
+}
+
+fn replay(stored: &coplan_app::storage::StoredSection) -> SectionDoc {
+    let doc = SectionDoc::new(SectionKind::SafetyPlan, 77);
+    for update in stored.all_updates() {
+        doc.apply_update(update).unwrap();
+    }
+    doc
+}
+
+#[wasm_bindgen_test]
+async fn section_changes_are_logged_then_compacted_without_losing_any() {
+    let storage = Storage::open(&random_name()).await.unwrap();
+    let plan = PlanId::parse("plan-1").unwrap();
+    let doc = SectionDoc::new(SectionKind::SafetyPlan, 5);
+    for (seq, word) in ["my cat", "the sea", "my sister"].iter().enumerate() {
+        let update = reason(&doc, &format!("r{seq}"), word);
+        storage
+            .append_update(&plan, SectionKind::SafetyPlan, seq as u32, &update)
+            .await
+            .unwrap();
+    }
+    let stored = storage
+        .load_section(&plan, SectionKind::SafetyPlan)
+        .await
+        .unwrap();
+    assert_eq!(
+        (
+            stored.snapshot.is_none(),
+            stored.updates.len(),
+            stored.next_seq
+        ),
+        (true, 3, 3)
+    );
+    assert_eq!(
+        reasons(&replay(&stored)),
+        ["my cat", "the sea", "my sister"]
+    );
+
+    // Compact the first three; a fourth change arrives after.
+    storage
+        .compact_section(&plan, SectionKind::SafetyPlan, &doc.encode_state(), 3)
+        .await
+        .unwrap();
+    let update = reason(&doc, "r3", "football");
+    storage
+        .append_update(&plan, SectionKind::SafetyPlan, 3, &update)
+        .await
+        .unwrap();
+    let stored = storage
+        .load_section(&plan, SectionKind::SafetyPlan)
+        .await
+        .unwrap();
+    assert_eq!(
+        (
+            stored.snapshot.is_some(),
+            stored.updates.len(),
+            stored.next_seq
+        ),
+        (true, 1, 4)
+    );
+    assert_eq!(
+        reasons(&replay(&stored)),
+        ["my cat", "the sea", "my sister", "football"]
+    );
+
+    // Another plan's section is untouched by all this.
+    let other = storage
+        .load_section(&PlanId::parse("plan-2").unwrap(), SectionKind::SafetyPlan)
+        .await
+        .unwrap();
+    assert_eq!(other, Default::default());
 }

@@ -4,6 +4,10 @@
 //! a database of any earlier version (0 means new) to this one, step by step. Records are
 //! stored in the format the domain crate owns and pins (`PlanDraft::to_stored`).
 
+mod sections;
+
+pub use sections::StoredSection;
+
 use coplan_domain::{DraftError, PlanDraft, PlanId};
 use indexed_db_futures::database::{Database, VersionChangeEvent};
 use indexed_db_futures::error::{Error as IdbError, OpenDbError};
@@ -14,13 +18,18 @@ use indexed_db_futures::transaction::TransactionMode;
 pub const DATABASE_NAME: &str = "coplan";
 
 /// The IndexedDB schema version this build creates and reads.
-pub const SCHEMA_VERSION: u32 = 1;
+pub const SCHEMA_VERSION: u32 = 2;
 
 /// Plan drafts, keyed by plan id; the value is the domain's stored JSON.
 const DRAFTS: &str = "drafts";
 /// Small settings, keyed by name (for now: which plan is open).
 const META: &str = "meta";
 const CURRENT_PLAN: &str = "current_plan";
+/// Each plan section's compacted state, keyed by `[plan id, section]` (schema 2).
+pub(crate) const SECTION_SNAPSHOTS: &str = "section_snapshots";
+/// Each section's changes since its snapshot, keyed by `[plan id, section, sequence]`
+/// (schema 2): an append-only log, one small record per change.
+pub(crate) const SECTION_UPDATES: &str = "section_updates";
 
 /// Why the browser's storage did not do what was asked, in words a person can act on.
 /// The detail is for the console and never holds plan text.
@@ -54,14 +63,14 @@ impl StorageError {
     }
 }
 
-fn describe(e: &impl std::fmt::Debug) -> String {
+pub(crate) fn describe(e: &impl std::fmt::Debug) -> String {
     format!("{e:?}")
 }
 
 /// An open Coplan database.
 #[derive(Clone)]
 pub struct Storage {
-    db: Database,
+    pub(crate) db: Database,
 }
 
 impl Storage {
@@ -187,6 +196,10 @@ fn upgrade(old: u32, new: u32, db: &Database) -> indexed_db_futures::Result<()> 
     if old < 1 && new >= 1 {
         db.create_object_store(DRAFTS).build()?;
         db.create_object_store(META).build()?;
+    }
+    if old < 2 && new >= 2 {
+        db.create_object_store(SECTION_SNAPSHOTS).build()?;
+        db.create_object_store(SECTION_UPDATES).build()?;
     }
     Ok(())
 }
