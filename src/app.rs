@@ -10,7 +10,7 @@ use crate::about::AboutPage;
 use crate::components::header::{Header, MainNav};
 use crate::home::HomePage;
 use crate::i18n::{Text, t};
-use crate::safety_plan::SafetyPlanPage;
+use crate::safety_plan::{SafetyPlanEditorPage, SafetyPlanPage};
 
 #[component]
 pub fn App() -> impl IntoView {
@@ -22,6 +22,7 @@ pub fn App() -> impl IntoView {
                 <Routes fallback=NotFound>
                     <Route path=path!("/") view=HomePage/>
                     <Route path=path!("/safety-plan") view=SafetyPlanPage/>
+                    <Route path=path!("/safety-plan/edit") view=SafetyPlanEditorPage/>
                     <Route path=path!("/about") view=AboutPage/>
                 </Routes>
             </main>

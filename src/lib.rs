@@ -11,6 +11,7 @@ pub mod components;
 pub mod home;
 pub mod i18n;
 pub mod page_shell;
+pub mod platform;
 pub mod safety_plan;
 pub mod storage;
 

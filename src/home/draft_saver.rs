@@ -1,14 +1,13 @@
 //! Saves the draft to IndexedDB on every change, in order, and keeps retrying after a
 //! failure with the newest words, so nothing typed is lost to a passing problem.
 
-use std::cell::RefCell;
 use std::time::Duration;
 
 use coplan_domain::PlanDraft;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
-use crate::storage::{DATABASE_NAME, Storage, StorageError};
+use crate::storage::{Storage, StorageError};
 
 /// How long to wait before trying a failed save again.
 const RETRY_AFTER: Duration = Duration::from_secs(2);
@@ -18,20 +17,6 @@ pub enum SaveStatus {
     Idle,
     Saved,
     Failed(StorageError),
-}
-
-thread_local! {
-    static STORAGE: RefCell<Option<Storage>> = const { RefCell::new(None) };
-}
-
-/// The app's one open database connection, opened on first use.
-pub async fn shared_storage() -> Result<Storage, StorageError> {
-    if let Some(storage) = STORAGE.with_borrow(Clone::clone) {
-        return Ok(storage);
-    }
-    let storage = Storage::open(DATABASE_NAME).await?;
-    STORAGE.with_borrow_mut(|slot| *slot = Some(storage.clone()));
-    Ok(storage)
 }
 
 #[derive(Clone, Copy)]
@@ -61,7 +46,7 @@ impl DraftSaver {
             return;
         };
         spawn_local(async move {
-            let result = match shared_storage().await {
+            let result = match Storage::shared().await {
                 Ok(storage) => storage.save_draft(&draft).await,
                 Err(e) => Err(e),
             };

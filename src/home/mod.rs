@@ -10,8 +10,10 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 
 use crate::i18n::{Text, t};
-use crate::storage::StorageError;
-use draft_saver::{DraftSaver, SaveStatus};
+use crate::platform::{now_ms, random_id};
+use crate::storage::{Storage, StorageError};
+use draft_saver::DraftSaver;
+pub use draft_saver::SaveStatus;
 
 /// What the screen is showing.
 #[derive(Debug, Clone, PartialEq)]
@@ -30,7 +32,7 @@ pub fn HomePage() -> impl IntoView {
     let name_input = NodeRef::<html::Input>::new();
 
     spawn_local(async move {
-        let opened = match draft_saver::shared_storage().await {
+        let opened = match Storage::shared().await {
             Ok(storage) => storage.current_draft().await,
             Err(e) => Err(e),
         };
@@ -48,7 +50,7 @@ pub fn HomePage() -> impl IntoView {
     });
 
     let start = move |_| {
-        let Ok(id) = PlanId::parse(&random_plan_id()) else {
+        let Ok(id) = PlanId::parse(&random_id()) else {
             return;
         };
         draft.set(Some(PlanDraft::new(id, now_ms())));
@@ -114,7 +116,7 @@ pub fn HomePage() -> impl IntoView {
 
 /// The quiet "Saved on this phone" line, announced politely; a failure is said plainly.
 #[component]
-fn SaveStatusLine(status: ReadSignal<SaveStatus>) -> impl IntoView {
+pub fn SaveStatusLine(status: ReadSignal<SaveStatus>) -> impl IntoView {
     view! {
         <p
             class=move || match status.get() {
@@ -142,17 +144,4 @@ fn StorageProblem(error: StorageError) -> impl IntoView {
             <p>{error.to_string()}</p>
         </div>
     }
-}
-
-/// A random plan id from the browser's cryptographic source (works without HTTPS too).
-fn random_plan_id() -> String {
-    let mut bytes = [0u8; 16];
-    if let Some(crypto) = web_sys::window().and_then(|w| w.crypto().ok()) {
-        let _ = crypto.get_random_values_with_u8_array(&mut bytes);
-    }
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
-}
-
-fn now_ms() -> u64 {
-    js_sys::Date::now() as u64
 }

@@ -61,6 +61,26 @@ pub fn t(text: Text) -> &'static str {
     locale().text(text)
 }
 
+/// What is said about one safety plan step.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum StepText {
+    /// The step's heading.
+    Title,
+    /// A line under the heading, for someone who is struggling.
+    Hint,
+    /// The label of one item ("Warning sign 2").
+    Item,
+    /// The button that adds an item.
+    Add,
+}
+
+/// The words for a safety plan step, found by its stored name.
+pub fn step_text(step: &str, text: StepText) -> &'static str {
+    match locale() {
+        Locale::En => en::step(step, text),
+    }
+}
+
 /// Fills `{slot}` placeholders in a phrase.
 pub fn fill(phrase: &str, slots: &[(&str, &str)]) -> String {
     let mut out = phrase.to_string();
@@ -118,6 +138,28 @@ pub enum Text {
     AboutWho,
     AboutClearedHeading,
     AboutCleared,
+
+    MySafetyPlanHeading,
+    SafetyPlanEmpty,
+    ChangeSafetyPlan,
+    EditSafetyPlanHeading,
+    EditSafetyPlanIntro,
+    BackToSafetyPlan,
+    HideStep,
+    ShowStep,
+    StepHiddenNote,
+    MoveUp,
+    MoveDown,
+    Remove,
+    RemovedItem,
+    Undo,
+    ContactName,
+    ContactPhone,
+    /// "Call {name}"
+    CallContact,
+    /// "Text {name}"
+    TextContact,
+    NothingHereYet,
 
     NotFoundHeading,
     NotFoundBody,

@@ -1,15 +1,98 @@
-//! The safety plan screen: for now the 24/7 lines, later the person's own steps.
+//! The safety plan: the 24/7 lines first, then the person's own steps in order, each
+//! contact one tap to call or text; and the screen to write and change it.
 
+mod editor;
+mod session;
+
+use std::rc::Rc;
+
+use coplan_domain::plan::safety_plan::{SafetyPlan, SafetyStep, contact_phone};
+use coplan_domain::plan::{SectionKind, SectionView};
 use leptos::prelude::*;
+use leptos::task::spawn_local;
 
 use crate::components::crisis_lines::CrisisLines;
-use crate::i18n::{Text, t};
+use crate::i18n::{StepText, Text, fill, step_text, t};
+pub use editor::SafetyPlanEditorPage;
+pub use session::SectionSession;
+
+/// Steps that hold a contact (a name and a number) rather than a line of text.
+pub fn is_contact_step(step: &str) -> bool {
+    matches!(step, "ask_for_help" | "professionals")
+}
 
 #[component]
 pub fn SafetyPlanPage() -> impl IntoView {
+    let view = RwSignal::new(None::<SectionView>);
+    let status = RwSignal::new(crate::home::SaveStatus::Idle);
+    spawn_local(async move {
+        let section_view = RwSignal::new(SectionView::default());
+        if let Ok(session) =
+            SectionSession::open(SectionKind::SafetyPlan, section_view, status).await
+        {
+            view.set(Some(section_view.get_untracked()));
+            drop::<Rc<SectionSession>>(session);
+        }
+    });
+
     view! {
         <h1>{t(Text::SafetyPlanHeading)}</h1>
         <CrisisLines/>
-        <p>{t(Text::SafetyPlanYours)}</p>
+        <section aria-labelledby="my-safety-plan-heading">
+            <h2 id="my-safety-plan-heading">{t(Text::MySafetyPlanHeading)}</h2>
+            {move || {
+                let plan = view.get().map(|v| SafetyPlan::from_view(&v));
+                match plan {
+                    Some(plan) if plan.shown_item_count() > 0 => plan
+                        .steps
+                        .into_iter()
+                        .filter(|step| !step.hidden && !step.items.is_empty())
+                        .map(|step| view! { <StepReading step=step/> })
+                        .collect_view()
+                        .into_any(),
+                    _ => view! { <p>{t(Text::SafetyPlanEmpty)}</p> }.into_any(),
+                }
+            }}
+            <p>
+                <a class="app-button app-button--secondary" href="/safety-plan/edit">{t(Text::ChangeSafetyPlan)}</a>
+            </p>
+        </section>
+    }
+}
+
+/// One step as the person reads it in a hard moment.
+#[component]
+fn StepReading(step: SafetyStep) -> impl IntoView {
+    let contacts = is_contact_step(step.key);
+    view! {
+        <h3>{step_text(step.key, StepText::Title)}</h3>
+        <ul class="app-plan-list">
+            {step
+                .items
+                .into_iter()
+                .map(|item| {
+                    if contacts {
+                        let name = item.part("name").to_string();
+                        let links = match contact_phone(&item) {
+                            Some(Ok(phone)) => view! {
+                                <a class="app-contact__link" href=phone.tel_href()>{fill(t(Text::CallContact), &[("name", &name)])}</a>
+                                <a class="app-contact__link" href=phone.sms_href()>{fill(t(Text::TextContact), &[("name", &name)])}</a>
+                            }
+                            .into_any(),
+                            _ => view! { <span>{item.part("phone").to_string()}</span> }.into_any(),
+                        };
+                        view! {
+                            <li class="app-plan-list__item app-contact">
+                                <span class="app-contact__name">{name.clone()}</span>
+                                {links}
+                            </li>
+                        }
+                        .into_any()
+                    } else {
+                        view! { <li class="app-plan-list__item">{item.part("text").to_string()}</li> }.into_any()
+                    }
+                })
+                .collect_view()}
+        </ul>
     }
 }

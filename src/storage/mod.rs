@@ -25,6 +25,7 @@ const DRAFTS: &str = "drafts";
 /// Small settings, keyed by name (for now: which plan is open).
 const META: &str = "meta";
 const CURRENT_PLAN: &str = "current_plan";
+const LOCAL_AUTHOR: &str = "local_author";
 /// Each plan section's compacted state, keyed by `[plan id, section]` (schema 2).
 pub(crate) const SECTION_SNAPSHOTS: &str = "section_snapshots";
 /// Each section's changes since its snapshot, keyed by `[plan id, section, sequence]`
@@ -73,7 +74,58 @@ pub struct Storage {
     pub(crate) db: Database,
 }
 
+thread_local! {
+    static SHARED: std::cell::RefCell<Option<Storage>> = const { std::cell::RefCell::new(None) };
+}
+
 impl Storage {
+    /// The app's one open connection to [`DATABASE_NAME`], opened on first use.
+    pub async fn shared() -> Result<Self, StorageError> {
+        if let Some(storage) = SHARED.with_borrow(Clone::clone) {
+            return Ok(storage);
+        }
+        let storage = Self::open(DATABASE_NAME).await?;
+        SHARED.with_borrow_mut(|slot| *slot = Some(storage.clone()));
+        Ok(storage)
+    }
+
+    /// This phone's author id for the plans it writes, made once and kept.
+    pub async fn local_author(&self) -> Result<String, StorageError> {
+        let read = |e: IdbError| StorageError::ReadFailed {
+            detail: describe(&e),
+        };
+        let tx = self.db.transaction(META).build().map_err(read)?;
+        let found: Option<String> = tx
+            .object_store(META)
+            .map_err(read)?
+            .get(LOCAL_AUTHOR)
+            .await
+            .map_err(read)?;
+        drop(tx);
+        if let Some(author) = found {
+            return Ok(author);
+        }
+        let author = format!("phone-{}", crate::platform::random_id());
+        let write = |e: IdbError| StorageError::WriteFailed {
+            detail: describe(&e),
+        };
+        let tx = self
+            .db
+            .transaction(META)
+            .with_mode(TransactionMode::Readwrite)
+            .build()
+            .map_err(write)?;
+        tx.object_store(META)
+            .map_err(write)?
+            .put(author.clone())
+            .with_key(LOCAL_AUTHOR)
+            .without_key_type()
+            .await
+            .map_err(write)?;
+        tx.commit().await.map_err(write)?;
+        Ok(author)
+    }
+
     /// Opens (creating or upgrading as needed) the database called `name`.
     pub async fn open(name: &str) -> Result<Self, StorageError> {
         Self::open_at(name, SCHEMA_VERSION).await

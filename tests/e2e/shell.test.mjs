@@ -7,6 +7,7 @@ import { axeViolations, launch, startServer, watchErrors } from './helpers.mjs';
 const SCREENS = [
   ['/', 'Your plan'],
   ['/safety-plan', 'Safety plan'],
+  ['/safety-plan/edit', 'Write my safety plan'],
   ['/about', 'Privacy and your data'],
   ['/no-such-page', 'This page does not exist'],
 ];
@@ -37,7 +38,7 @@ test('the CSP forbids inline script and eval, and the app runs under it cleanly'
   await page.getByRole('heading', { name: 'Your plan' }).waitFor();
   for (const [path] of SCREENS) {
     await page.goto(server.url + path);
-    await page.getByRole('link', { name: 'Safety plan' }).waitFor();
+    await page.getByRole('link', { name: 'Safety plan', exact: true }).waitFor();
   }
   assert.deepEqual(errors.filter((e) => /Content Security Policy|Refused to/i.test(e)), []);
   assert.deepEqual(errors, []);
@@ -51,7 +52,8 @@ for (const width of [320, 800]) {
     for (const [path, heading] of SCREENS) {
       await page.goto(server.url + path);
       await page.getByRole('heading', { name: heading, level: 1 }).waitFor();
-      const safety = page.getByRole('link', { name: 'Safety plan' });
+      await page.waitForFunction(() => !document.querySelector('#app [role="status"]')?.textContent.includes('Opening'));
+      const safety = page.getByRole('link', { name: 'Safety plan', exact: true });
       assert.ok(await safety.isVisible(), `${path}: the safety plan button is visible`);
       assert.deepEqual(await axeViolations(page), [], `${path}: axe-core violations`);
       const small = await page.evaluate(() =>
@@ -73,7 +75,7 @@ test('the safety plan button opens the 24/7 lines in one tap from the home scree
   const context = await browser.newContext();
   const page = await context.newPage();
   await page.goto(server.url);
-  await page.getByRole('link', { name: 'Safety plan' }).click();
+  await page.getByRole('link', { name: 'Safety plan', exact: true }).click();
   await page.getByRole('heading', { name: 'Safety plan', level: 1 }).waitFor();
   const links = await page.locator('#app a[href^="tel:"], #app a[href^="sms:"]').evaluateAll((as) =>
     as.map((a) => a.getAttribute('href')),

@@ -1,0 +1,31 @@
+//! The browser's clock and random source, in one place, so the domain crate can stay free
+//! of both (it takes times and ids as arguments).
+
+/// Milliseconds since 1970 (UTC).
+pub fn now_ms() -> u64 {
+    js_sys::Date::now() as u64
+}
+
+/// Random bytes from the browser's cryptographic source (works without HTTPS too).
+fn random_bytes<const N: usize>() -> [u8; N] {
+    let mut bytes = [0u8; N];
+    if let Some(crypto) = web_sys::window().and_then(|w| w.crypto().ok()) {
+        let _ = crypto.get_random_values_with_u8_array(&mut bytes);
+    }
+    bytes
+}
+
+/// A random id of 32 hex digits, for plans, items and authors.
+pub fn random_id() -> String {
+    random_bytes::<16>()
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
+/// A fresh CRDT client id for this tab: random, non-zero, below 2^53. Never stored, so two
+/// tabs (or a reload) never share one.
+pub fn fresh_client_id() -> u64 {
+    let n = u64::from_le_bytes(random_bytes::<8>()) & ((1 << 53) - 1);
+    n.max(1)
+}

@@ -1,0 +1,146 @@
+//! One open plan section on this page: its CRDT document, who is writing, and the writes
+//! to IndexedDB (one log record per change, in order; a compacted snapshot every
+//! `COMPACT_EVERY` changes; after a failed write, a retried snapshot of everything).
+
+use std::cell::Cell;
+use std::rc::Rc;
+use std::time::Duration;
+
+use coplan_domain::plan::{AuthorId, Edit, PlanError, SectionDoc, SectionKind, SectionView, Stamp};
+use coplan_domain::{PlanDraft, PlanId};
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+
+use crate::home::SaveStatus;
+use crate::platform::{fresh_client_id, now_ms, random_id};
+use crate::storage::{Storage, StorageError};
+
+/// Changes between compacted snapshots.
+const COMPACT_EVERY: u32 = 100;
+const RETRY_AFTER: Duration = Duration::from_secs(2);
+
+pub struct SectionSession {
+    storage: Storage,
+    plan: PlanId,
+    kind: SectionKind,
+    doc: SectionDoc,
+    author: AuthorId,
+    next_seq: Cell<u32>,
+    compacted_below: Cell<u32>,
+    retry_pending: Cell<bool>,
+    pub view: RwSignal<SectionView>,
+    pub status: RwSignal<SaveStatus>,
+}
+
+impl SectionSession {
+    /// Opens the section of the plan on this phone, starting a plan if there is none.
+    pub async fn open(
+        kind: SectionKind,
+        view: RwSignal<SectionView>,
+        status: RwSignal<SaveStatus>,
+    ) -> Result<Rc<Self>, StorageError> {
+        let storage = Storage::shared().await?;
+        let plan = match storage.current_draft().await? {
+            Some(draft) => draft.id,
+            None => {
+                let id = PlanId::parse(&random_id())?;
+                storage
+                    .save_draft(&PlanDraft::new(id.clone(), now_ms()))
+                    .await?;
+                id
+            }
+        };
+        let author = AuthorId::parse(&storage.local_author().await?).map_err(|_| {
+            StorageError::ReadFailed {
+                detail: "bad author id".into(),
+            }
+        })?;
+        let stored = storage.load_section(&plan, kind).await?;
+        let doc = SectionDoc::new(kind, fresh_client_id());
+        for update in stored.all_updates() {
+            doc.apply_update(update)
+                .map_err(|e| StorageError::ReadFailed {
+                    detail: e.to_string(),
+                })?;
+        }
+        view.set(doc.view());
+        Ok(Rc::new(Self {
+            storage,
+            plan,
+            kind,
+            doc,
+            author,
+            next_seq: Cell::new(stored.next_seq),
+            compacted_below: Cell::new(0),
+            retry_pending: Cell::new(false),
+            view,
+            status,
+        }))
+    }
+
+    /// Makes a change: the screen updates at once, and the change is written to IndexedDB
+    /// before anything else happens to it.
+    pub fn edit(self: &Rc<Self>, edit: Edit) -> Result<(), PlanError> {
+        let stamp = Stamp {
+            author: self.author.clone(),
+            at_ms: now_ms(),
+        };
+        let update = self.doc.apply(&edit, &stamp)?;
+        self.view.set(self.doc.view());
+        if update.is_empty() {
+            return Ok(());
+        }
+        let seq = self.next_seq.get();
+        self.next_seq.set(seq + 1);
+        let session = Rc::clone(self);
+        spawn_local(async move {
+            match session
+                .storage
+                .append_update(&session.plan, session.kind, seq, &update)
+                .await
+            {
+                Ok(()) => {
+                    session.status.set(SaveStatus::Saved);
+                    if seq + 1 - session.compacted_below.get() >= COMPACT_EVERY {
+                        session.compact().await;
+                    }
+                }
+                Err(e) => session.failed(e),
+            }
+        });
+        Ok(())
+    }
+
+    /// Writes the whole section as the snapshot, covering every change so far.
+    async fn compact(self: &Rc<Self>) {
+        let below = self.next_seq.get();
+        match self
+            .storage
+            .compact_section(&self.plan, self.kind, &self.doc.encode_state(), below)
+            .await
+        {
+            Ok(()) => {
+                self.compacted_below.set(below);
+                self.status.set(SaveStatus::Saved);
+            }
+            Err(e) => self.failed(e),
+        }
+    }
+
+    /// Shows the problem and tries again soon, writing everything as one snapshot.
+    fn failed(self: &Rc<Self>, error: StorageError) {
+        web_sys::console::warn_1(&format!("coplan save failed: {}", error.detail()).into());
+        self.status.set(SaveStatus::Failed(error));
+        if self.retry_pending.replace(true) {
+            return;
+        }
+        let session = Rc::clone(self);
+        set_timeout(
+            move || {
+                session.retry_pending.set(false);
+                spawn_local(async move { session.compact().await });
+            },
+            RETRY_AFTER,
+        );
+    }
+}

@@ -1,0 +1,96 @@
+// The person's own safety plan: written step by step, kept through reloads and offline,
+// contacts one tap to call, a removed reason for living brought back with Undo.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { axeViolations, launch, serviceWorkerReady, startServer, watchErrors } from './helpers.mjs';
+
+let browser;
+let server;
+
+before(async () => {
+  browser = await launch();
+  server = await startServer();
+});
+
+after(async () => {
+  await browser?.close();
+  await server?.stop();
+});
+
+async function addItem(page, button, label, text) {
+  await page.getByRole('button', { name: button }).click();
+  const field = page.getByRole('textbox', { name: label, exact: true });
+  await field.pressSequentially(text);
+  await page.getByRole('status').filter({ hasText: 'Saved on this phone' }).waitFor();
+}
+
+test('a safety plan written step by step survives reloads and reads offline', async () => {
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  const errors = watchErrors(page);
+  await page.goto(`${server.url}/safety-plan/edit`);
+  await page.getByRole('heading', { name: 'Write my safety plan', level: 1 }).waitFor();
+
+  await addItem(page, 'Add a warning sign', 'Warning sign 1', 'Not sleeping for days');
+  await addItem(page, 'Add something I can do', 'Something I can do 1', 'Walk to the park');
+  await addItem(page, 'Add a reason', 'Reason 1', 'My cat, Pepper');
+  await addItem(page, 'Add a reason', 'Reason 2', 'Seeing my niece grow up');
+  await page.getByRole('button', { name: 'Add a person', exact: true }).click();
+  await page.getByRole('group', { name: 'Person 1' }).getByRole('textbox', { name: 'Name' }).fill('Aunt Rose');
+  await page.getByRole('group', { name: 'Person 1' }).getByRole('textbox', { name: 'Phone number' }).fill('07700 900123');
+  await page.getByRole('status').filter({ hasText: 'Saved on this phone' }).waitFor();
+
+  await page.reload();
+  const reason = page.getByRole('textbox', { name: 'Reason 2', exact: true });
+  await reason.waitFor();
+  assert.equal(await reason.inputValue(), 'Seeing my niece grow up');
+  assert.deepEqual(await axeViolations(page), [], 'axe-core on the filled-in editor');
+
+  // Read it as someone in a hard moment would, from the safety plan screen.
+  await serviceWorkerReady(page);
+  await context.setOffline(true);
+  await page.goto(`${server.url}/about`);
+  await page.getByRole('link', { name: 'Safety plan', exact: true }).click();
+  await page.getByRole('heading', { name: 'My safety plan' }).waitFor();
+  await page.getByText('Not sleeping for days').waitFor();
+  await page.getByText('My cat, Pepper').waitFor();
+  assert.equal(await page.getByRole('link', { name: 'Call Aunt Rose' }).getAttribute('href'), 'tel:07700900123');
+  assert.equal(await page.getByRole('link', { name: 'Text Aunt Rose' }).getAttribute('href'), 'sms:07700900123');
+  assert.equal(await page.getByRole('link', { name: 'Call Samaritans on 116 123' }).getAttribute('href'), 'tel:116123');
+  assert.deepEqual(await axeViolations(page), [], 'axe-core on the filled-in safety plan');
+  await context.setOffline(false);
+  assert.deepEqual(errors, []);
+  await context.close();
+});
+
+test('a removed reason for living comes back with Undo, in its place', async () => {
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  await page.goto(`${server.url}/safety-plan/edit`);
+  await addItem(page, 'Add a reason', 'Reason 1', 'My children');
+  await addItem(page, 'Add a reason', 'Reason 2', 'The sea');
+  await page.getByRole('button', { name: 'Remove Reason 1' }).click();
+  assert.equal(await page.getByRole('textbox', { name: 'Reason 1', exact: true }).inputValue(), 'The sea');
+  await page.getByRole('button', { name: 'Undo' }).click();
+  await page.getByRole('status').filter({ hasText: 'Saved on this phone' }).waitFor();
+  await page.reload();
+  const first = page.getByRole('textbox', { name: 'Reason 1', exact: true });
+  await first.waitFor();
+  assert.equal(await first.inputValue(), 'My children');
+  assert.equal(await page.getByRole('textbox', { name: 'Reason 2', exact: true }).inputValue(), 'The sea');
+  await context.close();
+});
+
+test('a half-typed phone number is kept and flagged in words', async () => {
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  await page.goto(`${server.url}/safety-plan/edit`);
+  await page.getByRole('button', { name: 'Add a service' }).click();
+  const phone = page.getByRole('group', { name: 'Service 1' }).getByRole('textbox', { name: 'Phone number' });
+  await phone.fill('0161 49');
+  await page.getByText('Enter a phone number, like').waitFor();
+  await page.reload();
+  await phone.waitFor();
+  assert.equal(await phone.inputValue(), '0161 49');
+  await context.close();
+});
