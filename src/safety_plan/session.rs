@@ -39,6 +39,7 @@ impl SectionSession {
         view: RwSignal<SectionView>,
         status: RwSignal<SaveStatus>,
     ) -> Result<Rc<Self>, StorageError> {
+        mark("coplan:section-opening");
         let storage = Storage::shared().await?;
         let plan = match storage.current_draft().await? {
             Some(draft) => draft.id,
@@ -64,6 +65,7 @@ impl SectionSession {
                 })?;
         }
         view.set(doc.view());
+        mark("coplan:section-opened");
         Ok(Rc::new(Self {
             storage,
             plan,
@@ -142,5 +144,12 @@ impl SectionSession {
             },
             RETRY_AFTER,
         );
+    }
+}
+
+/// A named moment in the browser's performance timeline, read by `cargo xtask bench`.
+fn mark(name: &str) {
+    if let Some(performance) = web_sys::window().and_then(|w| w.performance()) {
+        let _ = performance.mark(name);
     }
 }

@@ -3,10 +3,12 @@
 //! - `run`: set up what is missing, build the app in release, serve it on SQLite.
 //! - `test`: set up what is missing, then formatting, lints, and every test.
 //! - `size`: build in release and print what a first visit downloads.
+//! - `bench`: build in release and print the speed budgets, measured in Chromium.
 //! - `build`: build the app in release into `dist/` (used by the others).
 //! - `e2e`: build, then the end-to-end tests only (a quicker loop while working).
 //! - `setup`: install the tools only.
 
+mod bench;
 mod build;
 mod cmd;
 mod postgres;
@@ -26,6 +28,7 @@ fn main() -> anyhow::Result<()> {
         Some("test") => test::all(),
         Some("size") => size::report(),
         Some("e2e") => test::build_and_end_to_end(),
+        Some("bench") => bench::run(),
         Some("build") => {
             setup::for_build()?;
             build::release()
@@ -35,7 +38,7 @@ fn main() -> anyhow::Result<()> {
             setup::for_tests()
         }
         _ => {
-            eprintln!("usage: cargo xtask <run | test | size | build | e2e | setup>");
+            eprintln!("usage: cargo xtask <run | test | size | bench | build | e2e | setup>");
             bail!(
                 "unknown command {:?}",
                 args.first().map(String::as_str).unwrap_or("")

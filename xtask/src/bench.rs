@@ -1,0 +1,128 @@
+//! `cargo xtask bench`: the plan's speed budgets, measured in headless Chromium at 4×
+//! CPU slowdown on the release build: keystroke to stored in IndexedDB (p50/p99/max), and
+//! opening a safety plan with 10 000 edits of history. Prints numbers; asserts nothing.
+
+use std::path::Path;
+use std::process::Command;
+
+use coplan_domain::plan::{
+    AuthorId, Edit, ItemId, SAFETY_PLAN_STEPS, SectionDoc, SectionKind, Stamp,
+};
+
+use crate::{build, cmd, setup};
+
+pub const HISTORY_EDITS: usize = 10_000;
+
+pub fn run() -> anyhow::Result<()> {
+    setup::for_build()?;
+    setup::for_tests()?;
+    build::release()?;
+    build::server(&[])?;
+    let history = Path::new("target/bench/safety-plan-10k-edits.bin");
+    std::fs::create_dir_all("target/bench")?;
+    let state = safety_plan_with_history(HISTORY_EDITS);
+    std::fs::write(history, &state)?;
+    println!(
+        "safety plan with {HISTORY_EDITS} edits of history: {} bytes encoded",
+        state.len()
+    );
+    let root = std::env::current_dir()?;
+    cmd::run(
+        Command::new("node")
+            .arg("tests/e2e/bench.mjs")
+            .env("COPLAN_SERVER_BIN", root.join(build::server_binary("dev")))
+            .env("COPLAN_DIST", root.join(build::DIST))
+            .env("COPLAN_BENCH_HISTORY", root.join(history))
+            .env("CHROMIUM", setup::CHROMIUM),
+    )
+}
+
+/// A safety plan written the way a person writes one over months: items added to every
+/// step, typed a letter at a time, with slips corrected, some items removed and moved,
+/// across many sessions (a new CRDT client each time).
+pub fn safety_plan_with_history(edits: usize) -> Vec<u8> {
+    let author = AuthorId::parse("person").expect("valid id");
+    let mut state = Vec::new();
+    let mut done = 0;
+    let mut session = 0u64;
+    let mut next_item = 0u32;
+    while done < edits {
+        session += 1;
+        let doc = SectionDoc::new(SectionKind::SafetyPlan, session);
+        if !state.is_empty() {
+            doc.apply_update(&state).expect("own state reads back");
+        }
+        for _ in 0..400 {
+            if done >= edits {
+                break;
+            }
+            let stamp = Stamp {
+                author: author.clone(),
+                at_ms: 1_700_000_000_000 + done as u64 * 1000,
+            };
+            let step = SAFETY_PLAN_STEPS[(done / 37) % SAFETY_PLAN_STEPS.len()];
+            let part = if matches!(step, "ask_for_help" | "professionals") {
+                "name"
+            } else {
+                "text"
+            };
+            let items = doc.view().lists[step].items.clone();
+            let edit = if items.len() < 6 && (items.is_empty() || done % 53 == 0) {
+                next_item += 1;
+                Edit::AddItem {
+                    list: step,
+                    id: ItemId::parse(&format!("i{next_item}")).expect("id"),
+                    parts: vec![],
+                }
+            } else if done % 211 == 0 {
+                Edit::RemoveItem {
+                    list: step,
+                    id: ItemId::parse(&items[0].id).expect("id"),
+                }
+            } else if done % 97 == 0 {
+                let id = ItemId::parse(&items[items.len() - 1].id).expect("id");
+                Edit::MoveItem {
+                    list: step,
+                    id,
+                    toward: coplan_domain::plan::Toward::Start,
+                }
+            } else {
+                let item = &items[done % items.len()];
+                let mut text = item.part(part).to_string();
+                if done % 9 == 0 {
+                    text.pop();
+                } else if text.chars().count() < 120 {
+                    text.push(b"abcdefghij klmnopqrstuvwxyz"[done % 27] as char);
+                } else {
+                    text.clear();
+                }
+                Edit::SetPart {
+                    list: step,
+                    id: ItemId::parse(&item.id).expect("id"),
+                    part,
+                    text,
+                }
+            };
+            doc.apply(&edit, &stamp).expect("edit applies");
+            done += 1;
+        }
+        state = doc.encode_state();
+    }
+    state
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn the_history_fixture_reads_back_as_a_full_safety_plan() {
+        let state = super::safety_plan_with_history(1_000);
+        let doc = coplan_domain::plan::SectionDoc::load(
+            coplan_domain::plan::SectionKind::SafetyPlan,
+            99,
+            &state,
+        )
+        .unwrap();
+        let items: usize = doc.view().lists.values().map(|l| l.items.len()).sum();
+        assert!(items >= 7, "every step has items: {items}");
+    }
+}
