@@ -56,7 +56,9 @@ impl SectionSession {
                 detail: "bad author id".into(),
             }
         })?;
+        mark("coplan:section-reading");
         let stored = storage.load_section(&plan, kind).await?;
+        mark("coplan:section-read");
         let doc = SectionDoc::new(kind, fresh_client_id());
         for update in stored.all_updates() {
             doc.apply_update(update)
@@ -64,6 +66,7 @@ impl SectionSession {
                     detail: e.to_string(),
                 })?;
         }
+        mark("coplan:section-merged");
         view.set(doc.view());
         mark("coplan:section-opened");
         Ok(Rc::new(Self {

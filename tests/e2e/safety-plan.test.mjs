@@ -94,3 +94,19 @@ test('a half-typed phone number is kept and flagged in words', async () => {
   assert.equal(await phone.inputValue(), '0161 49');
   await context.close();
 });
+
+test('closing the page 100 ms after typing loses no word', async () => {
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  await page.goto(`${server.url}/safety-plan/edit`);
+  await page.getByRole('button', { name: 'Add a warning sign' }).click();
+  await page.getByRole('textbox', { name: 'Warning sign 1', exact: true }).pressSequentially('Pacing at night', { delay: 20 });
+  await page.waitForTimeout(100);
+  await page.close();
+  const again = await context.newPage();
+  await again.goto(`${server.url}/safety-plan/edit`);
+  const field = again.getByRole('textbox', { name: 'Warning sign 1', exact: true });
+  await field.waitFor();
+  assert.equal(await field.inputValue(), 'Pacing at night');
+  await context.close();
+});
