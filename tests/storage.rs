@@ -115,6 +115,18 @@ fn reasons(doc: &SectionDoc) -> Vec<String> {
         .collect()
 }
 
+/// What a tab does when it compacts: merge everything stored into its own document.
+fn merge_into(
+    doc: &SectionDoc,
+) -> impl FnOnce(&coplan_app::storage::StoredSection) -> Vec<u8> + '_ {
+    move |stored| {
+        for update in stored.all_updates() {
+            doc.apply_update(update).unwrap();
+        }
+        doc.encode_state()
+    }
+}
+
 fn replay(stored: &coplan_app::storage::StoredSection) -> SectionDoc {
     let doc = SectionDoc::new(SectionKind::SafetyPlan, 77);
     for update in stored.all_updates() {
@@ -124,64 +136,56 @@ fn replay(stored: &coplan_app::storage::StoredSection) -> SectionDoc {
 }
 
 #[wasm_bindgen_test]
-async fn section_changes_are_logged_then_compacted_without_losing_any() {
+async fn two_tabs_writing_one_section_never_lose_each_others_changes() {
     let storage = Storage::open(&random_name()).await.unwrap();
     let plan = PlanId::parse("plan-1").unwrap();
-    let doc = SectionDoc::new(SectionKind::SafetyPlan, 5);
-    for (seq, word) in ["my cat", "the sea", "my sister"].iter().enumerate() {
-        let update = reason(&doc, &format!("r{seq}"), word);
-        storage
-            .append_update(&plan, SectionKind::SafetyPlan, seq as u32, &update)
-            .await
-            .unwrap();
-    }
-    let stored = storage
-        .load_section(&plan, SectionKind::SafetyPlan)
+    let kind = SectionKind::SafetyPlan;
+    // Two tabs of the same plan, each with its own CRDT client id, both counting from 0.
+    let (tab_a, tab_b) = (SectionDoc::new(kind, 5), SectionDoc::new(kind, 6));
+    storage
+        .append_update(&plan, kind, 5, 0, &reason(&tab_a, "a0", "my cat"))
         .await
         .unwrap();
-    assert_eq!(
-        (
-            stored.snapshot.is_none(),
-            stored.updates.len(),
-            stored.next_seq
-        ),
-        (true, 3, 3)
-    );
+    storage
+        .append_update(&plan, kind, 6, 0, &reason(&tab_b, "b0", "the sea"))
+        .await
+        .unwrap();
+    storage
+        .append_update(&plan, kind, 5, 1, &reason(&tab_a, "a1", "my sister"))
+        .await
+        .unwrap();
+    let stored = storage.load_section(&plan, kind).await.unwrap();
+    assert_eq!((stored.snapshot.is_none(), stored.updates.len()), (true, 3));
+
+    // Tab A compacts: the snapshot holds tab B's change too, and the log is empty.
+    storage
+        .compact_section(&plan, kind, merge_into(&tab_a))
+        .await
+        .unwrap();
+    let stored = storage.load_section(&plan, kind).await.unwrap();
+    assert_eq!((stored.snapshot.is_some(), stored.updates.len()), (true, 0));
     assert_eq!(
         reasons(&replay(&stored)),
         ["my cat", "the sea", "my sister"]
     );
 
-    // Compact the first three; a fourth change arrives after.
+    // Tab B never saw tab A's words; its own compaction must not drop them.
     storage
-        .compact_section(&plan, SectionKind::SafetyPlan, &doc.encode_state(), 3)
+        .append_update(&plan, kind, 6, 1, &reason(&tab_b, "b1", "football"))
         .await
         .unwrap();
-    let update = reason(&doc, "r3", "football");
     storage
-        .append_update(&plan, SectionKind::SafetyPlan, 3, &update)
+        .compact_section(&plan, kind, merge_into(&tab_b))
         .await
         .unwrap();
-    let stored = storage
-        .load_section(&plan, SectionKind::SafetyPlan)
-        .await
-        .unwrap();
-    assert_eq!(
-        (
-            stored.snapshot.is_some(),
-            stored.updates.len(),
-            stored.next_seq
-        ),
-        (true, 1, 4)
-    );
-    assert_eq!(
-        reasons(&replay(&stored)),
-        ["my cat", "the sea", "my sister", "football"]
-    );
+    let stored = storage.load_section(&plan, kind).await.unwrap();
+    let mut all = reasons(&replay(&stored));
+    all.sort();
+    assert_eq!(all, ["football", "my cat", "my sister", "the sea"]);
 
     // Another plan's section is untouched by all this.
     let other = storage
-        .load_section(&PlanId::parse("plan-2").unwrap(), SectionKind::SafetyPlan)
+        .load_section(&PlanId::parse("plan-2").unwrap(), kind)
         .await
         .unwrap();
     assert_eq!(other, Default::default());

@@ -1,6 +1,7 @@
 //! One open plan section on this page: its CRDT document, who is writing, and the writes
-//! to IndexedDB (one log record per change, in order; a compacted snapshot every
-//! `COMPACT_EVERY` changes; after a failed write, a retried snapshot of everything).
+//! to IndexedDB (one log record per change, in order; every `COMPACT_EVERY` changes, a
+//! merge of everything stored into one snapshot; after a failed write, the same merge,
+//! retried, so the words on screen are never only on screen for long).
 
 use std::cell::Cell;
 use std::rc::Rc;
@@ -15,7 +16,7 @@ use crate::home::SaveStatus;
 use crate::platform::{fresh_client_id, now_ms, random_id};
 use crate::storage::{Storage, StorageError};
 
-/// Changes between compacted snapshots.
+/// Changes (by this tab) between compacted snapshots.
 const COMPACT_EVERY: u32 = 100;
 const RETRY_AFTER: Duration = Duration::from_secs(2);
 
@@ -25,8 +26,10 @@ pub struct SectionSession {
     kind: SectionKind,
     doc: SectionDoc,
     author: AuthorId,
+    /// This tab's CRDT client id, which also names its records in the log.
+    writer: u64,
     next_seq: Cell<u32>,
-    compacted_below: Cell<u32>,
+    since_compaction: Cell<u32>,
     retry_pending: Cell<bool>,
     pub view: RwSignal<SectionView>,
     pub status: RwSignal<SaveStatus>,
@@ -59,7 +62,8 @@ impl SectionSession {
         mark("coplan:section-reading");
         let stored = storage.load_section(&plan, kind).await?;
         mark("coplan:section-read");
-        let doc = SectionDoc::new(kind, fresh_client_id());
+        let writer = fresh_client_id();
+        let doc = SectionDoc::new(kind, writer);
         for update in stored.all_updates() {
             doc.apply_update(update)
                 .map_err(|e| StorageError::ReadFailed {
@@ -75,8 +79,9 @@ impl SectionSession {
             kind,
             doc,
             author,
-            next_seq: Cell::new(stored.next_seq),
-            compacted_below: Cell::new(0),
+            writer,
+            next_seq: Cell::new(0),
+            since_compaction: Cell::new(0),
             retry_pending: Cell::new(false),
             view,
             status,
@@ -99,14 +104,19 @@ impl SectionSession {
         self.next_seq.set(seq + 1);
         let session = Rc::clone(self);
         spawn_local(async move {
-            match session
-                .storage
-                .append_update(&session.plan, session.kind, seq, &update)
-                .await
-            {
+            let appended = session.storage.append_update(
+                &session.plan,
+                session.kind,
+                session.writer,
+                seq,
+                &update,
+            );
+            match appended.await {
                 Ok(()) => {
                     session.status.set(SaveStatus::Saved);
-                    if seq + 1 - session.compacted_below.get() >= COMPACT_EVERY {
+                    let since = session.since_compaction.get() + 1;
+                    session.since_compaction.set(since);
+                    if since >= COMPACT_EVERY {
                         session.compact().await;
                     }
                 }
@@ -116,16 +126,25 @@ impl SectionSession {
         Ok(())
     }
 
-    /// Writes the whole section as the snapshot, covering every change so far.
+    /// Merges everything stored (other tabs' changes too) into this document and writes
+    /// the result as the section's snapshot, dropping the log it covers.
     async fn compact(self: &Rc<Self>) {
-        let below = self.next_seq.get();
+        self.since_compaction.set(0);
+        let merge = |stored: &crate::storage::StoredSection| {
+            for update in stored.all_updates() {
+                // A damaged record cannot be merged; the rest still is, and this copy's
+                // own words are all in the document already.
+                let _ = self.doc.apply_update(update);
+            }
+            self.doc.encode_state()
+        };
         match self
             .storage
-            .compact_section(&self.plan, self.kind, &self.doc.encode_state(), below)
+            .compact_section(&self.plan, self.kind, merge)
             .await
         {
             Ok(()) => {
-                self.compacted_below.set(below);
+                self.view.set(self.doc.view());
                 self.status.set(SaveStatus::Saved);
             }
             Err(e) => self.failed(e),

@@ -110,3 +110,18 @@ test('closing the page 100 ms after typing loses no word', async () => {
   assert.equal(await field.inputValue(), 'Pacing at night');
   await context.close();
 });
+
+test('two tabs of the same plan writing at once never lose each other\'s words', async () => {
+  const context = await browser.newContext();
+  const [a, b] = [await context.newPage(), await context.newPage()];
+  for (const page of [a, b]) {
+    await page.goto(`${server.url}/safety-plan/edit`);
+    await page.getByRole('button', { name: 'Add a warning sign' }).waitFor();
+  }
+  await addItem(a, 'Add a warning sign', 'Warning sign 1', 'Skipping meals');
+  await addItem(b, 'Add a reason', 'Reason 1', 'My allotment');
+  await a.reload();
+  assert.equal(await a.getByRole('textbox', { name: 'Warning sign 1', exact: true }).inputValue(), 'Skipping meals');
+  assert.equal(await a.getByRole('textbox', { name: 'Reason 1', exact: true }).inputValue(), 'My allotment');
+  await context.close();
+});
