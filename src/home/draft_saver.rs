@@ -23,6 +23,8 @@ pub enum SaveStatus {
 pub struct DraftSaver {
     draft: RwSignal<Option<PlanDraft>>,
     status: RwSignal<SaveStatus>,
+    /// Writes started and not yet finished.
+    writing: RwSignal<u32>,
     retry_pending: RwSignal<bool>,
 }
 
@@ -31,6 +33,7 @@ impl DraftSaver {
         Self {
             draft,
             status: RwSignal::new(SaveStatus::Idle),
+            writing: RwSignal::new(0),
             retry_pending: RwSignal::new(false),
         }
     }
@@ -39,17 +42,23 @@ impl DraftSaver {
         self.status.read_only()
     }
 
+    pub fn writing(&self) -> ReadSignal<u32> {
+        self.writing.read_only()
+    }
+
     /// Writes the draft as it is now. Transactions start in call order, so the newest
     /// words are always the last written.
     pub fn save(self) {
         let Some(draft) = self.draft.get_untracked() else {
             return;
         };
+        self.writing.update(|n| *n += 1);
         spawn_local(async move {
             let result = match Storage::shared().await {
                 Ok(storage) => storage.save_draft(&draft).await,
                 Err(e) => Err(e),
             };
+            self.writing.update(|n| *n = n.saturating_sub(1));
             match result {
                 Ok(()) => self.status.set(SaveStatus::Saved),
                 Err(e) => {

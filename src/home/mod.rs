@@ -110,15 +110,18 @@ pub fn HomePage() -> impl IntoView {
             }
             .into_any(),
         }}
-        <SaveStatusLine status=saver.status()/>
+        <SaveStatusLine status=saver.status() writing=saver.writing()/>
     }
 }
 
 /// The quiet "Saved on this phone" line, announced politely; a failure is said plainly.
+/// While writes are still on their way it is marked `aria-busy`, so screen readers wait
+/// for the settled state instead of announcing every keystroke.
 #[component]
-pub fn SaveStatusLine(status: ReadSignal<SaveStatus>) -> impl IntoView {
+pub fn SaveStatusLine(status: ReadSignal<SaveStatus>, writing: ReadSignal<u32>) -> impl IntoView {
     view! {
         <p
+            aria-busy=move || { if writing.get() > 0 { "true" } else { "false" } }
             class=move || match status.get() {
                 SaveStatus::Failed(_) => "app-save-status app-save-status--problem",
                 _ => "app-save-status",

@@ -31,13 +31,14 @@ struct Removed {
 pub fn SafetyPlanEditorPage() -> impl IntoView {
     let view = RwSignal::new(SectionView::default());
     let status = RwSignal::new(SaveStatus::Idle);
+    let writing = RwSignal::new(0u32);
     let problem = RwSignal::new(None::<String>);
     let removed = RwSignal::new(None::<Removed>);
     let session = StoredValue::new_local(None::<Rc<SectionSession>>);
     let ready = RwSignal::new(false);
 
     spawn_local(async move {
-        match SectionSession::open(SectionKind::SafetyPlan, view, status).await {
+        match SectionSession::open(SectionKind::SafetyPlan, view, status, writing).await {
             Ok(opened) => {
                 session.set_value(Some(opened));
                 ready.set(true);
@@ -133,7 +134,7 @@ pub fn SafetyPlanEditorPage() -> impl IntoView {
                 .map(|step| view! { <StepEditor step=*step view=view edit=edit remove=remove/> })
                 .collect_view()}
         </Show>
-        <SaveStatusLine status=status.read_only()/>
+        <SaveStatusLine status=status.read_only() writing=writing.read_only()/>
         {move || removed.get().map(|_| view! {
             <div class="app-undo" role="status">
                 <span>{t(Text::RemovedItem)}</span>

@@ -27,8 +27,13 @@ pub fn SafetyPlanPage() -> impl IntoView {
     let status = RwSignal::new(crate::home::SaveStatus::Idle);
     spawn_local(async move {
         let section_view = RwSignal::new(SectionView::default());
-        if let Ok(session) =
-            SectionSession::open(SectionKind::SafetyPlan, section_view, status).await
+        if let Ok(session) = SectionSession::open(
+            SectionKind::SafetyPlan,
+            section_view,
+            status,
+            RwSignal::new(0),
+        )
+        .await
         {
             view.set(Some(section_view.get_untracked()));
             drop::<Rc<SectionSession>>(session);

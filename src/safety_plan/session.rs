@@ -33,6 +33,8 @@ pub struct SectionSession {
     retry_pending: Cell<bool>,
     pub view: RwSignal<SectionView>,
     pub status: RwSignal<SaveStatus>,
+    /// Writes started and not yet finished.
+    pub writing: RwSignal<u32>,
 }
 
 impl SectionSession {
@@ -41,6 +43,7 @@ impl SectionSession {
         kind: SectionKind,
         view: RwSignal<SectionView>,
         status: RwSignal<SaveStatus>,
+        writing: RwSignal<u32>,
     ) -> Result<Rc<Self>, StorageError> {
         mark("coplan:section-opening");
         let storage = Storage::shared().await?;
@@ -85,6 +88,7 @@ impl SectionSession {
             retry_pending: Cell::new(false),
             view,
             status,
+            writing,
         }))
     }
 
@@ -103,6 +107,7 @@ impl SectionSession {
         let seq = self.next_seq.get();
         self.next_seq.set(seq + 1);
         let session = Rc::clone(self);
+        self.writing.update(|n| *n += 1);
         spawn_local(async move {
             let appended = session.storage.append_update(
                 &session.plan,
@@ -111,7 +116,9 @@ impl SectionSession {
                 seq,
                 &update,
             );
-            match appended.await {
+            let result = appended.await;
+            session.writing.update(|n| *n = n.saturating_sub(1));
+            match result {
                 Ok(()) => {
                     session.status.set(SaveStatus::Saved);
                     let since = session.since_compaction.get() + 1;

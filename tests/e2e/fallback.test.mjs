@@ -1,8 +1,8 @@
 // The crisis lines never depend on the app: with JavaScript off, and with the wasm
 // blocked, index.html still shows them as links a phone can tap.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { launch, startServer } from './helpers.mjs';
+import { browserAndServer } from './helpers.mjs';
 
 const LINES = [
   ['Call Samaritans on 116 123', 'tel:116123'],
@@ -11,18 +11,7 @@ const LINES = [
   ['Call 999', 'tel:999'],
 ];
 
-let browser;
-let server;
-
-before(async () => {
-  browser = await launch();
-  server = await startServer();
-});
-
-after(async () => {
-  await browser?.close();
-  await server?.stop();
-});
+const running = browserAndServer();
 
 async function assertCrisisLinks(page) {
   for (const [name, href] of LINES) {
@@ -33,18 +22,18 @@ async function assertCrisisLinks(page) {
 }
 
 test('with JavaScript turned off, the crisis lines are there as links', async () => {
-  const context = await browser.newContext({ javaScriptEnabled: false });
+  const context = await running.browser.newContext({ javaScriptEnabled: false });
   const page = await context.newPage();
-  await page.goto(server.url);
+  await page.goto(running.server.url);
   await assertCrisisLinks(page);
   await context.close();
 });
 
 test('when the wasm cannot load, the crisis lines stay and the page says so', async () => {
-  const context = await browser.newContext({ serviceWorkers: 'block' });
+  const context = await running.browser.newContext({ serviceWorkers: 'block' });
   await context.route('**/*_bg.wasm', (route) => route.abort());
   const page = await context.newPage();
-  await page.goto(server.url);
+  await page.goto(running.server.url);
   await page.getByText('Coplan could not start just now').waitFor();
   await assertCrisisLinks(page);
   await context.close();

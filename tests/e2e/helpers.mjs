@@ -5,6 +5,7 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createRequire } from 'node:module';
+import { after, before } from 'node:test';
 import { chromium } from 'playwright-core';
 
 const require = createRequire(import.meta.url);
@@ -124,4 +125,26 @@ export async function serviceWorkerReady(page) {
 /** How many times the server sent a path with status 200, from its request log. */
 export function timesServed(logs, pathPattern) {
   return logs.filter((line) => pathPattern.test(line) && /status=200/.test(line)).length;
+}
+
+/**
+ * One browser and one server for a whole test file: started before its first test and
+ * stopped after its last. Read `.browser` and `.server` inside the tests.
+ */
+export function browserAndServer() {
+  const running = { browser: undefined, server: undefined };
+  before(async () => {
+    running.browser = await launch();
+    running.server = await startServer();
+  });
+  after(async () => {
+    await running.browser?.close();
+    await running.server?.stop();
+  });
+  return running;
+}
+
+/** Waits until every write has reached IndexedDB ("Saved on this phone", not busy). */
+export async function savedOnThisPhone(page) {
+  await page.locator('[role="status"][aria-busy="false"]', { hasText: 'Saved on this phone' }).waitFor();
 }

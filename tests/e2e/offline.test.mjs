@@ -1,32 +1,21 @@
 // A first visit, a draft typed and found again after a reload and after closing the tab,
 // then the app started again with the network off, from the service worker alone.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { launch, startServer, serviceWorkerReady, timesServed, watchErrors } from './helpers.mjs';
+import { browserAndServer, savedOnThisPhone, startServer, serviceWorkerReady, timesServed, watchErrors } from './helpers.mjs';
 
-let browser;
-let server;
-
-before(async () => {
-  browser = await launch();
-  server = await startServer();
-});
-
-after(async () => {
-  await browser?.close();
-  await server?.stop();
-});
+const running = browserAndServer();
 
 test('a draft survives a reload and closing the tab, and the app starts offline', async () => {
-  const context = await browser.newContext();
+  const context = await running.browser.newContext();
   const page = await context.newPage();
   const errors = watchErrors(page);
 
-  await page.goto(server.url);
+  await page.goto(running.server.url);
   await page.getByRole('button', { name: 'Start my plan' }).click();
   const name = page.getByRole('textbox', { name: 'What would you like to be called?' });
   await name.pressSequentially('Sam Okafor');
-  await page.getByRole('status').filter({ hasText: 'Saved on this phone' }).waitFor();
+  await savedOnThisPhone(page);
 
   await page.reload();
   await assertValue(page, 'Sam Okafor');
@@ -34,13 +23,13 @@ test('a draft survives a reload and closing the tab, and the app starts offline'
   // Close the tab, open a new one: still there.
   await page.close();
   const second = await context.newPage();
-  await second.goto(server.url);
+  await second.goto(running.server.url);
   await assertValue(second, 'Sam Okafor');
 
   // The first visit's service worker has installed; go offline with no reload.
   await serviceWorkerReady(second);
   await context.setOffline(true);
-  await second.goto(`${server.url}/safety-plan`);
+  await second.goto(`${running.server.url}/safety-plan`);
   await second.getByRole('heading', { name: 'Safety plan', level: 1 }).waitFor();
   assert.equal(
     await second.getByRole('link', { name: 'Call Samaritans on 116 123' }).getAttribute('href'),
@@ -57,7 +46,7 @@ test('a draft survives a reload and closing the tab, and the app starts offline'
 test('a first visit downloads the wasm once, not again for the offline copy', async () => {
   const fresh = await startServer();
   try {
-    const context = await browser.newContext();
+    const context = await running.browser.newContext();
     const page = await context.newPage();
     await page.goto(fresh.url);
     await page.getByRole('heading', { name: 'Your plan' }).waitFor();

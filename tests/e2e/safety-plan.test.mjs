@@ -1,34 +1,23 @@
 // The person's own safety plan: written step by step, kept through reloads and offline,
 // contacts one tap to call, a removed reason for living brought back with Undo.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { axeViolations, launch, serviceWorkerReady, startServer, watchErrors } from './helpers.mjs';
+import { axeViolations, browserAndServer, savedOnThisPhone, serviceWorkerReady, watchErrors } from './helpers.mjs';
 
-let browser;
-let server;
-
-before(async () => {
-  browser = await launch();
-  server = await startServer();
-});
-
-after(async () => {
-  await browser?.close();
-  await server?.stop();
-});
+const running = browserAndServer();
 
 async function addItem(page, button, label, text) {
   await page.getByRole('button', { name: button }).click();
   const field = page.getByRole('textbox', { name: label, exact: true });
   await field.pressSequentially(text);
-  await page.getByRole('status').filter({ hasText: 'Saved on this phone' }).waitFor();
+  await savedOnThisPhone(page);
 }
 
 test('a safety plan written step by step survives reloads and reads offline', async () => {
-  const context = await browser.newContext();
+  const context = await running.browser.newContext();
   const page = await context.newPage();
   const errors = watchErrors(page);
-  await page.goto(`${server.url}/safety-plan/edit`);
+  await page.goto(`${running.server.url}/safety-plan/edit`);
   await page.getByRole('heading', { name: 'Write my safety plan', level: 1 }).waitFor();
 
   await addItem(page, 'Add a warning sign', 'Warning sign 1', 'Not sleeping for days');
@@ -38,7 +27,7 @@ test('a safety plan written step by step survives reloads and reads offline', as
   await page.getByRole('button', { name: 'Add a person', exact: true }).click();
   await page.getByRole('group', { name: 'Person 1' }).getByRole('textbox', { name: 'Name' }).fill('Aunt Rose');
   await page.getByRole('group', { name: 'Person 1' }).getByRole('textbox', { name: 'Phone number' }).fill('07700 900123');
-  await page.getByRole('status').filter({ hasText: 'Saved on this phone' }).waitFor();
+  await savedOnThisPhone(page);
 
   await page.reload();
   const reason = page.getByRole('textbox', { name: 'Reason 2', exact: true });
@@ -49,7 +38,7 @@ test('a safety plan written step by step survives reloads and reads offline', as
   // Read it as someone in a hard moment would, from the safety plan screen.
   await serviceWorkerReady(page);
   await context.setOffline(true);
-  await page.goto(`${server.url}/about`);
+  await page.goto(`${running.server.url}/about`);
   await page.getByRole('link', { name: 'Safety plan', exact: true }).click();
   await page.getByRole('heading', { name: 'My safety plan' }).waitFor();
   await page.getByText('Not sleeping for days').waitFor();
@@ -64,15 +53,15 @@ test('a safety plan written step by step survives reloads and reads offline', as
 });
 
 test('a removed reason for living comes back with Undo, in its place', async () => {
-  const context = await browser.newContext();
+  const context = await running.browser.newContext();
   const page = await context.newPage();
-  await page.goto(`${server.url}/safety-plan/edit`);
+  await page.goto(`${running.server.url}/safety-plan/edit`);
   await addItem(page, 'Add a reason', 'Reason 1', 'My children');
   await addItem(page, 'Add a reason', 'Reason 2', 'The sea');
   await page.getByRole('button', { name: 'Remove Reason 1' }).click();
   assert.equal(await page.getByRole('textbox', { name: 'Reason 1', exact: true }).inputValue(), 'The sea');
   await page.getByRole('button', { name: 'Undo' }).click();
-  await page.getByRole('status').filter({ hasText: 'Saved on this phone' }).waitFor();
+  await savedOnThisPhone(page);
   await page.reload();
   const first = page.getByRole('textbox', { name: 'Reason 1', exact: true });
   await first.waitFor();
@@ -82,9 +71,9 @@ test('a removed reason for living comes back with Undo, in its place', async () 
 });
 
 test('a half-typed phone number is kept and flagged in words', async () => {
-  const context = await browser.newContext();
+  const context = await running.browser.newContext();
   const page = await context.newPage();
-  await page.goto(`${server.url}/safety-plan/edit`);
+  await page.goto(`${running.server.url}/safety-plan/edit`);
   await page.getByRole('button', { name: 'Add a service' }).click();
   const phone = page.getByRole('group', { name: 'Service 1' }).getByRole('textbox', { name: 'Phone number' });
   await phone.fill('0161 49');
@@ -96,15 +85,15 @@ test('a half-typed phone number is kept and flagged in words', async () => {
 });
 
 test('closing the page 100 ms after typing loses no word', async () => {
-  const context = await browser.newContext();
+  const context = await running.browser.newContext();
   const page = await context.newPage();
-  await page.goto(`${server.url}/safety-plan/edit`);
+  await page.goto(`${running.server.url}/safety-plan/edit`);
   await page.getByRole('button', { name: 'Add a warning sign' }).click();
   await page.getByRole('textbox', { name: 'Warning sign 1', exact: true }).pressSequentially('Pacing at night', { delay: 20 });
   await page.waitForTimeout(100);
   await page.close();
   const again = await context.newPage();
-  await again.goto(`${server.url}/safety-plan/edit`);
+  await again.goto(`${running.server.url}/safety-plan/edit`);
   const field = again.getByRole('textbox', { name: 'Warning sign 1', exact: true });
   await field.waitFor();
   assert.equal(await field.inputValue(), 'Pacing at night');
@@ -112,10 +101,10 @@ test('closing the page 100 ms after typing loses no word', async () => {
 });
 
 test('two tabs of the same plan writing at once never lose each other\'s words', async () => {
-  const context = await browser.newContext();
+  const context = await running.browser.newContext();
   const [a, b] = [await context.newPage(), await context.newPage()];
   for (const page of [a, b]) {
-    await page.goto(`${server.url}/safety-plan/edit`);
+    await page.goto(`${running.server.url}/safety-plan/edit`);
     await page.getByRole('button', { name: 'Add a warning sign' }).waitFor();
   }
   await addItem(a, 'Add a warning sign', 'Warning sign 1', 'Skipping meals');

@@ -1,8 +1,8 @@
 // The app shell: a strict CSP with no CSP errors, the safety plan button on every screen,
 // axe-core clean on every screen at 320 px wide, and touch targets of at least 44 px.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { axeViolations, launch, startServer, watchErrors } from './helpers.mjs';
+import { axeViolations, browserAndServer, watchErrors } from './helpers.mjs';
 
 const SCREENS = [
   ['/', 'Your plan'],
@@ -12,24 +12,13 @@ const SCREENS = [
   ['/no-such-page', 'This page does not exist'],
 ];
 
-let browser;
-let server;
-
-before(async () => {
-  browser = await launch();
-  server = await startServer();
-});
-
-after(async () => {
-  await browser?.close();
-  await server?.stop();
-});
+const running = browserAndServer();
 
 test('the CSP forbids inline script and eval, and the app runs under it cleanly', async () => {
-  const context = await browser.newContext();
+  const context = await running.browser.newContext();
   const page = await context.newPage();
   const errors = watchErrors(page);
-  const response = await page.goto(server.url);
+  const response = await page.goto(running.server.url);
   const csp = response.headers()['content-security-policy'];
   assert.ok(csp, 'index.html has a Content-Security-Policy');
   assert.doesNotMatch(csp, /'unsafe-inline'/);
@@ -37,7 +26,7 @@ test('the CSP forbids inline script and eval, and the app runs under it cleanly'
   assert.match(csp, /script-src 'self' 'wasm-unsafe-eval' 'sha256-/);
   await page.getByRole('heading', { name: 'Your plan' }).waitFor();
   for (const [path] of SCREENS) {
-    await page.goto(server.url + path);
+    await page.goto(running.server.url + path);
     await page.getByRole('link', { name: 'Safety plan', exact: true }).waitFor();
   }
   assert.deepEqual(errors.filter((e) => /Content Security Policy|Refused to/i.test(e)), []);
@@ -47,10 +36,10 @@ test('the CSP forbids inline script and eval, and the app runs under it cleanly'
 
 for (const width of [320, 800]) {
   test(`every screen at ${width} px: safety plan one tap away, axe-core clean, 44 px targets`, async () => {
-    const context = await browser.newContext({ viewport: { width, height: 700 } });
+    const context = await running.browser.newContext({ viewport: { width, height: 700 } });
     const page = await context.newPage();
     for (const [path, heading] of SCREENS) {
-      await page.goto(server.url + path);
+      await page.goto(running.server.url + path);
       await page.getByRole('heading', { name: heading, level: 1 }).waitFor();
       await page.waitForFunction(() => !document.querySelector('#app [role="status"]')?.textContent.includes('Opening'));
       const safety = page.getByRole('link', { name: 'Safety plan', exact: true });
@@ -72,9 +61,9 @@ for (const width of [320, 800]) {
 }
 
 test('the safety plan button opens the 24/7 lines in one tap from the home screen', async () => {
-  const context = await browser.newContext();
+  const context = await running.browser.newContext();
   const page = await context.newPage();
-  await page.goto(server.url);
+  await page.goto(running.server.url);
   await page.getByRole('link', { name: 'Safety plan', exact: true }).click();
   await page.getByRole('heading', { name: 'Safety plan', level: 1 }).waitFor();
   const links = await page.locator('#app a[href^="tel:"], #app a[href^="sms:"]').evaluateAll((as) =>

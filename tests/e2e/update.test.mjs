@@ -2,7 +2,7 @@
 // is offered the new one, and switches only when the person chooses.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { DIST_B, launch, serviceWorkerReady, startServer } from './helpers.mjs';
+import { DIST_B, launch, savedOnThisPhone, serviceWorkerReady, startServer } from './helpers.mjs';
 
 let browser;
 
@@ -46,7 +46,7 @@ test('build A keeps working in an open tab after build B is deployed, and offers
     await page.getByRole('link', { name: 'My plan' }).click();
     const field = page.getByRole('textbox', { name: 'What would you like to be called?' });
     await field.fill('Ade B');
-    await page.getByRole('status').filter({ hasText: 'Saved on this phone' }).waitFor();
+    await savedOnThisPhone(page);
     // Navigating within the old version is served from its own cache, still version A.
     await page.goto(`${b.url}/about`);
     assert.equal(await page.locator('meta[name="coplan-build"]').count(), 0);

@@ -38,27 +38,9 @@ pub fn for_tests() -> anyhow::Result<()> {
     if crate::postgres::bin_dir().is_none() {
         apt_install(&["postgresql"])?;
     }
-    if cmd::version_of("node").is_none() || cmd::version_of("npm").is_none() {
-        apt_install(&["nodejs", "npm"])?;
-    }
-    let e2e = Path::new("tests/e2e");
-    let installed = e2e.join("node_modules/.package-lock.json");
-    let stale = match (
-        std::fs::metadata(&installed),
-        std::fs::metadata(e2e.join("package-lock.json")),
-    ) {
-        (Ok(have), Ok(want)) => have.modified()? < want.modified()?,
-        _ => true,
-    };
-    if stale {
-        // playwright-core downloads no browser; the tests use Debian's chromium.
-        cmd::run(
-            Command::new("npm")
-                .args(["ci", "--no-audit", "--no-fund"])
-                .current_dir(e2e),
-        )?;
-    }
-    Ok(())
+    ensure_node()?;
+    // playwright-core downloads no browser; the tests use Debian's chromium.
+    npm_ci_if_stale(Path::new("tests/e2e"))
 }
 
 fn ensure_wasm_target() -> anyhow::Result<()> {
