@@ -2,3 +2,4 @@
 
 pub mod crisis_lines;
 pub mod header;
+pub mod save_status;

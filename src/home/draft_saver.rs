@@ -7,17 +7,11 @@ use coplan_domain::PlanDraft;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
-use crate::storage::{Storage, StorageError};
+use crate::components::save_status::SaveStatus;
+use crate::storage::Storage;
 
 /// How long to wait before trying a failed save again.
 const RETRY_AFTER: Duration = Duration::from_secs(2);
-
-#[derive(Debug, Clone, PartialEq)]
-pub enum SaveStatus {
-    Idle,
-    Saved,
-    Failed(StorageError),
-}
 
 #[derive(Clone, Copy)]
 pub struct DraftSaver {

@@ -9,11 +9,11 @@ use leptos::html;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
+use crate::components::save_status::SaveStatusLine;
 use crate::i18n::{Text, t};
 use crate::platform::{now_ms, random_id};
 use crate::storage::{Storage, StorageError};
 use draft_saver::DraftSaver;
-pub use draft_saver::SaveStatus;
 
 /// What the screen is showing.
 #[derive(Debug, Clone, PartialEq)]
@@ -111,31 +111,6 @@ pub fn HomePage() -> impl IntoView {
             .into_any(),
         }}
         <SaveStatusLine status=saver.status() writing=saver.writing()/>
-    }
-}
-
-/// The quiet "Saved on this phone" line, announced politely; a failure is said plainly.
-/// While writes are still on their way it is marked `aria-busy`, so screen readers wait
-/// for the settled state instead of announcing every keystroke.
-#[component]
-pub fn SaveStatusLine(status: ReadSignal<SaveStatus>, writing: ReadSignal<u32>) -> impl IntoView {
-    view! {
-        <p
-            aria-busy=move || { if writing.get() > 0 { "true" } else { "false" } }
-            class=move || match status.get() {
-                SaveStatus::Failed(_) => "app-save-status app-save-status--problem",
-                _ => "app-save-status",
-            }
-            role="status"
-        >
-            {move || match status.get() {
-                SaveStatus::Idle => String::new(),
-                SaveStatus::Saved => t(Text::SavedOnPhone).to_string(),
-                SaveStatus::Failed(error) => {
-                    format!("{} {} {}", t(Text::NotSavedYet), error, t(Text::TryingAgain))
-                }
-            }}
-        </p>
     }
 }
 

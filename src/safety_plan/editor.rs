@@ -11,7 +11,7 @@ use leptos::task::spawn_local;
 use wasm_bindgen::JsCast;
 
 use super::{SectionSession, is_contact_step};
-use crate::home::{SaveStatus, SaveStatusLine};
+use crate::components::save_status::{SaveStatus, SaveStatusLine};
 use crate::i18n::{StepText, Text, step_text, t};
 use crate::platform::random_id;
 

@@ -12,7 +12,7 @@ use coplan_domain::{PlanDraft, PlanId};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
-use crate::home::SaveStatus;
+use crate::components::save_status::SaveStatus;
 use crate::platform::{fresh_client_id, now_ms, random_id};
 use crate::storage::{Storage, StorageError};
 
@@ -90,6 +90,24 @@ impl SectionSession {
             status,
             writing,
         }))
+    }
+
+    /// The section as it reads now, without starting a plan or a writing session: for
+    /// screens that only show it. None when no plan was started on this phone.
+    pub async fn read(kind: SectionKind) -> Result<Option<SectionView>, StorageError> {
+        let storage = Storage::shared().await?;
+        let Some(draft) = storage.current_draft().await? else {
+            return Ok(None);
+        };
+        let stored = storage.load_section(&draft.id, kind).await?;
+        let doc = SectionDoc::new(kind, fresh_client_id());
+        for update in stored.all_updates() {
+            doc.apply_update(update)
+                .map_err(|e| StorageError::ReadFailed {
+                    detail: e.to_string(),
+                })?;
+        }
+        Ok(Some(doc.view()))
     }
 
     /// Makes a change: the screen updates at once, and the change is written to IndexedDB

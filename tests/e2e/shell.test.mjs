@@ -71,5 +71,8 @@ test('the safety plan button opens the 24/7 lines in one tap from the home scree
   );
   assert.deepEqual(links, ['tel:116123', 'tel:111', 'sms:85258?body=SHOUT', 'tel:999']);
   assert.equal(await page.title(), 'Coplan', 'the title never carries plan text');
+  // Reading the safety plan starts nothing: no plan appears that the person did not begin.
+  await page.getByRole('link', { name: 'My plan' }).click();
+  await page.getByRole('button', { name: 'Start my plan' }).waitFor();
   await context.close();
 });
