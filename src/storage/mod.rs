@@ -68,6 +68,18 @@ pub(crate) fn describe(e: &impl std::fmt::Debug) -> String {
     format!("{e:?}")
 }
 
+pub(crate) fn write_failed(e: IdbError) -> StorageError {
+    StorageError::WriteFailed {
+        detail: describe(&e),
+    }
+}
+
+pub(crate) fn read_failed(e: IdbError) -> StorageError {
+    StorageError::ReadFailed {
+        detail: describe(&e),
+    }
+}
+
 /// An open Coplan database.
 #[derive(Clone)]
 pub struct Storage {
@@ -91,38 +103,32 @@ impl Storage {
 
     /// This phone's author id for the plans it writes, made once and kept.
     pub async fn local_author(&self) -> Result<String, StorageError> {
-        let read = |e: IdbError| StorageError::ReadFailed {
-            detail: describe(&e),
-        };
-        let tx = self.db.transaction(META).build().map_err(read)?;
+        let tx = self.db.transaction(META).build().map_err(read_failed)?;
         let found: Option<String> = tx
             .object_store(META)
-            .map_err(read)?
+            .map_err(read_failed)?
             .get(LOCAL_AUTHOR)
             .await
-            .map_err(read)?;
+            .map_err(read_failed)?;
         drop(tx);
         if let Some(author) = found {
             return Ok(author);
         }
         let author = format!("phone-{}", crate::platform::random_id());
-        let write = |e: IdbError| StorageError::WriteFailed {
-            detail: describe(&e),
-        };
         let tx = self
             .db
             .transaction(META)
             .with_mode(TransactionMode::Readwrite)
             .build()
-            .map_err(write)?;
+            .map_err(write_failed)?;
         tx.object_store(META)
-            .map_err(write)?
+            .map_err(write_failed)?
             .put(author.clone())
             .with_key(LOCAL_AUTHOR)
             .without_key_type()
             .await
-            .map_err(write)?;
-        tx.commit().await.map_err(write)?;
+            .map_err(write_failed)?;
+        tx.commit().await.map_err(write_failed)?;
         Ok(author)
     }
 
@@ -165,23 +171,24 @@ impl Storage {
 
     /// The draft of the plan that is open on this phone, if one was started.
     pub async fn current_draft(&self) -> Result<Option<PlanDraft>, StorageError> {
-        let read = |e: IdbError| StorageError::ReadFailed {
-            detail: describe(&e),
-        };
-        let tx = self.db.transaction([META, DRAFTS]).build().map_err(read)?;
+        let tx = self
+            .db
+            .transaction([META, DRAFTS])
+            .build()
+            .map_err(read_failed)?;
         let current: Option<String> = tx
             .object_store(META)
-            .map_err(read)?
+            .map_err(read_failed)?
             .get(CURRENT_PLAN)
             .await
-            .map_err(read)?;
+            .map_err(read_failed)?;
         let Some(id) = current else { return Ok(None) };
         let stored: Option<String> = tx
             .object_store(DRAFTS)
-            .map_err(read)?
+            .map_err(read_failed)?
             .get(id)
             .await
-            .map_err(read)?;
+            .map_err(read_failed)?;
         stored
             .map(|json| PlanDraft::from_stored(&json).map_err(StorageError::from))
             .transpose()
@@ -190,55 +197,49 @@ impl Storage {
     /// Saves a draft and makes it the open plan, in one transaction: after a crash either
     /// the old or the new draft is there, never half of one.
     pub async fn save_draft(&self, draft: &PlanDraft) -> Result<(), StorageError> {
-        let write = |e: IdbError| StorageError::WriteFailed {
-            detail: describe(&e),
-        };
         let tx = self
             .db
             .transaction([META, DRAFTS])
             .with_mode(TransactionMode::Readwrite)
             .build()
-            .map_err(write)?;
+            .map_err(write_failed)?;
         tx.object_store(DRAFTS)
-            .map_err(write)?
+            .map_err(write_failed)?
             .put(draft.to_stored())
             .with_key(draft.id.as_str().to_string())
             .without_key_type()
             .await
-            .map_err(write)?;
+            .map_err(write_failed)?;
         tx.object_store(META)
-            .map_err(write)?
+            .map_err(write_failed)?
             .put(draft.id.as_str().to_string())
             .with_key(CURRENT_PLAN)
             .without_key_type()
             .await
-            .map_err(write)?;
+            .map_err(write_failed)?;
         // Resolves on the transaction's `complete`: the words are on disk.
-        tx.commit().await.map_err(write)
+        tx.commit().await.map_err(write_failed)
     }
 
     /// Removes a plan's draft (and forgets it as the open plan).
     pub async fn delete_draft(&self, id: &PlanId) -> Result<(), StorageError> {
-        let write = |e: IdbError| StorageError::WriteFailed {
-            detail: describe(&e),
-        };
         let tx = self
             .db
             .transaction([META, DRAFTS])
             .with_mode(TransactionMode::Readwrite)
             .build()
-            .map_err(write)?;
+            .map_err(write_failed)?;
         tx.object_store(DRAFTS)
-            .map_err(write)?
+            .map_err(write_failed)?
             .delete(id.as_str())
             .await
-            .map_err(write)?;
+            .map_err(write_failed)?;
         tx.object_store(META)
-            .map_err(write)?
+            .map_err(write_failed)?
             .delete(CURRENT_PLAN)
             .await
-            .map_err(write)?;
-        tx.commit().await.map_err(write)
+            .map_err(write_failed)?;
+        tx.commit().await.map_err(write_failed)
     }
 }
 

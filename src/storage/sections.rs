@@ -18,7 +18,7 @@ use indexed_db_futures::transaction::{Transaction, TransactionMode};
 use js_sys::{Array, Uint8Array};
 use wasm_bindgen::JsValue;
 
-use super::{SECTION_SNAPSHOTS, SECTION_UPDATES, Storage, StorageError, describe};
+use super::{SECTION_SNAPSHOTS, SECTION_UPDATES, Storage, StorageError, read_failed, write_failed};
 
 /// What is stored for one section: its snapshot (if ever compacted) and the changes since.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -95,15 +95,12 @@ impl Storage {
         plan: &PlanId,
         kind: SectionKind,
     ) -> Result<StoredSection, StorageError> {
-        let read = |e: IdbError| StorageError::ReadFailed {
-            detail: describe(&e),
-        };
         let tx = self
             .db
             .transaction([SECTION_SNAPSHOTS, SECTION_UPDATES])
             .build()
-            .map_err(read)?;
-        read_section(&tx, plan, kind).await.map_err(read)
+            .map_err(read_failed)?;
+        read_section(&tx, plan, kind).await.map_err(read_failed)
     }
 
     /// Appends one change, written by `writer` (the tab's CRDT client id) as its `seq`th.
@@ -116,23 +113,20 @@ impl Storage {
         seq: u32,
         update: &[u8],
     ) -> Result<(), StorageError> {
-        let write = |e: IdbError| StorageError::WriteFailed {
-            detail: describe(&e),
-        };
         let tx = self
             .db
             .transaction(SECTION_UPDATES)
             .with_mode(TransactionMode::Readwrite)
             .build()
-            .map_err(write)?;
+            .map_err(write_failed)?;
         tx.object_store(SECTION_UPDATES)
-            .map_err(write)?
+            .map_err(write_failed)?
             .put(bytes(update))
             .with_key(update_key(plan, kind, writer, seq))
             .without_key_type()
             .await
-            .map_err(write)?;
-        tx.commit().await.map_err(write)
+            .map_err(write_failed)?;
+        tx.commit().await.map_err(write_failed)
     }
 
     /// Compacts a section: `merge` receives everything stored (from every tab), merges it
@@ -144,29 +138,26 @@ impl Storage {
         kind: SectionKind,
         merge: impl FnOnce(&StoredSection) -> Vec<u8>,
     ) -> Result<(), StorageError> {
-        let write = |e: IdbError| StorageError::WriteFailed {
-            detail: describe(&e),
-        };
         let tx = self
             .db
             .transaction([SECTION_SNAPSHOTS, SECTION_UPDATES])
             .with_mode(TransactionMode::Readwrite)
             .build()
-            .map_err(write)?;
-        let stored = read_section(&tx, plan, kind).await.map_err(write)?;
+            .map_err(write_failed)?;
+        let stored = read_section(&tx, plan, kind).await.map_err(write_failed)?;
         let state = merge(&stored);
         tx.object_store(SECTION_SNAPSHOTS)
-            .map_err(write)?
+            .map_err(write_failed)?
             .put(bytes(&state))
             .with_key(section_key(plan, kind))
             .without_key_type()
             .await
-            .map_err(write)?;
+            .map_err(write_failed)?;
         tx.object_store(SECTION_UPDATES)
-            .map_err(write)?
+            .map_err(write_failed)?
             .delete::<JsValue, _>(log_range(plan, kind))
             .await
-            .map_err(write)?;
-        tx.commit().await.map_err(write)
+            .map_err(write_failed)?;
+        tx.commit().await.map_err(write_failed)
     }
 }
