@@ -9,10 +9,10 @@ mod sections;
 pub use sections::StoredSection;
 
 use coplan_domain::{DraftError, PlanDraft, PlanId};
-use indexed_db_futures::database::{Database, VersionChangeEvent};
+use indexed_db_futures::database::{Database, ObjectStoreName, VersionChangeEvent};
 use indexed_db_futures::error::{Error as IdbError, OpenDbError};
 use indexed_db_futures::prelude::*;
-use indexed_db_futures::transaction::TransactionMode;
+use indexed_db_futures::transaction::{Transaction, TransactionMode};
 
 /// The database every Coplan screen uses.
 pub const DATABASE_NAME: &str = "coplan";
@@ -68,6 +68,20 @@ pub(crate) fn describe(e: &impl std::fmt::Debug) -> String {
     format!("{e:?}")
 }
 
+impl Storage {
+    /// Starts a readwrite transaction over `stores`.
+    pub(crate) fn readwrite<S: ObjectStoreName>(
+        &self,
+        stores: S,
+    ) -> Result<Transaction<'_>, StorageError> {
+        self.db
+            .transaction(stores)
+            .with_mode(TransactionMode::Readwrite)
+            .build()
+            .map_err(write_failed)
+    }
+}
+
 pub(crate) fn write_failed(e: IdbError) -> StorageError {
     StorageError::WriteFailed {
         detail: describe(&e),
@@ -115,12 +129,7 @@ impl Storage {
             return Ok(author);
         }
         let author = format!("phone-{}", crate::platform::random_id());
-        let tx = self
-            .db
-            .transaction(META)
-            .with_mode(TransactionMode::Readwrite)
-            .build()
-            .map_err(write_failed)?;
+        let tx = self.readwrite(META)?;
         tx.object_store(META)
             .map_err(write_failed)?
             .put(author.clone())
@@ -197,12 +206,7 @@ impl Storage {
     /// Saves a draft and makes it the open plan, in one transaction: after a crash either
     /// the old or the new draft is there, never half of one.
     pub async fn save_draft(&self, draft: &PlanDraft) -> Result<(), StorageError> {
-        let tx = self
-            .db
-            .transaction([META, DRAFTS])
-            .with_mode(TransactionMode::Readwrite)
-            .build()
-            .map_err(write_failed)?;
+        let tx = self.readwrite([META, DRAFTS])?;
         tx.object_store(DRAFTS)
             .map_err(write_failed)?
             .put(draft.to_stored())
@@ -223,12 +227,7 @@ impl Storage {
 
     /// Removes a plan's draft (and forgets it as the open plan).
     pub async fn delete_draft(&self, id: &PlanId) -> Result<(), StorageError> {
-        let tx = self
-            .db
-            .transaction([META, DRAFTS])
-            .with_mode(TransactionMode::Readwrite)
-            .build()
-            .map_err(write_failed)?;
+        let tx = self.readwrite([META, DRAFTS])?;
         tx.object_store(DRAFTS)
             .map_err(write_failed)?
             .delete(id.as_str())

@@ -14,7 +14,7 @@ use coplan_domain::plan::SectionKind;
 use indexed_db_futures::KeyRange;
 use indexed_db_futures::error::Error as IdbError;
 use indexed_db_futures::prelude::*;
-use indexed_db_futures::transaction::{Transaction, TransactionMode};
+use indexed_db_futures::transaction::Transaction;
 use js_sys::{Array, Uint8Array};
 use wasm_bindgen::JsValue;
 
@@ -113,12 +113,7 @@ impl Storage {
         seq: u32,
         update: &[u8],
     ) -> Result<(), StorageError> {
-        let tx = self
-            .db
-            .transaction(SECTION_UPDATES)
-            .with_mode(TransactionMode::Readwrite)
-            .build()
-            .map_err(write_failed)?;
+        let tx = self.readwrite(SECTION_UPDATES)?;
         tx.object_store(SECTION_UPDATES)
             .map_err(write_failed)?
             .put(bytes(update))
@@ -138,12 +133,7 @@ impl Storage {
         kind: SectionKind,
         merge: impl FnOnce(&StoredSection) -> Vec<u8>,
     ) -> Result<(), StorageError> {
-        let tx = self
-            .db
-            .transaction([SECTION_SNAPSHOTS, SECTION_UPDATES])
-            .with_mode(TransactionMode::Readwrite)
-            .build()
-            .map_err(write_failed)?;
+        let tx = self.readwrite([SECTION_SNAPSHOTS, SECTION_UPDATES])?;
         let stored = read_section(&tx, plan, kind).await.map_err(write_failed)?;
         let state = merge(&stored);
         tx.object_store(SECTION_SNAPSHOTS)

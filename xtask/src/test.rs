@@ -31,43 +31,23 @@ pub fn all() -> anyhow::Result<()> {
         cmd::run(Command::new("cargo").args(["fmt", "--all", "--check"]))
     })?;
     step("lints (native)", &mut || {
-        cmd::run(Command::new("cargo").args([
-            "clippy",
-            "--locked",
-            "--workspace",
-            "--exclude",
-            "coplan-app",
-            "--all-targets",
-            "--",
-            "-D",
-            "warnings",
-        ]))
+        clippy(&["--workspace", "--exclude", "coplan-app", "--all-targets"])
     })?;
     step("lints (wasm32)", &mut || {
-        cmd::run(Command::new("cargo").args([
-            "clippy",
-            "--locked",
+        clippy(&[
             "--target",
             "wasm32-unknown-unknown",
             "-p",
             "coplan-domain",
             "--lib",
-            "--",
-            "-D",
-            "warnings",
-        ]))?;
-        cmd::run(Command::new("cargo").args([
-            "clippy",
-            "--locked",
+        ])?;
+        clippy(&[
             "--target",
             "wasm32-unknown-unknown",
             "-p",
             "coplan-app",
             "--all-targets",
-            "--",
-            "-D",
-            "warnings",
-        ]))
+        ])
     })?;
     step("domain and tool tests", &mut || {
         cmd::run(Command::new("cargo").args([
@@ -110,6 +90,16 @@ pub fn all() -> anyhow::Result<()> {
         println!("  {secs:>5} s  {name}");
     }
     Ok(())
+}
+
+/// `cargo clippy --locked <args> -- -D warnings`: lints with warnings denied.
+fn clippy(args: &[&str]) -> anyhow::Result<()> {
+    cmd::run(
+        Command::new("cargo")
+            .args(["clippy", "--locked"])
+            .args(args)
+            .args(["--", "-D", "warnings"]),
+    )
 }
 
 /// Runs the server's tests with a throwaway PostgreSQL (unless DATABASE_URL-style
