@@ -16,6 +16,10 @@ pub enum PlanError {
     UnknownName(String),
     #[error("This was saved by a newer version of Coplan. Reload the app to get it")]
     NewerSchema { found: u32 },
+    #[error("Choose one of the options given")]
+    NotAChoice,
+    #[error("Enter a real date, like 31 12 2026")]
+    BadDate,
     #[error("This change could not be read: it may be damaged or too large")]
     BadUpdate,
 }
@@ -56,6 +60,11 @@ pub enum Edit {
         list: &'static str,
         id: ItemId,
         toward: Toward,
+    },
+    /// Picks a value for a whole-section choice (empty: nothing picked).
+    SetChoice {
+        name: &'static str,
+        value: String,
     },
     /// Hides or shows a whole list (a safety plan step that does not fit this person).
     SetHidden {

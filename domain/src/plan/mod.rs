@@ -2,7 +2,10 @@
 //! (free-text fields and lists of items), typed edits that become CRDT transactions, and
 //! typed read views. Every change carries who made it and when.
 
+pub mod care_plan;
+pub mod check_ins;
 mod edit;
+pub mod file;
 mod ids;
 pub mod safety_plan;
 pub mod schema;
@@ -12,7 +15,7 @@ mod view;
 
 pub use edit::{Edit, PlanError, Toward};
 pub use ids::{AuthorId, ItemId, Stamp};
-pub use schema::{SAFETY_PLAN_STEPS, SectionKind};
+pub use schema::{LIFE_AREAS, SAFETY_PLAN_STEPS, SectionKind};
 pub use section_doc::SectionDoc;
 pub use view::{FieldView, ItemView, ListView, SectionView};
 

@@ -50,6 +50,70 @@ pub enum PartKind {
     Text,
     /// A phone number: saved as typed, checked when shown (a half-typed number is kept).
     Phone,
+    /// One value picked, not typed: the last one picked wins when two copies differ.
+    Choice(Choice),
+}
+
+/// A value picked from a set rather than typed (a rating, a date, a stage), stored whole:
+/// when two copies pick differently, the later pick wins, never a mix of the two.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Choice {
+    OneOf(&'static [&'static str]),
+    /// A calendar date, `YYYY-MM-DD`.
+    Date,
+    /// The id of another item in the same section (an action's goal).
+    ItemRef,
+}
+
+impl Choice {
+    /// Whether `value` may be stored: empty (nothing picked) or one of the allowed values.
+    pub fn check(self, value: &str) -> Result<(), PlanError> {
+        if value.is_empty() {
+            return Ok(());
+        }
+        match self {
+            Self::OneOf(values) if values.contains(&value) => Ok(()),
+            Self::OneOf(_) => Err(PlanError::NotAChoice),
+            Self::Date => parse_date(value).map(|_| ()).ok_or(PlanError::BadDate),
+            Self::ItemRef => ItemId::parse(value)
+                .map(|_| ())
+                .map_err(|_| PlanError::NoSuchItem),
+        }
+    }
+}
+
+/// A `YYYY-MM-DD` calendar date as (year, month, day), or None when it is not a real day.
+pub fn parse_date(text: &str) -> Option<(u16, u8, u8)> {
+    let bytes = text.as_bytes();
+    if bytes.len() != 10 || bytes[4] != b'-' || bytes[7] != b'-' {
+        return None;
+    }
+    let number = |range: std::ops::Range<usize>| -> Option<u16> {
+        let digits = text.get(range)?;
+        digits
+            .bytes()
+            .all(|b| b.is_ascii_digit())
+            .then(|| digits.parse().ok())?
+    };
+    let year = number(0..4)?;
+    let month = u8::try_from(number(5..7)?).ok()?;
+    let day = u8::try_from(number(8..10)?).ok()?;
+    let leap = year % 4 == 0 && (year % 100 != 0 || year % 400 == 0);
+    let days_in_month = match month {
+        1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
+        4 | 6 | 9 | 11 => 30,
+        2 if leap => 29,
+        2 => 28,
+        _ => return None,
+    };
+    (year >= 1900 && (1..=days_in_month).contains(&day)).then_some((year, month, day))
+}
+
+/// A whole-section choice (the continuum stage, the next review date).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ChoiceSpec {
+    pub name: &'static str,
+    pub kind: Choice,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -76,6 +140,7 @@ pub struct FieldSpec {
 pub struct SectionSpec {
     pub fields: &'static [FieldSpec],
     pub lists: &'static [ListSpec],
+    pub choices: &'static [ChoiceSpec],
 }
 
 impl SectionSpec {
@@ -86,6 +151,10 @@ impl SectionSpec {
     pub fn list(&self, name: &str) -> Option<&'static ListSpec> {
         self.lists.iter().find(|l| l.name == name)
     }
+
+    pub fn choice(&self, name: &str) -> Option<&'static ChoiceSpec> {
+        self.choices.iter().find(|c| c.name == name)
+    }
 }
 
 impl ListSpec {
@@ -93,6 +162,8 @@ impl ListSpec {
         self.parts.iter().find(|p| p.name == name)
     }
 }
+
+use super::{ItemId, PlanError};
 
 const LINE: u32 = 500;
 const PARAGRAPH: u32 = 2_000;
@@ -155,6 +226,7 @@ pub const SAFETY_PLAN_STEPS: [&str; 7] = [
 ];
 
 static SAFETY_PLAN: SectionSpec = SectionSpec {
+    choices: &[],
     fields: &[],
     lists: &[
         list("warning_signs", TEXT),
@@ -168,6 +240,7 @@ static SAFETY_PLAN: SectionSpec = SectionSpec {
 };
 
 static ABOUT_ME: SectionSpec = SectionSpec {
+    choices: &[],
     fields: &[
         FieldSpec {
             name: "called",
@@ -208,6 +281,7 @@ static ABOUT_ME: SectionSpec = SectionSpec {
 };
 
 static CRISIS_WISHES: SectionSpec = SectionSpec {
+    choices: &[],
     fields: &[
         FieldSpec {
             name: "treatment_preferences",
@@ -227,22 +301,188 @@ static CRISIS_WISHES: SectionSpec = SectionSpec {
     ],
 };
 
+/// The parts of life a care and support plan looks at, in the order they are shown.
+/// `life_areas!` also makes each area's "what I'd like to be different" field, its 1–7
+/// rating, and its rating in a check-in, so the four lists can never disagree.
+macro_rules! life_areas {
+    ($($area:literal),* $(,)?) => {
+        pub const LIFE_AREAS: &[&str] = &[$($area),*];
+        const AREA_DIFFERENT: &[FieldSpec] = &[$(FieldSpec {
+            name: concat!("different_", $area),
+            max_chars: PARAGRAPH,
+        }),*];
+        const AREA_RATINGS: &[ChoiceSpec] = &[$(ChoiceSpec {
+            name: concat!("rating_", $area),
+            kind: RATING,
+        }),*];
+        const CHECK_IN_PARTS: &[PartSpec] = &[
+            $(PartSpec { name: $area, kind: PartKind::Choice(RATING), max_chars: 1 },)*
+            PartSpec { name: "note", kind: PartKind::Text, max_chars: LINE },
+        ];
+    };
+}
+
+life_areas!(
+    "mental_health",
+    "physical_health",
+    "home",
+    "money",
+    "days",
+    "friends",
+    "family",
+    "safety",
+    "medication",
+    "practical_help",
+    "meetings",
+);
+
+/// How satisfied the person is with a part of life: 1 (not at all) to 7 (completely).
+pub const RATINGS: &[&str] = &["1", "2", "3", "4", "5", "6", "7"];
+const RATING: Choice = Choice::OneOf(RATINGS);
+
+/// Where the person's support sits now, from least to most.
+pub const CONTINUUM_STAGES: &[&str] = &["advice", "help", "more_help", "risk_support"];
+
+/// The field holding what the person would like to be different in a life area.
+pub fn area_different_field(area: &str) -> Option<&'static str> {
+    let index = LIFE_AREAS.iter().position(|a| *a == area)?;
+    Some(AREA_DIFFERENT[index].name)
+}
+
+/// The choice holding the person's rating of a life area.
+pub fn area_rating_choice(area: &str) -> Option<&'static str> {
+    let index = LIFE_AREAS.iter().position(|a| *a == area)?;
+    Some(AREA_RATINGS[index].name)
+}
+
+const fn choice(name: &'static str, kind: Choice) -> PartSpec {
+    PartSpec {
+        name,
+        kind: PartKind::Choice(kind),
+        max_chars: 64,
+    }
+}
+
+const GOAL: &[PartSpec] = &[
+    choice("area", Choice::OneOf(LIFE_AREAS)),
+    PartSpec {
+        name: "text",
+        kind: PartKind::Text,
+        max_chars: LINE,
+    },
+];
+const ACTION: &[PartSpec] = &[
+    choice("goal", Choice::ItemRef),
+    PartSpec {
+        name: "what",
+        kind: PartKind::Text,
+        max_chars: LINE,
+    },
+    PartSpec {
+        name: "who",
+        kind: PartKind::Text,
+        max_chars: 200,
+    },
+    choice("by_when", Choice::Date),
+    choice("done", Choice::OneOf(&["yes"])),
+];
+
 static CARE_PLAN: SectionSpec = SectionSpec {
-    fields: &[FieldSpec {
-        name: "next_review",
-        max_chars: 10,
-    }],
-    lists: &[list("support_network", CONTACT)],
+    fields: AREA_DIFFERENT,
+    lists: &[
+        list("goals", GOAL),
+        ListSpec {
+            name: "actions",
+            parts: ACTION,
+            max_items: 200,
+        },
+        list("support_network", CONTACT),
+    ],
+    choices: CARE_PLAN_CHOICES,
 };
 
+const CARE_PLAN_CHOICES: &[ChoiceSpec] = &{
+    let mut all = [ChoiceSpec {
+        name: "",
+        kind: Choice::Date,
+    }; LIFE_AREA_COUNT + 2];
+    let mut n = 0;
+    while n < LIFE_AREA_COUNT {
+        all[n] = AREA_RATINGS[n];
+        n += 1;
+    }
+    all[n] = ChoiceSpec {
+        name: "continuum",
+        kind: Choice::OneOf(CONTINUUM_STAGES),
+    };
+    all[n + 1] = ChoiceSpec {
+        name: "next_review",
+        kind: Choice::Date,
+    };
+    all
+};
+const LIFE_AREA_COUNT: usize = AREA_RATINGS.len();
+
+/// A check-in: a 1–7 rating of each life area (any may be skipped) and a short note. The
+/// item's own "added at" time is when the check-in was made.
 static CHECK_INS: SectionSpec = SectionSpec {
     fields: &[],
-    lists: &[],
+    lists: &[ListSpec {
+        name: "check_ins",
+        parts: CHECK_IN_PARTS,
+        max_items: 1_000,
+    }],
+    choices: &[],
 };
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn dates_are_real_days() {
+        assert_eq!(parse_date("2026-02-28"), Some((2026, 2, 28)));
+        assert_eq!(parse_date("2028-02-29"), Some((2028, 2, 29)));
+        for bad in [
+            "2026-02-29",
+            "1900-02-29",
+            "2026-13-01",
+            "2026-00-10",
+            "2026-4-01",
+            "26-04-01xx",
+            "2026-04-31",
+            "+026-04-01",
+            "",
+        ] {
+            assert_eq!(parse_date(bad), None, "{bad}");
+        }
+    }
+
+    #[test]
+    fn choices_accept_only_their_values() {
+        let rating = Choice::OneOf(RATINGS);
+        assert_eq!(rating.check("7"), Ok(()));
+        assert_eq!(rating.check(""), Ok(()));
+        assert_eq!(rating.check("8"), Err(PlanError::NotAChoice));
+        assert_eq!(rating.check("77"), Err(PlanError::NotAChoice));
+        assert_eq!(Choice::Date.check("2026-11-31"), Err(PlanError::BadDate));
+        assert_eq!(Choice::ItemRef.check("goal-1"), Ok(()));
+        assert!(Choice::ItemRef.check("no spaces").is_err());
+    }
+
+    #[test]
+    fn every_life_area_has_its_field_rating_and_check_in_part() {
+        let care = SectionKind::CarePlan.spec();
+        let check_ins = SectionKind::CheckIns.spec().list("check_ins").unwrap();
+        for area in LIFE_AREAS {
+            assert!(care.field(area_different_field(area).unwrap()).is_some());
+            assert!(care.choice(area_rating_choice(area).unwrap()).is_some());
+            assert!(check_ins.part(area).is_some(), "{area}");
+        }
+        assert!(care.choice("continuum").is_some());
+        assert!(care.choice("next_review").is_some());
+        assert_eq!(care.choices.len(), LIFE_AREAS.len() + 2);
+    }
 
     #[test]
     fn every_safety_plan_step_is_a_list_of_the_safety_plan() {
@@ -267,6 +507,7 @@ mod tests {
                 .iter()
                 .map(|f| f.name)
                 .chain(spec.lists.iter().map(|l| l.name))
+                .chain(spec.choices.iter().map(|c| c.name))
                 .collect();
             let count = names.len();
             names.sort_unstable();

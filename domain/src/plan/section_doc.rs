@@ -5,8 +5,11 @@
 //! - `f.<field>`: a root Text per free-text field;
 //! - `l.<list>`: a root Array per list; each item is a Map with `id`, `pos` (order),
 //!   `by`/`at` (who added it, when), `cby`/`cat` (who last changed it, when) and a Text
-//!   `p.<part>` per part (for example `p.text`, or `p.name` and `p.phone`);
-//! - `meta`: a root Map with `schema`, `hidden.<list>` and `by.<field>`/`at.<field>`.
+//!   `p.<part>` per typed part (for example `p.text`, or `p.name` and `p.phone`) and a
+//!   string `v.<part>` per picked part (a rating, a date: the later pick wins);
+//! - `c`: a root Map of the section's picked values (`continuum`, `next_review`, …);
+//! - `meta`: a root Map with `schema`, `hidden.<list>` and `by.<name>`/`at.<name>` for
+//!   each field and choice.
 //!
 //! Items are ordered by `pos` (then id), not by their place in the array, so moving an
 //! item is one small change that never disturbs someone else's edit of its words.
@@ -22,7 +25,7 @@ use yrs::{
 };
 
 use super::edit::{Edit, PlanError, Toward};
-use super::schema::{ListSpec, SectionKind};
+use super::schema::{Choice, ListSpec, PartKind, PartSpec, SectionKind};
 use super::text_splice::splice;
 use super::view::{FieldView, ItemView, ListView, SectionView};
 use super::{ItemId, MAX_UPDATE_BYTES, PLAN_SCHEMA_VERSION, Stamp};
@@ -98,7 +101,7 @@ impl SectionDoc {
                     let part_spec = list_spec
                         .part(part)
                         .ok_or_else(|| PlanError::UnknownName(part.to_string()))?;
-                    check_length(text, part_spec.max_chars)?;
+                    check_part(part_spec, text)?;
                 }
                 let array = txn.get_or_insert_array(format!("l.{list}"));
                 let items = read_items(&txn, &array, list_spec);
@@ -126,7 +129,19 @@ impl SectionDoc {
                         .find(|(p, _)| *p == part.name)
                         .map(|(_, t)| t.as_str())
                         .unwrap_or("");
-                    item.insert(&mut txn, format!("p.{}", part.name), TextPrelim::new(text));
+                    match part.kind {
+                        PartKind::Choice(_) if text.is_empty() => {}
+                        PartKind::Choice(_) => {
+                            item.insert(&mut txn, format!("v.{}", part.name), text);
+                        }
+                        PartKind::Text | PartKind::Phone => {
+                            item.insert(
+                                &mut txn,
+                                format!("p.{}", part.name),
+                                TextPrelim::new(text),
+                            );
+                        }
+                    }
                 }
             }
             Edit::SetPart {
@@ -139,15 +154,27 @@ impl SectionDoc {
                 let part_spec = list_spec
                     .part(part)
                     .ok_or_else(|| PlanError::UnknownName(part.to_string()))?;
-                check_length(text, part_spec.max_chars)?;
+                check_part(part_spec, text)?;
                 let array = txn.get_or_insert_array(format!("l.{list}"));
                 let (_, item) = find_item(&txn, &array, id).ok_or(PlanError::NoSuchItem)?;
-                let key = format!("p.{part}");
-                let words = match item.get(&txn, &key).and_then(|o| o.cast::<TextRef>().ok()) {
-                    Some(words) => words,
-                    None => item.insert(&mut txn, key, TextPrelim::new("")),
-                };
-                write_text(&mut txn, &words, text);
+                if let PartKind::Choice(_) = part_spec.kind {
+                    let key = format!("v.{part}");
+                    if item.get(&txn, &key).and_then(|o| string(&o)).as_deref() == Some(text) {
+                        return Ok(Vec::new());
+                    }
+                    if text.is_empty() {
+                        item.remove(&mut txn, &key);
+                    } else {
+                        item.insert(&mut txn, key, text.as_str());
+                    }
+                } else {
+                    let key = format!("p.{part}");
+                    let words = match item.get(&txn, &key).and_then(|o| o.cast::<TextRef>().ok()) {
+                        Some(words) => words,
+                        None => item.insert(&mut txn, key, TextPrelim::new("")),
+                    };
+                    write_text(&mut txn, &words, text);
+                }
                 item.insert(&mut txn, "cby", stamp.author.as_str());
                 item.insert(&mut txn, "cat", stamp.at_ms as f64);
             }
@@ -161,6 +188,23 @@ impl SectionDoc {
                 let list_spec = list_spec(spec.lists, list)?;
                 let array = txn.get_or_insert_array(format!("l.{list}"));
                 move_item(&mut txn, &array, list_spec, id, *toward)?;
+            }
+            Edit::SetChoice { name, value } => {
+                let choice = spec
+                    .choice(name)
+                    .ok_or_else(|| PlanError::UnknownName(name.to_string()))?;
+                choice.kind.check(value)?;
+                let picked = txn.get_or_insert_map("c");
+                if picked.get(&txn, name).and_then(|o| string(&o)).as_deref() == Some(value) {
+                    return Ok(Vec::new());
+                }
+                if value.is_empty() {
+                    picked.remove(&mut txn, name);
+                } else {
+                    picked.insert(&mut txn, *name, value.as_str());
+                }
+                meta.insert(&mut txn, format!("by.{name}"), stamp.author.as_str());
+                meta.insert(&mut txn, format!("at.{name}"), stamp.at_ms as f64);
             }
             Edit::SetHidden { list, hidden } => {
                 list_spec(spec.lists, list)?;
@@ -236,6 +280,17 @@ impl SectionDoc {
                 },
             );
         }
+        let picked = txn.get_map("c");
+        for choice in spec.choices {
+            let value = picked
+                .as_ref()
+                .and_then(|m| m.get(&txn, choice.name))
+                .and_then(|o| string(&o))
+                .filter(|v| choice.kind.check(v).is_ok());
+            if let Some(value) = value {
+                view.choices.insert(choice.name, value);
+            }
+        }
         for list in spec.lists {
             let items = txn
                 .get_array(format!("l.{}", list.name).as_str())
@@ -254,6 +309,20 @@ fn list_spec(lists: &'static [ListSpec], name: &str) -> Result<&'static ListSpec
         .iter()
         .find(|l| l.name == name)
         .ok_or_else(|| PlanError::UnknownName(name.to_string()))
+}
+
+fn check_part(part: &PartSpec, text: &str) -> Result<(), PlanError> {
+    match part.kind {
+        PartKind::Choice(choice) => choice.check(text),
+        PartKind::Text | PartKind::Phone => check_length(text, part.max_chars),
+    }
+}
+
+/// A picked part as stored, if it is still one of the values allowed.
+fn picked_part<T: ReadTxn>(txn: &T, item: &MapRef, name: &str, choice: Choice) -> Option<String> {
+    item.get(txn, &format!("v.{name}"))
+        .and_then(|o| string(&o))
+        .filter(|v| choice.check(v).is_ok())
 }
 
 fn check_length(text: &str, max: u32) -> Result<(), PlanError> {
@@ -299,10 +368,14 @@ fn read_items<T: ReadTxn>(txn: &T, array: &ArrayRef, spec: &ListSpec) -> Vec<Ite
             let get = |key: &str| item.get(txn, key);
             let mut parts = BTreeMap::new();
             for part in spec.parts {
-                if let Some(text) =
-                    get(&format!("p.{}", part.name)).and_then(|o| o.cast::<TextRef>().ok())
-                {
-                    parts.insert(part.name, text.get_string(txn));
+                let value = match part.kind {
+                    PartKind::Choice(choice) => picked_part(txn, &item, part.name, choice),
+                    PartKind::Text | PartKind::Phone => get(&format!("p.{}", part.name))
+                        .and_then(|o| o.cast::<TextRef>().ok())
+                        .map(|text| text.get_string(txn)),
+                };
+                if let Some(value) = value {
+                    parts.insert(part.name, value);
                 }
             }
             Some(ItemView {

@@ -7,6 +7,28 @@ use std::collections::BTreeMap;
 pub struct SectionView {
     pub fields: BTreeMap<&'static str, FieldView>,
     pub lists: BTreeMap<&'static str, ListView>,
+    /// Picked values (only those still allowed); a choice never picked is absent.
+    pub choices: BTreeMap<&'static str, String>,
+}
+
+impl SectionView {
+    /// The words of a field (empty when never written).
+    pub fn field(&self, name: &str) -> &str {
+        self.fields.get(name).map(|f| f.text.as_str()).unwrap_or("")
+    }
+
+    /// A picked value (empty when nothing was picked).
+    pub fn choice(&self, name: &str) -> &str {
+        self.choices.get(name).map(String::as_str).unwrap_or("")
+    }
+
+    /// A list's items (none when never written).
+    pub fn items(&self, list: &str) -> &[ItemView] {
+        self.lists
+            .get(list)
+            .map(|l| l.items.as_slice())
+            .unwrap_or(&[])
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Default)]

@@ -1,0 +1,1 @@
+//! A plan saved as a file (export and import).
