@@ -6,10 +6,12 @@ use leptos::prelude::*;
 use leptos_router::components::{Route, Router, Routes};
 use leptos_router::path;
 
-use crate::about::AboutPage;
+use crate::care_plan::CarePlanPage;
+use crate::check_ins::CheckInsPage;
 use crate::components::header::{Header, MainNav};
-use crate::home::HomePage;
 use crate::i18n::{Text, t};
+use crate::plan::{AboutMePage, CrisisWishesPage, OverviewPage, PlansPage};
+use crate::privacy::PrivacyPage;
 use crate::safety_plan::{SafetyPlanEditorPage, SafetyPlanPage};
 
 #[component]
@@ -20,10 +22,15 @@ pub fn App() -> impl IntoView {
             <MainNav/>
             <main id="main" class="app-main" tabindex="-1">
                 <Routes fallback=NotFound>
-                    <Route path=path!("/") view=HomePage/>
+                    <Route path=path!("/") view=OverviewPage/>
+                    <Route path=path!("/plans") view=PlansPage/>
+                    <Route path=path!("/about-me") view=AboutMePage/>
+                    <Route path=path!("/care-plan") view=CarePlanPage/>
                     <Route path=path!("/safety-plan") view=SafetyPlanPage/>
                     <Route path=path!("/safety-plan/edit") view=SafetyPlanEditorPage/>
-                    <Route path=path!("/about") view=AboutPage/>
+                    <Route path=path!("/crisis") view=CrisisWishesPage/>
+                    <Route path=path!("/check-ins") view=CheckInsPage/>
+                    <Route path=path!("/privacy") view=PrivacyPage/>
                 </Routes>
             </main>
         </Router>

@@ -1,17 +1,20 @@
 //! Coplan in the browser: the person's plan, written on their phone, kept in IndexedDB.
 //!
-//! Features live in their own folders (`home/`, `safety_plan/`, `about/`); shared pieces
+//! Features live in their own folders (`plan/` for the overview, the plan list and the
+//! shared section editors; `safety_plan/`, `care_plan/`, `check_ins/`, `privacy/`); shared pieces
 //! in `components/`; all words in `i18n/`; all IndexedDB access in `storage/`. Start
 //! reading at [`app::App`].
 #![forbid(unsafe_code)]
 
-pub mod about;
 pub mod app;
+pub mod care_plan;
+pub mod check_ins;
 pub mod components;
-pub mod home;
 pub mod i18n;
 pub mod page_shell;
+pub mod plan;
 pub mod platform;
+pub mod privacy;
 pub mod safety_plan;
 pub mod storage;
 

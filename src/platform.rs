@@ -29,3 +29,13 @@ pub fn fresh_client_id() -> u64 {
     let n = u64::from_le_bytes(random_bytes::<8>()) & ((1 << 53) - 1);
     n.max(1)
 }
+
+/// A day in words, like "3 November 2026", in the phone's time zone.
+pub fn format_date(ms: u64) -> String {
+    let date = js_sys::Date::new(&wasm_bindgen::JsValue::from_f64(ms as f64));
+    let options = js_sys::Object::new();
+    for (key, value) in [("day", "numeric"), ("month", "long"), ("year", "numeric")] {
+        let _ = js_sys::Reflect::set(&options, &key.into(), &value.into());
+    }
+    date.to_locale_date_string("en-GB", &options).into()
+}

@@ -208,3 +208,57 @@ fn check_ins_read_back_as_a_series_per_area_oldest_first() {
     assert_eq!(series(&all, "money"), vec![(1_000, 4), (2_000, 4)]);
     assert!(series(&all, "home").is_empty());
 }
+
+#[test]
+fn the_overview_counts_in_neutral_words_and_leaves_out_hidden_steps() {
+    use coplan_domain::plan::summary::{SummaryLine, summarise};
+    let safety = SectionDoc::new(SectionKind::SafetyPlan, 5);
+    assert!(summarise(SectionKind::SafetyPlan, &safety.view()).is_empty());
+    for (n, list) in ["warning_signs", "warning_signs", "safer_place"]
+        .into_iter()
+        .enumerate()
+    {
+        safety
+            .apply(
+                &Edit::AddItem {
+                    list,
+                    id: id(&format!("i{n}")),
+                    parts: vec![("text", "words".into())],
+                },
+                &stamp(1),
+            )
+            .unwrap();
+    }
+    safety
+        .apply(
+            &Edit::SetHidden {
+                list: "safer_place",
+                hidden: true,
+            },
+            &stamp(2),
+        )
+        .unwrap();
+    assert_eq!(
+        summarise(SectionKind::SafetyPlan, &safety.view()),
+        vec![SummaryLine::Count {
+            list: "warning_signs",
+            count: 2
+        }]
+    );
+
+    let care = SectionDoc::new(SectionKind::CarePlan, 6);
+    pick(&care, "rating_home", "4").unwrap();
+    add_goal(&care, "g1", "home", "Move");
+    add_action(&care, "a1", "g1", "Call");
+    assert_eq!(
+        summarise(SectionKind::CarePlan, &care.view()),
+        vec![
+            SummaryLine::Rated { count: 1 },
+            SummaryLine::Count {
+                list: "goals",
+                count: 1
+            },
+            SummaryLine::Steps { count: 1, done: 0 },
+        ]
+    );
+}

@@ -22,7 +22,7 @@ pub fn MainNav() -> impl IntoView {
     view! {
         <nav class="app-nav" aria-label=t(Text::MainNavigation)>
             <A href="/" attr:class="app-nav__link">{t(Text::NavHome)}</A>
-            <A href="/about" attr:class="app-nav__link">{t(Text::NavAbout)}</A>
+            <A href="/privacy" attr:class="app-nav__link">{t(Text::NavAbout)}</A>
         </nav>
     }
 }

@@ -1,6 +1,6 @@
 //! English: every phrase, in plain words for someone who may be struggling.
 
-use super::{StepText, Text};
+use super::Text;
 
 pub fn text(text: Text) -> &'static str {
     match text {
@@ -17,10 +17,6 @@ pub fn text(text: Text) -> &'static str {
         }
         Text::HomeStart => "Start my plan",
         Text::HomeLoading => "Opening your plan…",
-        Text::PreferredNameLabel => "What would you like to be called?",
-        Text::PreferredNameHint => {
-            "The name you would like people to use. You can change it at any time."
-        }
         Text::ErrorPrefix => "Error:",
         Text::SavedOnPhone => "Saved on this phone",
         Text::NotSavedYet => "Not saved yet.",
@@ -88,62 +84,70 @@ pub fn text(text: Text) -> &'static str {
         Text::TextContact => "Text {name}",
         Text::NothingHereYet => "Nothing here yet",
 
+        Text::ClearedWords => "Words cleared.",
+        Text::AboutMeHeading => "About me",
+        Text::AboutMeIntro => {
+            "Tell your story once, in your own words, so you do not have to repeat it to each new team. Write as much or as little as you like."
+        }
+        Text::CrisisWishesHeading => "If I am in crisis",
+        Text::CrisisWishesIntro => {
+            "What you would like to happen if you are in crisis and find it hard to say. Write it now, when you can, so the people helping you know."
+        }
+        Text::OwnWordsNote => {
+            "Everything on this page is in your own words. Other people cannot change it without your agreement."
+        }
+        Text::SectionAboutMe => "About me",
+        Text::SectionCarePlan => "My care and support plan",
+        Text::SectionSafetyPlan => "My safety plan",
+        Text::SectionCrisisWishes => "If I am in crisis",
+        Text::SectionCheckIns => "Check-ins",
+        Text::PlanFor => "Plan for {name}",
+        Text::PlansLink => "Plans on this phone",
+        Text::SummaryCount => "{what}: {count}",
+        Text::SummaryWritten => "Written: {what}",
+        Text::SummaryRated => "Parts of life rated: {count}",
+        Text::SummarySteps => "Steps: {count}, {done} done",
+        Text::SummaryCheckIns => "Check-ins: {count}, the last on {date}",
+        Text::PlanDeleted => "The plan was deleted from this phone.",
+        Text::PlansHeading => "Plans on this phone",
+        Text::PlansIntro => {
+            "A phone can hold more than one plan, for example a worker's phone. Only open a plan if it is yours, or its owner asked you to."
+        }
+        Text::NoPlansYet => "There are no plans on this phone yet.",
+        Text::StartAnotherPlan => "Start a new plan",
+        Text::PlanStartedOn => "Started on {date}",
+        Text::OpenThisPlan => "Open this plan",
+        Text::DeleteThisPlan => "Delete this plan",
+        Text::DeleteConfirmHeading => "Delete this plan from this phone?",
+        Text::DeleteConfirmBody => {
+            "Everything in this plan will be deleted from this phone and cannot be brought back. It holds:"
+        }
+        Text::DeleteConfirmFiles => "Copies you saved as a file or printed are not deleted.",
+        Text::DeleteForGood => "Yes, delete this plan",
+        Text::KeepThisPlan => "No, keep it",
+        Text::CarePlanHeading => "My care and support plan",
+        Text::CarePlanIntro => {
+            "Each part of your life, how you feel about it, and what you would like to change. Skip any part that does not matter to you now."
+        }
+        Text::CarePlanSupportHeading => "My support now",
+        Text::CheckInsHeading => "Check-ins",
+        Text::CheckInsIntro => {
+            "A quick look at how things are in each part of your life, so you can see how they change over time. It takes about a minute."
+        }
+        Text::CheckInNow => "Check in now",
+        Text::CheckInNowHeading => "How are things now?",
+        Text::CheckInHint => {
+            "1 is not at all happy, 7 is very happy. Skip any you like. Each answer is saved as you pick it."
+        }
+        Text::CheckInDone => "Finish check-in",
+        Text::NoCheckInsYet => "Your check-ins will show here as charts over time.",
+        Text::CheckInsOverTime => "Over time",
+        Text::ShowAsTable => "Show {what} as a table",
+        Text::TableDate => "Date",
+        Text::TableRating => "Rating, 1 to 7",
+
         Text::NotFoundHeading => "This page does not exist",
         Text::NotFoundBody => "The address may be mistyped, or the page may have moved.",
         Text::NotFoundHome => "Go to your plan",
-    }
-}
-
-pub fn step(step: &str, text: StepText) -> &'static str {
-    let (title, hint, item, add) = match step {
-        "warning_signs" => (
-            "Warning signs",
-            "Thoughts, feelings or things that happen that tell me a hard time may be coming.",
-            "Warning sign",
-            "Add a warning sign",
-        ),
-        "on_my_own" => (
-            "Things I can do on my own",
-            "What helps me feel a little better, without needing anyone else.",
-            "Something I can do",
-            "Add something I can do",
-        ),
-        "distractions" => (
-            "People and places that take my mind off things",
-            "Somewhere to go, or someone to be with, without having to talk about how I feel.",
-            "Person or place",
-            "Add a person or place",
-        ),
-        "ask_for_help" => (
-            "People I can ask for help",
-            "People I trust to talk to when things get hard.",
-            "Person",
-            "Add a person",
-        ),
-        "professionals" => (
-            "Professionals and services",
-            "Workers and services I can contact. The lines open day and night are at the top of this page.",
-            "Service",
-            "Add a service",
-        ),
-        "safer_place" => (
-            "Making where I am safer",
-            "Things I can do, or ask someone to do, to make my surroundings safer.",
-            "Step",
-            "Add a step",
-        ),
-        "reasons_for_living" => (
-            "My reasons for living",
-            "What matters to me and keeps me going.",
-            "Reason",
-            "Add a reason",
-        ),
-        _ => ("", "", "", ""),
-    };
-    match text {
-        StepText::Title => title,
-        StepText::Hint => hint,
-        StepText::Item => item,
-        StepText::Add => add,
     }
 }

@@ -5,6 +5,9 @@
 //! [`fill`]; word order belongs to the language, not the code.
 
 mod en;
+mod en_sections;
+
+use coplan_domain::plan::SectionKind;
 
 /// A language the app can be shown in.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -61,24 +64,43 @@ pub fn t(text: Text) -> &'static str {
     locale().text(text)
 }
 
-/// What is said about one safety plan step.
+/// What is said about one thing in a section: a field, a list, a choice.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum StepText {
-    /// The step's heading.
-    Title,
-    /// A line under the heading, for someone who is struggling.
-    Hint,
-    /// The label of one item ("Warning sign 2").
-    Item,
+pub struct Words {
+    /// Its heading or label.
+    pub title: &'static str,
+    /// A line under the heading, for someone who is struggling (may be empty).
+    pub hint: &'static str,
+    /// The label of one item of a list ("Warning sign 2").
+    pub item: &'static str,
     /// The button that adds an item.
-    Add,
+    pub add: &'static str,
 }
 
-/// The words for a safety plan step, found by its stored name.
-pub fn step_text(step: &str, text: StepText) -> &'static str {
+/// The words for a field, list or choice, found by the section and the stored name.
+pub fn words(section: SectionKind, name: &str) -> Words {
     match locale() {
-        Locale::En => en::step(step, text),
+        Locale::En => en_sections::words(section.key(), name),
     }
+}
+
+/// The label of one part of a list item ("Name", "By when").
+pub fn part_label(section: SectionKind, part: &str) -> &'static str {
+    match locale() {
+        Locale::En => en_sections::part(section.key(), part),
+    }
+}
+
+/// The words for one value of a choice ("Getting advice", "7, very happy").
+pub fn choice_label(name: &str, value: &str) -> &'static str {
+    match locale() {
+        Locale::En => en_sections::choice(name, value),
+    }
+}
+
+/// The words for a safety plan step.
+pub fn step_words(step: &str) -> Words {
+    words(SectionKind::SafetyPlan, step)
 }
 
 /// Fills `{slot}` placeholders in a phrase.
@@ -104,8 +126,6 @@ pub enum Text {
     HomeIntro,
     HomeStart,
     HomeLoading,
-    PreferredNameLabel,
-    PreferredNameHint,
     ErrorPrefix,
     SavedOnPhone,
     NotSavedYet,
@@ -160,6 +180,52 @@ pub enum Text {
     /// "Text {name}"
     TextContact,
     NothingHereYet,
+
+    ClearedWords,
+    AboutMeHeading,
+    AboutMeIntro,
+    CrisisWishesHeading,
+    CrisisWishesIntro,
+    OwnWordsNote,
+    SectionAboutMe,
+    SectionCarePlan,
+    SectionSafetyPlan,
+    SectionCrisisWishes,
+    SectionCheckIns,
+    PlanFor,
+    PlansLink,
+    SummaryCount,
+    SummaryWritten,
+    SummaryRated,
+    SummarySteps,
+    SummaryCheckIns,
+    PlanDeleted,
+    PlansHeading,
+    PlansIntro,
+    NoPlansYet,
+    StartAnotherPlan,
+    PlanStartedOn,
+    OpenThisPlan,
+    DeleteThisPlan,
+    DeleteConfirmHeading,
+    DeleteConfirmBody,
+    DeleteConfirmFiles,
+    DeleteForGood,
+    KeepThisPlan,
+    CarePlanHeading,
+    CarePlanIntro,
+    CarePlanSupportHeading,
+    CheckInsHeading,
+    CheckInsIntro,
+    CheckInNow,
+    CheckInNowHeading,
+    CheckInHint,
+    CheckInDone,
+    NoCheckInsYet,
+    CheckInsOverTime,
+    ShowAsTable,
+    TableDate,
+    TableRating,
 
     NotFoundHeading,
     NotFoundBody,

@@ -2,6 +2,10 @@
 //! to IndexedDB (one log record per change, in order; every `COMPACT_EVERY` changes, a
 //! merge of everything stored into one snapshot; after a failed write, the same merge,
 //! retried, so the words on screen are never only on screen for long).
+//!
+//! Other tabs of the same plan hear each change at once over a `BroadcastChannel` and
+//! merge it, so two tabs typing into one field each see both texts. A tab listens before
+//! it reads IndexedDB, so a change made while it opens is heard or read, never neither.
 
 use std::cell::Cell;
 use std::rc::Rc;
@@ -9,8 +13,11 @@ use std::time::Duration;
 
 use coplan_domain::plan::{AuthorId, Edit, PlanError, SectionDoc, SectionKind, SectionView, Stamp};
 use coplan_domain::{PlanDraft, PlanId};
+use js_sys::Uint8Array;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
+use wasm_bindgen::JsCast;
+use wasm_bindgen::closure::Closure;
 
 use crate::components::save_status::SaveStatus;
 use crate::platform::{fresh_client_id, now_ms, random_id};
@@ -24,13 +31,16 @@ pub struct SectionSession {
     storage: Storage,
     plan: PlanId,
     kind: SectionKind,
-    doc: SectionDoc,
+    doc: Rc<SectionDoc>,
     author: AuthorId,
     /// This tab's CRDT client id, which also names its records in the log.
     writer: u64,
     next_seq: Cell<u32>,
     since_compaction: Cell<u32>,
     retry_pending: Cell<bool>,
+    /// Carries this tab's changes to other tabs of the same plan (None where the browser
+    /// has no BroadcastChannel: the other tab then sees them on its next reload).
+    channel: Option<Listening>,
     pub view: RwSignal<SectionView>,
     pub status: RwSignal<SaveStatus>,
     /// Writes started and not yet finished.
@@ -47,8 +57,8 @@ impl SectionSession {
     ) -> Result<Rc<Self>, StorageError> {
         mark("coplan:section-opening");
         let storage = Storage::shared().await?;
-        let plan = match storage.current_draft().await? {
-            Some(draft) => draft.id,
+        let plan = match open_plan(&storage).await? {
+            Some(plan) => plan,
             None => {
                 let id = PlanId::parse(&random_id())?;
                 storage
@@ -62,11 +72,12 @@ impl SectionSession {
                 detail: "bad author id".into(),
             }
         })?;
+        let writer = fresh_client_id();
+        let doc = Rc::new(SectionDoc::new(kind, writer));
+        let channel = listen(&plan, kind, &doc, view);
         mark("coplan:section-reading");
         let stored = storage.load_section(&plan, kind).await?;
         mark("coplan:section-read");
-        let writer = fresh_client_id();
-        let doc = SectionDoc::new(kind, writer);
         for update in stored.all_updates() {
             doc.apply_update(update)
                 .map_err(|e| StorageError::ReadFailed {
@@ -86,6 +97,7 @@ impl SectionSession {
             next_seq: Cell::new(0),
             since_compaction: Cell::new(0),
             retry_pending: Cell::new(false),
+            channel,
             view,
             status,
             writing,
@@ -96,18 +108,10 @@ impl SectionSession {
     /// screens that only show it. None when no plan was started on this phone.
     pub async fn read(kind: SectionKind) -> Result<Option<SectionView>, StorageError> {
         let storage = Storage::shared().await?;
-        let Some(draft) = storage.current_draft().await? else {
+        let Some(plan) = open_plan(&storage).await? else {
             return Ok(None);
         };
-        let stored = storage.load_section(&draft.id, kind).await?;
-        let doc = SectionDoc::new(kind, fresh_client_id());
-        for update in stored.all_updates() {
-            doc.apply_update(update)
-                .map_err(|e| StorageError::ReadFailed {
-                    detail: e.to_string(),
-                })?;
-        }
-        Ok(Some(doc.view()))
+        read_section(&storage, &plan, kind).await.map(Some)
     }
 
     /// Makes a change: the screen updates at once, and the change is written to IndexedDB
@@ -121,6 +125,11 @@ impl SectionSession {
         self.view.set(self.doc.view());
         if update.is_empty() {
             return Ok(());
+        }
+        if let Some(listening) = &self.channel {
+            let _ = listening
+                .channel
+                .post_message(&Uint8Array::from(update.as_slice()));
         }
         let seq = self.next_seq.get();
         self.next_seq.set(seq + 1);
@@ -192,6 +201,96 @@ impl SectionSession {
             RETRY_AFTER,
         );
     }
+}
+
+impl Drop for SectionSession {
+    fn drop(&mut self) {
+        if let Some(listening) = &self.channel {
+            listening.channel.set_onmessage(None);
+            listening.channel.close();
+        }
+    }
+}
+
+/// The plan open on this phone, if one was started; a foundation-era draft's name is
+/// moved into its About me on the way.
+pub async fn open_plan(storage: &Storage) -> Result<Option<PlanId>, StorageError> {
+    let Some(draft) = storage.current_draft().await? else {
+        return Ok(None);
+    };
+    if !draft.preferred_name.as_str().is_empty() {
+        let author = AuthorId::parse(&storage.local_author().await?).ok();
+        storage
+            .move_draft_name(&draft.id, |name| {
+                let Some(author) = author else {
+                    return Vec::new();
+                };
+                let doc = SectionDoc::new(SectionKind::AboutMe, fresh_client_id());
+                let edit = Edit::SetField {
+                    field: "called",
+                    text: name.to_string(),
+                };
+                let stamp = Stamp {
+                    author,
+                    at_ms: draft.updated_at_ms,
+                };
+                doc.apply(&edit, &stamp).unwrap_or_default()
+            })
+            .await?;
+    }
+    Ok(Some(draft.id))
+}
+
+/// A section of a plan as it reads now, for screens that only show it.
+pub async fn read_section(
+    storage: &Storage,
+    plan: &PlanId,
+    kind: SectionKind,
+) -> Result<SectionView, StorageError> {
+    let stored = storage.load_section(plan, kind).await?;
+    let doc = SectionDoc::new(kind, fresh_client_id());
+    for update in stored.all_updates() {
+        doc.apply_update(update)
+            .map_err(|e| StorageError::ReadFailed {
+                detail: e.to_string(),
+            })?;
+    }
+    Ok(doc.view())
+}
+
+/// The channel other tabs of this plan section post their changes on. The name holds
+/// only ids, never plan text.
+struct Listening {
+    channel: web_sys::BroadcastChannel,
+    /// Kept while the session lives, dropped with it.
+    _on_message: Closure<dyn Fn(web_sys::MessageEvent)>,
+}
+
+fn listen(
+    plan: &PlanId,
+    kind: SectionKind,
+    doc: &Rc<SectionDoc>,
+    view: RwSignal<SectionView>,
+) -> Option<Listening> {
+    let name = format!("coplan:{}:{}", plan.as_str(), kind.key());
+    let channel = web_sys::BroadcastChannel::new(&name).ok()?;
+    let doc = Rc::clone(doc);
+    let on_message =
+        Closure::<dyn Fn(web_sys::MessageEvent)>::new(move |event: web_sys::MessageEvent| {
+            let Ok(bytes) = event.data().dyn_into::<Uint8Array>() else {
+                return;
+            };
+            // Another tab's change is already in IndexedDB (it wrote first); here it is only
+            // merged into what this tab shows. A damaged message changes nothing.
+            if doc.apply_update(&bytes.to_vec()).is_ok() {
+                view.set(doc.view());
+            }
+        });
+    channel.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
+    Some(Listening {
+        channel,
+        _on_message: on_message,
+    })
 }
 
 /// A named moment in the browser's performance timeline, read by `cargo xtask bench`.

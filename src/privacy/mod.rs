@@ -6,7 +6,7 @@ use leptos::prelude::*;
 use crate::i18n::{Text, t};
 
 #[component]
-pub fn AboutPage() -> impl IntoView {
+pub fn PrivacyPage() -> impl IntoView {
     let sections = [
         (Text::AboutWhatHeading, Text::AboutWhat),
         (Text::AboutWhereHeading, Text::AboutWhere),

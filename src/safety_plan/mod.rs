@@ -2,7 +2,6 @@
 //! contact one tap to call or text; and the screen to write and change it.
 
 mod editor;
-mod session;
 
 use coplan_domain::plan::safety_plan::{SafetyPlan, SafetyStep, contact_phone};
 use coplan_domain::plan::{SectionKind, SectionView};
@@ -10,9 +9,9 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 
 use crate::components::crisis_lines::CrisisLines;
-use crate::i18n::{StepText, Text, fill, step_text, t};
+use crate::i18n::{Text, fill, step_words, t};
+use crate::plan::SectionSession;
 pub use editor::SafetyPlanEditorPage;
-pub use session::SectionSession;
 
 /// Steps that hold a contact (a name and a number) rather than a line of text.
 pub fn is_contact_step(step: &str) -> bool {
@@ -60,7 +59,7 @@ pub fn SafetyPlanPage() -> impl IntoView {
 fn StepReading(step: SafetyStep) -> impl IntoView {
     let contacts = is_contact_step(step.key);
     view! {
-        <h3>{step_text(step.key, StepText::Title)}</h3>
+        <h3>{step_words(step.key).title}</h3>
         <ul class="app-plan-list">
             {step
                 .items

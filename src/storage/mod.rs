@@ -4,6 +4,7 @@
 //! a database of any earlier version (0 means new) to this one, step by step. Records are
 //! stored in the format the domain crate owns and pins (`PlanDraft::to_stored`).
 
+mod plans;
 mod sections;
 
 pub use sections::StoredSection;
@@ -21,10 +22,10 @@ pub const DATABASE_NAME: &str = "coplan";
 pub const SCHEMA_VERSION: u32 = 2;
 
 /// Plan drafts, keyed by plan id; the value is the domain's stored JSON.
-const DRAFTS: &str = "drafts";
+pub(crate) const DRAFTS: &str = "drafts";
 /// Small settings, keyed by name (for now: which plan is open).
-const META: &str = "meta";
-const CURRENT_PLAN: &str = "current_plan";
+pub(crate) const META: &str = "meta";
+pub(crate) const CURRENT_PLAN: &str = "current_plan";
 const LOCAL_AUTHOR: &str = "local_author";
 /// Each plan section's compacted state, keyed by `[plan id, section]` (schema 2).
 pub(crate) const SECTION_SNAPSHOTS: &str = "section_snapshots";

@@ -42,7 +42,7 @@ fn section_key(plan: &PlanId, kind: SectionKind) -> JsValue {
     Array::of2(&plan.as_str().into(), &kind.key().into()).into()
 }
 
-fn update_key(plan: &PlanId, kind: SectionKind, writer: u64, seq: u32) -> JsValue {
+pub(crate) fn update_key(plan: &PlanId, kind: SectionKind, writer: u64, seq: u32) -> JsValue {
     let key = Array::of2(&plan.as_str().into(), &kind.key().into());
     key.push(&(writer as f64).into());
     key.push(&f64::from(seq).into());
@@ -60,7 +60,7 @@ fn log_range(plan: &PlanId, kind: SectionKind) -> KeyRange<JsValue> {
     KeyRange::Bound(section_key(plan, kind), false, upper.into(), true)
 }
 
-fn bytes(value: &[u8]) -> JsValue {
+pub(crate) fn bytes(value: &[u8]) -> JsValue {
     Uint8Array::from(value).into()
 }
 

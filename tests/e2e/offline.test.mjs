@@ -13,18 +13,19 @@ test('a draft survives a reload and closing the tab, and the app starts offline'
 
   await page.goto(running.server.url);
   await page.getByRole('button', { name: 'Start my plan' }).click();
-  const name = page.getByRole('textbox', { name: 'What would you like to be called?' });
+  const name = page.getByRole('textbox', { name: 'What I like to be called' });
   await name.pressSequentially('Sam Okafor');
   await savedOnThisPhone(page);
 
   await page.reload();
-  await assertValue(page, 'Sam Okafor');
+  await assertValue(page, 'Sam Okafor', running.server.url);
 
   // Close the tab, open a new one: still there.
   await page.close();
   const second = await context.newPage();
   await second.goto(running.server.url);
-  await assertValue(second, 'Sam Okafor');
+  await second.getByText('Plan for Sam Okafor').waitFor();
+  await assertValue(second, 'Sam Okafor', running.server.url);
 
   // The first visit's service worker has installed; go offline with no reload.
   await serviceWorkerReady(second);
@@ -36,7 +37,8 @@ test('a draft survives a reload and closing the tab, and the app starts offline'
     'tel:116123',
   );
   await second.getByRole('link', { name: 'My plan' }).click();
-  await assertValue(second, 'Sam Okafor');
+  await second.getByText('Plan for Sam Okafor').waitFor();
+  await assertValue(second, 'Sam Okafor', running.server.url);
   await context.setOffline(false);
 
   assert.deepEqual(errors, [], 'no console errors');
@@ -66,8 +68,9 @@ test('a first visit downloads the wasm once, not again for the offline copy', as
   }
 });
 
-async function assertValue(page, expected) {
-  const field = page.getByRole('textbox', { name: 'What would you like to be called?' });
+async function assertValue(page, expected, url) {
+  await page.goto(`${url}/about-me`);
+  const field = page.getByRole('textbox', { name: 'What I like to be called' });
   await field.waitFor();
   assert.equal(await field.inputValue(), expected);
 }

@@ -38,7 +38,7 @@ test('a safety plan written step by step survives reloads and reads offline', as
   // Read it as someone in a hard moment would, from the safety plan screen.
   await serviceWorkerReady(page);
   await context.setOffline(true);
-  await page.goto(`${running.server.url}/about`);
+  await page.goto(`${running.server.url}/privacy`);
   await page.getByRole('link', { name: 'Safety plan', exact: true }).click();
   await page.getByRole('heading', { name: 'My safety plan' }).waitFor();
   await page.getByText('Not sleeping for days').waitFor();

@@ -8,7 +8,12 @@ const SCREENS = [
   ['/', 'Your plan'],
   ['/safety-plan', 'Safety plan'],
   ['/safety-plan/edit', 'Write my safety plan'],
-  ['/about', 'Privacy and your data'],
+  ['/plans', 'Plans on this phone'],
+  ['/about-me', 'About me'],
+  ['/care-plan', 'My care and support plan'],
+  ['/crisis', 'If I am in crisis'],
+  ['/check-ins', 'Check-ins'],
+  ['/privacy', 'Privacy and your data'],
   ['/no-such-page', 'This page does not exist'],
 ];
 

@@ -27,7 +27,7 @@ test('build A keeps working in an open tab after build B is deployed, and offers
     await page.goto(a.url);
     assert.equal(await page.evaluate(() => navigator.serviceWorker.controller !== null), true);
     await page.getByRole('button', { name: 'Start my plan' }).click();
-    await page.getByRole('textbox', { name: 'What would you like to be called?' }).pressSequentially('Ade');
+    await page.getByRole('textbox', { name: 'What I like to be called' }).pressSequentially('Ade');
 
     // Deploy B at the same address.
     await a.stop();
@@ -44,11 +44,12 @@ test('build A keeps working in an open tab after build B is deployed, and offers
     await page.getByRole('link', { name: 'Privacy and your data' }).click();
     await page.getByRole('heading', { name: 'Privacy and your data', level: 1 }).waitFor();
     await page.getByRole('link', { name: 'My plan' }).click();
-    const field = page.getByRole('textbox', { name: 'What would you like to be called?' });
+    await page.getByRole('link', { name: 'About me', exact: true }).click();
+    const field = page.getByRole('textbox', { name: 'What I like to be called' });
     await field.fill('Ade B');
     await savedOnThisPhone(page);
     // Navigating within the old version is served from its own cache, still version A.
-    await page.goto(`${b.url}/about`);
+    await page.goto(`${b.url}/privacy`);
     assert.equal(await page.locator('meta[name="coplan-build"]').count(), 0);
     await page.getByRole('heading', { name: 'Privacy and your data', level: 1 }).waitFor();
 
@@ -56,6 +57,8 @@ test('build A keeps working in an open tab after build B is deployed, and offers
     await page.getByRole('button', { name: 'Use the new version' }).click();
     await page.waitForFunction(() => document.querySelector('meta[name="coplan-build"]')?.content === 'B');
     await page.getByRole('link', { name: 'My plan' }).click();
+    await page.getByRole('link', { name: 'About me', exact: true }).click();
+    await field.waitFor();
     assert.equal(await field.inputValue(), 'Ade B', 'nothing typed was lost in the switch');
   } finally {
     await context.close();

@@ -31,6 +31,22 @@ pub fn splice(old: &str, new: &str) -> Option<Splice> {
     })
 }
 
+/// Where a caret at `caret` (UTF-16 units) in `old` belongs once the text reads `new`
+/// because someone else changed it: it moves with the words around it.
+pub fn moved_caret(old: &str, new: &str, caret: u32) -> u32 {
+    let Some(change) = splice(old, new) else {
+        return caret;
+    };
+    let inserted = utf16_len(&change.insert);
+    if caret <= change.at {
+        caret
+    } else if caret >= change.at + change.remove {
+        caret + inserted - change.remove
+    } else {
+        change.at + inserted
+    }
+}
+
 /// Applies a splice to a plain string (for tests and for checking).
 pub fn apply(text: &str, splice: &Splice) -> String {
     let start = byte_index(text, splice.at);
@@ -76,6 +92,21 @@ fn byte_index(text: &str, utf16_offset: u32) -> usize {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_caret_moves_with_the_words_around_it() {
+        // Someone else typed before the caret: it moves along.
+        assert_eq!(moved_caret("cat", "my cat", 3), 6);
+        // After the caret: it stays.
+        assert_eq!(moved_caret("cat", "cats", 2), 2);
+        // Words removed before it: it moves back.
+        assert_eq!(moved_caret("my cat", "cat", 6), 3);
+        // Inside a removed stretch: to the end of what replaced it.
+        assert_eq!(moved_caret("a big dog", "a cat", 4), 5);
+        // Characters beyond one UTF-16 unit count as two.
+        assert_eq!(moved_caret("sea", "🌊 sea", 3), 6);
+        assert_eq!(moved_caret("same", "same", 2), 2);
+    }
 
     #[test]
     fn typing_at_the_end_inserts_only_the_new_letters() {

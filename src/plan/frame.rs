@@ -1,0 +1,30 @@
+//! What every writing screen shares: the problem line, the fields once the section is
+//! open, the quiet save status, and the undo bar.
+
+use leptos::prelude::*;
+
+use super::editing::Editing;
+use crate::components::save_status::SaveStatusLine;
+use crate::i18n::{Text, t};
+
+#[component]
+pub fn EditorFrame(editing: Editing, children: ChildrenFn) -> impl IntoView {
+    view! {
+        {move || editing.problem.get().map(|message| view! {
+            <div class="app-problem" role="alert">
+                <p><span class="app-visually-hidden">{t(Text::ErrorPrefix)}" "</span>{message}</p>
+            </div>
+        })}
+        // The fields appear once the plan is open, so nothing typed can go nowhere.
+        <Show when=move || editing.ready.get() fallback=|| view! { <p role="status">{t(Text::HomeLoading)}</p> }>
+            {children()}
+        </Show>
+        <SaveStatusLine status=editing.status.read_only() writing=editing.writing.read_only()/>
+        {move || editing.undo.get().map(|undoable| view! {
+            <div class="app-undo" role="status">
+                <span>{t(undoable.said)}</span>
+                <button class="app-button" type="button" on:click=move |_| editing.undo()>{t(Text::Undo)}</button>
+            </div>
+        })}
+    }
+}

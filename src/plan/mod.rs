@@ -1,0 +1,23 @@
+//! The plan: opening a section for writing (`Editing`), the shared editors every section
+//! screen is built from (text boxes, picks, lists with undo), the overview of a plan and
+//! the list of plans on this phone.
+
+mod editing;
+mod fields;
+mod frame;
+mod lists;
+mod overview;
+mod plans;
+mod section_page;
+mod session;
+mod text_box;
+
+pub use editing::Editing;
+pub use fields::{ChoiceEditor, FieldEditor};
+pub use frame::EditorFrame;
+pub use lists::{Below, ListEditor, focus_first_in};
+pub use overview::OverviewPage;
+pub use plans::PlansPage;
+pub use section_page::{AboutMePage, CrisisWishesPage};
+pub use session::{SectionSession, open_plan, read_section};
+pub use text_box::{BoxKind, TextBox};

@@ -1,0 +1,208 @@
+//! The plans on this phone (a worker's phone may hold several): open one, start another,
+//! or delete one after a confirmation that names what will be lost.
+
+use coplan_domain::plan::SectionKind;
+use coplan_domain::plan::summary::summarise;
+use coplan_domain::{PlanDraft, PlanId};
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use leptos_router::hooks::use_navigate;
+
+use super::overview::{SECTIONS, say};
+use super::session::read_section;
+use crate::i18n::{Text, fill, t};
+use crate::platform::{format_date, now_ms, random_id};
+use crate::storage::{Storage, StorageError};
+
+/// One plan as listed: its id, the name it is for, when it was started, what it holds.
+#[derive(Debug, Clone, PartialEq)]
+struct Listed {
+    id: PlanId,
+    called: String,
+    started: String,
+    holds: Vec<String>,
+}
+
+#[component]
+pub fn PlansPage() -> impl IntoView {
+    let plans = RwSignal::new(None::<Vec<Listed>>);
+    let problem = RwSignal::new(None::<String>);
+    let said = RwSignal::new(None::<&'static str>);
+    let confirming = RwSignal::new(None::<PlanId>);
+    let reload = move || {
+        spawn_local(async move {
+            match list().await {
+                Ok(found) => plans.set(Some(found)),
+                Err(e) => problem.set(Some(e.to_string())),
+            }
+        })
+    };
+    reload();
+    let navigate = use_navigate();
+    let open = {
+        let navigate = navigate.clone();
+        Callback::new(move |id: PlanId| {
+            let navigate = navigate.clone();
+            spawn_local(async move {
+                let chosen = match Storage::shared().await {
+                    Ok(storage) => storage.choose_plan(&id).await,
+                    Err(e) => Err(e),
+                };
+                match chosen {
+                    Ok(()) => navigate("/", Default::default()),
+                    Err(e) => problem.set(Some(e.to_string())),
+                }
+            });
+        })
+    };
+    let start = move |_| {
+        let navigate = navigate.clone();
+        spawn_local(async move {
+            let Ok(id) = PlanId::parse(&random_id()) else {
+                return;
+            };
+            let started = match Storage::shared().await {
+                Ok(storage) => storage.save_draft(&PlanDraft::new(id, now_ms())).await,
+                Err(e) => Err(e),
+            };
+            match started {
+                Ok(()) => navigate("/about-me", Default::default()),
+                Err(e) => problem.set(Some(e.to_string())),
+            }
+        });
+    };
+    let delete = Callback::new(move |id: PlanId| {
+        spawn_local(async move {
+            let deleted = match Storage::shared().await {
+                Ok(storage) => storage.delete_plan(&id).await,
+                Err(e) => Err(e),
+            };
+            confirming.set(None);
+            match deleted {
+                Ok(()) => {
+                    said.set(Some(t(Text::PlanDeleted)));
+                    reload();
+                }
+                Err(e) => problem.set(Some(e.to_string())),
+            }
+        });
+    });
+
+    view! {
+        <h1>{t(Text::PlansHeading)}</h1>
+        <p>{t(Text::PlansIntro)}</p>
+        {move || problem.get().map(|message| view! {
+            <div class="app-problem" role="alert">
+                <p><span class="app-visually-hidden">{t(Text::ErrorPrefix)}" "</span>{message}</p>
+            </div>
+        })}
+        <p role="status">{move || said.get()}</p>
+        {move || plans.get().map(|all| {
+            if all.is_empty() {
+                return view! { <p>{t(Text::NoPlansYet)}</p> }.into_any();
+            }
+            view! {
+                <ul class="app-overview">
+                    {all.into_iter().map(|plan| view! {
+                        <PlanEntry plan=plan confirming=confirming open=open delete=delete/>
+                    }).collect_view()}
+                </ul>
+            }
+            .into_any()
+        })}
+        <button class="app-button app-button--secondary" type="button" on:click=start>{t(Text::StartAnotherPlan)}</button>
+    }
+}
+
+#[component]
+fn PlanEntry(
+    plan: Listed,
+    confirming: RwSignal<Option<PlanId>>,
+    open: Callback<PlanId>,
+    delete: Callback<PlanId>,
+) -> impl IntoView {
+    let name = if plan.called.trim().is_empty() {
+        fill(t(Text::PlanStartedOn), &[("date", &plan.started)])
+    } else {
+        fill(t(Text::PlanFor), &[("name", &plan.called)])
+    };
+    let id = plan.id.clone();
+    let is_confirming = {
+        let id = id.clone();
+        move || confirming.with(|c| c.as_ref() == Some(&id))
+    };
+    let heading_id = format!("confirm-{}", id.as_str());
+    let (for_open, for_ask, for_delete) = (id.clone(), id.clone(), id.clone());
+    let holds = plan.holds.clone();
+    view! {
+        <li class="app-overview__section">
+            <p class="app-overview__name">{name.clone()}</p>
+            <p class="app-overview__holds">{fill(t(Text::PlanStartedOn), &[("date", &plan.started)])}</p>
+            <div class="app-item__actions app-item__actions--flat">
+                <button class="app-button" type="button" on:click=move |_| open.run(for_open.clone())>
+                    {t(Text::OpenThisPlan)}
+                </button>
+                <button
+                    class="app-button app-button--quiet"
+                    type="button"
+                    aria-label=format!("{} ({})", t(Text::DeleteThisPlan), name)
+                    on:click=move |_| confirming.set(Some(for_ask.clone()))
+                >
+                    {t(Text::DeleteThisPlan)}
+                </button>
+            </div>
+            <Show when=is_confirming.clone()>
+                <div class="app-confirm" role="alertdialog" aria-labelledby=heading_id.clone()>
+                    <h2 id=heading_id.clone()>{t(Text::DeleteConfirmHeading)}</h2>
+                    <p>{t(Text::DeleteConfirmBody)}</p>
+                    {if holds.is_empty() {
+                        view! { <p>{t(Text::NothingHereYet)}</p> }.into_any()
+                    } else {
+                        view! { <ul>{holds.clone().into_iter().map(|h| view! { <li>{h}</li> }).collect_view()}</ul> }.into_any()
+                    }}
+                    <p>{t(Text::DeleteConfirmFiles)}</p>
+                    <div class="app-item__actions app-item__actions--flat">
+                        <button class="app-button app-button--danger" type="button" on:click={
+                            let id = for_delete.clone();
+                            move |_| delete.run(id.clone())
+                        }>
+                            {t(Text::DeleteForGood)}
+                        </button>
+                        <button class="app-button app-button--secondary" type="button" on:click=move |_| confirming.set(None)>
+                            {t(Text::KeepThisPlan)}
+                        </button>
+                    </div>
+                </div>
+            </Show>
+        </li>
+    }
+}
+
+async fn list() -> Result<Vec<Listed>, StorageError> {
+    let storage = Storage::shared().await?;
+    let mut listed = Vec::new();
+    for plan in storage.all_plans().await? {
+        let mut holds = Vec::new();
+        let mut called = plan.preferred_name.as_str().to_string();
+        for (kind, title, _) in SECTIONS {
+            let view = read_section(&storage, &plan.id, kind).await?;
+            if kind == SectionKind::AboutMe && !view.field("called").is_empty() {
+                called = view.field("called").to_string();
+            }
+            let lines: Vec<String> = summarise(kind, &view)
+                .iter()
+                .map(|l| say(kind, l))
+                .collect();
+            if !lines.is_empty() {
+                holds.push(format!("{}: {}", t(title), lines.join("; ")));
+            }
+        }
+        listed.push(Listed {
+            id: plan.id,
+            called,
+            started: format_date(plan.created_at_ms),
+            holds,
+        });
+    }
+    Ok(listed)
+}

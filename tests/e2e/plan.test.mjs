@@ -1,0 +1,235 @@
+// The whole plan: every section filled, kept through reloads and offline; two tabs typing
+// into the same field at once; a cleared answer brought back; a check-in charted; a plan
+// deleted only after a confirmation that names what it holds.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { axeViolations, browserAndServer, savedOnThisPhone, serviceWorkerReady, watchErrors } from './helpers.mjs';
+
+const running = browserAndServer();
+
+/** Every word typed below, by the screen it was typed on and the box's label. */
+const WORDS = {
+  '/about-me': [
+    ['What I like to be called', 'Jo'],
+    ['My story, in my own words', 'I grew up by the sea.'],
+    ['Strength 1', 'I make people laugh'],
+  ],
+  '/safety-plan/edit': [['Reason 1', 'My niece']],
+  '/crisis': [
+    ['Care I would like', 'Home treatment if possible'],
+    ['Thing to sort out 1', 'Feed the cat'],
+  ],
+};
+
+async function type(page, label, text) {
+  const box = page.getByRole('textbox', { name: label, exact: true }).first();
+  await box.pressSequentially(text);
+}
+
+async function fillEverySection(page, url) {
+  await page.goto(`${url}/about-me`);
+  await type(page, 'What I like to be called', 'Jo');
+  await type(page, 'My story, in my own words', 'I grew up by the sea.');
+  await page.getByRole('button', { name: 'Add a strength' }).click();
+  await type(page, 'Strength 1', 'I make people laugh');
+  await savedOnThisPhone(page);
+
+  await page.goto(`${url}/care-plan`);
+  const home = page.getByRole('region', { name: 'Where I live' });
+  await home.getByRole('radio', { name: '3' }).check();
+  await home.getByRole('textbox', { name: 'What I would like to be different' }).pressSequentially('A flat without damp');
+  await home.getByRole('button', { name: 'Add a goal' }).click();
+  await home.getByRole('textbox', { name: 'Goal 1', exact: true }).pressSequentially('Move somewhere dry');
+  await home.getByRole('button', { name: 'Add a step' }).click();
+  await home.getByRole('textbox', { name: 'What will happen' }).pressSequentially('Call the housing office');
+  await home.getByRole('textbox', { name: 'Who will do it' }).pressSequentially('Me and Priya');
+  await home.getByLabel('By when').fill('2027-01-15');
+  await home.getByRole('checkbox', { name: 'Done' }).check();
+  await page.getByRole('radio', { name: 'Getting more help' }).check();
+  await savedOnThisPhone(page);
+
+  await page.goto(`${url}/safety-plan/edit`);
+  await page.getByRole('button', { name: 'Add a reason' }).click();
+  await type(page, 'Reason 1', 'My niece');
+  await savedOnThisPhone(page);
+
+  await page.goto(`${url}/crisis`);
+  await type(page, 'Care I would like', 'Home treatment if possible');
+  await page.getByRole('button', { name: 'Add something to sort out' }).click();
+  await type(page, 'Thing to sort out 1', 'Feed the cat');
+  await savedOnThisPhone(page);
+
+  await page.goto(`${url}/check-ins`);
+  await page.getByRole('button', { name: 'Check in now' }).click();
+  await page.getByRole('group', { name: 'My mental health' }).getByRole('radio', { name: '5' }).check();
+  await savedOnThisPhone(page);
+  await page.getByRole('button', { name: 'Finish check-in' }).click();
+}
+
+async function findEveryWord(page, url) {
+  for (const [path, words] of Object.entries(WORDS)) {
+    await page.goto(`${url}${path}`);
+    for (const [label, text] of words) {
+      const box = page.getByRole('textbox', { name: label, exact: true }).first();
+      await box.waitFor();
+      assert.equal(await box.inputValue(), text, `${path}: ${label}`);
+    }
+  }
+  await page.goto(`${url}/care-plan`);
+  const home = page.getByRole('region', { name: 'Where I live' });
+  for (const [label, text] of [
+    ['What I would like to be different', 'A flat without damp'],
+    ['Goal 1', 'Move somewhere dry'],
+    ['What will happen', 'Call the housing office'],
+    ['Who will do it', 'Me and Priya'],
+  ]) {
+    assert.equal(await home.getByRole('textbox', { name: label, exact: true }).inputValue(), text, label);
+  }
+  assert.equal(await home.getByRole('radio', { name: '3' }).isChecked(), true);
+  assert.equal(await home.getByLabel('By when').inputValue(), '2027-01-15');
+  assert.equal(await home.getByRole('checkbox', { name: 'Done' }).isChecked(), true);
+  assert.equal(await page.getByRole('radio', { name: 'Getting more help' }).isChecked(), true);
+
+  await page.goto(`${url}/check-ins`);
+  const chart = page.getByRole('figure', { name: 'My mental health' });
+  await chart.waitFor();
+  await chart.getByText('Show My mental health as a table').click();
+  assert.equal(await chart.getByRole('cell').nth(1).textContent(), '5');
+
+  // The overview counts what each section holds, in neutral words.
+  await page.goto(url);
+  await page.getByText('Plan for Jo').waitFor();
+  const overview = await page.locator('.app-overview').innerText();
+  for (const line of ['My strengths: 1', 'Parts of life rated: 1', 'My goals: 1', 'Steps: 1, 1 done', 'My reasons for living: 1', 'Check-ins: 1']) {
+    assert.ok(overview.includes(line), `overview says "${line}":\n${overview}`);
+  }
+  assert.doesNotMatch(overview, /%|incomplete/i);
+}
+
+test('every section, filled in, survives a reload and reads back offline', async () => {
+  const context = await running.browser.newContext();
+  const page = await context.newPage();
+  const errors = watchErrors(page);
+  const url = running.server.url;
+  await fillEverySection(page, url);
+  await page.reload();
+  await findEveryWord(page, url);
+
+  await serviceWorkerReady(page);
+  await context.setOffline(true);
+  await page.reload();
+  await findEveryWord(page, url);
+  // From a deep screen, offline, the safety plan is one tap away.
+  await page.goto(`${url}/care-plan`);
+  await page.getByRole('link', { name: 'Safety plan', exact: true }).click();
+  await page.getByText('My niece').waitFor();
+  await context.setOffline(false);
+  assert.deepEqual(errors, [], 'no console errors');
+  await context.close();
+});
+
+test('two tabs typing into the same field at the same time each see both texts', async () => {
+  const context = await running.browser.newContext();
+  const [a, b] = [await context.newPage(), await context.newPage()];
+  for (const page of [a, b]) {
+    await page.goto(`${running.server.url}/about-me`);
+    await page.getByRole('textbox', { name: 'What matters to me' }).click();
+  }
+  const fromA = 'aaaa aaaa';
+  const fromB = 'BBBB BBBB';
+  await Promise.all([
+    a.getByRole('textbox', { name: 'What matters to me' }).pressSequentially(fromA, { delay: 30 }),
+    b.getByRole('textbox', { name: 'What matters to me' }).pressSequentially(fromB, { delay: 30 }),
+  ]);
+  // Without a reload, both tabs come to read the same, holding every letter of both.
+  const read = (page) => page.getByRole('textbox', { name: 'What matters to me' }).inputValue();
+  await a.waitForFunction(
+    (n) => document.querySelector('#field-what_matters').value.length === n,
+    fromA.length + fromB.length,
+  );
+  await b.waitForFunction(
+    (n) => document.querySelector('#field-what_matters').value.length === n,
+    fromA.length + fromB.length,
+  );
+  const [inA, inB] = [await read(a), await read(b)];
+  assert.equal(inA, inB);
+  assert.equal(inA.replace(/[^a ]/g, '').replace(/ /g, '').length, 8, inA);
+  assert.equal(inA.replace(/[^B]/g, ''), 'BBBBBBBB', inA);
+  // Each tab's own typing stays in the order it was typed.
+  assert.ok(isInOrder(inA, fromA.replace(' ', '')), inA);
+  assert.ok(isInOrder(inA, fromB.replace(' ', '')), inA);
+  await savedOnThisPhone(a);
+  await savedOnThisPhone(b);
+  await a.reload();
+  assert.equal(await read(a), inB, 'what both tabs see is what is stored');
+  await context.close();
+});
+
+function isInOrder(text, letters) {
+  let at = 0;
+  for (const letter of letters) {
+    at = text.indexOf(letter, at);
+    if (at < 0) return false;
+    at += 1;
+  }
+  return true;
+}
+
+test('cleared words come back with Undo', async () => {
+  const context = await running.browser.newContext();
+  const page = await context.newPage();
+  await page.goto(`${running.server.url}/crisis`);
+  const box = page.getByRole('textbox', { name: 'Care I want to avoid' });
+  await box.pressSequentially('Being restrained');
+  await box.fill('');
+  await page.getByRole('button', { name: 'Undo' }).click();
+  assert.equal(await box.inputValue(), 'Being restrained');
+  await savedOnThisPhone(page);
+  await page.reload();
+  assert.equal(await page.getByRole('textbox', { name: 'Care I want to avoid' }).inputValue(), 'Being restrained');
+  await context.close();
+});
+
+test('a plan is deleted only after a confirmation that names what it holds', async () => {
+  const context = await running.browser.newContext();
+  const page = await context.newPage();
+  const url = running.server.url;
+  await page.goto(`${url}/safety-plan/edit`);
+  await page.getByRole('button', { name: 'Add a reason' }).click();
+  await type(page, 'Reason 1', 'My dog');
+  await savedOnThisPhone(page);
+
+  await page.goto(`${url}/plans`);
+  await page.getByRole('button', { name: /^Delete this plan/ }).click();
+  const confirm = page.getByRole('alertdialog', { name: 'Delete this plan from this phone?' });
+  await confirm.waitFor();
+  assert.match(await confirm.innerText(), /My safety plan: My reasons for living: 1/);
+  assert.deepEqual(await axeViolations(page), []);
+  // "No" keeps everything.
+  await confirm.getByRole('button', { name: 'No, keep it' }).click();
+  await page.goto(`${url}/safety-plan`);
+  await page.getByText('My dog').waitFor();
+
+  await page.goto(`${url}/plans`);
+  await page.getByRole('button', { name: /^Delete this plan/ }).click();
+  await page.getByRole('button', { name: 'Yes, delete this plan' }).click();
+  await page.getByText('The plan was deleted from this phone.').waitFor();
+  await page.getByText('There are no plans on this phone yet.').waitFor();
+  const left = await page.evaluate(async () => {
+    const db = await new Promise((ok, fail) => {
+      const open = indexedDB.open('coplan');
+      open.onsuccess = () => ok(open.result);
+      open.onerror = () => fail(open.error);
+    });
+    const count = (store) =>
+      new Promise((ok) => {
+        const request = db.transaction(store).objectStore(store).count();
+        request.onsuccess = () => ok(request.result);
+      });
+    return [await count('drafts'), await count('section_snapshots'), await count('section_updates')];
+  });
+  assert.deepEqual(left, [0, 0, 0], 'nothing of the plan is left in IndexedDB');
+  await page.getByRole('link', { name: 'My plan' }).click();
+  await page.getByRole('button', { name: 'Start my plan' }).waitFor();
+  await context.close();
+});
