@@ -2,4 +2,5 @@
 
 pub mod crisis_lines;
 pub mod header;
+pub mod keeping;
 pub mod save_status;

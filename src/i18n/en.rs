@@ -146,6 +146,32 @@ pub fn text(text: Text) -> &'static str {
         Text::TableDate => "Date",
         Text::TableRating => "Rating, 1 to 7",
 
+        Text::KeepACopyHeading => "Keep a copy",
+        Text::KeepACopyBody => {
+            "Save your plan as a file, so it is not lost if this phone is lost, reset or runs out of space. The file is not locked: anyone who has it can read your plan, so keep it somewhere safe."
+        }
+        Text::SaveACopy => "Save a copy of my plan",
+        Text::SaveACopyFailed => {
+            "Coplan could not make the file. Try again, or try another browser."
+        }
+        Text::NoPlanToSave => "There is no plan on this phone to save yet.",
+        Text::OpenFromFileHeading => "Open a plan from a file",
+        Text::ChooseAFile => "Choose a Coplan file",
+        Text::ChooseAFileHint => {
+            "A file saved with \"Save a copy of my plan\". If the same plan is already on this phone, the two are joined together and nothing on the phone is lost."
+        }
+        Text::PlanOpenedFromFile => "The plan from the file is on this phone now, and open.",
+        Text::FileUnreadable => "Coplan could not read that file. Try choosing it again.",
+        Text::KeepingHeading => "Keeping your plan on this phone",
+        Text::KeepingYes => {
+            "This browser has agreed to keep your plan, even when the phone is short of space."
+        }
+        Text::KeepingMaybe => {
+            "This browser may delete your plan if the phone runs short of space. To keep it safe, add Coplan to your home screen, and save a copy of your plan as a file."
+        }
+        Text::KeepingApple => {
+            "On an iPhone or iPad, Safari deletes what a website keeps after seven days without a visit, unless the website is on the home screen. To keep your plan, tap Share, then Add to Home Screen, and open Coplan from there."
+        }
         Text::NotFoundHeading => "This page does not exist",
         Text::NotFoundBody => "The address may be mistyped, or the page may have moved.",
         Text::NotFoundHome => "Go to your plan",

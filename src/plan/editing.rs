@@ -53,6 +53,15 @@ impl Editing {
             session: StoredValue::new_local(None),
             serial: StoredValue::new(0),
         };
+        // Leaving the page, or hiding it, tries at once any write waiting to be retried.
+        for event in ["pagehide", "visibilitychange"] {
+            let handle = window_event_listener_untyped(event, move |_| {
+                if let Some(session) = editing.session.try_get_value().flatten() {
+                    session.flush();
+                }
+            });
+            on_cleanup(move || handle.remove());
+        }
         spawn_local(async move {
             let opened =
                 SectionSession::open(kind, editing.view, editing.status, editing.writing).await;

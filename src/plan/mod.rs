@@ -7,6 +7,7 @@ mod fields;
 mod frame;
 mod lists;
 mod overview;
+mod plan_file;
 mod plans;
 mod section_page;
 mod session;

@@ -112,6 +112,8 @@ pub fn OverviewPage() -> impl IntoView {
                     }).collect_view()}
                 </ul>
                 <p><a href="/plans">{t(Text::PlansLink)}</a></p>
+                <super::plan_file::ExportButton/>
+                <crate::components::keeping::StorageKeeping/>
             }
             .into_any(),
         }}

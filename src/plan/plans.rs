@@ -111,6 +111,7 @@ pub fn PlansPage() -> impl IntoView {
             .into_any()
         })}
         <button class="app-button app-button--secondary" type="button" on:click=start>{t(Text::StartAnotherPlan)}</button>
+        <super::plan_file::ImportForm on_imported=move |()| reload()/>
     }
 }
 

@@ -160,6 +160,15 @@ impl SectionSession {
         Ok(())
     }
 
+    /// When the page is hidden or closing: a write waiting to be retried is tried now,
+    /// rather than after its timer (every other change is already on its way).
+    pub fn flush(self: &Rc<Self>) {
+        if self.retry_pending.replace(false) {
+            let session = Rc::clone(self);
+            spawn_local(async move { session.compact().await });
+        }
+    }
+
     /// Merges everything stored (other tabs' changes too) into this document and writes
     /// the result as the section's snapshot, dropping the log it covers.
     async fn compact(self: &Rc<Self>) {

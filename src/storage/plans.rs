@@ -117,3 +117,50 @@ impl Storage {
         tx.commit().await.map_err(write_failed)
     }
 }
+
+impl Storage {
+    /// Brings a plan from a file onto this phone and opens it, in one transaction. Each
+    /// section is merged with what is already stored for the same plan (a CRDT merge:
+    /// nothing on the phone is overwritten); `merge` returns the merged state, or None to
+    /// stop, in which case nothing at all is changed.
+    pub async fn import_plan(
+        &self,
+        draft: &PlanDraft,
+        sections: &[(SectionKind, Vec<u8>)],
+        merge: impl Fn(SectionKind, &super::StoredSection, &[u8]) -> Option<Vec<u8>>,
+    ) -> Result<(), StorageError> {
+        let tx = self.readwrite([META, DRAFTS, SECTION_SNAPSHOTS, SECTION_UPDATES])?;
+        let drafts = tx.object_store(DRAFTS).map_err(write_failed)?;
+        let known: Option<String> = drafts.get(draft.id.as_str()).await.map_err(write_failed)?;
+        if known.is_none() {
+            drafts
+                .put(draft.to_stored())
+                .with_key(draft.id.as_str().to_string())
+                .without_key_type()
+                .await
+                .map_err(write_failed)?;
+        }
+        for (kind, state) in sections {
+            let stored = super::sections::read_section(&tx, &draft.id, *kind)
+                .await
+                .map_err(write_failed)?;
+            let Some(merged) = merge(*kind, &stored, state) else {
+                // Dropping the transaction without committing rolls every change back.
+                return Err(StorageError::WriteFailed {
+                    detail: "a section of the file could not be merged".into(),
+                });
+            };
+            super::sections::replace_section(&tx, &draft.id, *kind, &merged)
+                .await
+                .map_err(write_failed)?;
+        }
+        tx.object_store(META)
+            .map_err(write_failed)?
+            .put(draft.id.as_str().to_string())
+            .with_key(CURRENT_PLAN)
+            .without_key_type()
+            .await
+            .map_err(write_failed)?;
+        tx.commit().await.map_err(write_failed)
+    }
+}

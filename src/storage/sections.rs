@@ -64,7 +64,7 @@ pub(crate) fn bytes(value: &[u8]) -> JsValue {
     Uint8Array::from(value).into()
 }
 
-async fn read_section(
+pub(crate) async fn read_section(
     tx: &Transaction<'_>,
     plan: &PlanId,
     kind: SectionKind,
@@ -86,6 +86,25 @@ async fn read_section(
         snapshot: snapshot.map(|v| Uint8Array::new(&v).to_vec()),
         updates,
     })
+}
+
+/// Writes `state` as the section's snapshot and drops its log, inside `tx`: the caller
+/// has merged everything the log held into `state`.
+pub(crate) async fn replace_section(
+    tx: &Transaction<'_>,
+    plan: &PlanId,
+    kind: SectionKind,
+    state: &[u8],
+) -> Result<(), IdbError> {
+    tx.object_store(SECTION_SNAPSHOTS)?
+        .put(bytes(state))
+        .with_key(section_key(plan, kind))
+        .without_key_type()
+        .await?;
+    tx.object_store(SECTION_UPDATES)?
+        .delete::<JsValue, _>(log_range(plan, kind))
+        .await?;
+    Ok(())
 }
 
 impl Storage {
@@ -136,16 +155,7 @@ impl Storage {
         let tx = self.readwrite([SECTION_SNAPSHOTS, SECTION_UPDATES])?;
         let stored = read_section(&tx, plan, kind).await.map_err(write_failed)?;
         let state = merge(&stored);
-        tx.object_store(SECTION_SNAPSHOTS)
-            .map_err(write_failed)?
-            .put(bytes(&state))
-            .with_key(section_key(plan, kind))
-            .without_key_type()
-            .await
-            .map_err(write_failed)?;
-        tx.object_store(SECTION_UPDATES)
-            .map_err(write_failed)?
-            .delete::<JsValue, _>(log_range(plan, kind))
+        replace_section(&tx, plan, kind, &state)
             .await
             .map_err(write_failed)?;
         tx.commit().await.map_err(write_failed)

@@ -233,3 +233,42 @@ test('a plan is deleted only after a confirmation that names what it holds', asy
   await page.getByRole('button', { name: 'Start my plan' }).waitFor();
   await context.close();
 });
+
+test('a plan saved as a file comes back whole after a wipe; a damaged file changes nothing', async () => {
+  const context = await running.browser.newContext();
+  const page = await context.newPage();
+  const url = running.server.url;
+  await fillEverySection(page, url);
+
+  await page.goto(url);
+  const [download] = await Promise.all([
+    page.waitForEvent('download'),
+    page.getByRole('button', { name: 'Save a copy of my plan' }).click(),
+  ]);
+  assert.match(download.suggestedFilename(), /^coplan-plan-\d{4}-\d{2}-\d{2}\.json$/, 'no name in the file name');
+  const saved = await download.path();
+  const fs = await import('node:fs/promises');
+  const bytes = await fs.readFile(saved);
+
+  // Wipe: delete the plan from the phone.
+  await page.goto(`${url}/plans`);
+  await page.getByRole('button', { name: /^Delete this plan/ }).click();
+  await page.getByRole('button', { name: 'Yes, delete this plan' }).click();
+  await page.getByText('There are no plans on this phone yet.').waitFor();
+
+  await page.getByLabel('Choose a Coplan file').setInputFiles({ name: 'plan.json', mimeType: 'application/json', buffer: bytes });
+  await page.getByText('The plan from the file is on this phone now, and open.').waitFor();
+  await findEveryWord(page, url);
+
+  // A cut-short file, and a file from a newer Coplan: refused, the plan untouched.
+  await page.goto(`${url}/plans`);
+  const input = page.getByLabel('Choose a Coplan file');
+  await input.setInputFiles({ name: 'cut.json', mimeType: 'application/json', buffer: bytes.subarray(0, bytes.length / 2) });
+  await page.getByText('This file is damaged or incomplete, so nothing was loaded.', { exact: false }).waitFor();
+  const newer = Buffer.from(bytes.toString('utf8').replace('"version": 1', '"version": 2'));
+  await input.setInputFiles({ name: 'newer.json', mimeType: 'application/json', buffer: newer });
+  await page.getByText('newer version of Coplan', { exact: false }).waitFor();
+  assert.deepEqual(await axeViolations(page), []);
+  await findEveryWord(page, url);
+  await context.close();
+});

@@ -1,0 +1,173 @@
+//! Saving the open plan as a file, and bringing a plan back from one. A file is checked in
+//! full (`PlanFile::parse`) before anything is stored; a bad file changes nothing.
+
+use coplan_domain::PlanDraft;
+use coplan_domain::plan::file::PlanFile;
+use coplan_domain::plan::{SectionDoc, SectionKind};
+use js_sys::{Array, Uint8Array};
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use wasm_bindgen::{JsCast, JsValue};
+use wasm_bindgen_futures::JsFuture;
+
+use super::session::open_plan;
+use crate::i18n::{Text, t};
+use crate::platform::{fresh_client_id, now_ms};
+use crate::storage::{Storage, StoredSection};
+
+/// "Save a copy of my plan", with what the file is and is not.
+#[component]
+pub fn ExportButton() -> impl IntoView {
+    let problem = RwSignal::new(None::<String>);
+    let save = move |_| {
+        spawn_local(async move {
+            match export().await {
+                Ok(()) => problem.set(None),
+                Err(message) => problem.set(Some(message)),
+            }
+        })
+    };
+    view! {
+        <section class="app-step" aria-labelledby="keep-a-copy">
+            <h2 id="keep-a-copy">{t(Text::KeepACopyHeading)}</h2>
+            <p>{t(Text::KeepACopyBody)}</p>
+            {move || problem.get().map(|message| view! {
+                <p class="app-field__error" role="alert">
+                    <span class="app-visually-hidden">{t(Text::ErrorPrefix)}" "</span>{message}
+                </p>
+            })}
+            <button class="app-button app-button--secondary" type="button" on:click=save>{t(Text::SaveACopy)}</button>
+        </section>
+    }
+}
+
+/// Everything of the open plan, as a file the browser downloads.
+async fn export() -> Result<(), String> {
+    let storage = Storage::shared().await.map_err(|e| e.to_string())?;
+    let plan = open_plan(&storage)
+        .await
+        .map_err(|e| e.to_string())?
+        .ok_or_else(|| t(Text::NoPlanToSave).to_string())?;
+    let draft = storage
+        .current_draft()
+        .await
+        .map_err(|e| e.to_string())?
+        .ok_or_else(|| t(Text::NoPlanToSave).to_string())?;
+    let mut sections = Vec::new();
+    for kind in SectionKind::ALL {
+        let stored = storage
+            .load_section(&plan, kind)
+            .await
+            .map_err(|e| e.to_string())?;
+        if stored.snapshot.is_none() && stored.updates.is_empty() {
+            continue;
+        }
+        let doc = SectionDoc::new(kind, fresh_client_id());
+        for update in stored.all_updates() {
+            doc.apply_update(update).map_err(|e| e.to_string())?;
+        }
+        sections.push((kind, doc.encode_state()));
+    }
+    let file = PlanFile {
+        plan_id: plan,
+        created_at_ms: draft.created_at_ms,
+        exported_at_ms: now_ms(),
+        sections,
+    };
+    download(&file.to_bytes(), &file.suggested_file_name())
+        .map_err(|_| t(Text::SaveACopyFailed).to_string())
+}
+
+fn download(bytes: &[u8], name: &str) -> Result<(), JsValue> {
+    let parts = Array::of1(&Uint8Array::from(bytes));
+    let options = web_sys::BlobPropertyBag::new();
+    options.set_type("application/json");
+    let blob = web_sys::Blob::new_with_u8_array_sequence_and_options(&parts, &options)?;
+    let url = web_sys::Url::create_object_url_with_blob(&blob)?;
+    let document = web_sys::window()
+        .and_then(|w| w.document())
+        .ok_or(JsValue::NULL)?;
+    let link: web_sys::HtmlAnchorElement = document.create_element("a")?.dyn_into()?;
+    link.set_href(&url);
+    link.set_download(name);
+    link.click();
+    web_sys::Url::revoke_object_url(&url)
+}
+
+/// "Open a plan from a file": checked in full, then merged in one transaction.
+#[component]
+pub fn ImportForm(#[prop(into)] on_imported: Callback<()>) -> impl IntoView {
+    let problem = RwSignal::new(None::<String>);
+    let done = RwSignal::new(false);
+    let chosen = move |ev: web_sys::Event| {
+        let Some(file) = ev
+            .target()
+            .and_then(|t| t.dyn_into::<web_sys::HtmlInputElement>().ok())
+            .and_then(|input| input.files())
+            .and_then(|files| files.get(0))
+        else {
+            return;
+        };
+        done.set(false);
+        spawn_local(async move {
+            match import(file).await {
+                Ok(()) => {
+                    problem.set(None);
+                    done.set(true);
+                    on_imported.run(());
+                }
+                Err(message) => problem.set(Some(message)),
+            }
+        });
+    };
+    view! {
+        <section class="app-step" aria-labelledby="open-from-file">
+            <h2 id="open-from-file">{t(Text::OpenFromFileHeading)}</h2>
+            <div class="app-field">
+                <label class="app-field__label" for="plan-file">{t(Text::ChooseAFile)}</label>
+                <span class="app-field__hint" id="plan-file-hint">{t(Text::ChooseAFileHint)}</span>
+                {move || problem.get().map(|message| view! {
+                    <span class="app-field__error" id="plan-file-error" role="alert">
+                        <span class="app-visually-hidden">{t(Text::ErrorPrefix)}" "</span>{message}
+                    </span>
+                })}
+                <input
+                    class="app-field__file"
+                    id="plan-file"
+                    type="file"
+                    accept=".json,application/json"
+                    aria-describedby=move || if problem.with(Option::is_some) { "plan-file-hint plan-file-error" } else { "plan-file-hint" }
+                    on:change=chosen
+                />
+            </div>
+            <p role="status">{move || done.get().then(|| t(Text::PlanOpenedFromFile))}</p>
+        </section>
+    }
+}
+
+async fn import(file: web_sys::File) -> Result<(), String> {
+    if file.size() > PlanFile::MAX_FILE_BYTES as f64 {
+        return Err(coplan_domain::plan::file::FileError::TooLarge.to_string());
+    }
+    let buffer = JsFuture::from(file.array_buffer())
+        .await
+        .map_err(|_| t(Text::FileUnreadable).to_string())?;
+    let bytes = Uint8Array::new(&buffer).to_vec();
+    let parsed = PlanFile::parse(&bytes).map_err(|e| e.to_string())?;
+    let storage = Storage::shared().await.map_err(|e| e.to_string())?;
+    let mut draft = PlanDraft::new(parsed.plan_id.clone(), parsed.created_at_ms);
+    draft.updated_at_ms = parsed.exported_at_ms;
+    let merge = |kind: SectionKind, stored: &StoredSection, state: &[u8]| {
+        let doc = SectionDoc::new(kind, fresh_client_id());
+        for update in stored.all_updates() {
+            // The phone's own damaged record cannot stop an import; the rest merges.
+            let _ = doc.apply_update(update);
+        }
+        doc.apply_update(state).ok()?;
+        Some(doc.encode_state())
+    };
+    storage
+        .import_plan(&draft, &parsed.sections, merge)
+        .await
+        .map_err(|e| e.to_string())
+}
