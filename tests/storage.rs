@@ -190,3 +190,113 @@ async fn two_tabs_writing_one_section_never_lose_each_others_changes() {
         .unwrap();
     assert_eq!(other, Default::default());
 }
+
+fn about_me_name(stored: &coplan_app::storage::StoredSection) -> String {
+    let doc = SectionDoc::new(SectionKind::AboutMe, 99);
+    for update in stored.all_updates() {
+        doc.apply_update(update).unwrap();
+    }
+    doc.view().field("called").to_string()
+}
+
+fn name_update(name: &str) -> Vec<u8> {
+    SectionDoc::new(SectionKind::AboutMe, 5)
+        .apply(
+            &Edit::SetField {
+                field: "called",
+                text: name.into(),
+            },
+            &Stamp {
+                author: AuthorId::parse("phone-1").unwrap(),
+                at_ms: 2_000,
+            },
+        )
+        .unwrap()
+}
+
+#[wasm_bindgen_test]
+async fn a_draft_name_moves_into_about_me_once() {
+    let storage = Storage::open(&random_name()).await.unwrap();
+    let d = draft("Sam");
+    storage.save_draft(&d).await.unwrap();
+    storage.move_draft_name(&d.id, name_update).await.unwrap();
+    let stored = storage.load_section(&d.id, SectionKind::AboutMe).await.unwrap();
+    assert_eq!(about_me_name(&stored), "Sam");
+    let after = storage.current_draft().await.unwrap().unwrap();
+    assert_eq!(after.preferred_name.as_str(), "", "the draft no longer holds the name");
+    // A second run finds nothing to move and writes nothing more.
+    storage
+        .move_draft_name(&d.id, |_| panic!("nothing left to move"))
+        .await
+        .unwrap();
+    let again = storage.load_section(&d.id, SectionKind::AboutMe).await.unwrap();
+    assert_eq!(again.updates.len(), 1);
+}
+
+#[wasm_bindgen_test]
+async fn deleting_a_plan_removes_all_it_holds_and_nothing_of_another() {
+    let storage = Storage::open(&random_name()).await.unwrap();
+    let (one, two) = (draft("One"), {
+        let mut d = PlanDraft::new(PlanId::parse("plan-2").unwrap(), 3_000);
+        d.set_preferred_name("Two", 3_000).unwrap();
+        d
+    });
+    for d in [&one, &two] {
+        storage.save_draft(d).await.unwrap();
+        storage.move_draft_name(&d.id, name_update).await.unwrap();
+        storage
+            .compact_section(&d.id, SectionKind::AboutMe, |s| {
+                let doc = SectionDoc::new(SectionKind::AboutMe, 7);
+                for u in s.all_updates() {
+                    doc.apply_update(u).unwrap();
+                }
+                doc.encode_state()
+            })
+            .await
+            .unwrap();
+        storage
+            .append_update(&d.id, SectionKind::SafetyPlan, 9, 0, &[0, 0])
+            .await
+            .unwrap();
+    }
+    storage.delete_plan(&two.id).await.unwrap();
+    let left = storage.all_plans().await.unwrap();
+    assert_eq!(left.iter().map(|p| p.id.clone()).collect::<Vec<_>>(), vec![one.id.clone()]);
+    for kind in [SectionKind::AboutMe, SectionKind::SafetyPlan] {
+        let gone = storage.load_section(&two.id, kind).await.unwrap();
+        assert_eq!(gone, Default::default(), "{kind:?} of the deleted plan");
+        let kept = storage.load_section(&one.id, kind).await.unwrap();
+        assert_ne!(kept, Default::default(), "{kind:?} of the other plan");
+    }
+    assert_eq!(storage.current_draft().await.unwrap(), None, "the open plan was deleted");
+}
+
+#[wasm_bindgen_test]
+async fn an_import_that_stops_half_way_changes_nothing() {
+    let storage = Storage::open(&random_name()).await.unwrap();
+    let d = draft("Sam");
+    storage.save_draft(&d).await.unwrap();
+    storage.move_draft_name(&d.id, name_update).await.unwrap();
+    let before = storage.load_section(&d.id, SectionKind::AboutMe).await.unwrap();
+    let sections = vec![
+        (SectionKind::AboutMe, name_update("From the file")),
+        (SectionKind::SafetyPlan, vec![1, 2, 3]),
+    ];
+    let other = PlanDraft::new(PlanId::parse("plan-9").unwrap(), 5);
+    let result = storage
+        .import_plan(&other, &sections, |kind, _, state| {
+            (kind == SectionKind::AboutMe).then(|| state.to_vec())
+        })
+        .await;
+    assert!(matches!(result, Err(StorageError::WriteFailed { .. })));
+    assert_eq!(
+        storage.load_section(&d.id, SectionKind::AboutMe).await.unwrap(),
+        before
+    );
+    assert_eq!(storage.all_plans().await.unwrap().len(), 1, "no half-imported plan");
+    assert_eq!(
+        storage.load_section(&other.id, SectionKind::AboutMe).await.unwrap(),
+        Default::default()
+    );
+    assert_eq!(storage.current_draft().await.unwrap().unwrap().id, d.id);
+}
