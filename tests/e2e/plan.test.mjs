@@ -272,3 +272,36 @@ test('a plan saved as a file comes back whole after a wipe; a damaged file chang
   await findEveryWord(page, url);
   await context.close();
 });
+
+test('when the phone is out of space, the words stay on screen, the problem is said, and saving resumes', async () => {
+  const context = await running.browser.newContext();
+  const page = await context.newPage();
+  const url = running.server.url;
+  await page.goto(`${url}/about-me`);
+  const box = page.getByRole('textbox', { name: 'What matters to me' });
+  await box.pressSequentially('My garden');
+  await savedOnThisPhone(page);
+
+  // A full disk: IndexedDB refuses writes with a QuotaExceededError. (Chromium's quota
+  // override through DevTools did not make IndexedDB writes fail here, so the browser's
+  // own put() is made to refuse them, exactly as it does when the disk is full.)
+  await page.evaluate(() => {
+    const put = IDBObjectStore.prototype.put;
+    window.coplanDiskFull = true;
+    IDBObjectStore.prototype.put = function (...args) {
+      if (window.coplanDiskFull) throw new DOMException('The disk is full', 'QuotaExceededError');
+      return put.apply(this, args);
+    };
+  });
+  await box.pressSequentially(' and my bees, who need me every morning'.repeat(3));
+  await page.getByText('Not saved yet.', { exact: false }).waitFor();
+  assert.match(await box.inputValue(), /my bees/, 'the words stay on screen');
+
+  // Space comes back: the retry saves everything, and a reload finds it.
+  await page.evaluate(() => { window.coplanDiskFull = false; });
+  await savedOnThisPhone(page);
+  const typed = await box.inputValue();
+  await page.reload();
+  assert.equal(await page.getByRole('textbox', { name: 'What matters to me' }).inputValue(), typed);
+  await context.close();
+});
