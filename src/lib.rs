@@ -12,6 +12,7 @@ pub mod check_ins;
 pub mod components;
 pub mod i18n;
 pub mod page_shell;
+pub mod paper;
 pub mod plan;
 pub mod platform;
 pub mod privacy;

@@ -220,16 +220,26 @@ async fn a_draft_name_moves_into_about_me_once() {
     let d = draft("Sam");
     storage.save_draft(&d).await.unwrap();
     storage.move_draft_name(&d.id, name_update).await.unwrap();
-    let stored = storage.load_section(&d.id, SectionKind::AboutMe).await.unwrap();
+    let stored = storage
+        .load_section(&d.id, SectionKind::AboutMe)
+        .await
+        .unwrap();
     assert_eq!(about_me_name(&stored), "Sam");
     let after = storage.current_draft().await.unwrap().unwrap();
-    assert_eq!(after.preferred_name.as_str(), "", "the draft no longer holds the name");
+    assert_eq!(
+        after.preferred_name.as_str(),
+        "",
+        "the draft no longer holds the name"
+    );
     // A second run finds nothing to move and writes nothing more.
     storage
         .move_draft_name(&d.id, |_| panic!("nothing left to move"))
         .await
         .unwrap();
-    let again = storage.load_section(&d.id, SectionKind::AboutMe).await.unwrap();
+    let again = storage
+        .load_section(&d.id, SectionKind::AboutMe)
+        .await
+        .unwrap();
     assert_eq!(again.updates.len(), 1);
 }
 
@@ -261,14 +271,21 @@ async fn deleting_a_plan_removes_all_it_holds_and_nothing_of_another() {
     }
     storage.delete_plan(&two.id).await.unwrap();
     let left = storage.all_plans().await.unwrap();
-    assert_eq!(left.iter().map(|p| p.id.clone()).collect::<Vec<_>>(), vec![one.id.clone()]);
+    assert_eq!(
+        left.iter().map(|p| p.id.clone()).collect::<Vec<_>>(),
+        vec![one.id.clone()]
+    );
     for kind in [SectionKind::AboutMe, SectionKind::SafetyPlan] {
         let gone = storage.load_section(&two.id, kind).await.unwrap();
         assert_eq!(gone, Default::default(), "{kind:?} of the deleted plan");
         let kept = storage.load_section(&one.id, kind).await.unwrap();
         assert_ne!(kept, Default::default(), "{kind:?} of the other plan");
     }
-    assert_eq!(storage.current_draft().await.unwrap(), None, "the open plan was deleted");
+    assert_eq!(
+        storage.current_draft().await.unwrap(),
+        None,
+        "the open plan was deleted"
+    );
 }
 
 #[wasm_bindgen_test]
@@ -277,7 +294,10 @@ async fn an_import_that_stops_half_way_changes_nothing() {
     let d = draft("Sam");
     storage.save_draft(&d).await.unwrap();
     storage.move_draft_name(&d.id, name_update).await.unwrap();
-    let before = storage.load_section(&d.id, SectionKind::AboutMe).await.unwrap();
+    let before = storage
+        .load_section(&d.id, SectionKind::AboutMe)
+        .await
+        .unwrap();
     let sections = vec![
         (SectionKind::AboutMe, name_update("From the file")),
         (SectionKind::SafetyPlan, vec![1, 2, 3]),
@@ -290,12 +310,22 @@ async fn an_import_that_stops_half_way_changes_nothing() {
         .await;
     assert!(matches!(result, Err(StorageError::WriteFailed { .. })));
     assert_eq!(
-        storage.load_section(&d.id, SectionKind::AboutMe).await.unwrap(),
+        storage
+            .load_section(&d.id, SectionKind::AboutMe)
+            .await
+            .unwrap(),
         before
     );
-    assert_eq!(storage.all_plans().await.unwrap().len(), 1, "no half-imported plan");
     assert_eq!(
-        storage.load_section(&other.id, SectionKind::AboutMe).await.unwrap(),
+        storage.all_plans().await.unwrap().len(),
+        1,
+        "no half-imported plan"
+    );
+    assert_eq!(
+        storage
+            .load_section(&other.id, SectionKind::AboutMe)
+            .await
+            .unwrap(),
         Default::default()
     );
     assert_eq!(storage.current_draft().await.unwrap().unwrap().id, d.id);

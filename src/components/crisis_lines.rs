@@ -7,7 +7,7 @@ use leptos::prelude::*;
 use crate::i18n::{Text, fill, t};
 
 /// The link's words and the note for a line, from the translation layer.
-fn words(line: &CrisisLine) -> (String, &'static str) {
+pub fn words(line: &CrisisLine) -> (String, &'static str) {
     let (link, note) = match line.id {
         "samaritans" => (Text::CrisisCallSamaritans, Text::CrisisNoteSamaritans),
         "nhs111" => (Text::CrisisCallNhs111, Text::CrisisNoteNhs111),

@@ -172,6 +172,22 @@ pub fn text(text: Text) -> &'static str {
         Text::KeepingApple => {
             "On an iPhone or iPad, Safari deletes what a website keeps after seven days without a visit, unless the website is on the home screen. To keep your plan, tap Share, then Add to Home Screen, and open Coplan from there."
         }
+        Text::PrintPlanLink => "Print my plan",
+        Text::CrisisCardLink => "Print a crisis card",
+        Text::PrintPlanHeading => "My plan, ready to print",
+        Text::PrintPlanIntro => {
+            "A paper copy of everything you have written, for you or for someone you choose to give it to. Anyone who picks it up can read it."
+        }
+        Text::PrintNow => "Print, or save as a PDF",
+        Text::PaperRating => "How happy I am with this: {rating} out of 7",
+        Text::PrintSafetyPlan => "Print my safety plan",
+        Text::CrisisCardHeading => "Crisis card",
+        Text::CrisisCardIntro => {
+            "A small card for a wallet or purse. Print it, cut around the outside line, and fold it in half."
+        }
+        Text::CrisisCardTitle => "If I am in crisis",
+        Text::CrisisCardTitleFor => "{name}: if I am in crisis",
+        Text::CrisisCardCall => "Who to call",
         Text::NotFoundHeading => "This page does not exist",
         Text::NotFoundBody => "The address may be mistyped, or the page may have moved.",
         Text::NotFoundHome => "Go to your plan",

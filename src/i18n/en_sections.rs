@@ -153,14 +153,14 @@ pub fn words(section: &str, name: &str) -> Words {
         ("crisis_wishes", "contact") => (
             "Who to contact",
             "People who should be told, and how to reach them.",
-            "Person",
-            "Add a person",
+            "Person to contact",
+            "Add someone to contact",
         ),
         ("crisis_wishes", "do_not_contact") => (
             "Who not to contact",
             "People who should not be told.",
-            "Person",
-            "Add a person",
+            "Person not to contact",
+            "Add someone not to contact",
         ),
         ("crisis_wishes", "practical") => (
             "Practical things to sort out",

@@ -31,6 +31,15 @@ pub const SECTIONS: [(SectionKind, Text, &str); 5] = [
     (SectionKind::CheckIns, Text::SectionCheckIns, "/check-ins"),
 ];
 
+/// A section's name as the person sees it.
+pub fn section_title(kind: SectionKind) -> Text {
+    SECTIONS
+        .iter()
+        .find(|(k, ..)| *k == kind)
+        .map(|(_, title, _)| *title)
+        .unwrap_or(Text::SectionAboutMe)
+}
+
 #[derive(Debug, Clone, PartialEq)]
 enum Phase {
     Opening,
@@ -111,7 +120,11 @@ pub fn OverviewPage() -> impl IntoView {
                         }
                     }).collect_view()}
                 </ul>
-                <p><a href="/plans">{t(Text::PlansLink)}</a></p>
+                <ul class="app-links">
+                    <li><a href="/plans">{t(Text::PlansLink)}</a></li>
+                    <li><a href="/print">{t(Text::PrintPlanLink)}</a></li>
+                    <li><a href="/crisis-card">{t(Text::CrisisCardLink)}</a></li>
+                </ul>
                 <super::plan_file::ExportButton/>
                 <crate::components::keeping::StorageKeeping/>
             }

@@ -47,8 +47,15 @@ pub fn SafetyPlanPage() -> impl IntoView {
                     _ => view! { <p>{t(Text::SafetyPlanEmpty)}</p> }.into_any(),
                 }
             }}
-            <p>
+            <p class="app-no-print">
                 <a class="app-button app-button--secondary" href="/safety-plan/edit">{t(Text::ChangeSafetyPlan)}</a>
+            </p>
+            <p class="app-no-print">
+                <button class="app-button app-button--quiet" type="button" on:click=|_| {
+                    if let Some(window) = web_sys::window() {
+                        let _ = window.print();
+                    }
+                }>{t(Text::PrintSafetyPlan)}</button>
             </p>
         </section>
     }

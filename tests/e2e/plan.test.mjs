@@ -305,3 +305,55 @@ test('when the phone is out of space, the words stay on screen, the problem is s
   assert.equal(await page.getByRole('textbox', { name: 'What matters to me' }).inputValue(), typed);
   await context.close();
 });
+
+test('the plan prints cleanly, and the crisis card fits one page in two bank-card panels', async () => {
+  const context = await running.browser.newContext();
+  const page = await context.newPage();
+  const url = running.server.url;
+  await fillEverySection(page, url);
+  await page.goto(`${url}/crisis`);
+  await page.getByRole('button', { name: 'Add something that helps' }).click();
+  await type(page, 'Something that helps 1', 'Dim the lights');
+  await page.getByRole('button', { name: 'Add someone to contact' }).click();
+  await type(page, 'Name', 'Priya');
+  await type(page, 'Phone number', '07700 900123');
+  await savedOnThisPhone(page);
+
+  // The safety plan on paper: the person's words and the lines, no buttons or menus.
+  await page.goto(`${url}/safety-plan`);
+  await page.getByText('My niece').waitFor();
+  await page.emulateMedia({ media: 'print' });
+  for (const hidden of ['.app-header', '.app-nav', '#app button']) {
+    assert.equal(await page.locator(hidden).first().isVisible(), false, `${hidden} is not printed`);
+  }
+  assert.ok(await page.getByText('My niece').isVisible());
+  assert.ok(await page.locator('#main').getByText('Call Samaritans on 116 123').isVisible());
+
+  // The whole plan on paper holds every section's words.
+  await page.emulateMedia({ media: 'screen' });
+  await page.goto(`${url}/print`);
+  await page.getByText('A flat without damp').waitFor();
+  const printed = await page.locator('#main').innerText();
+  for (const words of ['I grew up by the sea.', 'Move somewhere dry', 'Call the housing office', 'My niece', 'Feed the cat']) {
+    assert.ok(printed.includes(words), `the printed plan holds "${words}"`);
+  }
+
+  await page.goto(`${url}/crisis-card`);
+  await page.getByText('Jo: if I am in crisis').waitFor();
+  await page.emulateMedia({ media: 'print' });
+  const panels = await page.locator('.app-card__panel').evaluateAll((all) =>
+    all.map((p) => ({ w: p.getBoundingClientRect().width, h: p.getBoundingClientRect().height, text: p.innerText })),
+  );
+  assert.equal(panels.length, 2);
+  for (const { w, h } of panels) {
+    // 85 x 54 mm at 96 px to the inch.
+    assert.ok(Math.abs(w - 321) < 3 && Math.abs(h - 204) < 3, `a panel is bank-card sized: ${w} x ${h}`);
+  }
+  const card = panels.map((p) => p.text).join('\n');
+  for (const words of ['Dim the lights', 'Priya: 07700 900123', 'Text SHOUT to 85258', 'Call 999']) {
+    assert.ok(card.includes(words), `the card holds "${words}":\n${card}`);
+  }
+  const pdf = await page.pdf({ format: 'A4' });
+  assert.equal((pdf.toString('latin1').match(/\/Type\s*\/Page[^s]/g) ?? []).length, 1, 'the card prints on one page');
+  await context.close();
+});

@@ -14,6 +14,8 @@ const SCREENS = [
   ['/crisis', 'If I am in crisis'],
   ['/check-ins', 'Check-ins'],
   ['/privacy', 'Privacy and your data'],
+  ['/print', 'My plan, ready to print'],
+  ['/crisis-card', 'Crisis card'],
   ['/no-such-page', 'This page does not exist'],
 ];
 
