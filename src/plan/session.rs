@@ -4,8 +4,9 @@
 //! retried, so the words on screen are never only on screen for long).
 //!
 //! Other tabs of the same plan hear each change at once over a `BroadcastChannel` and
-//! merge it, so two tabs typing into one field each see both texts. A tab listens before
-//! it reads IndexedDB, so a change made while it opens is heard or read, never neither.
+//! merge it, so two tabs typing into one field each see both texts. A tab starts listening
+//! before its read of IndexedDB completes, so a change made while it opens is heard or
+//! read, never neither.
 
 use std::cell::Cell;
 use std::rc::Rc;
@@ -21,7 +22,7 @@ use wasm_bindgen::closure::Closure;
 
 use crate::components::save_status::SaveStatus;
 use crate::platform::{fresh_client_id, now_ms, random_id};
-use crate::storage::{Storage, StorageError};
+use crate::storage::{Storage, StorageError, StoredSection};
 
 /// Changes (by this tab) between compacted snapshots.
 const COMPACT_EVERY: u32 = 100;
@@ -57,26 +58,39 @@ impl SectionSession {
     ) -> Result<Rc<Self>, StorageError> {
         mark("coplan:section-opening");
         let storage = Storage::shared().await?;
-        let plan = match open_plan(&storage).await? {
-            Some(plan) => plan,
+        mark("coplan:database-opened");
+        let mut found = storage.read_open_section(kind).await?;
+        let plan = match &found.draft {
+            // A foundation-era draft still holding a name: move it first, then read again.
+            Some(draft) if !draft.preferred_name.as_str().is_empty() => {
+                let plan = open_plan(&storage).await?.unwrap_or(draft.id.clone());
+                found.stored = storage.load_section(&plan, kind).await?;
+                plan
+            }
+            Some(draft) => draft.id.clone(),
             None => {
                 let id = PlanId::parse(&random_id())?;
                 storage
                     .save_draft(&PlanDraft::new(id.clone(), now_ms()))
                     .await?;
+                found.stored = StoredSection::default();
                 id
             }
         };
-        let author = AuthorId::parse(&storage.local_author().await?).map_err(|_| {
-            StorageError::ReadFailed {
-                detail: "bad author id".into(),
-            }
+        let author = match found.author {
+            Some(author) => author,
+            None => storage.local_author().await?,
+        };
+        let author = AuthorId::parse(&author).map_err(|_| StorageError::ReadFailed {
+            detail: "bad author id".into(),
         })?;
         let writer = fresh_client_id();
         let doc = Rc::new(SectionDoc::new(kind, writer));
+        // Listening starts before the read transaction completes (no await since its last
+        // request), and another tab's write cannot commit until it has: so each of its
+        // changes is either in what was read or heard here (merging twice is harmless).
         let channel = listen(&plan, kind, &doc, view);
-        mark("coplan:section-reading");
-        let stored = storage.load_section(&plan, kind).await?;
+        let stored = found.stored;
         mark("coplan:section-read");
         for update in stored.all_updates() {
             doc.apply_update(update)

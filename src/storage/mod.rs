@@ -7,7 +7,7 @@
 mod plans;
 mod sections;
 
-pub use sections::StoredSection;
+pub use sections::{OpenSection, StoredSection};
 
 use coplan_domain::{DraftError, PlanDraft, PlanId};
 use indexed_db_futures::database::{Database, ObjectStoreName, VersionChangeEvent};
@@ -26,7 +26,7 @@ pub(crate) const DRAFTS: &str = "drafts";
 /// Small settings, keyed by name (for now: which plan is open).
 pub(crate) const META: &str = "meta";
 pub(crate) const CURRENT_PLAN: &str = "current_plan";
-const LOCAL_AUTHOR: &str = "local_author";
+pub(crate) const LOCAL_AUTHOR: &str = "local_author";
 /// Each plan section's compacted state, keyed by `[plan id, section]` (schema 2).
 pub(crate) const SECTION_SNAPSHOTS: &str = "section_snapshots";
 /// Each section's changes since its snapshot, keyed by `[plan id, section, sequence]`

@@ -161,3 +161,57 @@ impl Storage {
         tx.commit().await.map_err(write_failed)
     }
 }
+
+/// What opening a section of the open plan needs, read in one transaction: which plan is
+/// open, this phone's author id, and the section's snapshot and log.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct OpenSection {
+    pub draft: Option<coplan_domain::PlanDraft>,
+    pub author: Option<String>,
+    pub stored: StoredSection,
+}
+
+impl Storage {
+    /// Reads the open plan, the author and one of its sections in a single transaction
+    /// (each transaction costs a round trip, which a cheap phone feels when a plan opens).
+    pub async fn read_open_section(&self, kind: SectionKind) -> Result<OpenSection, StorageError> {
+        use super::{CURRENT_PLAN, DRAFTS, LOCAL_AUTHOR, META};
+        let tx = self
+            .db
+            .transaction([META, DRAFTS, SECTION_SNAPSHOTS, SECTION_UPDATES])
+            .build()
+            .map_err(read_failed)?;
+        let meta = tx.object_store(META).map_err(read_failed)?;
+        let author: Option<String> = meta.get(LOCAL_AUTHOR).await.map_err(read_failed)?;
+        let current: Option<String> = meta.get(CURRENT_PLAN).await.map_err(read_failed)?;
+        let Some(id) = current else {
+            return Ok(OpenSection {
+                author,
+                ..OpenSection::default()
+            });
+        };
+        let json: Option<String> = tx
+            .object_store(DRAFTS)
+            .map_err(read_failed)?
+            .get(id)
+            .await
+            .map_err(read_failed)?;
+        let Some(draft) = json
+            .map(|json| coplan_domain::PlanDraft::from_stored(&json))
+            .transpose()?
+        else {
+            return Ok(OpenSection {
+                author,
+                ..OpenSection::default()
+            });
+        };
+        let stored = read_section(&tx, &draft.id, kind)
+            .await
+            .map_err(read_failed)?;
+        Ok(OpenSection {
+            draft: Some(draft),
+            author,
+            stored,
+        })
+    }
+}
