@@ -114,6 +114,13 @@ test('every section, filled in, survives a reload and reads back offline', async
   await fillEverySection(page, url);
   await page.reload();
   await findEveryWord(page, url);
+  // With every section holding words, goals, steps and a chart: still axe-clean.
+  for (const path of ['/', '/about-me', '/care-plan', '/safety-plan', '/safety-plan/edit', '/crisis', '/check-ins', '/plans', '/print', '/crisis-card']) {
+    await page.goto(`${url}${path}`);
+    await page.locator('#main h1').first().waitFor();
+    await page.waitForFunction(() => !document.querySelector('#app [role="status"]')?.textContent.includes('Opening'));
+    assert.deepEqual(await axeViolations(page), [], `${path} (filled in): axe-core violations`);
+  }
 
   await serviceWorkerReady(page);
   await context.setOffline(true);
