@@ -12,7 +12,7 @@ use crate::components::header::{Header, MainNav};
 use crate::i18n::{Text, t};
 use crate::paper::{CrisisCardPage, PrintPlanPage};
 use crate::plan::{AboutMePage, CrisisWishesPage, OverviewPage, PlansPage};
-use crate::privacy::PrivacyPage;
+use crate::privacy::{ForgottenPage, PrivacyPage};
 use crate::safety_plan::{SafetyPlanEditorPage, SafetyPlanPage};
 
 #[component]
@@ -32,6 +32,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/crisis") view=CrisisWishesPage/>
                     <Route path=path!("/check-ins") view=CheckInsPage/>
                     <Route path=path!("/privacy") view=PrivacyPage/>
+                    <Route path=path!("/forgotten") view=ForgottenPage/>
                     <Route path=path!("/print") view=PrintPlanPage/>
                     <Route path=path!("/crisis-card") view=CrisisCardPage/>
                 </Routes>

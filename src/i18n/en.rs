@@ -188,6 +188,25 @@ pub fn text(text: Text) -> &'static str {
         Text::CrisisCardTitle => "If I am in crisis",
         Text::CrisisCardTitleFor => "{name}: if I am in crisis",
         Text::CrisisCardCall => "Who to call",
+        Text::ForgetHeading => "Forget this phone",
+        Text::ForgetIntro => {
+            "If you are giving this phone away, or someone else may use it, you can remove everything Coplan keeps on it."
+        }
+        Text::ForgetButton => "Forget this phone",
+        Text::ForgetConfirmHeading => "Remove everything Coplan keeps on this phone?",
+        Text::ForgetConfirmBody => "This deletes, from this browser on this phone:",
+        Text::ForgetConfirmPlans => {
+            "every plan, and everything in them (plans on this phone: {count})"
+        }
+        Text::ForgetConfirmCopy => "Coplan's offline copy and its settings",
+        Text::ForgetConfirmNotServer => {
+            "Coplan does not keep your plan anywhere else yet, so it cannot be brought back. Save a copy first if you want to keep it."
+        }
+        Text::ForgetYes => "Yes, forget this phone",
+        Text::ForgetNo => "No, keep everything",
+        Text::Forgotten => {
+            "Coplan has forgotten this phone: nothing of it is left in this browser. You can close this page."
+        }
         Text::NotFoundHeading => "This page does not exist",
         Text::NotFoundBody => "The address may be mistyped, or the page may have moved.",
         Text::NotFoundHome => "Go to your plan",

@@ -1,7 +1,11 @@
 //! The privacy screen: where the plan is kept and who can see it, in plain words that
 //! never claim more than the software does.
 
+mod forget;
+
 use leptos::prelude::*;
+
+pub use forget::{ForgetThisPhone, ForgottenPage};
 
 use crate::i18n::{Text, t};
 
@@ -23,5 +27,6 @@ pub fn PrivacyPage() -> impl IntoView {
                 <p>{t(body)}</p>
             })
             .collect_view()}
+        <ForgetThisPhone/>
     }
 }

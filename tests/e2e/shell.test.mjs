@@ -16,6 +16,7 @@ const SCREENS = [
   ['/privacy', 'Privacy and your data'],
   ['/print', 'My plan, ready to print'],
   ['/crisis-card', 'Crisis card'],
+  ['/forgotten', 'Forget this phone'],
   ['/no-such-page', 'This page does not exist'],
 ];
 
