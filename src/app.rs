@@ -13,12 +13,15 @@ use crate::i18n::{Text, t};
 use crate::paper::{CrisisCardPage, PrintPlanPage};
 use crate::plan::{AboutMePage, CrisisWishesPage, OverviewPage, PlansPage};
 use crate::privacy::{ForgottenPage, PrivacyPage};
+use crate::quick_hide::{NeutralPage, QuickHide};
 use crate::safety_plan::{SafetyPlanEditorPage, SafetyPlanPage};
 
 #[component]
 pub fn App() -> impl IntoView {
+    let quick = QuickHide::install();
     view! {
         <Router>
+          <Show when=move || !quick.0.get() fallback=|| view! { <NeutralPage/> }>
             <Header/>
             <MainNav/>
             <main id="main" class="app-main" tabindex="-1">
@@ -37,6 +40,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/crisis-card") view=CrisisCardPage/>
                 </Routes>
             </main>
+          </Show>
         </Router>
     }
 }

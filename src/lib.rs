@@ -16,6 +16,7 @@ pub mod paper;
 pub mod plan;
 pub mod platform;
 pub mod privacy;
+pub mod quick_hide;
 pub mod safety_plan;
 pub mod storage;
 

@@ -5,6 +5,7 @@ use leptos::prelude::*;
 use leptos_router::components::A;
 
 use crate::i18n::{Text, t};
+use crate::quick_hide::HideButton;
 
 #[component]
 pub fn Header() -> impl IntoView {
@@ -12,7 +13,10 @@ pub fn Header() -> impl IntoView {
         <header class="app-header">
             <a class="app-skip-link" href="#main">{t(Text::SkipToContent)}</a>
             <A href="/" attr:class="app-header__name">{t(Text::AppName)}</A>
-            <A href="/safety-plan" attr:class="app-header__safety">{t(Text::SafetyPlanButton)}</A>
+            <span class="app-header__actions">
+                <HideButton/>
+                <A href="/safety-plan" attr:class="app-header__safety">{t(Text::SafetyPlanButton)}</A>
+            </span>
         </header>
     }
 }

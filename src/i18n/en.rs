@@ -207,6 +207,10 @@ pub fn text(text: Text) -> &'static str {
         Text::Forgotten => {
             "Coplan has forgotten this phone: nothing of it is left in this browser. You can close this page."
         }
+        Text::QuickHide => "Hide",
+        Text::NeutralTitle => "Notes",
+        Text::NeutralBody => "No notes yet.",
+        Text::NeutralReturn => "Continue",
         Text::NotFoundHeading => "This page does not exist",
         Text::NotFoundBody => "The address may be mistyped, or the page may have moved.",
         Text::NotFoundHome => "Go to your plan",

@@ -47,3 +47,46 @@ test('forget this phone leaves nothing of Coplan in IndexedDB, caches, storage o
   assert.deepEqual(await whatIsLeft(page), { databases: [], caches: [], workers: 0, local: 0 });
   await context.close();
 });
+
+test('quick hide: Escape twice shows a neutral page, and Back five times or a reload never shows plan text', async () => {
+  const context = await running.browser.newContext();
+  const page = await context.newPage();
+  const url = running.server.url;
+  // Several screens, some as full page loads (so Back may restore them from the cache).
+  await page.goto(`${url}/about-me`);
+  await page.getByRole('textbox', { name: 'My story, in my own words' }).pressSequentially('Nobody here may read this');
+  await savedOnThisPhone(page);
+  await page.goto(`${url}/safety-plan/edit`);
+  await page.getByRole('button', { name: 'Add a reason' }).click();
+  await page.getByRole('textbox', { name: 'Reason 1', exact: true }).pressSequentially('Secret reason');
+  await savedOnThisPhone(page);
+  await page.getByRole('link', { name: 'Back to my safety plan' }).click();
+  await page.getByText('Secret reason').waitFor();
+
+  await page.keyboard.press('Escape');
+  await page.keyboard.press('Escape');
+  await page.getByRole('heading', { name: 'Notes', level: 1 }).waitFor();
+  const shows = async () => {
+    const text = await page.locator('body').innerText();
+    return /Nobody here|Secret reason|safety plan/i.test(text);
+  };
+  assert.equal(await shows(), false, 'the neutral page shows no plan');
+  assert.equal(await page.title(), 'Notes');
+  assert.deepEqual(await axeViolations(page), []);
+  for (let n = 0; n < 5; n++) {
+    await page.goBack().catch(() => {});
+    await page.waitForTimeout(300);
+    assert.equal(await shows(), false, `after Back ${n + 1}: ${page.url()}`);
+  }
+  await page.goto(`${url}/about-me`);
+  await page.waitForTimeout(300);
+  assert.equal(await shows(), false, 'a fresh load in this tab stays hidden');
+
+  // The person chooses to come back; the hide button does the same as Escape twice.
+  await page.getByRole('button', { name: 'Continue' }).click();
+  await page.getByRole('textbox', { name: 'My story, in my own words' }).waitFor();
+  await page.getByRole('button', { name: 'Hide', exact: true }).click();
+  await page.getByRole('heading', { name: 'Notes', level: 1 }).waitFor();
+  assert.equal(await shows(), false);
+  await context.close();
+});
