@@ -9,6 +9,7 @@ pub mod crisis_lines;
 pub mod draft;
 pub mod phone;
 pub mod plan;
+pub mod sealed;
 
 pub use crisis_lines::{CRISIS_LINES, CrisisLine};
 pub use draft::{DraftError, PlanDraft, PlanId, PreferredName};
