@@ -6,6 +6,13 @@ pub fn now_ms() -> u64 {
     js_sys::Date::now() as u64
 }
 
+/// Fills `bytes` from the browser's cryptographic source; None if it is missing.
+pub fn fill_random(bytes: &mut [u8]) -> Option<()> {
+    let crypto = web_sys::window()?.crypto().ok()?;
+    crypto.get_random_values_with_u8_array(bytes).ok()?;
+    Some(())
+}
+
 /// Random bytes from the browser's cryptographic source (works without HTTPS too).
 fn random_bytes<const N: usize>() -> [u8; N] {
     let mut bytes = [0u8; N];

@@ -50,8 +50,12 @@ pub fn text(text: Text) -> &'static str {
             "Nothing you write. The Coplan server only sends the app itself to this phone. Sharing your plan with people you choose will come later, and only when you turn it on."
         }
         Text::AboutWhoHeading => "Who can see it",
+        Text::AboutLimitsHeading => "What Coplan cannot stop",
         Text::AboutWho => {
-            "For now, anyone who can open this browser on this phone could read your plan. Coplan does not lock it yet. If you share this phone, think about who might pick it up."
+            "Coplan keeps your plan encrypted on this phone, with a key that this browser keeps for Coplan and will not show to anyone. This stops someone reading your plan with the browser's developer tools, or from a copy of what Coplan stores. It does not stop someone who copies this browser's whole profile, or who opens Coplan on this phone: Coplan has no lock yet, so anyone who picks up this phone and opens Coplan can read your plan. If you share this phone, press Hide (or Escape twice) to hide Coplan at once, and use Forget this phone before you give it away."
+        }
+        Text::AboutLimits => {
+            "Some things a website cannot stop: the phone may keep a picture of the last screen in its list of recent apps, and the keyboard may learn words you type. Press Hide before you switch apps if that matters to you."
         }
         Text::AboutClearedHeading => "When it could be lost",
         Text::AboutCleared => {

@@ -156,6 +156,8 @@ pub enum Text {
     AboutServer,
     AboutWhoHeading,
     AboutWho,
+    AboutLimits,
+    AboutLimitsHeading,
     AboutClearedHeading,
     AboutCleared,
 

@@ -67,6 +67,10 @@ impl Editing {
                 SectionSession::open(kind, editing.view, editing.status, editing.writing).await;
             match opened {
                 Ok(session) => {
+                    if session.damaged > 0 {
+                        let damaged = coplan_domain::sealed::SealError::Damaged;
+                        editing.problem.set(Some(damaged.to_string()));
+                    }
                     editing.session.set_value(Some(session));
                     editing.ready.set(true);
                 }

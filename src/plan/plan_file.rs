@@ -13,7 +13,7 @@ use wasm_bindgen_futures::JsFuture;
 use super::session::open_plan;
 use crate::i18n::{Text, t};
 use crate::platform::{fresh_client_id, now_ms};
-use crate::storage::{Storage, StoredSection};
+use crate::storage::Storage;
 
 /// "Save a copy of my plan", with what the file is and is not.
 #[component]
@@ -157,17 +157,10 @@ async fn import(file: web_sys::File) -> Result<(), String> {
     let storage = Storage::shared().await.map_err(|e| e.to_string())?;
     let mut draft = PlanDraft::new(parsed.plan_id.clone(), parsed.created_at_ms);
     draft.updated_at_ms = parsed.exported_at_ms;
-    let merge = |kind: SectionKind, stored: &StoredSection, state: &[u8]| {
-        let doc = SectionDoc::new(kind, fresh_client_id());
-        for update in stored.all_updates() {
-            // The phone's own damaged record cannot stop an import; the rest merges.
-            let _ = doc.apply_update(update);
-        }
-        doc.apply_update(state).ok()?;
-        Some(doc.encode_state())
-    };
+    // Each section joins what is on the phone as one more change: a merge, never a
+    // replacement, in one transaction.
     storage
-        .import_plan(&draft, &parsed.sections, merge)
+        .import_plan(&draft, &parsed.sections, fresh_client_id())
         .await
         .map_err(|e| e.to_string())
 }

@@ -42,6 +42,8 @@ pub struct SectionSession {
     /// Carries this tab's changes to other tabs of the same plan (None where the browser
     /// has no BroadcastChannel: the other tab then sees them on its next reload).
     channel: Option<Listening>,
+    /// Stored changes that were damaged and could not be opened (the rest is shown).
+    pub damaged: usize,
     pub view: RwSignal<SectionView>,
     pub status: RwSignal<SaveStatus>,
     /// Writes started and not yet finished.
@@ -59,7 +61,16 @@ impl SectionSession {
         mark("coplan:section-opening");
         let storage = Storage::shared().await?;
         mark("coplan:database-opened");
-        let mut found = storage.read_open_section(kind).await?;
+        let writer = fresh_client_id();
+        let doc = Rc::new(SectionDoc::new(kind, writer));
+        // Listening starts as soon as the read transaction's last read is in, before the
+        // records are opened, and another tab's write cannot commit until that
+        // transaction has: so each of its changes is either in what was read or heard
+        // here (merging twice is harmless).
+        let mut channel = None;
+        let mut found = storage
+            .read_open_section(kind, |plan| channel = listen(plan, kind, &doc, view))
+            .await?;
         let plan = match &found.draft {
             // A foundation-era draft still holding a name: move it first, then read again.
             Some(draft) if !draft.preferred_name.as_str().is_empty() => {
@@ -77,6 +88,9 @@ impl SectionSession {
                 id
             }
         };
+        if channel.is_none() {
+            channel = listen(&plan, kind, &doc, view);
+        }
         let author = match found.author {
             Some(author) => author,
             None => storage.local_author().await?,
@@ -84,12 +98,6 @@ impl SectionSession {
         let author = AuthorId::parse(&author).map_err(|_| StorageError::ReadFailed {
             detail: "bad author id".into(),
         })?;
-        let writer = fresh_client_id();
-        let doc = Rc::new(SectionDoc::new(kind, writer));
-        // Listening starts before the read transaction completes (no await since its last
-        // request), and another tab's write cannot commit until it has: so each of its
-        // changes is either in what was read or heard here (merging twice is harmless).
-        let channel = listen(&plan, kind, &doc, view);
         let stored = found.stored;
         mark("coplan:section-read");
         for update in stored.all_updates() {
@@ -112,6 +120,7 @@ impl SectionSession {
             since_compaction: Cell::new(0),
             retry_pending: Cell::new(false),
             channel,
+            damaged: stored.damaged,
             view,
             status,
             writing,
@@ -244,7 +253,7 @@ pub async fn open_plan(storage: &Storage) -> Result<Option<PlanId>, StorageError
     if !draft.preferred_name.as_str().is_empty() {
         let author = AuthorId::parse(&storage.local_author().await?).ok();
         storage
-            .move_draft_name(&draft.id, |name| {
+            .move_draft_name(&draft, |name| {
                 let Some(author) = author else {
                     return Vec::new();
                 };

@@ -16,6 +16,7 @@ pub fn PrivacyPage() -> impl IntoView {
         (Text::AboutWhereHeading, Text::AboutWhere),
         (Text::AboutServerHeading, Text::AboutServer),
         (Text::AboutWhoHeading, Text::AboutWho),
+        (Text::AboutLimitsHeading, Text::AboutLimits),
         (Text::AboutClearedHeading, Text::AboutCleared),
     ];
     view! {

@@ -4,12 +4,18 @@
 //! a database of any earlier version (0 means new) to this one, step by step. Records are
 //! stored in the format the domain crate owns and pins (`PlanDraft::to_stored`).
 
+mod crypto;
+mod drafts;
+mod phone;
 mod plans;
+mod sealing;
 mod sections;
 
+pub use crypto::DataKey;
 pub use sections::{OpenSection, StoredSection};
 
-use coplan_domain::{DraftError, PlanDraft, PlanId};
+use coplan_domain::DraftError;
+use coplan_domain::sealed::SealError;
 use indexed_db_futures::database::{Database, ObjectStoreName, VersionChangeEvent};
 use indexed_db_futures::error::{Error as IdbError, OpenDbError};
 use indexed_db_futures::prelude::*;
@@ -21,9 +27,10 @@ pub const DATABASE_NAME: &str = "coplan";
 /// The IndexedDB schema version this build creates and reads.
 pub const SCHEMA_VERSION: u32 = 2;
 
-/// Plan drafts, keyed by plan id; the value is the domain's stored JSON.
+/// Plan drafts, keyed by plan id; the value is the domain's stored JSON, sealed.
 pub(crate) const DRAFTS: &str = "drafts";
-/// Small settings, keyed by name (for now: which plan is open).
+/// Small settings, keyed by name: which plan is open, this phone's author id, the data
+/// key, and whether the records were sealed. Never plan text.
 pub(crate) const META: &str = "meta";
 pub(crate) const CURRENT_PLAN: &str = "current_plan";
 pub(crate) const LOCAL_AUTHOR: &str = "local_author";
@@ -49,6 +56,12 @@ pub enum StorageError {
     WriteFailed { detail: String },
     #[error("Coplan could not read what is saved on this phone.")]
     ReadFailed { detail: String },
+    #[error(
+        "Coplan cannot protect your plan on this connection, so it keeps nothing here. Open Coplan from its secure address, which starts with https://."
+    )]
+    NotProtected,
+    #[error("{0}")]
+    Sealed(#[from] SealError),
     #[error("{0}")]
     Draft(#[from] DraftError),
 }
@@ -60,7 +73,7 @@ impl StorageError {
             Self::Unavailable { detail }
             | Self::WriteFailed { detail }
             | Self::ReadFailed { detail } => detail,
-            Self::NewerVersion | Self::Draft(_) => "",
+            Self::NewerVersion | Self::NotProtected | Self::Sealed(_) | Self::Draft(_) => "",
         }
     }
 }
@@ -99,6 +112,8 @@ pub(crate) fn read_failed(e: IdbError) -> StorageError {
 #[derive(Clone)]
 pub struct Storage {
     pub(crate) db: Database,
+    /// Seals and opens every plan record.
+    pub(crate) key: DataKey,
 }
 
 thread_local! {
@@ -115,88 +130,6 @@ impl Storage {
         storage.step_aside_for_other_tabs();
         SHARED.with_borrow_mut(|slot| *slot = Some(storage.clone()));
         Ok(storage)
-    }
-
-    /// When another tab upgrades or deletes the database ("Forget this phone"), this tab
-    /// closes its connection so that tab is not kept waiting. After a deletion this tab
-    /// shows a page saying so (which reads no storage), so it shows nothing no longer kept.
-    fn step_aside_for_other_tabs(&self) {
-        use indexed_db_futures::internals::SystemRepr;
-        use wasm_bindgen::JsCast;
-        use wasm_bindgen::closure::Closure;
-        let db = self.db.as_sys().clone();
-        let on_change = Closure::<dyn Fn(web_sys::Event)>::new(move |event: web_sys::Event| {
-            db.close();
-            SHARED.with_borrow_mut(|slot| *slot = None);
-            let deleted = js_sys::Reflect::get(&event, &"newVersion".into())
-                .map(|v| v.is_null())
-                .unwrap_or(false);
-            // Moved within the app, not reloaded: a reload would start the offline copy
-            // (and a database) again.
-            if deleted && let Some(window) = web_sys::window() {
-                if let Ok(history) = window.history() {
-                    let _ = history.replace_state_with_url(
-                        &wasm_bindgen::JsValue::NULL,
-                        "",
-                        Some("/forgotten"),
-                    );
-                }
-                if let Ok(popstate) = web_sys::Event::new("popstate") {
-                    let _ = window.dispatch_event(&popstate);
-                }
-            }
-        });
-        self.db
-            .as_sys()
-            .set_onversionchange(Some(on_change.as_ref().unchecked_ref()));
-        // The connection lives as long as the page, and so does its listener.
-        on_change.forget();
-    }
-
-    /// Deletes everything Coplan keeps in this browser: the database (after closing this
-    /// tab's connection), the offline copy, the service worker and any site storage.
-    pub async fn forget_this_phone() -> Result<(), StorageError> {
-        use wasm_bindgen_futures::JsFuture;
-        if let Some(storage) = SHARED.with_borrow_mut(Option::take) {
-            storage.close();
-        }
-        Database::delete_by_name(DATABASE_NAME)
-            .map_err(|e| StorageError::WriteFailed {
-                detail: describe(&e),
-            })?
-            .await
-            .map_err(write_failed)?;
-        let Some(window) = web_sys::window() else {
-            return Ok(());
-        };
-        let failed = |e: wasm_bindgen::JsValue| StorageError::WriteFailed {
-            detail: describe(&e),
-        };
-        if let Ok(caches) = window.caches() {
-            let names = JsFuture::from(caches.keys()).await.map_err(failed)?;
-            for name in js_sys::Array::from(&names).iter() {
-                let name = name.as_string().unwrap_or_default();
-                JsFuture::from(caches.delete(&name)).await.map_err(failed)?;
-            }
-        }
-        let workers = window.navigator().service_worker();
-        let registrations = JsFuture::from(workers.get_registrations())
-            .await
-            .map_err(failed)?;
-        for registration in js_sys::Array::from(&registrations).iter() {
-            let registration: web_sys::ServiceWorkerRegistration = registration.into();
-            JsFuture::from(registration.unregister().map_err(failed)?)
-                .await
-                .map_err(failed)?;
-        }
-        for storage in [window.local_storage(), window.session_storage()]
-            .into_iter()
-            .flatten()
-            .flatten()
-        {
-            let _ = storage.clear();
-        }
-        Ok(())
     }
 
     /// This phone's author id for the plans it writes, made once and kept.
@@ -249,7 +182,11 @@ impl Storage {
                     detail: describe(&other),
                 },
             })?;
-        Ok(Self { db })
+        let key = sealing::data_key(&db).await?;
+        if version >= 2 {
+            sealing::seal_plain_records(&db, &key).await?;
+        }
+        Ok(Self { db, key })
     }
 
     /// Closes this connection (other tabs may then upgrade the database).
@@ -260,69 +197,6 @@ impl Storage {
     /// The names of the object stores, for tests of the upgrade path.
     pub fn store_names(&self) -> Vec<String> {
         self.db.object_store_names().collect()
-    }
-
-    /// The draft of the plan that is open on this phone, if one was started.
-    pub async fn current_draft(&self) -> Result<Option<PlanDraft>, StorageError> {
-        let tx = self
-            .db
-            .transaction([META, DRAFTS])
-            .build()
-            .map_err(read_failed)?;
-        let current: Option<String> = tx
-            .object_store(META)
-            .map_err(read_failed)?
-            .get(CURRENT_PLAN)
-            .await
-            .map_err(read_failed)?;
-        let Some(id) = current else { return Ok(None) };
-        let stored: Option<String> = tx
-            .object_store(DRAFTS)
-            .map_err(read_failed)?
-            .get(id)
-            .await
-            .map_err(read_failed)?;
-        stored
-            .map(|json| PlanDraft::from_stored(&json).map_err(StorageError::from))
-            .transpose()
-    }
-
-    /// Saves a draft and makes it the open plan, in one transaction: after a crash either
-    /// the old or the new draft is there, never half of one.
-    pub async fn save_draft(&self, draft: &PlanDraft) -> Result<(), StorageError> {
-        let tx = self.readwrite([META, DRAFTS])?;
-        tx.object_store(DRAFTS)
-            .map_err(write_failed)?
-            .put(draft.to_stored())
-            .with_key(draft.id.as_str().to_string())
-            .without_key_type()
-            .await
-            .map_err(write_failed)?;
-        tx.object_store(META)
-            .map_err(write_failed)?
-            .put(draft.id.as_str().to_string())
-            .with_key(CURRENT_PLAN)
-            .without_key_type()
-            .await
-            .map_err(write_failed)?;
-        // Resolves on the transaction's `complete`: the words are on disk.
-        tx.commit().await.map_err(write_failed)
-    }
-
-    /// Removes a plan's draft (and forgets it as the open plan).
-    pub async fn delete_draft(&self, id: &PlanId) -> Result<(), StorageError> {
-        let tx = self.readwrite([META, DRAFTS])?;
-        tx.object_store(DRAFTS)
-            .map_err(write_failed)?
-            .delete(id.as_str())
-            .await
-            .map_err(write_failed)?;
-        tx.object_store(META)
-            .map_err(write_failed)?
-            .delete(CURRENT_PLAN)
-            .await
-            .map_err(write_failed)?;
-        tx.commit().await.map_err(write_failed)
     }
 }
 

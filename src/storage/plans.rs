@@ -8,7 +8,7 @@ use indexed_db_futures::prelude::*;
 use js_sys::Array;
 use wasm_bindgen::JsValue;
 
-use super::sections::{bytes, update_key};
+use super::sections::update_key;
 use super::{
     CURRENT_PLAN, DRAFTS, META, SECTION_SNAPSHOTS, SECTION_UPDATES, Storage, StorageError,
     read_failed, write_failed,
@@ -25,18 +25,26 @@ impl Storage {
     /// Every plan on this phone, oldest first.
     pub async fn all_plans(&self) -> Result<Vec<PlanDraft>, StorageError> {
         let tx = self.db.transaction(DRAFTS).build().map_err(read_failed)?;
-        let stored: Vec<String> = tx
-            .object_store(DRAFTS)
-            .map_err(read_failed)?
-            .get_all()
+        let store = tx.object_store(DRAFTS).map_err(read_failed)?;
+        let ids: Vec<String> = store
+            .get_all_keys()
             .await
             .map_err(read_failed)?
             .collect::<Result<_, _>>()
             .map_err(read_failed)?;
-        let mut plans = stored
-            .iter()
-            .map(|json| PlanDraft::from_stored(json).map_err(StorageError::from))
-            .collect::<Result<Vec<_>, _>>()?;
+        let values: Vec<JsValue> = store
+            .get_all::<JsValue>()
+            .primitive()
+            .map_err(read_failed)?
+            .await
+            .map_err(read_failed)?
+            .collect::<Result<_, _>>()
+            .map_err(read_failed)?;
+        drop(tx);
+        let mut plans = Vec::with_capacity(ids.len());
+        for (id, value) in ids.iter().zip(&values) {
+            plans.push(self.open_draft(id, value).await?);
+        }
         plans.sort_by_key(|p| p.created_at_ms);
         Ok(plans)
     }
@@ -80,37 +88,35 @@ impl Storage {
 
     /// Moves the name a foundation-era draft holds into the plan's About me, in one
     /// transaction: `write_name` turns the name into an About me change, which is logged
-    /// while the draft forgets the name. Does nothing when the draft holds no name.
+    /// while the draft forgets the name. Does nothing when the draft holds no name. The
+    /// change's key is fixed, so two tabs doing this at once leave one change, not two.
     pub async fn move_draft_name(
         &self,
-        plan: &PlanId,
+        draft: &PlanDraft,
         write_name: impl FnOnce(&str) -> Vec<u8>,
     ) -> Result<(), StorageError> {
-        let tx = self.readwrite([DRAFTS, SECTION_UPDATES])?;
-        let drafts = tx.object_store(DRAFTS).map_err(write_failed)?;
-        let stored: Option<String> = drafts.get(plan.as_str()).await.map_err(write_failed)?;
-        let Some(mut draft) = stored
-            .map(|json| PlanDraft::from_stored(&json))
-            .transpose()?
-        else {
-            return Ok(());
-        };
         if draft.preferred_name.as_str().is_empty() {
             return Ok(());
         }
         let update = write_name(draft.preferred_name.as_str());
         // Writer 0 is never a tab's client id, so this record cannot clash with one.
+        let key = update_key(&draft.id, SectionKind::AboutMe, 0, 0);
+        let sealed_update = self.seal_update(&key, &update).await?;
+        let mut forgot = draft.clone();
+        forgot.preferred_name = PreferredName::default();
+        let sealed_draft = self.seal_draft(&forgot).await?;
+        let tx = self.readwrite([DRAFTS, SECTION_UPDATES])?;
         tx.object_store(SECTION_UPDATES)
             .map_err(write_failed)?
-            .put(bytes(&update))
-            .with_key(update_key(plan, SectionKind::AboutMe, 0, 0))
+            .put(sealed_update)
+            .with_key(key)
             .without_key_type()
             .await
             .map_err(write_failed)?;
-        draft.preferred_name = PreferredName::default();
-        drafts
-            .put(draft.to_stored())
-            .with_key(plan.as_str().to_string())
+        tx.object_store(DRAFTS)
+            .map_err(write_failed)?
+            .put(sealed_draft)
+            .with_key(draft.id.as_str().to_string())
             .without_key_type()
             .await
             .map_err(write_failed)?;
@@ -120,37 +126,42 @@ impl Storage {
 
 impl Storage {
     /// Brings a plan from a file onto this phone and opens it, in one transaction. Each
-    /// section is merged with what is already stored for the same plan (a CRDT merge:
-    /// nothing on the phone is overwritten); `merge` returns the merged state, or None to
-    /// stop, in which case nothing at all is changed.
+    /// section's state is added to the section's log as one change (a CRDT merge when the
+    /// plan is already here: nothing on the phone is overwritten). `writer` must be fresh
+    /// (a new client id), so these records never clash with another's.
     pub async fn import_plan(
         &self,
         draft: &PlanDraft,
         sections: &[(SectionKind, Vec<u8>)],
-        merge: impl Fn(SectionKind, &super::StoredSection, &[u8]) -> Option<Vec<u8>>,
+        writer: u64,
     ) -> Result<(), StorageError> {
-        let tx = self.readwrite([META, DRAFTS, SECTION_SNAPSHOTS, SECTION_UPDATES])?;
+        let sealed_draft = self.seal_draft(draft).await?;
+        let mut records = Vec::with_capacity(sections.len());
+        for (kind, state) in sections {
+            let key = update_key(&draft.id, *kind, writer, 0);
+            records.push((self.seal_update(&key, state).await?, key));
+        }
+        let tx = self.readwrite([META, DRAFTS, SECTION_UPDATES])?;
         let drafts = tx.object_store(DRAFTS).map_err(write_failed)?;
-        let known: Option<String> = drafts.get(draft.id.as_str()).await.map_err(write_failed)?;
+        let known: Option<JsValue> = drafts
+            .get(draft.id.as_str())
+            .primitive()
+            .map_err(write_failed)?
+            .await
+            .map_err(write_failed)?;
         if known.is_none() {
             drafts
-                .put(draft.to_stored())
+                .put(sealed_draft)
                 .with_key(draft.id.as_str().to_string())
                 .without_key_type()
                 .await
                 .map_err(write_failed)?;
         }
-        for (kind, state) in sections {
-            let stored = super::sections::read_section(&tx, &draft.id, *kind)
-                .await
-                .map_err(write_failed)?;
-            let Some(merged) = merge(*kind, &stored, state) else {
-                // Dropping the transaction without committing rolls every change back.
-                return Err(StorageError::WriteFailed {
-                    detail: "a section of the file could not be merged".into(),
-                });
-            };
-            super::sections::replace_section(&tx, &draft.id, *kind, &merged)
+        let log = tx.object_store(SECTION_UPDATES).map_err(write_failed)?;
+        for (sealed, key) in records {
+            log.put(sealed)
+                .with_key(key)
+                .without_key_type()
                 .await
                 .map_err(write_failed)?;
         }

@@ -3,11 +3,15 @@
 //!
 //! Log keys are `[plan, section, writer, sequence]`, where the writer is the tab's fresh
 //! CRDT client id: two tabs of the same plan never overwrite each other's records.
-//! Compaction is a merge, in one transaction: it reads the snapshot and the whole log
-//! (whoever wrote it), merges them into the caller's document, writes the result as the
-//! new snapshot and drops the log it read. No other tab can write in between, so nothing
-//! is dropped that the snapshot does not hold; after a crash either the old snapshot and
-//! its log or the new snapshot is there, never a gap.
+//! Every record is sealed (encrypted at rest, `crypto.rs`), and a transaction closes if it
+//! waits on anything but IndexedDB, so records are sealed before a write and opened after
+//! a read. Compaction therefore reads the snapshot and the whole log (whoever wrote it),
+//! opens and merges them into the caller's document, and then, in a second transaction,
+//! writes the result as the new snapshot and drops exactly the records it read, but only
+//! if the snapshot is still the one it read (another tab may have compacted meanwhile;
+//! then it starts again). Records written meanwhile stay in the log, so nothing is
+//! dropped that the snapshot does not hold; after a crash either the old snapshot and its
+//! log or the new snapshot is there, never a gap.
 
 use coplan_domain::PlanId;
 use coplan_domain::plan::SectionKind;
@@ -18,13 +22,19 @@ use indexed_db_futures::transaction::Transaction;
 use js_sys::{Array, Uint8Array};
 use wasm_bindgen::JsValue;
 
+use coplan_domain::sealed::associated_data;
+
+use super::crypto::key_text;
 use super::{SECTION_SNAPSHOTS, SECTION_UPDATES, Storage, StorageError, read_failed, write_failed};
 
-/// What is stored for one section: its snapshot (if ever compacted) and the changes since.
+/// What is stored for one section, opened: its snapshot (if ever compacted) and the
+/// changes since. Records that failed to open (damaged) are counted, not shown.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct StoredSection {
     pub snapshot: Option<Vec<u8>>,
     pub updates: Vec<Vec<u8>>,
+    /// Log records that could not be opened: left in place, never merged.
+    pub damaged: usize,
 }
 
 impl StoredSection {
@@ -36,6 +46,13 @@ impl StoredSection {
             .chain(self.updates.iter())
             .map(Vec::as_slice)
     }
+}
+
+/// A section's records as read, still sealed.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct SealedSection {
+    snapshot: Option<Vec<u8>>,
+    updates: Vec<(JsValue, Vec<u8>)>,
 }
 
 fn section_key(plan: &PlanId, kind: SectionKind) -> JsValue {
@@ -64,51 +81,80 @@ pub(crate) fn bytes(value: &[u8]) -> JsValue {
     Uint8Array::from(value).into()
 }
 
-pub(crate) async fn read_section(
+async fn read_snapshot(
     tx: &Transaction<'_>,
     plan: &PlanId,
     kind: SectionKind,
-) -> Result<StoredSection, IdbError> {
+) -> Result<Option<Vec<u8>>, IdbError> {
     let snapshot: Option<JsValue> = tx
         .object_store(SECTION_SNAPSHOTS)?
         .get(section_key(plan, kind))
         .primitive()?
         .await?;
-    let updates = tx
-        .object_store(SECTION_UPDATES)?
+    Ok(snapshot.map(|v| Uint8Array::new(&v).to_vec()))
+}
+
+pub(crate) async fn read_section(
+    tx: &Transaction<'_>,
+    plan: &PlanId,
+    kind: SectionKind,
+) -> Result<SealedSection, IdbError> {
+    let snapshot = read_snapshot(tx, plan, kind).await?;
+    let store = tx.object_store(SECTION_UPDATES)?;
+    let keys: Vec<JsValue> = store
+        .get_all_keys::<JsValue>()
+        .with_query::<JsValue, _>(log_range(plan, kind))
+        .primitive()?
+        .await?
+        .collect::<Result<_, _>>()?;
+    let values: Vec<Vec<u8>> = store
         .get_all::<JsValue>()
         .with_query::<JsValue, _>(log_range(plan, kind))
         .primitive()?
         .await?
         .map(|value| value.map(|v| Uint8Array::new(&v).to_vec()))
         .collect::<Result<_, _>>()?;
-    Ok(StoredSection {
-        snapshot: snapshot.map(|v| Uint8Array::new(&v).to_vec()),
-        updates,
+    Ok(SealedSection {
+        snapshot,
+        updates: keys.into_iter().zip(values).collect(),
     })
 }
 
-/// Writes `state` as the section's snapshot and drops its log, inside `tx`: the caller
-/// has merged everything the log held into `state`.
-pub(crate) async fn replace_section(
-    tx: &Transaction<'_>,
-    plan: &PlanId,
-    kind: SectionKind,
-    state: &[u8],
-) -> Result<(), IdbError> {
-    tx.object_store(SECTION_SNAPSHOTS)?
-        .put(bytes(state))
-        .with_key(section_key(plan, kind))
-        .without_key_type()
-        .await?;
-    tx.object_store(SECTION_UPDATES)?
-        .delete::<JsValue, _>(log_range(plan, kind))
-        .await?;
-    Ok(())
-}
-
 impl Storage {
-    /// Reads a section's snapshot and log.
+    /// Opens a section's sealed records. A damaged snapshot makes the section unreadable
+    /// (said plainly); a damaged log record is left out and counted, the rest still reads.
+    pub(crate) async fn open_section(
+        &self,
+        plan: &PlanId,
+        kind: SectionKind,
+        sealed: &SealedSection,
+    ) -> Result<(StoredSection, Vec<JsValue>), StorageError> {
+        let snapshot = match &sealed.snapshot {
+            Some(bytes) => {
+                let aad = associated_data(SECTION_SNAPSHOTS, &key_text(&section_key(plan, kind)));
+                Some(self.key.open(bytes, &aad).await?)
+            }
+            None => None,
+        };
+        let mut opened = StoredSection {
+            snapshot,
+            ..StoredSection::default()
+        };
+        let mut opened_keys = Vec::new();
+        for (key, bytes) in &sealed.updates {
+            let aad = associated_data(SECTION_UPDATES, &key_text(key));
+            match self.key.open(bytes, &aad).await {
+                Ok(update) => {
+                    opened.updates.push(update);
+                    opened_keys.push(key.clone());
+                }
+                Err(_) => opened.damaged += 1,
+            }
+        }
+        Ok((opened, opened_keys))
+    }
+
+    /// Reads and opens a section's snapshot and log.
     pub async fn load_section(
         &self,
         plan: &PlanId,
@@ -119,7 +165,19 @@ impl Storage {
             .transaction([SECTION_SNAPSHOTS, SECTION_UPDATES])
             .build()
             .map_err(read_failed)?;
-        read_section(&tx, plan, kind).await.map_err(read_failed)
+        let sealed = read_section(&tx, plan, kind).await.map_err(read_failed)?;
+        drop(tx);
+        Ok(self.open_section(plan, kind, &sealed).await?.0)
+    }
+
+    /// An update sealed for its place in the log.
+    pub(crate) async fn seal_update(
+        &self,
+        key: &JsValue,
+        update: &[u8],
+    ) -> Result<JsValue, StorageError> {
+        let aad = associated_data(SECTION_UPDATES, &key_text(key));
+        Ok(bytes(&self.key.seal(update, &aad).await?))
     }
 
     /// Appends one change, written by `writer` (the tab's CRDT client id) as its `seq`th.
@@ -132,11 +190,13 @@ impl Storage {
         seq: u32,
         update: &[u8],
     ) -> Result<(), StorageError> {
+        let key = update_key(plan, kind, writer, seq);
+        let sealed = self.seal_update(&key, update).await?;
         let tx = self.readwrite(SECTION_UPDATES)?;
         tx.object_store(SECTION_UPDATES)
             .map_err(write_failed)?
-            .put(bytes(update))
-            .with_key(update_key(plan, kind, writer, seq))
+            .put(sealed)
+            .with_key(key)
             .without_key_type()
             .await
             .map_err(write_failed)?;
@@ -145,20 +205,49 @@ impl Storage {
 
     /// Compacts a section: `merge` receives everything stored (from every tab), merges it
     /// into its document and returns the whole state, which replaces the snapshot while
-    /// the log it read is dropped, all in one transaction.
+    /// the log records it was given are dropped (see the module's note on tabs).
     pub async fn compact_section(
         &self,
         plan: &PlanId,
         kind: SectionKind,
-        merge: impl FnOnce(&StoredSection) -> Vec<u8>,
+        merge: impl Fn(&StoredSection) -> Vec<u8>,
     ) -> Result<(), StorageError> {
-        let tx = self.readwrite([SECTION_SNAPSHOTS, SECTION_UPDATES])?;
-        let stored = read_section(&tx, plan, kind).await.map_err(write_failed)?;
-        let state = merge(&stored);
-        replace_section(&tx, plan, kind, &state)
-            .await
-            .map_err(write_failed)?;
-        tx.commit().await.map_err(write_failed)
+        const ATTEMPTS: usize = 3;
+        for _ in 0..ATTEMPTS {
+            let tx = self
+                .db
+                .transaction([SECTION_SNAPSHOTS, SECTION_UPDATES])
+                .build()
+                .map_err(read_failed)?;
+            let sealed = read_section(&tx, plan, kind).await.map_err(read_failed)?;
+            drop(tx);
+            let (stored, merged_keys) = self.open_section(plan, kind, &sealed).await?;
+            let state = merge(&stored);
+            let snapshot_aad =
+                associated_data(SECTION_SNAPSHOTS, &key_text(&section_key(plan, kind)));
+            let snapshot = bytes(&self.key.seal(&state, &snapshot_aad).await?);
+
+            let tx = self.readwrite([SECTION_SNAPSHOTS, SECTION_UPDATES])?;
+            if read_snapshot(&tx, plan, kind).await.map_err(write_failed)? != sealed.snapshot {
+                // Another tab compacted meanwhile: start again from what it wrote.
+                continue;
+            }
+            tx.object_store(SECTION_SNAPSHOTS)
+                .map_err(write_failed)?
+                .put(snapshot)
+                .with_key(section_key(plan, kind))
+                .without_key_type()
+                .await
+                .map_err(write_failed)?;
+            let log = tx.object_store(SECTION_UPDATES).map_err(write_failed)?;
+            for key in merged_keys {
+                log.delete(key).await.map_err(write_failed)?;
+            }
+            return tx.commit().await.map_err(write_failed);
+        }
+        Err(StorageError::WriteFailed {
+            detail: "the snapshot kept changing while it was compacted".into(),
+        })
     }
 }
 
@@ -174,7 +263,14 @@ pub struct OpenSection {
 impl Storage {
     /// Reads the open plan, the author and one of its sections in a single transaction
     /// (each transaction costs a round trip, which a cheap phone feels when a plan opens).
-    pub async fn read_open_section(&self, kind: SectionKind) -> Result<OpenSection, StorageError> {
+    /// `before_opening` runs with the plan's id as soon as the transaction's last read is
+    /// in, before anything waits on opening the sealed records: a tab starts listening to
+    /// other tabs there, so no change falls between what it read and what it hears.
+    pub async fn read_open_section(
+        &self,
+        kind: SectionKind,
+        before_opening: impl FnOnce(&PlanId),
+    ) -> Result<OpenSection, StorageError> {
         use super::{CURRENT_PLAN, DRAFTS, LOCAL_AUTHOR, META};
         let tx = self
             .db
@@ -184,30 +280,31 @@ impl Storage {
         let meta = tx.object_store(META).map_err(read_failed)?;
         let author: Option<String> = meta.get(LOCAL_AUTHOR).await.map_err(read_failed)?;
         let current: Option<String> = meta.get(CURRENT_PLAN).await.map_err(read_failed)?;
-        let Some(id) = current else {
+        let Some(id) = current.and_then(|id| PlanId::parse(&id).ok()) else {
             return Ok(OpenSection {
                 author,
                 ..OpenSection::default()
             });
         };
-        let json: Option<String> = tx
+        let draft: Option<JsValue> = tx
             .object_store(DRAFTS)
             .map_err(read_failed)?
-            .get(id)
+            .get(id.as_str())
+            .primitive()
+            .map_err(read_failed)?
             .await
             .map_err(read_failed)?;
-        let Some(draft) = json
-            .map(|json| coplan_domain::PlanDraft::from_stored(&json))
-            .transpose()?
-        else {
+        let Some(draft) = draft else {
             return Ok(OpenSection {
                 author,
                 ..OpenSection::default()
             });
         };
-        let stored = read_section(&tx, &draft.id, kind)
-            .await
-            .map_err(read_failed)?;
+        let sealed = read_section(&tx, &id, kind).await.map_err(read_failed)?;
+        drop(tx);
+        before_opening(&id);
+        let draft = self.open_draft(id.as_str(), &draft).await?;
+        let (stored, _) = self.open_section(&id, kind, &sealed).await?;
         Ok(OpenSection {
             draft: Some(draft),
             author,

@@ -49,12 +49,26 @@ try {
       request.onsuccess = () => resolve(request.result);
       request.onerror = () => reject(request.error);
     });
-    const tx = db.transaction(['meta', 'section_snapshots', 'section_updates'], 'readwrite');
-    const plan = await new Promise((resolve) => {
-      const request = tx.objectStore('meta').get('current_plan');
-      request.onsuccess = () => resolve(request.result);
-    });
-    tx.objectStore('section_snapshots').put(new Uint8Array(bytes), [plan, 'safety_plan']);
+    const read = (store, key) =>
+      new Promise((resolve) => {
+        const request = db.transaction(store).objectStore(store).get(key);
+        request.onsuccess = () => resolve(request.result);
+      });
+    const plan = await read('meta', 'current_plan');
+    // Sealed as the app seals a snapshot (coplan_domain::sealed): "CS", version 1, nonce,
+    // AES-256-GCM ciphertext, with the record's place as associated data.
+    const key = await read('meta', 'data_key');
+    const nonce = crypto.getRandomValues(new Uint8Array(12));
+    const additionalData = new TextEncoder().encode(`coplan/1/section_snapshots/${plan}/safety_plan`);
+    const ciphertext = new Uint8Array(
+      await crypto.subtle.encrypt({ name: 'AES-GCM', iv: nonce, additionalData }, key, new Uint8Array(bytes)),
+    );
+    const sealed = new Uint8Array(3 + 12 + ciphertext.length);
+    sealed.set([0x43, 0x53, 1]);
+    sealed.set(nonce, 3);
+    sealed.set(ciphertext, 15);
+    const tx = db.transaction(['section_snapshots', 'section_updates'], 'readwrite');
+    tx.objectStore('section_snapshots').put(sealed, [plan, 'safety_plan']);
     tx.objectStore('section_updates').delete(IDBKeyRange.bound([plan, 'safety_plan', 0], [plan, 'safety_plan', Infinity]));
     await new Promise((resolve, reject) => {
       tx.oncomplete = resolve;

@@ -1,0 +1,114 @@
+//! Plan drafts (each plan's id and dates; before the plan sections, its first words),
+//! sealed at rest, and which plan is open.
+
+use coplan_domain::sealed::associated_data;
+use coplan_domain::{PlanDraft, PlanId};
+use indexed_db_futures::prelude::*;
+use js_sys::Uint8Array;
+use wasm_bindgen::JsValue;
+
+use super::{CURRENT_PLAN, DRAFTS, META, Storage, StorageError, read_failed, write_failed};
+
+impl Storage {
+    /// A draft sealed for its place in the drafts store.
+    pub(crate) async fn seal_draft(&self, draft: &PlanDraft) -> Result<JsValue, StorageError> {
+        let aad = associated_data(DRAFTS, draft.id.as_str());
+        let sealed = self.key.seal(draft.to_stored().as_bytes(), &aad).await?;
+        Ok(Uint8Array::from(sealed.as_slice()).into())
+    }
+
+    /// Opens a sealed draft read from the drafts store under `id`.
+    pub(crate) async fn open_draft(
+        &self,
+        id: &str,
+        value: &JsValue,
+    ) -> Result<PlanDraft, StorageError> {
+        let aad = associated_data(DRAFTS, id);
+        let plain = self
+            .key
+            .open(&Uint8Array::new(value).to_vec(), &aad)
+            .await?;
+        let json = String::from_utf8(plain).map_err(|_| coplan_domain::DraftError::Unreadable)?;
+        Ok(PlanDraft::from_stored(&json)?)
+    }
+
+    /// The id of the plan open on this phone, if one was started.
+    pub async fn current_plan(&self) -> Result<Option<String>, StorageError> {
+        let tx = self.db.transaction(META).build().map_err(read_failed)?;
+        tx.object_store(META)
+            .map_err(read_failed)?
+            .get(CURRENT_PLAN)
+            .await
+            .map_err(read_failed)
+    }
+
+    /// The draft of the plan that is open on this phone, if one was started.
+    pub async fn current_draft(&self) -> Result<Option<PlanDraft>, StorageError> {
+        let tx = self
+            .db
+            .transaction([META, DRAFTS])
+            .build()
+            .map_err(read_failed)?;
+        let current: Option<String> = tx
+            .object_store(META)
+            .map_err(read_failed)?
+            .get(CURRENT_PLAN)
+            .await
+            .map_err(read_failed)?;
+        let Some(id) = current else { return Ok(None) };
+        let stored: Option<JsValue> = tx
+            .object_store(DRAFTS)
+            .map_err(read_failed)?
+            .get(id.clone())
+            .primitive()
+            .map_err(read_failed)?
+            .await
+            .map_err(read_failed)?;
+        drop(tx);
+        match stored {
+            Some(value) => self.open_draft(&id, &value).await.map(Some),
+            None => Ok(None),
+        }
+    }
+
+    /// Saves a draft and makes it the open plan, in one transaction: after a crash either
+    /// the old or the new draft is there, never half of one.
+    pub async fn save_draft(&self, draft: &PlanDraft) -> Result<(), StorageError> {
+        // Sealed before the transaction starts: a transaction closes if it waits on
+        // anything but IndexedDB.
+        let sealed = self.seal_draft(draft).await?;
+        let tx = self.readwrite([META, DRAFTS])?;
+        tx.object_store(DRAFTS)
+            .map_err(write_failed)?
+            .put(sealed)
+            .with_key(draft.id.as_str().to_string())
+            .without_key_type()
+            .await
+            .map_err(write_failed)?;
+        tx.object_store(META)
+            .map_err(write_failed)?
+            .put(draft.id.as_str().to_string())
+            .with_key(CURRENT_PLAN)
+            .without_key_type()
+            .await
+            .map_err(write_failed)?;
+        // Resolves on the transaction's `complete`: the words are on disk.
+        tx.commit().await.map_err(write_failed)
+    }
+
+    /// Removes a plan's draft (and forgets it as the open plan).
+    pub async fn delete_draft(&self, id: &PlanId) -> Result<(), StorageError> {
+        let tx = self.readwrite([META, DRAFTS])?;
+        tx.object_store(DRAFTS)
+            .map_err(write_failed)?
+            .delete(id.as_str())
+            .await
+            .map_err(write_failed)?;
+        tx.object_store(META)
+            .map_err(write_failed)?
+            .delete(CURRENT_PLAN)
+            .await
+            .map_err(write_failed)?;
+        tx.commit().await.map_err(write_failed)
+    }
+}

@@ -1,0 +1,90 @@
+//! The browser as a whole: stepping aside when another tab upgrades or deletes the
+//! database, and "Forget this phone", which removes everything Coplan keeps here.
+
+use indexed_db_futures::database::Database;
+
+use super::{DATABASE_NAME, SHARED, Storage, StorageError, describe, write_failed};
+
+impl Storage {
+    /// When another tab upgrades or deletes the database ("Forget this phone"), this tab
+    /// closes its connection so that tab is not kept waiting. After a deletion this tab
+    /// shows a page saying so (which reads no storage), so it shows nothing no longer kept.
+    pub(super) fn step_aside_for_other_tabs(&self) {
+        use indexed_db_futures::internals::SystemRepr;
+        use wasm_bindgen::JsCast;
+        use wasm_bindgen::closure::Closure;
+        let db = self.db.as_sys().clone();
+        let on_change = Closure::<dyn Fn(web_sys::Event)>::new(move |event: web_sys::Event| {
+            db.close();
+            SHARED.with_borrow_mut(|slot| *slot = None);
+            let deleted = js_sys::Reflect::get(&event, &"newVersion".into())
+                .map(|v| v.is_null())
+                .unwrap_or(false);
+            // Moved within the app, not reloaded: a reload would start the offline copy
+            // (and a database) again.
+            if deleted && let Some(window) = web_sys::window() {
+                if let Ok(history) = window.history() {
+                    let _ = history.replace_state_with_url(
+                        &wasm_bindgen::JsValue::NULL,
+                        "",
+                        Some("/forgotten"),
+                    );
+                }
+                if let Ok(popstate) = web_sys::Event::new("popstate") {
+                    let _ = window.dispatch_event(&popstate);
+                }
+            }
+        });
+        self.db
+            .as_sys()
+            .set_onversionchange(Some(on_change.as_ref().unchecked_ref()));
+        // The connection lives as long as the page, and so does its listener.
+        on_change.forget();
+    }
+
+    /// Deletes everything Coplan keeps in this browser: the database (after closing this
+    /// tab's connection), the offline copy, the service worker and any site storage.
+    pub async fn forget_this_phone() -> Result<(), StorageError> {
+        use wasm_bindgen_futures::JsFuture;
+        if let Some(storage) = SHARED.with_borrow_mut(Option::take) {
+            storage.close();
+        }
+        Database::delete_by_name(DATABASE_NAME)
+            .map_err(|e| StorageError::WriteFailed {
+                detail: describe(&e),
+            })?
+            .await
+            .map_err(write_failed)?;
+        let Some(window) = web_sys::window() else {
+            return Ok(());
+        };
+        let failed = |e: wasm_bindgen::JsValue| StorageError::WriteFailed {
+            detail: describe(&e),
+        };
+        if let Ok(caches) = window.caches() {
+            let names = JsFuture::from(caches.keys()).await.map_err(failed)?;
+            for name in js_sys::Array::from(&names).iter() {
+                let name = name.as_string().unwrap_or_default();
+                JsFuture::from(caches.delete(&name)).await.map_err(failed)?;
+            }
+        }
+        let workers = window.navigator().service_worker();
+        let registrations = JsFuture::from(workers.get_registrations())
+            .await
+            .map_err(failed)?;
+        for registration in js_sys::Array::from(&registrations).iter() {
+            let registration: web_sys::ServiceWorkerRegistration = registration.into();
+            JsFuture::from(registration.unregister().map_err(failed)?)
+                .await
+                .map_err(failed)?;
+        }
+        for storage in [window.local_storage(), window.session_storage()]
+            .into_iter()
+            .flatten()
+            .flatten()
+        {
+            let _ = storage.clear();
+        }
+        Ok(())
+    }
+}
