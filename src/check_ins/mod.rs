@@ -150,17 +150,24 @@ fn Charts(editing: Editing) -> impl IntoView {
 #[component]
 fn AreaChart(area: &'static str, points: Vec<(u64, u8)>) -> impl IntoView {
     let title = words(SectionKind::CarePlan, area).title;
-    let dots = CHART.points(&points);
+    // Whole SVG units are plenty at this size, and leave float formatting out of the app.
+    let round = |v: f64| v.round() as i32;
+    let dots: Vec<(i32, i32)> = CHART
+        .points(&points)
+        .into_iter()
+        .map(|(x, y)| (round(x), round(y)))
+        .collect();
     let line = dots
         .iter()
-        .map(|(x, y)| format!("{x:.1},{y:.1}"))
+        .map(|(x, y)| format!("{x},{y}"))
         .collect::<Vec<_>>()
         .join(" ");
+    let (left, right) = (round(CHART.margin), round(CHART.width - CHART.margin));
     let guides = [1u8, 4, 7].map(|rating| {
-        let y = CHART.y_of(rating);
+        let y = round(CHART.y_of(rating));
         view! {
-            <line class="app-chart__guide" x1=CHART.margin x2=CHART.width - CHART.margin y1=y y2=y/>
-            <text class="app-chart__label" x="2" y=y + 4.0>{rating}</text>
+            <line class="app-chart__guide" x1=left x2=right y1=y y2=y/>
+            <text class="app-chart__label" x="2" y=y + 4>{rating}</text>
         }
     });
     let rows = points.clone();
@@ -169,7 +176,7 @@ fn AreaChart(area: &'static str, points: Vec<(u64, u8)>) -> impl IntoView {
             <figcaption class="app-chart__title">{title}</figcaption>
             <svg
                 class="app-chart__svg"
-                viewBox=format!("0 0 {} {}", CHART.width, CHART.height)
+                viewBox=format!("0 0 {} {}", round(CHART.width), round(CHART.height))
                 aria-hidden="true"
                 focusable="false"
             >

@@ -39,6 +39,8 @@ pub struct SectionSession {
     next_seq: Cell<u32>,
     since_compaction: Cell<u32>,
     retry_pending: Cell<bool>,
+    /// The sealed snapshot this tab last wrote (its document holds everything in it).
+    last_snapshot: std::cell::RefCell<Option<Vec<u8>>>,
     /// Carries this tab's changes to other tabs of the same plan (None where the browser
     /// has no BroadcastChannel: the other tab then sees them on its next reload).
     channel: Option<Listening>,
@@ -76,6 +78,7 @@ impl SectionSession {
             Some(draft) if !draft.preferred_name.as_str().is_empty() => {
                 let plan = open_plan(&storage).await?.unwrap_or(draft.id.clone());
                 found.stored = storage.load_section(&plan, kind).await?;
+                found.sealed_snapshot = None;
                 plan
             }
             Some(draft) => draft.id.clone(),
@@ -99,6 +102,7 @@ impl SectionSession {
             detail: "bad author id".into(),
         })?;
         let stored = found.stored;
+        let sealed_snapshot = found.sealed_snapshot;
         mark("coplan:section-read");
         for update in stored.all_updates() {
             doc.apply_update(update)
@@ -109,7 +113,8 @@ impl SectionSession {
         mark("coplan:section-merged");
         view.set(doc.view());
         mark("coplan:section-opened");
-        Ok(Rc::new(Self {
+        let long_log = stored.updates.len() >= COMPACT_EVERY as usize;
+        let session = Rc::new(Self {
             storage,
             plan,
             kind,
@@ -119,12 +124,19 @@ impl SectionSession {
             next_seq: Cell::new(0),
             since_compaction: Cell::new(0),
             retry_pending: Cell::new(false),
+            last_snapshot: std::cell::RefCell::new(sealed_snapshot),
             channel,
             damaged: stored.damaged,
             view,
             status,
             writing,
-        }))
+        });
+        if long_log {
+            // Records left by other tabs (perhaps long closed): folded in once, now.
+            let folding = Rc::clone(&session);
+            spawn_local(async move { folding.compact(true).await });
+        }
+        Ok(session)
     }
 
     /// The section as it reads now, without starting a plan or a writing session: for
@@ -174,7 +186,7 @@ impl SectionSession {
                     let since = session.since_compaction.get() + 1;
                     session.since_compaction.set(since);
                     if since >= COMPACT_EVERY {
-                        session.compact().await;
+                        session.compact(false).await;
                     }
                 }
                 Err(e) => session.failed(e),
@@ -188,13 +200,16 @@ impl SectionSession {
     pub fn flush(self: &Rc<Self>) {
         if self.retry_pending.replace(false) {
             let session = Rc::clone(self);
-            spawn_local(async move { session.compact().await });
+            spawn_local(async move { session.compact(false).await });
         }
     }
 
     /// Merges everything stored (other tabs' changes too) into this document and writes
     /// the result as the section's snapshot, dropping the log it covers.
-    async fn compact(self: &Rc<Self>) {
+    /// While typing, only this tab's own changes are folded into the snapshot (cheap: the
+    /// document already holds them); `everything` also folds in other tabs' records, and
+    /// runs once when a section opens with a long log.
+    async fn compact(self: &Rc<Self>, everything: bool) {
         self.since_compaction.set(0);
         let merge = |stored: &crate::storage::StoredSection| {
             for update in stored.all_updates() {
@@ -204,11 +219,21 @@ impl SectionSession {
             }
             self.doc.encode_state()
         };
-        match self
-            .storage
-            .compact_section(&self.plan, self.kind, merge)
-            .await
-        {
+        let compacted = if everything {
+            self.storage
+                .compact_section(&self.plan, self.kind, merge)
+                .await
+        } else {
+            let known = self.last_snapshot.borrow().clone();
+            let written = self
+                .storage
+                .compact_own_changes(&self.plan, self.kind, self.writer, known.as_deref(), merge)
+                .await;
+            written.map(|sealed| {
+                self.last_snapshot.replace(Some(sealed));
+            })
+        };
+        match compacted {
             Ok(()) => {
                 self.view.set(self.doc.view());
                 self.status.set(SaveStatus::Saved);
@@ -228,7 +253,7 @@ impl SectionSession {
         set_timeout(
             move || {
                 session.retry_pending.set(false);
-                spawn_local(async move { session.compact().await });
+                spawn_local(async move { session.compact(false).await });
             },
             RETRY_AFTER,
         );

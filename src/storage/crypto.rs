@@ -9,7 +9,7 @@ use js_sys::{Array, Object, Uint8Array};
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
 
-use super::{StorageError, describe};
+use super::{StorageError, describe_js};
 
 const ALGORITHM: &str = "AES-GCM";
 
@@ -37,7 +37,7 @@ fn usages() -> JsValue {
 
 fn crypto_failed(e: JsValue) -> StorageError {
     StorageError::WriteFailed {
-        detail: describe(&e),
+        detail: describe_js(&e),
     }
 }
 
@@ -125,7 +125,8 @@ pub fn key_text(key: &JsValue) -> String {
             .join("/");
     }
     if let Some(number) = key.as_f64() {
-        return format!("{number:.0}");
+        // Keys hold whole numbers (client ids below 2^53, sequence numbers).
+        return (number as u64).to_string();
     }
     key.as_string().unwrap_or_default()
 }

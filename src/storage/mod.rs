@@ -78,8 +78,18 @@ impl StorageError {
     }
 }
 
-pub(crate) fn describe(e: &impl std::fmt::Debug) -> String {
-    format!("{e:?}")
+/// A short technical description of an error, for the console: its message (Display is
+/// far smaller in the app than Debug of every nested error type).
+pub(crate) fn describe(e: &impl std::fmt::Display) -> String {
+    e.to_string()
+}
+
+/// The same for an error thrown by the browser.
+pub(crate) fn describe_js(e: &wasm_bindgen::JsValue) -> String {
+    js_sys::Error::from(e.clone())
+        .message()
+        .as_string()
+        .unwrap_or_else(|| "browser error".into())
 }
 
 impl Storage {
@@ -182,10 +192,7 @@ impl Storage {
                     detail: describe(&other),
                 },
             })?;
-        let key = sealing::data_key(&db).await?;
-        if version >= 2 {
-            sealing::seal_plain_records(&db, &key).await?;
-        }
+        let key = sealing::prepare(&db, version).await?;
         Ok(Self { db, key })
     }
 

@@ -59,7 +59,7 @@ impl Storage {
             return Ok(());
         };
         let failed = |e: wasm_bindgen::JsValue| StorageError::WriteFailed {
-            detail: describe(&e),
+            detail: super::describe_js(&e),
         };
         if let Ok(caches) = window.caches() {
             let names = JsFuture::from(caches.keys()).await.map_err(failed)?;

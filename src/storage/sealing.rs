@@ -32,9 +32,28 @@ async fn stored_key(tx: &Transaction<'_>) -> Result<Option<DataKey>, IdbError> {
     Ok(found.and_then(DataKey::from_stored))
 }
 
+/// The data key, with every record sealed: usually one small read (the key and the flag
+/// together), since opening the database is on the way to showing a plan.
+pub(super) async fn prepare(db: &Database, version: u32) -> Result<DataKey, StorageError> {
+    let tx = db.transaction(META).build().map_err(read_failed)?;
+    let key = stored_key(&tx).await.map_err(read_failed)?;
+    let sealed = is_sealed(&tx).await.map_err(read_failed)?;
+    drop(tx);
+    if let Some(key) = key
+        && (sealed || version < 2)
+    {
+        return Ok(key);
+    }
+    let key = data_key(db).await?;
+    if version >= 2 {
+        seal_plain_records(db, &key).await?;
+    }
+    Ok(key)
+}
+
 /// This phone's data key: read, or made and kept the first time (if two tabs make one at
 /// once, the first kept wins and the other is never used).
-pub(super) async fn data_key(db: &Database) -> Result<DataKey, StorageError> {
+async fn data_key(db: &Database) -> Result<DataKey, StorageError> {
     let tx = db.transaction(META).build().map_err(read_failed)?;
     if let Some(key) = stored_key(&tx).await.map_err(read_failed)? {
         return Ok(key);
@@ -80,7 +99,7 @@ async fn records(tx: &Transaction<'_>, store: &str) -> Result<Vec<(JsValue, JsVa
 /// Seals, once, every record written before encryption at rest (schemas 1 and 2 stored
 /// drafts as JSON text and sections as plain bytes). A record that already opens with the
 /// data key is left alone; plain JSON or a Yrs update never authenticates.
-pub(super) async fn seal_plain_records(db: &Database, key: &DataKey) -> Result<(), StorageError> {
+async fn seal_plain_records(db: &Database, key: &DataKey) -> Result<(), StorageError> {
     let stores = [META, DRAFTS, SECTION_SNAPSHOTS, SECTION_UPDATES];
     let tx = db.transaction(stores).build().map_err(read_failed)?;
     if is_sealed(&tx).await.map_err(read_failed)? {

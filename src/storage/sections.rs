@@ -20,7 +20,7 @@ use indexed_db_futures::error::Error as IdbError;
 use indexed_db_futures::prelude::*;
 use indexed_db_futures::transaction::Transaction;
 use js_sys::{Array, Uint8Array};
-use wasm_bindgen::JsValue;
+use wasm_bindgen::{JsCast, JsValue};
 
 use coplan_domain::sealed::associated_data;
 
@@ -212,6 +212,39 @@ impl Storage {
         kind: SectionKind,
         merge: impl Fn(&StoredSection) -> Vec<u8>,
     ) -> Result<(), StorageError> {
+        self.compact(plan, kind, None, None, merge)
+            .await
+            .map(|_| ())
+    }
+
+    /// Compacts only `writer`'s own log records into the snapshot: the caller's document
+    /// already holds every change that writer made, so only the snapshot is opened (one
+    /// decryption rather than one per record, which would queue ahead of the next
+    /// keystroke's encryption). Other writers' records stay in the log.
+    ///
+    /// `known_snapshot` is the sealed snapshot this writer last wrote: if it is still the
+    /// one stored, the document already holds it and it is not opened or merged again.
+    /// Returns the sealed snapshot written, to pass next time.
+    pub async fn compact_own_changes(
+        &self,
+        plan: &PlanId,
+        kind: SectionKind,
+        writer: u64,
+        known_snapshot: Option<&[u8]>,
+        merge: impl Fn(&StoredSection) -> Vec<u8>,
+    ) -> Result<Vec<u8>, StorageError> {
+        self.compact(plan, kind, Some(writer), known_snapshot, merge)
+            .await
+    }
+
+    async fn compact(
+        &self,
+        plan: &PlanId,
+        kind: SectionKind,
+        only_writer: Option<u64>,
+        known_snapshot: Option<&[u8]>,
+        merge: impl Fn(&StoredSection) -> Vec<u8>,
+    ) -> Result<Vec<u8>, StorageError> {
         const ATTEMPTS: usize = 3;
         for _ in 0..ATTEMPTS {
             let tx = self
@@ -219,19 +252,43 @@ impl Storage {
                 .transaction([SECTION_SNAPSHOTS, SECTION_UPDATES])
                 .build()
                 .map_err(read_failed)?;
-            let sealed = read_section(&tx, plan, kind).await.map_err(read_failed)?;
+            let mut sealed = read_section(&tx, plan, kind).await.map_err(read_failed)?;
             drop(tx);
-            let (stored, merged_keys) = self.open_section(plan, kind, &sealed).await?;
+            // In the own-changes mode, the writer's records are dropped unopened.
+            let own_keys = only_writer.map(|writer| {
+                let keys = sealed
+                    .updates
+                    .iter()
+                    .map(|(key, _)| key)
+                    .filter(|key| {
+                        key.dyn_ref::<Array>()
+                            .and_then(|k| k.get(2).as_f64())
+                            .is_some_and(|w| w == writer as f64)
+                    })
+                    .cloned()
+                    .collect::<Vec<_>>();
+                sealed.updates.clear();
+                keys
+            });
+            let unchanged =
+                known_snapshot.is_some() && known_snapshot == sealed.snapshot.as_deref();
+            let read_snapshot_bytes = sealed.snapshot.clone();
+            if unchanged {
+                sealed.snapshot = None;
+            }
+            let (stored, opened_keys) = self.open_section(plan, kind, &sealed).await?;
+            let merged_keys = own_keys.unwrap_or(opened_keys);
             let state = merge(&stored);
             let snapshot_aad =
                 associated_data(SECTION_SNAPSHOTS, &key_text(&section_key(plan, kind)));
             let snapshot = bytes(&self.key.seal(&state, &snapshot_aad).await?);
 
             let tx = self.readwrite([SECTION_SNAPSHOTS, SECTION_UPDATES])?;
-            if read_snapshot(&tx, plan, kind).await.map_err(write_failed)? != sealed.snapshot {
+            if read_snapshot(&tx, plan, kind).await.map_err(write_failed)? != read_snapshot_bytes {
                 // Another tab compacted meanwhile: start again from what it wrote.
                 continue;
             }
+            let written = Uint8Array::new(&snapshot).to_vec();
             tx.object_store(SECTION_SNAPSHOTS)
                 .map_err(write_failed)?
                 .put(snapshot)
@@ -239,16 +296,51 @@ impl Storage {
                 .without_key_type()
                 .await
                 .map_err(write_failed)?;
+            // One request per writer: its records read above are the sequence numbers from
+            // its lowest to its highest (later ones have higher numbers and are kept). A
+            // request per record would hold this transaction, and so the next keystroke's
+            // write, for a long time on a slow phone.
             let log = tx.object_store(SECTION_UPDATES).map_err(write_failed)?;
-            for key in merged_keys {
-                log.delete(key).await.map_err(write_failed)?;
+            for (writer, low, high) in writer_spans(&merged_keys) {
+                let range = KeyRange::Bound(
+                    update_key(plan, kind, writer, low),
+                    false,
+                    update_key(plan, kind, writer, high),
+                    false,
+                );
+                log.delete::<JsValue, _>(range)
+                    .await
+                    .map_err(write_failed)?;
             }
-            return tx.commit().await.map_err(write_failed);
+            tx.commit().await.map_err(write_failed)?;
+            return Ok(written);
         }
         Err(StorageError::WriteFailed {
             detail: "the snapshot kept changing while it was compacted".into(),
         })
     }
+}
+
+/// Each writer's lowest and highest sequence number among log keys.
+fn writer_spans(keys: &[JsValue]) -> Vec<(u64, u32, u32)> {
+    let mut spans: Vec<(u64, u32, u32)> = Vec::new();
+    for key in keys {
+        let Some(parts) = key.dyn_ref::<Array>() else {
+            continue;
+        };
+        let (Some(writer), Some(seq)) = (parts.get(2).as_f64(), parts.get(3).as_f64()) else {
+            continue;
+        };
+        let (writer, seq) = (writer as u64, seq as u32);
+        match spans.iter_mut().find(|(w, ..)| *w == writer) {
+            Some((_, low, high)) => {
+                *low = (*low).min(seq);
+                *high = (*high).max(seq);
+            }
+            None => spans.push((writer, seq, seq)),
+        }
+    }
+    spans
 }
 
 /// What opening a section of the open plan needs, read in one transaction: which plan is
@@ -258,6 +350,8 @@ pub struct OpenSection {
     pub draft: Option<coplan_domain::PlanDraft>,
     pub author: Option<String>,
     pub stored: StoredSection,
+    /// The snapshot as stored (sealed), to tell later whether it has changed.
+    pub sealed_snapshot: Option<Vec<u8>>,
 }
 
 impl Storage {
@@ -309,6 +403,7 @@ impl Storage {
             draft: Some(draft),
             author,
             stored,
+            sealed_snapshot: sealed.snapshot,
         })
     }
 }

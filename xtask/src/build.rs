@@ -62,11 +62,15 @@ pub fn finish_dist(dist: &Path) -> anyhow::Result<()> {
         .map(|b| format!("{b:02x}"))
         .collect();
 
-    // The installed app's PNG icons are fetched by the phone when it installs the app; the
-    // page itself never needs them offline, so a first visit does not download them twice.
+    // The installed app's icons and manifest are fetched by the phone when it installs the
+    // app (online); the page never needs them offline, so a first visit does not fetch
+    // them twice (each a request that counts against the first-visit budget).
     let precache: Vec<String> = files
         .iter()
-        .filter(|f| !f.to_string_lossy().ends_with(".png"))
+        .filter(|f| {
+            let name = f.to_string_lossy();
+            !(name.starts_with("icons/") || name.ends_with(".webmanifest"))
+        })
         .map(|f| format!("\"/{}\"", f.to_string_lossy().replace('\\', "/")))
         .collect();
     let template =
@@ -202,8 +206,7 @@ mod tests {
         let sw = sw_of(&dist);
         assert!(sw.contains("\"/index.html\""), "{sw}");
         assert!(sw.contains("\"/app-0123456789abcdef_bg.wasm\""));
-        assert!(sw.contains("\"/icons/icon.svg\""));
-        assert!(!sw.contains("icon-192.png"), "PNG icons are not precached");
+        assert!(!sw.contains("icons/"), "icons are not precached");
         assert!(!sw.contains("__COPLAN_"), "every placeholder is filled");
         assert!(dist.join("app-0123456789abcdef_bg.wasm.br").exists());
         assert!(dist.join("index.html.gz").exists());
