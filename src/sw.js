@@ -41,7 +41,7 @@ self.addEventListener('fetch', (event) => {
     // Every app address is the same shell; this version's copy, so old and new never mix.
     event.respondWith(
       caches.open(CACHE)
-        .then((cache) => cache.match('/index.html'))
+        .then((cache) => cache.match('/'))
         .then((cached) => cached || fetch(request)),
     );
     return;

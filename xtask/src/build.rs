@@ -48,6 +48,13 @@ pub fn finish_dist(dist: &Path) -> anyhow::Result<()> {
         !(name.ends_with(".br") || name.ends_with(".gz") || name == "sw.js")
     });
     files.sort();
+    // The header comments of the plain scripts are for readers of the source; every byte
+    // of a first visit counts on a slow connection.
+    let pwa = dist.join("pwa.js");
+    if pwa.exists() {
+        let source = std::fs::read_to_string(&pwa)?;
+        std::fs::write(&pwa, without_header_comment(&source))?;
+    }
 
     let mut version = Sha256::new();
     for file in &files {
@@ -71,7 +78,12 @@ pub fn finish_dist(dist: &Path) -> anyhow::Result<()> {
             let name = f.to_string_lossy();
             !(name.starts_with("icons/") || name.ends_with(".webmanifest"))
         })
-        .map(|f| format!("\"/{}\"", f.to_string_lossy().replace('\\', "/")))
+        // The shell is cached as "/", the address the first visit loaded it from, so the
+        // worker's copy is a revalidation of the page's own (a 304), not a second download.
+        .map(|f| match f.to_string_lossy().replace('\\', "/").as_str() {
+            "index.html" => "\"/\"".to_string(),
+            path => format!("\"/{path}\""),
+        })
         .collect();
     let template =
         std::fs::read_to_string(SW_TEMPLATE).context("reading the service worker template")?;
@@ -81,7 +93,7 @@ pub fn finish_dist(dist: &Path) -> anyhow::Result<()> {
             "__COPLAN_PRECACHE__",
             &format!("[\n  {},\n]", precache.join(",\n  ")),
         );
-    std::fs::write(dist.join("sw.js"), sw)?;
+    std::fs::write(dist.join("sw.js"), without_header_comment(&sw))?;
 
     files.push(PathBuf::from("sw.js"));
     for file in &files {
@@ -111,6 +123,16 @@ pub fn files_in(dir: &Path) -> anyhow::Result<Vec<PathBuf>> {
         }
     }
     Ok(out)
+}
+
+/// A script without the block comment that opens it.
+fn without_header_comment(js: &str) -> &str {
+    if js.starts_with("/*")
+        && let Some(end) = js.find("*/")
+    {
+        return js[end + 2..].trim_start();
+    }
+    js
 }
 
 pub fn brotli_bytes(data: &[u8]) -> Vec<u8> {
@@ -198,13 +220,23 @@ mod tests {
     }
 
     #[test]
+    fn only_the_opening_comment_is_dropped() {
+        assert_eq!(
+            without_header_comment("/* about */\n'use strict'; /* kept */"),
+            "'use strict'; /* kept */"
+        );
+        assert_eq!(without_header_comment("var a = '/*';"), "var a = '/*';");
+    }
+
+    #[test]
     fn the_service_worker_lists_this_builds_files_and_a_version_of_their_content() {
         std::env::set_current_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/..")).unwrap();
         let dist = scratch("sw");
         write_fake_build(&dist);
         finish_dist(&dist).unwrap();
         let sw = sw_of(&dist);
-        assert!(sw.contains("\"/index.html\""), "{sw}");
+        assert!(sw.contains("\"/\","), "the shell is cached as \"/\": {sw}");
+        assert!(!sw.contains("\"/index.html\""), "{sw}");
         assert!(sw.contains("\"/app-0123456789abcdef_bg.wasm\""));
         assert!(!sw.contains("icons/"), "icons are not precached");
         assert!(!sw.contains("__COPLAN_"), "every placeholder is filled");
