@@ -193,6 +193,24 @@ async fn indexed_db_holds_no_plaintext_and_a_damaged_record_leaves_the_rest_read
             .as_str(),
         "Samira Okafor"
     );
+
+    // Compacting folds in what opened and leaves the damaged record where it was.
+    storage
+        .compact_section(&plan.id, SectionKind::SafetyPlan, |stored| {
+            let doc = SectionDoc::new(SectionKind::SafetyPlan, 11);
+            for update in stored.all_updates() {
+                doc.apply_update(update).unwrap();
+            }
+            doc.encode_state()
+        })
+        .await
+        .unwrap();
+    let after = storage
+        .load_section(&plan.id, SectionKind::SafetyPlan)
+        .await
+        .unwrap();
+    assert!(after.snapshot.is_some());
+    assert_eq!((after.updates.len(), after.damaged), (0, 1));
 }
 
 #[wasm_bindgen_test]

@@ -296,10 +296,9 @@ impl Storage {
                 .without_key_type()
                 .await
                 .map_err(write_failed)?;
-            // One request per writer: its records read above are the sequence numbers from
-            // its lowest to its highest (later ones have higher numbers and are kept). A
-            // request per record would hold this transaction, and so the next keystroke's
-            // write, for a long time on a slow phone.
+            // One request per run of a writer's records (later ones have higher numbers and
+            // are kept). A request per record would hold this transaction, and so the next
+            // keystroke's write, for a long time on a slow phone.
             let log = tx.object_store(SECTION_UPDATES).map_err(write_failed)?;
             for (writer, low, high) in writer_spans(&merged_keys) {
                 let range = KeyRange::Bound(
@@ -321,23 +320,23 @@ impl Storage {
     }
 }
 
-/// Each writer's lowest and highest sequence number among log keys.
+/// The log keys as runs of consecutive sequence numbers per writer: (writer, first,
+/// last). A record left out (damaged, so not merged) splits a run, so deleting the runs
+/// never drops it.
 fn writer_spans(keys: &[JsValue]) -> Vec<(u64, u32, u32)> {
+    let mut seqs: Vec<(u64, u32)> = keys
+        .iter()
+        .filter_map(|key| {
+            let parts = key.dyn_ref::<Array>()?;
+            Some((parts.get(2).as_f64()? as u64, parts.get(3).as_f64()? as u32))
+        })
+        .collect();
+    seqs.sort_unstable();
     let mut spans: Vec<(u64, u32, u32)> = Vec::new();
-    for key in keys {
-        let Some(parts) = key.dyn_ref::<Array>() else {
-            continue;
-        };
-        let (Some(writer), Some(seq)) = (parts.get(2).as_f64(), parts.get(3).as_f64()) else {
-            continue;
-        };
-        let (writer, seq) = (writer as u64, seq as u32);
-        match spans.iter_mut().find(|(w, ..)| *w == writer) {
-            Some((_, low, high)) => {
-                *low = (*low).min(seq);
-                *high = (*high).max(seq);
-            }
-            None => spans.push((writer, seq, seq)),
+    for (writer, seq) in seqs {
+        match spans.last_mut() {
+            Some((w, _, last)) if *w == writer && seq == *last + 1 => *last = seq,
+            _ => spans.push((writer, seq, seq)),
         }
     }
     spans
