@@ -55,13 +55,9 @@ fn CheckInForm(editing: Editing, id: String, current: RwSignal<Option<String>>) 
     let note = {
         let id = id.clone();
         Signal::derive(move || {
-            editing.view.with(|v| {
-                v.items("check_ins")
-                    .iter()
-                    .find(|i| i.id == id)
-                    .map(|i| i.part("note").to_string())
-                    .unwrap_or_default()
-            })
+            editing
+                .view
+                .with(|v| v.part("check_ins", &id, "note").to_string())
         })
     };
     let on_note = {
@@ -92,13 +88,9 @@ fn RatingPicker(editing: Editing, id: String, area: &'static str) -> impl IntoVi
     let picked = {
         let id = id.clone();
         Signal::derive(move || {
-            editing.view.with(|v| {
-                v.items("check_ins")
-                    .iter()
-                    .find(|i| i.id == id)
-                    .map(|i| i.part(area).to_string())
-                    .unwrap_or_default()
-            })
+            editing
+                .view
+                .with(|v| v.part("check_ins", &id, area).to_string())
         })
     };
     let options = RATINGS.iter().copied().chain([""]).map(|value| {

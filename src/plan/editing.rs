@@ -110,13 +110,9 @@ impl Editing {
     /// One part of an item's new words; emptying words can be undone.
     pub fn set_part(&self, list: &'static str, id: &str, part: &'static str, text: String) {
         let Ok(item) = ItemId::parse(id) else { return };
-        let before = self.view.with_untracked(|v| {
-            v.items(list)
-                .iter()
-                .find(|i| i.id == id)
-                .map(|i| i.part(part).to_string())
-                .unwrap_or_default()
-        });
+        let before = self
+            .view
+            .with_untracked(|v| v.part(list, id, part).to_string());
         let cleared = text.trim().is_empty() && !before.trim().is_empty();
         self.edit(Edit::SetPart {
             list,

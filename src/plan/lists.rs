@@ -257,11 +257,11 @@ fn PartEditor(
         }
     };
     let value = {
-        let item = item.clone();
+        let id = id.clone();
         Signal::derive(move || {
-            item()
-                .map(|i| i.part(part.name).to_string())
-                .unwrap_or_default()
+            editing
+                .view
+                .with(|v| v.part(list, &id, part.name).to_string())
         })
     };
     let on_input = {

@@ -4,14 +4,13 @@
 
 use coplan_domain::plan::SectionKind;
 use coplan_domain::plan::summary::{SummaryLine, summarise};
-use coplan_domain::{PlanDraft, PlanId};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use leptos_router::hooks::use_navigate;
 
 use super::session::{open_plan, read_section};
 use crate::i18n::{Text, fill, t, words};
-use crate::platform::{format_date, now_ms, random_id};
+use crate::platform::format_date;
 use crate::storage::{Storage, StorageError};
 
 /// The sections in the order the overview lists them, with where each is written.
@@ -59,16 +58,13 @@ pub fn OverviewPage() -> impl IntoView {
     let start = move |_| {
         let navigate = navigate.clone();
         spawn_local(async move {
-            let Ok(id) = PlanId::parse(&random_id()) else {
-                return;
-            };
             let started = match Storage::shared().await {
-                Ok(storage) => storage.save_draft(&PlanDraft::new(id, now_ms())).await,
+                Ok(storage) => storage.start_plan().await,
                 Err(e) => Err(e),
             };
             match started {
                 // Straight to the first question: what they like to be called.
-                Ok(()) => navigate("/about-me", Default::default()),
+                Ok(_) => navigate("/about-me", Default::default()),
                 Err(e) => phase.set(Phase::CannotOpen(e)),
             }
         });

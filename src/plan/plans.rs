@@ -1,9 +1,9 @@
 //! The plans on this phone (a worker's phone may hold several): open one, start another,
 //! or delete one after a confirmation that names what will be lost.
 
+use coplan_domain::PlanId;
 use coplan_domain::plan::SectionKind;
 use coplan_domain::plan::summary::summarise;
-use coplan_domain::{PlanDraft, PlanId};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use leptos_router::hooks::use_navigate;
@@ -11,7 +11,7 @@ use leptos_router::hooks::use_navigate;
 use super::overview::{SECTIONS, say};
 use super::session::read_section;
 use crate::i18n::{Text, fill, t};
-use crate::platform::{format_date, now_ms, random_id};
+use crate::platform::format_date;
 use crate::storage::{Storage, StorageError};
 
 /// One plan as listed: its id, the name it is for, when it was started, what it holds.
@@ -58,15 +58,12 @@ pub fn PlansPage() -> impl IntoView {
     let start = move |_| {
         let navigate = navigate.clone();
         spawn_local(async move {
-            let Ok(id) = PlanId::parse(&random_id()) else {
-                return;
-            };
             let started = match Storage::shared().await {
-                Ok(storage) => storage.save_draft(&PlanDraft::new(id, now_ms())).await,
+                Ok(storage) => storage.start_plan().await,
                 Err(e) => Err(e),
             };
             match started {
-                Ok(()) => navigate("/about-me", Default::default()),
+                Ok(_) => navigate("/about-me", Default::default()),
                 Err(e) => problem.set(Some(e.to_string())),
             }
         });

@@ -12,8 +12,8 @@ use std::cell::Cell;
 use std::rc::Rc;
 use std::time::Duration;
 
+use coplan_domain::PlanId;
 use coplan_domain::plan::{AuthorId, Edit, PlanError, SectionDoc, SectionKind, SectionView, Stamp};
-use coplan_domain::{PlanDraft, PlanId};
 use js_sys::Uint8Array;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -21,7 +21,7 @@ use wasm_bindgen::JsCast;
 use wasm_bindgen::closure::Closure;
 
 use crate::components::save_status::SaveStatus;
-use crate::platform::{fresh_client_id, now_ms, random_id};
+use crate::platform::{fresh_client_id, now_ms};
 use crate::storage::{Storage, StorageError, StoredSection};
 
 /// Changes (by this tab) between compacted snapshots.
@@ -83,12 +83,8 @@ impl SectionSession {
             }
             Some(draft) => draft.id.clone(),
             None => {
-                let id = PlanId::parse(&random_id())?;
-                storage
-                    .save_draft(&PlanDraft::new(id.clone(), now_ms()))
-                    .await?;
                 found.stored = StoredSection::default();
-                id
+                storage.start_plan().await?
             }
         };
         if channel.is_none() {

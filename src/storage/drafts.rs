@@ -9,6 +9,18 @@ use wasm_bindgen::JsValue;
 
 use super::{CURRENT_PLAN, DRAFTS, META, Storage, StorageError, read_failed, write_failed};
 
+/// Records `plan` as the one the app opens, inside `tx` (which must include `meta`).
+pub(crate) async fn set_open_plan(
+    tx: &indexed_db_futures::transaction::Transaction<'_>,
+    plan: &PlanId,
+) -> Result<(), indexed_db_futures::error::Error> {
+    tx.object_store(META)?
+        .put(plan.as_str().to_string())
+        .with_key(CURRENT_PLAN)
+        .without_key_type()
+        .await
+}
+
 impl Storage {
     /// A draft sealed for its place in the drafts store.
     pub(crate) async fn seal_draft(&self, draft: &PlanDraft) -> Result<JsValue, StorageError> {
@@ -71,6 +83,14 @@ impl Storage {
         }
     }
 
+    /// Starts a new plan, with a fresh id, and makes it the open plan.
+    pub async fn start_plan(&self) -> Result<PlanId, StorageError> {
+        let id = PlanId::parse(&crate::platform::random_id())?;
+        self.save_draft(&PlanDraft::new(id.clone(), crate::platform::now_ms()))
+            .await?;
+        Ok(id)
+    }
+
     /// Saves a draft and makes it the open plan, in one transaction: after a crash either
     /// the old or the new draft is there, never half of one.
     pub async fn save_draft(&self, draft: &PlanDraft) -> Result<(), StorageError> {
@@ -85,13 +105,7 @@ impl Storage {
             .without_key_type()
             .await
             .map_err(write_failed)?;
-        tx.object_store(META)
-            .map_err(write_failed)?
-            .put(draft.id.as_str().to_string())
-            .with_key(CURRENT_PLAN)
-            .without_key_type()
-            .await
-            .map_err(write_failed)?;
+        set_open_plan(&tx, &draft.id).await.map_err(write_failed)?;
         // Resolves on the transaction's `complete`: the words are on disk.
         tx.commit().await.map_err(write_failed)
     }

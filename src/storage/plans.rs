@@ -8,6 +8,7 @@ use indexed_db_futures::prelude::*;
 use js_sys::Array;
 use wasm_bindgen::JsValue;
 
+use super::drafts::set_open_plan;
 use super::sections::update_key;
 use super::{
     CURRENT_PLAN, DRAFTS, META, SECTION_SNAPSHOTS, SECTION_UPDATES, Storage, StorageError,
@@ -52,13 +53,7 @@ impl Storage {
     /// Makes `plan` the one the app opens.
     pub async fn choose_plan(&self, plan: &PlanId) -> Result<(), StorageError> {
         let tx = self.readwrite(META)?;
-        tx.object_store(META)
-            .map_err(write_failed)?
-            .put(plan.as_str().to_string())
-            .with_key(CURRENT_PLAN)
-            .without_key_type()
-            .await
-            .map_err(write_failed)?;
+        set_open_plan(&tx, plan).await.map_err(write_failed)?;
         tx.commit().await.map_err(write_failed)
     }
 
@@ -165,13 +160,7 @@ impl Storage {
                 .await
                 .map_err(write_failed)?;
         }
-        tx.object_store(META)
-            .map_err(write_failed)?
-            .put(draft.id.as_str().to_string())
-            .with_key(CURRENT_PLAN)
-            .without_key_type()
-            .await
-            .map_err(write_failed)?;
+        set_open_plan(&tx, &draft.id).await.map_err(write_failed)?;
         tx.commit().await.map_err(write_failed)
     }
 }

@@ -22,6 +22,15 @@ impl SectionView {
         self.choices.get(name).map(String::as_str).unwrap_or("")
     }
 
+    /// The words of one part of one item (empty when the item or part is not there).
+    pub fn part(&self, list: &str, id: &str, part: &str) -> &str {
+        self.items(list)
+            .iter()
+            .find(|i| i.id == id)
+            .map(|i| i.part(part))
+            .unwrap_or("")
+    }
+
     /// A list's items (none when never written).
     pub fn items(&self, list: &str) -> &[ItemView] {
         self.lists
