@@ -11,7 +11,7 @@ on_both_databases!(
     index_html_is_revalidated_and_carries_a_strict_csp,
     hashed_files_are_immutable_and_sent_brotli_when_asked,
     app_addresses_get_the_shell_and_missing_files_get_404,
-    every_answer_carries_the_security_headers,
+    pages_and_workers_carry_every_security_header,
 );
 
 async fn index_html_is_revalidated_and_carries_a_strict_csp(db: Db) {
@@ -101,7 +101,7 @@ async fn app_addresses_get_the_shell_and_missing_files_get_404(db: Db) {
     app.stop().await;
 }
 
-async fn every_answer_carries_the_security_headers(db: Db) {
+async fn pages_and_workers_carry_every_security_header(db: Db) {
     let database = TestDatabase::new(db).await;
     let (_dir, dist) = fake_dist();
     let app = TestApp::spawn(&database, &dist).await;
@@ -111,6 +111,7 @@ async fn every_answer_carries_the_security_headers(db: Db) {
         "/api/missing",
         "/icons/icon.svg",
         "/nope.txt",
+        "/sw.js",
     ] {
         let res = app.get(path).await;
         let h = res.headers();
@@ -119,6 +120,17 @@ async fn every_answer_carries_the_security_headers(db: Db) {
         assert_eq!(h["referrer-policy"], "no-referrer", "{path}");
         assert_eq!(h["x-frame-options"], "DENY", "{path}");
         assert_eq!(h["cross-origin-opener-policy"], "same-origin", "{path}");
+    }
+    // Scripts and WebAssembly the page loads keep only what browsers read on them.
+    for path in [
+        "/coplan-app-0123456789abcdef.js",
+        "/coplan-app-0123456789abcdef_bg.wasm",
+    ] {
+        let res = app.get(path).await;
+        let h = res.headers();
+        assert_eq!(h["x-content-type-options"], "nosniff", "{path}");
+        assert_eq!(h["cross-origin-resource-policy"], "same-origin", "{path}");
+        assert!(!h.contains_key("content-security-policy"), "{path}");
     }
     app.stop().await;
 }
