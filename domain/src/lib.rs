@@ -7,6 +7,7 @@
 
 pub mod crisis_lines;
 pub mod draft;
+pub mod lock;
 pub mod phone;
 pub mod plan;
 pub mod sealed;
