@@ -1,10 +1,15 @@
-//! Encryption at rest against the browser's real WebCrypto (headless Chromium): the
-//! known-answer vector shared with the domain's native test, fresh nonces, tamper
-//! detection that leaves the rest readable, no plaintext in IndexedDB, and records from
-//! before encryption sealed on the way in.
+//! Encryption at rest and the app lock against the browser's real WebCrypto (headless
+//! Chromium): the known-answer vector shared with the domain's native test, fresh nonces,
+//! tamper detection that leaves the rest readable, no plaintext in IndexedDB, records from
+//! before encryption (or under the old whole key) sealed on the way in, and the lock:
+//! wrapping, re-wrapping, wrong tries counted across connections, the copies of the
+//! safety plan that open without the PIN, and removing everything after chosen tries.
 #![cfg(target_arch = "wasm32")]
 
-use coplan_app::storage::{DataKey, Storage};
+use coplan_app::storage::{
+    DataKey, LockChoices, Locked, Opened, Storage, StorageError, UnlockError,
+};
+use coplan_domain::lock::SecretKind;
 use coplan_domain::plan::{AuthorId, Edit, ItemId, SectionDoc, SectionKind, Stamp};
 use coplan_domain::sealed::{self, SealError, associated_data, known_answer as kat};
 use coplan_domain::{PlanDraft, PlanId};
@@ -247,11 +252,10 @@ async fn records_from_before_encryption_are_sealed_when_the_database_opens() {
         .without_key_type()
         .await
         .unwrap();
-    tx.object_store("meta")
-        .unwrap()
-        .delete("records_sealed")
-        .await
-        .unwrap();
+    // A phone from before encryption had no keys and no "sealed" flag.
+    for name in ["records_sealed", "device_key", "data_key_by_device"] {
+        tx.object_store("meta").unwrap().delete(name).await.unwrap();
+    }
     tx.commit().await.unwrap();
     db.close();
 
@@ -278,4 +282,281 @@ async fn records_from_before_encryption_are_sealed_when_the_database_opens() {
             "sealed"
         );
     }
+}
+
+/// Writes a legacy phone: its data key kept whole (non-extractable, as before the lock),
+/// one record sealed under it, and no device key.
+#[wasm_bindgen_test]
+async fn a_phone_with_the_old_whole_key_is_sealed_again_under_a_wrapped_key() {
+    let name = random_name();
+    Storage::open(&name).await.unwrap().close();
+    let old = DataKey::generate().await.unwrap();
+    let key = log_key("plan-1", 5, 0);
+    let aad = associated_data("section_updates", "plan-1/safety_plan/5/0");
+    let sealed_old = old
+        .seal(&reason_update("r1", "the harbour"), &aad)
+        .await
+        .unwrap();
+    let db = Database::open(&name).await.unwrap();
+    let tx = db
+        .transaction(["meta", "section_updates"])
+        .with_mode(TransactionMode::Readwrite)
+        .build()
+        .unwrap();
+    let meta = tx.object_store("meta").unwrap();
+    for name in ["device_key", "data_key_by_device"] {
+        meta.delete(name).await.unwrap();
+    }
+    meta.put(old.as_stored().clone())
+        .with_key("data_key")
+        .without_key_type()
+        .await
+        .unwrap();
+    tx.object_store("section_updates")
+        .unwrap()
+        .put(JsValue::from(Uint8Array::from(sealed_old.as_slice())))
+        .with_key(key)
+        .without_key_type()
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+    db.close();
+
+    let storage = Storage::open(&name).await.unwrap();
+    let stored = storage
+        .load_section(&PlanId::parse("plan-1").unwrap(), SectionKind::SafetyPlan)
+        .await
+        .unwrap();
+    assert_eq!((stored.updates.len(), stored.damaged), (1, 0));
+    storage.close();
+    // The record was sealed again: the old key no longer opens it, and is gone.
+    let values = raw_values(&name).await;
+    assert_eq!(values.len(), 1);
+    assert!(old.open(&values[0], &aad).await.is_err());
+    let db = Database::open(&name).await.unwrap();
+    let tx = db.transaction("meta").build().unwrap();
+    let gone: Option<JsValue> = tx
+        .object_store("meta")
+        .unwrap()
+        .get("data_key")
+        .primitive()
+        .unwrap()
+        .await
+        .unwrap();
+    assert!(gone.is_none());
+}
+
+const PIN: &str = "482913";
+
+fn choices(wipe_after: u32) -> LockChoices {
+    LockChoices {
+        kind: SecretKind::Pin,
+        wipe_after,
+        background_grace_s: 60,
+        idle_s: 900,
+    }
+}
+
+/// A phone with one plan holding one reason in its safety plan.
+async fn phone_with_a_plan(name: &str) -> (Storage, PlanId) {
+    let storage = Storage::open(name).await.unwrap();
+    let plan = storage.start_plan().await.unwrap();
+    storage
+        .append_update(
+            &plan,
+            SectionKind::SafetyPlan,
+            21,
+            0,
+            &reason_update("r1", "my dog Biscuit"),
+        )
+        .await
+        .unwrap();
+    (storage, plan)
+}
+
+async fn locked(name: &str) -> Locked {
+    match Storage::open_any(name, coplan_app::storage::SCHEMA_VERSION)
+        .await
+        .unwrap()
+    {
+        Opened::Locked(locked) => locked,
+        Opened::Open(_) => panic!("the phone opened without its PIN"),
+    }
+}
+
+async fn reasons_in(storage: &Storage, plan: &PlanId) -> Vec<String> {
+    let stored = storage
+        .load_section(plan, SectionKind::SafetyPlan)
+        .await
+        .unwrap();
+    let doc = SectionDoc::new(SectionKind::SafetyPlan, 31);
+    for update in stored.all_updates() {
+        doc.apply_update(update).unwrap();
+    }
+    doc.view()
+        .items("reasons_for_living")
+        .iter()
+        .map(|i| i.part("text").to_string())
+        .collect()
+}
+
+#[wasm_bindgen_test]
+async fn a_lock_wraps_the_data_key_and_changing_it_rewraps_only_the_key() {
+    let name = random_name();
+    let (storage, plan) = phone_with_a_plan(&name).await;
+    storage.set_lock(PIN, choices(0)).await.unwrap();
+    storage.close();
+    assert!(matches!(
+        Storage::open(&name).await,
+        Err(StorageError::Locked)
+    ));
+    let lock = locked(&name).await;
+    assert!(matches!(
+        lock.unlock("000000", 0.0).await,
+        Err(UnlockError::Wrong { wait_ms: 0 })
+    ));
+    let storage = lock.unlock(PIN, 1.0).await.unwrap();
+    assert_eq!(reasons_in(&storage, &plan).await, ["my dog Biscuit"]);
+
+    let records_before = raw_values(&name).await;
+    assert!(
+        !storage
+            .change_lock("111111", "7777777", SecretKind::Pin)
+            .await
+            .unwrap()
+    );
+    assert!(
+        storage
+            .change_lock(PIN, "7777777", SecretKind::Pin)
+            .await
+            .unwrap()
+    );
+    assert_eq!(
+        raw_values(&name).await,
+        records_before,
+        "no record sealed again"
+    );
+    storage.close();
+    let lock = locked(&name).await;
+    assert!(matches!(
+        lock.unlock(PIN, 2.0).await,
+        Err(UnlockError::Wrong { .. })
+    ));
+    let storage = lock.unlock("7777777", 3.0).await.unwrap();
+    assert_eq!(reasons_in(&storage, &plan).await, ["my dog Biscuit"]);
+
+    // Only the person's explicit choice, with the PIN, turns it off.
+    assert!(!storage.remove_lock(PIN).await.unwrap());
+    assert!(storage.remove_lock("7777777").await.unwrap());
+    storage.close();
+    let storage = Storage::open(&name).await.unwrap();
+    assert_eq!(reasons_in(&storage, &plan).await, ["my dog Biscuit"]);
+}
+
+#[wasm_bindgen_test]
+async fn wrong_tries_are_counted_in_the_database_so_another_connection_waits_too() {
+    let name = random_name();
+    let (storage, _) = phone_with_a_plan(&name).await;
+    storage.set_lock(PIN, choices(0)).await.unwrap();
+    storage.close();
+    let first = locked(&name).await;
+    let mut waits = Vec::new();
+    let mut now = 0.0;
+    for _ in 0..4 {
+        match first.unlock("000000", now).await {
+            Err(UnlockError::Wrong { wait_ms }) => {
+                waits.push(wait_ms);
+                now += wait_ms as f64;
+            }
+            other => panic!("expected a wrong try, got {:?}", other.err()),
+        }
+    }
+    assert_eq!(waits, [0, 0, 5_000, 10_000]);
+    // A second tab (its own connection) is held to the same wait, even with the PIN.
+    let second = locked(&name).await;
+    assert!(matches!(
+        second.unlock(PIN, now - 1.0).await,
+        Err(UnlockError::TooSoon { wait_ms: 1 })
+    ));
+    assert!(second.unlock(PIN, now).await.is_ok());
+}
+
+#[wasm_bindgen_test]
+async fn the_safety_plan_opens_without_the_pin_only_while_its_option_is_on() {
+    let name = random_name();
+    let (storage, plan) = phone_with_a_plan(&name).await;
+    storage.set_lock(PIN, choices(0)).await.unwrap();
+    // One plan on the phone: on by default.
+    assert!(storage.opens_without_pin(&plan).await.unwrap());
+    let copies = locked(&name).await.open_copies().await.unwrap();
+    assert_eq!(copies.len(), 1);
+    let doc = SectionDoc::new(SectionKind::SafetyPlan, 41);
+    doc.apply_update(&copies[0]).unwrap();
+    assert_eq!(
+        doc.view().items("reasons_for_living")[0].part("text"),
+        "my dog Biscuit"
+    );
+    // The copy keeps up with changes, and is sealed (never plain).
+    let later = SectionDoc::new(SectionKind::SafetyPlan, 42);
+    later.apply_update(&copies[0]).unwrap();
+    let state = {
+        let _ = later.apply(
+            &Edit::AddItem {
+                list: "reasons_for_living",
+                id: ItemId::parse("r2").unwrap(),
+                parts: vec![("text", "the allotment".into())],
+            },
+            &Stamp {
+                author: AuthorId::parse("phone-1").unwrap(),
+                at_ms: 5,
+            },
+        );
+        later.encode_state()
+    };
+    storage.refresh_open_copy(&plan, &state).await.unwrap();
+    let copies = locked(&name).await.open_copies().await.unwrap();
+    let doc = SectionDoc::new(SectionKind::SafetyPlan, 43);
+    doc.apply_update(&copies[0]).unwrap();
+    assert_eq!(doc.view().items("reasons_for_living").len(), 2);
+    for value in raw_values(&name).await {
+        assert!(!contains(&value, b"Biscuit") && !contains(&value, b"allotment"));
+    }
+
+    storage.set_opens_without_pin(&plan, false).await.unwrap();
+    assert!(locked(&name).await.open_copies().await.unwrap().is_empty());
+    // Refreshing never brings back a copy the person turned off.
+    storage.refresh_open_copy(&plan, &state).await.unwrap();
+    assert!(locked(&name).await.open_copies().await.unwrap().is_empty());
+}
+
+#[wasm_bindgen_test]
+async fn with_two_plans_no_safety_plan_opens_without_the_pin_until_chosen() {
+    let name = random_name();
+    let (storage, first) = phone_with_a_plan(&name).await;
+    let second = storage.start_plan().await.unwrap();
+    storage.set_lock(PIN, choices(0)).await.unwrap();
+    assert!(!storage.opens_without_pin(&first).await.unwrap());
+    assert!(!storage.opens_without_pin(&second).await.unwrap());
+    assert!(locked(&name).await.open_copies().await.unwrap().is_empty());
+}
+
+#[wasm_bindgen_test]
+async fn after_the_chosen_number_of_wrong_tries_everything_is_removed() {
+    let name = random_name();
+    let (storage, _) = phone_with_a_plan(&name).await;
+    storage.set_lock(PIN, choices(3)).await.unwrap();
+    storage.close();
+    let lock = locked(&name).await;
+    for _ in 0..2 {
+        assert!(matches!(
+            lock.unlock("000000", 0.0).await,
+            Err(UnlockError::Wrong { .. })
+        ));
+    }
+    assert!(matches!(
+        lock.unlock("000000", 0.0).await,
+        Err(UnlockError::Removed)
+    ));
+    let fresh = Storage::open(&name).await.unwrap();
+    assert!(fresh.all_plans().await.unwrap().is_empty());
 }

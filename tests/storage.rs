@@ -26,10 +26,16 @@ async fn a_new_database_starts_empty_at_the_current_schema() {
     stores.sort();
     assert_eq!(
         stores,
-        ["drafts", "meta", "section_snapshots", "section_updates"]
+        [
+            "drafts",
+            "meta",
+            "open_copies",
+            "section_snapshots",
+            "section_updates"
+        ]
     );
     assert_eq!(storage.current_draft().await.unwrap(), None);
-    assert_eq!(SCHEMA_VERSION, 2);
+    assert_eq!(SCHEMA_VERSION, 3);
 }
 
 #[wasm_bindgen_test]
@@ -89,9 +95,9 @@ async fn a_version_1_database_upgrades_and_keeps_its_draft() {
     assert_eq!(v1.store_names().len(), 2);
     v1.save_draft(&draft("Sam")).await.unwrap();
     v1.close();
-    let v2 = Storage::open(&name).await.unwrap();
-    assert_eq!(v2.store_names().len(), 4);
-    assert_eq!(v2.current_draft().await.unwrap(), Some(draft("Sam")));
+    let now = Storage::open(&name).await.unwrap();
+    assert_eq!(now.store_names().len(), 5);
+    assert_eq!(now.current_draft().await.unwrap(), Some(draft("Sam")));
 }
 
 fn reason(doc: &SectionDoc, id: &str, text: &str) -> Vec<u8> {

@@ -1,7 +1,9 @@
 //! Encryption at rest: every stored plan record is sealed with AES-256-GCM through the
-//! browser's WebCrypto, under a random data key. With no app lock, the data key is a
-//! non-extractable key the browser keeps in IndexedDB: its bytes cannot be read by page
-//! script or the developer tools, but a copy of the whole browser profile holds it too.
+//! browser's WebCrypto, under a random data key. The data key is only ever stored wrapped
+//! (sealed as a key): with no app lock, under this phone's device key, a non-extractable
+//! key the browser keeps in IndexedDB (its bytes cannot be read by page script or the
+//! developer tools, but a copy of the whole browser profile holds it too); with a lock,
+//! under a key derived from the PIN or passphrase (PBKDF2-SHA-256), which is never stored.
 //! The record format (version, nonce, ciphertext) belongs to `coplan_domain::sealed`.
 
 use coplan_domain::sealed::{self, NONCE_BYTES, SealError};
@@ -13,9 +15,19 @@ use super::{StorageError, describe_js};
 
 const ALGORITHM: &str = "AES-GCM";
 
-/// The key every plan record on this phone is sealed with.
+/// An AES-256-GCM key: the data key every plan record is sealed with, the device key, or
+/// a key derived from a PIN or passphrase (the last two seal keys as well as records).
 #[derive(Clone)]
 pub struct DataKey(web_sys::CryptoKey);
+
+/// What a new key may do.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub enum KeyUse {
+    /// Seals records; its bytes can be wrapped, so a lock can be set over it later.
+    Records,
+    /// Seals records and wraps keys, and never leaves the browser.
+    Device,
+}
 
 /// The browser's WebCrypto, or why Coplan cannot protect the plan here.
 fn subtle() -> Result<web_sys::SubtleCrypto, StorageError> {
@@ -35,6 +47,23 @@ fn usages() -> JsValue {
     Array::of2(&"encrypt".into(), &"decrypt".into()).into()
 }
 
+fn wrapping_usages() -> JsValue {
+    let all = Array::of2(&"encrypt".into(), &"decrypt".into());
+    all.push(&"wrapKey".into());
+    all.push(&"unwrapKey".into());
+    all.into()
+}
+
+fn gcm(nonce: &[u8], aad: &[u8]) -> web_sys::AesGcmParams {
+    let params = web_sys::AesGcmParams::new(ALGORITHM, &Uint8Array::from(nonce));
+    params.set_additional_data_u8_array(&Uint8Array::from(aad));
+    params
+}
+
+async fn resolve(promise: Result<js_sys::Promise, JsValue>) -> Result<JsValue, JsValue> {
+    JsFuture::from(promise?).await
+}
+
 fn crypto_failed(e: JsValue) -> StorageError {
     StorageError::WriteFailed {
         detail: describe_js(&e),
@@ -42,13 +71,98 @@ fn crypto_failed(e: JsValue) -> StorageError {
 }
 
 impl DataKey {
-    /// A new random key that can never leave the browser.
+    /// A new random key that can never leave the browser, for records only (what every
+    /// phone had before the app lock; now only tests make one).
     pub async fn generate() -> Result<Self, StorageError> {
+        Self::generate_for(KeyUse::Records, false).await
+    }
+
+    /// A new random key for `use_`; `wrappable` lets its bytes be wrapped under another key.
+    pub async fn generate_for(use_: KeyUse, wrappable: bool) -> Result<Self, StorageError> {
         let params = web_sys::AesKeyGenParams::new(ALGORITHM, 256);
-        let promise = subtle()?
-            .generate_key_with_object(&params, false, &usages())
+        let usages = match use_ {
+            KeyUse::Records => usages(),
+            KeyUse::Device => wrapping_usages(),
+        };
+        let key = resolve(subtle()?.generate_key_with_object(&params, wrappable, &usages))
+            .await
             .map_err(crypto_failed)?;
-        let key = JsFuture::from(promise).await.map_err(crypto_failed)?;
+        Ok(Self(key.unchecked_into()))
+    }
+
+    /// The key a PIN or passphrase stands for: PBKDF2-SHA-256 over its UTF-8 bytes. It
+    /// only wraps and unwraps the data key, and is never stored.
+    pub async fn from_secret(
+        secret: &str,
+        salt: &[u8],
+        iterations: u32,
+    ) -> Result<Self, StorageError> {
+        let subtle = subtle()?;
+        let derive = Array::of1(&"deriveKey".into());
+        let base = resolve(subtle.import_key_with_str(
+            "raw",
+            &Uint8Array::from(secret.as_bytes()),
+            "PBKDF2",
+            false,
+            &derive,
+        ))
+        .await
+        .map_err(crypto_failed)?;
+        let params = web_sys::Pbkdf2Params::new_with_str(
+            "PBKDF2",
+            "SHA-256",
+            iterations,
+            &Uint8Array::from(salt),
+        );
+        let target = web_sys::AesDerivedKeyParams::new(ALGORITHM, 256);
+        let key = resolve(subtle.derive_key_with_object_and_object(
+            &params,
+            &base.unchecked_into(),
+            &target,
+            false,
+            &wrapping_usages(),
+        ))
+        .await
+        .map_err(crypto_failed)?;
+        Ok(Self(key.unchecked_into()))
+    }
+
+    /// `key`, sealed under this key for the place `aad` names (the bytes never pass
+    /// through page memory).
+    pub async fn wrap(&self, key: &DataKey, aad: &[u8]) -> Result<Vec<u8>, StorageError> {
+        let mut nonce = [0u8; NONCE_BYTES];
+        crate::platform::fill_random(&mut nonce).ok_or(StorageError::NotProtected)?;
+        let wrapped =
+            resolve(subtle()?.wrap_key_with_object("raw", &key.0, &self.0, &gcm(&nonce, aad)))
+                .await
+                .map_err(crypto_failed)?;
+        Ok(sealed::to_stored(
+            &nonce,
+            &Uint8Array::new(&wrapped).to_vec(),
+        ))
+    }
+
+    /// The data key this key wrapped; a wrong PIN, a changed byte or a moved record fails.
+    /// `wrappable` is asked for only to wrap it again (setting or changing a lock).
+    pub async fn unwrap(
+        &self,
+        stored: &[u8],
+        aad: &[u8],
+        wrappable: bool,
+    ) -> Result<DataKey, SealError> {
+        let record = sealed::from_stored(stored)?;
+        let subtle = subtle().map_err(|_| SealError::Damaged)?;
+        let key = resolve(subtle.unwrap_key_with_u8_array_and_object_and_str(
+            "raw",
+            record.ciphertext,
+            &self.0,
+            &gcm(record.nonce, aad),
+            ALGORITHM,
+            wrappable,
+            &usages(),
+        ))
+        .await
+        .map_err(|_| SealError::Damaged)?;
         Ok(Self(key.unchecked_into()))
     }
 
@@ -86,12 +200,10 @@ impl DataKey {
         aad: &[u8],
         nonce: &[u8; NONCE_BYTES],
     ) -> Result<Vec<u8>, StorageError> {
-        let params = web_sys::AesGcmParams::new(ALGORITHM, &Uint8Array::from(&nonce[..]));
-        params.set_additional_data_u8_array(&Uint8Array::from(aad));
-        let promise = subtle()?
-            .encrypt_with_object_and_u8_array(&params, &self.0, plain)
-            .map_err(crypto_failed)?;
-        let ciphertext = JsFuture::from(promise).await.map_err(crypto_failed)?;
+        let ciphertext =
+            resolve(subtle()?.encrypt_with_object_and_u8_array(&gcm(nonce, aad), &self.0, plain))
+                .await
+                .map_err(crypto_failed)?;
         Ok(sealed::to_stored(
             nonce,
             &Uint8Array::new(&ciphertext).to_vec(),
@@ -102,15 +214,14 @@ impl DataKey {
     /// moved from elsewhere, fails authentication and is refused.
     pub async fn open(&self, stored: &[u8], aad: &[u8]) -> Result<Vec<u8>, SealError> {
         let record = sealed::from_stored(stored)?;
-        let params = web_sys::AesGcmParams::new(ALGORITHM, &Uint8Array::from(&record.nonce[..]));
-        params.set_additional_data_u8_array(&Uint8Array::from(aad));
         let subtle = subtle().map_err(|_| SealError::Damaged)?;
-        let promise = subtle
-            .decrypt_with_object_and_u8_array(&params, &self.0, record.ciphertext)
-            .map_err(|_| SealError::Damaged)?;
-        let plain = JsFuture::from(promise)
-            .await
-            .map_err(|_| SealError::Damaged)?;
+        let plain = resolve(subtle.decrypt_with_object_and_u8_array(
+            &gcm(record.nonce, aad),
+            &self.0,
+            record.ciphertext,
+        ))
+        .await
+        .map_err(|_| SealError::Damaged)?;
         Ok(Uint8Array::new(&plain).to_vec())
     }
 }

@@ -6,12 +6,14 @@
 
 mod crypto;
 mod drafts;
+mod keys;
+mod lock;
 mod phone;
 mod plans;
-mod sealing;
 mod sections;
 
 pub use crypto::DataKey;
+pub use lock::{LockChoices, Locked, UnlockError};
 pub use sections::{OpenSection, StoredSection};
 
 use coplan_domain::DraftError;
@@ -25,7 +27,7 @@ use indexed_db_futures::transaction::{Transaction, TransactionMode};
 pub const DATABASE_NAME: &str = "coplan";
 
 /// The IndexedDB schema version this build creates and reads.
-pub const SCHEMA_VERSION: u32 = 2;
+pub const SCHEMA_VERSION: u32 = 3;
 
 /// Plan drafts, keyed by plan id; the value is the domain's stored JSON, sealed.
 pub(crate) const DRAFTS: &str = "drafts";
@@ -39,6 +41,9 @@ pub(crate) const SECTION_SNAPSHOTS: &str = "section_snapshots";
 /// Each section's changes since its snapshot, keyed by `[plan id, section, sequence]`
 /// (schema 2): an append-only log, one small record per change.
 pub(crate) const SECTION_UPDATES: &str = "section_updates";
+/// Safety plans the person chose to open without the PIN, keyed by plan id: each the
+/// section's whole state, sealed under the device key (schema 3).
+pub(crate) const OPEN_COPIES: &str = "open_copies";
 
 /// Why the browser's storage did not do what was asked, in words a person can act on.
 /// The detail is for the console and never holds plan text.
@@ -60,6 +65,8 @@ pub enum StorageError {
         "Coplan cannot protect your plan on this connection, so it keeps nothing here. Open Coplan from its secure address, which starts with https://."
     )]
     NotProtected,
+    #[error("Coplan is locked.")]
+    Locked,
     #[error("{0}")]
     Sealed(#[from] SealError),
     #[error("{0}")]
@@ -73,7 +80,11 @@ impl StorageError {
             Self::Unavailable { detail }
             | Self::WriteFailed { detail }
             | Self::ReadFailed { detail } => detail,
-            Self::NewerVersion | Self::NotProtected | Self::Sealed(_) | Self::Draft(_) => "",
+            Self::NewerVersion
+            | Self::NotProtected
+            | Self::Locked
+            | Self::Sealed(_)
+            | Self::Draft(_) => "",
         }
     }
 }
@@ -124,22 +135,54 @@ pub struct Storage {
     pub(crate) db: Database,
     /// Seals and opens every plan record.
     pub(crate) key: DataKey,
+    /// Wraps the data key when no lock is set, and seals the safety plans that open
+    /// without the PIN.
+    pub(crate) device: DataKey,
+}
+
+/// What opening the database gives: the plan, or (a lock is set) the lock screen's part.
+pub enum Opened {
+    Open(Storage),
+    Locked(Locked),
 }
 
 thread_local! {
     static SHARED: std::cell::RefCell<Option<Storage>> = const { std::cell::RefCell::new(None) };
 }
 
-impl Storage {
+impl Opened {
     /// The app's one open connection to [`DATABASE_NAME`], opened on first use.
     pub async fn shared() -> Result<Self, StorageError> {
         if let Some(storage) = SHARED.with_borrow(Clone::clone) {
-            return Ok(storage);
+            return Ok(Self::Open(storage));
         }
-        let storage = Self::open(DATABASE_NAME).await?;
-        storage.step_aside_for_other_tabs();
-        SHARED.with_borrow_mut(|slot| *slot = Some(storage.clone()));
-        Ok(storage)
+        let opened = Storage::open_any(DATABASE_NAME, SCHEMA_VERSION).await?;
+        if let Self::Open(storage) = &opened {
+            storage.make_shared();
+        }
+        Ok(opened)
+    }
+}
+
+impl Storage {
+    /// The shared connection, once open and unlocked (see [`Opened::shared`]).
+    pub async fn shared() -> Result<Self, StorageError> {
+        match Opened::shared().await? {
+            Opened::Open(storage) => Ok(storage),
+            Opened::Locked(_) => Err(StorageError::Locked),
+        }
+    }
+
+    /// Becomes the app's shared connection (opened, or just unlocked).
+    pub(crate) fn make_shared(&self) {
+        SHARED.with_borrow_mut(|slot| *slot = Some(self.clone()));
+    }
+
+    /// Locks: the data key is let go, and only the lock screen's part stays at hand.
+    /// Writes already under way finish with the key they hold.
+    pub fn lock_shared() -> Option<Locked> {
+        let storage = SHARED.with_borrow_mut(Option::take)?;
+        Some(Locked::new(storage.db, Some(storage.device)))
     }
 
     /// This phone's author id for the plans it writes, made once and kept.
@@ -174,8 +217,17 @@ impl Storage {
     }
 
     /// Opens the database at a given schema version: the upgrade path, step by step.
-    /// Only tests ask for a version other than [`SCHEMA_VERSION`].
+    /// Only tests ask for a version other than [`SCHEMA_VERSION`]. A locked database is
+    /// [`StorageError::Locked`].
     pub async fn open_at(name: &str, version: u32) -> Result<Self, StorageError> {
+        match Self::open_any(name, version).await? {
+            Opened::Open(storage) => Ok(storage),
+            Opened::Locked(_) => Err(StorageError::Locked),
+        }
+    }
+
+    /// Opens the database, locked or not.
+    pub async fn open_any(name: &str, version: u32) -> Result<Opened, StorageError> {
         let db = Database::open(name)
             .with_version(version)
             .with_on_upgrade_needed(move |event: VersionChangeEvent, db: Database| {
@@ -192,8 +244,15 @@ impl Storage {
                     detail: describe(&other),
                 },
             })?;
-        let key = sealing::prepare(&db, version).await?;
-        Ok(Self { db, key })
+        phone::step_aside_for_other_tabs(&db);
+        Ok(match keys::prepare(&db, version).await? {
+            keys::Prepared::Open { data, device } => Opened::Open(Self {
+                db,
+                key: data,
+                device,
+            }),
+            keys::Prepared::Locked { device } => Opened::Locked(Locked::new(db, device)),
+        })
     }
 
     /// Closes this connection (other tabs may then upgrade the database).
@@ -217,6 +276,9 @@ fn upgrade(old: u32, new: u32, db: &Database) -> indexed_db_futures::Result<()> 
     if old < 2 && new >= 2 {
         db.create_object_store(SECTION_SNAPSHOTS).build()?;
         db.create_object_store(SECTION_UPDATES).build()?;
+    }
+    if old < 3 && new >= 3 {
+        db.create_object_store(OPEN_COPIES).build()?;
     }
     Ok(())
 }

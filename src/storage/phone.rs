@@ -5,51 +5,55 @@ use indexed_db_futures::database::Database;
 
 use super::{DATABASE_NAME, SHARED, Storage, StorageError, describe, write_failed};
 
-impl Storage {
-    /// When another tab upgrades or deletes the database ("Forget this phone"), this tab
-    /// closes its connection so that tab is not kept waiting. After a deletion this tab
-    /// shows a page saying so (which reads no storage), so it shows nothing no longer kept.
-    pub(super) fn step_aside_for_other_tabs(&self) {
-        use indexed_db_futures::internals::SystemRepr;
-        use wasm_bindgen::JsCast;
-        use wasm_bindgen::closure::Closure;
-        let db = self.db.as_sys().clone();
-        let on_change = Closure::<dyn Fn(web_sys::Event)>::new(move |event: web_sys::Event| {
-            db.close();
-            SHARED.with_borrow_mut(|slot| *slot = None);
-            let deleted = js_sys::Reflect::get(&event, &"newVersion".into())
-                .map(|v| v.is_null())
-                .unwrap_or(false);
-            // Moved within the app, not reloaded: a reload would start the offline copy
-            // (and a database) again.
-            if deleted && let Some(window) = web_sys::window() {
-                if let Ok(history) = window.history() {
-                    let _ = history.replace_state_with_url(
-                        &wasm_bindgen::JsValue::NULL,
-                        "",
-                        Some("/forgotten"),
-                    );
-                }
-                if let Ok(popstate) = web_sys::Event::new("popstate") {
-                    let _ = window.dispatch_event(&popstate);
-                }
+/// When another tab upgrades or deletes the database ("Forget this phone"), this tab
+/// closes its connection so that tab is not kept waiting. After a deletion this tab
+/// shows a page saying so (which reads no storage), so it shows nothing no longer kept.
+pub(super) fn step_aside_for_other_tabs(db: &Database) {
+    use indexed_db_futures::internals::SystemRepr;
+    use wasm_bindgen::JsCast;
+    use wasm_bindgen::closure::Closure;
+    let connection = db.as_sys().clone();
+    let db = connection.clone();
+    let on_change = Closure::<dyn Fn(web_sys::Event)>::new(move |event: web_sys::Event| {
+        db.close();
+        SHARED.with_borrow_mut(|slot| *slot = None);
+        let deleted = js_sys::Reflect::get(&event, &"newVersion".into())
+            .map(|v| v.is_null())
+            .unwrap_or(false);
+        // Moved within the app, not reloaded: a reload would start the offline copy
+        // (and a database) again.
+        if deleted && let Some(window) = web_sys::window() {
+            if let Ok(history) = window.history() {
+                let _ = history.replace_state_with_url(
+                    &wasm_bindgen::JsValue::NULL,
+                    "",
+                    Some("/forgotten"),
+                );
             }
-        });
-        self.db
-            .as_sys()
-            .set_onversionchange(Some(on_change.as_ref().unchecked_ref()));
-        // The connection lives as long as the page, and so does its listener.
-        on_change.forget();
-    }
+            if let Ok(popstate) = web_sys::Event::new("popstate") {
+                let _ = window.dispatch_event(&popstate);
+            }
+        }
+    });
+    connection.set_onversionchange(Some(on_change.as_ref().unchecked_ref()));
+    // The connection lives as long as the page, and so does its listener.
+    on_change.forget();
+}
 
+impl Storage {
     /// Deletes everything Coplan keeps in this browser: the database (after closing this
     /// tab's connection), the offline copy, the service worker and any site storage.
     pub async fn forget_this_phone() -> Result<(), StorageError> {
+        Self::forget(DATABASE_NAME).await
+    }
+
+    /// The same, for the database called `name` (tests use their own).
+    pub(crate) async fn forget(name: &str) -> Result<(), StorageError> {
         use wasm_bindgen_futures::JsFuture;
         if let Some(storage) = SHARED.with_borrow_mut(Option::take) {
             storage.close();
         }
-        Database::delete_by_name(DATABASE_NAME)
+        Database::delete_by_name(name)
             .map_err(|e| StorageError::WriteFailed {
                 detail: describe(&e),
             })?

@@ -11,8 +11,8 @@ use wasm_bindgen::JsValue;
 use super::drafts::set_open_plan;
 use super::sections::update_key;
 use super::{
-    CURRENT_PLAN, DRAFTS, META, SECTION_SNAPSHOTS, SECTION_UPDATES, Storage, StorageError,
-    read_failed, write_failed,
+    CURRENT_PLAN, DRAFTS, META, OPEN_COPIES, SECTION_SNAPSHOTS, SECTION_UPDATES, Storage,
+    StorageError, read_failed, write_failed,
 };
 
 /// Every key that starts with `[plan]`: up to, not including, `[plan, []]`.
@@ -60,7 +60,13 @@ impl Storage {
     /// Deletes a plan and everything it holds, in one transaction: afterwards none of it
     /// is left, or (if the phone stops half way) all of it still is.
     pub async fn delete_plan(&self, plan: &PlanId) -> Result<(), StorageError> {
-        let tx = self.readwrite([META, DRAFTS, SECTION_SNAPSHOTS, SECTION_UPDATES])?;
+        let tx = self.readwrite([
+            META,
+            DRAFTS,
+            SECTION_SNAPSHOTS,
+            SECTION_UPDATES,
+            OPEN_COPIES,
+        ])?;
         for store in [SECTION_SNAPSHOTS, SECTION_UPDATES] {
             tx.object_store(store)
                 .map_err(write_failed)?
@@ -68,11 +74,13 @@ impl Storage {
                 .await
                 .map_err(write_failed)?;
         }
-        tx.object_store(DRAFTS)
-            .map_err(write_failed)?
-            .delete(plan.as_str())
-            .await
-            .map_err(write_failed)?;
+        for store in [DRAFTS, OPEN_COPIES] {
+            tx.object_store(store)
+                .map_err(write_failed)?
+                .delete(plan.as_str())
+                .await
+                .map_err(write_failed)?;
+        }
         let meta = tx.object_store(META).map_err(write_failed)?;
         let current: Option<String> = meta.get(CURRENT_PLAN).await.map_err(write_failed)?;
         if current.as_deref() == Some(plan.as_str()) {

@@ -1,0 +1,391 @@
+//! The app lock in IndexedDB: setting, changing and removing it (each re-wraps the data
+//! key, `keys.rs`), unlocking with wrong tries counted in the database (so a reload or a
+//! second tab does not reset them, and a try is counted before it is checked), and the
+//! copies of safety plans that open without the PIN.
+
+use coplan_domain::PlanId;
+use coplan_domain::lock::{self, LockRecord, LockRecordError, SecretKind};
+use coplan_domain::plan::{SectionDoc, SectionKind};
+use coplan_domain::sealed::associated_data;
+use indexed_db_futures::database::Database;
+use indexed_db_futures::prelude::*;
+use js_sys::Uint8Array;
+use wasm_bindgen::JsValue;
+
+use super::crypto::DataKey;
+use super::keys::{self, KEY_BY_DEVICE, LOCK, lock_record, readwrite, wrapped_aad};
+use super::{META, OPEN_COPIES, Storage, StorageError, read_failed, write_failed};
+
+/// Wrong tries in a row, and the time (ms since 1970) before which no try is taken.
+const FAILED_TRIES: &str = "lock_failed_tries";
+const NEXT_TRY_AT: &str = "lock_next_try_at";
+
+/// Why an unlock did not happen.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum UnlockError {
+    /// The PIN or passphrase was wrong; the next try waits this long (ms).
+    #[error("That is not it.")]
+    Wrong { wait_ms: u64 },
+    /// Too soon after wrong tries; try again in this long (ms).
+    #[error("Wait before trying again.")]
+    TooSoon { wait_ms: u64 },
+    /// The person chose to remove everything after this many wrong tries, and it was.
+    #[error("Everything Coplan kept on this phone has been removed.")]
+    Removed,
+    #[error("{0}")]
+    Record(#[from] LockRecordError),
+    #[error("{0}")]
+    Storage(#[from] StorageError),
+}
+
+/// The lock screen's part of the database: what can be read without the PIN.
+pub struct Locked {
+    db: Database,
+    device: Option<DataKey>,
+}
+
+fn copy_aad(plan: &str) -> Vec<u8> {
+    associated_data(OPEN_COPIES, plan)
+}
+
+async fn put_bytes(
+    tx: &indexed_db_futures::transaction::Transaction<'_>,
+    store: &str,
+    name: &str,
+    bytes: &[u8],
+) -> Result<(), StorageError> {
+    tx.object_store(store)
+        .map_err(write_failed)?
+        .put(JsValue::from(Uint8Array::from(bytes)))
+        .with_key(name)
+        .without_key_type()
+        .await
+        .map_err(write_failed)
+}
+
+async fn put_number(
+    tx: &indexed_db_futures::transaction::Transaction<'_>,
+    name: &str,
+    value: f64,
+) -> Result<(), StorageError> {
+    tx.object_store(META)
+        .map_err(write_failed)?
+        .put(value)
+        .with_key(name)
+        .without_key_type()
+        .await
+        .map_err(write_failed)
+}
+
+impl Locked {
+    pub(super) fn new(db: Database, device: Option<DataKey>) -> Self {
+        Self { db, device }
+    }
+
+    /// Unlocks with the PIN or passphrase. The try is counted (and the next one's wait
+    /// set) before the key is derived, so closing the tab mid-try never gives a free one.
+    pub async fn unlock(&self, secret: &str, now_ms: f64) -> Result<Storage, UnlockError> {
+        let tx = readwrite(&self.db, &[META])?;
+        let meta = tx.object_store(META).map_err(write_failed)?;
+        let failed: Option<f64> = meta.get(FAILED_TRIES).await.map_err(write_failed)?;
+        let next_at: Option<f64> = meta.get(NEXT_TRY_AT).await.map_err(write_failed)?;
+        let next_at = next_at.unwrap_or(0.0);
+        if now_ms < next_at {
+            return Err(UnlockError::TooSoon {
+                wait_ms: (next_at - now_ms).ceil() as u64,
+            });
+        }
+        let record =
+            lock_record(&tx)
+                .await
+                .map_err(write_failed)?
+                .ok_or(StorageError::ReadFailed {
+                    detail: "no lock record".into(),
+                })??;
+        let failed = failed.unwrap_or(0.0) as u32 + 1;
+        let wait_ms = lock::wait_after(failed);
+        put_number(&tx, FAILED_TRIES, f64::from(failed)).await?;
+        put_number(&tx, NEXT_TRY_AT, now_ms + wait_ms as f64).await?;
+        tx.commit().await.map_err(write_failed)?;
+
+        let from_secret = DataKey::from_secret(secret, &record.salt, record.iterations).await?;
+        match from_secret
+            .unwrap(&record.wrapped, &wrapped_aad(LOCK), false)
+            .await
+        {
+            Ok(data) => {
+                let tx = readwrite(&self.db, &[META])?;
+                put_number(&tx, FAILED_TRIES, 0.0).await?;
+                put_number(&tx, NEXT_TRY_AT, 0.0).await?;
+                tx.commit().await.map_err(write_failed)?;
+                let device = self.device.clone().ok_or(StorageError::ReadFailed {
+                    detail: "the device key is missing".into(),
+                })?;
+                let storage = Storage {
+                    db: self.db.clone(),
+                    key: data,
+                    device,
+                };
+                storage.make_shared();
+                Ok(storage)
+            }
+            Err(_) if record.wipe_after > 0 && failed >= record.wipe_after => {
+                let name = self.db.name();
+                self.db.clone().close();
+                Storage::forget(&name).await?;
+                Err(UnlockError::Removed)
+            }
+            Err(_) => Err(UnlockError::Wrong { wait_ms }),
+        }
+    }
+
+    /// The safety plans that open without the PIN: each plan's whole safety-plan state.
+    /// One that cannot be opened is left out.
+    pub async fn open_copies(&self) -> Result<Vec<Vec<u8>>, StorageError> {
+        let Some(device) = &self.device else {
+            return Ok(Vec::new());
+        };
+        let tx = self
+            .db
+            .transaction(OPEN_COPIES)
+            .build()
+            .map_err(read_failed)?;
+        let store = tx.object_store(OPEN_COPIES).map_err(read_failed)?;
+        let plans: Vec<String> = store
+            .get_all_keys()
+            .await
+            .map_err(read_failed)?
+            .collect::<Result<_, _>>()
+            .map_err(read_failed)?;
+        let mut sealed = Vec::with_capacity(plans.len());
+        for plan in plans {
+            if let Some(bytes) = keys::stored_bytes(&tx, OPEN_COPIES, &plan)
+                .await
+                .map_err(read_failed)?
+            {
+                sealed.push((plan, bytes));
+            }
+        }
+        drop(tx);
+        let mut copies = Vec::new();
+        for (plan, bytes) in sealed {
+            if let Ok(state) = device.open(&bytes, &copy_aad(&plan)).await {
+                copies.push(state);
+            }
+        }
+        Ok(copies)
+    }
+}
+
+/// How a new lock starts, as the person chose.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct LockChoices {
+    pub kind: SecretKind,
+    pub wipe_after: u32,
+    pub background_grace_s: u32,
+    pub idle_s: u32,
+}
+
+impl Storage {
+    /// The lock, if one is set (its choices: grace, idle time, wipe).
+    pub async fn lock(&self) -> Result<Option<LockRecord>, StorageError> {
+        let tx = self.db.transaction(META).build().map_err(read_failed)?;
+        let found = lock_record(&tx).await.map_err(read_failed)?;
+        Ok(found.and_then(Result::ok))
+    }
+
+    /// Sets a lock: the data key is wrapped under the key from `secret`, and no longer
+    /// under the device key. With one plan on the phone, its safety plan opens without
+    /// the PIN (the person can turn that off); with several, none does until chosen.
+    pub async fn set_lock(&self, secret: &str, choices: LockChoices) -> Result<(), StorageError> {
+        let tx = self.db.transaction(META).build().map_err(read_failed)?;
+        let by_device = keys::stored_bytes(&tx, META, KEY_BY_DEVICE)
+            .await
+            .map_err(read_failed)?;
+        drop(tx);
+        let by_device = by_device.ok_or(StorageError::Locked)?;
+        let data = self
+            .device
+            .unwrap(&by_device, &wrapped_aad(KEY_BY_DEVICE), true)
+            .await?;
+        let plans = self.all_plans().await?;
+        let copy = match plans.as_slice() {
+            [only] => Some((only.id.clone(), self.seal_copy(&only.id).await?)),
+            _ => None,
+        };
+        let record = self.wrap_for(secret, &data, choices).await?;
+        let tx = readwrite(&self.db, &[META, OPEN_COPIES])?;
+        put_bytes(&tx, META, LOCK, &record.to_stored()).await?;
+        let meta = tx.object_store(META).map_err(write_failed)?;
+        meta.delete(KEY_BY_DEVICE).await.map_err(write_failed)?;
+        if let Some((plan, sealed)) = copy {
+            put_bytes(&tx, OPEN_COPIES, plan.as_str(), &sealed).await?;
+        }
+        put_number(&tx, FAILED_TRIES, 0.0).await?;
+        put_number(&tx, NEXT_TRY_AT, 0.0).await?;
+        tx.commit().await.map_err(write_failed)
+    }
+
+    /// A lock record holding `data` wrapped under a fresh salt and the key from `secret`.
+    async fn wrap_for(
+        &self,
+        secret: &str,
+        data: &DataKey,
+        choices: LockChoices,
+    ) -> Result<LockRecord, StorageError> {
+        let mut salt = [0u8; lock::SALT_BYTES];
+        crate::platform::fill_random(&mut salt).ok_or(StorageError::NotProtected)?;
+        let from_secret = DataKey::from_secret(secret, &salt, lock::ITERATIONS).await?;
+        Ok(LockRecord {
+            kind: choices.kind,
+            iterations: lock::ITERATIONS,
+            salt,
+            wrapped: from_secret.wrap(data, &wrapped_aad(LOCK)).await?,
+            wipe_after: choices.wipe_after,
+            background_grace_s: choices.background_grace_s,
+            idle_s: choices.idle_s,
+        })
+    }
+
+    /// The data key, wrappable, if `secret` is this phone's PIN or passphrase.
+    async fn data_key_for(
+        &self,
+        secret: &str,
+    ) -> Result<Option<(LockRecord, DataKey)>, StorageError> {
+        let Some(record) = self.lock().await? else {
+            return Ok(None);
+        };
+        let from_secret = DataKey::from_secret(secret, &record.salt, record.iterations).await?;
+        Ok(from_secret
+            .unwrap(&record.wrapped, &wrapped_aad(LOCK), true)
+            .await
+            .ok()
+            .map(|data| (record, data)))
+    }
+
+    /// Changes the PIN or passphrase: the data key is re-wrapped, nothing else changes.
+    /// False when `current` is not the one set.
+    pub async fn change_lock(
+        &self,
+        current: &str,
+        new: &str,
+        kind: SecretKind,
+    ) -> Result<bool, StorageError> {
+        let Some((old, data)) = self.data_key_for(current).await? else {
+            return Ok(false);
+        };
+        let choices = LockChoices {
+            kind,
+            wipe_after: old.wipe_after,
+            background_grace_s: old.background_grace_s,
+            idle_s: old.idle_s,
+        };
+        let record = self.wrap_for(new, &data, choices).await?;
+        let tx = readwrite(&self.db, &[META])?;
+        put_bytes(&tx, META, LOCK, &record.to_stored()).await?;
+        tx.commit().await.map_err(write_failed)?;
+        Ok(true)
+    }
+
+    /// Turns the lock off, only when the person asks and gives the PIN: the data key goes
+    /// back under the device key, and the copies for the lock screen are removed.
+    pub async fn remove_lock(&self, current: &str) -> Result<bool, StorageError> {
+        let Some((_, data)) = self.data_key_for(current).await? else {
+            return Ok(false);
+        };
+        let wrapped = self.device.wrap(&data, &wrapped_aad(KEY_BY_DEVICE)).await?;
+        let tx = readwrite(&self.db, &[META, OPEN_COPIES])?;
+        put_bytes(&tx, META, KEY_BY_DEVICE, &wrapped).await?;
+        tx.object_store(META)
+            .map_err(write_failed)?
+            .delete(LOCK)
+            .await
+            .map_err(write_failed)?;
+        tx.object_store(OPEN_COPIES)
+            .map_err(write_failed)?
+            .clear()
+            .map_err(write_failed)?
+            .await
+            .map_err(write_failed)?;
+        tx.commit().await.map_err(write_failed)?;
+        Ok(true)
+    }
+
+    /// Changes the auto-lock and wipe choices of the lock that is set.
+    pub async fn set_lock_choices(
+        &self,
+        change: impl FnOnce(&mut LockRecord),
+    ) -> Result<(), StorageError> {
+        let tx = readwrite(&self.db, &[META])?;
+        let Some(Ok(mut record)) = lock_record(&tx).await.map_err(write_failed)? else {
+            return Ok(());
+        };
+        change(&mut record);
+        put_bytes(&tx, META, LOCK, &record.to_stored()).await?;
+        tx.commit().await.map_err(write_failed)
+    }
+
+    /// Whether this plan's safety plan opens without the PIN.
+    pub async fn opens_without_pin(&self, plan: &PlanId) -> Result<bool, StorageError> {
+        let tx = self
+            .db
+            .transaction(OPEN_COPIES)
+            .build()
+            .map_err(read_failed)?;
+        let found = keys::stored_bytes(&tx, OPEN_COPIES, plan.as_str())
+            .await
+            .map_err(read_failed)?;
+        Ok(found.is_some())
+    }
+
+    /// Lets this plan's safety plan open without the PIN, or stops it.
+    pub async fn set_opens_without_pin(&self, plan: &PlanId, on: bool) -> Result<(), StorageError> {
+        let sealed = if on {
+            Some(self.seal_copy(plan).await?)
+        } else {
+            None
+        };
+        let tx = readwrite(&self.db, &[OPEN_COPIES])?;
+        match sealed {
+            Some(sealed) => put_bytes(&tx, OPEN_COPIES, plan.as_str(), &sealed).await?,
+            None => tx
+                .object_store(OPEN_COPIES)
+                .map_err(write_failed)?
+                .delete(plan.as_str())
+                .await
+                .map_err(write_failed)?,
+        }
+        tx.commit().await.map_err(write_failed)
+    }
+
+    /// Brings the copy of this plan's safety plan up to `state`, if it opens without
+    /// the PIN (checked in the same transaction as the write).
+    pub async fn refresh_open_copy(&self, plan: &PlanId, state: &[u8]) -> Result<(), StorageError> {
+        if !self.opens_without_pin(plan).await? {
+            return Ok(());
+        }
+        let sealed = self.device.seal(state, &copy_aad(plan.as_str())).await?;
+        let tx = readwrite(&self.db, &[OPEN_COPIES])?;
+        if keys::stored_bytes(&tx, OPEN_COPIES, plan.as_str())
+            .await
+            .map_err(write_failed)?
+            .is_some()
+        {
+            put_bytes(&tx, OPEN_COPIES, plan.as_str(), &sealed).await?;
+        }
+        tx.commit().await.map_err(write_failed)
+    }
+
+    /// This plan's safety plan as it is stored now, sealed for the lock screen.
+    async fn seal_copy(&self, plan: &PlanId) -> Result<Vec<u8>, StorageError> {
+        let stored = self.load_section(plan, SectionKind::SafetyPlan).await?;
+        let doc = SectionDoc::new(SectionKind::SafetyPlan, crate::platform::fresh_client_id());
+        for update in stored.all_updates() {
+            // A damaged record is left out here as everywhere; the rest is copied.
+            let _ = doc.apply_update(update);
+        }
+        self.device
+            .seal(&doc.encode_state(), &copy_aad(plan.as_str()))
+            .await
+    }
+}
