@@ -10,6 +10,7 @@ use crate::care_plan::CarePlanPage;
 use crate::check_ins::CheckInsPage;
 use crate::components::header::{Header, MainNav};
 use crate::i18n::{Text, t};
+use crate::lock::{AppLock, Gate, LockScreen};
 use crate::paper::{CrisisCardPage, PrintPlanPage};
 use crate::plan::{AboutMePage, CrisisWishesPage, OverviewPage, PlansPage};
 use crate::privacy::{ForgottenPage, PrivacyPage};
@@ -18,11 +19,29 @@ use crate::safety_plan::{SafetyPlanEditorPage, SafetyPlanPage};
 
 #[component]
 pub fn App() -> impl IntoView {
-    let quick = QuickHide::install();
+    let lock = AppLock::install();
+    let quick = QuickHide::install(lock);
     view! {
         <Router>
           <Show when=move || !quick.0.get() fallback=|| view! { <NeutralPage/> }>
             <Header/>
+            {move || match lock.gate.get() {
+                Gate::Opening => ().into_any(),
+                Gate::Locked => view! {
+                    <main id="main" class="app-main" tabindex="-1"><LockScreen/></main>
+                }
+                .into_any(),
+                Gate::Open => view! { <Screens/> }.into_any(),
+            }}
+          </Show>
+        </Router>
+    }
+}
+
+/// Every screen, once Coplan is open (and unlocked, when a lock is set).
+#[component]
+fn Screens() -> impl IntoView {
+    view! {
             <MainNav/>
             <main id="main" class="app-main" tabindex="-1">
                 <Routes fallback=NotFound>
@@ -40,8 +59,6 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/crisis-card") view=CrisisCardPage/>
                 </Routes>
             </main>
-          </Show>
-        </Router>
     }
 }
 

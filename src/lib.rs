@@ -11,6 +11,7 @@ pub mod care_plan;
 pub mod check_ins;
 pub mod components;
 pub mod i18n;
+pub mod lock;
 pub mod page_shell;
 pub mod paper;
 pub mod plan;

@@ -46,3 +46,24 @@ pub fn format_date(ms: u64) -> String {
     }
     date.to_locale_date_string("en-GB", &options).into()
 }
+
+/// A named moment in the browser's performance timeline, read by `cargo xtask bench`.
+pub fn mark(name: &str) {
+    if let Some(performance) = web_sys::window().and_then(|w| w.performance()) {
+        let _ = performance.mark(name);
+    }
+}
+
+/// Moves the app to `path` in place of the current history entry, without a reload
+/// (a reload would start the offline copy, and a database, again).
+pub fn replace_route(path: &str) {
+    let Some(window) = web_sys::window() else {
+        return;
+    };
+    if let Ok(history) = window.history() {
+        let _ = history.replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(path));
+    }
+    if let Ok(popstate) = web_sys::Event::new("popstate") {
+        let _ = window.dispatch_event(&popstate);
+    }
+}

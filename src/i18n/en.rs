@@ -52,7 +52,7 @@ pub fn text(text: Text) -> &'static str {
         Text::AboutWhoHeading => "Who can see it",
         Text::AboutLimitsHeading => "What Coplan cannot stop",
         Text::AboutWho => {
-            "Coplan keeps your plan encrypted on this phone, with a key that this browser keeps for Coplan and will not show to anyone. This stops someone reading your plan with the browser's developer tools, or from a copy of what Coplan stores. It does not stop someone who copies this browser's whole profile, or who opens Coplan on this phone: Coplan has no lock yet, so anyone who picks up this phone and opens Coplan can read your plan. If you share this phone, press Hide (or Escape twice) to hide Coplan at once, and use Forget this phone before you give it away."
+            "Coplan keeps your plan encrypted on this phone, with a key that this browser keeps for Coplan and will not show to anyone. This stops someone reading your plan with the browser's developer tools, or from a copy of what Coplan stores. It does not stop someone who copies this browser's whole profile, and without a lock, anyone who opens Coplan on this phone can read your plan. You can set a lock below. If you share this phone, press Hide (or Escape twice) to hide Coplan at once, and use Forget this phone before you give it away."
         }
         Text::AboutLimits => {
             "Some things a website cannot stop: the phone may keep a picture of the last screen in its list of recent apps, and the keyboard may learn words you type. Press Hide before you switch apps if that matters to you."
@@ -211,6 +211,55 @@ pub fn text(text: Text) -> &'static str {
         Text::Forgotten => {
             "Coplan has forgotten this phone: nothing of it is left in this browser. You can close this page."
         }
+        Text::LockHeading => "App lock",
+        Text::LockIntro => {
+            "A lock asks for a PIN or a passphrase before Coplan shows your plan. A PIN stops someone who picks up this phone. Only a long passphrase also protects your plan if someone copies this browser's whole profile. If you forget it, your plan cannot be opened: save a copy first. The 24/7 lines always show on the lock screen."
+        }
+        Text::LockKindQuestion => "Lock with",
+        Text::LockKindPin => "A PIN (6 or more numbers)",
+        Text::LockKindPassphrase => "A passphrase (16 or more characters)",
+        Text::LockNew => "New PIN or passphrase",
+        Text::LockAgain => "Type it again",
+        Text::LockSet => "Turn the lock on",
+        Text::LockWorking => "Working…",
+        Text::LockIsOn => "The lock is on.",
+        Text::LockIsOff => {
+            "The lock is off. Anyone who opens Coplan on this phone can read your plan."
+        }
+        Text::LockChanged => "Changed. Use the new one from now on.",
+        Text::LockCurrentWrong => "That is not the PIN or passphrase set now. Nothing was changed.",
+        Text::LockOnPin => "Coplan is locked with a PIN.",
+        Text::LockOnPassphrase => "Coplan is locked with a passphrase.",
+        Text::LockNow => "Lock now",
+        Text::LockOpensWithoutPin => "My safety plan opens without my PIN",
+        Text::LockChangeHeading => "Change or turn off the lock",
+        Text::LockChange => "Change it",
+        Text::LockRemove => "Turn the lock off",
+        Text::LockGraceQuestion => "Lock when Coplan is not on screen",
+        Text::LockIdleQuestion => "Lock when I have not used Coplan",
+        Text::LockWipeQuestion => "Remove everything from this phone after wrong tries",
+        Text::AtOnce => "At once",
+        Text::AfterOneMinute => "After 1 minute",
+        Text::AfterMinutes => "After {n} minutes",
+        Text::Never => "Never",
+        Text::AfterWrongTries => "After {n} wrong tries",
+        Text::LockPin => "Your PIN",
+        Text::LockPassphrase => "Your passphrase",
+        Text::LockPinOrPassphrase => "Your PIN or passphrase",
+        Text::LockedHeading => "Coplan is locked",
+        Text::LockedOpenSafetyPlan => "Open my safety plan",
+        Text::LockedSafetyPlanNumbered => "Safety plan {n}",
+        Text::LockedSafetyPlanAfterUnlock => {
+            "Your own safety plan shows once Coplan is unlocked. The 24/7 lines above are always here."
+        }
+        Text::UnlockHeading => "Unlock",
+        Text::UnlockButton => "Unlock",
+        Text::LockChecking => "Checking…",
+        Text::UnlockWrong => "That is not it. Try again.",
+        Text::UnlockWrongWait => "That is not it. You can try again in {wait}.",
+        Text::UnlockTooSoon => "Please wait {wait} before trying again.",
+        Text::WaitSeconds => "{n} seconds",
+        Text::WaitMinutes => "{n} minutes",
         Text::QuickHide => "Hide",
         Text::NeutralTitle => "Notes",
         Text::NeutralBody => "No notes yet.",

@@ -21,12 +21,15 @@ use wasm_bindgen::JsCast;
 use wasm_bindgen::closure::Closure;
 
 use crate::components::save_status::SaveStatus;
-use crate::platform::{fresh_client_id, now_ms};
+use crate::platform::{fresh_client_id, mark, now_ms};
 use crate::storage::{Storage, StorageError, StoredSection};
 
 /// Changes (by this tab) between compacted snapshots.
 const COMPACT_EVERY: u32 = 100;
 const RETRY_AFTER: Duration = Duration::from_secs(2);
+/// How soon after a change the lock screen's copy of the safety plan catches up (one
+/// write for a burst of typing).
+const COPY_AFTER: Duration = Duration::from_millis(800);
 
 pub struct SectionSession {
     storage: Storage,
@@ -39,6 +42,8 @@ pub struct SectionSession {
     next_seq: Cell<u32>,
     since_compaction: Cell<u32>,
     retry_pending: Cell<bool>,
+    /// A refresh of the lock screen's copy is waiting (safety plan only).
+    copy_pending: Cell<bool>,
     /// The sealed snapshot this tab last wrote (its document holds everything in it).
     last_snapshot: std::cell::RefCell<Option<Vec<u8>>>,
     /// Carries this tab's changes to other tabs of the same plan (None where the browser
@@ -120,6 +125,7 @@ impl SectionSession {
             next_seq: Cell::new(0),
             since_compaction: Cell::new(0),
             retry_pending: Cell::new(false),
+            copy_pending: Cell::new(false),
             last_snapshot: std::cell::RefCell::new(sealed_snapshot),
             channel,
             damaged: stored.damaged,
@@ -179,6 +185,9 @@ impl SectionSession {
             match result {
                 Ok(()) => {
                     session.status.set(SaveStatus::Saved);
+                    if session.kind == SectionKind::SafetyPlan {
+                        session.refresh_open_copy_soon();
+                    }
                     let since = session.since_compaction.get() + 1;
                     session.since_compaction.set(since);
                     if since >= COMPACT_EVERY {
@@ -189,6 +198,28 @@ impl SectionSession {
             }
         });
         Ok(())
+    }
+
+    /// Brings the copy of the safety plan that opens without the PIN up to date, soon
+    /// (the storage does nothing when this plan has no such copy).
+    fn refresh_open_copy_soon(self: &Rc<Self>) {
+        if self.copy_pending.replace(true) {
+            return;
+        }
+        let session = Rc::clone(self);
+        set_timeout(
+            move || {
+                session.copy_pending.set(false);
+                let state = session.doc.encode_state();
+                spawn_local(async move {
+                    let refreshed = session.storage.refresh_open_copy(&session.plan, &state);
+                    if let Err(e) = refreshed.await {
+                        web_sys::console::warn_1(&format!("coplan copy: {}", e.detail()).into());
+                    }
+                });
+            },
+            COPY_AFTER,
+        );
     }
 
     /// When the page is hidden or closing: a write waiting to be retried is tried now,
@@ -344,11 +375,4 @@ fn listen(
         channel,
         _on_message: on_message,
     })
-}
-
-/// A named moment in the browser's performance timeline, read by `cargo xtask bench`.
-fn mark(name: &str) {
-    if let Some(performance) = web_sys::window().and_then(|w| w.performance()) {
-        let _ = performance.mark(name);
-    }
 }

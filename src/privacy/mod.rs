@@ -8,6 +8,7 @@ use leptos::prelude::*;
 pub use forget::{ForgetThisPhone, ForgottenPage};
 
 use crate::i18n::{Text, t};
+use crate::lock::LockSettings;
 
 #[component]
 pub fn PrivacyPage() -> impl IntoView {
@@ -28,6 +29,7 @@ pub fn PrivacyPage() -> impl IntoView {
                 <p>{t(body)}</p>
             })
             .collect_view()}
+        <LockSettings/>
         <ForgetThisPhone/>
     }
 }

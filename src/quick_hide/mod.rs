@@ -9,15 +9,17 @@ use leptos::ev;
 use leptos::prelude::*;
 
 use crate::i18n::{Text, t};
+use crate::lock::AppLock;
 
 /// The session-storage key holding "1" while Coplan is hidden in this tab.
 const FLAG: &str = "coplan-hidden";
 /// Two presses of Escape this close together hide Coplan.
 const DOUBLE_PRESS_MS: f64 = 1_000.0;
 
-/// Whether Coplan is hidden in this tab, shared by the frame and the hide button.
+/// Whether Coplan is hidden in this tab, shared by the frame and the hide button; hiding
+/// also locks, when a lock is set.
 #[derive(Clone, Copy)]
-pub struct QuickHide(pub RwSignal<bool>);
+pub struct QuickHide(pub RwSignal<bool>, AppLock);
 
 fn session_storage() -> Option<web_sys::Storage> {
     web_sys::window()?.session_storage().ok()?
@@ -42,10 +44,10 @@ fn set_title(hidden: bool) {
 impl QuickHide {
     /// Starts hidden if this tab was hidden before, and listens for Escape twice and for
     /// pages restored from the back/forward cache.
-    pub fn install() -> Self {
+    pub fn install(lock: AppLock) -> Self {
         let hidden = RwSignal::new(flagged());
         set_title(hidden.get_untracked());
-        let quick = Self(hidden);
+        let quick = Self(hidden, lock);
         let last_escape = std::rc::Rc::new(Cell::new(f64::NEG_INFINITY));
         let on_key = window_event_listener(ev::keydown, move |event| {
             if event.key() != "Escape" {
@@ -77,6 +79,7 @@ impl QuickHide {
         }
         set_title(true);
         self.0.set(true);
+        self.1.lock_now();
         // Nothing of the page that was showing stays in the accessibility tree or focus.
         if let Some(element) = web_sys::window()
             .and_then(|w| w.document())

@@ -34,19 +34,7 @@ pub fn SafetyPlanPage() -> impl IntoView {
         <CrisisLines/>
         <section aria-labelledby="my-safety-plan-heading">
             <h2 id="my-safety-plan-heading">{t(Text::MySafetyPlanHeading)}</h2>
-            {move || {
-                let plan = view.get().map(|v| SafetyPlan::from_view(&v));
-                match plan {
-                    Some(plan) if plan.shown_item_count() > 0 => plan
-                        .steps
-                        .into_iter()
-                        .filter(|step| !step.hidden && !step.items.is_empty())
-                        .map(|step| view! { <StepReading step=step/> })
-                        .collect_view()
-                        .into_any(),
-                    _ => view! { <p>{t(Text::SafetyPlanEmpty)}</p> }.into_any(),
-                }
-            }}
+            {move || steps_to_read(view.get())}
             <p class="app-no-print">
                 <a class="app-button app-button--secondary" href="/safety-plan/edit">{t(Text::ChangeSafetyPlan)}</a>
             </p>
@@ -58,6 +46,21 @@ pub fn SafetyPlanPage() -> impl IntoView {
                 }>{t(Text::PrintSafetyPlan)}</button>
             </p>
         </section>
+    }
+}
+
+/// The person's own steps, in order, as they read them (also on the lock screen, for a
+/// safety plan that opens without the PIN); or a plain note when there are none yet.
+pub fn steps_to_read(view: Option<SectionView>) -> AnyView {
+    match view.map(|v| SafetyPlan::from_view(&v)) {
+        Some(plan) if plan.shown_item_count() > 0 => plan
+            .steps
+            .into_iter()
+            .filter(|step| !step.hidden && !step.items.is_empty())
+            .map(|step| view! { <StepReading step=step/> })
+            .collect_view()
+            .into_any(),
+        _ => view! { <p>{t(Text::SafetyPlanEmpty)}</p> }.into_any(),
     }
 }
 

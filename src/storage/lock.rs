@@ -139,6 +139,13 @@ impl Locked {
         }
     }
 
+    /// Whether the lock is a PIN or a passphrase (so the right keyboard shows).
+    pub async fn secret_kind(&self) -> Option<SecretKind> {
+        let tx = self.db.transaction(META).build().ok()?;
+        let record = lock_record(&tx).await.ok()??.ok()?;
+        Some(record.kind)
+    }
+
     /// The safety plans that open without the PIN: each plan's whole safety-plan state.
     /// One that cannot be opened is left out.
     pub async fn open_copies(&self) -> Result<Vec<Vec<u8>>, StorageError> {

@@ -20,19 +20,8 @@ pub(super) fn step_aside_for_other_tabs(db: &Database) {
         let deleted = js_sys::Reflect::get(&event, &"newVersion".into())
             .map(|v| v.is_null())
             .unwrap_or(false);
-        // Moved within the app, not reloaded: a reload would start the offline copy
-        // (and a database) again.
-        if deleted && let Some(window) = web_sys::window() {
-            if let Ok(history) = window.history() {
-                let _ = history.replace_state_with_url(
-                    &wasm_bindgen::JsValue::NULL,
-                    "",
-                    Some("/forgotten"),
-                );
-            }
-            if let Ok(popstate) = web_sys::Event::new("popstate") {
-                let _ = window.dispatch_event(&popstate);
-            }
+        if deleted {
+            crate::platform::replace_route("/forgotten");
         }
     });
     connection.set_onversionchange(Some(on_change.as_ref().unchecked_ref()));
