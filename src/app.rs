@@ -3,8 +3,6 @@
 //! away.
 
 use leptos::prelude::*;
-use leptos_router::components::{Route, Router, Routes};
-use leptos_router::path;
 
 use crate::care_plan::CarePlanPage;
 use crate::check_ins::CheckInsPage;
@@ -15,50 +13,57 @@ use crate::paper::{CrisisCardPage, PrintPlanPage};
 use crate::plan::{AboutMePage, CrisisWishesPage, OverviewPage, PlansPage};
 use crate::privacy::{ForgottenPage, PrivacyPage};
 use crate::quick_hide::{NeutralPage, QuickHide};
+use crate::route::Route;
 use crate::safety_plan::{SafetyPlanEditorPage, SafetyPlanPage};
 
 #[component]
 pub fn App() -> impl IntoView {
+    let route = Route::install();
     let lock = AppLock::install();
     let quick = QuickHide::install(lock);
-    view! {
-        <Router>
-          <Show when=move || !quick.0.get() fallback=|| view! { <NeutralPage/> }>
+    let open = move || !quick.0.get() && lock.gate.get() == Gate::Open;
+    // While hidden: the neutral page. While opening: the header alone (its safety plan
+    // button works at once). While locked: the lock screen.
+    let not_open = move || {
+        if quick.0.get() {
+            return view! { <NeutralPage/> }.into_any();
+        }
+        let locked = lock.gate.get() == Gate::Locked;
+        view! {
             <Header/>
-            {move || match lock.gate.get() {
-                Gate::Opening => ().into_any(),
-                Gate::Locked => view! {
-                    <main id="main" class="app-main" tabindex="-1"><LockScreen/></main>
-                }
-                .into_any(),
-                Gate::Open => view! { <Screens/> }.into_any(),
-            }}
-          </Show>
-        </Router>
+            <main id="main" class="app-main" tabindex="-1">{locked.then(|| view! { <LockScreen/> })}</main>
+        }
+        .into_any()
+    };
+    view! {
+        <Show when=open fallback=not_open>
+            <Header/>
+            <Screens route=route/>
+        </Show>
     }
 }
 
 /// Every screen, once Coplan is open (and unlocked, when a lock is set).
 #[component]
-fn Screens() -> impl IntoView {
+fn Screens(route: Route) -> impl IntoView {
+    let screen = move || match route.path().as_str() {
+        "/" => view! { <OverviewPage/> }.into_any(),
+        "/plans" => view! { <PlansPage/> }.into_any(),
+        "/about-me" => view! { <AboutMePage/> }.into_any(),
+        "/care-plan" => view! { <CarePlanPage/> }.into_any(),
+        "/safety-plan" => view! { <SafetyPlanPage/> }.into_any(),
+        "/safety-plan/edit" => view! { <SafetyPlanEditorPage/> }.into_any(),
+        "/crisis" => view! { <CrisisWishesPage/> }.into_any(),
+        "/check-ins" => view! { <CheckInsPage/> }.into_any(),
+        "/privacy" => view! { <PrivacyPage/> }.into_any(),
+        "/forgotten" => view! { <ForgottenPage/> }.into_any(),
+        "/print" => view! { <PrintPlanPage/> }.into_any(),
+        "/crisis-card" => view! { <CrisisCardPage/> }.into_any(),
+        _ => view! { <NotFound/> }.into_any(),
+    };
     view! {
-            <MainNav/>
-            <main id="main" class="app-main" tabindex="-1">
-                <Routes fallback=NotFound>
-                    <Route path=path!("/") view=OverviewPage/>
-                    <Route path=path!("/plans") view=PlansPage/>
-                    <Route path=path!("/about-me") view=AboutMePage/>
-                    <Route path=path!("/care-plan") view=CarePlanPage/>
-                    <Route path=path!("/safety-plan") view=SafetyPlanPage/>
-                    <Route path=path!("/safety-plan/edit") view=SafetyPlanEditorPage/>
-                    <Route path=path!("/crisis") view=CrisisWishesPage/>
-                    <Route path=path!("/check-ins") view=CheckInsPage/>
-                    <Route path=path!("/privacy") view=PrivacyPage/>
-                    <Route path=path!("/forgotten") view=ForgottenPage/>
-                    <Route path=path!("/print") view=PrintPlanPage/>
-                    <Route path=path!("/crisis-card") view=CrisisCardPage/>
-                </Routes>
-            </main>
+        <MainNav/>
+        <main id="main" class="app-main" tabindex="-1">{screen}</main>
     }
 }
 

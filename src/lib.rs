@@ -18,6 +18,7 @@ pub mod plan;
 pub mod platform;
 pub mod privacy;
 pub mod quick_hide;
+pub mod route;
 pub mod safety_plan;
 pub mod storage;
 

@@ -1,8 +1,8 @@
 //! The header on every screen: the app's name and the safety plan button; and the main
 //! navigation below it.
 
+use crate::route::Route;
 use leptos::prelude::*;
-use leptos_router::components::A;
 
 use crate::i18n::{Text, t};
 use crate::quick_hide::HideButton;
@@ -12,10 +12,10 @@ pub fn Header() -> impl IntoView {
     view! {
         <header class="app-header">
             <a class="app-skip-link" href="#main">{t(Text::SkipToContent)}</a>
-            <A href="/" attr:class="app-header__name">{t(Text::AppName)}</A>
+            <a href="/" class="app-header__name">{t(Text::AppName)}</a>
             <span class="app-header__actions">
                 <HideButton/>
-                <A href="/safety-plan" attr:class="app-header__safety">{t(Text::SafetyPlanButton)}</A>
+                <a href="/safety-plan" class="app-header__safety" aria-current=here("/safety-plan")>{t(Text::SafetyPlanButton)}</a>
             </span>
         </header>
     }
@@ -25,8 +25,14 @@ pub fn Header() -> impl IntoView {
 pub fn MainNav() -> impl IntoView {
     view! {
         <nav class="app-nav" aria-label=t(Text::MainNavigation)>
-            <A href="/" attr:class="app-nav__link">{t(Text::NavHome)}</A>
-            <A href="/privacy" attr:class="app-nav__link">{t(Text::NavAbout)}</A>
+            <a href="/" class="app-nav__link" aria-current=here("/")>{t(Text::NavHome)}</a>
+            <a href="/privacy" class="app-nav__link" aria-current=here("/privacy")>{t(Text::NavAbout)}</a>
         </nav>
     }
+}
+
+/// "page" on the link to the screen showing now.
+fn here(path: &'static str) -> impl Fn() -> Option<&'static str> + Copy {
+    let route = expect_context::<Route>();
+    move || (route.path() == path).then_some("page")
 }

@@ -2,11 +2,11 @@
 //! open without the PIN (one tap, from here or the header's Safety plan button); then
 //! the PIN or passphrase. No plan's name shows here.
 
+use crate::route::use_route;
 use coplan_domain::lock::SecretKind;
 use coplan_domain::plan::{SectionDoc, SectionKind, SectionView};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use leptos_router::hooks::use_location;
 
 use super::{AppLock, secret_label};
 use crate::components::crisis_lines::CrisisLines;
@@ -35,8 +35,8 @@ pub fn LockScreen() -> impl IntoView {
             );
         });
     }
-    let location = use_location();
-    let reading = move || location.pathname.get() == "/safety-plan";
+    let route = use_route();
+    let reading = move || route.path() == "/safety-plan";
     let secret = RwSignal::new(String::new());
     let said = RwSignal::new(None::<String>);
     let busy = RwSignal::new(false);
@@ -114,7 +114,7 @@ pub fn LockScreen() -> impl IntoView {
                 }
             />
             <button class="app-button" type="button" on:click=move |_| try_unlock()>{t(Text::UnlockButton)}</button>
-            <p role="status" aria-live="polite">{move || said.get()}</p>
+            <p id="unlock-status" role="status" aria-live="polite">{move || said.get()}</p>
         </section>
     }
 }

@@ -2,11 +2,11 @@
 //! 2", or "Nothing here yet"), never as progress. With no plan on this phone yet, it
 //! offers to start one.
 
+use crate::route::use_route;
 use coplan_domain::plan::SectionKind;
 use coplan_domain::plan::summary::{SummaryLine, summarise};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use leptos_router::hooks::use_navigate;
 
 use super::session::{open_plan, read_section};
 use crate::i18n::{Text, fill, t, words};
@@ -54,9 +54,8 @@ enum Phase {
 pub fn OverviewPage() -> impl IntoView {
     let phase = RwSignal::new(Phase::Opening);
     spawn_local(async move { phase.set(load().await) });
-    let navigate = use_navigate();
+    let route = use_route();
     let start = move |_| {
-        let navigate = navigate.clone();
         spawn_local(async move {
             let started = match Storage::shared().await {
                 Ok(storage) => storage.start_plan().await,
@@ -64,7 +63,7 @@ pub fn OverviewPage() -> impl IntoView {
             };
             match started {
                 // Straight to the first question: what they like to be called.
-                Ok(_) => navigate("/about-me", Default::default()),
+                Ok(_) => route.go("/about-me"),
                 Err(e) => phase.set(Phase::CannotOpen(e)),
             }
         });

@@ -1,12 +1,12 @@
 //! The plans on this phone (a worker's phone may hold several): open one, start another,
 //! or delete one after a confirmation that names what will be lost.
 
+use crate::route::use_route;
 use coplan_domain::PlanId;
 use coplan_domain::plan::SectionKind;
 use coplan_domain::plan::summary::summarise;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use leptos_router::hooks::use_navigate;
 
 use super::overview::{SECTIONS, say};
 use super::session::read_section;
@@ -38,32 +38,29 @@ pub fn PlansPage() -> impl IntoView {
         })
     };
     reload();
-    let navigate = use_navigate();
+    let route = use_route();
     let open = {
-        let navigate = navigate.clone();
         Callback::new(move |id: PlanId| {
-            let navigate = navigate.clone();
             spawn_local(async move {
                 let chosen = match Storage::shared().await {
                     Ok(storage) => storage.choose_plan(&id).await,
                     Err(e) => Err(e),
                 };
                 match chosen {
-                    Ok(()) => navigate("/", Default::default()),
+                    Ok(()) => route.go("/"),
                     Err(e) => problem.set(Some(e.to_string())),
                 }
             });
         })
     };
     let start = move |_| {
-        let navigate = navigate.clone();
         spawn_local(async move {
             let started = match Storage::shared().await {
                 Ok(storage) => storage.start_plan().await,
                 Err(e) => Err(e),
             };
             match started {
-                Ok(_) => navigate("/about-me", Default::default()),
+                Ok(_) => route.go("/about-me"),
                 Err(e) => problem.set(Some(e.to_string())),
             }
         });

@@ -1,0 +1,281 @@
+// The app lock, in a real browser: set a PIN, and Coplan opens locked after every page
+// load; the 24/7 lines are always on the lock screen; a safety plan opens without the PIN
+// only when its option is on; no plan's name shows while locked; wrong PINs meet growing
+// waits that a reload or a second tab cannot reset; quick hide locks; and with the lock
+// on, every word typed is kept (closing 100 ms after typing, and every section reloaded).
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { axeViolations, browserAndServer, savedOnThisPhone, watchErrors } from './helpers.mjs';
+import { fillEverySection, findEveryWord } from './whole-plan.mjs';
+
+const running = browserAndServer();
+const PIN = '482913';
+
+async function setPin(page, url, pin = PIN) {
+  await page.goto(`${url}/privacy`);
+  await page.getByLabel('New PIN or passphrase').fill(pin);
+  await page.getByLabel('Type it again').fill(pin);
+  await page.getByRole('button', { name: 'Turn the lock on' }).click();
+  await page.getByText('The lock is on.').waitFor();
+}
+
+async function unlock(page, pin = PIN) {
+  await page.getByRole('heading', { name: 'Coplan is locked', level: 1 }).or(page.getByRole('heading', { name: 'Safety plan', level: 1 })).waitFor();
+  await page.getByLabel('Your PIN').fill(pin);
+  await page.getByRole('button', { name: 'Unlock' }).click();
+  await page.getByRole('navigation', { name: 'Main' }).waitFor();
+}
+
+/** Every value in Coplan's IndexedDB, as text (bytes read as Latin-1). */
+async function everythingStored(page) {
+  return page.evaluate(async () => {
+    const db = await new Promise((resolve, reject) => {
+      const open = indexedDB.open('coplan');
+      open.onsuccess = () => resolve(open.result);
+      open.onerror = () => reject(open.error);
+    });
+    const out = [];
+    for (const name of db.objectStoreNames) {
+      const values = await new Promise((resolve) => {
+        const request = db.transaction(name).objectStore(name).getAll();
+        request.onsuccess = () => resolve(request.result);
+      });
+      for (const v of values) {
+        if (v instanceof Uint8Array || v instanceof ArrayBuffer) {
+          out.push(String.fromCharCode(...new Uint8Array(v)));
+        } else {
+          out.push(typeof v === 'string' ? v : JSON.stringify(v) ?? '');
+        }
+      }
+    }
+    db.close();
+    return out.join('\n');
+  });
+}
+
+test('with a PIN set, Coplan opens locked, keeps every word sealed, and shows them all once unlocked', async () => {
+  const context = await running.browser.newContext();
+  const page = await context.newPage();
+  const errors = watchErrors(page);
+  const url = running.server.url;
+  await setPin(page, url);
+  const go = async (path) => {
+    await page.goto(`${url}${path}`);
+    await unlock(page);
+  };
+  await fillEverySection(page, url, go);
+  const stored = await everythingStored(page);
+  for (const words of ['Jo', 'I grew up by the sea', 'My niece', 'Feed the cat', 'Home treatment', 'Me and Priya']) {
+    assert.ok(!stored.includes(words), `"${words}" is not stored in plain`);
+  }
+  await page.reload();
+  await page.getByRole('heading', { name: 'Coplan is locked', level: 1 }).waitFor();
+  assert.doesNotMatch(await page.locator('body').innerText(), /Jo\b|niece|sea/);
+  assert.equal(await page.title(), 'Coplan');
+  assert.deepEqual(await axeViolations(page), []);
+  await findEveryWord(page, url, go);
+  assert.deepEqual(errors, []);
+  await context.close();
+});
+
+test('with the lock on, closing the page 100 ms after typing loses no word', async () => {
+  const context = await running.browser.newContext();
+  const page = await context.newPage();
+  const url = running.server.url;
+  await setPin(page, url);
+  await page.getByRole('link', { name: 'Safety plan' }).click();
+  await page.getByRole('link', { name: 'Write or change my safety plan' }).click();
+  await page.getByRole('button', { name: 'Add a warning sign' }).click();
+  await page.getByRole('textbox', { name: 'Warning sign 1', exact: true }).pressSequentially('Pacing at night', { delay: 20 });
+  await page.waitForTimeout(100);
+  await page.close();
+  const again = await context.newPage();
+  await again.goto(`${url}/safety-plan/edit`);
+  await unlock(again);
+  const field = again.getByRole('textbox', { name: 'Warning sign 1', exact: true });
+  await field.waitFor();
+  assert.equal(await field.inputValue(), 'Pacing at night');
+  await context.close();
+});
+
+test('the safety plan opens from the lock screen in one tap only while its option is on; the 24/7 lines always show', async () => {
+  const context = await running.browser.newContext();
+  const page = await context.newPage();
+  const url = running.server.url;
+  await page.goto(`${url}/safety-plan/edit`);
+  await page.getByRole('button', { name: 'Add a reason' }).click();
+  await page.getByRole('textbox', { name: 'Reason 1', exact: true }).pressSequentially('My dog Biscuit');
+  await savedOnThisPhone(page);
+  await setPin(page, url);
+  // One plan on the phone: on by default.
+  assert.equal(await page.getByRole('checkbox', { name: 'My safety plan opens without my PIN' }).isChecked(), true);
+
+  // A change made after the lock was set reaches the lock screen's copy.
+  await page.getByRole('link', { name: 'Safety plan' }).click();
+  await page.getByRole('link', { name: 'Write or change my safety plan' }).click();
+  await page.getByRole('button', { name: 'Add a reason' }).click();
+  await page.getByRole('textbox', { name: 'Reason 2', exact: true }).pressSequentially('The allotment');
+  await savedOnThisPhone(page);
+  await page.waitForTimeout(1500);
+
+  await page.goto(`${url}/about-me`);
+  await page.getByRole('heading', { name: 'Coplan is locked', level: 1 }).waitFor();
+  await page.getByRole('link', { name: 'Samaritans' }).first().waitFor();
+  await page.getByRole('link', { name: 'Open my safety plan' }).click();
+  await page.getByText('My dog Biscuit').waitFor();
+  await page.getByText('The allotment').waitFor();
+  await page.getByRole('link', { name: /Samaritans/ }).first().waitFor();
+  assert.deepEqual(await axeViolations(page), []);
+  // Read only: nothing here changes the plan, and the PIN is still asked for.
+  assert.equal(await page.getByRole('link', { name: 'Write or change my safety plan' }).count(), 0);
+  await page.getByLabel('Your PIN').waitFor();
+
+  // Turned off: the safety plan needs the PIN, the 24/7 lines do not.
+  await unlock(page);
+  await page.goto(`${url}/privacy`);
+  await unlock(page);
+  await page.getByRole('checkbox', { name: 'My safety plan opens without my PIN' }).uncheck();
+  await page.waitForTimeout(300);
+  await page.reload();
+  await page.getByRole('heading', { name: 'Coplan is locked', level: 1 }).waitFor();
+  assert.equal(await page.getByRole('link', { name: 'Open my safety plan' }).count(), 0);
+  await page.getByRole('link', { name: 'Safety plan', exact: true }).click();
+  await page.getByText('Your own safety plan shows once Coplan is unlocked').waitFor();
+  assert.doesNotMatch(await page.locator('body').innerText(), /Biscuit|allotment/);
+  await page.getByRole('link', { name: /Samaritans/ }).first().waitFor();
+  await context.close();
+});
+
+test('with two plans on the phone, no name shows while locked, and no safety plan opens until chosen', async () => {
+  const context = await running.browser.newContext();
+  const page = await context.newPage();
+  const url = running.server.url;
+  for (const name of ['Amara', 'Bartholomew']) {
+    await page.goto(`${url}/plans`);
+    await page.getByRole('button', { name: 'Start a new plan' }).click();
+    await page.goto(`${url}/about-me`);
+    await page.getByRole('textbox', { name: 'What I like to be called', exact: true }).pressSequentially(name);
+    await savedOnThisPhone(page);
+  }
+  await setPin(page, url);
+  assert.equal(await page.getByRole('checkbox', { name: 'My safety plan opens without my PIN' }).isChecked(), false);
+  for (const path of ['/', '/plans', '/safety-plan']) {
+    await page.goto(`${url}${path}`);
+    await page.getByLabel('Your PIN').waitFor();
+    const text = await page.locator('body').innerText();
+    assert.doesNotMatch(text, /Amara|Bartholomew/, path);
+  }
+  await context.close();
+});
+
+test('twenty wrong PINs across reloads and two tabs meet a growing wait; the right PIN then opens', async () => {
+  const context = await running.browser.newContext();
+  await context.clock.install();
+  const url = running.server.url;
+  const first = await context.newPage();
+  await first.goto(`${url}/about-me`);
+  await first.getByRole('textbox', { name: 'My story, in my own words' }).pressSequentially('Kept behind the lock');
+  await savedOnThisPhone(first);
+  await setPin(first, url);
+  await first.reload();
+  const second = await context.newPage();
+  await second.goto(`${url}/`);
+  const tabs = [first, second];
+
+  const status = (page) => page.locator('#unlock-status');
+  const seconds = (text) => {
+    const m = text.match(/(\d+) (seconds|minutes)/);
+    return m ? Number(m[1]) * (m[2] === 'minutes' ? 60 : 1) : 0;
+  };
+  /** Tries a PIN and resolves with what the lock screen says about this very try. */
+  const attempt = async (page, pin) => {
+    await page.getByLabel('Your PIN').fill(pin);
+    const said = page.evaluate(() => new Promise((resolve) => {
+      const el = document.getElementById('unlock-status');
+      const seen = new MutationObserver(() => {
+        const text = el.textContent;
+        if (text && !text.includes('Checking')) {
+          seen.disconnect();
+          resolve(text);
+        }
+      });
+      seen.observe(el, { childList: true, characterData: true, subtree: true });
+    }));
+    await page.getByRole('button', { name: 'Unlock' }).click();
+    return said;
+  };
+  const waits = [];
+  let tooSoon = 0;
+  for (let tried = 0; tried < 20; ) {
+    const page = tabs[tried % 2];
+    if (tried % 5 === 4) await page.reload();
+    await page.getByLabel('Your PIN').waitFor();
+    const text = await attempt(page, '000000');
+    if (/Please wait/.test(text)) {
+      // The other tab's wait holds here too: time passes, then the same try again.
+      tooSoon += 1;
+      await context.clock.fastForward(seconds(text) * 1000 + 1000);
+      continue;
+    }
+    assert.match(text, /not it/);
+    waits.push(seconds(text));
+    tried += 1;
+  }
+  assert.deepEqual(waits.slice(0, 5), [0, 0, 5, 10, 20]);
+  assert.ok(waits.every((w, i) => i === 0 || w >= waits[i - 1]), `waits never shrink: ${waits}`);
+  assert.equal(waits[19], 15 * 60);
+  assert.ok(tooSoon >= 10, `tries were held back ${tooSoon} times`);
+
+  // The right PIN, too soon, waits as well; after the wait it opens.
+  assert.match(await attempt(first, PIN), /Please wait/);
+  await context.clock.fastForward(16 * 60 * 1000);
+  await unlock(first);
+  await first.goto(`${url}/about-me`);
+  await unlock(first);
+  assert.equal(await first.getByRole('textbox', { name: 'My story, in my own words' }).inputValue(), 'Kept behind the lock');
+  await context.close();
+});
+
+test('quick hide locks: Continue shows the lock screen, and Back five times shows no plan text', async () => {
+  const context = await running.browser.newContext();
+  const page = await context.newPage();
+  const url = running.server.url;
+  await page.goto(`${url}/about-me`);
+  await page.getByRole('textbox', { name: 'My story, in my own words' }).pressSequentially('Nobody here may read this');
+  await savedOnThisPhone(page);
+  await setPin(page, url);
+  await page.getByRole('link', { name: 'My plan' }).click();
+  await page.getByRole('link', { name: 'About me' }).click();
+  await page.getByText('Nobody here may read this').or(page.getByRole('textbox', { name: 'My story, in my own words' })).first().waitFor();
+  await page.getByRole('button', { name: 'Hide', exact: true }).click();
+  await page.getByRole('heading', { name: 'Notes', level: 1 }).waitFor();
+  const shows = async () => /Nobody here/.test(await page.locator('body').innerText()) ||
+    (await page.locator('textarea, input').evaluateAll((els) => els.some((e) => /Nobody here/.test(e.value))));
+  for (let n = 0; n < 5; n++) {
+    await page.goBack().catch(() => {});
+    await page.waitForTimeout(300);
+    assert.equal(await shows(), false, `after Back ${n + 1}: ${page.url()}`);
+  }
+  await page.getByRole('button', { name: 'Continue' }).click();
+  await page.getByRole('heading', { name: 'Coplan is locked', level: 1 }).waitFor();
+  assert.equal(await shows(), false);
+  await context.close();
+});
+
+test('the lock comes on by itself after the chosen time in the background', async () => {
+  const context = await running.browser.newContext();
+  const page = await context.newPage();
+  const url = running.server.url;
+  await setPin(page, url);
+  await page.getByLabel('Lock when Coplan is not on screen').selectOption({ label: 'At once' });
+  await page.waitForTimeout(300);
+  // Another tab in front hides this one.
+  const other = await context.newPage();
+  await other.goto('about:blank');
+  await page.evaluate(() => {
+    Object.defineProperty(document, 'hidden', { configurable: true, get: () => true });
+    document.dispatchEvent(new Event('visibilitychange', { bubbles: true }));
+  });
+  await page.getByRole('heading', { name: 'Coplan is locked', level: 1 }).waitFor();
+  await context.close();
+});
