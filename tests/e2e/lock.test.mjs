@@ -247,18 +247,25 @@ test('quick hide locks: Continue shows the lock screen, and Back five times show
   await page.getByRole('link', { name: 'My plan' }).click();
   await page.getByRole('link', { name: 'About me' }).click();
   await page.getByText('Nobody here may read this').or(page.getByRole('textbox', { name: 'My story, in my own words' })).first().waitFor();
-  await page.getByRole('button', { name: 'Hide', exact: true }).click();
-  await page.getByRole('heading', { name: 'Notes', level: 1 }).waitFor();
   const shows = async () => /Nobody here/.test(await page.locator('body').innerText()) ||
     (await page.locator('textarea, input').evaluateAll((els) => els.some((e) => /Nobody here/.test(e.value))));
+  // Hide, then Continue in the same page: the lock screen, not the plan.
+  await page.getByRole('button', { name: 'Hide', exact: true }).click();
+  await page.getByRole('heading', { name: 'Notes', level: 1 }).waitFor();
+  await page.getByRole('button', { name: 'Continue' }).click();
+  await page.getByRole('heading', { name: 'Coplan is locked', level: 1 }).waitFor();
+  assert.equal(await shows(), false);
+
+  await unlock(page);
+  await page.getByRole('link', { name: 'My plan' }).click();
+  await page.keyboard.press('Escape');
+  await page.keyboard.press('Escape');
+  await page.getByRole('heading', { name: 'Notes', level: 1 }).waitFor();
   for (let n = 0; n < 5; n++) {
     await page.goBack().catch(() => {});
     await page.waitForTimeout(300);
     assert.equal(await shows(), false, `after Back ${n + 1}: ${page.url()}`);
   }
-  await page.getByRole('button', { name: 'Continue' }).click();
-  await page.getByRole('heading', { name: 'Coplan is locked', level: 1 }).waitFor();
-  assert.equal(await shows(), false);
   await context.close();
 });
 
