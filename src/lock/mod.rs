@@ -71,6 +71,7 @@ impl AppLock {
             channel: StoredValue::new_local(web_sys::BroadcastChannel::new(CHANNEL).ok()),
         };
         provide_context(lock);
+        mark("coplan:app-opening");
         spawn_local(async move {
             match Opened::shared().await {
                 Ok(Opened::Open(storage)) => lock.opened(&storage).await,
@@ -116,6 +117,7 @@ impl AppLock {
             grace_ms: f64::from(r.background_grace_s) * 1_000.0,
             idle_ms: f64::from(r.idle_s) * 1_000.0,
         }));
+        mark("coplan:app-opened");
         self.gate.set(Gate::Open);
     }
 

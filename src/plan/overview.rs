@@ -79,7 +79,7 @@ pub fn OverviewPage() -> impl IntoView {
             Phase::NoPlan => view! {
                 <h1>{t(Text::HomeHeading)}</h1>
                 <p>{t(Text::HomeIntro)}</p>
-                <button class="app-button" type="button" on:click=start.clone()>{t(Text::HomeStart)}</button>
+                <button class="app-button" type="button" on:click=start>{t(Text::HomeStart)}</button>
             }
             .into_any(),
             Phase::CannotOpen(error) => view! {

@@ -59,6 +59,12 @@ test('with a PIN set, Coplan opens locked, keeps every word sealed, and shows th
   const errors = watchErrors(page);
   const url = running.server.url;
   await setPin(page, url);
+  // The settings once a lock is set, at the narrowest phone width too.
+  assert.deepEqual(await axeViolations(page), []);
+  await page.setViewportSize({ width: 320, height: 640 });
+  assert.deepEqual(await axeViolations(page), []);
+  assert.equal(await page.evaluate(() => document.documentElement.scrollWidth <= 320), true, 'no sideways scroll');
+  await page.setViewportSize({ width: 800, height: 900 });
   const go = async (path) => {
     await page.goto(`${url}${path}`);
     await unlock(page);
