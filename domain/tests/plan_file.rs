@@ -3,7 +3,7 @@
 //! version 1 (the committed fixture) keeps loading.
 
 use coplan_domain::PlanId;
-use coplan_domain::plan::file::{FileError, PlanFile};
+use coplan_domain::plan::file::{FileError, LockedFile, PlanFile};
 use coplan_domain::plan::{
     AuthorId, Edit, ItemId, MAX_UPDATE_BYTES, SectionDoc, SectionKind, Stamp,
 };
@@ -467,4 +467,33 @@ fn debug_output_shows_no_plan_text() {
         !shown.contains("Sam") && !shown.contains(&sam_as_numbers),
         "{shown}"
     );
+}
+
+#[test]
+fn a_locked_file_round_trips_and_a_plain_file_is_not_taken_for_one() {
+    let locked = LockedFile {
+        iterations: 600_000,
+        salt: vec![9; 16],
+        sealed: vec![0x43, 0x53, 1, 200, 0, 7],
+    };
+    let bytes = locked.to_bytes();
+    let text = String::from_utf8(bytes.clone()).unwrap();
+    assert!(
+        text.contains("\"format\": \"coplan-locked-plan\""),
+        "{text}"
+    );
+    assert_eq!(LockedFile::parse(&bytes), Ok(Some(locked.clone())));
+    assert_eq!(LockedFile::parse(&fixture_plan().to_bytes()), Ok(None));
+    assert_eq!(LockedFile::parse(b"not json at all"), Ok(None));
+
+    let newer = text.replace("\"version\": 1", "\"version\": 2");
+    assert_eq!(
+        LockedFile::parse(newer.as_bytes()),
+        Err(FileError::NewerVersion { found: 2 })
+    );
+    let cut = text.replace("\"salt\": \"CQkJ", "\"salt\": \"CQk");
+    assert_eq!(LockedFile::parse(cut.as_bytes()), Err(FileError::Damaged));
+    let mut huge = bytes;
+    huge.resize(LockedFile::MAX_FILE_BYTES + 1, b' ');
+    assert_eq!(LockedFile::parse(&huge), Err(FileError::TooLarge));
 }

@@ -152,7 +152,7 @@ pub fn text(text: Text) -> &'static str {
 
         Text::KeepACopyHeading => "Keep a copy",
         Text::KeepACopyBody => {
-            "Save your plan as a file, so it is not lost if this phone is lost, reset or runs out of space. The file is not locked: anyone who has it can read your plan, so keep it somewhere safe."
+            "Save your plan as a file, so it is not lost if this phone is lost, reset or runs out of space. Anyone who has the file can read your plan, unless you lock it with a passphrase below. You will need that passphrase to open the file again."
         }
         Text::SaveACopy => "Save a copy of my plan",
         Text::SaveACopyFailed => {
@@ -260,6 +260,10 @@ pub fn text(text: Text) -> &'static str {
         Text::UnlockTooSoon => "Please wait {wait} before trying again.",
         Text::WaitSeconds => "{n} seconds",
         Text::WaitMinutes => "{n} minutes",
+        Text::FilePassphrase => "A passphrase to lock the file (you can leave this empty)",
+        Text::FileIsLocked => "This file is locked. Type its passphrase",
+        Text::OpenLockedFile => "Open the file",
+        Text::FilePassphraseWrong => "That passphrase does not open this file. Nothing was loaded.",
         Text::QuickHide => "Hide",
         Text::NeutralTitle => "Notes",
         Text::NeutralBody => "No notes yet.",

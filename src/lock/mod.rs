@@ -21,6 +21,7 @@ use wasm_bindgen::closure::Closure;
 
 pub use screen::LockScreen;
 pub use settings::LockSettings;
+pub(crate) use settings::SecretInput;
 
 use crate::platform::{mark, replace_route};
 use crate::storage::{Locked, Opened, Storage, UnlockError};

@@ -255,7 +255,7 @@ fn KindChoice(kind: RwSignal<SecretKind>) -> impl IntoView {
 
 /// A PIN or passphrase field: hidden as typed, never offered to autofill.
 #[component]
-fn SecretInput(
+pub(crate) fn SecretInput(
     id: &'static str,
     label: Text,
     kind: RwSignal<SecretKind>,

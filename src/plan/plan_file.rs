@@ -2,7 +2,8 @@
 //! full (`PlanFile::parse`) before anything is stored; a bad file changes nothing.
 
 use coplan_domain::PlanDraft;
-use coplan_domain::plan::file::PlanFile;
+use coplan_domain::lock::{self, SecretKind};
+use coplan_domain::plan::file::{LockedFile, PlanFile};
 use coplan_domain::plan::{SectionDoc, SectionKind};
 use js_sys::{Array, Uint8Array};
 use leptos::prelude::*;
@@ -12,16 +13,27 @@ use wasm_bindgen_futures::JsFuture;
 
 use super::session::open_plan;
 use crate::i18n::{Text, t};
+use crate::lock::SecretInput;
 use crate::platform::{fresh_client_id, now_ms};
-use crate::storage::Storage;
+use crate::storage::{DataKey, Storage};
 
 /// "Save a copy of my plan", with what the file is and is not.
 #[component]
 pub fn ExportButton() -> impl IntoView {
     let problem = RwSignal::new(None::<String>);
+    let passphrase = RwSignal::new(String::new());
+    let again = RwSignal::new(String::new());
+    let kind = RwSignal::new(SecretKind::Passphrase);
     let save = move |_| {
+        let (typed, twice) = (passphrase.get_untracked(), again.get_untracked());
+        if !typed.is_empty()
+            && let Err(e) = lock::check_new_secret(SecretKind::Passphrase, &typed, &twice)
+        {
+            problem.set(Some(e.to_string()));
+            return;
+        }
         spawn_local(async move {
-            match export().await {
+            match export(&typed).await {
                 Ok(()) => problem.set(None),
                 Err(message) => problem.set(Some(message)),
             }
@@ -36,13 +48,16 @@ pub fn ExportButton() -> impl IntoView {
                     <span class="app-visually-hidden">{t(Text::ErrorPrefix)}" "</span>{message}
                 </p>
             })}
+            <SecretInput id="file-passphrase" label=Text::FilePassphrase kind=kind value=passphrase/>
+            <SecretInput id="file-passphrase-again" label=Text::LockAgain kind=kind value=again/>
             <button class="app-button app-button--secondary" type="button" on:click=save>{t(Text::SaveACopy)}</button>
         </section>
     }
 }
 
-/// Everything of the open plan, as a file the browser downloads.
-async fn export() -> Result<(), String> {
+/// Everything of the open plan, as a file the browser downloads; locked with
+/// `passphrase` unless it is empty.
+async fn export(passphrase: &str) -> Result<(), String> {
     let storage = Storage::shared().await.map_err(|e| e.to_string())?;
     let plan = open_plan(&storage)
         .await
@@ -74,8 +89,32 @@ async fn export() -> Result<(), String> {
         exported_at_ms: now_ms(),
         sections,
     };
-    download(&file.to_bytes(), &file.suggested_file_name())
-        .map_err(|_| t(Text::SaveACopyFailed).to_string())
+    let mut bytes = file.to_bytes();
+    let mut name = file.suggested_file_name();
+    if !passphrase.is_empty() {
+        bytes = lock_file(passphrase, &bytes)
+            .await
+            .map_err(|e| e.to_string())?;
+        name = name.replace(".json", "-locked.json");
+    }
+    download(&bytes, &name).map_err(|_| t(Text::SaveACopyFailed).to_string())
+}
+
+/// A plan file sealed under a key from `passphrase` (fresh salt, PBKDF2-SHA-256).
+async fn lock_file(
+    passphrase: &str,
+    plain: &[u8],
+) -> Result<Vec<u8>, crate::storage::StorageError> {
+    let mut salt = vec![0u8; lock::SALT_BYTES];
+    crate::platform::fill_random(&mut salt).ok_or(crate::storage::StorageError::NotProtected)?;
+    let key = DataKey::from_secret(passphrase, &salt, lock::ITERATIONS).await?;
+    let sealed = key.seal(plain, LockedFile::AAD).await?;
+    Ok(LockedFile {
+        iterations: lock::ITERATIONS,
+        salt,
+        sealed,
+    }
+    .to_bytes())
 }
 
 fn download(bytes: &[u8], name: &str) -> Result<(), JsValue> {
@@ -99,6 +138,27 @@ fn download(bytes: &[u8], name: &str) -> Result<(), JsValue> {
 pub fn ImportForm(#[prop(into)] on_imported: Callback<()>) -> impl IntoView {
     let problem = RwSignal::new(None::<String>);
     let done = RwSignal::new(false);
+    // A locked file waiting for its passphrase.
+    let locked = RwSignal::new(None::<LockedFile>);
+    let passphrase = RwSignal::new(String::new());
+    let kind = RwSignal::new(SecretKind::Passphrase);
+    let finish = move |result: Result<(), String>| match result {
+        Ok(()) => {
+            problem.set(None);
+            locked.set(None);
+            done.set(true);
+            on_imported.run(());
+        }
+        Err(message) => problem.set(Some(message)),
+    };
+    let unlock_file = move |_| {
+        let Some(file) = locked.get_untracked() else {
+            return;
+        };
+        let typed = passphrase.get_untracked();
+        passphrase.set(String::new());
+        spawn_local(async move { finish(open_locked(&file, &typed).await) });
+    };
     let chosen = move |ev: web_sys::Event| {
         let Some(file) = ev
             .target()
@@ -109,13 +169,14 @@ pub fn ImportForm(#[prop(into)] on_imported: Callback<()>) -> impl IntoView {
             return;
         };
         done.set(false);
+        locked.set(None);
         spawn_local(async move {
-            match import(file).await {
-                Ok(()) => {
+            match read_file(file).await {
+                Ok(Chosen::Locked(file)) => {
                     problem.set(None);
-                    done.set(true);
-                    on_imported.run(());
+                    locked.set(Some(file));
                 }
+                Ok(Chosen::Plain(bytes)) => finish(import(&bytes).await),
                 Err(message) => problem.set(Some(message)),
             }
         });
@@ -140,20 +201,49 @@ pub fn ImportForm(#[prop(into)] on_imported: Callback<()>) -> impl IntoView {
                     on:change=chosen
                 />
             </div>
+            <div hidden=move || locked.with(Option::is_none)>
+                <SecretInput id="file-unlock" label=Text::FileIsLocked kind=kind value=passphrase/>
+                <button class="app-button app-button--secondary" type="button" on:click=unlock_file>{t(Text::OpenLockedFile)}</button>
+            </div>
             <p role="status">{move || done.get().then(|| t(Text::PlanOpenedFromFile))}</p>
         </section>
     }
 }
 
-async fn import(file: web_sys::File) -> Result<(), String> {
-    if file.size() > PlanFile::MAX_FILE_BYTES as f64 {
+enum Chosen {
+    Plain(Vec<u8>),
+    Locked(LockedFile),
+}
+
+/// The chosen file's bytes, or the locked file they hold.
+async fn read_file(file: web_sys::File) -> Result<Chosen, String> {
+    if file.size() > LockedFile::MAX_FILE_BYTES as f64 {
         return Err(coplan_domain::plan::file::FileError::TooLarge.to_string());
     }
     let buffer = JsFuture::from(file.array_buffer())
         .await
         .map_err(|_| t(Text::FileUnreadable).to_string())?;
     let bytes = Uint8Array::new(&buffer).to_vec();
-    let parsed = PlanFile::parse(&bytes).map_err(|e| e.to_string())?;
+    match LockedFile::parse(&bytes).map_err(|e| e.to_string())? {
+        Some(locked) => Ok(Chosen::Locked(locked)),
+        None => Ok(Chosen::Plain(bytes)),
+    }
+}
+
+/// A locked file, opened with its passphrase, then loaded like any plan file.
+async fn open_locked(file: &LockedFile, passphrase: &str) -> Result<(), String> {
+    let key = DataKey::from_secret(passphrase, &file.salt, file.iterations)
+        .await
+        .map_err(|e| e.to_string())?;
+    let plain = key
+        .open(&file.sealed, LockedFile::AAD)
+        .await
+        .map_err(|_| t(Text::FilePassphraseWrong).to_string())?;
+    import(&plain).await
+}
+
+async fn import(bytes: &[u8]) -> Result<(), String> {
+    let parsed = PlanFile::parse(bytes).map_err(|e| e.to_string())?;
     let storage = Storage::shared().await.map_err(|e| e.to_string())?;
     let mut draft = PlanDraft::new(parsed.plan_id.clone(), parsed.created_at_ms);
     draft.updated_at_ms = parsed.exported_at_ms;

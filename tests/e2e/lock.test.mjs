@@ -292,3 +292,46 @@ test('the lock comes on by itself after the chosen time in the background', asyn
   await page.getByRole('heading', { name: 'Coplan is locked', level: 1 }).waitFor();
   await context.close();
 });
+
+test('a copy saved with a passphrase holds no plan text and opens only with that passphrase', async () => {
+  const context = await running.browser.newContext();
+  const page = await context.newPage();
+  const url = running.server.url;
+  await page.goto(`${url}/about-me`);
+  await page.getByRole('textbox', { name: 'My story, in my own words' }).pressSequentially('Only for me and my worker');
+  await savedOnThisPhone(page);
+
+  await page.goto(url);
+  const passphrase = 'kettle harbour violet stone';
+  await page.getByLabel('A passphrase to lock the file (you can leave this empty)').fill(passphrase);
+  await page.getByLabel('Type it again').fill(passphrase);
+  const [download] = await Promise.all([
+    page.waitForEvent('download'),
+    page.getByRole('button', { name: 'Save a copy of my plan' }).click(),
+  ]);
+  assert.match(download.suggestedFilename(), /^coplan-plan-\d{4}-\d{2}-\d{2}-locked\.json$/);
+  const fs = await import('node:fs/promises');
+  const bytes = await fs.readFile(await download.path());
+  assert.match(bytes.toString(), /"format": "coplan-locked-plan"/);
+  assert.ok(!bytes.includes('Only for me'), 'no plan text in the locked file');
+  assert.ok(!bytes.includes(Buffer.from('Only for me').toString('base64').slice(0, 12)), 'nor in base64');
+
+  await page.goto(`${url}/plans`);
+  await page.getByRole('button', { name: /^Delete this plan/ }).click();
+  await page.getByRole('button', { name: 'Yes, delete this plan' }).click();
+  await page.getByText('There are no plans on this phone yet.').waitFor();
+  await page.getByLabel('Choose a Coplan file').setInputFiles({ name: 'plan.json', mimeType: 'application/json', buffer: bytes });
+  const field = page.getByLabel('This file is locked. Type its passphrase');
+  await field.fill('wrong words entirely here');
+  await page.getByRole('button', { name: 'Open the file' }).click();
+  await page.getByText('That passphrase does not open this file.', { exact: false }).waitFor();
+  assert.deepEqual(await axeViolations(page), []);
+  await field.fill(passphrase);
+  await page.getByRole('button', { name: 'Open the file' }).click();
+  await page.getByText('The plan from the file is on this phone now, and open.').waitFor();
+  await page.goto(`${url}/about-me`);
+  const story = page.getByRole('textbox', { name: 'My story, in my own words' });
+  await story.waitFor();
+  assert.equal(await story.inputValue(), 'Only for me and my worker');
+  await context.close();
+});

@@ -136,6 +136,81 @@ impl PlanFile {
     }
 }
 
+/// A plan file sealed under a passphrase, for a copy that is safe to keep where others
+/// may find it. The browser derives the key (PBKDF2-SHA-256) and seals the plan file's
+/// bytes (AES-256-GCM, `crate::sealed`); this is the envelope:
+/// `{"format":"coplan-locked-plan","version":1,"iterations":…,"salt":"<base64>",
+/// "sealed":"<base64>"}`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LockedFile {
+    pub iterations: u32,
+    pub salt: Vec<u8>,
+    /// The plan file's bytes, sealed (`crate::sealed` format) with [`LockedFile::AAD`].
+    pub sealed: Vec<u8>,
+}
+
+#[derive(Serialize, Deserialize)]
+struct LockedV1 {
+    format: String,
+    version: u32,
+    iterations: u32,
+    salt: String,
+    sealed: String,
+}
+
+const LOCKED_FORMAT: &str = "coplan-locked-plan";
+
+impl LockedFile {
+    /// What the seal is bound to: a locked plan file, of this version.
+    pub const AAD: &[u8] = b"coplan/1/file/coplan-locked-plan";
+    /// A plan file at its largest, sealed and in base64.
+    pub const MAX_FILE_BYTES: usize = PlanFile::MAX_FILE_BYTES / 3 * 4 + 4096;
+
+    pub fn to_bytes(&self) -> Vec<u8> {
+        let file = LockedV1 {
+            format: LOCKED_FORMAT.to_string(),
+            version: VERSION,
+            iterations: self.iterations,
+            salt: base64::encode(&self.salt),
+            sealed: base64::encode(&self.sealed),
+        };
+        let mut bytes = serde_json::to_vec_pretty(&file).expect("a locked file always serialises");
+        bytes.push(b'\n');
+        bytes
+    }
+
+    /// The locked file these bytes hold; `None` when they are not one (a plain plan file,
+    /// say, which [`PlanFile::parse`] then reads and judges).
+    pub fn parse(bytes: &[u8]) -> Result<Option<LockedFile>, FileError> {
+        if bytes.len() > Self::MAX_FILE_BYTES {
+            return Err(FileError::TooLarge);
+        }
+        let bytes = bytes.strip_prefix(b"\xef\xbb\xbf").unwrap_or(bytes);
+        let Ok(value) = serde_json::from_slice::<serde_json::Value>(bytes) else {
+            return Ok(None);
+        };
+        if value.get("format").and_then(serde_json::Value::as_str) != Some(LOCKED_FORMAT) {
+            return Ok(None);
+        }
+        let file: LockedV1 = serde_json::from_value(value).map_err(|_| FileError::Damaged)?;
+        if file.version > VERSION {
+            return Err(FileError::NewerVersion {
+                found: file.version,
+            });
+        }
+        let salt = base64::decode(&file.salt).ok_or(FileError::Damaged)?;
+        let sealed = base64::decode(&file.sealed).ok_or(FileError::Damaged)?;
+        if file.version != VERSION || file.iterations == 0 || salt.len() < 16 {
+            return Err(FileError::Damaged);
+        }
+        Ok(Some(LockedFile {
+            iterations: file.iterations,
+            salt,
+            sealed,
+        }))
+    }
+}
+
 /// Lengths only: a plan's words never reach a log through `{:?}`.
 impl fmt::Debug for PlanFile {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
