@@ -205,15 +205,16 @@ fn LockIsSet(
         <p>
             <button class="app-button" type="button" on:click=move |_| lock.lock_now()>{t(Text::LockNow)}</button>
         </p>
-        <p class="app-check" hidden=move || plan.get().is_none()>
+        <div class="app-check" hidden=move || plan.get().is_none()>
             <input
                 id="lock-opens"
+                class="app-check__box"
                 type="checkbox"
                 prop:checked=move || opens.get()
                 on:change=move |ev| toggle_opens(event_target_checked(&ev))
             />
-            <label for="lock-opens">{t(Text::LockOpensWithoutPin)}</label>
-        </p>
+            <label class="app-check__label" for="lock-opens">{t(Text::LockOpensWithoutPin)}</label>
+        </div>
         <AutoLockChoices grace=grace idle=idle wipe=wipe/>
         <h3>{t(Text::LockChangeHeading)}</h3>
         <SecretInput id="lock-current" label=secret_label(Some(record.kind)) kind=current_kind value=current/>
@@ -232,21 +233,22 @@ fn LockIsSet(
 fn KindChoice(kind: RwSignal<SecretKind>) -> impl IntoView {
     let option = move |value: SecretKind, id: &'static str, words: Text| {
         view! {
-            <p class="app-check">
+            <div class="app-radio">
                 <input
                     id=id
+                    class="app-radio__input"
                     type="radio"
                     name="lock-kind"
                     prop:checked=move || kind.get() == value
                     on:change=move |_| kind.set(value)
                 />
-                <label for=id>{t(words)}</label>
-            </p>
+                <label class="app-radio__label" for=id>{t(words)}</label>
+            </div>
         }
     };
     view! {
-        <fieldset class="app-fieldset">
-            <legend>{t(Text::LockKindQuestion)}</legend>
+        <fieldset class="app-choice">
+            <legend class="app-field__label">{t(Text::LockKindQuestion)}</legend>
             {option(SecretKind::Pin, "lock-kind-pin", Text::LockKindPin)}
             {option(SecretKind::Passphrase, "lock-kind-passphrase", Text::LockKindPassphrase)}
         </fieldset>
@@ -262,7 +264,7 @@ pub(crate) fn SecretInput(
     value: RwSignal<String>,
 ) -> impl IntoView {
     view! {
-        <p class="app-field">
+        <div class="app-field">
             <label class="app-field__label" for=id>{t(label)}</label>
             <input
                 id=id
@@ -274,7 +276,7 @@ pub(crate) fn SecretInput(
                 prop:value=move || value.get()
                 on:input=move |ev| value.set(event_target_value(&ev))
             />
-        </p>
+        </div>
     }
 }
 
@@ -311,7 +313,7 @@ fn select(
     words: impl Fn(u32) -> String + 'static,
 ) -> impl IntoView {
     view! {
-        <p class="app-field">
+        <div class="app-field">
             <label class="app-field__label" for=id>{t(question)}</label>
             <select
                 id=id
@@ -327,6 +329,6 @@ fn select(
                     .map(|&n| view! { <option value=n.to_string() selected=move || value.get() == n>{words(n)}</option> })
                     .collect_view()}
             </select>
-        </p>
+        </div>
     }
 }

@@ -148,3 +148,14 @@ export function browserAndServer() {
 export async function savedOnThisPhone(page) {
   await page.locator('[role="status"][aria-busy="false"]', { hasText: 'Saved on this phone' }).waitFor();
 }
+
+/** Controls smaller than 44 × 44 px (links inside running text excepted, as WCAG allows). */
+export async function smallTargets(page) {
+  return page.evaluate(() =>
+    [...document.querySelectorAll('#app a, #app button, #app input, #app select')]
+      .filter((el) => el.offsetParent !== null && !(el.tagName === 'A' && el.closest('p')))
+      .map((el) => ({ text: el.textContent.trim() || el.id, box: el.getBoundingClientRect() }))
+      .filter(({ box }) => box.height < 44 || box.width < 44)
+      .map(({ text, box }) => `${text} (${Math.round(box.width)}×${Math.round(box.height)})`),
+  );
+}

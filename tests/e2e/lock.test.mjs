@@ -5,7 +5,7 @@
 // on, every word typed is kept (closing 100 ms after typing, and every section reloaded).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { axeViolations, browserAndServer, savedOnThisPhone, watchErrors } from './helpers.mjs';
+import { axeViolations, browserAndServer, savedOnThisPhone, smallTargets, watchErrors } from './helpers.mjs';
 import { fillEverySection, findEveryWord } from './whole-plan.mjs';
 
 const running = browserAndServer();
@@ -63,6 +63,7 @@ test('with a PIN set, Coplan opens locked, keeps every word sealed, and shows th
   assert.deepEqual(await axeViolations(page), []);
   await page.setViewportSize({ width: 320, height: 640 });
   assert.deepEqual(await axeViolations(page), []);
+  assert.deepEqual(await smallTargets(page), [], 'the lock settings: 44 px targets');
   assert.equal(await page.evaluate(() => document.documentElement.scrollWidth <= 320), true, 'no sideways scroll');
   await page.setViewportSize({ width: 800, height: 900 });
   const go = async (path) => {
@@ -77,6 +78,9 @@ test('with a PIN set, Coplan opens locked, keeps every word sealed, and shows th
   await page.reload();
   await page.getByRole('heading', { name: 'Coplan is locked', level: 1 }).waitFor();
   assert.doesNotMatch(await page.locator('body').innerText(), /Jo\b|niece|sea/);
+  await page.setViewportSize({ width: 320, height: 640 });
+  assert.deepEqual(await smallTargets(page), [], 'the lock screen: 44 px targets');
+  await page.setViewportSize({ width: 800, height: 900 });
   assert.equal(await page.title(), 'Coplan');
   assert.deepEqual(await axeViolations(page), []);
   await findEveryWord(page, url, go);

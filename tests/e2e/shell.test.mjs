@@ -2,7 +2,7 @@
 // axe-core clean on every screen at 320 px wide, and touch targets of at least 44 px.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { axeViolations, browserAndServer, watchErrors } from './helpers.mjs';
+import { axeViolations, browserAndServer, watchErrors, smallTargets } from './helpers.mjs';
 
 const SCREENS = [
   ['/', 'Your plan'],
@@ -53,13 +53,7 @@ for (const width of [320, 800]) {
       const safety = page.getByRole('link', { name: 'Safety plan', exact: true });
       assert.ok(await safety.isVisible(), `${path}: the safety plan button is visible`);
       assert.deepEqual(await axeViolations(page), [], `${path}: axe-core violations`);
-      const small = await page.evaluate(() =>
-        [...document.querySelectorAll('#app a, #app button, #app input')]
-          .filter((el) => el.offsetParent !== null && !el.closest('p'))
-          .map((el) => ({ text: el.textContent.trim() || el.id, box: el.getBoundingClientRect() }))
-          .filter(({ box }) => box.height < 44 || box.width < 44)
-          .map(({ text, box }) => `${text} (${Math.round(box.width)}×${Math.round(box.height)})`),
-      );
+      const small = await smallTargets(page);
       assert.deepEqual(small, [], `${path}: touch targets under 44 px`);
       const overflow = await page.evaluate(() => document.documentElement.scrollWidth > window.innerWidth);
       assert.equal(overflow, false, `${path}: no sideways scrolling at ${width} px`);
