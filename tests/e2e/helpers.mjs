@@ -159,3 +159,29 @@ export async function smallTargets(page) {
       .map(({ text, box }) => `${text} (${Math.round(box.width)}×${Math.round(box.height)})`),
   );
 }
+
+/** Every value in Coplan's IndexedDB, as one text (bytes decoded leniently as UTF-8). */
+export async function everythingStored(page) {
+  return page.evaluate(async () => {
+    const db = await new Promise((ok, fail) => {
+      const open = indexedDB.open('coplan');
+      open.onsuccess = () => ok(open.result);
+      open.onerror = () => fail(open.error);
+    });
+    const texts = [];
+    for (const store of db.objectStoreNames) {
+      const values = await new Promise((ok) => {
+        const request = db.transaction(store).objectStore(store).getAll();
+        request.onsuccess = () => ok(request.result);
+      });
+      for (const value of values) {
+        if (typeof value === 'string') texts.push(value);
+        else if (value instanceof Uint8Array || value instanceof ArrayBuffer) {
+          texts.push(new TextDecoder('utf-8', { fatal: false }).decode(value));
+        } else texts.push(JSON.stringify(value ?? null));
+      }
+    }
+    db.close();
+    return texts.join('\n');
+  });
+}

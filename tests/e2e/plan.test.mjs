@@ -3,7 +3,7 @@
 // deleted only after a confirmation that names what it holds.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { axeViolations, browserAndServer, savedOnThisPhone, serviceWorkerReady, watchErrors } from './helpers.mjs';
+import { axeViolations, browserAndServer, everythingStored, savedOnThisPhone, serviceWorkerReady, watchErrors } from './helpers.mjs';
 import { fillEverySection, findEveryWord, type } from './whole-plan.mjs';
 
 const running = browserAndServer();
@@ -17,26 +17,7 @@ test('every section, filled in, survives a reload and reads back offline', async
   await page.reload();
   await findEveryWord(page, url);
   // Read IndexedDB directly: what was typed is nowhere in it as plain text.
-  const stored = await page.evaluate(async () => {
-    const db = await new Promise((ok, fail) => {
-      const open = indexedDB.open('coplan');
-      open.onsuccess = () => ok(open.result);
-      open.onerror = () => fail(open.error);
-    });
-    const texts = [];
-    for (const store of db.objectStoreNames) {
-      const values = await new Promise((ok) => {
-        const request = db.transaction(store).objectStore(store).getAll();
-        request.onsuccess = () => ok(request.result);
-      });
-      for (const value of values) {
-        if (typeof value === 'string') texts.push(value);
-        else if (value instanceof Uint8Array) texts.push(new TextDecoder('utf-8', { fatal: false }).decode(value));
-        else texts.push(JSON.stringify(value ?? null));
-      }
-    }
-    return texts.join('\n');
-  });
+  const stored = await everythingStored(page);
   // (Long enough that random ciphertext cannot hold them by chance.)
   for (const words of ['grew up by the sea', 'make people laugh', 'without damp', 'housing office', 'My niece', 'Home treatment', 'Feed the cat']) {
     assert.ok(!stored.includes(words), `"${words}" is not in IndexedDB as plain text`);
