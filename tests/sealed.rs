@@ -530,6 +530,17 @@ async fn the_safety_plan_opens_without_the_pin_only_while_its_option_is_on() {
 }
 
 #[wasm_bindgen_test]
+async fn the_first_plan_started_on_a_locked_phone_opens_without_the_pin_and_a_second_does_not() {
+    let name = random_name();
+    let storage = Storage::open(&name).await.unwrap();
+    storage.set_lock(PIN, choices(0)).await.unwrap();
+    let first = storage.start_plan().await.unwrap();
+    let second = storage.start_plan().await.unwrap();
+    assert!(storage.opens_without_pin(&first).await.unwrap());
+    assert!(!storage.opens_without_pin(&second).await.unwrap());
+}
+
+#[wasm_bindgen_test]
 async fn with_two_plans_no_safety_plan_opens_without_the_pin_until_chosen() {
     let name = random_name();
     let (storage, first) = phone_with_a_plan(&name).await;

@@ -83,11 +83,16 @@ impl Storage {
         }
     }
 
-    /// Starts a new plan, with a fresh id, and makes it the open plan.
+    /// Starts a new plan, with a fresh id, and makes it the open plan. The first plan on
+    /// a locked phone gets the same default as when a lock is set over one plan: its
+    /// safety plan opens without the PIN.
     pub async fn start_plan(&self) -> Result<PlanId, StorageError> {
         let id = PlanId::parse(&crate::platform::random_id())?;
         self.save_draft(&PlanDraft::new(id.clone(), crate::platform::now_ms()))
             .await?;
+        if self.lock().await?.is_some() && self.all_plans().await?.len() == 1 {
+            self.set_opens_without_pin(&id, true).await?;
+        }
         Ok(id)
     }
 

@@ -253,21 +253,35 @@ test('quick hide locks: Continue shows the lock screen, and Back five times show
   await context.close();
 });
 
-test('the lock comes on by itself after the chosen time in the background', async () => {
+test('the lock comes on by itself in the background, but not while the person is on a call made from Coplan', async () => {
   const context = await running.browser.newContext();
   const page = await context.newPage();
   const url = running.server.url;
   await setPin(page, url);
   await page.getByLabel('Lock when Coplan is not on screen').selectOption({ label: 'At once' });
   await page.waitForTimeout(300);
-  // Another tab in front hides this one.
-  const other = await context.newPage();
-  await other.goto('about:blank');
-  await page.evaluate(() => {
-    Object.defineProperty(document, 'hidden', { configurable: true, get: () => true });
+  const away = (hidden) => page.evaluate((hidden) => {
+    Object.defineProperty(document, 'hidden', { configurable: true, get: () => hidden });
     document.dispatchEvent(new Event('visibilitychange', { bubbles: true }));
-  });
-  await page.getByRole('heading', { name: 'Coplan is locked', level: 1 }).waitFor();
+  }, hidden);
+
+  // A call from the safety plan: the phone app takes the screen, then the person returns.
+  await page.getByRole('link', { name: 'Safety plan', exact: true }).click();
+  await page.evaluate(() => document.addEventListener('click', (e) => {
+    if (e.target.closest('a[href^="tel:"]')) e.preventDefault(); // no dialler here
+  }));
+  await page.getByRole('link', { name: /Samaritans/ }).first().click();
+  await away(true);
+  await away(false);
+  await page.waitForTimeout(300);
+  assert.equal(await page.getByRole('navigation', { name: 'Main' }).isVisible(), true, 'still open after the call');
+
+  // Leaving any other way locks at once (here, on the safety plan's address, the lock
+  // screen leads with the 24/7 lines under the heading "Safety plan").
+  await away(true);
+  await page.getByLabel('Your PIN').waitFor();
+  assert.equal(await page.getByRole('navigation', { name: 'Main' }).count(), 0);
+  await away(false);
   await context.close();
 });
 
