@@ -15,12 +15,35 @@ use super::{AppLock, secret_label};
 use crate::i18n::{Text, fill, t};
 use crate::storage::{LockChoices, Storage};
 
+/// What the settings say back: progress and success in the status line, a problem as an
+/// alert that starts with "Error:".
+#[derive(Clone, Copy)]
+struct Said {
+    status: RwSignal<Option<String>>,
+    problem: RwSignal<Option<String>>,
+}
+
+impl Said {
+    fn set(self, words: Option<String>) {
+        self.problem.set(None);
+        self.status.set(words);
+    }
+
+    fn problem(self, words: String) {
+        self.status.set(None);
+        self.problem.set(Some(words));
+    }
+}
+
 #[component]
 pub fn LockSettings() -> impl IntoView {
     let lock = expect_context::<AppLock>();
     // None while reading; then whether a lock is set.
     let record = RwSignal::new(None::<Option<LockRecord>>);
-    let said = RwSignal::new(None::<String>);
+    let said = Said {
+        status: RwSignal::new(None),
+        problem: RwSignal::new(None),
+    };
     let reload = move || {
         spawn_local(async move {
             if let Ok(storage) = Storage::shared().await {
@@ -44,13 +67,18 @@ pub fn LockSettings() -> impl IntoView {
                 Some(None) => view! { <SetLock said=said done=done/> }.into_any(),
                 Some(Some(set)) => view! { <LockIsSet record=set said=said done=done/> }.into_any(),
             }}
-            <p role="status" aria-live="polite">{move || said.get()}</p>
+            {move || said.problem.get().map(|words| view! {
+                <p class="app-field__error" role="alert">
+                    <span class="app-visually-hidden">{t(Text::ErrorPrefix)}" "</span>{words}
+                </p>
+            })}
+            <p role="status" aria-live="polite">{move || said.status.get()}</p>
         </section>
     }
 }
 
 #[component]
-fn SetLock(said: RwSignal<Option<String>>, done: impl Fn(Text) + Copy + 'static) -> impl IntoView {
+fn SetLock(said: Said, done: impl Fn(Text) + Copy + 'static) -> impl IntoView {
     let lock = expect_context::<AppLock>();
     let kind = RwSignal::new(SecretKind::Pin);
     let secret = RwSignal::new(String::new());
@@ -61,7 +89,7 @@ fn SetLock(said: RwSignal<Option<String>>, done: impl Fn(Text) + Copy + 'static)
     let set = move |_| {
         let (typed, twice) = (secret.get_untracked(), again.get_untracked());
         if let Err(e) = lock::check_new_secret(kind.get_untracked(), &typed, &twice) {
-            said.set(Some(e.to_string()));
+            said.problem(e.to_string());
             return;
         }
         said.set(Some(t(Text::LockWorking).to_string()));
@@ -81,7 +109,7 @@ fn SetLock(said: RwSignal<Option<String>>, done: impl Fn(Text) + Copy + 'static)
                     lock.tell_others();
                     done(Text::LockIsOn);
                 }
-                Err(e) => said.set(Some(e.to_string())),
+                Err(e) => said.problem(e.to_string()),
             }
         });
     };
@@ -97,7 +125,7 @@ fn SetLock(said: RwSignal<Option<String>>, done: impl Fn(Text) + Copy + 'static)
 #[component]
 fn LockIsSet(
     record: LockRecord,
-    said: RwSignal<Option<String>>,
+    said: Said,
     done: impl Fn(Text) + Copy + 'static,
 ) -> impl IntoView {
     let lock = expect_context::<AppLock>();
@@ -148,7 +176,7 @@ fn LockIsSet(
             };
             match result {
                 Ok(()) => opens.set(on),
-                Err(e) => said.set(Some(e.to_string())),
+                Err(e) => said.problem(e.to_string()),
             }
         });
     };
@@ -165,7 +193,7 @@ fn LockIsSet(
         );
         let new_kind = kind.get_untracked();
         if let Err(e) = lock::check_new_secret(new_kind, &typed, &twice) {
-            said.set(Some(e.to_string()));
+            said.problem(e.to_string());
             return;
         }
         current.set(String::new());
@@ -177,8 +205,8 @@ fn LockIsSet(
             };
             match result {
                 Ok(true) => done(Text::LockChanged),
-                Ok(false) => said.set(Some(t(Text::LockCurrentWrong).to_string())),
-                Err(e) => said.set(Some(e.to_string())),
+                Ok(false) => said.problem(t(Text::LockCurrentWrong).to_string()),
+                Err(e) => said.problem(e.to_string()),
             }
         });
     };
@@ -193,8 +221,8 @@ fn LockIsSet(
             };
             match result {
                 Ok(true) => done(Text::LockIsOff),
-                Ok(false) => said.set(Some(t(Text::LockCurrentWrong).to_string())),
-                Err(e) => said.set(Some(e.to_string())),
+                Ok(false) => said.problem(t(Text::LockCurrentWrong).to_string()),
+                Err(e) => said.problem(e.to_string()),
             }
         });
     };

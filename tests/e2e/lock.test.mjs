@@ -31,6 +31,15 @@ test('with a PIN set, Coplan opens locked, keeps every word sealed, and shows th
   const page = await context.newPage();
   const errors = watchErrors(page);
   const url = running.server.url;
+  // A PIN too short is refused plainly, and no lock is set.
+  await page.goto(`${url}/privacy`);
+  await page.getByLabel('New PIN or passphrase').fill('1234');
+  await page.getByLabel('Type it again').fill('1234');
+  await page.getByRole('button', { name: 'Turn the lock on' }).click();
+  assert.equal(await page.getByRole('alert').textContent(), 'Error: A PIN is 6 or more numbers, and nothing else.');
+  assert.deepEqual(await axeViolations(page), []);
+  await page.reload();
+  await page.getByRole('button', { name: 'Turn the lock on' }).waitFor();
   await setPin(page, url);
   // The settings once a lock is set, at the narrowest phone width too.
   assert.deepEqual(await axeViolations(page), []);
