@@ -37,18 +37,17 @@ self.addEventListener('fetch', (event) => {
   const url = new URL(request.url);
   if (url.origin !== self.location.origin || url.pathname.startsWith('/api/')) { return; }
 
+  // Matched by cache name, never `caches.open`: opening would make the cache again
+  // after "Forget this phone" deleted it, while this worker still serves open tabs.
   if (request.mode === 'navigate') {
     // Every app address is the same shell; this version's copy, so old and new never mix.
     event.respondWith(
-      caches.open(CACHE)
-        .then((cache) => cache.match('/'))
-        .then((cached) => cached || fetch(request)),
+      caches.match('/', { cacheName: CACHE }).then((cached) => cached || fetch(request)),
     );
     return;
   }
   event.respondWith(
-    caches.open(CACHE)
-      .then((cache) => cache.match(request, { ignoreSearch: true }))
+    caches.match(request, { cacheName: CACHE, ignoreSearch: true })
       .then((cached) => cached || fetch(request)),
   );
 });

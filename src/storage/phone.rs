@@ -54,13 +54,7 @@ impl Storage {
         let failed = |e: wasm_bindgen::JsValue| StorageError::WriteFailed {
             detail: super::describe_js(&e),
         };
-        if let Ok(caches) = window.caches() {
-            let names = JsFuture::from(caches.keys()).await.map_err(failed)?;
-            for name in js_sys::Array::from(&names).iter() {
-                let name = name.as_string().unwrap_or_default();
-                JsFuture::from(caches.delete(&name)).await.map_err(failed)?;
-            }
-        }
+        // The worker first, so no install of it writes a cache after they are deleted.
         let workers = window.navigator().service_worker();
         let registrations = JsFuture::from(workers.get_registrations())
             .await
@@ -70,6 +64,13 @@ impl Storage {
             JsFuture::from(registration.unregister().map_err(failed)?)
                 .await
                 .map_err(failed)?;
+        }
+        if let Ok(caches) = window.caches() {
+            let names = JsFuture::from(caches.keys()).await.map_err(failed)?;
+            for name in js_sys::Array::from(&names).iter() {
+                let name = name.as_string().unwrap_or_default();
+                JsFuture::from(caches.delete(&name)).await.map_err(failed)?;
+            }
         }
         for storage in [window.local_storage(), window.session_storage()]
             .into_iter()

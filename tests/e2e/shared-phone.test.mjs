@@ -44,6 +44,9 @@ test('forget this phone leaves nothing of Coplan in IndexedDB, caches, storage o
   // The other tab stepped aside and shows no plan text.
   await other.waitForURL(`${url}/forgotten`);
   assert.doesNotMatch(await other.locator('body').innerText(), /Private words/);
+  // The old worker still serves the open tabs until they close; a request through it must
+  // not make its cache again.
+  await other.evaluate(() => fetch('/pwa.js').then((r) => r.text()));
   assert.deepEqual(await whatIsLeft(page), { databases: [], caches: [], workers: 0, local: 0 });
   await context.close();
 });
