@@ -177,16 +177,7 @@ async fn indexed_db_holds_no_plaintext_and_a_damaged_record_leaves_the_rest_read
         .await
         .unwrap();
     assert_eq!(stored.damaged, 1);
-    let doc = SectionDoc::new(SectionKind::SafetyPlan, 9);
-    for update in stored.all_updates() {
-        doc.apply_update(update).unwrap();
-    }
-    let reasons: Vec<String> = doc
-        .view()
-        .items("reasons_for_living")
-        .iter()
-        .map(|i| i.part("text").to_string())
-        .collect();
+    let reasons = reasons_in(&storage, &plan.id).await;
     assert_eq!(reasons, ["the sea", "my allotment"]);
     assert_eq!(
         storage
@@ -513,7 +504,10 @@ async fn the_safety_plan_opens_without_the_pin_only_while_its_option_is_on() {
         );
         later.encode_state()
     };
-    storage.refresh_open_copy(&plan, &state).await.unwrap();
+    storage
+        .refresh_open_copy(&plan, || state.clone())
+        .await
+        .unwrap();
     let copies = locked(&name).await.open_copies().await.unwrap();
     let doc = SectionDoc::new(SectionKind::SafetyPlan, 43);
     doc.apply_update(&copies[0]).unwrap();
@@ -525,7 +519,10 @@ async fn the_safety_plan_opens_without_the_pin_only_while_its_option_is_on() {
     storage.set_opens_without_pin(&plan, false).await.unwrap();
     assert!(locked(&name).await.open_copies().await.unwrap().is_empty());
     // Refreshing never brings back a copy the person turned off.
-    storage.refresh_open_copy(&plan, &state).await.unwrap();
+    storage
+        .refresh_open_copy(&plan, || state.clone())
+        .await
+        .unwrap();
     assert!(locked(&name).await.open_copies().await.unwrap().is_empty());
 }
 

@@ -210,9 +210,11 @@ impl SectionSession {
         set_timeout(
             move || {
                 session.copy_pending.set(false);
-                let state = session.doc.encode_state();
                 spawn_local(async move {
-                    let refreshed = session.storage.refresh_open_copy(&session.plan, &state);
+                    let doc = Rc::clone(&session.doc);
+                    let refreshed = session
+                        .storage
+                        .refresh_open_copy(&session.plan, move || doc.encode_state());
                     if let Err(e) = refreshed.await {
                         web_sys::console::warn_1(&format!("coplan copy: {}", e.detail()).into());
                     }

@@ -220,7 +220,10 @@ async fn reseal_records(
 }
 
 /// Every record of a store, with its key.
-async fn records(tx: &Transaction<'_>, store: &str) -> Result<Vec<(JsValue, JsValue)>, IdbError> {
+pub(super) async fn records(
+    tx: &Transaction<'_>,
+    store: &str,
+) -> Result<Vec<(JsValue, JsValue)>, IdbError> {
     let object_store = tx.object_store(store)?;
     let keys: Vec<JsValue> = object_store
         .get_all_keys::<JsValue>()

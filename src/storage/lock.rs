@@ -157,25 +157,12 @@ impl Locked {
             .transaction(OPEN_COPIES)
             .build()
             .map_err(read_failed)?;
-        let store = tx.object_store(OPEN_COPIES).map_err(read_failed)?;
-        let plans: Vec<String> = store
-            .get_all_keys()
-            .await
-            .map_err(read_failed)?
-            .collect::<Result<_, _>>()
-            .map_err(read_failed)?;
-        let mut sealed = Vec::with_capacity(plans.len());
-        for plan in plans {
-            if let Some(bytes) = keys::stored_bytes(&tx, OPEN_COPIES, &plan)
-                .await
-                .map_err(read_failed)?
-            {
-                sealed.push((plan, bytes));
-            }
-        }
+        let sealed = keys::records(&tx, OPEN_COPIES).await.map_err(read_failed)?;
         drop(tx);
         let mut copies = Vec::new();
         for (plan, bytes) in sealed {
+            let plan = plan.as_string().unwrap_or_default();
+            let bytes = Uint8Array::new(&bytes).to_vec();
             if let Ok(state) = device.open(&bytes, &copy_aad(&plan)).await {
                 copies.push(state);
             }
@@ -365,13 +352,18 @@ impl Storage {
         tx.commit().await.map_err(write_failed)
     }
 
-    /// Brings the copy of this plan's safety plan up to `state`, if it opens without
-    /// the PIN (checked in the same transaction as the write).
-    pub async fn refresh_open_copy(&self, plan: &PlanId, state: &[u8]) -> Result<(), StorageError> {
+    /// Brings the copy of this plan's safety plan up to the state `state` gives, if it
+    /// opens without the PIN (checked again in the same transaction as the write). The
+    /// state is only encoded when there is a copy to refresh.
+    pub async fn refresh_open_copy(
+        &self,
+        plan: &PlanId,
+        state: impl FnOnce() -> Vec<u8>,
+    ) -> Result<(), StorageError> {
         if !self.opens_without_pin(plan).await? {
             return Ok(());
         }
-        let sealed = self.device.seal(state, &copy_aad(plan.as_str())).await?;
+        let sealed = self.device.seal(&state(), &copy_aad(plan.as_str())).await?;
         let tx = readwrite(&self.db, &[OPEN_COPIES])?;
         if keys::stored_bytes(&tx, OPEN_COPIES, plan.as_str())
             .await
