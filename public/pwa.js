@@ -29,7 +29,7 @@
   }
 
   var started = false;
-  window.addEventListener('TrunkApplicationStarted', function () { started = true; });
+  window.addEventListener('CoplanStarted', function () { started = true; });
   function failed() {
     if (!started) {
       say('Coplan could not start just now. The phone lines below still work. Try closing and opening the page again.');

@@ -4,14 +4,12 @@
 
 use leptos::prelude::*;
 
-use crate::care_plan::CarePlanPage;
-use crate::check_ins::CheckInsPage;
 use crate::components::header::{Header, MainNav};
 use crate::i18n::{Text, t};
 use crate::lock::{AppLock, Gate, LockScreen};
-use crate::paper::{CrisisCardPage, PrintPlanPage};
-use crate::plan::{AboutMePage, CrisisWishesPage, OverviewPage, PlansPage};
-use crate::privacy::{ForgottenPage, PrivacyPage};
+use crate::parts::{Lazy, Part};
+use crate::plan::{AboutMePage, OverviewPage};
+use crate::privacy::ForgottenPage;
 use crate::quick_hide::{NeutralPage, QuickHide};
 use crate::route::Route;
 use crate::safety_plan::{SafetyPlanEditorPage, SafetyPlanPage};
@@ -48,17 +46,17 @@ pub fn App() -> impl IntoView {
 fn Screens(route: Route) -> impl IntoView {
     let screen = move || match route.path().as_str() {
         "/" => view! { <OverviewPage/> }.into_any(),
-        "/plans" => view! { <PlansPage/> }.into_any(),
+        "/plans" => view! { <Lazy part=Part::Plans/> }.into_any(),
         "/about-me" => view! { <AboutMePage/> }.into_any(),
-        "/care-plan" => view! { <CarePlanPage/> }.into_any(),
+        "/care-plan" => view! { <Lazy part=Part::CarePlan/> }.into_any(),
         "/safety-plan" => view! { <SafetyPlanPage/> }.into_any(),
         "/safety-plan/edit" => view! { <SafetyPlanEditorPage/> }.into_any(),
-        "/crisis" => view! { <CrisisWishesPage/> }.into_any(),
-        "/check-ins" => view! { <CheckInsPage/> }.into_any(),
-        "/privacy" => view! { <PrivacyPage/> }.into_any(),
+        "/crisis" => view! { <Lazy part=Part::CrisisWishes/> }.into_any(),
+        "/check-ins" => view! { <Lazy part=Part::CheckIns/> }.into_any(),
+        "/privacy" => view! { <Lazy part=Part::Privacy/> }.into_any(),
         "/forgotten" => view! { <ForgottenPage/> }.into_any(),
-        "/print" => view! { <PrintPlanPage/> }.into_any(),
-        "/crisis-card" => view! { <CrisisCardPage/> }.into_any(),
+        "/print" => view! { <Lazy part=Part::PrintPlan/> }.into_any(),
+        "/crisis-card" => view! { <Lazy part=Part::CrisisCard/> }.into_any(),
         _ => view! { <NotFound/> }.into_any(),
     };
     view! {

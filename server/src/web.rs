@@ -78,9 +78,18 @@ pub fn service(shell: Arc<AppShell>) -> BoxCloneSyncService<Request, Response, I
     }))
 }
 
-/// Whether a path names a file whose name carries its content hash (Trunk writes
-/// `name-<hex>.ext` and `name-<hex>_bg.wasm`), which may then be cached forever.
+/// Whether a path names a file whose content can never change, which may then be cached
+/// forever: its name carries its content hash (Trunk writes `name-<hex>.ext`), or it lives
+/// in a build's own folder, `/pkg/<hash of the build>/` (the app's wasm, split in parts).
 pub fn is_hashed_asset(path: &str) -> bool {
+    if let Some(rest) = path.strip_prefix("/pkg/")
+        && let Some((build, file)) = rest.split_once('/')
+    {
+        return build.len() == 16
+            && build.bytes().all(|b| b.is_ascii_hexdigit())
+            && !file.is_empty()
+            && !file.contains('/');
+    }
     let file = path.rsplit('/').next().unwrap_or_default();
     let stem = file.split('.').next().unwrap_or_default();
     let stem = stem.strip_suffix("_bg").unwrap_or(stem);
@@ -131,6 +140,14 @@ mod tests {
         assert!(!is_hashed_asset("/sw.js"));
         assert!(!is_hashed_asset("/icons/icon-192.png"));
         assert!(!is_hashed_asset("/about"));
+        assert!(is_hashed_asset("/pkg/1b5c4dcbe3706c14/coplan-app_bg.wasm"));
+        assert!(is_hashed_asset(
+            "/pkg/1b5c4dcbe3706c14/split_care_plan.wasm"
+        ));
+        assert!(is_hashed_asset("/pkg/1b5c4dcbe3706c14/__wasm_split.js"));
+        assert!(!is_hashed_asset("/pkg/latest/__wasm_split.js"));
+        assert!(!is_hashed_asset("/pkg/1b5c4dcbe3706c14/"));
+        assert!(!is_hashed_asset("/pkg/1b5c4dcbe3706c14/a/b.js"));
     }
 
     #[test]

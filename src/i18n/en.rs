@@ -271,5 +271,11 @@ pub fn text(text: Text) -> &'static str {
         Text::NotFoundHeading => "This page does not exist",
         Text::NotFoundBody => "The address may be mistyped, or the page may have moved.",
         Text::NotFoundHome => "Go to your plan",
+        Text::PartOpening => "Opening…",
+        Text::PartMissingHeading => "This part of Coplan could not open",
+        Text::PartMissingBody => {
+            "Coplan could not fetch this part just now. You may be offline, or Coplan may have just been updated. Everything you wrote is still on this phone, and your safety plan is one tap away at the top of the screen."
+        }
+        Text::PartTryAgain => "Try again",
     }
 }

@@ -320,4 +320,8 @@ pub enum Text {
     NotFoundHeading,
     NotFoundBody,
     NotFoundHome,
+    PartOpening,
+    PartMissingHeading,
+    PartMissingBody,
+    PartTryAgain,
 }

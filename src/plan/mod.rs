@@ -18,6 +18,7 @@ pub use fields::{ChoiceEditor, FieldEditor};
 pub use frame::EditorFrame;
 pub use lists::{Below, ListEditor, focus_first_in};
 pub use overview::{OverviewPage, section_title};
+pub use plan_file::ExportButton;
 pub use plans::PlansPage;
 pub use section_page::{AboutMePage, CrisisWishesPage};
 pub use session::{SectionSession, open_plan, read_section};

@@ -120,7 +120,7 @@ pub fn OverviewPage() -> impl IntoView {
                     <li><a href="/print">{t(Text::PrintPlanLink)}</a></li>
                     <li><a href="/crisis-card">{t(Text::CrisisCardLink)}</a></li>
                 </ul>
-                <super::plan_file::ExportButton/>
+                <crate::parts::Lazy part=crate::parts::Part::Export/>
                 <crate::components::keeping::StorageKeeping/>
             }
             .into_any(),

@@ -12,8 +12,9 @@ use crate::cmd;
 pub const DIST: &str = "dist";
 const SW_TEMPLATE: &str = "src/sw.js";
 
-/// `trunk build --release`, then the service worker and compressed copies.
-pub fn release() -> anyhow::Result<()> {
+/// `trunk build --release` (the page, stylesheet and files), the app in its parts
+/// (`wasm.rs`), then the service worker and compressed copies.
+pub fn release() -> anyhow::Result<crate::wasm::AppFiles> {
     cmd::run(
         Command::new("trunk")
             .args(["build", "--release", "--offline"])
@@ -21,7 +22,9 @@ pub fn release() -> anyhow::Result<()> {
             .env("PATH", crate::setup::path_with_build_tools()?)
             .env("NO_COLOR", "true"),
     )?;
-    finish_dist(Path::new(DIST))
+    let app = crate::wasm::build(Path::new(DIST))?;
+    finish_dist(Path::new(DIST))?;
+    Ok(app)
 }
 
 /// Builds the server with the given cargo profile arguments.
@@ -183,7 +186,21 @@ pub fn variant(dist: &Path, to: &Path, label: &str) -> anyhow::Result<()> {
         std::fs::copy(dist.join(&file), &target)?;
     }
     let index = to.join("index.html");
-    let html = std::fs::read_to_string(&index)?;
+    let mut html = std::fs::read_to_string(&index)?;
+    // A new build's app lives in a new folder, as a real one's would.
+    if let Some(old) = std::fs::read_dir(to.join("pkg"))
+        .ok()
+        .and_then(|mut d| d.next())
+    {
+        let old = old?.file_name().to_string_lossy().into_owned();
+        let new: String = Sha256::digest(format!("{old}{label}"))
+            .iter()
+            .take(8)
+            .map(|b| format!("{b:02x}"))
+            .collect();
+        std::fs::rename(to.join("pkg").join(&old), to.join("pkg").join(&new))?;
+        html = html.replace(&format!("/pkg/{old}/"), &format!("/pkg/{new}/"));
+    }
     let marked = html.replacen(
         "<head>",
         &format!("<head>\n  <meta name=\"coplan-build\" content=\"{label}\">"),

@@ -8,6 +8,8 @@
 //! - `e2e`: build, then the end-to-end tests only (a quicker loop while working).
 //! - `setup`: install the tools only.
 
+#![forbid(unsafe_code)]
+
 mod bench;
 mod build;
 mod cmd;
@@ -15,6 +17,7 @@ mod postgres;
 mod setup;
 mod size;
 mod test;
+mod wasm;
 
 use anyhow::{Context as _, bail};
 use std::path::PathBuf;
@@ -31,7 +34,7 @@ fn main() -> anyhow::Result<()> {
         Some("bench") => bench::run(),
         Some("build") => {
             setup::for_build()?;
-            build::release()
+            build::release().map(drop)
         }
         Some("setup") => {
             setup::for_build()?;
