@@ -1,7 +1,8 @@
 //! `cargo xtask test`: every check, in the order that fails fastest, each artefact built
 //! once and reused: formatting, lints (native and wasm32), domain and tool tests, server
 //! tests on SQLite and on a throwaway PostgreSQL, IndexedDB tests in headless Chromium,
-//! then end-to-end tests of the release build served by the real server.
+//! then the first visit's size against its hard cap and end-to-end tests of the release
+//! build served by the real server.
 
 use anyhow::{Context as _, bail};
 use std::io::{BufRead as _, BufReader};
@@ -83,6 +84,10 @@ pub fn all() -> anyhow::Result<()> {
         "release build of the app, and the server",
         &mut build_for_end_to_end,
     )?;
+    step(
+        "first visit's critical path within its hard cap",
+        &mut first_visit_within_cap,
+    )?;
     step("end-to-end tests in headless Chromium", &mut end_to_end)?;
 
     println!("\nAll checks passed in {} s:", started.elapsed().as_secs());
@@ -154,6 +159,19 @@ fn build_for_end_to_end() -> anyhow::Result<()> {
     build::release()?;
     build::server(&[])?;
     build::variant(Path::new(build::DIST), Path::new("target/e2e/dist-b"), "B")
+}
+
+/// Fails when the bytes a cold first visit downloads before the app is ready pass the hard
+/// cap (PRODUCT.md). Bytes are the same on every run, so this is no timed test.
+fn first_visit_within_cap() -> anyhow::Result<()> {
+    let root = std::env::current_dir()?;
+    cmd::run(
+        Command::new("node")
+            .args(["tests/e2e/measure-first-visit.mjs", "--check"])
+            .env("COPLAN_SERVER_BIN", root.join(build::server_binary("dev")))
+            .env("COPLAN_DIST", root.join(build::DIST))
+            .env("CHROMIUM", setup::CHROMIUM),
+    )
 }
 
 fn end_to_end() -> anyhow::Result<()> {
