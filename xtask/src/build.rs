@@ -232,6 +232,38 @@ mod tests {
         std::fs::write(dist.join("icons/icon.svg"), "<svg/>").unwrap();
     }
 
+    #[test]
+    fn a_new_build_puts_its_app_in_a_folder_of_its_own() {
+        std::env::set_current_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/..")).unwrap();
+        let dist = scratch("pkg");
+        write_fake_build(&dist);
+        let folder = dist.join("pkg/0123456789abcdef");
+        std::fs::create_dir_all(&folder).unwrap();
+        std::fs::write(folder.join("split_care_plan.wasm"), vec![1u8; 512]).unwrap();
+        std::fs::write(
+            dist.join("index.html"),
+            "<head><script type=\"module\">import init from '/pkg/0123456789abcdef/coplan-app.js';</script></head>",
+        )
+        .unwrap();
+        finish_dist(&dist).unwrap();
+        assert!(sw_of(&dist).contains("\"/pkg/0123456789abcdef/split_care_plan.wasm\""));
+
+        let other = scratch("pkg-b");
+        variant(&dist, &other, "B").unwrap();
+        let moved: Vec<_> = std::fs::read_dir(other.join("pkg"))
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        assert_eq!(moved.len(), 1);
+        let id = &moved[0];
+        assert_ne!(id, "0123456789abcdef", "build B has a folder of its own");
+        assert_eq!(id.len(), 16);
+        let html = std::fs::read_to_string(other.join("index.html")).unwrap();
+        assert!(html.contains(&format!("/pkg/{id}/coplan-app.js")), "{html}");
+        assert!(!html.contains("0123456789abcdef"), "{html}");
+        assert!(sw_of(&other).contains(&format!("\"/pkg/{id}/split_care_plan.wasm\"")));
+    }
+
     fn sw_of(dist: &Path) -> String {
         std::fs::read_to_string(dist.join("sw.js")).unwrap()
     }
