@@ -190,7 +190,7 @@ fn add_loader(index: &Path, app: &AppFiles) -> anyhow::Result<()> {
     Ok(())
 }
 
-pub fn loader_html(app: &AppFiles) -> String {
+fn loader_html(app: &AppFiles) -> String {
     format!(
         r#"<link rel="modulepreload" href="/{js}">
   <link rel="modulepreload" href="/{loader}">
