@@ -356,3 +356,51 @@ fn the_stored_bytes_are_pinned() {
 }
 
 const PINNED_SAFETY_PLAN: &str = "010b01002801046d65746106736368656d61017c3f80000007010f6c2e7761726e696e675f7369676e73012800010102696401770277312800010103706f73017c0000000028000101026279017708706572736f6e2d312800010103636279017708706572736f6e2d3128000101026174017c3f8000002800010103636174017c3f8000002700010106702e7465787402040001080c6e6f7420736c656570696e672801046d6574611268696464656e2e73616665725f706c616365017800";
+
+/// Sections stored before the per-keystroke stamps were dropped still open, whole.
+#[test]
+fn sections_written_with_change_stamps_still_open() {
+    let fixture = include_str!("fixtures/sections-stamped-v1.txt");
+    let stored = |name: &str| -> Vec<u8> {
+        let hex = fixture
+            .lines()
+            .find_map(|line| line.strip_prefix(name)?.strip_prefix(' '))
+            .unwrap();
+        (0..hex.len())
+            .step_by(2)
+            .map(|i| u8::from_str_radix(&hex[i..i + 2], 16).unwrap())
+            .collect()
+    };
+    let about = SectionDoc::load(SectionKind::AboutMe, 5, &stored("about_me")).unwrap();
+    let view = about.view();
+    assert_eq!(view.fields["my_story"].text, "I like long walks");
+    assert_eq!(view.fields["called"].text, "Sam");
+
+    let care = SectionDoc::load(SectionKind::CarePlan, 5, &stored("care_plan")).unwrap();
+    let view = care.view();
+    assert_eq!(view.choices["next_review"], "2027-03-01");
+    assert_eq!(view.choices["rating_mental_health"], "5");
+    let goals = &view.lists["goals"].items;
+    assert_eq!(goals.len(), 1);
+    assert_eq!(goals[0].part("text"), "Walk daily");
+    assert_eq!(goals[0].part("area"), "mental_health");
+
+    let safety = SectionDoc::load(SectionKind::SafetyPlan, 5, &stored("safety_plan")).unwrap();
+    assert_eq!(texts(&safety, "warning_signs"), ["not sleeping well"]);
+    // And they take new edits.
+    safety
+        .apply(
+            &Edit::SetPart {
+                list: "warning_signs",
+                id: id("w1"),
+                part: "text",
+                text: "not sleeping well at all".into(),
+            },
+            &stamp(3),
+        )
+        .unwrap();
+    assert_eq!(
+        texts(&safety, "warning_signs"),
+        ["not sleeping well at all"]
+    );
+}

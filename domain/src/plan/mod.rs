@@ -13,6 +13,7 @@ mod section_doc;
 pub mod summary;
 pub mod text_splice;
 mod view;
+pub mod workload;
 
 pub use edit::{Edit, PlanError, Toward};
 pub use ids::{AuthorId, ItemId, Stamp};

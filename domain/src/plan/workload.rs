@@ -1,0 +1,218 @@
+//! Writing as a person writes, one keystroke at a time, for the size budgets: the domain
+//! tests assert what these workloads store and `cargo xtask bench` prints it.
+//!
+//! A keystroke is one edit the app would make: a letter typed or taken back, a rating
+//! picked, an item added, moved or removed. "Stored once compacted" is what each section's
+//! whole state encodes to at the end, as the phone's compaction writes it.
+
+use super::{AuthorId, Edit, ItemId, LIFE_AREAS, SectionDoc, SectionKind, Stamp, Toward};
+
+/// What a workload left behind.
+#[derive(Debug, Clone, Copy)]
+pub struct Stored {
+    pub keystrokes: usize,
+    /// The sections' encoded states added together.
+    pub bytes: usize,
+}
+
+impl Stored {
+    pub fn per_keystroke(self) -> f64 {
+        self.bytes as f64 / self.keystrokes.max(1) as f64
+    }
+}
+
+/// The CRDT client id of the `n`th editing session (distinct and non-zero for every `n`
+/// below 2^32, and within 32 bits as the app's are).
+pub fn session_client_id(n: u32) -> u32 {
+    n.wrapping_add(1).wrapping_mul(0x9E37_79B9) | 1
+}
+
+fn stamp(n: usize) -> Stamp {
+    Stamp {
+        author: AuthorId::parse("phone-0123456789abcdef0123456789abcdef").expect("valid"),
+        at_ms: 1_764_000_000_000 + n as u64 * 700,
+    }
+}
+
+/// Sample text: ordinary words with spaces, so run-length merging gets no help from
+/// repetition it would not get from a person.
+fn letter(n: usize) -> char {
+    const WORDS: &str = "i slept badly and walked to the shop then rang my sister ";
+    WORDS.as_bytes()[n % WORDS.len()] as char
+}
+
+/// A section being edited in one session, counting keystrokes.
+struct Session<'a> {
+    doc: SectionDoc,
+    count: &'a mut usize,
+}
+
+impl<'a> Session<'a> {
+    fn open(kind: SectionKind, n: u32, state: &[u8], count: &'a mut usize) -> Self {
+        let doc = if state.is_empty() {
+            SectionDoc::new(kind, session_client_id(n).into())
+        } else {
+            SectionDoc::load(kind, session_client_id(n).into(), state).expect("own state")
+        };
+        Self { doc, count }
+    }
+
+    fn edit(&mut self, edit: Edit) -> Vec<u8> {
+        *self.count += 1;
+        self.doc
+            .apply(&edit, &stamp(*self.count))
+            .expect("the workload's edits are valid")
+    }
+
+    fn field(&self, field: &str) -> String {
+        self.doc.view().fields[field].text.clone()
+    }
+
+    fn set_field(&mut self, field: &'static str, text: String) -> Vec<u8> {
+        self.edit(Edit::SetField { field, text })
+    }
+
+    fn close(self) -> Vec<u8> {
+        self.doc.encode_state()
+    }
+}
+
+/// `chars` letters typed one at a time at the end of About me's story, in one session.
+pub fn plain_typing(chars: usize) -> Stored {
+    let mut keystrokes = 0;
+    let mut session = Session::open(SectionKind::AboutMe, 0, &[], &mut keystrokes);
+    let mut text = String::new();
+    for n in 0..chars {
+        text.push(letter(n));
+        session.set_field("my_story", text.clone());
+    }
+    let bytes = session.close().len();
+    Stored { keystrokes, bytes }
+}
+
+/// Months of use: `sessions` editing sessions (each a new tab, so a new client id) across
+/// About me, the safety plan and check-ins. Each session types into the story with one
+/// keystroke in ten taking a letter back and some letters inserted mid-text, adds a
+/// warning sign and types it, moves or removes an item now and then, and makes two
+/// check-ins (ten ratings picked and a short note typed).
+pub fn mixed(sessions: u32) -> Stored {
+    let mut keystrokes = 0;
+    let (mut about, mut safety, mut checks) = (Vec::new(), Vec::new(), Vec::new());
+    let mut next_item = 0u32;
+    for s in 0..sessions {
+        let mut session = Session::open(SectionKind::AboutMe, s * 3, &about, &mut keystrokes);
+        let mut text = session.field("my_story");
+        for n in 0..120 {
+            if n % 10 == 9 {
+                text.pop();
+            } else if n % 30 == 15 && !text.is_empty() {
+                let at = text
+                    .char_indices()
+                    .nth(text.chars().count() / 2)
+                    .map_or(0, |c| c.0);
+                text.insert(at, letter(n));
+            } else {
+                text.push(letter(n + s as usize));
+            }
+            session.set_field("my_story", text.clone());
+        }
+        about = session.close();
+
+        let mut session =
+            Session::open(SectionKind::SafetyPlan, s * 3 + 1, &safety, &mut keystrokes);
+        next_item += 1;
+        let id = ItemId::parse(&format!("w{next_item}")).expect("id");
+        session.edit(Edit::AddItem {
+            list: "warning_signs",
+            id: id.clone(),
+            parts: Vec::new(),
+        });
+        let mut words = String::new();
+        for n in 0..25 {
+            words.push(letter(n * 7 + s as usize));
+            session.edit(Edit::SetPart {
+                list: "warning_signs",
+                id: id.clone(),
+                part: "text",
+                text: words.clone(),
+            });
+        }
+        let items = session.doc.view().lists["warning_signs"].items.clone();
+        if s % 3 == 2 {
+            let last = ItemId::parse(&items[items.len() - 1].id).expect("id");
+            session.edit(Edit::MoveItem {
+                list: "warning_signs",
+                id: last,
+                toward: Toward::Start,
+            });
+        }
+        if s % 4 == 3 {
+            let first = ItemId::parse(&items[0].id).expect("id");
+            session.edit(Edit::RemoveItem {
+                list: "warning_signs",
+                id: first,
+            });
+        }
+        safety = session.close();
+
+        let mut session = Session::open(SectionKind::CheckIns, s * 3 + 2, &checks, &mut keystrokes);
+        for c in 0..2 {
+            next_item += 1;
+            let id = ItemId::parse(&format!("c{next_item}")).expect("id");
+            session.edit(Edit::AddItem {
+                list: "check_ins",
+                id: id.clone(),
+                parts: Vec::new(),
+            });
+            for (a, area) in LIFE_AREAS.iter().enumerate() {
+                let rating = 1 + (a + c + s as usize) % 7;
+                session.edit(Edit::SetPart {
+                    list: "check_ins",
+                    id: id.clone(),
+                    part: area,
+                    text: rating.to_string(),
+                });
+            }
+            let mut note = String::new();
+            for n in 0..20 {
+                note.push(letter(n * 3 + c));
+                session.edit(Edit::SetPart {
+                    list: "check_ins",
+                    id: id.clone(),
+                    part: "note",
+                    text: note.clone(),
+                });
+            }
+        }
+        checks = session.close();
+    }
+    Stored {
+        keystrokes,
+        bytes: about.len() + safety.len() + checks.len(),
+    }
+}
+
+/// The average size of one keystroke's update (what the phone appends before
+/// compacting) over `sample` letters typed after the story already took `age` keystrokes,
+/// each age in a session of its own.
+pub fn written_per_keystroke(age: usize, sample: usize) -> f64 {
+    let mut keystrokes = 0;
+    let mut session = Session::open(SectionKind::AboutMe, 0, &[], &mut keystrokes);
+    let mut text = String::new();
+    for n in 0..age {
+        if text.chars().count() >= 15_000 {
+            text.clear();
+        }
+        text.push(letter(n));
+        session.set_field("my_story", text.clone());
+    }
+    let state = session.close();
+    let mut session = Session::open(SectionKind::AboutMe, 1, &state, &mut keystrokes);
+    let mut text = session.field("my_story");
+    let mut written = 0;
+    for n in 0..sample {
+        text.push(letter(n));
+        written += session.set_field("my_story", text.clone()).len();
+    }
+    written as f64 / sample.max(1) as f64
+}
