@@ -28,7 +28,7 @@ fn random_name() -> String {
 
 /// One change, made by its own copy (each copy needs its own client id).
 fn reason_update(id: &str, text: &str) -> Vec<u8> {
-    let client = 10 + id.bytes().map(u64::from).sum::<u64>();
+    let client = 10 + id.bytes().map(u32::from).sum::<u32>();
     SectionDoc::new(SectionKind::SafetyPlan, client)
         .apply(
             &Edit::AddItem {

@@ -29,7 +29,7 @@ pub fn LockScreen() -> impl IntoView {
                     .iter()
                     .filter_map(|state| {
                         let doc = SectionDoc::new(SectionKind::SafetyPlan, fresh_client_id());
-                        doc.apply_update(state).ok().map(|()| doc.view())
+                        doc.apply_stored(state).ok().map(|()| doc.view())
                     })
                     .collect(),
             );

@@ -79,7 +79,7 @@ async fn export(passphrase: &str) -> Result<(), String> {
         }
         let doc = SectionDoc::new(kind, fresh_client_id());
         for update in stored.all_updates() {
-            doc.apply_update(update).map_err(|e| e.to_string())?;
+            doc.apply_stored(update).map_err(|e| e.to_string())?;
         }
         sections.push((kind, doc.encode_state()));
     }
@@ -250,7 +250,7 @@ async fn import(bytes: &[u8]) -> Result<(), String> {
     // Each section joins what is on the phone as one more change: a merge, never a
     // replacement, in one transaction.
     storage
-        .import_plan(&draft, &parsed.sections, fresh_client_id())
+        .import_plan(&draft, &parsed.sections, fresh_client_id().into())
         .await
         .map_err(|e| e.to_string())
 }

@@ -106,7 +106,7 @@ impl SectionSession {
         let sealed_snapshot = found.sealed_snapshot;
         mark("coplan:section-read");
         for update in stored.all_updates() {
-            doc.apply_update(update)
+            doc.apply_stored(update)
                 .map_err(|e| StorageError::ReadFailed {
                     detail: e.to_string(),
                 })?;
@@ -121,7 +121,7 @@ impl SectionSession {
             kind,
             doc,
             author,
-            writer,
+            writer: writer.into(),
             next_seq: Cell::new(0),
             since_compaction: Cell::new(0),
             retry_pending: Cell::new(false),
@@ -244,7 +244,7 @@ impl SectionSession {
             for update in stored.all_updates() {
                 // A damaged record cannot be merged; the rest still is, and this copy's
                 // own words are all in the document already.
-                let _ = self.doc.apply_update(update);
+                let _ = self.doc.apply_stored(update);
             }
             self.doc.encode_state()
         };
@@ -336,7 +336,7 @@ pub async fn read_section(
     let stored = storage.load_section(plan, kind).await?;
     let doc = SectionDoc::new(kind, fresh_client_id());
     for update in stored.all_updates() {
-        doc.apply_update(update)
+        doc.apply_stored(update)
             .map_err(|e| StorageError::ReadFailed {
                 detail: e.to_string(),
             })?;

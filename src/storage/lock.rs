@@ -381,7 +381,7 @@ impl Storage {
         let doc = SectionDoc::new(SectionKind::SafetyPlan, crate::platform::fresh_client_id());
         for update in stored.all_updates() {
             // A damaged record is left out here as everywhere; the rest is copied.
-            let _ = doc.apply_update(update);
+            let _ = doc.apply_stored(update);
         }
         self.device
             .seal(&doc.encode_state(), &copy_aad(plan.as_str()))

@@ -28,6 +28,7 @@ pub fn run() -> anyhow::Result<()> {
         "safety plan with {HISTORY_EDITS} edits of history: {} bytes encoded",
         state.len()
     );
+    stored_bytes();
     let root = std::env::current_dir()?;
     cmd::run(
         Command::new("node")
@@ -46,6 +47,33 @@ pub fn run() -> anyhow::Result<()> {
     )
 }
 
+/// What a section stores per keystroke (budgets in PRODUCT.md; the domain tests in
+/// `domain/tests/section_size.rs` assert them).
+fn stored_bytes() {
+    use coplan_domain::plan::workload::{mixed, plain_typing, written_per_keystroke};
+    let plain = plain_typing(5_000);
+    println!(
+        "stored per keystroke once compacted, plain typing: {:.2} bytes ({} for {} keystrokes; budget 2)",
+        plain.per_keystroke(),
+        plain.bytes,
+        plain.keystrokes
+    );
+    let mixed = mixed(50);
+    println!(
+        "stored per keystroke once compacted, mixed (50 sessions, 100 check-ins): {:.2} bytes ({} for {} keystrokes; budget 4, not met)",
+        mixed.per_keystroke(),
+        mixed.bytes,
+        mixed.keystrokes
+    );
+    let (young, old) = (
+        written_per_keystroke(100, 200),
+        written_per_keystroke(20_000, 200),
+    );
+    println!(
+        "written per keystroke before compaction: {young:.1} bytes at 100 keystrokes old, {old:.1} at 20000 (budget: within 10 %)"
+    );
+}
+
 /// A safety plan written the way a person writes one over months: items added to every
 /// step, typed a letter at a time, with slips corrected, some items removed and moved,
 /// across many sessions (a new CRDT client each time).
@@ -53,13 +81,16 @@ pub fn safety_plan_with_history(edits: usize) -> Vec<u8> {
     let author = AuthorId::parse("person").expect("valid id");
     let mut state = Vec::new();
     let mut done = 0;
-    let mut session = 0u64;
+    let mut session = 0u32;
     let mut next_item = 0u32;
     while done < edits {
         session += 1;
-        let doc = SectionDoc::new(SectionKind::SafetyPlan, session);
+        let doc = SectionDoc::new(
+            SectionKind::SafetyPlan,
+            coplan_domain::plan::workload::session_client_id(session),
+        );
         if !state.is_empty() {
-            doc.apply_update(&state).expect("own state reads back");
+            doc.apply_stored(&state).expect("own state reads back");
         }
         for _ in 0..400 {
             if done >= edits {

@@ -3,13 +3,18 @@
 //! Layout inside the document (root types are merged by name, so two phones that start
 //! the same field or list at once never lose each other's words):
 //! - `f.<field>`: a root Text per free-text field;
-//! - `l.<list>`: a root Array per list; each item is a Map with `id`, `pos` (order),
-//!   `by`/`at` (who added it, when), `cby`/`cat` (who last changed it, when) and a Text
-//!   `p.<part>` per typed part (for example `p.text`, or `p.name` and `p.phone`) and a
-//!   string `v.<part>` per picked part (a rating, a date: the later pick wins);
+//! - `l.<list>`: a root Array per list; each item is a Map with `id`, `pos` (order), `at`
+//!   (when it was added: a check-in's time) and a Text `p.<part>` per typed part (for
+//!   example `p.text`, or `p.name` and `p.phone`) and a string `v.<part>` per picked part
+//!   (a rating, a date: one pick wins on every copy);
 //! - `c`: a root Map of the section's picked values (`continuum`, `next_review`, …);
-//! - `meta`: a root Map with `schema`, `hidden.<list>` and `by.<name>`/`at.<name>` for
-//!   each field and choice.
+//! - `meta`: a root Map with `schema` and `hidden.<list>`.
+//!
+//! Nothing is stamped on a keystroke: a stamp per change broke Yrs's merging of
+//! consecutive letters and cost about 37 bytes a keystroke, and anyone sharing a plan
+//! could write into it. Who changed what comes from the signed changes themselves.
+//! Sections written before then hold `by`/`cby`/`cat` on items and `by.<name>`/`at.<name>`
+//! in `meta`; they are read past and never shown.
 //!
 //! Items are ordered by `pos` (then id), not by their place in the array, so moving an
 //! item is one small change that never disturbs someone else's edit of its words.
@@ -37,11 +42,12 @@ pub struct SectionDoc {
 }
 
 impl SectionDoc {
-    /// An empty section. `client_id` must be fresh for every tab or device session (two
-    /// tabs sharing one corrupt a document), non-zero and below 2^53.
-    pub fn new(kind: SectionKind, client_id: u64) -> Self {
+    /// An empty section. `client_id` belongs to one tab or device session at a time (two
+    /// sessions sharing one corrupt a document) and is non-zero; 32 bits keep every
+    /// reference to it small.
+    pub fn new(kind: SectionKind, client_id: u32) -> Self {
         let options = Options {
-            client_id: ClientID::new(client_id.clamp(1, (1 << 53) - 1)),
+            client_id: ClientID::new(u64::from(client_id.max(1))),
             offset_kind: OffsetKind::Utf16,
             ..Options::default()
         };
@@ -51,10 +57,11 @@ impl SectionDoc {
         }
     }
 
-    /// A section read from its stored state (an encoded Yrs update).
-    pub fn load(kind: SectionKind, client_id: u64, state: &[u8]) -> Result<Self, PlanError> {
+    /// A section read from this phone's own stored state (an encoded Yrs update), which
+    /// opens whatever its size: see [`Self::apply_stored`].
+    pub fn load(kind: SectionKind, client_id: u32, state: &[u8]) -> Result<Self, PlanError> {
         let section = Self::new(kind, client_id);
-        section.apply_update(state)?;
+        section.apply_stored(state)?;
         let found = section.schema_version();
         if found > PLAN_SCHEMA_VERSION {
             return Err(PlanError::NewerSchema { found });
@@ -92,8 +99,6 @@ impl SectionDoc {
                 check_length(text, field_spec.max_chars)?;
                 let root = txn.get_or_insert_text(format!("f.{field}"));
                 write_text(&mut txn, &root, text);
-                meta.insert(&mut txn, format!("by.{field}"), stamp.author.as_str());
-                meta.insert(&mut txn, format!("at.{field}"), stamp.at_ms as f64);
             }
             Edit::AddItem { list, id, parts } => {
                 let list_spec = list_spec(spec.lists, list)?;
@@ -117,12 +122,7 @@ impl SectionDoc {
                 let item: MapRef = array.push_back(&mut txn, MapPrelim::default());
                 item.insert(&mut txn, "id", id.as_str());
                 item.insert(&mut txn, "pos", pos);
-                for key in ["by", "cby"] {
-                    item.insert(&mut txn, key, stamp.author.as_str());
-                }
-                for key in ["at", "cat"] {
-                    item.insert(&mut txn, key, stamp.at_ms as f64);
-                }
+                item.insert(&mut txn, "at", stamp.at_ms as f64);
                 for part in list_spec.parts {
                     let text = parts
                         .iter()
@@ -175,8 +175,6 @@ impl SectionDoc {
                     };
                     write_text(&mut txn, &words, text);
                 }
-                item.insert(&mut txn, "cby", stamp.author.as_str());
-                item.insert(&mut txn, "cat", stamp.at_ms as f64);
             }
             Edit::RemoveItem { list, id } => {
                 list_spec(spec.lists, list)?;
@@ -203,8 +201,6 @@ impl SectionDoc {
                 } else {
                     picked.insert(&mut txn, *name, value.as_str());
                 }
-                meta.insert(&mut txn, format!("by.{name}"), stamp.author.as_str());
-                meta.insert(&mut txn, format!("at.{name}"), stamp.at_ms as f64);
             }
             Edit::SetHidden { list, hidden } => {
                 list_spec(spec.lists, list)?;
@@ -214,12 +210,20 @@ impl SectionDoc {
         Ok(txn.encode_update_v1())
     }
 
-    /// Merges an update from storage, a file or another device. Size-capped, and a damaged
-    /// update is refused without changing anything.
+    /// Merges an update from elsewhere: a file, another tab, another device. Capped at
+    /// [`MAX_UPDATE_BYTES`], and a damaged update is refused without changing anything.
     pub fn apply_update(&self, bytes: &[u8]) -> Result<(), PlanError> {
         if bytes.len() > MAX_UPDATE_BYTES {
             return Err(PlanError::BadUpdate);
         }
+        self.apply_stored(bytes)
+    }
+
+    /// Merges an update this phone stored itself (authenticated when it was unsealed),
+    /// whatever its size: a cap here would hide a whole section, the safety plan
+    /// included, once its history grew past it. A damaged update is refused without
+    /// changing anything.
+    pub fn apply_stored(&self, bytes: &[u8]) -> Result<(), PlanError> {
         // Yrs does not promise that every malformed input returns an error rather than
         // panicking; on the server (native) a panic is caught here. In the browser only
         // the phone's own stored bytes and checked files reach this.
@@ -269,16 +273,7 @@ impl SectionDoc {
                 .get_text(format!("f.{}", field.name).as_str())
                 .map(|t| t.get_string(&txn))
                 .unwrap_or_default();
-            view.fields.insert(
-                field.name,
-                FieldView {
-                    text,
-                    changed_by: meta_get(format!("by.{}", field.name)).and_then(|o| string(&o)),
-                    changed_at_ms: meta_get(format!("at.{}", field.name))
-                        .and_then(|o| number(&o))
-                        .map(|n| n as u64),
-                },
-            );
+            view.fields.insert(field.name, FieldView { text });
         }
         let picked = txn.get_map("c");
         for choice in spec.choices {
@@ -381,10 +376,7 @@ fn read_items<T: ReadTxn>(txn: &T, array: &ArrayRef, spec: &ListSpec) -> Vec<Ite
             Some(ItemView {
                 id: get("id").and_then(|o| string(&o))?,
                 parts,
-                added_by: get("by").and_then(|o| string(&o)).unwrap_or_default(),
                 added_at_ms: get("at").and_then(|o| number(&o)).unwrap_or(0.0) as u64,
-                changed_by: get("cby").and_then(|o| string(&o)).unwrap_or_default(),
-                changed_at_ms: get("cat").and_then(|o| number(&o)).unwrap_or(0.0) as u64,
                 pos: get("pos").and_then(|o| number(&o)).unwrap_or(0.0),
             })
         })

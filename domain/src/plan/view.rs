@@ -43,8 +43,6 @@ impl SectionView {
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct FieldView {
     pub text: String,
-    pub changed_by: Option<String>,
-    pub changed_at_ms: Option<u64>,
 }
 
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -57,10 +55,8 @@ pub struct ListView {
 pub struct ItemView {
     pub id: String,
     pub parts: BTreeMap<&'static str, String>,
-    pub added_by: String,
+    /// When the item was added (a check-in's time).
     pub added_at_ms: u64,
-    pub changed_by: String,
-    pub changed_at_ms: u64,
     /// Where the item sits in its list (items are shown by `pos`, then id).
     pub(super) pos: f64,
 }

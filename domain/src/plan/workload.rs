@@ -50,9 +50,9 @@ struct Session<'a> {
 impl<'a> Session<'a> {
     fn open(kind: SectionKind, n: u32, state: &[u8], count: &'a mut usize) -> Self {
         let doc = if state.is_empty() {
-            SectionDoc::new(kind, session_client_id(n).into())
+            SectionDoc::new(kind, session_client_id(n))
         } else {
-            SectionDoc::load(kind, session_client_id(n).into(), state).expect("own state")
+            SectionDoc::load(kind, session_client_id(n), state).expect("own state")
         };
         Self { doc, count }
     }
@@ -200,7 +200,7 @@ pub fn written_per_keystroke(age: usize, sample: usize) -> f64 {
     let mut session = Session::open(SectionKind::AboutMe, 0, &[], &mut keystrokes);
     let mut text = String::new();
     for n in 0..age {
-        if text.chars().count() >= 15_000 {
+        if text.chars().count() >= 2_000 {
             text.clear();
         }
         text.push(letter(n));
