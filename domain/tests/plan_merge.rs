@@ -148,6 +148,7 @@ proptest! {
             let stamp = Stamp { author: AuthorId::parse(&format!("author-{replica}")).unwrap(), at_ms: at as u64 };
             if let Some(edit) = edit_for(&docs[*replica], op, &mut counter, *replica)
                 && let Ok(update) = docs[*replica].apply(&edit, &stamp)
+                && !update.is_empty()
             {
                 for (other, queue) in inbox.iter_mut().enumerate() {
                     if other != *replica {

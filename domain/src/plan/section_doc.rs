@@ -83,129 +83,18 @@ impl SectionDoc {
             .unwrap_or(0)
     }
 
-    /// Makes a change and returns the encoded update for storage and other devices.
+    /// Makes a change and returns the encoded update for storage and other devices: every
+    /// change the edit made, or an empty update when it changed nothing. A refused edit
+    /// changes nothing (each edit is checked before it writes).
     pub fn apply(&self, edit: &Edit, stamp: &Stamp) -> Result<Vec<u8>, PlanError> {
-        let spec = self.kind.spec();
         let mut txn = self.doc.transact_mut_with(stamp.author.as_str());
+        change(&mut txn, self.kind, edit, stamp)?;
+        if txn.insert_set().is_empty() && txn.delete_set().is_empty() {
+            return Ok(Vec::new());
+        }
         let meta = txn.get_or_insert_map("meta");
         if meta.get(&txn, "schema").is_none() {
             meta.insert(&mut txn, "schema", f64::from(PLAN_SCHEMA_VERSION));
-        }
-        match edit {
-            Edit::SetField { field, text } => {
-                let field_spec = spec
-                    .field(field)
-                    .ok_or_else(|| PlanError::UnknownName(field.to_string()))?;
-                check_length(text, field_spec.max_chars)?;
-                let root = txn.get_or_insert_text(format!("f.{field}"));
-                write_text(&mut txn, &root, text);
-            }
-            Edit::AddItem { list, id, parts } => {
-                let list_spec = list_spec(spec.lists, list)?;
-                for (part, text) in parts {
-                    let part_spec = list_spec
-                        .part(part)
-                        .ok_or_else(|| PlanError::UnknownName(part.to_string()))?;
-                    check_part(part_spec, text)?;
-                }
-                let array = txn.get_or_insert_array(format!("l.{list}"));
-                let items = read_items(&txn, &array, list_spec);
-                if items.len() as u32 >= list_spec.max_items {
-                    return Err(PlanError::TooManyItems {
-                        max: list_spec.max_items,
-                    });
-                }
-                if items.iter().any(|i| i.id == id.as_str()) {
-                    return Ok(Vec::new());
-                }
-                let pos = items.last().map(|i| i.pos + 1.0).unwrap_or(0.0);
-                let item: MapRef = array.push_back(&mut txn, MapPrelim::default());
-                item.insert(&mut txn, "id", id.as_str());
-                item.insert(&mut txn, "pos", pos);
-                item.insert(&mut txn, "at", stamp.at_ms as f64);
-                for part in list_spec.parts {
-                    let text = parts
-                        .iter()
-                        .find(|(p, _)| *p == part.name)
-                        .map(|(_, t)| t.as_str())
-                        .unwrap_or("");
-                    match part.kind {
-                        PartKind::Choice(_) if text.is_empty() => {}
-                        PartKind::Choice(_) => {
-                            item.insert(&mut txn, format!("v.{}", part.name), text);
-                        }
-                        PartKind::Text | PartKind::Phone => {
-                            item.insert(
-                                &mut txn,
-                                format!("p.{}", part.name),
-                                TextPrelim::new(text),
-                            );
-                        }
-                    }
-                }
-            }
-            Edit::SetPart {
-                list,
-                id,
-                part,
-                text,
-            } => {
-                let list_spec = list_spec(spec.lists, list)?;
-                let part_spec = list_spec
-                    .part(part)
-                    .ok_or_else(|| PlanError::UnknownName(part.to_string()))?;
-                check_part(part_spec, text)?;
-                let array = txn.get_or_insert_array(format!("l.{list}"));
-                let (_, item) = find_item(&txn, &array, id).ok_or(PlanError::NoSuchItem)?;
-                if let PartKind::Choice(_) = part_spec.kind {
-                    let key = format!("v.{part}");
-                    if item.get(&txn, &key).and_then(|o| string(&o)).as_deref() == Some(text) {
-                        return Ok(Vec::new());
-                    }
-                    if text.is_empty() {
-                        item.remove(&mut txn, &key);
-                    } else {
-                        item.insert(&mut txn, key, text.as_str());
-                    }
-                } else {
-                    let key = format!("p.{part}");
-                    let words = match item.get(&txn, &key).and_then(|o| o.cast::<TextRef>().ok()) {
-                        Some(words) => words,
-                        None => item.insert(&mut txn, key, TextPrelim::new("")),
-                    };
-                    write_text(&mut txn, &words, text);
-                }
-            }
-            Edit::RemoveItem { list, id } => {
-                list_spec(spec.lists, list)?;
-                let array = txn.get_or_insert_array(format!("l.{list}"));
-                let (index, _) = find_item(&txn, &array, id).ok_or(PlanError::NoSuchItem)?;
-                array.remove(&mut txn, index);
-            }
-            Edit::MoveItem { list, id, toward } => {
-                let list_spec = list_spec(spec.lists, list)?;
-                let array = txn.get_or_insert_array(format!("l.{list}"));
-                move_item(&mut txn, &array, list_spec, id, *toward)?;
-            }
-            Edit::SetChoice { name, value } => {
-                let choice = spec
-                    .choice(name)
-                    .ok_or_else(|| PlanError::UnknownName(name.to_string()))?;
-                choice.kind.check(value)?;
-                let picked = txn.get_or_insert_map("c");
-                if picked.get(&txn, name).and_then(|o| string(&o)).as_deref() == Some(value) {
-                    return Ok(Vec::new());
-                }
-                if value.is_empty() {
-                    picked.remove(&mut txn, name);
-                } else {
-                    picked.insert(&mut txn, *name, value.as_str());
-                }
-            }
-            Edit::SetHidden { list, hidden } => {
-                list_spec(spec.lists, list)?;
-                meta.insert(&mut txn, format!("hidden.{list}"), *hidden);
-            }
         }
         Ok(txn.encode_update_v1())
     }
@@ -299,6 +188,131 @@ impl SectionDoc {
     }
 }
 
+/// Checks an edit against the schema and the document, then makes it; nothing is written
+/// before every check has passed.
+fn change(
+    txn: &mut TransactionMut,
+    kind: SectionKind,
+    edit: &Edit,
+    stamp: &Stamp,
+) -> Result<(), PlanError> {
+    let spec = kind.spec();
+    match edit {
+        Edit::SetField { field, text } => {
+            let field_spec = spec
+                .field(field)
+                .ok_or_else(|| PlanError::UnknownName(field.to_string()))?;
+            check_length(text, field_spec.max_chars)?;
+            let root = txn.get_or_insert_text(format!("f.{field}"));
+            write_text(txn, &root, text);
+        }
+        Edit::AddItem { list, id, parts } => {
+            let list_spec = list_spec(spec.lists, list)?;
+            for (part, text) in parts {
+                let part_spec = list_spec
+                    .part(part)
+                    .ok_or_else(|| PlanError::UnknownName(part.to_string()))?;
+                check_part(part_spec, text)?;
+            }
+            let array = txn.get_or_insert_array(format!("l.{list}"));
+            let items = read_items(&*txn, &array, list_spec);
+            if items.len() as u32 >= list_spec.max_items {
+                return Err(PlanError::TooManyItems {
+                    max: list_spec.max_items,
+                });
+            }
+            if items.iter().any(|i| i.id == id.as_str()) {
+                return Ok(());
+            }
+            let pos = items.last().map(|i| i.pos + 1.0).unwrap_or(0.0);
+            let item: MapRef = array.push_back(txn, MapPrelim::default());
+            item.insert(txn, "id", id.as_str());
+            item.insert(txn, "pos", pos);
+            item.insert(txn, "at", stamp.at_ms as f64);
+            for part in list_spec.parts {
+                let text = parts
+                    .iter()
+                    .find(|(p, _)| *p == part.name)
+                    .map(|(_, t)| t.as_str())
+                    .unwrap_or("");
+                match part.kind {
+                    PartKind::Choice(_) if text.is_empty() => {}
+                    PartKind::Choice(_) => {
+                        item.insert(txn, format!("v.{}", part.name), text);
+                    }
+                    PartKind::Text | PartKind::Phone => {
+                        item.insert(txn, format!("p.{}", part.name), TextPrelim::new(text));
+                    }
+                }
+            }
+        }
+        Edit::SetPart {
+            list,
+            id,
+            part,
+            text,
+        } => {
+            let list_spec = list_spec(spec.lists, list)?;
+            let part_spec = list_spec
+                .part(part)
+                .ok_or_else(|| PlanError::UnknownName(part.to_string()))?;
+            check_part(part_spec, text)?;
+            let array = txn.get_or_insert_array(format!("l.{list}"));
+            let (_, item) = find_item(&*txn, &array, id.as_str()).ok_or(PlanError::NoSuchItem)?;
+            if let PartKind::Choice(_) = part_spec.kind {
+                let key = format!("v.{part}");
+                if item.get(&*txn, &key).and_then(|o| string(&o)).as_deref() == Some(text) {
+                    return Ok(());
+                }
+                if text.is_empty() {
+                    item.remove(txn, &key);
+                } else {
+                    item.insert(txn, key, text.as_str());
+                }
+            } else {
+                let key = format!("p.{part}");
+                let words = match item.get(&*txn, &key).and_then(|o| o.cast::<TextRef>().ok()) {
+                    Some(words) => words,
+                    None => item.insert(txn, key, TextPrelim::new("")),
+                };
+                write_text(txn, &words, text);
+            }
+        }
+        Edit::RemoveItem { list, id } => {
+            list_spec(spec.lists, list)?;
+            let array = txn.get_or_insert_array(format!("l.{list}"));
+            let (index, _) = find_item(&*txn, &array, id.as_str()).ok_or(PlanError::NoSuchItem)?;
+            array.remove(txn, index);
+        }
+        Edit::MoveItem { list, id, toward } => {
+            let list_spec = list_spec(spec.lists, list)?;
+            let array = txn.get_or_insert_array(format!("l.{list}"));
+            move_item(txn, &array, list_spec, id, *toward)?;
+        }
+        Edit::SetChoice { name, value } => {
+            let choice = spec
+                .choice(name)
+                .ok_or_else(|| PlanError::UnknownName(name.to_string()))?;
+            choice.kind.check(value)?;
+            let picked = txn.get_or_insert_map("c");
+            if picked.get(&*txn, name).and_then(|o| string(&o)).as_deref() == Some(value) {
+                return Ok(());
+            }
+            if value.is_empty() {
+                picked.remove(txn, name);
+            } else {
+                picked.insert(txn, *name, value.as_str());
+            }
+        }
+        Edit::SetHidden { list, hidden } => {
+            list_spec(spec.lists, list)?;
+            let meta = txn.get_or_insert_map("meta");
+            meta.insert(txn, format!("hidden.{list}"), *hidden);
+        }
+    }
+    Ok(())
+}
+
 fn list_spec(lists: &'static [ListSpec], name: &str) -> Result<&'static ListSpec, PlanError> {
     lists
         .iter()
@@ -388,13 +402,13 @@ fn read_items<T: ReadTxn>(txn: &T, array: &ArrayRef, spec: &ListSpec) -> Vec<Ite
 }
 
 /// The array index and map of the item with this id.
-fn find_item<T: ReadTxn>(txn: &T, array: &ArrayRef, id: &ItemId) -> Option<(u32, MapRef)> {
+fn find_item<T: ReadTxn>(txn: &T, array: &ArrayRef, id: &str) -> Option<(u32, MapRef)> {
     array.iter(txn).enumerate().find_map(|(index, out)| {
         let item = out.cast::<MapRef>().ok()?;
         let matches = item
             .get(txn, "id")
             .and_then(|o| string(&o))
-            .is_some_and(|s| s == id.as_str());
+            .is_some_and(|s| s == id);
         matches.then_some((index as u32, item))
     })
 }
@@ -426,14 +440,13 @@ fn move_item(
         };
         let pos = low + (high - low) / 2.0;
         if pos > low && pos < high {
-            let (_, item) = find_item(txn, array, id).ok_or(PlanError::NoSuchItem)?;
+            let (_, item) = find_item(txn, array, id.as_str()).ok_or(PlanError::NoSuchItem)?;
             item.insert(txn, "pos", pos);
             return Ok(());
         }
         if attempt == 0 {
             for (n, item) in items.iter().enumerate() {
-                let id = ItemId::parse(&item.id).map_err(|_| PlanError::NoSuchItem)?;
-                if let Some((_, map)) = find_item(txn, array, &id) {
+                if let Some((_, map)) = find_item(txn, array, &item.id) {
                     map.insert(txn, "pos", n as f64);
                 }
             }
