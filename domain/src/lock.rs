@@ -194,6 +194,22 @@ mod tests {
     }
 
     #[test]
+    fn a_record_with_a_key_derivation_count_out_of_range_is_refused() {
+        for iterations in [1, 1_000, 100_000_000, u32::MAX] {
+            let stored = LockRecord {
+                iterations,
+                ..record()
+            }
+            .to_stored();
+            assert_eq!(
+                LockRecord::from_stored(&stored),
+                Err(LockRecordError::Damaged),
+                "{iterations}"
+            );
+        }
+    }
+
+    #[test]
     fn a_cut_short_foreign_or_newer_record_is_refused() {
         let stored = record().to_stored();
         for cut in 0..HEADER_BYTES {

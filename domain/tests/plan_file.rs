@@ -492,3 +492,23 @@ fn a_locked_file_round_trips_and_a_plain_file_is_not_taken_for_one() {
     huge.resize(LockedFile::MAX_FILE_BYTES + 1, b' ');
     assert_eq!(LockedFile::parse(&huge), Err(FileError::TooLarge));
 }
+
+/// Key derivation from a file's own count: a huge one would keep the phone busy for
+/// hours, a tiny one makes the lock weak. Only counts Coplan writes are accepted.
+#[test]
+fn a_locked_file_with_a_key_derivation_count_out_of_range_is_refused() {
+    for iterations in [1, 1_000, 100_000_000, u32::MAX] {
+        let bytes = LockedFile {
+            iterations,
+            salt: vec![9; 16],
+            sealed: vec![0x43, 0x53, 1, 200, 0, 7],
+        }
+        .to_bytes();
+        assert_eq!(
+            LockedFile::parse(&bytes),
+            Err(FileError::Damaged),
+            "{iterations}"
+        );
+    }
+}
+
