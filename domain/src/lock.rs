@@ -10,6 +10,11 @@
 
 /// PBKDF2-SHA-256 iterations for a new lock (OWASP's 2023 figure for SHA-256).
 pub const ITERATIONS: u32 = 600_000;
+
+/// The key-derivation counts accepted from a lock record or a locked file: what Coplan
+/// writes, with room to raise it later. A count from outside this range is refused as
+/// damaged (a huge one would keep the phone busy for hours; a small one is weak).
+pub const ACCEPTED_ITERATIONS: std::ops::RangeInclusive<u32> = ITERATIONS..=4 * ITERATIONS;
 pub const SALT_BYTES: usize = 16;
 pub const PIN_DIGITS: usize = 6;
 /// The shortest passphrase: four short words and the spaces between them.
@@ -149,7 +154,7 @@ impl LockRecord {
         let mut salt = [0u8; SALT_BYTES];
         salt.copy_from_slice(&bytes[20..HEADER_BYTES]);
         let iterations = number(0);
-        if iterations == 0 {
+        if !ACCEPTED_ITERATIONS.contains(&iterations) {
             return Err(LockRecordError::Damaged);
         }
         Ok(Self {

@@ -511,4 +511,3 @@ fn a_locked_file_with_a_key_derivation_count_out_of_range_is_refused() {
         );
     }
 }
-

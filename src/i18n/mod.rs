@@ -103,12 +103,31 @@ pub fn step_words(step: &str) -> Words {
     words(SectionKind::SafetyPlan, step)
 }
 
-/// Fills `{slot}` placeholders in a phrase.
+/// Fills `{slot}` placeholders in a phrase, in one pass over the phrase: a value is put
+/// in as it is, so words a person typed that look like `{date}` stay as typed.
 pub fn fill(phrase: &str, slots: &[(&str, &str)]) -> String {
-    let mut out = phrase.to_string();
-    for (name, value) in slots {
-        out = out.replace(&format!("{{{name}}}"), value);
+    let mut out = String::with_capacity(phrase.len());
+    let mut rest = phrase;
+    while let Some(open) = rest.find('{') {
+        out.push_str(&rest[..open]);
+        let after = &rest[open + 1..];
+        let value = after.find('}').and_then(|close| {
+            let name = &after[..close];
+            let (_, value) = slots.iter().find(|(slot, _)| *slot == name)?;
+            Some((value, close))
+        });
+        match value {
+            Some((value, close)) => {
+                out.push_str(value);
+                rest = &after[close + 1..];
+            }
+            None => {
+                out.push('{');
+                rest = after;
+            }
+        }
     }
+    out.push_str(rest);
     out
 }
 

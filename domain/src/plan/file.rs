@@ -200,7 +200,10 @@ impl LockedFile {
         }
         let salt = base64::decode(&file.salt).ok_or(FileError::Damaged)?;
         let sealed = base64::decode(&file.sealed).ok_or(FileError::Damaged)?;
-        if file.version != VERSION || file.iterations == 0 || salt.len() < 16 {
+        if file.version != VERSION
+            || !crate::lock::ACCEPTED_ITERATIONS.contains(&file.iterations)
+            || salt.len() < 16
+        {
             return Err(FileError::Damaged);
         }
         Ok(Some(LockedFile {
