@@ -568,3 +568,72 @@ async fn after_the_chosen_number_of_wrong_tries_everything_is_removed() {
     let fresh = Storage::open(&name).await.unwrap();
     assert!(fresh.all_plans().await.unwrap().is_empty());
 }
+
+/// Deletes one META entry straight from IndexedDB, as a browser clean-up might.
+async fn delete_meta(name: &str, entry: &str) {
+    let db = Database::open(name).await.unwrap();
+    let tx = db
+        .transaction("meta")
+        .with_mode(TransactionMode::Readwrite)
+        .build()
+        .unwrap();
+    tx.object_store("meta")
+        .unwrap()
+        .delete(entry)
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+    db.close();
+}
+
+/// The wrapped data key as stored, if there is one.
+async fn wrapped_data_key(name: &str) -> Option<Vec<u8>> {
+    let db = Database::open(name).await.unwrap();
+    let tx = db.transaction("meta").build().unwrap();
+    let found: Option<JsValue> = tx
+        .object_store("meta")
+        .unwrap()
+        .get("data_key_by_device")
+        .primitive()
+        .unwrap()
+        .await
+        .unwrap();
+    drop(tx);
+    db.close();
+    found.map(|v| Uint8Array::new(&v).to_vec())
+}
+
+/// Review 1.3: new keys over sealed records would make every record unreadable for good.
+/// With the device key gone, opening stops and changes nothing, so the records can still
+/// be read if the key comes back (a restored profile).
+#[wasm_bindgen_test]
+async fn a_missing_device_key_never_makes_new_keys_over_sealed_records() {
+    let name = random_name();
+    let (storage, _plan) = phone_with_a_plan(&name).await;
+    storage.close();
+    let records = raw_values(&name).await;
+    let wrapped = wrapped_data_key(&name).await;
+    assert!(wrapped.is_some());
+    delete_meta(&name, "device_key").await;
+
+    assert!(Storage::open(&name).await.is_err());
+    assert_eq!(raw_values(&name).await, records, "no record sealed again");
+    assert_eq!(wrapped_data_key(&name).await, wrapped, "the data key kept");
+}
+
+/// With a lock, the PIN unwraps the data key without the device key, so the right PIN
+/// opens the plan, and a new device key takes the old one's place.
+#[wasm_bindgen_test]
+async fn a_locked_phone_without_its_device_key_opens_with_the_right_pin() {
+    let name = random_name();
+    let (storage, plan) = phone_with_a_plan(&name).await;
+    storage.set_lock(PIN, choices(0)).await.unwrap();
+    storage.close();
+    delete_meta(&name, "device_key").await;
+
+    let storage = locked(&name).await.unlock(PIN, 1.0).await.unwrap();
+    assert_eq!(reasons_in(&storage, &plan).await, ["my dog Biscuit"]);
+    storage.close();
+    let storage = locked(&name).await.unlock(PIN, 2.0).await.unwrap();
+    assert_eq!(reasons_in(&storage, &plan).await, ["my dog Biscuit"]);
+}
