@@ -616,7 +616,10 @@ async fn a_missing_device_key_never_makes_new_keys_over_sealed_records() {
     assert!(wrapped.is_some());
     delete_meta(&name, "device_key").await;
 
-    assert!(Storage::open(&name).await.is_err());
+    assert!(matches!(
+        Storage::open(&name).await,
+        Err(StorageError::KeysMissing)
+    ));
     assert_eq!(raw_values(&name).await, records, "no record sealed again");
     assert_eq!(wrapped_data_key(&name).await, wrapped, "the data key kept");
 }

@@ -23,7 +23,8 @@ use wasm_bindgen::JsValue;
 
 use super::crypto::{DataKey, KeyUse, key_text};
 use super::{
-    DRAFTS, META, SECTION_SNAPSHOTS, SECTION_UPDATES, StorageError, read_failed, write_failed,
+    DRAFTS, META, OPEN_COPIES, SECTION_SNAPSHOTS, SECTION_UPDATES, StorageError, read_failed,
+    write_failed,
 };
 
 pub(super) const DEVICE_KEY: &str = "device_key";
@@ -95,6 +96,7 @@ pub(super) async fn prepare(db: &Database, version: u32) -> Result<Prepared, Sto
         let by_device = stored_bytes(&tx, META, KEY_BY_DEVICE)
             .await
             .map_err(read_failed)?;
+        let sealed_before = sealed_under_lost_key(&tx).await.map_err(read_failed)?;
         drop(tx);
         if locked {
             return Ok(Prepared::Locked { device });
@@ -112,12 +114,65 @@ pub(super) async fn prepare(db: &Database, version: u32) -> Result<Prepared, Sto
                     detail: "the data key is missing".into(),
                 });
             }
-            (None, _) => set_up_keys(db, version).await?,
+            // Records sealed under keys that are gone: new keys would make them
+            // unreadable for good, so nothing is changed (H20).
+            (None, Some(_)) => return Err(StorageError::KeysMissing),
+            (None, None) if sealed_before => return Err(StorageError::KeysMissing),
+            (None, None) => set_up_keys(db, version).await?,
         }
     }
     Err(StorageError::ReadFailed {
         detail: "keys still changing".into(),
     })
+}
+
+/// Whether records were sealed under a data key this phone no longer has: the flag says
+/// they were sealed, and neither the wrapped key nor the old whole key (which set-up
+/// seals again) is there.
+async fn sealed_under_lost_key(tx: &Transaction<'_>) -> Result<bool, IdbError> {
+    let flag: Option<bool> = tx.object_store(META)?.get(SEALED).await?;
+    let old = tx
+        .object_store(META)?
+        .get::<JsValue, _, _>(OLD_DATA_KEY)
+        .primitive()?
+        .await?;
+    Ok(flag == Some(true) && old.is_none())
+}
+
+/// A new device key in place of a lost one, once the PIN has opened the data key: the
+/// copies of safety plans sealed under the lost one cannot be opened and are removed
+/// (the caller seals them again). If another tab stored one first, that one is used.
+pub(super) async fn replace_device_key(
+    db: &Database,
+) -> Result<(DataKey, Vec<JsValue>), StorageError> {
+    let device = DataKey::generate_for(KeyUse::Device, false).await?;
+    let tx = readwrite(db, &[META, OPEN_COPIES])?;
+    if let Some(stored) = stored_key(&tx, DEVICE_KEY).await.map_err(write_failed)? {
+        return Ok((stored, Vec::new()));
+    }
+    let copies = tx.object_store(OPEN_COPIES).map_err(write_failed)?;
+    let plans: Vec<JsValue> = copies
+        .get_all_keys::<JsValue>()
+        .primitive()
+        .map_err(write_failed)?
+        .await
+        .map_err(write_failed)?
+        .collect::<Result<_, _>>()
+        .map_err(write_failed)?;
+    copies
+        .clear()
+        .map_err(write_failed)?
+        .await
+        .map_err(write_failed)?;
+    tx.object_store(META)
+        .map_err(write_failed)?
+        .put(device.as_stored().clone())
+        .with_key(DEVICE_KEY)
+        .without_key_type()
+        .await
+        .map_err(write_failed)?;
+    tx.commit().await.map_err(write_failed)?;
+    Ok((device, plans))
 }
 
 /// Makes the device and data keys, sealing every record under the new data key (from

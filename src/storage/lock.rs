@@ -118,14 +118,20 @@ impl Locked {
                 put_number(&tx, FAILED_TRIES, 0.0).await?;
                 put_number(&tx, NEXT_TRY_AT, 0.0).await?;
                 tx.commit().await.map_err(write_failed)?;
-                let device = self.device.clone().ok_or(StorageError::ReadFailed {
-                    detail: "the device key is missing".into(),
-                })?;
+                let (device, copies) = match self.device.clone() {
+                    Some(device) => (device, Vec::new()),
+                    None => keys::replace_device_key(&self.db).await?,
+                };
                 let storage = Storage {
                     db: self.db.clone(),
                     key: data,
                     device,
                 };
+                for plan in copies.iter().filter_map(JsValue::as_string) {
+                    if let Ok(plan) = PlanId::parse(&plan) {
+                        storage.set_opens_without_pin(&plan, true).await?;
+                    }
+                }
                 storage.make_shared();
                 Ok(storage)
             }

@@ -65,6 +65,10 @@ pub enum StorageError {
         "Coplan cannot protect your plan on this connection, so it keeps nothing here. Open Coplan from its secure address, which starts with https://."
     )]
     NotProtected,
+    #[error(
+        "Coplan cannot read what is saved on this phone because the key to it is missing. Nothing has been changed or removed. If the browser's data was restored, closing every Coplan tab and opening it again may bring the key back."
+    )]
+    KeysMissing,
     #[error("Coplan is locked.")]
     Locked,
     #[error("{0}")]
@@ -81,6 +85,7 @@ impl StorageError {
             | Self::WriteFailed { detail }
             | Self::ReadFailed { detail } => detail,
             Self::NewerVersion
+            | Self::KeysMissing
             | Self::NotProtected
             | Self::Locked
             | Self::Sealed(_)
