@@ -221,6 +221,40 @@ test('when the phone is out of space, the words stay on screen, the problem is s
   await context.close();
 });
 
+test('one failed write hides no later word: "Saved" waits for it, and closing soon after keeps every letter', async () => {
+  const context = await running.browser.newContext();
+  const page = await context.newPage();
+  const url = running.server.url;
+  await page.goto(`${url}/about-me`);
+  const box = page.getByRole('textbox', { name: 'What matters to me' });
+  await box.pressSequentially('My garden');
+  await savedOnThisPhone(page);
+
+  // The next write to IndexedDB fails once (as a write can when the phone is busy or
+  // short of space for a moment); every write after it works.
+  await page.evaluate(() => {
+    const put = IDBObjectStore.prototype.put;
+    let failNext = true;
+    IDBObjectStore.prototype.put = function (...args) {
+      if (failNext) {
+        failNext = false;
+        throw new DOMException('The disk is full', 'QuotaExceededError');
+      }
+      return put.apply(this, args);
+    };
+  });
+  await box.pressSequentially(' and bees');
+  await savedOnThisPhone(page);
+  // Closed well within the 2 s a failed write used to wait before it was tried again.
+  await page.close();
+  const again = await context.newPage();
+  await again.goto(`${url}/about-me`);
+  const reopened = again.getByRole('textbox', { name: 'What matters to me' });
+  await reopened.waitFor();
+  assert.equal(await reopened.inputValue(), 'My garden and bees');
+  await context.close();
+});
+
 test('the plan prints cleanly, and the crisis card fits one page in two bank-card panels', async () => {
   const context = await running.browser.newContext();
   const page = await context.newPage();
