@@ -406,3 +406,49 @@ fn sections_written_with_change_stamps_still_open() {
 
 /// The same plan as written until 2026-12-03, with who and when stamped on the item.
 const PINNED_WITH_STAMPS: &str = "010b01002801046d65746106736368656d61017c3f80000007010f6c2e7761726e696e675f7369676e73012800010102696401770277312800010103706f73017c0000000028000101026279017708706572736f6e2d312800010103636279017708706572736f6e2d3128000101026174017c3f8000002800010103636174017c3f8000002700010106702e7465787402040001080c6e6f7420736c656570696e672801046d6574611268696464656e2e73616665725f706c616365017800";
+
+/// Changes queued behind a failed write go out as one update that holds them all.
+#[test]
+fn updates_merged_into_one_read_as_all_of_them() {
+    let doc = SectionDoc::new(SectionKind::SafetyPlan, 7);
+    let mut updates = Vec::new();
+    let mut text = String::new();
+    for c in "not sleeping".chars() {
+        text.push(c);
+        if text.len() == 1 {
+            updates.push(
+                doc.apply(
+                    &Edit::AddItem {
+                        list: "warning_signs",
+                        id: id("w1"),
+                        parts: vec![("text", text.clone())],
+                    },
+                    &stamp(1),
+                )
+                .unwrap(),
+            );
+            continue;
+        }
+        updates.push(
+            doc.apply(
+                &Edit::SetPart {
+                    list: "warning_signs",
+                    id: id("w1"),
+                    part: "text",
+                    text: text.clone(),
+                },
+                &stamp(2),
+            )
+            .unwrap(),
+        );
+    }
+    let merged = SectionDoc::merge_updates(&updates).unwrap();
+    let other = SectionDoc::new(SectionKind::SafetyPlan, 8);
+    other.apply_update(&merged).unwrap();
+    assert!(!other.has_missing_updates());
+    assert_eq!(texts(&other, "warning_signs"), ["not sleeping"]);
+    assert_eq!(
+        SectionDoc::merge_updates(&[updates[0].clone(), vec![0xff, 0xff]]),
+        Err(PlanError::BadUpdate)
+    );
+}

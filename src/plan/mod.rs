@@ -12,6 +12,7 @@ mod plans;
 mod section_page;
 mod session;
 mod text_box;
+mod write_queue;
 
 pub use editing::Editing;
 pub use fields::{ChoiceEditor, FieldEditor};

@@ -1,12 +1,13 @@
 //! One open plan section on this page: its CRDT document, who is writing, and the writes
-//! to IndexedDB (one log record per change, in order; every `COMPACT_EVERY` changes, a
-//! merge of everything stored into one snapshot; after a failed write, the same merge,
-//! retried, so the words on screen are never only on screen for long).
+//! to IndexedDB: one write at a time, each a log record holding every change queued since
+//! the last one (`write_queue`); every `COMPACT_EVERY` records, a merge of everything
+//! stored into one snapshot. A failed write stays first in the queue and is tried again
+//! with the next change, or after `RETRY_AFTER`, or when the page is hidden.
 //!
-//! Other tabs of the same plan hear each change at once over a `BroadcastChannel` and
-//! merge it, so two tabs typing into one field each see both texts. A tab starts listening
-//! before its read of IndexedDB completes, so a change made while it opens is heard or
-//! read, never neither.
+//! Other tabs of the same plan hear each change over a `BroadcastChannel` once it is
+//! stored, and merge it, so two tabs typing into one field each see both texts. A tab
+//! starts listening before its read of IndexedDB completes, so a change stored while it
+//! opens is heard or read, never neither.
 
 use std::cell::Cell;
 use std::rc::Rc;
@@ -24,7 +25,9 @@ use crate::components::save_status::SaveStatus;
 use crate::platform::{fresh_client_id, mark, now_ms};
 use crate::storage::{Storage, StorageError, StoredSection};
 
-/// Changes (by this tab) between compacted snapshots.
+use super::write_queue::WriteQueue;
+
+/// Log records (by this tab) between compacted snapshots.
 const COMPACT_EVERY: u32 = 100;
 const RETRY_AFTER: Duration = Duration::from_secs(2);
 /// How soon after a change the lock screen's copy of the safety plan catches up (one
@@ -40,6 +43,8 @@ pub struct SectionSession {
     /// This tab's CRDT client id, which also names its records in the log.
     writer: u64,
     next_seq: Cell<u32>,
+    /// Changes made here and not yet stored.
+    queue: WriteQueue,
     since_compaction: Cell<u32>,
     retry_pending: Cell<bool>,
     /// A refresh of the lock screen's copy is waiting (safety plan only).
@@ -53,7 +58,7 @@ pub struct SectionSession {
     pub damaged: usize,
     pub view: RwSignal<SectionView>,
     pub status: RwSignal<SaveStatus>,
-    /// Writes started and not yet finished.
+    /// Changes made and not yet stored.
     pub writing: RwSignal<u32>,
 }
 
@@ -112,6 +117,7 @@ impl SectionSession {
                 })?;
         }
         mark("coplan:section-merged");
+        let doc_missing = doc.has_missing_updates();
         view.set(doc.view());
         mark("coplan:section-opened");
         let long_log = stored.updates.len() >= COMPACT_EVERY as usize;
@@ -123,12 +129,15 @@ impl SectionSession {
             author,
             writer: writer.into(),
             next_seq: Cell::new(0),
+            queue: WriteQueue::default(),
             since_compaction: Cell::new(0),
             retry_pending: Cell::new(false),
             copy_pending: Cell::new(false),
             last_snapshot: std::cell::RefCell::new(sealed_snapshot),
             channel,
-            damaged: stored.damaged,
+            // A change whose earlier change is missing cannot show: said as damaged, never
+            // silently left out.
+            damaged: stored.damaged + usize::from(doc_missing),
             view,
             status,
             writing,
@@ -151,8 +160,8 @@ impl SectionSession {
         read_section(&storage, &plan, kind).await.map(Some)
     }
 
-    /// Makes a change: the screen updates at once, and the change is written to IndexedDB
-    /// before anything else happens to it.
+    /// Makes a change: the screen updates at once, and the change is queued to be written
+    /// to IndexedDB (at once, unless a write is already on its way).
     pub fn edit(self: &Rc<Self>, edit: Edit) -> Result<(), PlanError> {
         let stamp = Stamp {
             author: self.author.clone(),
@@ -163,28 +172,43 @@ impl SectionSession {
         if update.is_empty() {
             return Ok(());
         }
-        if let Some(listening) = &self.channel {
-            let _ = listening
-                .channel
-                .post_message(&Uint8Array::from(update.as_slice()));
-        }
-        let seq = self.next_seq.get();
-        self.next_seq.set(seq + 1);
+        self.queue.push(update);
+        self.writing.set(self.queue.outstanding());
+        self.write_next();
+        Ok(())
+    }
+
+    /// Starts the next write, if none is on its way: every change waiting, as one record.
+    /// When it is stored, other tabs hear it, and the next write starts; "Saved" shows
+    /// only once nothing is waiting.
+    fn write_next(self: &Rc<Self>) {
+        let Some(next) = self.queue.start() else {
+            return;
+        };
+        let update = match next {
+            Ok(update) => update,
+            Err(e) => {
+                web_sys::console::warn_1(&format!("coplan write queue: {e}").into());
+                return;
+            }
+        };
         let session = Rc::clone(self);
-        self.writing.update(|n| *n += 1);
         spawn_local(async move {
-            let appended = session.storage.append_update(
-                &session.plan,
-                session.kind,
-                session.writer,
-                seq,
-                &update,
-            );
-            let result = appended.await;
-            session.writing.update(|n| *n = n.saturating_sub(1));
+            let seq = session.next_seq.get();
+            let result = session
+                .storage
+                .append_update(&session.plan, session.kind, session.writer, seq, &update)
+                .await;
+            session.queue.finished(result.is_ok());
+            session.writing.set(session.queue.outstanding());
             match result {
                 Ok(()) => {
-                    session.status.set(SaveStatus::Saved);
+                    session.next_seq.set(seq + 1);
+                    if let Some(listening) = &session.channel {
+                        let _ = listening
+                            .channel
+                            .post_message(&Uint8Array::from(update.as_slice()));
+                    }
                     if session.kind == SectionKind::SafetyPlan {
                         session.refresh_open_copy_soon();
                     }
@@ -193,11 +217,14 @@ impl SectionSession {
                     if since >= COMPACT_EVERY {
                         session.compact(false).await;
                     }
+                    if session.queue.outstanding() == 0 {
+                        session.status.set(SaveStatus::Saved);
+                    }
+                    session.write_next();
                 }
                 Err(e) => session.failed(e),
             }
         });
-        Ok(())
     }
 
     /// Brings the copy of the safety plan that opens without the PIN up to date, soon
@@ -224,13 +251,11 @@ impl SectionSession {
         );
     }
 
-    /// When the page is hidden or closing: a write waiting to be retried is tried now,
-    /// rather than after its timer (every other change is already on its way).
+    /// When the page is hidden or closing: a write waiting to be tried again is tried
+    /// now, rather than after its timer.
     pub fn flush(self: &Rc<Self>) {
-        if self.retry_pending.replace(false) {
-            let session = Rc::clone(self);
-            spawn_local(async move { session.compact(false).await });
-        }
+        self.retry_pending.set(false);
+        self.write_next();
     }
 
     /// Merges everything stored (other tabs' changes too) into this document and writes
@@ -265,13 +290,18 @@ impl SectionSession {
         match compacted {
             Ok(()) => {
                 self.view.set(self.doc.view());
-                self.status.set(SaveStatus::Saved);
+                if self.queue.outstanding() == 0 {
+                    self.status.set(SaveStatus::Saved);
+                }
             }
-            Err(e) => self.failed(e),
+            // The log still holds every change: the snapshot is tried again later.
+            Err(e) => {
+                web_sys::console::warn_1(&format!("coplan compaction: {}", e.detail()).into())
+            }
         }
     }
 
-    /// Shows the problem and tries again soon, writing everything as one snapshot.
+    /// Shows the problem and tries the write again soon (sooner if another change comes).
     fn failed(self: &Rc<Self>, error: StorageError) {
         web_sys::console::warn_1(&format!("coplan save failed: {}", error.detail()).into());
         self.status.set(SaveStatus::Failed(error));
@@ -281,8 +311,9 @@ impl SectionSession {
         let session = Rc::clone(self);
         set_timeout(
             move || {
-                session.retry_pending.set(false);
-                spawn_local(async move { session.compact(false).await });
+                if session.retry_pending.replace(false) {
+                    session.write_next();
+                }
             },
             RETRY_AFTER,
         );
@@ -366,8 +397,8 @@ fn listen(
             let Ok(bytes) = event.data().dyn_into::<Uint8Array>() else {
                 return;
             };
-            // Another tab's change is already in IndexedDB (it wrote first); here it is only
-            // merged into what this tab shows. A damaged message changes nothing.
+            // Another tab's change is already in IndexedDB (it is sent once stored); here it
+            // is only merged into what this tab shows. A damaged message changes nothing.
             if doc.apply_update(&bytes.to_vec()).is_ok() {
                 view.set(doc.view());
             }

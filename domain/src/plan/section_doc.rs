@@ -125,6 +125,18 @@ impl SectionDoc {
             .map_err(|_| PlanError::BadUpdate)
     }
 
+    /// Several updates as one, for a write that carries every change queued behind a
+    /// slow or failed one. Damaged input is refused.
+    pub fn merge_updates(updates: &[Vec<u8>]) -> Result<Vec<u8>, PlanError> {
+        match updates {
+            [] => Ok(Vec::new()),
+            [only] => Ok(only.clone()),
+            _ => catch_unwind(|| yrs::merge_updates_v1(updates))
+                .map_err(|_| PlanError::BadUpdate)?
+                .map_err(|_| PlanError::BadUpdate),
+        }
+    }
+
     /// Whether some received change is waiting for an earlier one that has not arrived.
     /// Sync then asks the other copy for what is missing ([`Self::diff_since`]).
     pub fn has_missing_updates(&self) -> bool {
