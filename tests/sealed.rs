@@ -640,3 +640,73 @@ async fn a_locked_phone_without_its_device_key_opens_with_the_right_pin() {
     let storage = locked(&name).await.unlock(PIN, 2.0).await.unwrap();
     assert_eq!(reasons_in(&storage, &plan).await, ["my dog Biscuit"]);
 }
+
+/// Review 1.7d: the wait after wrong tries is counted from the stored time of the next
+/// allowed try, so a clock set back made it as long as the clock moved. It is never
+/// longer than the rule allows.
+#[wasm_bindgen_test]
+async fn a_clock_set_back_never_makes_the_wait_longer_than_the_rule() {
+    let name = random_name();
+    let (storage, _) = phone_with_a_plan(&name).await;
+    storage.set_lock(PIN, choices(0)).await.unwrap();
+    storage.close();
+    let lock = locked(&name).await;
+    let now = 1_800_000_000_000.0;
+    let wait = loop {
+        match lock.unlock("000000", now).await {
+            Err(UnlockError::Wrong { wait_ms: 0 }) => {}
+            Err(UnlockError::Wrong { wait_ms }) => break wait_ms,
+            _ => panic!("a wrong PIN was not counted"),
+        }
+    };
+    let a_day_earlier = now - 86_400_000.0;
+    match lock.unlock("000000", a_day_earlier).await {
+        Err(UnlockError::TooSoon { wait_ms }) => {
+            assert!(
+                wait_ms <= wait,
+                "waits {wait_ms} ms, the rule allows {wait}"
+            )
+        }
+        _ => panic!("the wait was skipped"),
+    }
+}
+
+/// Review 2.3: the same passphrase typed on another keyboard may reach Coplan in another
+/// Unicode form (é as one character or as e and an accent); it opens the lock either way.
+#[wasm_bindgen_test]
+async fn a_passphrase_opens_its_lock_whichever_unicode_form_it_is_typed_in() {
+    let composed = "caf\u{e9} au lait for two of us";
+    let decomposed = "cafe\u{301} au lait for two of us";
+    let name = random_name();
+    let (storage, plan) = phone_with_a_plan(&name).await;
+    let passphrase = LockChoices {
+        kind: SecretKind::Passphrase,
+        ..choices(0)
+    };
+    storage.set_lock(decomposed, passphrase).await.unwrap();
+    storage.close();
+    let storage = locked(&name).await.unlock(composed, 1.0).await.unwrap();
+    assert_eq!(reasons_in(&storage, &plan).await, ["my dog Biscuit"]);
+}
+
+/// Review 1.7e: removing everything after the chosen number of wrong tries removes the
+/// plan, not the app: the offline copy of Coplan (and its 24/7 lines) stays.
+#[wasm_bindgen_test]
+async fn removal_after_wrong_tries_keeps_the_offline_copy_of_the_app() {
+    use wasm_bindgen_futures::JsFuture;
+    let caches = web_sys::window().unwrap().caches().unwrap();
+    let shell = format!("coplan-shell-{}", js_sys::Math::random().to_bits());
+    JsFuture::from(caches.open(&shell)).await.unwrap();
+    let name = random_name();
+    let (storage, _) = phone_with_a_plan(&name).await;
+    storage.set_lock(PIN, choices(1)).await.unwrap();
+    storage.close();
+    assert!(matches!(
+        locked(&name).await.unlock("000000", 0.0).await,
+        Err(UnlockError::Removed)
+    ));
+    let kept = JsFuture::from(caches.has(&shell)).await.unwrap();
+    assert_eq!(kept.as_bool(), Some(true));
+    let fresh = Storage::open(&name).await.unwrap();
+    assert!(fresh.all_plans().await.unwrap().is_empty());
+}
