@@ -6,7 +6,10 @@
 //! Record format, version 1: `b"CL"`, the version byte, the kind byte (1 PIN,
 //! 2 passphrase), then four big-endian u32s (iterations, wipe after, background grace in
 //! seconds, idle time in seconds), the 16-byte salt, and the wrapped data key (a sealed
-//! record, `crate::sealed`) to the end.
+//! record, `crate::sealed`) to the end. The key is derived from the PIN or passphrase
+//! in Unicode's composed form (NFC); a lock set before 3 December 2026 holds a key from
+//! the secret as typed, which unlocking tries second. Iterations outside
+//! [`ACCEPTED_ITERATIONS`] make the record damaged.
 
 /// PBKDF2-SHA-256 iterations for a new lock (OWASP's 2023 figure for SHA-256).
 pub const ITERATIONS: u32 = 600_000;

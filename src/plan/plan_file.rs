@@ -235,10 +235,16 @@ async fn open_locked(file: &LockedFile, passphrase: &str) -> Result<(), String> 
     let key = DataKey::from_secret(passphrase, &file.salt, file.iterations)
         .await
         .map_err(|e| e.to_string())?;
-    let plain = key
-        .open(&file.sealed, LockedFile::AAD)
-        .await
-        .map_err(|_| t(Text::FilePassphraseWrong).to_string())?;
+    let mut plain = key.open(&file.sealed, LockedFile::AAD).await.ok();
+    // A file locked before passphrases were normalised holds a key from the words as
+    // typed.
+    if plain.is_none() && crate::storage::normalised(passphrase) != passphrase {
+        let key = DataKey::from_secret_as_typed(passphrase, &file.salt, file.iterations)
+            .await
+            .map_err(|e| e.to_string())?;
+        plain = key.open(&file.sealed, LockedFile::AAD).await.ok();
+    }
+    let plain = plain.ok_or_else(|| t(Text::FilePassphraseWrong).to_string())?;
     import(&plain).await
 }
 

@@ -97,11 +97,26 @@ impl DataKey {
         salt: &[u8],
         iterations: u32,
     ) -> Result<Self, StorageError> {
+        Self::derive(normalised(secret).as_bytes(), salt, iterations).await
+    }
+
+    /// The key from the secret exactly as typed, as locks and files made before secrets
+    /// were normalised (before 3 December 2026) hold: tried only when the normalised
+    /// secret differs and did not open.
+    pub async fn from_secret_as_typed(
+        secret: &str,
+        salt: &[u8],
+        iterations: u32,
+    ) -> Result<Self, StorageError> {
+        Self::derive(secret.as_bytes(), salt, iterations).await
+    }
+
+    async fn derive(secret: &[u8], salt: &[u8], iterations: u32) -> Result<Self, StorageError> {
         let subtle = subtle()?;
         let derive = Array::of1(&"deriveKey".into());
         let base = resolve(subtle.import_key_with_str(
             "raw",
-            &Uint8Array::from(secret.as_bytes()),
+            &Uint8Array::from(secret),
             "PBKDF2",
             false,
             &derive,
@@ -224,6 +239,12 @@ impl DataKey {
         .map_err(|_| SealError::Damaged)?;
         Ok(Uint8Array::new(&plain).to_vec())
     }
+}
+
+/// A PIN or passphrase in Unicode's composed form (NFC), which keys are derived from: the
+/// same words typed on another keyboard or system give the same key.
+pub fn normalised(secret: &str) -> String {
+    js_sys::JsString::from(secret).normalize("NFC").into()
 }
 
 /// A record's key as text, for its associated data: array keys joined with "/".

@@ -12,7 +12,7 @@ use indexed_db_futures::prelude::*;
 use js_sys::Uint8Array;
 use wasm_bindgen::JsValue;
 
-use super::crypto::DataKey;
+use super::crypto::{DataKey, normalised};
 use super::keys::{self, KEY_BY_DEVICE, LOCK, lock_record, readwrite, wrapped_aad};
 use super::{META, OPEN_COPIES, Storage, StorageError, read_failed, write_failed};
 
@@ -77,6 +77,28 @@ async fn put_number(
         .map_err(write_failed)
 }
 
+/// The data key, unwrapped with the key from `secret` (normalised; for a lock set before
+/// secrets were, as typed too). The inner error is a wrong secret.
+async fn unwrap_with(
+    secret: &str,
+    record: &LockRecord,
+    extractable: bool,
+) -> Result<Result<DataKey, ()>, StorageError> {
+    let aad = wrapped_aad(LOCK);
+    let key = DataKey::from_secret(secret, &record.salt, record.iterations).await?;
+    if let Ok(data) = key.unwrap(&record.wrapped, &aad, extractable).await {
+        return Ok(Ok(data));
+    }
+    if normalised(secret) == secret {
+        return Ok(Err(()));
+    }
+    let key = DataKey::from_secret_as_typed(secret, &record.salt, record.iterations).await?;
+    Ok(key
+        .unwrap(&record.wrapped, &aad, extractable)
+        .await
+        .map_err(|_| ()))
+}
+
 impl Locked {
     pub(super) fn new(db: Database, device: Option<DataKey>) -> Self {
         Self { db, device }
@@ -91,9 +113,15 @@ impl Locked {
         let next_at: Option<f64> = meta.get(NEXT_TRY_AT).await.map_err(write_failed)?;
         let next_at = next_at.unwrap_or(0.0);
         if now_ms < next_at {
-            return Err(UnlockError::TooSoon {
-                wait_ms: (next_at - now_ms).ceil() as u64,
-            });
+            // Never longer than the rule allows after the tries so far: a clock set back
+            // would otherwise make the wait as long as the clock moved.
+            let rule = lock::wait_after(failed.unwrap_or(0.0) as u32);
+            let wait_ms = ((next_at - now_ms).ceil() as u64).min(rule);
+            if wait_ms < (next_at - now_ms).ceil() as u64 {
+                put_number(&tx, NEXT_TRY_AT, now_ms + wait_ms as f64).await?;
+                tx.commit().await.map_err(write_failed)?;
+            }
+            return Err(UnlockError::TooSoon { wait_ms });
         }
         let record =
             lock_record(&tx)
@@ -108,11 +136,7 @@ impl Locked {
         put_number(&tx, NEXT_TRY_AT, now_ms + wait_ms as f64).await?;
         tx.commit().await.map_err(write_failed)?;
 
-        let from_secret = DataKey::from_secret(secret, &record.salt, record.iterations).await?;
-        match from_secret
-            .unwrap(&record.wrapped, &wrapped_aad(LOCK), false)
-            .await
-        {
+        match unwrap_with(secret, &record, false).await? {
             Ok(data) => {
                 let tx = readwrite(&self.db, &[META])?;
                 put_number(&tx, FAILED_TRIES, 0.0).await?;
@@ -138,7 +162,7 @@ impl Locked {
             Err(_) if record.wipe_after > 0 && failed >= record.wipe_after => {
                 let name = self.db.name();
                 self.db.clone().close();
-                Storage::forget(&name).await?;
+                Storage::forget_plans(&name).await?;
                 Err(UnlockError::Removed)
             }
             Err(_) => Err(UnlockError::Wrong { wait_ms }),
@@ -255,10 +279,8 @@ impl Storage {
         let Some(record) = self.lock().await? else {
             return Ok(None);
         };
-        let from_secret = DataKey::from_secret(secret, &record.salt, record.iterations).await?;
-        Ok(from_secret
-            .unwrap(&record.wrapped, &wrapped_aad(LOCK), true)
-            .await
+        Ok(unwrap_with(secret, &record, true)
+            .await?
             .ok()
             .map(|data| (record, data)))
     }

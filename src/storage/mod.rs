@@ -12,7 +12,7 @@ mod phone;
 mod plans;
 mod sections;
 
-pub use crypto::DataKey;
+pub use crypto::{DataKey, normalised};
 pub use lock::{LockChoices, Locked, UnlockError};
 pub use sections::{OpenSection, StoredSection};
 

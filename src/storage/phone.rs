@@ -36,18 +36,11 @@ impl Storage {
         Self::forget(DATABASE_NAME).await
     }
 
-    /// The same, for the database called `name` (tests use their own).
+    /// The same, for the database called `name` (tests use their own): the plans, then
+    /// the app's worker and its offline copy.
     pub(crate) async fn forget(name: &str) -> Result<(), StorageError> {
         use wasm_bindgen_futures::JsFuture;
-        if let Some(storage) = SHARED.with_borrow_mut(Option::take) {
-            storage.close();
-        }
-        Database::delete_by_name(name)
-            .map_err(|e| StorageError::WriteFailed {
-                detail: describe(&e),
-            })?
-            .await
-            .map_err(write_failed)?;
+        Self::forget_plans(name).await?;
         let Some(window) = web_sys::window() else {
             return Ok(());
         };
@@ -72,12 +65,29 @@ impl Storage {
                 JsFuture::from(caches.delete(&name)).await.map_err(failed)?;
             }
         }
-        for storage in [window.local_storage(), window.session_storage()]
-            .into_iter()
-            .flatten()
-            .flatten()
-        {
-            let _ = storage.clear();
+        Ok(())
+    }
+
+    /// Removes every plan and setting, but not the app: the offline copy of Coplan and
+    /// its 24/7 lines stay (H3). Used when the chosen number of wrong tries is reached.
+    pub(crate) async fn forget_plans(name: &str) -> Result<(), StorageError> {
+        if let Some(storage) = SHARED.with_borrow_mut(Option::take) {
+            storage.close();
+        }
+        Database::delete_by_name(name)
+            .map_err(|e| StorageError::WriteFailed {
+                detail: describe(&e),
+            })?
+            .await
+            .map_err(write_failed)?;
+        if let Some(window) = web_sys::window() {
+            for storage in [window.local_storage(), window.session_storage()]
+                .into_iter()
+                .flatten()
+                .flatten()
+            {
+                let _ = storage.clear();
+            }
         }
         Ok(())
     }

@@ -140,7 +140,9 @@ impl PlanFile {
 /// may find it. The browser derives the key (PBKDF2-SHA-256) and seals the plan file's
 /// bytes (AES-256-GCM, `crate::sealed`); this is the envelope:
 /// `{"format":"coplan-locked-plan","version":1,"iterations":…,"salt":"<base64>",
-/// "sealed":"<base64>"}`.
+/// "sealed":"<base64>"}`. The passphrase is put in Unicode's composed form (NFC) before
+/// the key is derived; files made before 3 December 2026 used it as typed, which opening
+/// tries second. Iterations outside [`crate::lock::ACCEPTED_ITERATIONS`] are refused.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct LockedFile {
     pub iterations: u32,
