@@ -189,7 +189,8 @@ fn the_version_1_fixture_still_loads() {
     assert_eq!(file.plan_id.as_str(), "plan-1");
     assert_eq!(file.created_at_ms, 1_700_000_000_000);
     assert_eq!(file.exported_at_ms, 1_764_000_000_000);
-    assert_eq!(file.suggested_file_name(), "coplan-plan-2025-11-24.json");
+    // A neutral name: nothing in Downloads says what the file is or whose.
+    assert_eq!(file.suggested_file_name(), "notes-2025-11-24.json");
     let kinds: Vec<SectionKind> = file.sections.iter().map(|(kind, _)| *kind).collect();
     assert_eq!(kinds, [SectionKind::AboutMe, SectionKind::SafetyPlan]);
 
@@ -438,14 +439,14 @@ fn the_suggested_file_name_is_the_day_it_was_saved_and_nothing_more() {
         file.exported_at_ms = exported_at_ms;
         file.suggested_file_name()
     };
-    assert_eq!(name(1_764_000_000_000), "coplan-plan-2025-11-24.json");
-    assert_eq!(name(1_764_028_799_999), "coplan-plan-2025-11-24.json");
-    assert_eq!(name(1_764_028_800_000), "coplan-plan-2025-11-25.json");
-    assert_eq!(name(0), "coplan-plan-1970-01-01.json");
-    assert_eq!(name(1_709_164_799_999), "coplan-plan-2024-02-28.json");
-    assert_eq!(name(1_709_164_800_000), "coplan-plan-2024-02-29.json");
-    assert_eq!(name(951_868_800_000), "coplan-plan-2000-03-01.json");
-    assert_eq!(name(253_402_300_799_999), "coplan-plan-9999-12-31.json");
+    assert_eq!(name(1_764_000_000_000), "notes-2025-11-24.json");
+    assert_eq!(name(1_764_028_799_999), "notes-2025-11-24.json");
+    assert_eq!(name(1_764_028_800_000), "notes-2025-11-25.json");
+    assert_eq!(name(0), "notes-1970-01-01.json");
+    assert_eq!(name(1_709_164_799_999), "notes-2024-02-28.json");
+    assert_eq!(name(1_709_164_800_000), "notes-2024-02-29.json");
+    assert_eq!(name(951_868_800_000), "notes-2000-03-01.json");
+    assert_eq!(name(253_402_300_799_999), "notes-9999-12-31.json");
     let saved = name(1_764_000_000_000);
     for private in ["Sam", "k8Jq2x", "sea"] {
         assert!(!saved.contains(private), "{private}");

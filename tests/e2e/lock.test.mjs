@@ -13,6 +13,10 @@ const PIN = '482913';
 
 async function setPin(page, url, pin = PIN) {
   await page.goto(`${url}/privacy`);
+  // A new PIN is never offered to a password manager as one to fill in.
+  for (const label of ['New PIN or passphrase', 'Type it again']) {
+    assert.equal(await page.getByLabel(label).getAttribute('autocomplete'), 'new-password', label);
+  }
   await page.getByLabel('New PIN or passphrase').fill(pin);
   await page.getByLabel('Type it again').fill(pin);
   await page.getByRole('button', { name: 'Turn the lock on' }).click();
@@ -21,6 +25,7 @@ async function setPin(page, url, pin = PIN) {
 
 async function unlock(page, pin = PIN) {
   await page.getByRole('heading', { name: 'Coplan is locked', level: 1 }).or(page.getByRole('heading', { name: 'Safety plan', level: 1 })).waitFor();
+  assert.equal(await page.getByLabel('Your PIN').getAttribute('autocomplete'), 'current-password');
   await page.getByLabel('Your PIN').fill(pin);
   await page.getByRole('button', { name: 'Unlock' }).click();
   await page.getByRole('navigation', { name: 'Main' }).waitFor();
@@ -312,7 +317,7 @@ test('a copy saved with a passphrase holds no plan text and opens only with that
     page.waitForEvent('download'),
     page.getByRole('button', { name: 'Save a copy of my plan' }).click(),
   ]);
-  assert.match(download.suggestedFilename(), /^coplan-plan-\d{4}-\d{2}-\d{2}-locked\.json$/);
+  assert.match(download.suggestedFilename(), /^notes-\d{4}-\d{2}-\d{2}-locked\.json$/);
   const fs = await import('node:fs/promises');
   const bytes = await fs.readFile(await download.path());
   assert.match(bytes.toString(), /"format": "coplan-locked-plan"/);

@@ -160,7 +160,7 @@ test('a plan saved as a file comes back whole after a wipe; a damaged file chang
     page.waitForEvent('download'),
     page.getByRole('button', { name: 'Save a copy of my plan' }).click(),
   ]);
-  assert.match(download.suggestedFilename(), /^coplan-plan-\d{4}-\d{2}-\d{2}\.json$/, 'no name in the file name');
+  assert.match(download.suggestedFilename(), /^notes-\d{4}-\d{2}-\d{2}\.json$/, 'no name in the file name');
   const saved = await download.path();
   const fs = await import('node:fs/promises');
   const bytes = await fs.readFile(saved);

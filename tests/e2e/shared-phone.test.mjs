@@ -93,3 +93,37 @@ test('quick hide: Escape twice shows a neutral page, and Back five times or a re
   assert.equal(await shows(), false);
   await context.close();
 });
+
+test('hiding leaves no screen name in the address bar', async () => {
+  const context = await running.browser.newContext();
+  const page = await context.newPage();
+  const url = running.server.url;
+  await page.goto(`${url}/safety-plan`);
+  await page.getByRole('heading', { name: 'Safety plan', level: 1 }).waitFor();
+  await page.getByRole('button', { name: 'Hide', exact: true }).click();
+  await page.getByRole('heading', { name: 'Notes', level: 1 }).waitFor();
+  assert.equal(new URL(page.url()).pathname, '/');
+  await context.close();
+});
+
+test('a double tap on "Start my plan" starts one plan', async () => {
+  const context = await running.browser.newContext();
+  const page = await context.newPage();
+  const url = running.server.url;
+  await page.goto(`${url}/`);
+  await page.getByRole('button', { name: 'Start my plan' }).dblclick();
+  await page.waitForURL(`${url}/about-me`);
+  await page.getByRole('textbox', { name: 'What I like to be called', exact: true }).waitFor();
+  await page.waitForTimeout(500);
+  const plans = await page.evaluate(() => new Promise((resolve, reject) => {
+    const open = indexedDB.open('coplan');
+    open.onerror = () => reject(open.error);
+    open.onsuccess = () => {
+      const count = open.result.transaction('drafts').objectStore('drafts').count();
+      count.onsuccess = () => { resolve(count.result); open.result.close(); };
+      count.onerror = () => reject(count.error);
+    };
+  }));
+  assert.equal(plans, 1);
+  await context.close();
+});
