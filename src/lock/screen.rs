@@ -102,7 +102,7 @@ pub fn LockScreen() -> impl IntoView {
                 id="unlock-secret"
                 class="app-field__input"
                 type="password"
-                autocomplete="off"
+                autocomplete="current-password"
                 inputmode=move || (kind.get() == Some(SecretKind::Pin)).then_some("numeric")
                 maxlength="200"
                 prop:value=move || secret.get()

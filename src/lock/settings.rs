@@ -283,7 +283,9 @@ fn KindChoice(kind: RwSignal<SecretKind>) -> impl IntoView {
     }
 }
 
-/// A PIN or passphrase field: hidden as typed, never offered to autofill.
+/// A PIN or passphrase field, hidden as typed. Marked as a new or the current password
+/// (by `id`: `lock-current` and `file-unlock` ask for one already set), since browsers ignore "off" on password
+/// fields and would otherwise offer to fill in or save a PIN as a site password.
 #[component]
 pub(crate) fn SecretInput(
     id: &'static str,
@@ -298,7 +300,11 @@ pub(crate) fn SecretInput(
                 id=id
                 class="app-field__input"
                 type="password"
-                autocomplete="off"
+                autocomplete=if matches!(id, "lock-current" | "file-unlock") {
+                    "current-password"
+                } else {
+                    "new-password"
+                }
                 maxlength="200"
                 inputmode=move || (kind.get() == SecretKind::Pin).then_some("numeric")
                 prop:value=move || value.get()

@@ -55,12 +55,19 @@ pub fn OverviewPage() -> impl IntoView {
     let phase = RwSignal::new(Phase::Opening);
     spawn_local(async move { phase.set(load().await) });
     let route = use_route();
+    // One plan per tap, however fast the taps come: the button waits for the first.
+    let starting = RwSignal::new(false);
     let start = move |_| {
+        if starting.get_untracked() {
+            return;
+        }
+        starting.set(true);
         spawn_local(async move {
             let started = match Storage::shared().await {
                 Ok(storage) => storage.start_plan().await,
                 Err(e) => Err(e),
             };
+            starting.set(false);
             match started {
                 // Straight to the first question: what they like to be called.
                 Ok(_) => route.go("/about-me"),
@@ -79,7 +86,7 @@ pub fn OverviewPage() -> impl IntoView {
             Phase::NoPlan => view! {
                 <h1>{t(Text::HomeHeading)}</h1>
                 <p>{t(Text::HomeIntro)}</p>
-                <button class="app-button" type="button" on:click=start>{t(Text::HomeStart)}</button>
+                <button class="app-button" type="button" disabled=move || starting.get() on:click=start>{t(Text::HomeStart)}</button>
             }
             .into_any(),
             Phase::CannotOpen(error) => view! {

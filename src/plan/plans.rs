@@ -53,12 +53,19 @@ pub fn PlansPage() -> impl IntoView {
             });
         })
     };
+    // One plan per tap, however fast the taps come: the button waits for the first.
+    let starting = RwSignal::new(false);
     let start = move |_| {
+        if starting.get_untracked() {
+            return;
+        }
+        starting.set(true);
         spawn_local(async move {
             let started = match Storage::shared().await {
                 Ok(storage) => storage.start_plan().await,
                 Err(e) => Err(e),
             };
+            starting.set(false);
             match started {
                 Ok(_) => route.go("/about-me"),
                 Err(e) => problem.set(Some(e.to_string())),
@@ -104,7 +111,7 @@ pub fn PlansPage() -> impl IntoView {
             }
             .into_any()
         })}
-        <button class="app-button app-button--secondary" type="button" on:click=start>{t(Text::StartAnotherPlan)}</button>
+        <button class="app-button app-button--secondary" type="button" disabled=move || starting.get() on:click=start>{t(Text::StartAnotherPlan)}</button>
         <super::plan_file::ImportForm on_imported=move |()| reload()/>
     }
 }

@@ -78,6 +78,10 @@ impl QuickHide {
             let _ = storage.set_item(FLAG, "1");
         }
         set_title(true);
+        // The address bar and this history entry say nothing of the screen that showed.
+        if let Some(history) = web_sys::window().and_then(|w| w.history().ok()) {
+            let _ = history.replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some("/"));
+        }
         self.0.set(true);
         self.1.lock_now();
         // Nothing of the page that was showing stays in the accessibility tree or focus.

@@ -129,10 +129,11 @@ impl PlanFile {
         })
     }
 
-    /// A name for the saved file, from the day it was saved (UTC): no plan text, no name.
+    /// A name for the saved file, from the day it was saved (UTC): no plan text, no name,
+    /// and nothing that says what the file is to someone looking through Downloads.
     pub fn suggested_file_name(&self) -> String {
         let (year, month, day) = civil_date(self.exported_at_ms / 86_400_000);
-        format!("coplan-plan-{year:04}-{month:02}-{day:02}.json")
+        format!("notes-{year:04}-{month:02}-{day:02}.json")
     }
 }
 
