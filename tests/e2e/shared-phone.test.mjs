@@ -127,3 +127,29 @@ test('a double tap on "Start my plan" starts one plan', async () => {
   assert.equal(plans, 1);
   await context.close();
 });
+
+test('after forget this phone, Hide and a lock message from another tab create nothing again', async () => {
+  const context = await running.browser.newContext();
+  const page = await context.newPage();
+  const url = running.server.url;
+  await page.goto(`${url}/about-me`);
+  await page.getByRole('textbox', { name: 'My story, in my own words' }).pressSequentially('Private words');
+  await savedOnThisPhone(page);
+  const other = await context.newPage();
+  await other.goto(`${url}/about-me`);
+  await other.getByRole('textbox', { name: 'My story, in my own words' }).waitFor();
+
+  await page.goto(`${url}/privacy`);
+  await page.getByRole('button', { name: 'Forget this phone' }).click();
+  await page.getByRole('button', { name: 'Yes, forget this phone' }).click();
+  await page.getByText('Coplan has forgotten this phone', { exact: false }).waitFor();
+  await other.waitForURL(`${url}/forgotten`);
+
+  await page.getByRole('button', { name: 'Hide', exact: true }).click();
+  await page.getByRole('heading', { name: 'Notes', level: 1 }).waitFor();
+  await other.getByRole('button', { name: 'Hide', exact: true }).click();
+  await other.getByRole('heading', { name: 'Notes', level: 1 }).waitFor();
+  await page.waitForTimeout(500);
+  assert.deepEqual((await whatIsLeft(page)).databases, []);
+  await context.close();
+});
