@@ -69,6 +69,8 @@ pub enum StorageError {
         "Coplan cannot read what is saved on this phone because the key to it is missing. Nothing has been changed or removed. If the browser's data was restored, closing every Coplan tab and opening it again may bring the key back."
     )]
     KeysMissing,
+    #[error("Coplan has forgotten this phone. Reload the page to start again.")]
+    Forgotten,
     #[error("Coplan is locked.")]
     Locked,
     #[error("{0}")]
@@ -86,6 +88,7 @@ impl StorageError {
             | Self::ReadFailed { detail } => detail,
             Self::NewerVersion
             | Self::KeysMissing
+            | Self::Forgotten
             | Self::NotProtected
             | Self::Locked
             | Self::Sealed(_)
@@ -153,11 +156,22 @@ pub enum Opened {
 
 thread_local! {
     static SHARED: std::cell::RefCell<Option<Storage>> = const { std::cell::RefCell::new(None) };
+    /// Set once this phone was forgotten (here or in another tab): from then on this page
+    /// never opens the database again, so nothing (Hide, a lock message) creates it anew.
+    static FORGOTTEN: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
+/// Marks this page as one whose phone was forgotten (see `FORGOTTEN`).
+pub(crate) fn mark_forgotten() {
+    FORGOTTEN.set(true);
 }
 
 impl Opened {
     /// The app's one open connection to [`DATABASE_NAME`], opened on first use.
     pub async fn shared() -> Result<Self, StorageError> {
+        if FORGOTTEN.get() {
+            return Err(StorageError::Forgotten);
+        }
         if let Some(storage) = SHARED.with_borrow(Clone::clone) {
             return Ok(Self::Open(storage));
         }

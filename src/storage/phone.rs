@@ -21,6 +21,7 @@ pub(super) fn step_aside_for_other_tabs(db: &Database) {
             .map(|v| v.is_null())
             .unwrap_or(false);
         if deleted {
+            super::mark_forgotten();
             crate::platform::replace_route("/forgotten");
         }
     });
@@ -71,6 +72,9 @@ impl Storage {
     /// Removes every plan and setting, but not the app: the offline copy of Coplan and
     /// its 24/7 lines stay (H3). Used when the chosen number of wrong tries is reached.
     pub(crate) async fn forget_plans(name: &str) -> Result<(), StorageError> {
+        if name == DATABASE_NAME {
+            super::mark_forgotten();
+        }
         if let Some(storage) = SHARED.with_borrow_mut(Option::take) {
             storage.close();
         }
