@@ -66,3 +66,35 @@ test('build A keeps working in an open tab after build B is deployed, and offers
     await a.stop();
   }
 });
+
+test('when another tab moves the database to a newer version, this tab says so, keeps its words and stops taking edits', async () => {
+  const server = await startServer();
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  const url = server.url;
+  try {
+    await page.goto(`${url}/about-me`);
+    const box = page.getByRole('textbox', { name: 'My story, in my own words' });
+    await box.pressSequentially('Written before the update');
+    await savedOnThisPhone(page);
+
+    // A newer build in another tab opens the database at a higher version.
+    const newer = await context.newPage();
+    await newer.goto(`${url}/pwa.js`);
+    await newer.evaluate(() => new Promise((resolve, reject) => {
+      const open = indexedDB.open('coplan', 99);
+      open.onsuccess = () => { open.result.close(); resolve(); };
+      open.onerror = () => reject(open.error);
+    }));
+
+    const said = page.getByRole('alert').filter({ hasText: 'Coplan was updated in another tab' });
+    await said.waitFor();
+    assert.match(await said.innerText(), /[Rr]eload/);
+    assert.equal(await box.inputValue(), 'Written before the update', 'the words stay on screen');
+    assert.equal(await box.isEditable(), false, 'no edit goes where it cannot be saved');
+    assert.doesNotMatch(await page.locator('body').innerText(), /short of space/);
+  } finally {
+    await context.close();
+    await server.stop();
+  }
+});
