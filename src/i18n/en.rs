@@ -20,6 +20,9 @@ pub fn text(text: Text) -> &'static str {
         Text::ErrorPrefix => "Error:",
         Text::SavedOnPhone => "Saved on this phone",
         Text::NotSavedYet => "Not saved yet.",
+        Text::UpdatedElsewhere => {
+            "Coplan was updated in another tab, so this page can no longer save. Everything shown as saved is kept. Reload this page to keep writing."
+        }
         Text::TryingAgain => "Your words are still here, and Coplan will keep trying to save them.",
         Text::StorageProblemHeading => "There is a problem",
 

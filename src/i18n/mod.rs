@@ -148,6 +148,7 @@ pub enum Text {
     ErrorPrefix,
     SavedOnPhone,
     NotSavedYet,
+    UpdatedElsewhere,
     TryingAgain,
     StorageProblemHeading,
 

@@ -9,7 +9,15 @@ use crate::i18n::{Text, t};
 
 #[component]
 pub fn EditorFrame(editing: Editing, children: ChildrenFn) -> impl IntoView {
+    // After another tab moved the database to a newer version nothing here can be saved:
+    // the words stay on screen, and the fields stop taking edits until a reload.
+    let elsewhere = RwSignal::from(crate::storage::updated_elsewhere());
     view! {
+        {move || elsewhere.get().then(|| view! {
+            <div class="app-problem" role="alert">
+                <p>{t(Text::UpdatedElsewhere)}</p>
+            </div>
+        })}
         {move || editing.problem.get().map(|message| view! {
             <div class="app-problem" role="alert">
                 <p><span class="app-visually-hidden">{t(Text::ErrorPrefix)}" "</span>{message}</p>
@@ -17,7 +25,9 @@ pub fn EditorFrame(editing: Editing, children: ChildrenFn) -> impl IntoView {
         })}
         // The fields appear once the plan is open, so nothing typed can go nowhere.
         <Show when=move || editing.ready.get() fallback=|| view! { <p role="status">{t(Text::HomeLoading)}</p> }>
-            {children()}
+            <fieldset class="app-plain-group" disabled=move || elsewhere.get()>
+                {children()}
+            </fieldset>
         </Show>
         <SaveStatusLine status=editing.status.read_only() writing=editing.writing.read_only()/>
         {move || editing.undo.get().map(|undoable| view! {

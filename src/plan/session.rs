@@ -303,6 +303,12 @@ impl SectionSession {
 
     /// Shows the problem and tries the write again soon (sooner if another change comes).
     fn failed(self: &Rc<Self>, error: StorageError) {
+        // The connection was closed for a newer version in another tab: no retry can
+        // succeed, and the screen already says so.
+        if crate::storage::updated_elsewhere().get_untracked() {
+            self.status.set(SaveStatus::Idle);
+            return;
+        }
         web_sys::console::warn_1(&format!("coplan save failed: {}", error.detail()).into());
         self.status.set(SaveStatus::Failed(error));
         if self.retry_pending.replace(true) {

@@ -161,6 +161,18 @@ thread_local! {
     static FORGOTTEN: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
 }
 
+thread_local! {
+    /// Set when another tab moved the database to a newer version: this page's
+    /// connection is closed and it can no longer save (screens say so and stop editing).
+    static UPDATED_ELSEWHERE: leptos::prelude::ArcRwSignal<bool> =
+        leptos::prelude::ArcRwSignal::new(false);
+}
+
+/// Whether another tab moved the database to a newer version (reactive).
+pub fn updated_elsewhere() -> leptos::prelude::ArcRwSignal<bool> {
+    UPDATED_ELSEWHERE.with(Clone::clone)
+}
+
 /// Marks this page as one whose phone was forgotten (see `FORGOTTEN`).
 pub(crate) fn mark_forgotten() {
     FORGOTTEN.set(true);

@@ -23,6 +23,9 @@ pub(super) fn step_aside_for_other_tabs(db: &Database) {
         if deleted {
             super::mark_forgotten();
             crate::platform::replace_route("/forgotten");
+        } else {
+            use leptos::prelude::Set;
+            super::updated_elsewhere().set(true);
         }
     });
     connection.set_onversionchange(Some(on_change.as_ref().unchecked_ref()));
