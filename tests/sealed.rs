@@ -710,3 +710,18 @@ async fn removal_after_wrong_tries_keeps_the_offline_copy_of_the_app() {
     let fresh = Storage::open(&name).await.unwrap();
     assert!(fresh.all_plans().await.unwrap().is_empty());
 }
+
+/// Review 1.7c: a lock screen left open in one tab while the lock is removed in another
+/// opens with whatever is typed: there is no lock to check it against any more.
+#[wasm_bindgen_test]
+async fn a_lock_screen_opens_once_the_lock_was_removed_in_another_tab() {
+    let name = random_name();
+    let (storage, plan) = phone_with_a_plan(&name).await;
+    storage.set_lock(PIN, choices(0)).await.unwrap();
+    storage.close();
+    let waiting = locked(&name).await;
+    let other = locked(&name).await.unlock(PIN, 1.0).await.unwrap();
+    assert!(other.remove_lock(PIN).await.unwrap());
+    let storage = waiting.unlock("anything", 2.0).await.unwrap();
+    assert_eq!(reasons_in(&storage, &plan).await, ["my dog Biscuit"]);
+}
