@@ -318,3 +318,42 @@ async fn an_import_joins_what_is_stored_and_opens_the_plan() {
     assert_eq!(about_me_name(&about), "Sam", "what was stored is kept");
     assert_eq!(storage.all_plans().await.unwrap().len(), 2);
 }
+
+/// Review 1.5: a tab that still has a deleted plan open (another tab deleted it) writes
+/// nothing under it: no change and no snapshot is left behind (H14).
+#[wasm_bindgen_test]
+async fn a_deleted_plan_takes_no_more_writes_from_a_tab_that_still_has_it_open() {
+    let name = random_name();
+    let storage = Storage::open(&name).await.unwrap();
+    let plan = draft("Sam");
+    storage.save_draft(&plan).await.unwrap();
+    let still_open = Storage::open(&name).await.unwrap();
+    storage.delete_plan(&plan.id).await.unwrap();
+
+    let doc = SectionDoc::new(SectionKind::SafetyPlan, 5);
+    let appended = still_open
+        .append_update(
+            &plan.id,
+            SectionKind::SafetyPlan,
+            5,
+            0,
+            &reason(&doc, "r1", "my cat"),
+        )
+        .await;
+    assert!(
+        appended.is_err(),
+        "a change was written under a deleted plan"
+    );
+    let compacted = still_open
+        .compact_section(&plan.id, SectionKind::SafetyPlan, |_| doc.encode_state())
+        .await;
+    assert!(
+        compacted.is_err(),
+        "a snapshot was written under a deleted plan"
+    );
+    let left = storage
+        .load_section(&plan.id, SectionKind::SafetyPlan)
+        .await
+        .unwrap();
+    assert_eq!(left, Default::default());
+}
