@@ -143,6 +143,10 @@ fn replay(stored: &coplan_app::storage::StoredSection) -> SectionDoc {
 async fn two_tabs_writing_one_section_never_lose_each_others_changes() {
     let storage = Storage::open(&random_name()).await.unwrap();
     let plan = PlanId::parse("plan-1").unwrap();
+    storage
+        .save_draft(&PlanDraft::new(plan.clone(), 1_000))
+        .await
+        .unwrap();
     let kind = SectionKind::SafetyPlan;
     // Two tabs of the same plan, each with its own CRDT client id, both counting from 0.
     let (tab_a, tab_b) = (SectionDoc::new(kind, 5), SectionDoc::new(kind, 6));

@@ -309,6 +309,11 @@ impl SectionSession {
             self.status.set(SaveStatus::Idle);
             return;
         }
+        // Deleted (in another tab): said plainly, and never tried again.
+        if error == StorageError::PlanGone {
+            self.status.set(SaveStatus::Failed(error));
+            return;
+        }
         web_sys::console::warn_1(&format!("coplan save failed: {}", error.detail()).into());
         self.status.set(SaveStatus::Failed(error));
         if self.retry_pending.replace(true) {

@@ -69,6 +69,8 @@ pub enum StorageError {
         "Coplan cannot read what is saved on this phone because the key to it is missing. Nothing has been changed or removed. If the browser's data was restored, closing every Coplan tab and opening it again may bring the key back."
     )]
     KeysMissing,
+    #[error("This plan was deleted on this phone, so nothing more is saved to it.")]
+    PlanGone,
     #[error("Coplan has forgotten this phone. Reload the page to start again.")]
     Forgotten,
     #[error("Coplan is locked.")]
@@ -89,6 +91,7 @@ impl StorageError {
             Self::NewerVersion
             | Self::KeysMissing
             | Self::Forgotten
+            | Self::PlanGone
             | Self::NotProtected
             | Self::Locked
             | Self::Sealed(_)

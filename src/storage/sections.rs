@@ -25,7 +25,9 @@ use wasm_bindgen::{JsCast, JsValue};
 use coplan_domain::sealed::associated_data;
 
 use super::crypto::key_text;
-use super::{SECTION_SNAPSHOTS, SECTION_UPDATES, Storage, StorageError, read_failed, write_failed};
+use super::{
+    DRAFTS, SECTION_SNAPSHOTS, SECTION_UPDATES, Storage, StorageError, read_failed, write_failed,
+};
 
 /// What is stored for one section, opened: its snapshot (if ever compacted) and the
 /// changes since. Records that failed to open (damaged) are counted, not shown.
@@ -192,7 +194,8 @@ impl Storage {
     ) -> Result<(), StorageError> {
         let key = update_key(plan, kind, writer, seq);
         let sealed = self.seal_update(&key, update).await?;
-        let tx = self.readwrite(SECTION_UPDATES)?;
+        let tx = self.readwrite([DRAFTS, SECTION_UPDATES])?;
+        plan_still_there(&tx, plan).await?;
         tx.object_store(SECTION_UPDATES)
             .map_err(write_failed)?
             .put(sealed)
@@ -283,7 +286,8 @@ impl Storage {
                 associated_data(SECTION_SNAPSHOTS, &key_text(&section_key(plan, kind)));
             let snapshot = bytes(&self.key.seal(&state, &snapshot_aad).await?);
 
-            let tx = self.readwrite([SECTION_SNAPSHOTS, SECTION_UPDATES])?;
+            let tx = self.readwrite([DRAFTS, SECTION_SNAPSHOTS, SECTION_UPDATES])?;
+            plan_still_there(&tx, plan).await?;
             if read_snapshot(&tx, plan, kind).await.map_err(write_failed)? != read_snapshot_bytes {
                 // Another tab compacted meanwhile: start again from what it wrote.
                 continue;
@@ -317,6 +321,23 @@ impl Storage {
         Err(StorageError::WriteFailed {
             detail: "the snapshot kept changing while it was compacted".into(),
         })
+    }
+}
+
+/// Refuses a write under a plan that was deleted (perhaps by another tab that had it
+/// open too), checked in the write's own transaction, so nothing is left behind (H14).
+async fn plan_still_there(tx: &Transaction<'_>, plan: &PlanId) -> Result<(), StorageError> {
+    let found: Option<JsValue> = tx
+        .object_store(DRAFTS)
+        .map_err(write_failed)?
+        .get(plan.as_str())
+        .primitive()
+        .map_err(write_failed)?
+        .await
+        .map_err(write_failed)?;
+    match found {
+        Some(_) => Ok(()),
+        None => Err(StorageError::PlanGone),
     }
 }
 
