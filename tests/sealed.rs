@@ -725,3 +725,36 @@ async fn a_lock_screen_opens_once_the_lock_was_removed_in_another_tab() {
     let storage = waiting.unlock("anything", 2.0).await.unwrap();
     assert_eq!(reasons_in(&storage, &plan).await, ["my dog Biscuit"]);
 }
+
+/// Review 1.11: a plan brought in from a file joins the plan on the phone, and the lock
+/// screen's copy of its safety plan shows what the file added.
+#[wasm_bindgen_test]
+async fn an_import_brings_the_lock_screen_copy_up_to_date() {
+    let name = random_name();
+    let (storage, plan) = phone_with_a_plan(&name).await;
+    storage.set_lock(PIN, choices(0)).await.unwrap();
+    assert!(storage.opens_without_pin(&plan).await.unwrap());
+    let draft = storage.all_plans().await.unwrap().remove(0);
+    storage
+        .import_plan(
+            &draft,
+            &[(
+                SectionKind::SafetyPlan,
+                reason_update("r9", "the allotment"),
+            )],
+            77,
+        )
+        .await
+        .unwrap();
+    let copies = locked(&name).await.open_copies().await.unwrap();
+    let doc = SectionDoc::new(SectionKind::SafetyPlan, 44);
+    doc.apply_update(&copies[0]).unwrap();
+    let mut reasons: Vec<String> = doc
+        .view()
+        .items("reasons_for_living")
+        .iter()
+        .map(|i| i.part("text").to_string())
+        .collect();
+    reasons.sort();
+    assert_eq!(reasons, ["my dog Biscuit", "the allotment"]);
+}
