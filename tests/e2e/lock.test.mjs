@@ -343,3 +343,22 @@ test('a copy saved with a passphrase holds no plan text and opens only with that
   assert.equal(await story.inputValue(), 'Only for me and my worker');
   await context.close();
 });
+
+test('with removal after wrong tries on, the lock screen says how many tries are left', async () => {
+  const context = await running.browser.newContext();
+  const page = await context.newPage();
+  const url = running.server.url;
+  await page.goto(`${url}/about-me`);
+  await page.getByRole('textbox', { name: 'My story, in my own words' }).pressSequentially('Kept');
+  await savedOnThisPhone(page);
+  await setPin(page, url);
+  await page.getByLabel('Remove everything from this phone after wrong tries').selectOption('10');
+  await page.waitForTimeout(300);
+  await page.reload();
+  await page.getByLabel('Your PIN').fill('000000');
+  await page.getByRole('button', { name: 'Unlock' }).click();
+  await page.locator('#unlock-status').filter({ hasText: /9 tries left/ }).waitFor();
+  assert.match(await page.locator('#unlock-status').innerText(), /removed/);
+  await unlock(page);
+  await context.close();
+});
