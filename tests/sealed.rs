@@ -404,7 +404,7 @@ async fn a_lock_wraps_the_data_key_and_changing_it_rewraps_only_the_key() {
     let lock = locked(&name).await;
     assert!(matches!(
         lock.unlock("000000", 0.0).await,
-        Err(UnlockError::Wrong { wait_ms: 0 })
+        Err(UnlockError::Wrong { wait_ms: 0, .. })
     ));
     let storage = lock.unlock(PIN, 1.0).await.unwrap();
     assert_eq!(reasons_in(&storage, &plan).await, ["my dog Biscuit"]);
@@ -455,7 +455,7 @@ async fn wrong_tries_are_counted_in_the_database_so_another_connection_waits_too
     let mut now = 0.0;
     for _ in 0..4 {
         match first.unlock("000000", now).await {
-            Err(UnlockError::Wrong { wait_ms }) => {
+            Err(UnlockError::Wrong { wait_ms, .. }) => {
                 waits.push(wait_ms);
                 now += wait_ms as f64;
             }
@@ -654,8 +654,8 @@ async fn a_clock_set_back_never_makes_the_wait_longer_than_the_rule() {
     let now = 1_800_000_000_000.0;
     let wait = loop {
         match lock.unlock("000000", now).await {
-            Err(UnlockError::Wrong { wait_ms: 0 }) => {}
-            Err(UnlockError::Wrong { wait_ms }) => break wait_ms,
+            Err(UnlockError::Wrong { wait_ms: 0, .. }) => {}
+            Err(UnlockError::Wrong { wait_ms, .. }) => break wait_ms,
             _ => panic!("a wrong PIN was not counted"),
         }
     };

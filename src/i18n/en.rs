@@ -259,6 +259,8 @@ pub fn text(text: Text) -> &'static str {
         Text::UnlockButton => "Unlock",
         Text::LockChecking => "Checking…",
         Text::UnlockWrong => "That is not it. Try again.",
+        Text::TriesLeft => "{n} tries left before everything on this phone is removed.",
+        Text::OneTryLeft => "1 try left before everything on this phone is removed.",
         Text::UnlockWrongWait => "That is not it. You can try again in {wait}.",
         Text::UnlockTooSoon => "Please wait {wait} before trying again.",
         Text::WaitSeconds => "{n} seconds",

@@ -325,6 +325,8 @@ pub enum Text {
     UnlockButton,
     LockChecking,
     UnlockWrong,
+    TriesLeft,
+    OneTryLeft,
     UnlockWrongWait,
     UnlockTooSoon,
     WaitSeconds,

@@ -132,11 +132,24 @@ fn unlock_problem(error: &UnlockError) -> String {
             )
         }
     };
+    let left = |tries_left: &Option<u32>| match tries_left {
+        None => String::new(),
+        Some(1) => format!(" {}", t(Text::OneTryLeft)),
+        Some(n) => format!(" {}", fill(t(Text::TriesLeft), &[("n", &n.to_string())])),
+    };
     match error {
-        UnlockError::Wrong { wait_ms: 0 } => t(Text::UnlockWrong).to_string(),
-        UnlockError::Wrong { wait_ms } => {
-            fill(t(Text::UnlockWrongWait), &[("wait", &wait(*wait_ms))])
-        }
+        UnlockError::Wrong {
+            wait_ms: 0,
+            tries_left,
+        } => format!("{}{}", t(Text::UnlockWrong), left(tries_left)),
+        UnlockError::Wrong {
+            wait_ms,
+            tries_left,
+        } => format!(
+            "{}{}",
+            fill(t(Text::UnlockWrongWait), &[("wait", &wait(*wait_ms))]),
+            left(tries_left)
+        ),
         UnlockError::TooSoon { wait_ms } => {
             fill(t(Text::UnlockTooSoon), &[("wait", &wait(*wait_ms))])
         }

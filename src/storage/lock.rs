@@ -23,9 +23,13 @@ const NEXT_TRY_AT: &str = "lock_next_try_at";
 /// Why an unlock did not happen.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 pub enum UnlockError {
-    /// The PIN or passphrase was wrong; the next try waits this long (ms).
+    /// The PIN or passphrase was wrong; the next try waits this long (ms). With removal
+    /// after wrong tries on, `tries_left` says how many remain before it.
     #[error("That is not it.")]
-    Wrong { wait_ms: u64 },
+    Wrong {
+        wait_ms: u64,
+        tries_left: Option<u32>,
+    },
     /// Too soon after wrong tries; try again in this long (ms).
     #[error("Wait before trying again.")]
     TooSoon { wait_ms: u64 },
@@ -138,7 +142,10 @@ impl Locked {
                     Ok(storage)
                 }
                 // Set again meanwhile: this try is not counted against it.
-                keys::Prepared::Locked { .. } => Err(UnlockError::Wrong { wait_ms: 0 }),
+                keys::Prepared::Locked { .. } => Err(UnlockError::Wrong {
+                    wait_ms: 0,
+                    tries_left: None,
+                }),
             };
         };
         let record = record?;
@@ -177,7 +184,11 @@ impl Locked {
                 Storage::forget_plans(&name).await?;
                 Err(UnlockError::Removed)
             }
-            Err(_) => Err(UnlockError::Wrong { wait_ms }),
+            Err(_) => Err(UnlockError::Wrong {
+                wait_ms,
+                tries_left: (record.wipe_after > 0)
+                    .then(|| record.wipe_after.saturating_sub(failed)),
+            }),
         }
     }
 

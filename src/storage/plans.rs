@@ -172,7 +172,9 @@ impl Storage {
         tx.commit().await.map_err(write_failed)?;
         // The lock screen's copy of the safety plan, if this plan has one, now shows what
         // the file added (sealed again from everything stored).
-        if sections.iter().any(|(kind, _)| *kind == SectionKind::SafetyPlan)
+        if sections
+            .iter()
+            .any(|(kind, _)| *kind == SectionKind::SafetyPlan)
             && self.opens_without_pin(&draft.id).await?
         {
             self.set_opens_without_pin(&draft.id, true).await?;
