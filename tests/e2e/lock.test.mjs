@@ -362,3 +362,54 @@ test('with removal after wrong tries on, the lock screen says how many tries are
   await unlock(page);
   await context.close();
 });
+
+test('a call link that never left the page does not keep the lock off later', async () => {
+  const context = await running.browser.newContext();
+  await context.clock.install();
+  const page = await context.newPage();
+  const url = running.server.url;
+  await setPin(page, url);
+  await page.getByLabel('Lock when Coplan is not on screen').selectOption({ label: 'At once' });
+  await page.waitForTimeout(300);
+  const away = (hidden) => page.evaluate((hidden) => {
+    Object.defineProperty(document, 'hidden', { configurable: true, get: () => hidden });
+    document.dispatchEvent(new Event('visibilitychange', { bubbles: true }));
+  }, hidden);
+  await page.getByRole('link', { name: 'Safety plan', exact: true }).click();
+  await page.evaluate(() => document.addEventListener('click', (e) => {
+    if (e.target.closest('a[href^="tel:"]')) e.preventDefault(); // the call never starts
+  }));
+  await page.getByRole('link', { name: /Samaritans/ }).first().click();
+  // A minute later, still on the page, the person puts the phone away.
+  await page.clock.fastForward('01:00');
+  await away(true);
+  await page.getByLabel('Your PIN').waitFor();
+  await away(false);
+  await context.close();
+});
+
+test('typing in one tab keeps another tab of the same phone from locking it for lack of use', async () => {
+  const context = await running.browser.newContext();
+  await context.clock.install();
+  const url = running.server.url;
+  const idle = await context.newPage();
+  await setPin(idle, url);
+  await idle.reload();
+  await unlock(idle);
+  const busy = await context.newPage();
+  await busy.goto(`${url}/about-me`);
+  await unlock(busy);
+  const box = busy.getByRole('textbox', { name: 'My story, in my own words' });
+  // 16 minutes of typing in one tab while the other sits untouched (the default is to
+  // lock after 15 minutes without use).
+  for (let minute = 0; minute < 16; minute += 1) {
+    assert.equal(await busy.getByLabel('Your PIN').count(), 0, `the tab in use locked after ${minute} minutes`);
+    await box.pressSequentially('a');
+    await busy.clock.fastForward('01:00');
+  }
+  await box.pressSequentially('b');
+  await busy.clock.fastForward('00:30');
+  assert.equal(await busy.getByLabel('Your PIN').count(), 0, 'the tab in use stayed open');
+  assert.equal(await idle.getByLabel('Your PIN').count(), 0, 'use anywhere on the phone counts');
+  await context.close();
+});
