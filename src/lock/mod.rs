@@ -29,6 +29,14 @@ use crate::storage::{Locked, Opened, Storage, UnlockError};
 /// The channel tabs tell each other to lock on (it carries no plan text).
 const CHANNEL: &str = "coplan:lock";
 const IDLE_CHECK_EVERY: Duration = Duration::from_secs(15);
+/// A tapped Call or Text link counts as a call only if the page hides this soon after.
+const CALL_HIDES_WITHIN_MS: f64 = 5_000.0;
+/// However long a call lasts, coming back after this long meets the lock as usual.
+const CALL_AT_MOST_MS: f64 = 2.0 * 60.0 * 60.0 * 1_000.0;
+/// Where every tab of this phone writes when it was last used (so one tab in use keeps
+/// the others from locking for lack of use), at most this often.
+const LAST_USE_KEY: &str = "coplan:last-use";
+const LAST_USE_WRITE_EVERY_MS: f64 = 5_000.0;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Gate {
@@ -53,9 +61,14 @@ pub struct AppLock {
     locked: StoredValue<Option<Rc<Locked>>, LocalStorage>,
     /// Set while a lock is set and Coplan is open.
     auto: StoredValue<Option<AutoLock>>,
-    calling: StoredValue<bool>,
+    /// When a Call or Text link was last tapped (cleared when the page next hides).
+    call_tapped_at: StoredValue<Option<f64>>,
+    /// The page hid for a call (within seconds of the tap).
+    on_call: StoredValue<bool>,
     hidden_at: StoredValue<Option<f64>>,
     last_use: StoredValue<f64>,
+    /// When this tab last wrote its use for the others.
+    last_use_shared: StoredValue<f64>,
     channel: StoredValue<Option<web_sys::BroadcastChannel>, LocalStorage>,
 }
 
@@ -66,9 +79,11 @@ impl AppLock {
             gate: RwSignal::new(Gate::Opening),
             locked: StoredValue::new_local(None),
             auto: StoredValue::new(None),
-            calling: StoredValue::new(false),
+            call_tapped_at: StoredValue::new(None),
+            on_call: StoredValue::new(false),
             hidden_at: StoredValue::new(None),
             last_use: StoredValue::new(js_sys::Date::now()),
+            last_use_shared: StoredValue::new(0.0),
             channel: StoredValue::new_local(web_sys::BroadcastChannel::new(CHANNEL).ok()),
         };
         provide_context(lock);
@@ -88,9 +103,7 @@ impl AppLock {
     fn listen(self) {
         let _ = window_event_listener_untyped("visibilitychange", move |_| self.on_visibility());
         for event in ["pointerdown", "keydown"] {
-            let _ = window_event_listener_untyped(event, move |_| {
-                self.last_use.set_value(js_sys::Date::now())
-            });
+            let _ = window_event_listener_untyped(event, move |_| self.used());
         }
         let _ = window_event_listener(ev::click, move |event| {
             let link = event
@@ -98,7 +111,7 @@ impl AppLock {
                 .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
                 .and_then(|e| e.closest("a[href^='tel:'], a[href^='sms:']").ok().flatten());
             if link.is_some() {
-                self.calling.set_value(true);
+                self.call_tapped_at.set_value(Some(js_sys::Date::now()));
             }
         });
         let _ = set_interval_with_handle(move || self.check_idle(), IDLE_CHECK_EVERY);
@@ -212,28 +225,60 @@ impl AppLock {
         let hidden = web_sys::window()
             .and_then(|w| w.document())
             .is_some_and(|d| d.hidden());
+        let now = js_sys::Date::now();
         if hidden {
-            if self.calling.get_value() {
-                return;
-            }
-            if auto.grace_ms <= 0.0 {
+            // A call only if the page hid within seconds of the tap: a tap that never
+            // left the page (no dialler, a cancelled prompt) counts for nothing later.
+            let tapped = self.call_tapped_at.write_value().take();
+            let on_call = tapped.is_some_and(|at| now - at <= CALL_HIDES_WITHIN_MS);
+            self.on_call.set_value(on_call);
+            self.hidden_at.set_value(Some(now));
+            if auto.grace_ms <= 0.0 && !on_call {
                 self.lock_now();
-            } else {
-                self.hidden_at.set_value(Some(js_sys::Date::now()));
             }
             return;
         }
-        let calling = std::mem::take(&mut *self.calling.write_value());
-        let away = self.hidden_at.write_value().take();
-        if !calling && away.is_some_and(|at| js_sys::Date::now() - at >= auto.grace_ms) {
+        let on_call = std::mem::take(&mut *self.on_call.write_value());
+        let Some(away) = self.hidden_at.write_value().take().map(|at| now - at) else {
+            return;
+        };
+        let excused = on_call && away < CALL_AT_MOST_MS;
+        if !excused && away >= auto.grace_ms {
             self.lock_now();
         }
+    }
+
+    /// This tab was used: noted here, and for the other tabs (not on every key).
+    fn used(self) {
+        let now = js_sys::Date::now();
+        self.last_use.set_value(now);
+        let told = self.last_use_shared.get_value();
+        // Only with a lock set (nothing else needs it), and never once the phone was
+        // forgotten (nothing of Coplan is left in site storage).
+        if self.auto.get_value().is_some()
+            && !crate::storage::is_forgotten()
+            && (now - told >= LAST_USE_WRITE_EVERY_MS || now < told)
+            && let Some(storage) = web_sys::window().and_then(|w| w.local_storage().ok().flatten())
+        {
+            let _ = storage.set_item(LAST_USE_KEY, &now.to_string());
+            self.last_use_shared.set_value(now);
+        }
+    }
+
+    /// When the phone was last used in any tab of Coplan.
+    fn last_use_anywhere(self) -> f64 {
+        let shared = web_sys::window()
+            .and_then(|w| w.local_storage().ok().flatten())
+            .and_then(|s| s.get_item(LAST_USE_KEY).ok().flatten())
+            .and_then(|v| v.parse::<f64>().ok())
+            .unwrap_or(0.0);
+        self.last_use.get_value().max(shared)
     }
 
     fn check_idle(self) {
         if let Some(auto) = self.auto.get_value()
             && auto.idle_ms > 0.0
-            && js_sys::Date::now() - self.last_use.get_value() >= auto.idle_ms
+            && js_sys::Date::now() - self.last_use_anywhere() >= auto.idle_ms
         {
             self.lock_now();
         }

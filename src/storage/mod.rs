@@ -176,6 +176,11 @@ pub fn updated_elsewhere() -> leptos::prelude::ArcRwSignal<bool> {
     UPDATED_ELSEWHERE.with(Clone::clone)
 }
 
+/// Whether this page's phone was forgotten (see `FORGOTTEN`).
+pub fn is_forgotten() -> bool {
+    FORGOTTEN.get()
+}
+
 /// Marks this page as one whose phone was forgotten (see `FORGOTTEN`).
 pub(crate) fn mark_forgotten() {
     FORGOTTEN.set(true);

@@ -394,7 +394,7 @@ test('typing in one tab keeps another tab of the same phone from locking it for 
   const url = running.server.url;
   const idle = await context.newPage();
   await setPin(idle, url);
-  await idle.reload();
+  await idle.goto(`${url}/`);
   await unlock(idle);
   const busy = await context.newPage();
   await busy.goto(`${url}/about-me`);
