@@ -12,8 +12,9 @@ const KEYSTROKES = 200;
 const PIN = '482913';
 const history = [...readFileSync(process.env.COPLAN_BENCH_HISTORY)];
 
-// Injected before the app: pairs each `input` event with the next IndexedDB readwrite
-// transaction that appends to a section's log, and records the time to its `complete`.
+// Injected before the app: each `input` event is stored by the first IndexedDB readwrite
+// transaction that appends to a section's log and starts after it (one write carries
+// every change queued behind the last one); records the time from input to `complete`.
 const probe = () => {
   const inputs = [];
   window.__coplanInputs = inputs;
@@ -23,10 +24,11 @@ const probe = () => {
   IDBDatabase.prototype.transaction = function (stores, mode, ...rest) {
     const tx = open.call(this, stores, mode, ...rest);
     const names = [].concat(stores);
-    if (mode === 'readwrite' && names.includes('section_updates') && names.length === 1) {
+    if (mode === 'readwrite' && names.includes('section_updates') && !names.includes('section_snapshots')) {
+      const carried = inputs.splice(0, inputs.length);
       tx.addEventListener('complete', () => {
-        const started = inputs.shift();
-        if (started !== undefined) window.__coplanLatencies.push(performance.now() - started);
+        const now = performance.now();
+        for (const started of carried) window.__coplanLatencies.push(now - started);
       });
     }
     return tx;
