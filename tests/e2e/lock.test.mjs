@@ -413,3 +413,29 @@ test('typing in one tab keeps another tab of the same phone from locking it for 
   assert.equal(await idle.getByLabel('Your PIN').count(), 0, 'use anywhere on the phone counts');
   await context.close();
 });
+
+test('with the lock on, a copy is saved without a passphrase only when the person says so', async () => {
+  const context = await running.browser.newContext();
+  const page = await context.newPage();
+  const url = running.server.url;
+  await page.goto(`${url}/about-me`);
+  await page.getByRole('textbox', { name: 'My story, in my own words' }).pressSequentially('Only for me');
+  await savedOnThisPhone(page);
+  await setPin(page, url);
+  await page.goto(url);
+  await unlock(page);
+  let downloads = 0;
+  page.on('download', () => { downloads += 1; });
+  await page.getByRole('button', { name: 'Save a copy of my plan' }).click();
+  await page.getByRole('alert').filter({ hasText: /passphrase/ }).waitFor();
+  await page.waitForTimeout(500);
+  assert.equal(downloads, 0, 'nothing saved unlocked without being asked');
+
+  await page.getByRole('checkbox', { name: 'Save it without a passphrase' }).check();
+  const [download] = await Promise.all([
+    page.waitForEvent('download'),
+    page.getByRole('button', { name: 'Save a copy of my plan' }).click(),
+  ]);
+  assert.match(download.suggestedFilename(), /^notes-\d{4}-\d{2}-\d{2}\.json$/);
+  await context.close();
+});
