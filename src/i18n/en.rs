@@ -158,6 +158,10 @@ pub fn text(text: Text) -> &'static str {
             "Save your plan as a file, so it is not lost if this phone is lost, reset or runs out of space. Anyone who has the file can read your plan, unless you lock it with a passphrase below. You will need that passphrase to open the file again."
         }
         Text::SaveACopy => "Save a copy of my plan",
+        Text::CopyNeedsPassphrase => {
+            "Coplan is locked on this phone, so a copy should be locked too. Type a passphrase for the file, or tick \"Save it without a passphrase\" if you are sure."
+        }
+        Text::SaveWithoutPassphrase => "Save it without a passphrase",
         Text::SaveACopyFailed => {
             "Coplan could not make the file. Try again, or try another browser."
         }

@@ -252,6 +252,8 @@ pub enum Text {
     KeepACopyHeading,
     KeepACopyBody,
     SaveACopy,
+    CopyNeedsPassphrase,
+    SaveWithoutPassphrase,
     SaveACopyFailed,
     NoPlanToSave,
     OpenFromFileHeading,

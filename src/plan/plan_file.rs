@@ -24,12 +24,21 @@ pub fn ExportButton() -> impl IntoView {
     let passphrase = RwSignal::new(String::new());
     let again = RwSignal::new(String::new());
     let kind = RwSignal::new(SecretKind::Passphrase);
+    // With the app lock on, a copy is locked too unless the person says otherwise: a
+    // plain file in Downloads would undo the lock.
+    let app_lock = use_context::<crate::lock::AppLock>();
+    let locked_here = move || app_lock.is_some_and(|lock| lock.is_set());
+    let unlocked_ok = RwSignal::new(false);
     let save = move |_| {
         let (typed, twice) = (passphrase.get_untracked(), again.get_untracked());
         if !typed.is_empty()
             && let Err(e) = lock::check_new_secret(SecretKind::Passphrase, &typed, &twice)
         {
             problem.set(Some(e.to_string()));
+            return;
+        }
+        if typed.is_empty() && locked_here() && !unlocked_ok.get_untracked() {
+            problem.set(Some(t(Text::CopyNeedsPassphrase).to_string()));
             return;
         }
         spawn_local(async move {
@@ -50,6 +59,16 @@ pub fn ExportButton() -> impl IntoView {
             })}
             <SecretInput id="file-passphrase" label=Text::FilePassphrase kind=kind value=passphrase/>
             <SecretInput id="file-passphrase-again" label=Text::LockAgain kind=kind value=again/>
+            <div class="app-check" hidden=move || !locked_here()>
+                <input
+                    id="file-without-passphrase"
+                    class="app-check__box"
+                    type="checkbox"
+                    prop:checked=move || unlocked_ok.get()
+                    on:change=move |ev| unlocked_ok.set(event_target_checked(&ev))
+                />
+                <label class="app-check__label" for="file-without-passphrase">{t(Text::SaveWithoutPassphrase)}</label>
+            </div>
             <button class="app-button app-button--secondary" type="button" on:click=save>{t(Text::SaveACopy)}</button>
         </section>
     }
