@@ -23,6 +23,14 @@ async function setPin(page, url, pin = PIN) {
   await page.getByText('The lock is on.').waitFor();
 }
 
+/** Tells the page it went out of sight (or came back), as leaving for another app does. */
+function pageHidden(page, hidden) {
+  return page.evaluate((hidden) => {
+    Object.defineProperty(document, 'hidden', { configurable: true, get: () => hidden });
+    document.dispatchEvent(new Event('visibilitychange', { bubbles: true }));
+  }, hidden);
+}
+
 async function unlock(page, pin = PIN) {
   await page.getByRole('heading', { name: 'Coplan is locked', level: 1 }).or(page.getByRole('heading', { name: 'Safety plan', level: 1 })).waitFor();
   assert.equal(await page.getByLabel('Your PIN').getAttribute('autocomplete'), 'current-password');
@@ -276,10 +284,7 @@ test('the lock comes on by itself in the background, but not while the person is
   await setPin(page, url);
   await page.getByLabel('Lock when Coplan is not on screen').selectOption({ label: 'At once' });
   await page.waitForTimeout(300);
-  const away = (hidden) => page.evaluate((hidden) => {
-    Object.defineProperty(document, 'hidden', { configurable: true, get: () => hidden });
-    document.dispatchEvent(new Event('visibilitychange', { bubbles: true }));
-  }, hidden);
+  const away = (hidden) => pageHidden(page, hidden);
 
   // A call from the safety plan: the phone app takes the screen, then the person returns.
   await page.getByRole('link', { name: 'Safety plan', exact: true }).click();
@@ -371,10 +376,7 @@ test('a call link that never left the page does not keep the lock off later', as
   await setPin(page, url);
   await page.getByLabel('Lock when Coplan is not on screen').selectOption({ label: 'At once' });
   await page.waitForTimeout(300);
-  const away = (hidden) => page.evaluate((hidden) => {
-    Object.defineProperty(document, 'hidden', { configurable: true, get: () => hidden });
-    document.dispatchEvent(new Event('visibilitychange', { bubbles: true }));
-  }, hidden);
+  const away = (hidden) => pageHidden(page, hidden);
   await page.getByRole('link', { name: 'Safety plan', exact: true }).click();
   await page.evaluate(() => document.addEventListener('click', (e) => {
     if (e.target.closest('a[href^="tel:"]')) e.preventDefault(); // the call never starts
