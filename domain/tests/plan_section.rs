@@ -452,3 +452,33 @@ fn updates_merged_into_one_read_as_all_of_them() {
         Err(PlanError::BadUpdate)
     );
 }
+
+/// Review 1.11: two phones that add an item with the same id at once leave two copies;
+/// the plan shows one, and an edit to that id changes the one shown, never the hidden one.
+#[test]
+fn an_edit_to_a_doubled_item_changes_the_copy_that_is_shown() {
+    let first = SectionDoc::new(SectionKind::SafetyPlan, 10);
+    add(&first, "warning_signs", "x", "from the first phone");
+    let second = SectionDoc::new(SectionKind::SafetyPlan, 5);
+    add(&second, "warning_signs", "w", "another sign");
+    add(&second, "warning_signs", "x", "from the second phone");
+    let merged = SectionDoc::new(SectionKind::SafetyPlan, 20);
+    merged.apply_update(&first.encode_state()).unwrap();
+    merged.apply_update(&second.encode_state()).unwrap();
+    let shown = merged.view().part("warning_signs", "x", "text").to_string();
+    merged
+        .apply(
+            &Edit::SetPart {
+                list: "warning_signs",
+                id: id("x"),
+                part: "text",
+                text: format!("{shown}, edited"),
+            },
+            &stamp(9),
+        )
+        .unwrap();
+    assert_eq!(
+        merged.view().part("warning_signs", "x", "text"),
+        format!("{shown}, edited")
+    );
+}
