@@ -413,16 +413,28 @@ fn read_items<T: ReadTxn>(txn: &T, array: &ArrayRef, spec: &ListSpec) -> Vec<Ite
     items
 }
 
-/// The array index and map of the item with this id.
+/// The array index and map of the item with this id; when two phones added the same id,
+/// the copy the view shows (lowest `pos`, then first in the array), so an edit never
+/// lands on the hidden one.
 fn find_item<T: ReadTxn>(txn: &T, array: &ArrayRef, id: &str) -> Option<(u32, MapRef)> {
-    array.iter(txn).enumerate().find_map(|(index, out)| {
-        let item = out.cast::<MapRef>().ok()?;
+    let mut found: Option<(f64, u32, MapRef)> = None;
+    for (index, out) in array.iter(txn).enumerate() {
+        let Ok(item) = out.cast::<MapRef>() else {
+            continue;
+        };
         let matches = item
             .get(txn, "id")
             .and_then(|o| string(&o))
             .is_some_and(|s| s == id);
-        matches.then_some((index as u32, item))
-    })
+        if !matches {
+            continue;
+        }
+        let pos = item.get(txn, "pos").and_then(|o| number(&o)).unwrap_or(0.0);
+        if found.as_ref().is_none_or(|(best, _, _)| pos < *best) {
+            found = Some((pos, index as u32, item));
+        }
+    }
+    found.map(|(_, index, item)| (index, item))
 }
 
 /// Moves an item one place by giving it a `pos` between its new neighbours; when the gap
