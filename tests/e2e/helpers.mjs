@@ -145,6 +145,17 @@ export function browserAndServer() {
 }
 
 /** Waits until every write has reached IndexedDB ("Saved on this phone", not busy). */
+/** A new browser context and tab with `words` typed into About me's story and saved. */
+export async function tabWithStory(running, words) {
+  const context = await running.browser.newContext();
+  const page = await context.newPage();
+  const url = running.server.url;
+  await page.goto(`${url}/about-me`);
+  await page.getByRole('textbox', { name: 'My story, in my own words' }).pressSequentially(words);
+  await savedOnThisPhone(page);
+  return { context, page, url };
+}
+
 export async function savedOnThisPhone(page) {
   await page.locator('[role="status"][aria-busy="false"]', { hasText: 'Saved on this phone' }).waitFor();
 }

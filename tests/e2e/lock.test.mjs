@@ -5,7 +5,7 @@
 // on, every word typed is kept (closing 100 ms after typing, and every section reloaded).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { axeViolations, browserAndServer, everythingStored, savedOnThisPhone, smallTargets, watchErrors } from './helpers.mjs';
+import { axeViolations, browserAndServer, everythingStored, savedOnThisPhone, smallTargets, watchErrors, tabWithStory } from './helpers.mjs';
 import { fillEverySection, findEveryWord } from './whole-plan.mjs';
 
 const running = browserAndServer();
@@ -245,12 +245,7 @@ test('twenty wrong PINs across reloads and two tabs meet a growing wait; the rig
 });
 
 test('quick hide locks: Continue shows the lock screen, and Back five times shows no plan text', async () => {
-  const context = await running.browser.newContext();
-  const page = await context.newPage();
-  const url = running.server.url;
-  await page.goto(`${url}/about-me`);
-  await page.getByRole('textbox', { name: 'My story, in my own words' }).pressSequentially('Nobody here may read this');
-  await savedOnThisPhone(page);
+  const { context, page, url } = await tabWithStory(running, 'Nobody here may read this');
   await setPin(page, url);
   await page.getByRole('link', { name: 'My plan' }).click();
   await page.getByRole('link', { name: 'About me' }).click();
@@ -307,12 +302,7 @@ test('the lock comes on by itself in the background, but not while the person is
 });
 
 test('a copy saved with a passphrase holds no plan text and opens only with that passphrase', async () => {
-  const context = await running.browser.newContext();
-  const page = await context.newPage();
-  const url = running.server.url;
-  await page.goto(`${url}/about-me`);
-  await page.getByRole('textbox', { name: 'My story, in my own words' }).pressSequentially('Only for me and my worker');
-  await savedOnThisPhone(page);
+  const { context, page, url } = await tabWithStory(running, 'Only for me and my worker');
 
   await page.goto(url);
   const passphrase = 'kettle harbour violet stone';
@@ -350,12 +340,7 @@ test('a copy saved with a passphrase holds no plan text and opens only with that
 });
 
 test('with removal after wrong tries on, the lock screen says how many tries are left', async () => {
-  const context = await running.browser.newContext();
-  const page = await context.newPage();
-  const url = running.server.url;
-  await page.goto(`${url}/about-me`);
-  await page.getByRole('textbox', { name: 'My story, in my own words' }).pressSequentially('Kept');
-  await savedOnThisPhone(page);
+  const { context, page, url } = await tabWithStory(running, 'Kept');
   await setPin(page, url);
   await page.getByLabel('Remove everything from this phone after wrong tries').selectOption('10');
   await page.waitForTimeout(300);
@@ -417,12 +402,7 @@ test('typing in one tab keeps another tab of the same phone from locking it for 
 });
 
 test('with the lock on, a copy is saved without a passphrase only when the person says so', async () => {
-  const context = await running.browser.newContext();
-  const page = await context.newPage();
-  const url = running.server.url;
-  await page.goto(`${url}/about-me`);
-  await page.getByRole('textbox', { name: 'My story, in my own words' }).pressSequentially('Only for me');
-  await savedOnThisPhone(page);
+  const { context, page, url } = await tabWithStory(running, 'Only for me');
   await setPin(page, url);
   await page.goto(url);
   await unlock(page);

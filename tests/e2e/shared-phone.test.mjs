@@ -2,7 +2,7 @@
 // even with a second tab open on the plan.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { axeViolations, browserAndServer, savedOnThisPhone, serviceWorkerReady } from './helpers.mjs';
+import { axeViolations, browserAndServer, savedOnThisPhone, serviceWorkerReady, tabWithStory } from './helpers.mjs';
 
 const running = browserAndServer();
 
@@ -16,12 +16,7 @@ async function whatIsLeft(page) {
 }
 
 test('forget this phone leaves nothing of Coplan in IndexedDB, caches, storage or service workers', async () => {
-  const context = await running.browser.newContext();
-  const page = await context.newPage();
-  const url = running.server.url;
-  await page.goto(`${url}/about-me`);
-  await page.getByRole('textbox', { name: 'My story, in my own words' }).pressSequentially('Private words');
-  await savedOnThisPhone(page);
+  const { context, page, url } = await tabWithStory(running, 'Private words');
   await serviceWorkerReady(page);
   const before = await whatIsLeft(page);
   assert.ok(before.databases.includes('coplan') && before.caches.length > 0 && before.workers > 0, JSON.stringify(before));
@@ -129,12 +124,7 @@ test('a double tap on "Start my plan" starts one plan', async () => {
 });
 
 test('after forget this phone, Hide and a lock message from another tab create nothing again', async () => {
-  const context = await running.browser.newContext();
-  const page = await context.newPage();
-  const url = running.server.url;
-  await page.goto(`${url}/about-me`);
-  await page.getByRole('textbox', { name: 'My story, in my own words' }).pressSequentially('Private words');
-  await savedOnThisPhone(page);
+  const { context, page, url } = await tabWithStory(running, 'Private words');
   const other = await context.newPage();
   await other.goto(`${url}/about-me`);
   await other.getByRole('textbox', { name: 'My story, in my own words' }).waitFor();
