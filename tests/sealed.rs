@@ -11,7 +11,7 @@ use coplan_app::storage::{
 };
 use coplan_domain::lock::SecretKind;
 use coplan_domain::plan::{AuthorId, Edit, ItemId, SectionDoc, SectionKind, Stamp};
-use coplan_domain::sealed::{self, SealError, associated_data, known_answer as kat};
+use coplan_domain::sealed::{self, KeyId, Place, SealError, known_answer as kat};
 use coplan_domain::{PlanDraft, PlanId};
 use indexed_db_futures::database::Database;
 use indexed_db_futures::prelude::*;
@@ -84,16 +84,28 @@ fn log_key(plan: &str, writer: u64, seq: u32) -> JsValue {
     key.into()
 }
 
+const HERE: Place<'static> = Place {
+    store: "drafts",
+    key: "here",
+};
+
 #[wasm_bindgen_test]
-async fn webcrypto_gives_the_known_answer_and_opens_it() {
+async fn webcrypto_gives_the_known_answer_and_opens_version_1_too() {
     let key = DataKey::from_raw_for_tests(&kat::KEY).await.unwrap();
-    let aad = associated_data(kat::STORE, kat::RECORD_KEY);
     let stored = key
-        .seal_with_nonce(kat::PLAINTEXT, &aad, &kat::NONCE)
+        .seal_with_nonce(kat::PLAINTEXT, kat::PLACE, &kat::NONCE)
         .await
         .unwrap();
-    assert_eq!(stored, sealed::to_stored(&kat::NONCE, kat::CIPHERTEXT));
-    assert_eq!(key.open(&stored, &aad).await.unwrap(), kat::PLAINTEXT);
+    assert_eq!(
+        stored,
+        sealed::to_stored(KeyId::DATA, &kat::NONCE, kat::CIPHERTEXT)
+    );
+    assert_eq!(key.open(&stored, kat::PLACE).await.unwrap(), kat::PLAINTEXT);
+    // As a build before key ids wrote it.
+    let mut v1 = b"CS\x01".to_vec();
+    v1.extend_from_slice(&kat::NONCE);
+    v1.extend_from_slice(kat::CIPHERTEXT_V1);
+    assert_eq!(key.open(&v1, kat::PLACE).await.unwrap(), kat::PLAINTEXT);
 }
 
 #[wasm_bindgen_test]
@@ -101,30 +113,35 @@ async fn every_seal_uses_a_fresh_nonce() {
     let key = DataKey::generate().await.unwrap();
     let mut nonces = std::collections::HashSet::new();
     for _ in 0..200 {
-        let stored = key.seal(b"same words", b"same place").await.unwrap();
+        let stored = key.seal(b"same words", HERE).await.unwrap();
         assert!(nonces.insert(sealed::from_stored(&stored).unwrap().nonce.to_vec()));
     }
 }
 
 #[wasm_bindgen_test]
-async fn a_flipped_byte_or_a_moved_record_is_refused() {
+async fn a_flipped_byte_a_moved_record_or_another_keys_id_is_refused() {
     let key = DataKey::generate().await.unwrap();
-    let stored = key.seal(b"my reasons", b"here").await.unwrap();
-    for at in [3, 10, 15, 20, stored.len() - 1] {
+    let stored = key.seal(b"my reasons", HERE).await.unwrap();
+    for at in [2, 3, 6, 10, 15, 20, stored.len() - 1] {
         let mut changed = stored.clone();
-        changed[at] ^= 0x40;
-        assert_eq!(
-            key.open(&changed, b"here").await,
-            Err(SealError::Damaged),
-            "byte {at}"
-        );
+        changed[at] ^= 0x01;
+        assert!(key.open(&changed, HERE).await.is_err(), "byte {at}");
     }
-    assert_eq!(
-        key.open(&stored, b"elsewhere").await,
-        Err(SealError::Damaged)
-    );
+    let elsewhere = Place {
+        store: "drafts",
+        key: "elsewhere",
+    };
+    assert_eq!(key.open(&stored, elsewhere).await, Err(SealError::Damaged));
     let other = DataKey::generate().await.unwrap();
-    assert_eq!(other.open(&stored, b"here").await, Err(SealError::Damaged));
+    assert_eq!(other.open(&stored, HERE).await, Err(SealError::Damaged));
+    // The key id says which key sealed it, and is bound: naming another is refused.
+    let mut renamed = stored.clone();
+    renamed[6] = 2;
+    assert_eq!(key.open(&renamed, HERE).await, Err(SealError::Damaged));
+    // And read as version 1 (dropping the key id), it fails authentication.
+    let mut as_v1 = b"CS\x01".to_vec();
+    as_v1.extend_from_slice(&stored[7..]);
+    assert_eq!(key.open(&as_v1, HERE).await, Err(SealError::Damaged));
 }
 
 #[wasm_bindgen_test]
@@ -283,9 +300,12 @@ async fn a_phone_with_the_old_whole_key_is_sealed_again_under_a_wrapped_key() {
     Storage::open(&name).await.unwrap().close();
     let old = DataKey::generate().await.unwrap();
     let key = log_key("plan-1", 5, 0);
-    let aad = associated_data("section_updates", "plan-1/safety_plan/5/0");
+    let place = Place {
+        store: "section_updates",
+        key: "plan-1/safety_plan/5/0",
+    };
     let sealed_old = old
-        .seal(&reason_update("r1", "the harbour"), &aad)
+        .seal(&reason_update("r1", "the harbour"), place)
         .await
         .unwrap();
     let db = Database::open(&name).await.unwrap();
@@ -323,7 +343,7 @@ async fn a_phone_with_the_old_whole_key_is_sealed_again_under_a_wrapped_key() {
     // The record was sealed again: the old key no longer opens it, and is gone.
     let values = raw_values(&name).await;
     assert_eq!(values.len(), 1);
-    assert!(old.open(&values[0], &aad).await.is_err());
+    assert!(old.open(&values[0], place).await.is_err());
     let db = Database::open(&name).await.unwrap();
     let tx = db.transaction("meta").build().unwrap();
     let gone: Option<JsValue> = tx

@@ -35,7 +35,7 @@ async fn a_new_database_starts_empty_at_the_current_schema() {
         ]
     );
     assert_eq!(storage.current_draft().await.unwrap(), None);
-    assert_eq!(SCHEMA_VERSION, 3);
+    assert_eq!(SCHEMA_VERSION, 4);
 }
 
 #[wasm_bindgen_test]

@@ -482,10 +482,16 @@ fn a_locked_file_round_trips_and_a_plain_file_is_not_taken_for_one() {
     assert_eq!(LockedFile::parse(&fixture_plan().to_bytes()), Ok(None));
     assert_eq!(LockedFile::parse(b"not json at all"), Ok(None));
 
-    let newer = text.replace("\"version\": 1", "\"version\": 2");
+    assert!(text.contains("\"version\": 2"), "{text}");
+    // Version 1 (sealed before key ids) still opens; version 0 never existed.
+    let v1 = text.replace("\"version\": 2", "\"version\": 1");
+    assert_eq!(LockedFile::parse(v1.as_bytes()), Ok(Some(locked.clone())));
+    let v0 = text.replace("\"version\": 2", "\"version\": 0");
+    assert_eq!(LockedFile::parse(v0.as_bytes()), Err(FileError::Damaged));
+    let newer = text.replace("\"version\": 2", "\"version\": 3");
     assert_eq!(
         LockedFile::parse(newer.as_bytes()),
-        Err(FileError::NewerVersion { found: 2 })
+        Err(FileError::NewerVersion { found: 3 })
     );
     let cut = text.replace("\"salt\": \"CQkJ", "\"salt\": \"CQk");
     assert_eq!(LockedFile::parse(cut.as_bytes()), Err(FileError::Damaged));

@@ -3,8 +3,7 @@
 //! its associated data; version 1 records, written before key ids, still read.
 
 use coplan_domain::sealed::{
-    KeyId, NONCE_BYTES, Place, SEALED_VERSION, SealError, associated_data, from_stored,
-    to_stored,
+    KeyId, NONCE_BYTES, Place, SEALED_VERSION, SealError, associated_data, from_stored, to_stored,
 };
 
 const NONCE: [u8; NONCE_BYTES] = [9; NONCE_BYTES];

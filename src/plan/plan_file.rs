@@ -127,7 +127,7 @@ async fn lock_file(
     let mut salt = vec![0u8; lock::SALT_BYTES];
     crate::platform::fill_random(&mut salt).ok_or(crate::storage::StorageError::NotProtected)?;
     let key = DataKey::from_secret(passphrase, &salt, lock::ITERATIONS).await?;
-    let sealed = key.seal(plain, LockedFile::AAD).await?;
+    let sealed = key.seal(plain, LockedFile::PLACE).await?;
     Ok(LockedFile {
         iterations: lock::ITERATIONS,
         salt,
@@ -254,14 +254,14 @@ async fn open_locked(file: &LockedFile, passphrase: &str) -> Result<(), String> 
     let key = DataKey::from_secret(passphrase, &file.salt, file.iterations)
         .await
         .map_err(|e| e.to_string())?;
-    let mut plain = key.open(&file.sealed, LockedFile::AAD).await.ok();
+    let mut plain = key.open(&file.sealed, LockedFile::PLACE).await.ok();
     // A file locked before passphrases were normalised holds a key from the words as
     // typed.
     if plain.is_none() && crate::storage::normalised(passphrase) != passphrase {
         let key = DataKey::from_secret_as_typed(passphrase, &file.salt, file.iterations)
             .await
             .map_err(|e| e.to_string())?;
-        plain = key.open(&file.sealed, LockedFile::AAD).await.ok();
+        plain = key.open(&file.sealed, LockedFile::PLACE).await.ok();
     }
     let plain = plain.ok_or_else(|| t(Text::FilePassphraseWrong).to_string())?;
     import(&plain).await

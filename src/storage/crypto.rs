@@ -4,9 +4,10 @@
 //! key the browser keeps in IndexedDB (its bytes cannot be read by page script or the
 //! developer tools, but a copy of the whole browser profile holds it too); with a lock,
 //! under a key derived from the PIN or passphrase (PBKDF2-SHA-256), which is never stored.
-//! The record format (version, nonce, ciphertext) belongs to `coplan_domain::sealed`.
+//! The record format (version, key id, nonce, ciphertext) belongs to
+//! `coplan_domain::sealed`; each key carries the id written into what it seals.
 
-use coplan_domain::sealed::{self, NONCE_BYTES, SealError};
+use coplan_domain::sealed::{self, KeyId, NONCE_BYTES, Place, SealError};
 use js_sys::{Array, Object, Uint8Array};
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
@@ -18,7 +19,10 @@ const ALGORITHM: &str = "AES-GCM";
 /// An AES-256-GCM key: the data key every plan record is sealed with, the device key, or
 /// a key derived from a PIN or passphrase (the last two seal keys as well as records).
 #[derive(Clone)]
-pub struct DataKey(web_sys::CryptoKey);
+pub struct DataKey {
+    key: web_sys::CryptoKey,
+    id: KeyId,
+}
 
 /// What a new key may do.
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -87,7 +91,11 @@ impl DataKey {
         let key = resolve(subtle()?.generate_key_with_object(&params, wrappable, &usages))
             .await
             .map_err(crypto_failed)?;
-        Ok(Self(key.unchecked_into()))
+        let id = match use_ {
+            KeyUse::Records => KeyId::DATA,
+            KeyUse::Device => KeyId::DEVICE,
+        };
+        Ok(Self::from_parts(key, id))
     }
 
     /// The key a PIN or passphrase stands for: PBKDF2-SHA-256 over its UTF-8 bytes. It
@@ -139,22 +147,45 @@ impl DataKey {
         ))
         .await
         .map_err(crypto_failed)?;
-        Ok(Self(key.unchecked_into()))
+        Ok(Self::from_parts(key, KeyId::SECRET))
     }
 
-    /// `key`, sealed under this key for the place `aad` names (the bytes never pass
-    /// through page memory).
-    pub async fn wrap(&self, key: &DataKey, aad: &[u8]) -> Result<Vec<u8>, StorageError> {
+    fn from_parts(key: JsValue, id: KeyId) -> Self {
+        Self {
+            key: key.unchecked_into(),
+            id,
+        }
+    }
+
+    /// The associated data for what this key seals now, kept at `place`.
+    fn associated_data(&self, place: Place<'_>) -> Vec<u8> {
+        sealed::associated_data(sealed::SEALED_VERSION, Some(self.id), place)
+    }
+
+    /// `key`, sealed under this key for `place` (the bytes never pass through page
+    /// memory).
+    pub async fn wrap(&self, key: &DataKey, place: Place<'_>) -> Result<Vec<u8>, StorageError> {
         let mut nonce = [0u8; NONCE_BYTES];
         crate::platform::fill_random(&mut nonce).ok_or(StorageError::NotProtected)?;
-        let wrapped =
-            resolve(subtle()?.wrap_key_with_object("raw", &key.0, &self.0, &gcm(&nonce, aad)))
-                .await
-                .map_err(crypto_failed)?;
+        let params = gcm(&nonce, &self.associated_data(place));
+        let wrapped = resolve(subtle()?.wrap_key_with_object("raw", &key.key, &self.key, &params))
+            .await
+            .map_err(crypto_failed)?;
         Ok(sealed::to_stored(
+            self.id,
             &nonce,
             &Uint8Array::new(&wrapped).to_vec(),
         ))
+    }
+
+    /// The record's parts, if it was sealed by this key (version 1 records name no key
+    /// and are tried).
+    fn read<'a>(&self, stored: &'a [u8]) -> Result<sealed::Sealed<'a>, SealError> {
+        let record = sealed::from_stored(stored)?;
+        match record.key_id {
+            Some(id) if id != self.id => Err(SealError::Damaged),
+            _ => Ok(record),
+        }
     }
 
     /// The data key this key wrapped; a wrong PIN, a changed byte or a moved record fails.
@@ -162,23 +193,23 @@ impl DataKey {
     pub async fn unwrap(
         &self,
         stored: &[u8],
-        aad: &[u8],
+        place: Place<'_>,
         wrappable: bool,
     ) -> Result<DataKey, SealError> {
-        let record = sealed::from_stored(stored)?;
+        let record = self.read(stored)?;
         let subtle = subtle().map_err(|_| SealError::Damaged)?;
         let key = resolve(subtle.unwrap_key_with_u8_array_and_object_and_str(
             "raw",
             record.ciphertext,
-            &self.0,
-            &gcm(record.nonce, aad),
+            &self.key,
+            &gcm(record.nonce, &record.associated_data(place)),
             ALGORITHM,
             wrappable,
             &usages(),
         ))
         .await
         .map_err(|_| SealError::Damaged)?;
-        Ok(Self(key.unchecked_into()))
+        Ok(Self::from_parts(key, KeyId::DATA))
     }
 
     /// A key from raw bytes: only for the known-answer test.
@@ -189,50 +220,55 @@ impl DataKey {
             .import_key_with_object("raw", &Uint8Array::from(raw), &algorithm, false, &usages())
             .map_err(crypto_failed)?;
         let key = JsFuture::from(promise).await.map_err(crypto_failed)?;
-        Ok(Self(key.unchecked_into()))
+        Ok(Self::from_parts(key, KeyId::DATA))
     }
 
     /// The key as IndexedDB stores it (a CryptoKey is kept whole, bytes unreadable).
     pub fn as_stored(&self) -> &JsValue {
-        &self.0
+        &self.key
     }
 
-    pub fn from_stored(value: JsValue) -> Option<Self> {
-        value.dyn_into::<web_sys::CryptoKey>().ok().map(Self)
+    /// A key IndexedDB kept whole, with the id of what it is (the device key, or the
+    /// data key as phones kept it before the app lock).
+    pub fn from_stored(value: JsValue, id: KeyId) -> Option<Self> {
+        let key = value.dyn_into::<web_sys::CryptoKey>().ok()?;
+        Some(Self { key, id })
     }
 
-    /// Seals `plain` for the place `aad` names, with a fresh random nonce.
-    pub async fn seal(&self, plain: &[u8], aad: &[u8]) -> Result<Vec<u8>, StorageError> {
+    /// Seals `plain` for `place`, with a fresh random nonce.
+    pub async fn seal(&self, plain: &[u8], place: Place<'_>) -> Result<Vec<u8>, StorageError> {
         let mut nonce = [0u8; NONCE_BYTES];
         crate::platform::fill_random(&mut nonce).ok_or(StorageError::NotProtected)?;
-        self.seal_with_nonce(plain, aad, &nonce).await
+        self.seal_with_nonce(plain, place, &nonce).await
     }
 
     /// Seals with a given nonce: only `seal` (fresh nonces) and the known-answer test.
     pub async fn seal_with_nonce(
         &self,
         plain: &[u8],
-        aad: &[u8],
+        place: Place<'_>,
         nonce: &[u8; NONCE_BYTES],
     ) -> Result<Vec<u8>, StorageError> {
+        let params = gcm(nonce, &self.associated_data(place));
         let ciphertext =
-            resolve(subtle()?.encrypt_with_object_and_u8_array(&gcm(nonce, aad), &self.0, plain))
+            resolve(subtle()?.encrypt_with_object_and_u8_array(&params, &self.key, plain))
                 .await
                 .map_err(crypto_failed)?;
         Ok(sealed::to_stored(
+            self.id,
             nonce,
             &Uint8Array::new(&ciphertext).to_vec(),
         ))
     }
 
-    /// Opens a sealed record kept at the place `aad` names. A changed byte, or a record
-    /// moved from elsewhere, fails authentication and is refused.
-    pub async fn open(&self, stored: &[u8], aad: &[u8]) -> Result<Vec<u8>, SealError> {
-        let record = sealed::from_stored(stored)?;
+    /// Opens a sealed record kept at `place`. A changed byte, a record moved from
+    /// elsewhere, or one sealed by another key, fails authentication and is refused.
+    pub async fn open(&self, stored: &[u8], place: Place<'_>) -> Result<Vec<u8>, SealError> {
+        let record = self.read(stored)?;
         let subtle = subtle().map_err(|_| SealError::Damaged)?;
         let plain = resolve(subtle.decrypt_with_object_and_u8_array(
-            &gcm(record.nonce, aad),
-            &self.0,
+            &gcm(record.nonce, &record.associated_data(place)),
+            &self.key,
             record.ciphertext,
         ))
         .await

@@ -1,7 +1,7 @@
 //! Plan drafts (each plan's id and dates; before the plan sections, its first words),
 //! sealed at rest, and which plan is open.
 
-use coplan_domain::sealed::associated_data;
+use coplan_domain::sealed::Place;
 use coplan_domain::{PlanDraft, PlanId};
 use indexed_db_futures::prelude::*;
 use js_sys::Uint8Array;
@@ -24,8 +24,11 @@ pub(crate) async fn set_open_plan(
 impl Storage {
     /// A draft sealed for its place in the drafts store.
     pub(crate) async fn seal_draft(&self, draft: &PlanDraft) -> Result<JsValue, StorageError> {
-        let aad = associated_data(DRAFTS, draft.id.as_str());
-        let sealed = self.key.seal(draft.to_stored().as_bytes(), &aad).await?;
+        let place = Place {
+            store: DRAFTS,
+            key: draft.id.as_str(),
+        };
+        let sealed = self.key.seal(draft.to_stored().as_bytes(), place).await?;
         Ok(Uint8Array::from(sealed.as_slice()).into())
     }
 
@@ -35,10 +38,13 @@ impl Storage {
         id: &str,
         value: &JsValue,
     ) -> Result<PlanDraft, StorageError> {
-        let aad = associated_data(DRAFTS, id);
+        let place = Place {
+            store: DRAFTS,
+            key: id,
+        };
         let plain = self
             .key
-            .open(&Uint8Array::new(value).to_vec(), &aad)
+            .open(&Uint8Array::new(value).to_vec(), place)
             .await?;
         let json = String::from_utf8(plain).map_err(|_| coplan_domain::DraftError::Unreadable)?;
         Ok(PlanDraft::from_stored(&json)?)

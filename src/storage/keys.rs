@@ -13,7 +13,7 @@
 //! one transaction, guarded so two tabs never do it twice.
 
 use coplan_domain::lock::LockRecord;
-use coplan_domain::sealed::associated_data;
+use coplan_domain::sealed::{KeyId, Place};
 use indexed_db_futures::database::Database;
 use indexed_db_futures::error::Error as IdbError;
 use indexed_db_futures::prelude::*;
@@ -37,8 +37,11 @@ const SEALED: &str = "records_sealed";
 const PLAN_STORES: [&str; 3] = [DRAFTS, SECTION_SNAPSHOTS, SECTION_UPDATES];
 
 /// Where a wrapped data key is kept, bound into its sealing.
-pub(super) fn wrapped_aad(name: &str) -> Vec<u8> {
-    associated_data(META, name)
+pub(super) fn wrapped_place(name: &str) -> Place<'_> {
+    Place {
+        store: META,
+        key: name,
+    }
 }
 
 /// What opening the database found.
@@ -64,9 +67,15 @@ pub(super) fn readwrite<'a>(
         .map_err(write_failed)
 }
 
+/// A key kept whole under `name`: the device key, or the old whole data key.
 async fn stored_key(tx: &Transaction<'_>, name: &str) -> Result<Option<DataKey>, IdbError> {
     let found: Option<JsValue> = tx.object_store(META)?.get(name).primitive()?.await?;
-    Ok(found.and_then(DataKey::from_stored))
+    let id = if name == DEVICE_KEY {
+        KeyId::DEVICE
+    } else {
+        KeyId::DATA
+    };
+    Ok(found.and_then(|value| DataKey::from_stored(value, id)))
 }
 
 pub(super) async fn stored_bytes(
@@ -104,7 +113,7 @@ pub(super) async fn prepare(db: &Database, version: u32) -> Result<Prepared, Sto
         match (device, by_device) {
             (Some(device), Some(wrapped)) => {
                 let data = device
-                    .unwrap(&wrapped, &wrapped_aad(KEY_BY_DEVICE), false)
+                    .unwrap(&wrapped, wrapped_place(KEY_BY_DEVICE), false)
                     .await?;
                 return Ok(Prepared::Open { data, device });
             }
@@ -181,7 +190,7 @@ pub(super) async fn replace_device_key(
 async fn set_up_keys(db: &Database, version: u32) -> Result<(), StorageError> {
     let device = DataKey::generate_for(KeyUse::Device, false).await?;
     let data = DataKey::generate_for(KeyUse::Records, true).await?;
-    let wrapped = device.wrap(&data, &wrapped_aad(KEY_BY_DEVICE)).await?;
+    let wrapped = device.wrap(&data, wrapped_place(KEY_BY_DEVICE)).await?;
     let resealed = if version >= 2 {
         reseal_records(db, &data).await?
     } else {
@@ -257,9 +266,10 @@ async fn reseal_records(
     drop(tx);
     let mut resealed = Vec::with_capacity(found.len());
     for (store, record_key, bytes) in found {
-        let aad = associated_data(store, &key_text(&record_key));
+        let key = key_text(&record_key);
+        let place = Place { store, key: &key };
         let plain = match &old {
-            Some(old) => old.open(&bytes, &aad).await.ok(),
+            Some(old) => old.open(&bytes, place).await.ok(),
             None => None,
         };
         let plain = match plain {
@@ -268,7 +278,7 @@ async fn reseal_records(
             None if were_sealed => continue,
             None => bytes,
         };
-        let sealed = data.seal(&plain, &aad).await?;
+        let sealed = data.seal(&plain, place).await?;
         resealed.push((store, record_key, sealed));
     }
     Ok(resealed)

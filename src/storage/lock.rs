@@ -6,14 +6,14 @@
 use coplan_domain::PlanId;
 use coplan_domain::lock::{self, LockRecord, LockRecordError, SecretKind};
 use coplan_domain::plan::{SectionDoc, SectionKind};
-use coplan_domain::sealed::associated_data;
+use coplan_domain::sealed::Place;
 use indexed_db_futures::database::Database;
 use indexed_db_futures::prelude::*;
 use js_sys::Uint8Array;
 use wasm_bindgen::JsValue;
 
 use super::crypto::{DataKey, normalised};
-use super::keys::{self, KEY_BY_DEVICE, LOCK, lock_record, readwrite, wrapped_aad};
+use super::keys::{self, KEY_BY_DEVICE, LOCK, lock_record, readwrite, wrapped_place};
 use super::{META, OPEN_COPIES, Storage, StorageError, read_failed, write_failed};
 
 /// Wrong tries in a row, and the time (ms since 1970) before which no try is taken.
@@ -48,8 +48,11 @@ pub struct Locked {
     device: Option<DataKey>,
 }
 
-fn copy_aad(plan: &str) -> Vec<u8> {
-    associated_data(OPEN_COPIES, plan)
+fn copy_place(plan: &str) -> Place<'_> {
+    Place {
+        store: OPEN_COPIES,
+        key: plan,
+    }
 }
 
 async fn put_bytes(
@@ -88,9 +91,9 @@ async fn unwrap_with(
     record: &LockRecord,
     extractable: bool,
 ) -> Result<Result<DataKey, ()>, StorageError> {
-    let aad = wrapped_aad(LOCK);
+    let place = wrapped_place(LOCK);
     let key = DataKey::from_secret(secret, &record.salt, record.iterations).await?;
-    if let Ok(data) = key.unwrap(&record.wrapped, &aad, extractable).await {
+    if let Ok(data) = key.unwrap(&record.wrapped, place, extractable).await {
         return Ok(Ok(data));
     }
     if normalised(secret) == secret {
@@ -98,7 +101,7 @@ async fn unwrap_with(
     }
     let key = DataKey::from_secret_as_typed(secret, &record.salt, record.iterations).await?;
     Ok(key
-        .unwrap(&record.wrapped, &aad, extractable)
+        .unwrap(&record.wrapped, place, extractable)
         .await
         .map_err(|_| ()))
 }
@@ -216,7 +219,7 @@ impl Locked {
         for (plan, bytes) in sealed {
             let plan = plan.as_string().unwrap_or_default();
             let bytes = Uint8Array::new(&bytes).to_vec();
-            if let Ok(state) = device.open(&bytes, &copy_aad(&plan)).await {
+            if let Ok(state) = device.open(&bytes, copy_place(&plan)).await {
                 copies.push(state);
             }
         }
@@ -253,7 +256,7 @@ impl Storage {
         let by_device = by_device.ok_or(StorageError::Locked)?;
         let data = self
             .device
-            .unwrap(&by_device, &wrapped_aad(KEY_BY_DEVICE), true)
+            .unwrap(&by_device, wrapped_place(KEY_BY_DEVICE), true)
             .await?;
         let plans = self.all_plans().await?;
         let copy = match plans.as_slice() {
@@ -287,7 +290,7 @@ impl Storage {
             kind: choices.kind,
             iterations: lock::ITERATIONS,
             salt,
-            wrapped: from_secret.wrap(data, &wrapped_aad(LOCK)).await?,
+            wrapped: from_secret.wrap(data, wrapped_place(LOCK)).await?,
             wipe_after: choices.wipe_after,
             background_grace_s: choices.background_grace_s,
             idle_s: choices.idle_s,
@@ -338,7 +341,10 @@ impl Storage {
         let Some((_, data)) = self.data_key_for(current).await? else {
             return Ok(false);
         };
-        let wrapped = self.device.wrap(&data, &wrapped_aad(KEY_BY_DEVICE)).await?;
+        let wrapped = self
+            .device
+            .wrap(&data, wrapped_place(KEY_BY_DEVICE))
+            .await?;
         let tx = readwrite(&self.db, &[META, OPEN_COPIES])?;
         put_bytes(&tx, META, KEY_BY_DEVICE, &wrapped).await?;
         tx.object_store(META)
@@ -414,7 +420,10 @@ impl Storage {
         if !self.opens_without_pin(plan).await? {
             return Ok(());
         }
-        let sealed = self.device.seal(&state(), &copy_aad(plan.as_str())).await?;
+        let sealed = self
+            .device
+            .seal(&state(), copy_place(plan.as_str()))
+            .await?;
         let tx = readwrite(&self.db, &[OPEN_COPIES])?;
         if keys::stored_bytes(&tx, OPEN_COPIES, plan.as_str())
             .await
@@ -435,7 +444,7 @@ impl Storage {
             let _ = doc.apply_stored(update);
         }
         self.device
-            .seal(&doc.encode_state(), &copy_aad(plan.as_str()))
+            .seal(&doc.encode_state(), copy_place(plan.as_str()))
             .await
     }
 }

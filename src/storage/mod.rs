@@ -27,7 +27,7 @@ use indexed_db_futures::transaction::{Transaction, TransactionMode};
 pub const DATABASE_NAME: &str = "coplan";
 
 /// The IndexedDB schema version this build creates and reads.
-pub const SCHEMA_VERSION: u32 = 3;
+pub const SCHEMA_VERSION: u32 = 4;
 
 /// Plan drafts, keyed by plan id; the value is the domain's stored JSON, sealed.
 pub(crate) const DRAFTS: &str = "drafts";
@@ -319,5 +319,8 @@ fn upgrade(old: u32, new: u32, db: &Database) -> indexed_db_futures::Result<()> 
     if old < 3 && new >= 3 {
         db.create_object_store(OPEN_COPIES).build()?;
     }
+    // 4: records are sealed in format version 2, with a key id (`coplan_domain::sealed`).
+    // No store changes and version 1 records still read; the bump only makes tabs of
+    // earlier builds, which cannot read version 2, stop and ask for a reload.
     Ok(())
 }

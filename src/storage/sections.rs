@@ -22,7 +22,7 @@ use indexed_db_futures::transaction::Transaction;
 use js_sys::{Array, Uint8Array};
 use wasm_bindgen::{JsCast, JsValue};
 
-use coplan_domain::sealed::associated_data;
+use coplan_domain::sealed::Place;
 
 use super::crypto::key_text;
 use super::{
@@ -133,8 +133,12 @@ impl Storage {
     ) -> Result<(StoredSection, Vec<JsValue>), StorageError> {
         let snapshot = match &sealed.snapshot {
             Some(bytes) => {
-                let aad = associated_data(SECTION_SNAPSHOTS, &key_text(&section_key(plan, kind)));
-                Some(self.key.open(bytes, &aad).await?)
+                let key = key_text(&section_key(plan, kind));
+                let place = Place {
+                    store: SECTION_SNAPSHOTS,
+                    key: &key,
+                };
+                Some(self.key.open(bytes, place).await?)
             }
             None => None,
         };
@@ -144,8 +148,12 @@ impl Storage {
         };
         let mut opened_keys = Vec::new();
         for (key, bytes) in &sealed.updates {
-            let aad = associated_data(SECTION_UPDATES, &key_text(key));
-            match self.key.open(bytes, &aad).await {
+            let text = key_text(key);
+            let place = Place {
+                store: SECTION_UPDATES,
+                key: &text,
+            };
+            match self.key.open(bytes, place).await {
                 Ok(update) => {
                     opened.updates.push(update);
                     opened_keys.push(key.clone());
@@ -178,8 +186,12 @@ impl Storage {
         key: &JsValue,
         update: &[u8],
     ) -> Result<JsValue, StorageError> {
-        let aad = associated_data(SECTION_UPDATES, &key_text(key));
-        Ok(bytes(&self.key.seal(update, &aad).await?))
+        let key = key_text(key);
+        let place = Place {
+            store: SECTION_UPDATES,
+            key: &key,
+        };
+        Ok(bytes(&self.key.seal(update, place).await?))
     }
 
     /// Appends one change, written by `writer` (the tab's CRDT client id) as its `seq`th.
@@ -282,9 +294,12 @@ impl Storage {
             let (stored, opened_keys) = self.open_section(plan, kind, &sealed).await?;
             let merged_keys = own_keys.unwrap_or(opened_keys);
             let state = merge(&stored);
-            let snapshot_aad =
-                associated_data(SECTION_SNAPSHOTS, &key_text(&section_key(plan, kind)));
-            let snapshot = bytes(&self.key.seal(&state, &snapshot_aad).await?);
+            let key = key_text(&section_key(plan, kind));
+            let place = Place {
+                store: SECTION_SNAPSHOTS,
+                key: &key,
+            };
+            let snapshot = bytes(&self.key.seal(&state, place).await?);
 
             let tx = self.readwrite([DRAFTS, SECTION_SNAPSHOTS, SECTION_UPDATES])?;
             plan_still_there(&tx, plan).await?;

@@ -62,29 +62,30 @@ try {
         request.onsuccess = () => resolve(request.result);
       });
     const plan = await read('meta', 'current_plan');
-    // Sealed as the app seals a snapshot (coplan_domain::sealed): "CS", version 1, nonce,
-    // AES-256-GCM ciphertext, with the record's place as associated data.
-    // The data key, unwrapped with the device key as the app does with no lock set.
+    // Sealed as the app seals a snapshot (coplan_domain::sealed, version 2): "CS", 2, the
+    // key id (4 bytes, big-endian), nonce, AES-256-GCM ciphertext, with the record's
+    // version, key id and place as associated data. The data key (id 1), unwrapped with
+    // the device key (id 2) as the app does with no lock set.
     const device = await read('meta', 'device_key');
     const wrapped = new Uint8Array(await read('meta', 'data_key_by_device'));
     const key = await crypto.subtle.unwrapKey(
       'raw',
-      wrapped.slice(15),
+      wrapped.slice(19),
       device,
-      { name: 'AES-GCM', iv: wrapped.slice(3, 15), additionalData: new TextEncoder().encode('coplan/1/meta/data_key_by_device') },
+      { name: 'AES-GCM', iv: wrapped.slice(7, 19), additionalData: new TextEncoder().encode('coplan/2/2/meta/data_key_by_device') },
       'AES-GCM',
       false,
       ['encrypt', 'decrypt'],
     );
     const nonce = crypto.getRandomValues(new Uint8Array(12));
-    const additionalData = new TextEncoder().encode(`coplan/1/section_snapshots/${plan}/safety_plan`);
+    const additionalData = new TextEncoder().encode(`coplan/2/1/section_snapshots/${plan}/safety_plan`);
     const ciphertext = new Uint8Array(
       await crypto.subtle.encrypt({ name: 'AES-GCM', iv: nonce, additionalData }, key, new Uint8Array(bytes)),
     );
-    const sealed = new Uint8Array(3 + 12 + ciphertext.length);
-    sealed.set([0x43, 0x53, 1]);
-    sealed.set(nonce, 3);
-    sealed.set(ciphertext, 15);
+    const sealed = new Uint8Array(7 + 12 + ciphertext.length);
+    sealed.set([0x43, 0x53, 2, 0, 0, 0, 1]);
+    sealed.set(nonce, 7);
+    sealed.set(ciphertext, 19);
     const tx = db.transaction(['section_snapshots', 'section_updates'], 'readwrite');
     tx.objectStore('section_snapshots').put(sealed, [plan, 'safety_plan']);
     tx.objectStore('section_updates').delete(IDBKeyRange.bound([plan, 'safety_plan', 0], [plan, 'safety_plan', Infinity]));

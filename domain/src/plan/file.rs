@@ -140,15 +140,16 @@ impl PlanFile {
 /// A plan file sealed under a passphrase, for a copy that is safe to keep where others
 /// may find it. The browser derives the key (PBKDF2-SHA-256) and seals the plan file's
 /// bytes (AES-256-GCM, `crate::sealed`); this is the envelope:
-/// `{"format":"coplan-locked-plan","version":1,"iterations":…,"salt":"<base64>",
-/// "sealed":"<base64>"}`. The passphrase is put in Unicode's composed form (NFC) before
+/// `{"format":"coplan-locked-plan","version":2,"iterations":…,"salt":"<base64>",
+/// "sealed":"<base64>"}`. Version 2 (from 3 December 2026) seals in the sealed-record
+/// format's version 2, with a key id; version 1 files, sealed in its version 1, still open. The passphrase is put in Unicode's composed form (NFC) before
 /// the key is derived; files made before 3 December 2026 used it as typed, which opening
 /// tries second. Iterations outside [`crate::lock::ACCEPTED_ITERATIONS`] are refused.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct LockedFile {
     pub iterations: u32,
     pub salt: Vec<u8>,
-    /// The plan file's bytes, sealed (`crate::sealed` format) with [`LockedFile::AAD`].
+    /// The plan file's bytes, sealed (`crate::sealed` format) for [`LockedFile::PLACE`].
     pub sealed: Vec<u8>,
 }
 
@@ -162,17 +163,22 @@ struct LockedV1 {
 }
 
 const LOCKED_FORMAT: &str = "coplan-locked-plan";
+/// The locked-file version this build writes; it reads 1 too.
+const LOCKED_VERSION: u32 = 2;
 
 impl LockedFile {
-    /// What the seal is bound to: a locked plan file, of this version.
-    pub const AAD: &[u8] = b"coplan/1/file/coplan-locked-plan";
+    /// What the seal is bound to: a locked plan file.
+    pub const PLACE: crate::sealed::Place<'static> = crate::sealed::Place {
+        store: "file",
+        key: LOCKED_FORMAT,
+    };
     /// A plan file at its largest, sealed and in base64.
     pub const MAX_FILE_BYTES: usize = PlanFile::MAX_FILE_BYTES / 3 * 4 + 4096;
 
     pub fn to_bytes(&self) -> Vec<u8> {
         let file = LockedV1 {
             format: LOCKED_FORMAT.to_string(),
-            version: VERSION,
+            version: LOCKED_VERSION,
             iterations: self.iterations,
             salt: base64::encode(&self.salt),
             sealed: base64::encode(&self.sealed),
@@ -196,14 +202,14 @@ impl LockedFile {
             return Ok(None);
         }
         let file: LockedV1 = serde_json::from_value(value).map_err(|_| FileError::Damaged)?;
-        if file.version > VERSION {
+        if file.version > LOCKED_VERSION {
             return Err(FileError::NewerVersion {
                 found: file.version,
             });
         }
         let salt = base64::decode(&file.salt).ok_or(FileError::Damaged)?;
         let sealed = base64::decode(&file.sealed).ok_or(FileError::Damaged)?;
-        if file.version != VERSION
+        if file.version == 0
             || !crate::lock::ACCEPTED_ITERATIONS.contains(&file.iterations)
             || salt.len() < 16
         {
