@@ -6,19 +6,27 @@ pub fn now_ms() -> u64 {
     js_sys::Date::now() as u64
 }
 
+/// The global scope's `crypto`: the window's on a page, the worker's in a Web Worker.
+fn global_crypto() -> Option<web_sys::Crypto> {
+    use wasm_bindgen::JsCast;
+    let crypto = js_sys::Reflect::get(&js_sys::global(), &"crypto".into()).ok()?;
+    crypto.dyn_into().ok()
+}
+
 /// Fills `bytes` from the browser's cryptographic source; None if it is missing.
 pub fn fill_random(bytes: &mut [u8]) -> Option<()> {
-    let crypto = web_sys::window()?.crypto().ok()?;
-    crypto.get_random_values_with_u8_array(bytes).ok()?;
+    global_crypto()?
+        .get_random_values_with_u8_array(bytes)
+        .ok()?;
     Some(())
 }
 
-/// Random bytes from the browser's cryptographic source (works without HTTPS too).
+/// Random bytes from the browser's cryptographic source (works without HTTPS too, and in
+/// a Web Worker). Every browser that runs WebAssembly has one; if it is somehow missing,
+/// this stops loudly rather than hand out ids that are all the same.
 fn random_bytes<const N: usize>() -> [u8; N] {
     let mut bytes = [0u8; N];
-    if let Some(crypto) = web_sys::window().and_then(|w| w.crypto().ok()) {
-        let _ = crypto.get_random_values_with_u8_array(&mut bytes);
-    }
+    fill_random(&mut bytes).expect("the browser gave no cryptographic random source");
     bytes
 }
 

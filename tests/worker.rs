@@ -10,7 +10,10 @@ wasm_bindgen_test_configure!(run_in_dedicated_worker);
 
 #[wasm_bindgen_test]
 fn ids_made_in_a_worker_differ() {
-    assert!(web_sys::window().is_none(), "this test must run in a worker");
+    assert!(
+        web_sys::window().is_none(),
+        "this test must run in a worker"
+    );
     let ids: std::collections::HashSet<String> = (0..50).map(|_| random_id()).collect();
     assert_eq!(ids.len(), 50);
     assert!(ids.iter().all(|id| id.len() == 32 && id != &"0".repeat(32)));
