@@ -20,3 +20,16 @@ fn ids_made_in_a_worker_differ() {
     let clients: std::collections::HashSet<u32> = (0..50).map(|_| fresh_client_id()).collect();
     assert!(clients.len() > 45, "{clients:?}");
 }
+
+#[wasm_bindgen_test]
+async fn a_worker_seals_and_opens_with_webcrypto() {
+    use coplan_app::storage::DataKey;
+    use coplan_domain::sealed::Place;
+    let place = Place {
+        store: "drafts",
+        key: "plan-1",
+    };
+    let key = DataKey::generate().await.expect("WebCrypto in a worker");
+    let sealed = key.seal(b"my reasons", place).await.unwrap();
+    assert_eq!(key.open(&sealed, place).await.unwrap(), b"my reasons");
+}
