@@ -7,7 +7,7 @@ pub fn now_ms() -> u64 {
 }
 
 /// The global scope's `crypto`: the window's on a page, the worker's in a Web Worker.
-fn global_crypto() -> Option<web_sys::Crypto> {
+pub fn global_crypto() -> Option<web_sys::Crypto> {
     use wasm_bindgen::JsCast;
     let crypto = js_sys::Reflect::get(&js_sys::global(), &"crypto".into()).ok()?;
     crypto.dyn_into().ok()

@@ -35,9 +35,8 @@ pub enum KeyUse {
 
 /// The browser's WebCrypto, or why Coplan cannot protect the plan here.
 fn subtle() -> Result<web_sys::SubtleCrypto, StorageError> {
-    let crypto = web_sys::window()
-        .and_then(|w| w.crypto().ok())
-        .ok_or(StorageError::NotProtected)?;
+    // The global scope's: a page's window, or a Web Worker's own.
+    let crypto = crate::platform::global_crypto().ok_or(StorageError::NotProtected)?;
     // Browsers leave `crypto.subtle` undefined outside secure contexts (plain http://).
     let subtle =
         js_sys::Reflect::get(&crypto, &"subtle".into()).map_err(|_| StorageError::NotProtected)?;
