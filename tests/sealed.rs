@@ -492,6 +492,52 @@ async fn wrong_tries_are_counted_in_the_database_so_another_connection_waits_too
     assert!(second.unlock(PIN, now).await.is_ok());
 }
 
+/// Guessing through the settings (changing or removing the lock on a phone left open) is
+/// held to the same count and waits as the lock screen (review 2.2).
+#[wasm_bindgen_test]
+async fn wrong_tries_in_the_lock_settings_are_counted_and_wait_like_the_lock_screen() {
+    let name = random_name();
+    let (storage, _) = phone_with_a_plan(&name).await;
+    storage.set_lock(PIN, choices(0)).await.unwrap();
+    let mut waits = Vec::new();
+    let mut now = 0.0;
+    for attempt in 0..4 {
+        let result = if attempt % 2 == 0 {
+            storage
+                .change_lock("000000", "7777777", SecretKind::Pin, now)
+                .await
+        } else {
+            storage.remove_lock("000000", now).await
+        };
+        match result {
+            Err(UnlockError::Wrong { wait_ms, .. }) => {
+                waits.push(wait_ms);
+                now += wait_ms as f64;
+            }
+            other => panic!("expected a wrong try, got {other:?}"),
+        }
+    }
+    assert_eq!(waits, [0, 0, 5_000, 10_000]);
+    // Too soon, even with the right PIN, here and on the lock screen.
+    assert!(matches!(
+        storage.remove_lock(PIN, now - 1.0).await,
+        Err(UnlockError::TooSoon { wait_ms: 1 })
+    ));
+    assert!(matches!(
+        locked(&name).await.unlock(PIN, now - 1.0).await,
+        Err(UnlockError::TooSoon { wait_ms: 1 })
+    ));
+    // In time, the right one works and the count starts again.
+    storage
+        .change_lock(PIN, "7777777", SecretKind::Pin, now)
+        .await
+        .unwrap();
+    assert!(matches!(
+        storage.remove_lock("000000", now).await,
+        Err(UnlockError::Wrong { wait_ms: 0, .. })
+    ));
+}
+
 #[wasm_bindgen_test]
 async fn the_safety_plan_opens_without_the_pin_only_while_its_option_is_on() {
     let name = random_name();

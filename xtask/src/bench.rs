@@ -1,8 +1,8 @@
 //! `cargo xtask bench`: the speed budgets, measured in headless Chromium at 4× CPU
 //! slowdown on the release build: how soon the app is ready (cold on Slow 4G, offline from
 //! the service worker) and from "Start my plan" to typing (`bench-ready.mjs`); then
-//! keystroke to stored in IndexedDB (p50/p99/max), and opening a safety plan with 10 000
-//! edits of history (`bench.mjs`). Prints numbers; asserts nothing.
+//! opening a safety plan offline, new and with 10 000 edits of history, and keystroke to
+//! stored in IndexedDB (p50/p99/max) (`bench.mjs`). Prints numbers; asserts nothing.
 
 use std::path::Path;
 use std::process::Command;
