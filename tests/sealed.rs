@@ -430,18 +430,16 @@ async fn a_lock_wraps_the_data_key_and_changing_it_rewraps_only_the_key() {
     assert_eq!(reasons_in(&storage, &plan).await, ["my dog Biscuit"]);
 
     let records_before = raw_values(&name).await;
-    assert!(
-        !storage
-            .change_lock("111111", "7777777", SecretKind::Pin)
-            .await
-            .unwrap()
-    );
-    assert!(
+    assert!(matches!(
         storage
-            .change_lock(PIN, "7777777", SecretKind::Pin)
-            .await
-            .unwrap()
-    );
+            .change_lock("111111", "7777777", SecretKind::Pin, 4.0)
+            .await,
+        Err(UnlockError::Wrong { .. })
+    ));
+    storage
+        .change_lock(PIN, "7777777", SecretKind::Pin, 5.0)
+        .await
+        .unwrap();
     assert_eq!(
         raw_values(&name).await,
         records_before,
@@ -457,8 +455,8 @@ async fn a_lock_wraps_the_data_key_and_changing_it_rewraps_only_the_key() {
     assert_eq!(reasons_in(&storage, &plan).await, ["my dog Biscuit"]);
 
     // Only the person's explicit choice, with the PIN, turns it off.
-    assert!(!storage.remove_lock(PIN).await.unwrap());
-    assert!(storage.remove_lock("7777777").await.unwrap());
+    assert!(storage.remove_lock(PIN, 6.0).await.is_err());
+    storage.remove_lock("7777777", 7.0).await.unwrap();
     storage.close();
     let storage = Storage::open(&name).await.unwrap();
     assert_eq!(reasons_in(&storage, &plan).await, ["my dog Biscuit"]);
@@ -787,7 +785,7 @@ async fn a_lock_screen_opens_once_the_lock_was_removed_in_another_tab() {
     storage.close();
     let waiting = locked(&name).await;
     let other = locked(&name).await.unlock(PIN, 1.0).await.unwrap();
-    assert!(other.remove_lock(PIN).await.unwrap());
+    other.remove_lock(PIN, 0.0).await.unwrap();
     let storage = waiting.unlock("anything", 2.0).await.unwrap();
     assert_eq!(reasons_in(&storage, &plan).await, ["my dog Biscuit"]);
 }

@@ -235,6 +235,9 @@ pub fn text(text: Text) -> &'static str {
         }
         Text::LockChanged => "Changed. Use the new one from now on.",
         Text::LockCurrentWrong => "That is not the PIN or passphrase set now. Nothing was changed.",
+        Text::LockCurrentWrongWait => {
+            "That is not the PIN or passphrase set now. Nothing was changed. You can try again in {wait}."
+        }
         Text::LockOnPin => "Coplan is locked with a PIN.",
         Text::LockOnPassphrase => "Coplan is locked with a passphrase.",
         Text::LockNow => "Lock now",

@@ -301,6 +301,7 @@ pub enum Text {
     LockIsOff,
     LockChanged,
     LockCurrentWrong,
+    LockCurrentWrongWait,
     LockOnPin,
     LockOnPassphrase,
     LockNow,

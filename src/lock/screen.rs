@@ -54,7 +54,11 @@ pub fn LockScreen() -> impl IntoView {
             match result {
                 Ok(()) => {}
                 Err(UnlockError::Removed) => lock.removed(),
-                Err(e) => said.set(Some(unlock_problem(&e))),
+                Err(e) => said.set(Some(try_problem(
+                    &e,
+                    Text::UnlockWrong,
+                    Text::UnlockWrongWait,
+                ))),
             }
         });
     };
@@ -119,8 +123,10 @@ pub fn LockScreen() -> impl IntoView {
     }
 }
 
-/// What an unlock that did not happen says, with any wait in whole seconds or minutes.
-fn unlock_problem(error: &UnlockError) -> String {
+/// What a try at the PIN or passphrase that did not get through says (here or in the lock
+/// settings): `wrong`, or `wrong_wait` with its `{wait}` in whole seconds or minutes, then
+/// any tries left.
+pub(crate) fn try_problem(error: &UnlockError, wrong: Text, wrong_wait: Text) -> String {
     let wait = |ms: u64| {
         let seconds = ms.div_ceil(1_000);
         if seconds < 60 {
@@ -141,13 +147,13 @@ fn unlock_problem(error: &UnlockError) -> String {
         UnlockError::Wrong {
             wait_ms: 0,
             tries_left,
-        } => format!("{}{}", t(Text::UnlockWrong), left(tries_left)),
+        } => format!("{}{}", t(wrong), left(tries_left)),
         UnlockError::Wrong {
             wait_ms,
             tries_left,
         } => format!(
             "{}{}",
-            fill(t(Text::UnlockWrongWait), &[("wait", &wait(*wait_ms))]),
+            fill(t(wrong_wait), &[("wait", &wait(*wait_ms))]),
             left(tries_left)
         ),
         UnlockError::TooSoon { wait_ms } => {

@@ -13,7 +13,8 @@ use leptos::task::spawn_local;
 
 use super::{AppLock, secret_label};
 use crate::i18n::{Text, fill, t};
-use crate::storage::{LockChoices, Storage};
+use crate::platform::now_ms;
+use crate::storage::{LockChoices, Storage, UnlockError};
 
 /// What the settings say back: progress and success in the status line, a problem as an
 /// alert that starts with "Error:".
@@ -200,13 +201,16 @@ fn LockIsSet(
         said.set(Some(t(Text::LockWorking).to_string()));
         spawn_local(async move {
             let result = match Storage::shared().await {
-                Ok(storage) => storage.change_lock(&old, &typed, new_kind).await,
-                Err(e) => Err(e),
+                Ok(storage) => {
+                    storage
+                        .change_lock(&old, &typed, new_kind, now_ms() as f64)
+                        .await
+                }
+                Err(e) => Err(e.into()),
             };
             match result {
-                Ok(true) => done(Text::LockChanged),
-                Ok(false) => said.problem(t(Text::LockCurrentWrong).to_string()),
-                Err(e) => said.problem(e.to_string()),
+                Ok(()) => done(Text::LockChanged),
+                Err(e) => said.problem(current_wrong(&e)),
             }
         });
     };
@@ -216,13 +220,12 @@ fn LockIsSet(
         said.set(Some(t(Text::LockWorking).to_string()));
         spawn_local(async move {
             let result = match Storage::shared().await {
-                Ok(storage) => storage.remove_lock(&old).await,
-                Err(e) => Err(e),
+                Ok(storage) => storage.remove_lock(&old, now_ms() as f64).await,
+                Err(e) => Err(e.into()),
             };
             match result {
-                Ok(true) => done(Text::LockIsOff),
-                Ok(false) => said.problem(t(Text::LockCurrentWrong).to_string()),
-                Err(e) => said.problem(e.to_string()),
+                Ok(()) => done(Text::LockIsOff),
+                Err(e) => said.problem(current_wrong(&e)),
             }
         });
     };
@@ -257,6 +260,11 @@ fn LockIsSet(
 }
 
 /// PIN or passphrase.
+/// What a wrong current PIN or passphrase says here: nothing changed, and any wait.
+fn current_wrong(error: &UnlockError) -> String {
+    super::screen::try_problem(error, Text::LockCurrentWrong, Text::LockCurrentWrongWait)
+}
+
 #[component]
 fn KindChoice(kind: RwSignal<SecretKind>) -> impl IntoView {
     let option = move |value: SecretKind, id: &'static str, words: Text| {

@@ -106,6 +106,69 @@ async fn unwrap_with(
         .map_err(|_| ()))
 }
 
+/// A try at the PIN or passphrase, counted before it is checked.
+struct Counted {
+    /// The lock to check it against.
+    record: LockRecord,
+    /// Wrong tries in a row, this one included (until it proves right).
+    failed: u32,
+    /// How long the next try waits if this one is wrong.
+    wait_ms: u64,
+}
+
+/// Counts a try (and sets the next one's wait) before the secret is checked, wherever it
+/// is typed (the lock screen, or changing or removing the lock), so closing the tab
+/// mid-try never gives a free one. Too soon after wrong tries, nothing is counted. `None`
+/// when no lock is set.
+async fn count_try(db: &Database, now_ms: f64) -> Result<Option<Counted>, UnlockError> {
+    let tx = readwrite(db, &[META])?;
+    let meta = tx.object_store(META).map_err(write_failed)?;
+    let failed: Option<f64> = meta.get(FAILED_TRIES).await.map_err(write_failed)?;
+    let next_at: Option<f64> = meta.get(NEXT_TRY_AT).await.map_err(write_failed)?;
+    let next_at = next_at.unwrap_or(0.0);
+    if now_ms < next_at {
+        // Never longer than the rule allows after the tries so far: a clock set back
+        // would otherwise make the wait as long as the clock moved.
+        let rule = lock::wait_after(failed.unwrap_or(0.0) as u32);
+        let wait_ms = ((next_at - now_ms).ceil() as u64).min(rule);
+        if wait_ms < (next_at - now_ms).ceil() as u64 {
+            put_number(&tx, NEXT_TRY_AT, now_ms + wait_ms as f64).await?;
+            tx.commit().await.map_err(write_failed)?;
+        }
+        return Err(UnlockError::TooSoon { wait_ms });
+    }
+    let Some(record) = lock_record(&tx).await.map_err(write_failed)? else {
+        return Ok(None);
+    };
+    let record = record?;
+    let failed = failed.unwrap_or(0.0) as u32 + 1;
+    let wait_ms = lock::wait_after(failed);
+    put_number(&tx, FAILED_TRIES, f64::from(failed)).await?;
+    put_number(&tx, NEXT_TRY_AT, now_ms + wait_ms as f64).await?;
+    tx.commit().await.map_err(write_failed)?;
+    Ok(Some(Counted {
+        record,
+        failed,
+        wait_ms,
+    }))
+}
+
+/// After the right PIN or passphrase: the count starts again.
+async fn reset_tries(db: &Database) -> Result<(), StorageError> {
+    let tx = readwrite(db, &[META])?;
+    put_number(&tx, FAILED_TRIES, 0.0).await?;
+    put_number(&tx, NEXT_TRY_AT, 0.0).await?;
+    tx.commit().await.map_err(write_failed)
+}
+
+/// A wrong try: the wait before the next, and with removal on, how many tries are left.
+fn wrong(record: &LockRecord, failed: u32, wait_ms: u64) -> UnlockError {
+    UnlockError::Wrong {
+        wait_ms,
+        tries_left: (record.wipe_after > 0).then(|| record.wipe_after.saturating_sub(failed)),
+    }
+}
+
 impl Locked {
     pub(super) fn new(db: Database, device: Option<DataKey>) -> Self {
         Self { db, device }
@@ -114,56 +177,36 @@ impl Locked {
     /// Unlocks with the PIN or passphrase. The try is counted (and the next one's wait
     /// set) before the key is derived, so closing the tab mid-try never gives a free one.
     pub async fn unlock(&self, secret: &str, now_ms: f64) -> Result<Storage, UnlockError> {
-        let tx = readwrite(&self.db, &[META])?;
-        let meta = tx.object_store(META).map_err(write_failed)?;
-        let failed: Option<f64> = meta.get(FAILED_TRIES).await.map_err(write_failed)?;
-        let next_at: Option<f64> = meta.get(NEXT_TRY_AT).await.map_err(write_failed)?;
-        let next_at = next_at.unwrap_or(0.0);
-        if now_ms < next_at {
-            // Never longer than the rule allows after the tries so far: a clock set back
-            // would otherwise make the wait as long as the clock moved.
-            let rule = lock::wait_after(failed.unwrap_or(0.0) as u32);
-            let wait_ms = ((next_at - now_ms).ceil() as u64).min(rule);
-            if wait_ms < (next_at - now_ms).ceil() as u64 {
-                put_number(&tx, NEXT_TRY_AT, now_ms + wait_ms as f64).await?;
-                tx.commit().await.map_err(write_failed)?;
-            }
-            return Err(UnlockError::TooSoon { wait_ms });
-        }
-        let Some(record) = lock_record(&tx).await.map_err(write_failed)? else {
+        let Counted {
+            record,
+            failed,
+            wait_ms,
+        } = match count_try(&self.db, now_ms).await? {
+            Some(counted) => counted,
             // The lock was removed (in another tab) while this screen waited: there is no
             // secret to check, so the phone opens as it does without a lock.
-            drop(tx);
-            return match keys::prepare(&self.db, self.db.version() as u32).await? {
-                keys::Prepared::Open { data, device } => {
-                    let storage = Storage {
-                        db: self.db.clone(),
-                        key: data,
-                        device,
-                    };
-                    storage.make_shared();
-                    Ok(storage)
-                }
-                // Set again meanwhile: this try is not counted against it.
-                keys::Prepared::Locked { .. } => Err(UnlockError::Wrong {
-                    wait_ms: 0,
-                    tries_left: None,
-                }),
-            };
+            None => {
+                return match keys::prepare(&self.db, self.db.version() as u32).await? {
+                    keys::Prepared::Open { data, device } => {
+                        let storage = Storage {
+                            db: self.db.clone(),
+                            key: data,
+                            device,
+                        };
+                        storage.make_shared();
+                        Ok(storage)
+                    }
+                    // Set again meanwhile: this try is not counted against it.
+                    keys::Prepared::Locked { .. } => Err(UnlockError::Wrong {
+                        wait_ms: 0,
+                        tries_left: None,
+                    }),
+                };
+            }
         };
-        let record = record?;
-        let failed = failed.unwrap_or(0.0) as u32 + 1;
-        let wait_ms = lock::wait_after(failed);
-        put_number(&tx, FAILED_TRIES, f64::from(failed)).await?;
-        put_number(&tx, NEXT_TRY_AT, now_ms + wait_ms as f64).await?;
-        tx.commit().await.map_err(write_failed)?;
-
         match unwrap_with(secret, &record, false).await? {
             Ok(data) => {
-                let tx = readwrite(&self.db, &[META])?;
-                put_number(&tx, FAILED_TRIES, 0.0).await?;
-                put_number(&tx, NEXT_TRY_AT, 0.0).await?;
-                tx.commit().await.map_err(write_failed)?;
+                reset_tries(&self.db).await?;
                 let (device, copies) = match self.device.clone() {
                     Some(device) => (device, Vec::new()),
                     None => keys::replace_device_key(&self.db).await?,
@@ -187,11 +230,7 @@ impl Locked {
                 Storage::forget_plans(&name).await?;
                 Err(UnlockError::Removed)
             }
-            Err(_) => Err(UnlockError::Wrong {
-                wait_ms,
-                tries_left: (record.wipe_after > 0)
-                    .then(|| record.wipe_after.saturating_sub(failed)),
-            }),
+            Err(_) => Err(wrong(&record, failed, wait_ms)),
         }
     }
 
@@ -297,31 +336,45 @@ impl Storage {
         })
     }
 
-    /// The data key, wrappable, if `secret` is this phone's PIN or passphrase.
+    /// The lock and the data key (wrappable), if `secret` is this phone's PIN or
+    /// passphrase. The try is counted and waits as on the lock screen, so a phone left
+    /// open gives no faster way to guess; a wrong one here never removes anything, but
+    /// counts towards removal on the lock screen.
     async fn data_key_for(
         &self,
         secret: &str,
-    ) -> Result<Option<(LockRecord, DataKey)>, StorageError> {
-        let Some(record) = self.lock().await? else {
-            return Ok(None);
+        now_ms: f64,
+    ) -> Result<(LockRecord, DataKey), UnlockError> {
+        let Some(Counted {
+            record,
+            failed,
+            wait_ms,
+        }) = count_try(&self.db, now_ms).await?
+        else {
+            // Removed in another tab meanwhile: there is nothing to change.
+            return Err(UnlockError::Wrong {
+                wait_ms: 0,
+                tries_left: None,
+            });
         };
-        Ok(unwrap_with(secret, &record, true)
-            .await?
-            .ok()
-            .map(|data| (record, data)))
+        match unwrap_with(secret, &record, true).await? {
+            Ok(data) => {
+                reset_tries(&self.db).await?;
+                Ok((record, data))
+            }
+            Err(()) => Err(wrong(&record, failed, wait_ms)),
+        }
     }
 
     /// Changes the PIN or passphrase: the data key is re-wrapped, nothing else changes.
-    /// False when `current` is not the one set.
     pub async fn change_lock(
         &self,
         current: &str,
         new: &str,
         kind: SecretKind,
-    ) -> Result<bool, StorageError> {
-        let Some((old, data)) = self.data_key_for(current).await? else {
-            return Ok(false);
-        };
+        now_ms: f64,
+    ) -> Result<(), UnlockError> {
+        let (old, data) = self.data_key_for(current, now_ms).await?;
         let choices = LockChoices {
             kind,
             wipe_after: old.wipe_after,
@@ -332,15 +385,13 @@ impl Storage {
         let tx = readwrite(&self.db, &[META])?;
         put_bytes(&tx, META, LOCK, &record.to_stored()).await?;
         tx.commit().await.map_err(write_failed)?;
-        Ok(true)
+        Ok(())
     }
 
     /// Turns the lock off, only when the person asks and gives the PIN: the data key goes
     /// back under the device key, and the copies for the lock screen are removed.
-    pub async fn remove_lock(&self, current: &str) -> Result<bool, StorageError> {
-        let Some((_, data)) = self.data_key_for(current).await? else {
-            return Ok(false);
-        };
+    pub async fn remove_lock(&self, current: &str, now_ms: f64) -> Result<(), UnlockError> {
+        let (_, data) = self.data_key_for(current, now_ms).await?;
         let wrapped = self
             .device
             .wrap(&data, wrapped_place(KEY_BY_DEVICE))
@@ -359,7 +410,7 @@ impl Storage {
             .await
             .map_err(write_failed)?;
         tx.commit().await.map_err(write_failed)?;
-        Ok(true)
+        Ok(())
     }
 
     /// Changes the auto-lock and wipe choices of the lock that is set.
