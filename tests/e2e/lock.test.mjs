@@ -421,3 +421,38 @@ test('with the lock on, a copy is saved without a passphrase only when the perso
   assert.match(download.suggestedFilename(), /^notes-\d{4}-\d{2}-\d{2}\.json$/);
   await context.close();
 });
+
+test('with "lock at once", choosing a file or printing does not lock Coplan mid-way; leaving any other way still does', async () => {
+  const context = await running.browser.newContext();
+  const page = await context.newPage();
+  const url = running.server.url;
+  await setPin(page, url);
+  await page.getByLabel('Lock when Coplan is not on screen').selectOption({ label: 'At once' });
+  await page.waitForTimeout(300);
+  const stillOpen = async (what) => {
+    await page.waitForTimeout(300);
+    assert.equal(await page.getByRole('navigation', { name: 'Main' }).isVisible(), true, what);
+  };
+
+  // The phone's file chooser takes the screen, then the person comes back.
+  await page.goto(`${url}/plans`);
+  await unlock(page);
+  await Promise.all([page.waitForEvent('filechooser'), page.getByLabel('Choose a Coplan file').click()]);
+  await pageHidden(page, true);
+  await pageHidden(page, false);
+  await stillOpen('still open after choosing a file');
+
+  // The phone's print screen, from the safety plan.
+  await page.getByRole('link', { name: 'Safety plan', exact: true }).click();
+  await page.evaluate(() => { window.print = () => {}; }); // no print screen here
+  await page.getByRole('button', { name: 'Print my safety plan' }).click();
+  await pageHidden(page, true);
+  await pageHidden(page, false);
+  await stillOpen('still open after printing');
+
+  // Leaving with no such tap locks at once.
+  await pageHidden(page, true);
+  await page.getByLabel('Your PIN').waitFor();
+  await pageHidden(page, false);
+  await context.close();
+});
