@@ -29,10 +29,17 @@ use crate::storage::{Locked, Opened, Storage, UnlockError};
 /// The channel tabs tell each other to lock on (it carries no plan text).
 const CHANNEL: &str = "coplan:lock";
 const IDLE_CHECK_EVERY: Duration = Duration::from_secs(15);
-/// A tapped Call or Text link counts as a call only if the page hides this soon after.
-const CALL_HIDES_WITHIN_MS: f64 = 5_000.0;
+/// A tap that hands the screen to the phone (a Call or Text link, choosing a file, the
+/// print screen) counts only if the page hides this soon after.
+const STEP_OUT_HIDES_WITHIN_MS: f64 = 5_000.0;
 /// However long a call lasts, coming back after this long meets the lock as usual.
 const CALL_AT_MOST_MS: f64 = 2.0 * 60.0 * 60.0 * 1_000.0;
+/// The same for choosing a file or printing.
+const CHOOSING_AT_MOST_MS: f64 = 10.0 * 60.0 * 1_000.0;
+/// What hands the screen to the phone and back: Call and Text links, and controls marked
+/// `data-steps-out` (the file chooser, the print buttons). With "lock at once", leaving
+/// through one of these does not tear down what the person was doing.
+const STEPS_OUT: &str = "a[href^='tel:'], a[href^='sms:'], [data-steps-out]";
 /// Where every tab of this phone writes when it was last used (so one tab in use keeps
 /// the others from locking for lack of use), at most this often.
 const LAST_USE_KEY: &str = "coplan:last-use";
@@ -61,10 +68,12 @@ pub struct AppLock {
     locked: StoredValue<Option<Rc<Locked>>, LocalStorage>,
     /// Set while a lock is set and Coplan is open.
     auto: StoredValue<Option<AutoLock>>,
-    /// When a Call or Text link was last tapped (cleared when the page next hides).
-    call_tapped_at: StoredValue<Option<f64>>,
-    /// The page hid for a call (within seconds of the tap).
-    on_call: StoredValue<bool>,
+    /// When something that hands the screen to the phone was last tapped, and how long
+    /// the person may then be away (cleared when the page next hides).
+    stepped_out_at: StoredValue<Option<(f64, f64)>>,
+    /// The page hid for a call, a file or printing (within seconds of the tap): how long
+    /// it may stay away without locking.
+    stepped_out: StoredValue<Option<f64>>,
     hidden_at: StoredValue<Option<f64>>,
     last_use: StoredValue<f64>,
     /// When this tab last wrote its use for the others.
@@ -79,8 +88,8 @@ impl AppLock {
             gate: RwSignal::new(Gate::Opening),
             locked: StoredValue::new_local(None),
             auto: StoredValue::new(None),
-            call_tapped_at: StoredValue::new(None),
-            on_call: StoredValue::new(false),
+            stepped_out_at: StoredValue::new(None),
+            stepped_out: StoredValue::new(None),
             hidden_at: StoredValue::new(None),
             last_use: StoredValue::new(js_sys::Date::now()),
             last_use_shared: StoredValue::new(0.0),
@@ -109,9 +118,15 @@ impl AppLock {
             let link = event
                 .target()
                 .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
-                .and_then(|e| e.closest("a[href^='tel:'], a[href^='sms:']").ok().flatten());
-            if link.is_some() {
-                self.call_tapped_at.set_value(Some(js_sys::Date::now()));
+                .and_then(|e| e.closest(STEPS_OUT).ok().flatten());
+            if let Some(link) = link {
+                let at_most = if link.has_attribute("data-steps-out") {
+                    CHOOSING_AT_MOST_MS
+                } else {
+                    CALL_AT_MOST_MS
+                };
+                self.stepped_out_at
+                    .set_value(Some((js_sys::Date::now(), at_most)));
             }
         });
         let _ = set_interval_with_handle(move || self.check_idle(), IDLE_CHECK_EVERY);
@@ -227,22 +242,24 @@ impl AppLock {
             .is_some_and(|d| d.hidden());
         let now = js_sys::Date::now();
         if hidden {
-            // A call only if the page hid within seconds of the tap: a tap that never
+            // Stepped out only if the page hid within seconds of the tap: a tap that never
             // left the page (no dialler, a cancelled prompt) counts for nothing later.
-            let tapped = self.call_tapped_at.write_value().take();
-            let on_call = tapped.is_some_and(|at| now - at <= CALL_HIDES_WITHIN_MS);
-            self.on_call.set_value(on_call);
+            let tapped = self.stepped_out_at.write_value().take();
+            let stepped_out = tapped
+                .filter(|(at, _)| now - at <= STEP_OUT_HIDES_WITHIN_MS)
+                .map(|(_, at_most)| at_most);
+            self.stepped_out.set_value(stepped_out);
             self.hidden_at.set_value(Some(now));
-            if auto.grace_ms <= 0.0 && !on_call {
+            if auto.grace_ms <= 0.0 && stepped_out.is_none() {
                 self.lock_now();
             }
             return;
         }
-        let on_call = std::mem::take(&mut *self.on_call.write_value());
+        let stepped_out = self.stepped_out.write_value().take();
         let Some(away) = self.hidden_at.write_value().take().map(|at| now - at) else {
             return;
         };
-        let excused = on_call && away < CALL_AT_MOST_MS;
+        let excused = stepped_out.is_some_and(|at_most| away < at_most);
         if !excused && away >= auto.grace_ms {
             self.lock_now();
         }

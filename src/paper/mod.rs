@@ -36,7 +36,7 @@ fn print_now() {
 fn PrintButton(label: Text) -> impl IntoView {
     view! {
         <p class="app-no-print">
-            <button class="app-button" type="button" on:click=|_| print_now()>{t(label)}</button>
+            <button class="app-button" type="button" data-steps-out="" on:click=|_| print_now()>{t(label)}</button>
         </p>
     }
 }

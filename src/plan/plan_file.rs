@@ -216,6 +216,7 @@ pub fn ImportForm(#[prop(into)] on_imported: Callback<()>) -> impl IntoView {
                     id="plan-file"
                     type="file"
                     accept=".json,application/json"
+                    data-steps-out=""
                     aria-describedby=move || if problem.with(Option::is_some) { "plan-file-hint plan-file-error" } else { "plan-file-hint" }
                     on:change=chosen
                 />

@@ -39,7 +39,7 @@ pub fn SafetyPlanPage() -> impl IntoView {
                 <a class="app-button app-button--secondary" href="/safety-plan/edit">{t(Text::ChangeSafetyPlan)}</a>
             </p>
             <p class="app-no-print">
-                <button class="app-button app-button--quiet" type="button" on:click=|_| {
+                <button class="app-button app-button--quiet" type="button" data-steps-out="" on:click=|_| {
                     if let Some(window) = web_sys::window() {
                         let _ = window.print();
                     }
