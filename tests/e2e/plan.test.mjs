@@ -156,10 +156,30 @@ test('a plan saved as a file comes back whole after a wipe; a damaged file chang
   await fillEverySection(page, url);
 
   await page.goto(url);
+  // Some browsers cancel a download whose address is withdrawn at once: it must outlive
+  // the click that starts it.
+  await page.evaluate(() => {
+    window.__downloadClicked = [];
+    window.__revoked = [];
+    const click = HTMLAnchorElement.prototype.click;
+    HTMLAnchorElement.prototype.click = function () {
+      if (this.download) window.__downloadClicked.push(performance.now());
+      return click.call(this);
+    };
+    const revoke = URL.revokeObjectURL;
+    URL.revokeObjectURL = (address) => {
+      window.__revoked.push(performance.now());
+      return revoke.call(URL, address);
+    };
+  });
   const [download] = await Promise.all([
     page.waitForEvent('download'),
     page.getByRole('button', { name: 'Save a copy of my plan' }).click(),
   ]);
+  await page.waitForTimeout(1000);
+  const { clicked, revoked } = await page.evaluate(() => ({ clicked: window.__downloadClicked, revoked: window.__revoked }));
+  assert.equal(clicked.length, 1, 'one download started');
+  assert.deepEqual(revoked, [], 'the file\'s address is still there a second after the download started');
   assert.match(download.suggestedFilename(), /^notes-\d{4}-\d{2}-\d{2}\.json$/, 'no name in the file name');
   const saved = await download.path();
   const fs = await import('node:fs/promises');
