@@ -149,8 +149,19 @@ fn download(bytes: &[u8], name: &str) -> Result<(), JsValue> {
     link.set_href(&url);
     link.set_download(name);
     link.click();
-    web_sys::Url::revoke_object_url(&url)
+    // Withdrawn later, not at once: some browsers cancel a download whose address goes
+    // while it starts.
+    leptos::prelude::set_timeout(
+        move || {
+            let _ = web_sys::Url::revoke_object_url(&url);
+        },
+        REVOKE_AFTER,
+    );
+    Ok(())
 }
+
+/// How long a saved copy's address outlives the download it starts.
+const REVOKE_AFTER: std::time::Duration = std::time::Duration::from_secs(30);
 
 /// "Open a plan from a file": checked in full, then merged in one transaction.
 #[component]
