@@ -144,7 +144,6 @@ export function browserAndServer() {
   return running;
 }
 
-/** Waits until every write has reached IndexedDB ("Saved on this phone", not busy). */
 /** A new browser context and tab with `words` typed into About me's story and saved. */
 export async function tabWithStory(running, words) {
   const context = await running.browser.newContext();
@@ -156,6 +155,7 @@ export async function tabWithStory(running, words) {
   return { context, page, url };
 }
 
+/** Waits until every write has reached IndexedDB ("Saved on this phone", not busy). */
 export async function savedOnThisPhone(page) {
   await page.locator('[role="status"][aria-busy="false"]', { hasText: 'Saved on this phone' }).waitFor();
 }

@@ -326,3 +326,67 @@ test('the plan prints cleanly, and the crisis card fits one page in two bank-car
   assert.equal((pdf.toString('latin1').match(/\/Type\s*\/Page[^s]/g) ?? []).length, 1, 'the card prints on one page');
   await context.close();
 });
+
+/** A plan file whose safety plan claims a list of 32 million values and holds none. */
+function fileThatClaimsAHugeList() {
+  const varuint = (n) => {
+    const out = [];
+    while (n >= 0x80) {
+      out.push((n % 0x80) | 0x80);
+      n = Math.floor(n / 0x80);
+    }
+    out.push(n);
+    return out;
+  };
+  const name = [...Buffer.from('l.reasons_for_living')];
+  // One client, one item at its start, of plain values (8), under a named root, then the
+  // count of values the item says it holds.
+  const update = [1, 1, ...varuint(4242), 0, 8, 1, name.length, ...name, ...varuint(32_000_000)];
+  return Buffer.from(JSON.stringify({
+    format: 'coplan-plan',
+    version: 1,
+    plan: { id: 'plan-crafted', created_at_ms: 1700000000000 },
+    exported_at_ms: 1764000000000,
+    sections: { safety_plan: Buffer.from(update).toString('base64') },
+  }));
+}
+
+test('a file crafted to exhaust memory is checked away from the app: refused plainly, the app stays small, the plan unchanged', async () => {
+  const context = await running.browser.newContext();
+  // Every WebAssembly memory the page makes, to read their sizes later.
+  await context.addInitScript(() => {
+    window.__memories = [];
+    const keep = (result) => {
+      const instance = result.instance ?? result;
+      for (const value of Object.values(instance.exports ?? {})) {
+        if (value instanceof WebAssembly.Memory) window.__memories.push(value);
+      }
+      return result;
+    };
+    for (const name of ['instantiate', 'instantiateStreaming']) {
+      const original = WebAssembly[name];
+      WebAssembly[name] = (...args) => original.apply(WebAssembly, args).then(keep);
+    }
+  });
+  const page = await context.newPage();
+  const url = running.server.url;
+  await page.goto(`${url}/about-me`);
+  await page.getByRole('textbox', { name: 'My story, in my own words' }).pressSequentially('Still here after the bad file');
+  await savedOnThisPhone(page);
+  const largest = () => page.evaluate(() => Math.max(...window.__memories.map((m) => m.buffer.byteLength)));
+  const before = await largest();
+  assert.ok(before > 0, 'the app\'s memory was found');
+
+  await page.goto(`${url}/plans`);
+  await page.getByLabel('Choose a Coplan file').setInputFiles({ name: 'plan.json', mimeType: 'application/json', buffer: fileThatClaimsAHugeList() });
+  await page.getByText('This file is damaged or incomplete, so nothing was loaded.', { exact: false }).waitFor({ timeout: 60000 });
+  const after = await largest();
+  assert.ok(after - before < 64 * 1024 * 1024, `the app's memory grew by ${after - before} bytes`);
+
+  await page.goto(`${url}/about-me`);
+  const story = page.getByRole('textbox', { name: 'My story, in my own words' });
+  await story.waitFor();
+  assert.equal(await story.inputValue(), 'Still here after the bad file');
+  assert.equal(await page.getByText('plan-crafted').count(), 0);
+  await context.close();
+});
