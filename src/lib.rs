@@ -10,6 +10,7 @@
 pub mod app;
 pub mod care_plan;
 pub mod check_ins;
+pub mod checker;
 pub mod components;
 pub mod i18n;
 pub mod lock;

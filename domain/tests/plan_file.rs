@@ -518,3 +518,36 @@ fn a_locked_file_with_a_key_derivation_count_out_of_range_is_refused() {
         );
     }
 }
+
+/// The checker's answers from its Web Worker read back as the same results, and an answer
+/// nobody wrote counts as damaged.
+#[test]
+fn a_checks_verdict_reads_back_as_the_same_result() {
+    use coplan_domain::plan::file::{check, from_verdict, verdict};
+    for result in [
+        Ok(()),
+        Err(FileError::TooLarge),
+        Err(FileError::NotAPlan),
+        Err(FileError::NewerVersion { found: 7 }),
+        Err(FileError::Damaged),
+    ] {
+        assert_eq!(from_verdict(&verdict(&result)), result);
+    }
+    assert_eq!(verdict(&Ok(())), "ok");
+    assert_eq!(
+        verdict(&Err(FileError::NewerVersion { found: 3 })),
+        "newer-3"
+    );
+    for nonsense in ["", "OK", "newer-", "newer-x", "killed"] {
+        assert_eq!(
+            from_verdict(nonsense),
+            Err(FileError::Damaged),
+            "{nonsense}"
+        );
+    }
+    // The check agrees with reading the file.
+    let bytes = fixture_plan().to_bytes();
+    assert_eq!(check(&bytes), Ok(()));
+    assert_eq!(check(&bytes[..bytes.len() / 2]), Err(FileError::Damaged));
+    assert_eq!(check(b"{}"), Err(FileError::NotAPlan));
+}

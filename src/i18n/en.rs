@@ -234,6 +234,9 @@ pub fn text(text: Text) -> &'static str {
             "The lock is off. Anyone who opens Coplan on this phone can read your plan."
         }
         Text::LockChanged => "Changed. Use the new one from now on.",
+        Text::FileNotChecked => {
+            "Coplan could not finish checking this file, so nothing was loaded. Your plan on this phone has not changed."
+        }
         Text::LockCurrentWrong => "That is not the PIN or passphrase set now. Nothing was changed.",
         Text::LockCurrentWrongWait => {
             "That is not the PIN or passphrase set now. Nothing was changed. You can try again in {wait}."

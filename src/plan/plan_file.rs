@@ -280,6 +280,13 @@ async fn open_locked(file: &LockedFile, passphrase: &str) -> Result<(), String> 
 }
 
 async fn import(bytes: &[u8]) -> Result<(), String> {
+    // Checked away from the app first: only a file that loads whole there is read here.
+    crate::checker::check_plan_file(bytes)
+        .await
+        .map_err(|refused| match refused {
+            crate::checker::Refused::File(e) => e.to_string(),
+            crate::checker::Refused::Unchecked => t(Text::FileNotChecked).to_string(),
+        })?;
     let parsed = PlanFile::parse(bytes).map_err(|e| e.to_string())?;
     let storage = Storage::shared().await.map_err(|e| e.to_string())?;
     let mut draft = PlanDraft::new(parsed.plan_id.clone(), parsed.created_at_ms);

@@ -390,3 +390,36 @@ test('a file crafted to exhaust memory is checked away from the app: refused pla
   assert.equal(await page.getByText('plan-crafted').count(), 0);
   await context.close();
 });
+
+test('when the checker stops before answering, the file is refused plainly and nothing is loaded', async () => {
+  // No service worker, so the checker's script comes from the network, where this test
+  // swaps it for one that fails the way a crashed WebAssembly instance does.
+  const context = await running.browser.newContext({ serviceWorkers: 'block' });
+  await context.route('**/checker-worker.js', (route) => route.fulfill({
+    contentType: 'text/javascript',
+    body: "self.onmessage = () => { throw new WebAssembly.RuntimeError('unreachable'); };",
+  }));
+  const page = await context.newPage();
+  const url = running.server.url;
+  await page.goto(`${url}/about-me`);
+  await page.getByRole('textbox', { name: 'My story, in my own words' }).pressSequentially('Only my words');
+  await savedOnThisPhone(page);
+  const [download] = await Promise.all([
+    page.waitForEvent('download'),
+    page.goto(url).then(() => page.getByRole('button', { name: 'Save a copy of my plan' }).click()),
+  ]);
+  const fs = await import('node:fs/promises');
+  const bytes = await fs.readFile(await download.path());
+
+  // A good file, but its check never finishes: nothing of it is loaded.
+  await page.goto(`${url}/plans`);
+  await page.getByRole('button', { name: /^Delete this plan/ }).click();
+  await page.getByRole('button', { name: 'Yes, delete this plan' }).click();
+  await page.getByText('There are no plans on this phone yet.').waitFor();
+  await page.getByLabel('Choose a Coplan file').setInputFiles({ name: 'plan.json', mimeType: 'application/json', buffer: bytes });
+  await page.getByText('Coplan could not finish checking this file, so nothing was loaded.', { exact: false }).waitFor();
+  assert.deepEqual(await axeViolations(page), []);
+  await page.reload();
+  await page.getByText('There are no plans on this phone yet.').waitFor();
+  await context.close();
+});

@@ -51,7 +51,11 @@ pub fn report() -> anyhow::Result<()> {
         "part loaded later (with its shared chunks)", "brotli", "budget"
     );
     let mut over = Vec::new();
-    for (part, needs) in &app.parts {
+    let checker = (
+        "the checker, in its worker (on opening a file)".to_string(),
+        app.checker.to_vec(),
+    );
+    for (part, needs) in app.parts.iter().chain([(&checker.0, &checker.1)]) {
         let mut bytes = 0;
         for file in needs {
             bytes += build::brotli_bytes(&std::fs::read(dist.join(file))?).len();

@@ -22,6 +22,14 @@ const LINKED: &str = "target/wasm32-unknown-unknown/release/coplan-app.wasm";
 const SPLIT_DIR: &str = "target/coplan-split";
 const BOUND_DIR: &str = "target/coplan-pkg";
 const LOADER: &str = "__wasm_split.js";
+const CHECKER: &str = "coplan-checker";
+const CHECKER_LINKED: &str = "target/wasm32-unknown-unknown/release/coplan_checker.wasm";
+/// The checker's worker script, beside its module in the build's folder.
+const CHECKER_WORKER: &str = "checker-worker.js";
+/// The most memory the checker may ever have (`checker/src/lib.rs`): room to read the
+/// largest plan file Coplan accepts (8 MiB, each section up to 1 MiB), and no more, so a
+/// file crafted to reserve huge lists fails there instead of taking the phone's memory.
+const CHECKER_MEMORY: u64 = 128 * 1024 * 1024;
 
 /// What wasm-opt may assume of the browser: the features Rust 1.95 emits, named one by one
 /// (never `--all-features`: binaryen would then use ones no browser we support has).
@@ -45,6 +53,9 @@ pub struct AppFiles {
     pub loader: String,
     /// Each part loaded later, by name, with the files it needs (shared chunks first).
     pub parts: BTreeMap<String, Vec<String>>,
+    /// The checker's worker script, its glue and its module (loaded when a file is
+    /// opened; precached with the rest).
+    pub checker: [String; 3],
 }
 
 impl AppFiles {
@@ -101,6 +112,7 @@ pub fn build(dist: &Path) -> anyhow::Result<AppFiles> {
             std::fs::copy(&path, bound.join(&name))?;
         }
     }
+    build_checker(&bound)?;
     let wasm_opt = Path::new(crate::setup::BUILD_TOOLS).join("node_modules/.bin/wasm-opt");
     let mut files = crate::build::files_in(&bound)?;
     files.sort();
@@ -143,11 +155,17 @@ pub fn build(dist: &Path) -> anyhow::Result<AppFiles> {
         main_wasm: in_folder(&format!("{CRATE}_bg.wasm")),
         loader: in_folder(LOADER),
         parts,
+        checker: [
+            in_folder(CHECKER_WORKER),
+            in_folder(&format!("{CHECKER}.js")),
+            in_folder(&format!("{CHECKER}_bg.wasm")),
+        ],
     };
     for file in app
         .critical()
         .into_iter()
         .chain(app.parts.values().flatten().map(String::as_str))
+        .chain(app.checker.iter().map(String::as_str))
     {
         if !dist.join(file).exists() {
             bail!("the split build has no {file}: has wasm_split_cli_support changed its names?");
@@ -155,6 +173,36 @@ pub fn build(dist: &Path) -> anyhow::Result<AppFiles> {
     }
     add_loader(&dist.join("index.html"), &app)?;
     Ok(app)
+}
+
+/// Builds the checker (`checker/`) into `bound`, its memory capped at [`CHECKER_MEMORY`],
+/// with its worker script.
+fn build_checker(bound: &Path) -> anyhow::Result<()> {
+    cmd::run(Command::new("cargo").args([
+        "rustc",
+        "--locked",
+        "--offline",
+        "-p",
+        CHECKER,
+        "--lib",
+        "--crate-type",
+        "cdylib",
+        "--release",
+        "--target",
+        "wasm32-unknown-unknown",
+        "--",
+        "-C",
+        &format!("link-arg=--max-memory={CHECKER_MEMORY}"),
+    ]))?;
+    cmd::run(
+        Command::new("wasm-bindgen")
+            .args(["--target", "web", "--no-typescript"])
+            .args(["--out-name", CHECKER, "--out-dir"])
+            .arg(bound)
+            .arg(CHECKER_LINKED),
+    )?;
+    std::fs::copy("checker/worker.js", bound.join(CHECKER_WORKER))?;
+    Ok(())
 }
 
 /// The 16-hex-digit hash of a build's files (names and contents).
@@ -192,7 +240,8 @@ fn add_loader(index: &Path, app: &AppFiles) -> anyhow::Result<()> {
 
 fn loader_html(app: &AppFiles) -> String {
     format!(
-        r#"<link rel="modulepreload" href="/{js}">
+        r#"<meta name="coplan-checker" content="/{checker}">
+  <link rel="modulepreload" href="/{js}">
   <link rel="modulepreload" href="/{loader}">
   <link rel="preload" href="/{wasm}" as="fetch" type="application/wasm" crossorigin>
   <script type="module">
@@ -204,6 +253,7 @@ dispatchEvent(new CustomEvent('CoplanStarted', {{ detail: {{ wasm }} }}));
         js = app.main_js,
         loader = app.loader,
         wasm = app.main_wasm,
+        checker = app.checker[0],
     )
 }
 

@@ -43,6 +43,61 @@ pub enum FileError {
     Damaged,
 }
 
+impl FileError {
+    /// The error as a short code, for the checker in a Web Worker to send back to the
+    /// page: `too-large`, `not-a-plan`, `newer-<version>` or `damaged`.
+    pub fn code(&self) -> String {
+        match self {
+            FileError::TooLarge => "too-large".into(),
+            FileError::NotAPlan => "not-a-plan".into(),
+            FileError::NewerVersion { found } => format!("newer-{found}"),
+            FileError::Damaged => "damaged".into(),
+        }
+    }
+
+    /// The error a code stands for; anything unknown counts as damaged.
+    pub fn from_code(code: &str) -> FileError {
+        match code {
+            "too-large" => FileError::TooLarge,
+            "not-a-plan" => FileError::NotAPlan,
+            _ => match code.strip_prefix("newer-").map(str::parse) {
+                Some(Ok(found)) => FileError::NewerVersion { found },
+                _ => FileError::Damaged,
+            },
+        }
+    }
+}
+
+/// Everything the app does with a plan file before it stores it: read it, apply each
+/// section to a copy, and build each view. Run by the checker in a Web Worker, whose
+/// memory is capped, so that whatever a crafted file makes the reader do (reserve huge
+/// lists, run long) happens there and never in the app. Its answer goes back as
+/// [`verdict`].
+pub fn check(bytes: &[u8]) -> Result<(), FileError> {
+    let file = PlanFile::parse(bytes)?;
+    for (kind, state) in &file.sections {
+        let doc = SectionDoc::load(*kind, 1, state).map_err(|_| FileError::Damaged)?;
+        let _ = doc.view();
+    }
+    Ok(())
+}
+
+/// A check's result as the worker sends it: `ok`, or the error's code.
+pub fn verdict(result: &Result<(), FileError>) -> String {
+    match result {
+        Ok(()) => "ok".into(),
+        Err(e) => e.code(),
+    }
+}
+
+/// The result a worker's answer stands for.
+pub fn from_verdict(answer: &str) -> Result<(), FileError> {
+    match answer {
+        "ok" => Ok(()),
+        code => Err(FileError::from_code(code)),
+    }
+}
+
 /// A whole plan as saved in a file.
 #[derive(Clone, PartialEq, Eq)]
 pub struct PlanFile {
