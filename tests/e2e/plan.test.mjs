@@ -423,3 +423,29 @@ test('when the checker stops before answering, the file is refused plainly and n
   await page.getByText('There are no plans on this phone yet.').waitFor();
   await context.close();
 });
+
+test('a section getting too long to move to a saved copy says so plainly, and still opens whole', async () => {
+  const context = await running.browser.newContext();
+  const page = await context.newPage();
+  const url = running.server.url;
+  const fs = await import('node:fs/promises');
+  // Made natively by `cargo xtask` (xtask/src/fixtures.rs): a care plan of over 800 KB.
+  const bytes = await fs.readFile(process.env.COPLAN_LONG_PLAN);
+  await page.goto(`${url}/plans`);
+  await page.getByLabel('Choose a Coplan file').setInputFiles({ name: 'plan.json', mimeType: 'application/json', buffer: bytes });
+  await page.getByText('The plan from the file is on this phone now, and open.').waitFor({ timeout: 60000 });
+  await page.goto(`${url}/care-plan`);
+  const warning = page.getByText('This section is getting very long.', { exact: false });
+  await warning.waitFor({ timeout: 60000 });
+  assert.deepEqual(await axeViolations(page), []);
+  // Every field and item is there, and it still takes typing.
+  const fields = page.getByRole('textbox');
+  assert.ok((await fields.count()) > 10, 'the care plan opened with its items');
+  assert.match(await fields.first().inputValue(), /^(\u{1F30A})+$/u);
+
+  // A short section says nothing of the sort.
+  await page.goto(`${url}/about-me`);
+  await page.getByRole('textbox', { name: 'My story, in my own words' }).waitFor();
+  assert.equal(await page.getByText('This section is getting very long.', { exact: false }).count(), 0);
+  await context.close();
+});

@@ -13,6 +13,7 @@
 mod bench;
 mod build;
 mod cmd;
+mod fixtures;
 mod postgres;
 mod setup;
 mod size;

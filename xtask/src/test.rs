@@ -186,6 +186,7 @@ fn end_to_end() -> anyhow::Result<()> {
     if tests.is_empty() {
         bail!("no end-to-end tests found in tests/e2e");
     }
+    let long_plan = crate::fixtures::write()?;
     cmd::run(
         Command::new("node")
             .args(["--test", "--test-concurrency=1"])
@@ -193,6 +194,7 @@ fn end_to_end() -> anyhow::Result<()> {
             .env("COPLAN_SERVER_BIN", root.join(build::server_binary("dev")))
             .env("COPLAN_DIST", root.join(build::DIST))
             .env("COPLAN_DIST_B", root.join("target/e2e/dist-b"))
+            .env("COPLAN_LONG_PLAN", root.join(long_plan))
             .env("CHROMIUM", setup::CHROMIUM),
     )
 }
