@@ -237,6 +237,9 @@ pub fn text(text: Text) -> &'static str {
         Text::FileNotChecked => {
             "Coplan could not finish checking this file, so nothing was loaded. Your plan on this phone has not changed."
         }
+        Text::SectionGettingLong => {
+            "This section is getting very long. Everything in it is saved on this phone, but if it grows much longer it will not fit in a saved copy of your plan. Taking out what you no longer need makes room."
+        }
         Text::LockCurrentWrong => "That is not the PIN or passphrase set now. Nothing was changed.",
         Text::LockCurrentWrongWait => {
             "That is not the PIN or passphrase set now. Nothing was changed. You can try again in {wait}."

@@ -301,6 +301,7 @@ pub enum Text {
     LockIsOff,
     LockChanged,
     LockCurrentWrong,
+    SectionGettingLong,
     FileNotChecked,
     LockCurrentWrongWait,
     LockOnPin,

@@ -35,6 +35,8 @@ pub struct Editing {
     pub undo: RwSignal<Option<Undoable>>,
     /// True once the section is open: fields appear only then, so nothing typed goes nowhere.
     pub ready: RwSignal<bool>,
+    /// True while the section is getting too long to go into a saved copy.
+    pub long: RwSignal<bool>,
     session: StoredValue<Option<Rc<SectionSession>>, LocalStorage>,
     serial: StoredValue<u64>,
 }
@@ -50,6 +52,7 @@ impl Editing {
             problem: RwSignal::new(None),
             undo: RwSignal::new(None),
             ready: RwSignal::new(false),
+            long: RwSignal::new(false),
             session: StoredValue::new_local(None),
             serial: StoredValue::new(0),
         };
@@ -63,8 +66,14 @@ impl Editing {
             on_cleanup(move || handle.remove());
         }
         spawn_local(async move {
-            let opened =
-                SectionSession::open(kind, editing.view, editing.status, editing.writing).await;
+            let opened = SectionSession::open(
+                kind,
+                editing.view,
+                editing.status,
+                editing.writing,
+                editing.long,
+            )
+            .await;
             match opened {
                 Ok(session) => {
                     if session.damaged > 0 {

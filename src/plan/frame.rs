@@ -18,6 +18,11 @@ pub fn EditorFrame(editing: Editing, children: ChildrenFn) -> impl IntoView {
                 <p>{t(Text::UpdatedElsewhere)}</p>
             </div>
         })}
+        {move || editing.long.get().then(|| view! {
+            <div class="app-note" role="status">
+                <p>{t(Text::SectionGettingLong)}</p>
+            </div>
+        })}
         {move || editing.problem.get().map(|message| view! {
             <div class="app-problem" role="alert">
                 <p><span class="app-visually-hidden">{t(Text::ErrorPrefix)}" "</span>{message}</p>

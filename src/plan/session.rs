@@ -14,7 +14,9 @@ use std::rc::Rc;
 use std::time::Duration;
 
 use coplan_domain::PlanId;
-use coplan_domain::plan::{AuthorId, Edit, PlanError, SectionDoc, SectionKind, SectionView, Stamp};
+use coplan_domain::plan::{
+    AuthorId, Edit, LONG_SECTION_BYTES, PlanError, SectionDoc, SectionKind, SectionView, Stamp,
+};
 use js_sys::Uint8Array;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -60,6 +62,10 @@ pub struct SectionSession {
     pub status: RwSignal<SaveStatus>,
     /// Changes made and not yet stored.
     pub writing: RwSignal<u32>,
+    /// The section's stored bytes, as far as this tab knows (exact after a compaction).
+    stored_bytes: Cell<usize>,
+    /// True once the section is getting too long to go into a saved copy.
+    pub long: RwSignal<bool>,
 }
 
 impl SectionSession {
@@ -69,6 +75,7 @@ impl SectionSession {
         view: RwSignal<SectionView>,
         status: RwSignal<SaveStatus>,
         writing: RwSignal<u32>,
+        long: RwSignal<bool>,
     ) -> Result<Rc<Self>, StorageError> {
         mark("coplan:section-opening");
         let storage = Storage::shared().await?;
@@ -121,6 +128,7 @@ impl SectionSession {
         view.set(doc.view());
         mark("coplan:section-opened");
         let long_log = stored.updates.len() >= COMPACT_EVERY as usize;
+        let stored_bytes = stored.bytes();
         let session = Rc::new(Self {
             storage,
             plan,
@@ -141,7 +149,10 @@ impl SectionSession {
             view,
             status,
             writing,
+            stored_bytes: Cell::new(stored_bytes),
+            long,
         });
+        session.measured(stored_bytes);
         if long_log {
             // Records left by other tabs (perhaps long closed): folded in once, now.
             let folding = Rc::clone(&session);
@@ -204,6 +215,7 @@ impl SectionSession {
             match result {
                 Ok(()) => {
                     session.next_seq.set(seq + 1);
+                    session.measured(session.stored_bytes.get() + update.len());
                     if let Some(listening) = &session.channel {
                         let _ = listening
                             .channel
@@ -251,6 +263,16 @@ impl SectionSession {
         );
     }
 
+    /// The section now takes `bytes` on this phone: past [`LONG_SECTION_BYTES`] the screen
+    /// says it is getting too long.
+    fn measured(&self, bytes: usize) {
+        self.stored_bytes.set(bytes);
+        let long = bytes >= LONG_SECTION_BYTES;
+        if self.long.get_untracked() != long {
+            self.long.set(long);
+        }
+    }
+
     /// When the page is hidden or closing: a write waiting to be tried again is tried
     /// now, rather than after its timer.
     pub fn flush(self: &Rc<Self>) {
@@ -271,7 +293,9 @@ impl SectionSession {
                 // own words are all in the document already.
                 let _ = self.doc.apply_stored(update);
             }
-            self.doc.encode_state()
+            let state = self.doc.encode_state();
+            self.measured(state.len());
+            state
         };
         let compacted = if everything {
             self.storage

@@ -40,6 +40,13 @@ pub struct StoredSection {
 }
 
 impl StoredSection {
+    /// How many bytes it takes: at least the size of the state they merge into (records
+    /// not yet folded into the snapshot may repeat some of it).
+    pub fn bytes(&self) -> usize {
+        self.snapshot.as_ref().map_or(0, Vec::len)
+            + self.updates.iter().map(Vec::len).sum::<usize>()
+    }
+
     /// Everything stored, snapshot first, ready to apply to a fresh document. CRDT
     /// updates merge in any order, so the log's order across writers does not matter.
     pub fn all_updates(&self) -> impl Iterator<Item = &[u8]> {

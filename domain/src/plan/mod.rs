@@ -26,3 +26,8 @@ pub const PLAN_SCHEMA_VERSION: u32 = 1;
 
 /// The largest update (or whole section state) accepted from a file or another device.
 pub const MAX_UPDATE_BYTES: usize = 1024 * 1024;
+
+/// From this many stored bytes a section is getting too long: the person is told, while
+/// there is still room, that past [`MAX_UPDATE_BYTES`] it could not go into a saved copy
+/// (or, later, to another phone). It still opens and saves on this phone whatever its size.
+pub const LONG_SECTION_BYTES: usize = MAX_UPDATE_BYTES / 4 * 3;
