@@ -25,7 +25,7 @@ use wasm_bindgen::closure::Closure;
 
 use crate::components::save_status::SaveStatus;
 use crate::platform::{fresh_client_id, mark, now_ms};
-use crate::storage::{Storage, StorageError, StoredSection};
+use crate::storage::{Storage, StorageError};
 
 use super::write_queue::WriteQueue;
 
@@ -99,9 +99,15 @@ impl SectionSession {
                 plan
             }
             Some(draft) => draft.id.clone(),
+            // No plan yet: one is started, unless another screen or tab just did, whose
+            // changes are then listened for and read like any others.
             None => {
-                found.stored = StoredSection::default();
-                storage.start_plan().await?
+                let plan = storage.open_or_start_plan().await?;
+                if channel.is_none() {
+                    channel = listen(&plan, kind, &doc, view);
+                }
+                found.stored = storage.load_section(&plan, kind).await?;
+                plan
             }
         };
         if channel.is_none() {

@@ -89,6 +89,56 @@ impl Storage {
         }
     }
 
+    /// The open plan, or, when none is open, a new one started and made the open plan, in
+    /// one transaction: screens or tabs opening at once on a new phone start one plan
+    /// between them.
+    pub async fn open_or_start_plan(&self) -> Result<PlanId, StorageError> {
+        let id = PlanId::parse(&crate::platform::random_id())?;
+        let draft = PlanDraft::new(id.clone(), crate::platform::now_ms());
+        let sealed = self.seal_draft(&draft).await?;
+        let tx = self.readwrite([META, DRAFTS])?;
+        let current: Option<String> = tx
+            .object_store(META)
+            .map_err(write_failed)?
+            .get(CURRENT_PLAN)
+            .await
+            .map_err(write_failed)?;
+        if let Some(current) = current {
+            let stored: Option<JsValue> = tx
+                .object_store(DRAFTS)
+                .map_err(write_failed)?
+                .get(current.clone())
+                .primitive()
+                .map_err(write_failed)?
+                .await
+                .map_err(write_failed)?;
+            if stored.is_some() {
+                // Started elsewhere meanwhile: nothing is written here.
+                return Ok(PlanId::parse(&current)?);
+            }
+        }
+        tx.object_store(DRAFTS)
+            .map_err(write_failed)?
+            .put(sealed)
+            .with_key(id.as_str().to_string())
+            .without_key_type()
+            .await
+            .map_err(write_failed)?;
+        set_open_plan(&tx, &id).await.map_err(write_failed)?;
+        tx.commit().await.map_err(write_failed)?;
+        self.first_plan_opens_without_pin(&id).await?;
+        Ok(id)
+    }
+
+    /// The first plan on a locked phone gets the same default as when a lock is set over
+    /// one plan: its safety plan opens without the PIN.
+    async fn first_plan_opens_without_pin(&self, id: &PlanId) -> Result<(), StorageError> {
+        if self.lock().await?.is_some() && self.all_plans().await?.len() == 1 {
+            self.set_opens_without_pin(id, true).await?;
+        }
+        Ok(())
+    }
+
     /// Starts a new plan, with a fresh id, and makes it the open plan. The first plan on
     /// a locked phone gets the same default as when a lock is set over one plan: its
     /// safety plan opens without the PIN.
@@ -96,9 +146,7 @@ impl Storage {
         let id = PlanId::parse(&crate::platform::random_id())?;
         self.save_draft(&PlanDraft::new(id.clone(), crate::platform::now_ms()))
             .await?;
-        if self.lock().await?.is_some() && self.all_plans().await?.len() == 1 {
-            self.set_opens_without_pin(&id, true).await?;
-        }
+        self.first_plan_opens_without_pin(&id).await?;
         Ok(id)
     }
 
