@@ -60,8 +60,13 @@ test('a first visit downloads the wasm once, not again for the offline copy', as
       const cache = await caches.open(keys.find((k) => k.startsWith('coplan-shell-')));
       return (await cache.keys()).map((r) => new URL(r.url).pathname);
     });
-    assert.ok(cached.some((p) => p.endsWith('_bg.wasm')), `the wasm is precached: ${cached}`);
-    assert.equal(timesServed(fresh.logs, /path=\/[^ }]*_bg\.wasm/), 1, fresh.logs.join('\n'));
+    const modules = cached.filter((p) => p.endsWith('_bg.wasm'));
+    assert.ok(modules.some((p) => p.endsWith('/coplan-app_bg.wasm')), `the app's wasm is precached: ${cached}`);
+    assert.ok(modules.some((p) => p.endsWith('/coplan-checker_bg.wasm')), `the checker's wasm is precached: ${cached}`);
+    for (const module of modules) {
+      const served = new RegExp(`path=${module.replace(/[.]/g, '\\.')}[ }]`);
+      assert.equal(timesServed(fresh.logs, served), 1, `${module}\n${fresh.logs.join('\n')}`);
+    }
     await context.close();
   } finally {
     await fresh.stop();
