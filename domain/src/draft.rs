@@ -8,19 +8,16 @@ use serde::{Deserialize, Serialize};
 /// The schema version this build writes.
 pub const DRAFT_SCHEMA_VERSION: u32 = 1;
 
-/// Why a draft or one of its fields was not accepted, in words a person can act on.
+/// Why a draft or one of its fields was not accepted (the app words each for a person).
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum DraftError {
-    #[error("Plan ids are 1 to 64 letters, digits, dashes or underscores")]
+    #[error("draft: bad plan id")]
     BadPlanId,
-    #[error(
-        "What you like to be called can be up to {} characters",
-        PreferredName::MAX_CHARS
-    )]
+    #[error("draft: name over {} characters", PreferredName::MAX_CHARS)]
     NameTooLong,
-    #[error("This plan was saved by a newer version of Coplan. Reload the app to open it")]
+    #[error("draft: newer schema {found}")]
     NewerSchema { found: u32 },
-    #[error("This plan could not be read: it may be damaged")]
+    #[error("draft: unreadable")]
     Unreadable,
 }
 

@@ -50,15 +50,13 @@ pub enum SecretKind {
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum SecretError {
-    #[error("A PIN is 6 or more numbers, and nothing else.")]
+    #[error("pin: not 6 or more digits")]
     PinShape,
-    #[error(
-        "A passphrase needs at least 16 characters. Four or more words that do not belong together are easy to remember and hard to guess."
-    )]
+    #[error("passphrase: under 16 characters")]
     PassphraseShort,
-    #[error("That is too long. Keep it under 200 characters.")]
+    #[error("secret: over 200 characters")]
     TooLong,
-    #[error("The two you typed are not the same. Type it again, twice.")]
+    #[error("secret: the two differ")]
     Mismatch,
 }
 
@@ -110,9 +108,9 @@ pub struct LockRecord {
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum LockRecordError {
-    #[error("The app lock on this phone is damaged, so Coplan cannot unlock it.")]
+    #[error("lock record: damaged")]
     Damaged,
-    #[error("The app lock was set by a newer version of Coplan. Reload the app to get it.")]
+    #[error("lock record: newer version")]
     NewerVersion,
 }
 

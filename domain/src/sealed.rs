@@ -48,9 +48,9 @@ pub struct Place<'a> {
 /// Why stored bytes are not a sealed record this build can open.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum SealError {
-    #[error("Part of your plan on this phone is damaged and could not be read. The rest is shown.")]
+    #[error("sealed: damaged")]
     Damaged,
-    #[error("Part of your plan was saved by a newer version of Coplan. Reload the app to get it.")]
+    #[error("sealed: newer version {found}")]
     NewerVersion { found: u8 },
 }
 

@@ -339,11 +339,6 @@ fn a_plan_from_a_newer_coplan_is_refused_plainly() {
         PlanFile::parse(&file.to_bytes()),
         Err(FileError::NewerVersion { found: 2 })
     );
-    assert_eq!(
-        FileError::NewerVersion { found: 2 }.to_string(),
-        "This plan was saved by a newer version of Coplan. Reload Coplan to get the newest \
-         version, then try again"
-    );
 }
 
 #[test]
@@ -405,11 +400,6 @@ fn a_wrong_name_id_or_shape_inside_a_plan_is_damage() {
         assert_ne!(text, &good);
         assert_eq!(parse_str(text), Err(FileError::Damaged), "{text}");
     }
-    assert_eq!(
-        FileError::Damaged.to_string(),
-        "This file is damaged or incomplete, so nothing was loaded. Your plan on this phone \
-         has not changed"
-    );
 }
 
 #[test]

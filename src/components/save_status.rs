@@ -2,7 +2,7 @@
 
 use leptos::prelude::*;
 
-use crate::i18n::{Text, t};
+use crate::i18n::{Say, Text, t};
 use crate::storage::StorageError;
 
 /// The last write's outcome.
@@ -31,7 +31,7 @@ pub fn SaveStatusLine(status: ReadSignal<SaveStatus>, writing: ReadSignal<u32>) 
                 SaveStatus::Idle => String::new(),
                 SaveStatus::Saved => t(Text::SavedOnPhone).to_string(),
                 SaveStatus::Failed(error) => {
-                    format!("{} {} {}", t(Text::NotSavedYet), error, t(Text::TryingAgain))
+                    format!("{} {} {}", t(Text::NotSavedYet), error.say(), t(Text::TryingAgain))
                 }
             }}
         </p>

@@ -4,6 +4,80 @@ use super::Text;
 
 pub fn text(text: Text) -> &'static str {
     match text {
+        Text::ErrPinShape => "A PIN is 6 or more numbers, and nothing else.",
+        Text::ErrPassphraseShort => {
+            "A passphrase needs at least 16 characters. Four or more words that do not belong together are easy to remember and hard to guess."
+        }
+        Text::ErrSecretTooLong => "That is too long. Keep it under 200 characters.",
+        Text::ErrSecretMismatch => "The two you typed are not the same. Type it again, twice.",
+        Text::ErrLockDamaged => {
+            "The app lock on this phone is damaged, so Coplan cannot unlock it."
+        }
+        Text::ErrLockNewer => {
+            "The app lock was set by a newer version of Coplan. Reload the app to get it."
+        }
+        Text::ErrBadPlanId => "Plan ids are 1 to 64 letters, digits, dashes or underscores",
+        Text::ErrNameTooLong => "What you like to be called can be up to {max} characters",
+        Text::ErrDraftNewer => {
+            "This plan was saved by a newer version of Coplan. Reload the app to open it"
+        }
+        Text::ErrDraftUnreadable => "This plan could not be read: it may be damaged",
+        Text::ErrTooLong => "This can be up to {max} characters",
+        Text::ErrTooManyItems => "This list can hold up to {max} things. Remove one to add another",
+        Text::ErrNoSuchItem => "That has been removed, perhaps on another phone",
+        Text::ErrUnknownName => "Coplan does not know that part of the plan",
+        Text::ErrEditNewer => {
+            "This was saved by a newer version of Coplan. Reload the app to get it"
+        }
+        Text::ErrNotAChoice => "Choose one of the options given",
+        Text::ErrBadDate => "Enter a real date, like 31 12 2026",
+        Text::ErrBadUpdate => "This change could not be read: it may be damaged or too large",
+        Text::ErrFileTooLarge => {
+            "This file is too large to be a Coplan plan. Choose the file Coplan saved for you"
+        }
+        Text::ErrFileNotAPlan => {
+            "This file is not a Coplan plan. Choose the file Coplan saved for you"
+        }
+        Text::ErrFileNewer => {
+            "This plan was saved by a newer version of Coplan. Reload Coplan to get the newest version, then try again"
+        }
+        Text::ErrFileDamaged => {
+            "This file is damaged or incomplete, so nothing was loaded. Your plan on this phone has not changed"
+        }
+        Text::ErrPhoneEmpty => "Enter a phone number",
+        Text::ErrPhoneTooLong => "A phone number can be at most {max} characters",
+        Text::ErrPhoneBadCharacter => {
+            "A phone number can only have digits, spaces, brackets, dashes and a + at the start"
+        }
+        Text::ErrPhoneWrongLength => {
+            "Enter a phone number, like 07700 900123, 116 123 or +353 1 234 5678"
+        }
+        Text::ErrSealedDamaged => {
+            "Part of your plan on this phone is damaged and could not be read. The rest is shown."
+        }
+        Text::ErrSealedNewer => {
+            "Part of your plan was saved by a newer version of Coplan. Reload the app to get it."
+        }
+        Text::ErrStorageUnavailable => {
+            "This browser will not let Coplan keep anything on this phone. It may be in private mode, or set to block site storage."
+        }
+        Text::ErrDatabaseNewer => {
+            "Your plan was saved by a newer version of Coplan. Close every Coplan tab and open it again to get the new version."
+        }
+        Text::ErrWriteFailed => {
+            "Coplan could not save on this phone. The phone may be short of space."
+        }
+        Text::ErrReadFailed => "Coplan could not read what is saved on this phone.",
+        Text::ErrNotProtected => {
+            "Coplan cannot protect your plan on this connection, so it keeps nothing here. Open Coplan from its secure address, which starts with https://."
+        }
+        Text::ErrKeysMissing => {
+            "Coplan cannot read what is saved on this phone because the key to it is missing. Nothing has been changed or removed. If the browser's data was restored, closing every Coplan tab and opening it again may bring the key back."
+        }
+        Text::ErrPlanGone => "This plan was deleted on this phone, so nothing more is saved to it.",
+        Text::ErrForgotten => "Coplan has forgotten this phone. Reload the page to start again.",
+        Text::ErrLocked => "Coplan is locked.",
+        Text::ErrRemoved => "Everything Coplan kept on this phone has been removed.",
         Text::AppName => "Coplan",
         Text::SkipToContent => "Skip to main content",
         Text::SafetyPlanButton => "Safety plan",

@@ -6,6 +6,9 @@
 
 mod en;
 mod en_sections;
+mod errors;
+
+pub use errors::Say;
 
 use coplan_domain::plan::SectionKind;
 
@@ -134,6 +137,44 @@ pub fn fill(phrase: &str, slots: &[(&str, &str)]) -> String {
 /// Every phrase the app shows.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Text {
+    ErrPinShape,
+    ErrPassphraseShort,
+    ErrSecretTooLong,
+    ErrSecretMismatch,
+    ErrLockDamaged,
+    ErrLockNewer,
+    ErrBadPlanId,
+    ErrNameTooLong,
+    ErrDraftNewer,
+    ErrDraftUnreadable,
+    ErrTooLong,
+    ErrTooManyItems,
+    ErrNoSuchItem,
+    ErrUnknownName,
+    ErrEditNewer,
+    ErrNotAChoice,
+    ErrBadDate,
+    ErrBadUpdate,
+    ErrFileTooLarge,
+    ErrFileNotAPlan,
+    ErrFileNewer,
+    ErrFileDamaged,
+    ErrPhoneEmpty,
+    ErrPhoneTooLong,
+    ErrPhoneBadCharacter,
+    ErrPhoneWrongLength,
+    ErrSealedDamaged,
+    ErrSealedNewer,
+    ErrStorageUnavailable,
+    ErrDatabaseNewer,
+    ErrWriteFailed,
+    ErrReadFailed,
+    ErrNotProtected,
+    ErrKeysMissing,
+    ErrPlanGone,
+    ErrForgotten,
+    ErrLocked,
+    ErrRemoved,
     AppName,
     SkipToContent,
     SafetyPlanButton,

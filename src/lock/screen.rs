@@ -10,7 +10,7 @@ use leptos::task::spawn_local;
 
 use super::{AppLock, secret_label};
 use crate::components::crisis_lines::CrisisLines;
-use crate::i18n::{Text, fill, t};
+use crate::i18n::{Say, Text, fill, t};
 use crate::platform::fresh_client_id;
 use crate::safety_plan::steps_to_read;
 use crate::storage::UnlockError;
@@ -159,6 +159,6 @@ pub(crate) fn try_problem(error: &UnlockError, wrong: Text, wrong_wait: Text) ->
         UnlockError::TooSoon { wait_ms } => {
             fill(t(Text::UnlockTooSoon), &[("wait", &wait(*wait_ms))])
         }
-        other => other.to_string(),
+        other => other.say(),
     }
 }

@@ -12,7 +12,7 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 
 use super::{AppLock, secret_label};
-use crate::i18n::{Text, fill, t};
+use crate::i18n::{Say, Text, fill, t};
 use crate::platform::now_ms;
 use crate::storage::{LockChoices, Storage, UnlockError};
 
@@ -90,7 +90,7 @@ fn SetLock(said: Said, done: impl Fn(Text) + Copy + 'static) -> impl IntoView {
     let set = move |_| {
         let (typed, twice) = (secret.get_untracked(), again.get_untracked());
         if let Err(e) = lock::check_new_secret(kind.get_untracked(), &typed, &twice) {
-            said.problem(e.to_string());
+            said.problem(e.say());
             return;
         }
         said.set(Some(t(Text::LockWorking).to_string()));
@@ -110,7 +110,7 @@ fn SetLock(said: Said, done: impl Fn(Text) + Copy + 'static) -> impl IntoView {
                     lock.tell_others();
                     done(Text::LockIsOn);
                 }
-                Err(e) => said.problem(e.to_string()),
+                Err(e) => said.problem(e.say()),
             }
         });
     };
@@ -177,7 +177,7 @@ fn LockIsSet(
             };
             match result {
                 Ok(()) => opens.set(on),
-                Err(e) => said.problem(e.to_string()),
+                Err(e) => said.problem(e.say()),
             }
         });
     };
@@ -194,7 +194,7 @@ fn LockIsSet(
         );
         let new_kind = kind.get_untracked();
         if let Err(e) = lock::check_new_secret(new_kind, &typed, &twice) {
-            said.problem(e.to_string());
+            said.problem(e.say());
             return;
         }
         current.set(String::new());

@@ -2,6 +2,7 @@
 //! to IndexedDB before anything else happens to it), the problem line, and undo for
 //! removals and cleared words, shared by every editor on the screen.
 
+use crate::i18n::Say;
 use std::rc::Rc;
 use std::time::Duration;
 
@@ -78,12 +79,12 @@ impl Editing {
                 Ok(session) => {
                     if session.damaged > 0 {
                         let damaged = coplan_domain::sealed::SealError::Damaged;
-                        editing.problem.set(Some(damaged.to_string()));
+                        editing.problem.set(Some(damaged.say()));
                     }
                     editing.session.set_value(Some(session));
                     editing.ready.set(true);
                 }
-                Err(e) => editing.problem.set(Some(e.to_string())),
+                Err(e) => editing.problem.set(Some(e.say())),
             }
         });
         editing
@@ -96,7 +97,7 @@ impl Editing {
         };
         match session.edit(edit) {
             Ok(()) => self.problem.set(None),
-            Err(e) => self.problem.set(Some(e.to_string())),
+            Err(e) => self.problem.set(Some(e.say())),
         }
     }
 

@@ -10,7 +10,7 @@ use wasm_bindgen::JsCast;
 
 use super::editing::Editing;
 use super::text_box::{BoxKind, TextBox};
-use crate::i18n::{Text, part_label, t, words};
+use crate::i18n::{Say, Text, part_label, t, words};
 use crate::platform::random_id;
 
 /// What to draw under an item (a goal's actions).
@@ -275,7 +275,7 @@ fn PartEditor(
         .into_any(),
         PartKind::Phone => {
             let problem = Signal::derive(move || {
-                item().and_then(|i| contact_phone(&i)).and_then(|r| r.err()).map(|e| e.to_string())
+                item().and_then(|i| contact_phone(&i)).and_then(|r| r.err()).map(|e| e.say())
             });
             view! {
                 <TextBox id=field_id kind=BoxKind::Phone label=label value=value problem=problem on_input=on_input max_chars=part.max_chars/>

@@ -9,7 +9,7 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 
 use super::session::{open_plan, read_section};
-use crate::i18n::{Text, fill, t, words};
+use crate::i18n::{Say, Text, fill, t, words};
 use crate::platform::format_date;
 use crate::storage::{Storage, StorageError};
 
@@ -93,7 +93,7 @@ pub fn OverviewPage() -> impl IntoView {
                 <h1>{t(Text::HomeHeading)}</h1>
                 <div class="app-problem" role="alert" aria-labelledby="storage-problem-heading">
                     <h2 id="storage-problem-heading">{t(Text::StorageProblemHeading)}</h2>
-                    <p>{error.to_string()}</p>
+                    <p>{error.say()}</p>
                 </div>
             }
             .into_any(),

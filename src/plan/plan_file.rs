@@ -12,7 +12,7 @@ use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
 
 use super::session::open_plan;
-use crate::i18n::{Text, t};
+use crate::i18n::{Say, Text, t};
 use crate::lock::SecretInput;
 use crate::platform::{fresh_client_id, now_ms};
 use crate::storage::{DataKey, Storage};
@@ -34,7 +34,7 @@ pub fn ExportButton() -> impl IntoView {
         if !typed.is_empty()
             && let Err(e) = lock::check_new_secret(SecretKind::Passphrase, &typed, &twice)
         {
-            problem.set(Some(e.to_string()));
+            problem.set(Some(e.say()));
             return;
         }
         if typed.is_empty() && locked_here() && !unlocked_ok.get_untracked() {
@@ -77,28 +77,28 @@ pub fn ExportButton() -> impl IntoView {
 /// Everything of the open plan, as a file the browser downloads; locked with
 /// `passphrase` unless it is empty.
 async fn export(passphrase: &str) -> Result<(), String> {
-    let storage = Storage::shared().await.map_err(|e| e.to_string())?;
+    let storage = Storage::shared().await.map_err(|e| e.say())?;
     let plan = open_plan(&storage)
         .await
-        .map_err(|e| e.to_string())?
+        .map_err(|e| e.say())?
         .ok_or_else(|| t(Text::NoPlanToSave).to_string())?;
     let draft = storage
         .current_draft()
         .await
-        .map_err(|e| e.to_string())?
+        .map_err(|e| e.say())?
         .ok_or_else(|| t(Text::NoPlanToSave).to_string())?;
     let mut sections = Vec::new();
     for kind in SectionKind::ALL {
         let stored = storage
             .load_section(&plan, kind)
             .await
-            .map_err(|e| e.to_string())?;
+            .map_err(|e| e.say())?;
         if stored.snapshot.is_none() && stored.updates.is_empty() {
             continue;
         }
         let doc = SectionDoc::new(kind, fresh_client_id());
         for update in stored.all_updates() {
-            doc.apply_stored(update).map_err(|e| e.to_string())?;
+            doc.apply_stored(update).map_err(|e| e.say())?;
         }
         sections.push((kind, doc.encode_state()));
     }
@@ -111,9 +111,7 @@ async fn export(passphrase: &str) -> Result<(), String> {
     let mut bytes = file.to_bytes();
     let mut name = file.suggested_file_name();
     if !passphrase.is_empty() {
-        bytes = lock_file(passphrase, &bytes)
-            .await
-            .map_err(|e| e.to_string())?;
+        bytes = lock_file(passphrase, &bytes).await.map_err(|e| e.say())?;
         name = name.replace(".json", "-locked.json");
     }
     download(&bytes, &name).map_err(|_| t(Text::SaveACopyFailed).to_string())
@@ -249,13 +247,13 @@ enum Chosen {
 /// The chosen file's bytes, or the locked file they hold.
 async fn read_file(file: web_sys::File) -> Result<Chosen, String> {
     if file.size() > LockedFile::MAX_FILE_BYTES as f64 {
-        return Err(coplan_domain::plan::file::FileError::TooLarge.to_string());
+        return Err(coplan_domain::plan::file::FileError::TooLarge.say());
     }
     let buffer = JsFuture::from(file.array_buffer())
         .await
         .map_err(|_| t(Text::FileUnreadable).to_string())?;
     let bytes = Uint8Array::new(&buffer).to_vec();
-    match LockedFile::parse(&bytes).map_err(|e| e.to_string())? {
+    match LockedFile::parse(&bytes).map_err(|e| e.say())? {
         Some(locked) => Ok(Chosen::Locked(locked)),
         None => Ok(Chosen::Plain(bytes)),
     }
@@ -265,14 +263,14 @@ async fn read_file(file: web_sys::File) -> Result<Chosen, String> {
 async fn open_locked(file: &LockedFile, passphrase: &str) -> Result<(), String> {
     let key = DataKey::from_secret(passphrase, &file.salt, file.iterations)
         .await
-        .map_err(|e| e.to_string())?;
+        .map_err(|e| e.say())?;
     let mut plain = key.open(&file.sealed, LockedFile::PLACE).await.ok();
     // A file locked before passphrases were normalised holds a key from the words as
     // typed.
     if plain.is_none() && crate::storage::normalised(passphrase) != passphrase {
         let key = DataKey::from_secret_as_typed(passphrase, &file.salt, file.iterations)
             .await
-            .map_err(|e| e.to_string())?;
+            .map_err(|e| e.say())?;
         plain = key.open(&file.sealed, LockedFile::PLACE).await.ok();
     }
     let plain = plain.ok_or_else(|| t(Text::FilePassphraseWrong).to_string())?;
@@ -284,11 +282,11 @@ async fn import(bytes: &[u8]) -> Result<(), String> {
     crate::checker::check_plan_file(bytes)
         .await
         .map_err(|refused| match refused {
-            crate::checker::Refused::File(e) => e.to_string(),
+            crate::checker::Refused::File(e) => e.say(),
             crate::checker::Refused::Unchecked => t(Text::FileNotChecked).to_string(),
         })?;
-    let parsed = PlanFile::parse(bytes).map_err(|e| e.to_string())?;
-    let storage = Storage::shared().await.map_err(|e| e.to_string())?;
+    let parsed = PlanFile::parse(bytes).map_err(|e| e.say())?;
+    let storage = Storage::shared().await.map_err(|e| e.say())?;
     let mut draft = PlanDraft::new(parsed.plan_id.clone(), parsed.created_at_ms);
     draft.updated_at_ms = parsed.exported_at_ms;
     // Each section joins what is on the phone as one more change: a merge, never a
@@ -296,5 +294,5 @@ async fn import(bytes: &[u8]) -> Result<(), String> {
     storage
         .import_plan(&draft, &parsed.sections, fresh_client_id().into())
         .await
-        .map_err(|e| e.to_string())
+        .map_err(|e| e.say())
 }

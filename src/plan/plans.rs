@@ -10,7 +10,7 @@ use leptos::task::spawn_local;
 
 use super::overview::{SECTIONS, say};
 use super::session::read_section;
-use crate::i18n::{Text, fill, t};
+use crate::i18n::{Say, Text, fill, t};
 use crate::platform::format_date;
 use crate::storage::{Storage, StorageError};
 
@@ -33,7 +33,7 @@ pub fn PlansPage() -> impl IntoView {
         spawn_local(async move {
             match list().await {
                 Ok(found) => plans.set(Some(found)),
-                Err(e) => problem.set(Some(e.to_string())),
+                Err(e) => problem.set(Some(e.say())),
             }
         })
     };
@@ -48,7 +48,7 @@ pub fn PlansPage() -> impl IntoView {
                 };
                 match chosen {
                     Ok(()) => route.go("/"),
-                    Err(e) => problem.set(Some(e.to_string())),
+                    Err(e) => problem.set(Some(e.say())),
                 }
             });
         })
@@ -68,7 +68,7 @@ pub fn PlansPage() -> impl IntoView {
             starting.set(false);
             match started {
                 Ok(_) => route.go("/about-me"),
-                Err(e) => problem.set(Some(e.to_string())),
+                Err(e) => problem.set(Some(e.say())),
             }
         });
     };
@@ -84,7 +84,7 @@ pub fn PlansPage() -> impl IntoView {
                     said.set(Some(t(Text::PlanDeleted)));
                     reload();
                 }
-                Err(e) => problem.set(Some(e.to_string())),
+                Err(e) => problem.set(Some(e.say())),
             }
         });
     });

@@ -4,7 +4,7 @@
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
-use crate::i18n::{Text, fill, t};
+use crate::i18n::{Say, Text, fill, t};
 use crate::storage::Storage;
 
 #[derive(Debug, Clone, PartialEq)]
@@ -31,7 +31,7 @@ pub fn ForgetThisPhone() -> impl IntoView {
         spawn_local(async move {
             match Storage::forget_this_phone().await {
                 Ok(()) => step.set(Step::Forgotten),
-                Err(e) => step.set(Step::Failed(e.to_string())),
+                Err(e) => step.set(Step::Failed(e.say())),
             }
         })
     };

@@ -25,16 +25,16 @@ const NEXT_TRY_AT: &str = "lock_next_try_at";
 pub enum UnlockError {
     /// The PIN or passphrase was wrong; the next try waits this long (ms). With removal
     /// after wrong tries on, `tries_left` says how many remain before it.
-    #[error("That is not it.")]
+    #[error("wrong secret (wait {wait_ms} ms)")]
     Wrong {
         wait_ms: u64,
         tries_left: Option<u32>,
     },
     /// Too soon after wrong tries; try again in this long (ms).
-    #[error("Wait before trying again.")]
+    #[error("too soon (wait {wait_ms} ms)")]
     TooSoon { wait_ms: u64 },
     /// The person chose to remove everything after this many wrong tries, and it was.
-    #[error("Everything Coplan kept on this phone has been removed.")]
+    #[error("removed after wrong tries")]
     Removed,
     #[error("{0}")]
     Record(#[from] LockRecordError),

@@ -49,31 +49,23 @@ pub(crate) const OPEN_COPIES: &str = "open_copies";
 /// The detail is for the console and never holds plan text.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum StorageError {
-    #[error(
-        "This browser will not let Coplan keep anything on this phone. It may be in private mode, or set to block site storage."
-    )]
+    #[error("storage unavailable: {detail}")]
     Unavailable { detail: String },
-    #[error(
-        "Your plan was saved by a newer version of Coplan. Close every Coplan tab and open it again to get the new version."
-    )]
+    #[error("database from a newer version")]
     NewerVersion,
-    #[error("Coplan could not save on this phone. The phone may be short of space.")]
+    #[error("write failed: {detail}")]
     WriteFailed { detail: String },
-    #[error("Coplan could not read what is saved on this phone.")]
+    #[error("read failed: {detail}")]
     ReadFailed { detail: String },
-    #[error(
-        "Coplan cannot protect your plan on this connection, so it keeps nothing here. Open Coplan from its secure address, which starts with https://."
-    )]
+    #[error("no WebCrypto (not a secure context)")]
     NotProtected,
-    #[error(
-        "Coplan cannot read what is saved on this phone because the key to it is missing. Nothing has been changed or removed. If the browser's data was restored, closing every Coplan tab and opening it again may bring the key back."
-    )]
+    #[error("keys missing over sealed records")]
     KeysMissing,
-    #[error("This plan was deleted on this phone, so nothing more is saved to it.")]
+    #[error("plan deleted")]
     PlanGone,
-    #[error("Coplan has forgotten this phone. Reload the page to start again.")]
+    #[error("phone forgotten")]
     Forgotten,
-    #[error("Coplan is locked.")]
+    #[error("locked")]
     Locked,
     #[error("{0}")]
     Sealed(#[from] SealError),

@@ -2,25 +2,25 @@
 
 use super::ItemId;
 
-/// Why an edit or an update was refused, in words a person can act on. Nothing already
+/// Why an edit or an update was refused (the app words each for a person). Nothing already
 /// saved changes when one of these is returned.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum PlanError {
-    #[error("This can be up to {max} characters")]
+    #[error("edit: over {max} characters")]
     TooLong { max: u32 },
-    #[error("This list can hold up to {max} things. Remove one to add another")]
+    #[error("edit: over {max} items")]
     TooManyItems { max: u32 },
-    #[error("That has been removed, perhaps on another phone")]
+    #[error("edit: no such item")]
     NoSuchItem,
-    #[error("Coplan does not know the part of the plan called {0:?}")]
+    #[error("edit: unknown name {0:?}")]
     UnknownName(String),
-    #[error("This was saved by a newer version of Coplan. Reload the app to get it")]
+    #[error("edit: newer schema {found}")]
     NewerSchema { found: u32 },
-    #[error("Choose one of the options given")]
+    #[error("edit: not a choice")]
     NotAChoice,
-    #[error("Enter a real date, like 31 12 2026")]
+    #[error("edit: bad date")]
     BadDate,
-    #[error("This change could not be read: it may be damaged or too large")]
+    #[error("edit: bad update")]
     BadUpdate,
 }
 

@@ -26,20 +26,14 @@ const _: () = assert!(
 /// Why a file was not loaded. In every case nothing was loaded from it.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum FileError {
-    #[error("This file is too large to be a Coplan plan. Choose the file Coplan saved for you")]
+    #[error("file: too large")]
     TooLarge,
-    #[error("This file is not a Coplan plan. Choose the file Coplan saved for you")]
+    #[error("file: not a plan")]
     NotAPlan,
     /// `found`: the version the file, or one of its sections, was written with.
-    #[error(
-        "This plan was saved by a newer version of Coplan. Reload Coplan to get the newest \
-         version, then try again"
-    )]
+    #[error("file: newer version {found}")]
     NewerVersion { found: u32 },
-    #[error(
-        "This file is damaged or incomplete, so nothing was loaded. Your plan on this phone \
-         has not changed"
-    )]
+    #[error("file: damaged")]
     Damaged,
 }
 

@@ -3,7 +3,7 @@
 
 /// Why an id was refused.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("Ids are 1 to 64 letters, digits, dashes or underscores")]
+#[error("bad id")]
 pub struct BadId;
 
 fn check(id: &str) -> Result<(), BadId> {
