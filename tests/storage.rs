@@ -361,3 +361,17 @@ async fn a_deleted_plan_takes_no_more_writes_from_a_tab_that_still_has_it_open()
         .unwrap();
     assert_eq!(left, Default::default());
 }
+
+/// Two tabs asking at once for this phone's author id get the same one, and it stays
+/// (review 1.11: each read, found none, and wrote its own).
+#[wasm_bindgen_test]
+async fn two_connections_asking_at_once_get_one_author_for_the_phone() {
+    let name = random_name();
+    Storage::open(&name).await.unwrap().close();
+    let first = Storage::open(&name).await.unwrap();
+    let second = Storage::open(&name).await.unwrap();
+    let (a, b) = futures::join!(first.local_author(), second.local_author());
+    let (a, b) = (a.unwrap(), b.unwrap());
+    assert_eq!(a, b);
+    assert_eq!(first.local_author().await.unwrap(), a);
+}
