@@ -218,22 +218,16 @@ impl Storage {
 
     /// This phone's author id for the plans it writes, made once and kept.
     pub async fn local_author(&self) -> Result<String, StorageError> {
-        let tx = self.db.transaction(META).build().map_err(read_failed)?;
-        let found: Option<String> = tx
-            .object_store(META)
-            .map_err(read_failed)?
-            .get(LOCAL_AUTHOR)
-            .await
-            .map_err(read_failed)?;
-        drop(tx);
+        // One readwrite transaction: two tabs asking at once are served one after the
+        // other, so the second finds what the first stored.
+        let tx = self.readwrite(META)?;
+        let meta = tx.object_store(META).map_err(write_failed)?;
+        let found: Option<String> = meta.get(LOCAL_AUTHOR).await.map_err(write_failed)?;
         if let Some(author) = found {
             return Ok(author);
         }
         let author = format!("phone-{}", crate::platform::random_id());
-        let tx = self.readwrite(META)?;
-        tx.object_store(META)
-            .map_err(write_failed)?
-            .put(author.clone())
+        meta.put(author.clone())
             .with_key(LOCAL_AUTHOR)
             .without_key_type()
             .await
