@@ -114,3 +114,31 @@ test('two tabs of the same plan writing at once never lose each other\'s words',
   assert.equal(await a.getByRole('textbox', { name: 'Reason 1', exact: true }).inputValue(), 'My allotment');
   await context.close();
 });
+
+test('moving a reason up or down keeps the keyboard on the button pressed, on the item moved', async () => {
+  const context = await running.browser.newContext();
+  const page = await context.newPage();
+  await page.goto(`${running.server.url}/safety-plan/edit`);
+  await addItem(page, 'Add a reason', 'Reason 1', 'My children');
+  await addItem(page, 'Add a reason', 'Reason 2', 'The sea');
+  await addItem(page, 'Add a reason', 'Reason 3', 'My allotment');
+  const focused = () => page.evaluate(() => ({
+    button: document.activeElement?.textContent?.trim(),
+    item: document.activeElement?.closest('li')?.querySelector('input, textarea')?.value,
+  }));
+  await page.getByRole('button', { name: 'Move up Reason 3' }).focus();
+  await page.keyboard.press('Enter');
+  await page.waitForTimeout(200);
+  assert.equal(await page.getByRole('textbox', { name: 'Reason 2', exact: true }).inputValue(), 'My allotment');
+  assert.deepEqual(await focused(), { button: 'Move up', item: 'My allotment' });
+  // Again, from where the keyboard is: no need to find the button anew.
+  await page.keyboard.press('Enter');
+  await page.waitForTimeout(200);
+  assert.equal(await page.getByRole('textbox', { name: 'Reason 1', exact: true }).inputValue(), 'My allotment');
+  assert.deepEqual(await focused(), { button: 'Move up', item: 'My allotment' });
+  await page.getByRole('button', { name: 'Move down Reason 1' }).focus();
+  await page.keyboard.press('Enter');
+  await page.waitForTimeout(200);
+  assert.deepEqual(await focused(), { button: 'Move down', item: 'My allotment' });
+  await context.close();
+});
