@@ -157,13 +157,26 @@ fn ItemEditor(
     };
     let label = Memo::new(move |_| format!("{} {}", words(kind, list).item, number()));
     let parts: Vec<&'static PartSpec> = shown_parts(spec).collect();
+    // Moving an item moves its element, which drops the focus: the button pressed gets
+    // it back once the list is drawn again, so keyboard and screen-reader users keep
+    // their place.
+    let move_button = move |toward: Toward, id: &str| match toward {
+        Toward::Start => format!("move-up-{list}-{id}"),
+        Toward::End => format!("move-down-{list}-{id}"),
+    };
     let mover = {
         let id = id.clone();
         move |toward: Toward| {
             let id = id.clone();
             move |_| {
-                if let Ok(id) = ItemId::parse(&id) {
-                    editing.edit(Edit::MoveItem { list, id, toward });
+                if let Ok(item) = ItemId::parse(&id) {
+                    editing.edit(Edit::MoveItem {
+                        list,
+                        id: item,
+                        toward,
+                    });
+                    let button = move_button(toward, &id);
+                    request_animation_frame(move || focus(&button));
                 }
             }
         }
@@ -211,6 +224,7 @@ fn ItemEditor(
                 <button
                     class="app-button app-button--quiet"
                     type="button"
+                    id=move_button(Toward::Start, &id)
                     aria-label=move || format!("{} {}", t(Text::MoveUp), label.get())
                     on:click=mover(Toward::Start)
                 >
@@ -219,6 +233,7 @@ fn ItemEditor(
                 <button
                     class="app-button app-button--quiet"
                     type="button"
+                    id=move_button(Toward::End, &id)
                     aria-label=move || format!("{} {}", t(Text::MoveDown), label.get())
                     on:click=mover(Toward::End)
                 >
