@@ -21,6 +21,21 @@ pub(crate) async fn set_open_plan(
         .await
 }
 
+/// The open plan's id and its sealed draft, read inside `tx` (which must include `meta`
+/// and `drafts`); `None` when no plan is open or its draft is gone.
+async fn open_plan_record(
+    tx: &indexed_db_futures::transaction::Transaction<'_>,
+) -> Result<Option<(String, JsValue)>, indexed_db_futures::error::Error> {
+    let current: Option<String> = tx.object_store(META)?.get(CURRENT_PLAN).await?;
+    let Some(id) = current else { return Ok(None) };
+    let stored: Option<JsValue> = tx
+        .object_store(DRAFTS)?
+        .get(id.clone())
+        .primitive()?
+        .await?;
+    Ok(stored.map(|value| (id, value)))
+}
+
 impl Storage {
     /// A draft sealed for its place in the drafts store.
     pub(crate) async fn seal_draft(&self, draft: &PlanDraft) -> Result<JsValue, StorageError> {
@@ -67,24 +82,10 @@ impl Storage {
             .transaction([META, DRAFTS])
             .build()
             .map_err(read_failed)?;
-        let current: Option<String> = tx
-            .object_store(META)
-            .map_err(read_failed)?
-            .get(CURRENT_PLAN)
-            .await
-            .map_err(read_failed)?;
-        let Some(id) = current else { return Ok(None) };
-        let stored: Option<JsValue> = tx
-            .object_store(DRAFTS)
-            .map_err(read_failed)?
-            .get(id.clone())
-            .primitive()
-            .map_err(read_failed)?
-            .await
-            .map_err(read_failed)?;
+        let current = open_plan_record(&tx).await.map_err(read_failed)?;
         drop(tx);
-        match stored {
-            Some(value) => self.open_draft(&id, &value).await.map(Some),
+        match current {
+            Some((id, value)) => self.open_draft(&id, &value).await.map(Some),
             None => Ok(None),
         }
     }
@@ -97,25 +98,9 @@ impl Storage {
         let draft = PlanDraft::new(id.clone(), crate::platform::now_ms());
         let sealed = self.seal_draft(&draft).await?;
         let tx = self.readwrite([META, DRAFTS])?;
-        let current: Option<String> = tx
-            .object_store(META)
-            .map_err(write_failed)?
-            .get(CURRENT_PLAN)
-            .await
-            .map_err(write_failed)?;
-        if let Some(current) = current {
-            let stored: Option<JsValue> = tx
-                .object_store(DRAFTS)
-                .map_err(write_failed)?
-                .get(current.clone())
-                .primitive()
-                .map_err(write_failed)?
-                .await
-                .map_err(write_failed)?;
-            if stored.is_some() {
-                // Started elsewhere meanwhile: nothing is written here.
-                return Ok(PlanId::parse(&current)?);
-            }
+        if let Some((current, _)) = open_plan_record(&tx).await.map_err(write_failed)? {
+            // Started elsewhere meanwhile: nothing is written here.
+            return Ok(PlanId::parse(&current)?);
         }
         tx.object_store(DRAFTS)
             .map_err(write_failed)?

@@ -31,6 +31,17 @@ function pageHidden(page, hidden) {
   }, hidden);
 }
 
+/** A new tab with a PIN set and the lock chosen to come on as soon as Coplan is out of sight. */
+async function lockedAtOnce() {
+  const context = await running.browser.newContext();
+  const page = await context.newPage();
+  const url = running.server.url;
+  await setPin(page, url);
+  await page.getByLabel('Lock when Coplan is not on screen').selectOption({ label: 'At once' });
+  await page.waitForTimeout(300);
+  return { context, page, url };
+}
+
 async function unlock(page, pin = PIN) {
   await page.getByRole('heading', { name: 'Coplan is locked', level: 1 }).or(page.getByRole('heading', { name: 'Safety plan', level: 1 })).waitFor();
   assert.equal(await page.getByLabel('Your PIN').getAttribute('autocomplete'), 'current-password');
@@ -273,12 +284,7 @@ test('quick hide locks: Continue shows the lock screen, and Back five times show
 });
 
 test('the lock comes on by itself in the background, but not while the person is on a call made from Coplan', async () => {
-  const context = await running.browser.newContext();
-  const page = await context.newPage();
-  const url = running.server.url;
-  await setPin(page, url);
-  await page.getByLabel('Lock when Coplan is not on screen').selectOption({ label: 'At once' });
-  await page.waitForTimeout(300);
+  const { context, page, url } = await lockedAtOnce();
   const away = (hidden) => pageHidden(page, hidden);
 
   // A call from the safety plan: the phone app takes the screen, then the person returns.
@@ -423,12 +429,7 @@ test('with the lock on, a copy is saved without a passphrase only when the perso
 });
 
 test('with "lock at once", choosing a file or printing does not lock Coplan mid-way; leaving any other way still does', async () => {
-  const context = await running.browser.newContext();
-  const page = await context.newPage();
-  const url = running.server.url;
-  await setPin(page, url);
-  await page.getByLabel('Lock when Coplan is not on screen').selectOption({ label: 'At once' });
-  await page.waitForTimeout(300);
+  const { context, page, url } = await lockedAtOnce();
   const stillOpen = async (what) => {
     await page.waitForTimeout(300);
     assert.equal(await page.getByRole('navigation', { name: 'Main' }).isVisible(), true, what);
