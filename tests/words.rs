@@ -48,6 +48,10 @@ fn every_error_a_person_meets_is_worded_by_the_translation_layer() {
         "This file is damaged or incomplete, so nothing was loaded. Your plan on this phone has not changed"
     );
     assert_eq!(
+        FileError::NewerVersion { found: 2 }.say(),
+        "This plan was saved by a newer version of Coplan. Reload Coplan to get the newest version, then try again"
+    );
+    assert_eq!(
         PhoneError::WrongLength.say(),
         "Enter a phone number, like 07700 900123, 116 123 or +353 1 234 5678"
     );
