@@ -16,6 +16,19 @@ pub trait Say {
     fn say(&self) -> String;
 }
 
+/// A wait in whole seconds, or whole minutes from a minute up ("5 seconds", "2 minutes").
+pub fn wait_words(ms: u64) -> String {
+    let seconds = ms.div_ceil(1_000);
+    if seconds < 60 {
+        fill(t(Text::WaitSeconds), &[("n", &seconds.to_string())])
+    } else {
+        fill(
+            t(Text::WaitMinutes),
+            &[("n", &seconds.div_ceil(60).to_string())],
+        )
+    }
+}
+
 fn with_max(text: Text, max: impl ToString) -> String {
     fill(t(text), &[("max", &max.to_string())])
 }
@@ -128,10 +141,9 @@ impl Say for UnlockError {
             // The lock screen and settings put these together with the wait and tries left
             // (`lock::screen::try_problem`); alone, each says the first part.
             UnlockError::Wrong { .. } => t(Text::UnlockWrong).into(),
-            UnlockError::TooSoon { wait_ms } => fill(
-                t(Text::UnlockTooSoon),
-                &[("wait", &format!("{}", wait_ms.div_ceil(1_000)))],
-            ),
+            UnlockError::TooSoon { wait_ms } => {
+                fill(t(Text::UnlockTooSoon), &[("wait", &wait_words(*wait_ms))])
+            }
             UnlockError::Removed => t(Text::ErrRemoved).into(),
             UnlockError::Record(e) => e.say(),
             UnlockError::Storage(e) => e.say(),

@@ -8,7 +8,7 @@ mod en;
 mod en_sections;
 mod errors;
 
-pub use errors::Say;
+pub use errors::{Say, wait_words};
 
 use coplan_domain::plan::SectionKind;
 

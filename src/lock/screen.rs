@@ -127,17 +127,7 @@ pub fn LockScreen() -> impl IntoView {
 /// settings): `wrong`, or `wrong_wait` with its `{wait}` in whole seconds or minutes, then
 /// any tries left.
 pub(crate) fn try_problem(error: &UnlockError, wrong: Text, wrong_wait: Text) -> String {
-    let wait = |ms: u64| {
-        let seconds = ms.div_ceil(1_000);
-        if seconds < 60 {
-            fill(t(Text::WaitSeconds), &[("n", &seconds.to_string())])
-        } else {
-            fill(
-                t(Text::WaitMinutes),
-                &[("n", &seconds.div_ceil(60).to_string())],
-            )
-        }
-    };
+    let wait = crate::i18n::wait_words;
     let left = |tries_left: &Option<u32>| match tries_left {
         None => String::new(),
         Some(1) => format!(" {}", t(Text::OneTryLeft)),
