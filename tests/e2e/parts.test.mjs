@@ -75,6 +75,35 @@ test('every part opens online, and again offline from the service worker, with n
   }
 });
 
+test('leaving screens before they finish opening breaks nothing', async () => {
+  // Each screen reads its section after its first paint; a person tapping on before that
+  // read ends must not take the app down (it once did: a read of a signal the screen had
+  // already dropped).
+  const context = await running.browser.newContext();
+  const page = await context.newPage();
+  const errors = watchErrors(page);
+  const screens = ['/about-me', ...SCREENS.map(([path]) => path), '/safety-plan'];
+  try {
+    await startPlan(page, running.server.url);
+    await page.getByRole('textbox', { name: 'What I like to be called' }).fill('Ash');
+    for (let round = 0; round < 4; round += 1) {
+      for (const path of screens) {
+        await tapTo(page, path);
+        await page.waitForTimeout(round * 5);
+      }
+    }
+    await page.getByRole('heading', { name: 'Safety plan', level: 1 }).waitFor();
+    await page.waitForTimeout(500);
+    assert.deepEqual(errors, []);
+    await tapTo(page, '/about-me');
+    const name = page.getByRole('textbox', { name: 'What I like to be called' });
+    await name.waitFor();
+    assert.equal(await name.inputValue(), 'Ash');
+  } finally {
+    await context.close();
+  }
+});
+
 test('the first install of the offline copy holds every file of the build, every part included', async () => {
   const context = await running.browser.newContext();
   const page = await context.newPage();
