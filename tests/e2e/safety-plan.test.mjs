@@ -70,6 +70,52 @@ test('a removed reason for living comes back with Undo, in its place', async () 
   await context.close();
 });
 
+test('leaving the editor straight after typing keeps every word, and the app keeps going', async () => {
+  // The last writes end after the editor is gone; they once stopped the app as they ended,
+  // and the changes queued behind them were never written.
+  const context = await running.browser.newContext();
+  const page = await context.newPage();
+  const errors = watchErrors(page);
+  await page.goto(`${running.server.url}/safety-plan/edit`);
+  await page.getByRole('button', { name: 'Add a warning sign' }).click();
+  const field = page.getByRole('textbox', { name: 'Warning sign 1', exact: true });
+  await field.pressSequentially('Pacing at night');
+  // The last letters and the tap in one go, as a quick thumb does: their writes are still
+  // on their way when the editor goes.
+  const words = 'Pacing at night and not eating';
+  await field.evaluate((input, text) => {
+    input.value = text;
+    input.dispatchEvent(new InputEvent('input', { bubbles: true }));
+    document.querySelector('a.app-header__safety').click();
+  }, words);
+  await page.getByRole('heading', { name: 'Safety plan', level: 1 }).waitFor();
+  await page.waitForTimeout(1000);
+  assert.deepEqual(errors, []);
+  await page.goto(`${running.server.url}/safety-plan/edit`);
+  await field.waitFor();
+  assert.equal(await field.inputValue(), words);
+  await context.close();
+});
+
+test('leaving the editor while Undo is offered breaks nothing when the offer ends', async () => {
+  const context = await running.browser.newContext();
+  await context.clock.install();
+  const page = await context.newPage();
+  const errors = watchErrors(page);
+  await page.goto(`${running.server.url}/safety-plan/edit`);
+  await addItem(page, 'Add a reason', 'Reason 1', 'My children');
+  await addItem(page, 'Add a reason', 'Reason 2', 'The sea');
+  await page.getByRole('button', { name: 'Remove Reason 1' }).click();
+  await page.getByRole('button', { name: 'Undo' }).waitFor();
+  await page.getByRole('link', { name: 'Safety plan', exact: true }).click();
+  await page.getByRole('heading', { name: 'Safety plan', level: 1 }).waitFor();
+  await page.clock.fastForward('00:20');
+  await page.waitForTimeout(300);
+  assert.deepEqual(errors, []);
+  await page.getByText('The sea').waitFor();
+  await context.close();
+});
+
 test('a half-typed phone number is kept and flagged in words', async () => {
   const context = await running.browser.newContext();
   const page = await context.newPage();
