@@ -191,7 +191,9 @@ impl Editing {
         let undo = self.undo;
         set_timeout(
             move || {
-                if undo.with_untracked(|u| u.as_ref().map(|u| u.serial)) == Some(serial) {
+                // The screen may be gone by now: a dropped signal is left alone.
+                let shown = undo.try_with_untracked(|u| u.as_ref().map(|u| u.serial));
+                if shown.flatten() == Some(serial) {
                     undo.set(None);
                 }
             },

@@ -175,7 +175,8 @@ pub fn ImportForm(#[prop(into)] on_imported: Callback<()>) -> impl IntoView {
             problem.set(None);
             locked.set(None);
             done.set(true);
-            on_imported.run(());
+            // Nothing to tell if the person has left the screen meanwhile.
+            let _ = on_imported.try_run(());
         }
         Err(message) => problem.set(Some(message)),
     };

@@ -66,6 +66,8 @@ pub struct SectionSession {
     stored_bytes: Cell<usize>,
     /// True once the section is getting too long to go into a saved copy.
     pub long: RwSignal<bool>,
+    /// What `long` was last set to.
+    said_long: Cell<bool>,
 }
 
 impl SectionSession {
@@ -157,6 +159,7 @@ impl SectionSession {
             writing,
             stored_bytes: Cell::new(stored_bytes),
             long,
+            said_long: Cell::new(false),
         });
         session.measured(stored_bytes);
         if long_log {
@@ -271,10 +274,14 @@ impl SectionSession {
 
     /// The section now takes `bytes` on this phone: past [`LONG_SECTION_BYTES`] the screen
     /// says it is getting too long.
+    ///
+    /// A session outlives its screen (a write ends after the person moved on), so it only
+    /// ever sets the screen's signals, which does nothing once they are dropped: reading
+    /// one then would stop the app, and the writes queued behind it with it.
     fn measured(&self, bytes: usize) {
         self.stored_bytes.set(bytes);
         let long = bytes >= LONG_SECTION_BYTES;
-        if self.long.get_untracked() != long {
+        if self.said_long.replace(long) != long {
             self.long.set(long);
         }
     }
