@@ -478,3 +478,37 @@ fn an_edit_to_a_doubled_item_changes_the_copy_that_is_shown() {
         format!("{shown}, edited")
     );
 }
+
+/// A tab reuses its client id from one visit of a section to the next (the app's
+/// `plan::writer`): loaded from the complete stored state, the id carries on where it
+/// left off, and the section still holds one writer.
+#[test]
+fn a_client_id_reused_on_the_complete_state_carries_on_where_it_left_off() {
+    let set = |doc: &SectionDoc, text: &str| {
+        doc.apply(
+            &Edit::SetField {
+                field: "my_story",
+                text: text.into(),
+            },
+            &stamp(1),
+        )
+        .unwrap()
+    };
+    let first = SectionDoc::new(SectionKind::AboutMe, 7);
+    set(&first, "I walk");
+    let stored = first.encode_state();
+
+    let again = SectionDoc::load(SectionKind::AboutMe, 7, &stored).unwrap();
+    let later = set(&again, "I walk every day");
+
+    let elsewhere = SectionDoc::new(SectionKind::AboutMe, 9);
+    elsewhere.apply_update(&stored).unwrap();
+    elsewhere.apply_update(&later).unwrap();
+    assert_eq!(elsewhere.view().field("my_story"), "I walk every day");
+    assert!(!elsewhere.has_missing_updates());
+    assert_eq!(elsewhere.writers(), vec![7]);
+
+    let other = SectionDoc::load(SectionKind::AboutMe, 8, &elsewhere.encode_state()).unwrap();
+    set(&other, "I walk every day, and swim");
+    assert_eq!(other.writers(), vec![7, 8]);
+}

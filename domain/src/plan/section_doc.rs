@@ -156,6 +156,20 @@ impl SectionDoc {
             .encode_state_as_update_v1(&StateVector::default())
     }
 
+    /// The CRDT client ids whose changes this copy holds, in ascending order: one per
+    /// writing session that ever made a change here (the app reuses a tab's id, so a
+    /// section written in one tab day after day holds few).
+    pub fn writers(&self) -> Vec<u32> {
+        let txn = self.doc.transact();
+        let mut ids: Vec<u32> = txn
+            .state_vector()
+            .iter()
+            .filter_map(|(client, _)| u32::try_from(client.get()).ok())
+            .collect();
+        ids.sort_unstable();
+        ids
+    }
+
     /// What this copy already has, for asking another copy only for what is missing.
     pub fn state_vector(&self) -> Vec<u8> {
         use yrs::updates::encoder::Encode;
