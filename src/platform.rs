@@ -45,6 +45,64 @@ pub fn fresh_client_id() -> u32 {
     u32::from_le_bytes(random_bytes::<4>()).max(1)
 }
 
+/// Claims the first of `slots` writer slots that no other tab of this site holds, and
+/// holds it until this page goes (the Web Locks API: a held lock is let go when its page
+/// closes, crashes or is thrown away). None when the browser has no Web Locks, or every
+/// slot is held.
+pub async fn claim_writer_slot(slots: u32) -> Option<u32> {
+    use js_sys::{Function, Object, Promise, Reflect};
+    use wasm_bindgen::{JsCast, JsValue, closure::Closure};
+
+    let navigator = Reflect::get(&js_sys::global(), &"navigator".into()).ok()?;
+    let locks = Reflect::get(&navigator, &"locks".into()).ok()?;
+    let request: Function = Reflect::get(&locks, &"request".into())
+        .ok()?
+        .dyn_into()
+        .ok()?;
+    let options = Object::new();
+    Reflect::set(&options, &"ifAvailable".into(), &true.into()).ok()?;
+    for slot in 0..slots {
+        let name = JsValue::from(format!("coplan:writer:{slot}"));
+        // Resolves with whether the lock was granted, or with nothing if the request
+        // itself failed.
+        let granted = Promise::new(&mut |resolve, _| {
+            let answer = resolve.clone();
+            let callback = Closure::once_into_js(move |lock: JsValue| -> JsValue {
+                let held = !lock.is_null();
+                let _ = answer.call1(&JsValue::NULL, &held.into());
+                if held {
+                    // Never settles: the lock is kept for the page's life.
+                    Promise::new(&mut |_, _| {}).into()
+                } else {
+                    JsValue::UNDEFINED
+                }
+            });
+            let failed = Closure::once_into_js(move |_: JsValue| {
+                let _ = resolve.call0(&JsValue::NULL);
+            });
+            match request.call3(&locks, &name, &options, &callback) {
+                Ok(asked) => {
+                    if let Ok(catch) =
+                        Reflect::get(&asked, &"catch".into()).and_then(|c| c.dyn_into::<Function>())
+                    {
+                        let _ = catch.call1(&asked, &failed);
+                    }
+                }
+                Err(_) => {
+                    let _ = failed.unchecked_ref::<Function>().call0(&JsValue::NULL);
+                }
+            }
+        });
+        let held = wasm_bindgen_futures::JsFuture::from(granted).await.ok()?;
+        match held.as_bool() {
+            Some(true) => return Some(slot),
+            Some(false) => continue,
+            None => return None,
+        }
+    }
+    None
+}
+
 /// A day in words, like "3 November 2026", in the phone's time zone.
 pub fn format_date(ms: u64) -> String {
     let date = js_sys::Date::new(&wasm_bindgen::JsValue::from_f64(ms as f64));

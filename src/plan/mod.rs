@@ -13,6 +13,7 @@ mod section_page;
 mod session;
 mod text_box;
 mod write_queue;
+pub mod writer;
 
 pub use editing::Editing;
 pub use fields::{ChoiceEditor, FieldEditor};

@@ -295,5 +295,9 @@ async fn import(bytes: &[u8]) -> Result<(), String> {
     storage
         .import_plan(&draft, &parsed.sections, fresh_client_id().into())
         .await
-        .map_err(|e| e.say())
+        .map_err(|e| e.say())?;
+    // The file may hold changes made under ids this phone writes under, beyond what its
+    // records hold now (a plan removed and brought back): none of them is used again.
+    super::writer::retire_everywhere();
+    Ok(())
 }

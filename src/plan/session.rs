@@ -28,6 +28,7 @@ use crate::platform::{fresh_client_id, mark, now_ms};
 use crate::storage::{Storage, StorageError};
 
 use super::write_queue::WriteQueue;
+use super::writer;
 
 /// Log records (by this tab) between compacted snapshots.
 const COMPACT_EVERY: u32 = 100;
@@ -42,8 +43,13 @@ pub struct SectionSession {
     kind: SectionKind,
     doc: Rc<SectionDoc>,
     author: AuthorId,
-    /// This tab's CRDT client id, which also names its records in the log.
+    /// Names this session's records in the log: fresh for each session, so two sessions
+    /// never overwrite each other's records, whatever CRDT client id each writes under
+    /// (a tab reuses its id from visit to visit: `writer`).
     writer: u64,
+    /// Keeps this tab from giving the same client id to another session of this section
+    /// while this one lives.
+    _live: writer::Live,
     next_seq: Cell<u32>,
     /// Changes made here and not yet stored.
     queue: WriteQueue,
@@ -82,8 +88,8 @@ impl SectionSession {
         mark("coplan:section-opening");
         let storage = Storage::shared().await?;
         mark("coplan:database-opened");
-        let writer = fresh_client_id();
-        let doc = Rc::new(SectionDoc::new(kind, writer));
+        let (client_id, live) = writer::client_id(kind).await;
+        let doc = Rc::new(SectionDoc::new(kind, client_id));
         // Listening starts as soon as the read transaction's last read is in, before the
         // records are opened, and another tab's write cannot commit until that
         // transaction has: so each of its changes is either in what was read or heard
@@ -143,7 +149,8 @@ impl SectionSession {
             kind,
             doc,
             author,
-            writer: writer.into(),
+            writer: fresh_client_id().into(),
+            _live: live,
             next_seq: Cell::new(0),
             queue: WriteQueue::default(),
             since_compaction: Cell::new(0),
@@ -353,6 +360,9 @@ impl SectionSession {
         }
         web_sys::console::warn_1(&format!("coplan save failed: {}", error.detail()).into());
         self.status.set(SaveStatus::Failed(error));
+        // The failed change may yet be lost: sessions opened from now on write under a
+        // fresh client id (this one keeps its own: its document holds all it wrote).
+        writer::retire_after_failure();
         if self.retry_pending.replace(true) {
             return;
         }

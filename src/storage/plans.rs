@@ -102,7 +102,8 @@ impl Storage {
             return Ok(());
         }
         let update = write_name(draft.preferred_name.as_str());
-        // Writer 0 is never a tab's client id, so this record cannot clash with one.
+        // Writer 0 never names a session's records (theirs are non-zero), so this record
+        // cannot clash with one.
         let key = update_key(&draft.id, SectionKind::AboutMe, 0, 0);
         let sealed_update = self.seal_update(&key, &update).await?;
         let mut forgot = draft.clone();
@@ -130,8 +131,9 @@ impl Storage {
 impl Storage {
     /// Brings a plan from a file onto this phone and opens it, in one transaction. Each
     /// section's state is added to the section's log as one change (a CRDT merge when the
-    /// plan is already here: nothing on the phone is overwritten). `writer` must be fresh
-    /// (a new client id), so these records never clash with another's.
+    /// plan is already here: nothing on the phone is overwritten). `writer` names these
+    /// records in the log and must be fresh (a new random number), so they never clash
+    /// with another's.
     pub async fn import_plan(
         &self,
         draft: &PlanDraft,

@@ -1,8 +1,9 @@
 //! Plan sections in IndexedDB: a compacted snapshot per section plus an append-only log
 //! of the changes since, so each keystroke writes one small record.
 //!
-//! Log keys are `[plan, section, writer, sequence]`, where the writer is the tab's fresh
-//! CRDT client id: two tabs of the same plan never overwrite each other's records.
+//! Log keys are `[plan, section, writer, sequence]`, where the writer is a fresh number
+//! for each writing session (not its CRDT client id, which a tab reuses from visit to
+//! visit): two sessions or tabs of the same plan never overwrite each other's records.
 //! Every record is sealed (encrypted at rest, `crypto.rs`), and a transaction closes if it
 //! waits on anything but IndexedDB, so records are sealed before a write and opened after
 //! a read. Compaction therefore reads the snapshot and the whole log (whoever wrote it),
@@ -201,7 +202,7 @@ impl Storage {
         Ok(bytes(&self.key.seal(update, place).await?))
     }
 
-    /// Appends one change, written by `writer` (the tab's CRDT client id) as its `seq`th.
+    /// Appends one change, written by the session named `writer` as its `seq`th.
     /// Resolves once the transaction completes: the words are on disk.
     pub async fn append_update(
         &self,
