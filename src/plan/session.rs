@@ -4,10 +4,11 @@
 //! stored into one snapshot. A failed write stays first in the queue and is tried again
 //! with the next change, or after `RETRY_AFTER`, or when the page is hidden.
 //!
-//! Other tabs of the same plan hear each change over a `BroadcastChannel` once it is
-//! stored, and merge it, so two tabs typing into one field each see both texts. A tab
-//! starts listening before its read of IndexedDB completes, so a change stored while it
-//! opens is heard or read, never neither.
+//! The session coordinates the pieces that do the rest: the write queue, the CRDT client
+//! id (`writer`), the other tabs (`tab_relay`: two tabs typing into one field each see
+//! both texts; a tab starts listening before its read of IndexedDB completes, so a change
+//! stored while it opens is heard or read, never neither), and the lock screen's copy of
+//! the safety plan (`open_copy`).
 
 use std::cell::Cell;
 use std::rc::Rc;
@@ -17,25 +18,21 @@ use coplan_domain::PlanId;
 use coplan_domain::plan::{
     AuthorId, Edit, LONG_SECTION_BYTES, PlanError, SectionDoc, SectionKind, SectionView, Stamp,
 };
-use js_sys::Uint8Array;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use wasm_bindgen::JsCast;
-use wasm_bindgen::closure::Closure;
 
 use crate::components::save_status::SaveStatus;
 use crate::platform::{fresh_client_id, mark, now_ms};
 use crate::storage::{Storage, StorageError};
 
+use super::open_copy::OpenCopy;
+use super::tab_relay::TabRelay;
 use super::write_queue::WriteQueue;
 use super::writer;
 
 /// Log records (by this tab) between compacted snapshots.
 const COMPACT_EVERY: u32 = 100;
 const RETRY_AFTER: Duration = Duration::from_secs(2);
-/// How soon after a change the lock screen's copy of the safety plan catches up (one
-/// write for a burst of typing).
-const COPY_AFTER: Duration = Duration::from_millis(800);
 
 pub struct SectionSession {
     storage: Storage,
@@ -55,13 +52,12 @@ pub struct SectionSession {
     queue: WriteQueue,
     since_compaction: Cell<u32>,
     retry_pending: Cell<bool>,
-    /// A refresh of the lock screen's copy is waiting (safety plan only).
-    copy_pending: Cell<bool>,
+    /// The lock screen's copy of the safety plan (safety plan only).
+    open_copy: OpenCopy,
     /// The sealed snapshot this tab last wrote (its document holds everything in it).
     last_snapshot: std::cell::RefCell<Option<Vec<u8>>>,
-    /// Carries this tab's changes to other tabs of the same plan (None where the browser
-    /// has no BroadcastChannel: the other tab then sees them on its next reload).
-    channel: Option<Listening>,
+    /// Carries this tab's changes to other tabs of the same plan, and theirs here.
+    relay: Option<TabRelay>,
     /// Stored changes that were damaged and could not be opened (the rest is shown).
     pub damaged: usize,
     pub view: RwSignal<SectionView>,
@@ -94,9 +90,11 @@ impl SectionSession {
         // records are opened, and another tab's write cannot commit until that
         // transaction has: so each of its changes is either in what was read or heard
         // here (merging twice is harmless).
-        let mut channel = None;
+        let mut relay = None;
         let mut found = storage
-            .read_open_section(kind, |plan| channel = listen(plan, kind, &doc, view))
+            .read_open_section(kind, |plan| {
+                relay = TabRelay::listen(plan, kind, &doc, view)
+            })
             .await?;
         let plan = match &found.draft {
             // A foundation-era draft still holding a name: move it first, then read again.
@@ -111,15 +109,15 @@ impl SectionSession {
             // changes are then listened for and read like any others.
             None => {
                 let plan = storage.open_or_start_plan().await?;
-                if channel.is_none() {
-                    channel = listen(&plan, kind, &doc, view);
+                if relay.is_none() {
+                    relay = TabRelay::listen(&plan, kind, &doc, view);
                 }
                 found.stored = storage.load_section(&plan, kind).await?;
                 plan
             }
         };
-        if channel.is_none() {
-            channel = listen(&plan, kind, &doc, view);
+        if relay.is_none() {
+            relay = TabRelay::listen(&plan, kind, &doc, view);
         }
         let author = match found.author {
             Some(author) => author,
@@ -155,9 +153,9 @@ impl SectionSession {
             queue: WriteQueue::default(),
             since_compaction: Cell::new(0),
             retry_pending: Cell::new(false),
-            copy_pending: Cell::new(false),
+            open_copy: OpenCopy::default(),
             last_snapshot: std::cell::RefCell::new(sealed_snapshot),
-            channel,
+            relay,
             // A change whose earlier change is missing cannot show: said as damaged, never
             // silently left out.
             damaged: stored.damaged + usize::from(doc_missing),
@@ -232,13 +230,15 @@ impl SectionSession {
                 Ok(()) => {
                     session.next_seq.set(seq + 1);
                     session.measured(session.stored_bytes.get() + update.len());
-                    if let Some(listening) = &session.channel {
-                        let _ = listening
-                            .channel
-                            .post_message(&Uint8Array::from(update.as_slice()));
+                    if let Some(relay) = &session.relay {
+                        relay.post(&update);
                     }
                     if session.kind == SectionKind::SafetyPlan {
-                        session.refresh_open_copy_soon();
+                        session.open_copy.refresh_soon(
+                            &session.storage,
+                            &session.plan,
+                            &session.doc,
+                        );
                     }
                     let since = session.since_compaction.get() + 1;
                     session.since_compaction.set(since);
@@ -253,30 +253,6 @@ impl SectionSession {
                 Err(e) => session.failed(e),
             }
         });
-    }
-
-    /// Brings the copy of the safety plan that opens without the PIN up to date, soon
-    /// (the storage does nothing when this plan has no such copy).
-    fn refresh_open_copy_soon(self: &Rc<Self>) {
-        if self.copy_pending.replace(true) {
-            return;
-        }
-        let session = Rc::clone(self);
-        set_timeout(
-            move || {
-                session.copy_pending.set(false);
-                spawn_local(async move {
-                    let doc = Rc::clone(&session.doc);
-                    let refreshed = session
-                        .storage
-                        .refresh_open_copy(&session.plan, move || doc.encode_state());
-                    if let Err(e) = refreshed.await {
-                        web_sys::console::warn_1(&format!("coplan copy: {}", e.detail()).into());
-                    }
-                });
-            },
-            COPY_AFTER,
-        );
     }
 
     /// The section now takes `bytes` on this phone: past [`LONG_SECTION_BYTES`] the screen
@@ -378,15 +354,6 @@ impl SectionSession {
     }
 }
 
-impl Drop for SectionSession {
-    fn drop(&mut self) {
-        if let Some(listening) = &self.channel {
-            listening.channel.set_onmessage(None);
-            listening.channel.close();
-        }
-    }
-}
-
 /// The plan open on this phone, if one was started; a foundation-era draft's name is
 /// moved into its About me on the way.
 pub async fn open_plan(storage: &Storage) -> Result<Option<PlanId>, StorageError> {
@@ -431,39 +398,4 @@ pub async fn read_section(
             })?;
     }
     Ok(doc.view())
-}
-
-/// The channel other tabs of this plan section post their changes on. The name holds
-/// only ids, never plan text.
-struct Listening {
-    channel: web_sys::BroadcastChannel,
-    /// Kept while the session lives, dropped with it.
-    _on_message: Closure<dyn Fn(web_sys::MessageEvent)>,
-}
-
-fn listen(
-    plan: &PlanId,
-    kind: SectionKind,
-    doc: &Rc<SectionDoc>,
-    view: RwSignal<SectionView>,
-) -> Option<Listening> {
-    let name = format!("coplan:{}:{}", plan.as_str(), kind.key());
-    let channel = web_sys::BroadcastChannel::new(&name).ok()?;
-    let doc = Rc::clone(doc);
-    let on_message =
-        Closure::<dyn Fn(web_sys::MessageEvent)>::new(move |event: web_sys::MessageEvent| {
-            let Ok(bytes) = event.data().dyn_into::<Uint8Array>() else {
-                return;
-            };
-            // Another tab's change is already in IndexedDB (it is sent once stored); here it
-            // is only merged into what this tab shows. A damaged message changes nothing.
-            if doc.apply_update(&bytes.to_vec()).is_ok() {
-                view.set(doc.view());
-            }
-        });
-    channel.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
-    Some(Listening {
-        channel,
-        _on_message: on_message,
-    })
 }
