@@ -149,11 +149,22 @@ pub enum Opened {
     Locked(Locked),
 }
 
+/// Where this page stands with the database: the one answer to "locked or open".
+pub(crate) enum Phase {
+    /// Not opened yet, or closed for another tab's newer version: the next ask opens it.
+    Closed,
+    Open(Storage),
+    /// A lock is set and the data key was let go: asking answers "locked" and opens
+    /// nothing; only the right PIN (the lock screen's part) opens it again.
+    Locked,
+    /// This phone was forgotten (here or in another tab): this page never opens the
+    /// database again, so nothing (Hide, a lock message) creates it anew.
+    Forgotten,
+}
+
 thread_local! {
-    static SHARED: std::cell::RefCell<Option<Storage>> = const { std::cell::RefCell::new(None) };
-    /// Set once this phone was forgotten (here or in another tab): from then on this page
-    /// never opens the database again, so nothing (Hide, a lock message) creates it anew.
-    static FORGOTTEN: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+    pub(crate) static PHASE: std::cell::RefCell<Phase> =
+        const { std::cell::RefCell::new(Phase::Closed) };
 }
 
 thread_local! {
@@ -168,28 +179,42 @@ pub fn updated_elsewhere() -> leptos::prelude::ArcRwSignal<bool> {
     UPDATED_ELSEWHERE.with(Clone::clone)
 }
 
-/// Whether this page's phone was forgotten (see `FORGOTTEN`).
+/// Whether this page's phone was forgotten (see [`Phase::Forgotten`]).
 pub fn is_forgotten() -> bool {
-    FORGOTTEN.get()
+    PHASE.with_borrow(|phase| matches!(phase, Phase::Forgotten))
 }
 
-/// Marks this page as one whose phone was forgotten (see `FORGOTTEN`).
-pub(crate) fn mark_forgotten() {
-    FORGOTTEN.set(true);
+/// Marks this page as one whose phone was forgotten, and lets go of its connection.
+pub(crate) fn mark_forgotten() -> Option<Storage> {
+    set_phase(Phase::Forgotten)
+}
+
+/// Moves this page to `phase`, handing back the connection it had open, if any.
+pub(crate) fn set_phase(phase: Phase) -> Option<Storage> {
+    match PHASE.replace(phase) {
+        Phase::Open(storage) => Some(storage),
+        _ => None,
+    }
 }
 
 impl Opened {
     /// The app's one open connection to [`DATABASE_NAME`], opened on first use.
     pub async fn shared() -> Result<Self, StorageError> {
-        if FORGOTTEN.get() {
-            return Err(StorageError::Forgotten);
-        }
-        if let Some(storage) = SHARED.with_borrow(Clone::clone) {
-            return Ok(Self::Open(storage));
+        let known = PHASE.with_borrow(|phase| match phase {
+            Phase::Closed => None,
+            Phase::Open(storage) => Some(Ok(Self::Open(storage.clone()))),
+            Phase::Locked => Some(Err(StorageError::Locked)),
+            Phase::Forgotten => Some(Err(StorageError::Forgotten)),
+        });
+        if let Some(known) = known {
+            return known;
         }
         let opened = Storage::open_any(DATABASE_NAME, SCHEMA_VERSION).await?;
-        if let Self::Open(storage) = &opened {
-            storage.make_shared();
+        match &opened {
+            Self::Open(storage) => storage.make_shared(),
+            Self::Locked(_) => {
+                set_phase(Phase::Locked);
+            }
         }
         Ok(opened)
     }
@@ -206,13 +231,16 @@ impl Storage {
 
     /// Becomes the app's shared connection (opened, or just unlocked).
     pub(crate) fn make_shared(&self) {
-        SHARED.with_borrow_mut(|slot| *slot = Some(self.clone()));
+        set_phase(Phase::Open(self.clone()));
     }
 
     /// Locks: the data key is let go, and only the lock screen's part stays at hand.
     /// Writes already under way finish with the key they hold.
     pub fn lock_shared() -> Option<Locked> {
-        let storage = SHARED.with_borrow_mut(Option::take)?;
+        if !PHASE.with_borrow(|phase| matches!(phase, Phase::Open(_))) {
+            return None;
+        }
+        let storage = set_phase(Phase::Locked)?;
         Some(Locked::new(storage.db, Some(storage.device)))
     }
 

@@ -3,7 +3,7 @@
 
 use indexed_db_futures::database::Database;
 
-use super::{DATABASE_NAME, SHARED, Storage, StorageError, describe, write_failed};
+use super::{DATABASE_NAME, Phase, Storage, StorageError, describe, set_phase, write_failed};
 
 /// When another tab upgrades or deletes the database ("Forget this phone"), this tab
 /// closes its connection so that tab is not kept waiting. After a deletion this tab
@@ -16,7 +16,6 @@ pub(super) fn step_aside_for_other_tabs(db: &Database) {
     let db = connection.clone();
     let on_change = Closure::<dyn Fn(web_sys::Event)>::new(move |event: web_sys::Event| {
         db.close();
-        SHARED.with_borrow_mut(|slot| *slot = None);
         let deleted = js_sys::Reflect::get(&event, &"newVersion".into())
             .map(|v| v.is_null())
             .unwrap_or(false);
@@ -25,6 +24,7 @@ pub(super) fn step_aside_for_other_tabs(db: &Database) {
             crate::platform::replace_route("/forgotten");
         } else {
             use leptos::prelude::Set;
+            set_phase(Phase::Closed);
             super::updated_elsewhere().set(true);
         }
     });
@@ -75,10 +75,9 @@ impl Storage {
     /// Removes every plan and setting, but not the app: the offline copy of Coplan and
     /// its 24/7 lines stay (H3). Used when the chosen number of wrong tries is reached.
     pub(crate) async fn forget_plans(name: &str) -> Result<(), StorageError> {
-        if name == DATABASE_NAME {
-            super::mark_forgotten();
-        }
-        if let Some(storage) = SHARED.with_borrow_mut(Option::take) {
+        if name == DATABASE_NAME
+            && let Some(storage) = super::mark_forgotten()
+        {
             storage.close();
         }
         Database::delete_by_name(name)
