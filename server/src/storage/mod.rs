@@ -23,6 +23,14 @@ pub enum StoreError {
     UnsupportedUrl,
 }
 
+/// How one pooled connection commits: the database's own words for its settings, and
+/// whether an acknowledged write survives a crash or a power cut.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Durability {
+    pub settings: String,
+    pub durable: bool,
+}
+
 /// What the API needs from a database.
 pub trait Store: Clone + Send + Sync + 'static {
     /// `"sqlite"` or `"postgres"`, for the health check and logs.
@@ -31,6 +39,9 @@ pub trait Store: Clone + Send + Sync + 'static {
     fn ping(&self) -> impl Future<Output = Result<(), StoreError>> + Send;
     /// This database's id, made from `new_id` the first time and kept from then on.
     fn instance_id(&self, new_id: &str) -> impl Future<Output = Result<String, StoreError>> + Send;
+    /// How every connection the pool can hold commits, each asked while all are held (so
+    /// none is asked twice): the server acknowledges a write only once it is durable.
+    fn durability(&self) -> impl Future<Output = Result<Vec<Durability>, StoreError>> + Send;
 }
 
 /// The database chosen by `DATABASE_URL`.
@@ -80,6 +91,13 @@ impl Store for Database {
         match self {
             Self::Sqlite(s) => s.instance_id(new_id).await,
             Self::Postgres(s) => s.instance_id(new_id).await,
+        }
+    }
+
+    async fn durability(&self) -> Result<Vec<Durability>, StoreError> {
+        match self {
+            Self::Sqlite(s) => s.durability().await,
+            Self::Postgres(s) => s.durability().await,
         }
     }
 }

@@ -2,7 +2,10 @@
 
 use sqlx::postgres::{PgPool, PgPoolOptions};
 
-use super::{Store, StoreError};
+use super::{Durability, Store, StoreError};
+
+/// Connections in the pool.
+const CONNECTIONS: u32 = 8;
 
 static MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/postgres");
 
@@ -15,7 +18,7 @@ impl PostgresStore {
     /// Connects to and migrates the database named by `url`.
     pub async fn connect(url: &str) -> Result<Self, StoreError> {
         let pool = PgPoolOptions::new()
-            .max_connections(8)
+            .max_connections(CONNECTIONS)
             .connect(url)
             .await
             .map_err(StoreError::Connect)?;
@@ -48,5 +51,23 @@ impl Store for PostgresStore {
                 .fetch_one(&self.pool)
                 .await?;
         Ok(id)
+    }
+
+    async fn durability(&self) -> Result<Vec<Durability>, StoreError> {
+        let mut held = Vec::new();
+        for _ in 0..CONNECTIONS {
+            held.push(self.pool.acquire().await?);
+        }
+        let mut found = Vec::new();
+        for connection in &mut held {
+            let (commit,): (String,) = sqlx::query_as("SHOW synchronous_commit")
+                .fetch_one(&mut **connection)
+                .await?;
+            found.push(Durability {
+                durable: commit != "off" && commit != "local",
+                settings: format!("synchronous_commit={commit}"),
+            });
+        }
+        Ok(found)
     }
 }

@@ -6,7 +6,10 @@ use sqlx::sqlite::{
     SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
 };
 
-use super::{Store, StoreError};
+use super::{Durability, Store, StoreError};
+
+/// Connections in the pool (SQLite writes one at a time whatever this says).
+const CONNECTIONS: u32 = 4;
 
 static MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/sqlite");
 
@@ -31,7 +34,7 @@ impl SqliteStore {
             std::fs::create_dir_all(folder).map_err(|e| StoreError::Connect(e.into()))?;
         }
         let pool = SqlitePoolOptions::new()
-            .max_connections(4)
+            .max_connections(CONNECTIONS)
             .connect_with(options)
             .await
             .map_err(StoreError::Connect)?;
@@ -64,5 +67,27 @@ impl Store for SqliteStore {
                 .fetch_one(&self.pool)
                 .await?;
         Ok(id)
+    }
+
+    async fn durability(&self) -> Result<Vec<Durability>, StoreError> {
+        let mut held = Vec::new();
+        for _ in 0..CONNECTIONS {
+            held.push(self.pool.acquire().await?);
+        }
+        let mut found = Vec::new();
+        for connection in &mut held {
+            let (journal,): (String,) = sqlx::query_as("PRAGMA journal_mode")
+                .fetch_one(&mut **connection)
+                .await?;
+            let (synchronous,): (i64,) = sqlx::query_as("PRAGMA synchronous")
+                .fetch_one(&mut **connection)
+                .await?;
+            // 2 is FULL: WAL then syncs on every commit.
+            found.push(Durability {
+                durable: journal.eq_ignore_ascii_case("wal") && synchronous >= 2,
+                settings: format!("journal_mode={journal} synchronous={synchronous}"),
+            });
+        }
+        Ok(found)
     }
 }

@@ -3,6 +3,7 @@
 
 mod helpers;
 
+mod durability;
 mod errors;
 mod health;
 mod web;
