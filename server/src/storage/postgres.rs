@@ -1,6 +1,8 @@
 //! PostgreSQL, for deployments that outgrow one machine (`DATABASE_URL=postgres://…`).
 
-use sqlx::postgres::{PgPool, PgPoolOptions};
+use std::str::FromStr;
+
+use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions};
 
 use super::{Durability, Store, StoreError};
 
@@ -17,9 +19,14 @@ pub struct PostgresStore {
 impl PostgresStore {
     /// Connects to and migrates the database named by `url`.
     pub async fn connect(url: &str) -> Result<Self, StoreError> {
+        // Every acknowledged write is on disk, whatever the database's own default says:
+        // a person's words are not cache.
+        let options = PgConnectOptions::from_str(url)
+            .map_err(StoreError::Connect)?
+            .options([("synchronous_commit", "on")]);
         let pool = PgPoolOptions::new()
             .max_connections(CONNECTIONS)
-            .connect(url)
+            .connect_with(options)
             .await
             .map_err(StoreError::Connect)?;
         MIGRATIONS.run(&pool).await?;
