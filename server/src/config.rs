@@ -17,6 +17,10 @@ pub struct Config {
     pub max_body_bytes: usize,
     /// `COPLAN_LOG_FORMAT=json` for one JSON object per log line; plain text otherwise.
     pub json_logs: bool,
+    /// `COPLAN_HSTS=on` where the deployment is reached only over https (usually through a
+    /// reverse proxy that ends TLS): every answer then tells browsers to use https for two
+    /// years. Off by default.
+    pub hsts: bool,
 }
 
 impl Default for Config {
@@ -27,6 +31,7 @@ impl Default for Config {
             database_url: "sqlite://data/coplan.db".to_string(),
             max_body_bytes: 64 * 1024,
             json_logs: false,
+            hsts: false,
         }
     }
 }
@@ -65,6 +70,19 @@ impl Config {
             })?;
         }
         config.json_logs = lookup("COPLAN_LOG_FORMAT").is_some_and(|v| v == "json");
+        if let Some(value) = lookup("COPLAN_HSTS") {
+            config.hsts = match value.as_str() {
+                "on" => true,
+                "off" => false,
+                _ => {
+                    return Err(ConfigError {
+                        name: "COPLAN_HSTS",
+                        expected: "on or off",
+                        value,
+                    });
+                }
+            };
+        }
         Ok(config)
     }
 
@@ -81,6 +99,7 @@ impl fmt::Debug for Config {
             .field("database_url", &redact_password(&self.database_url))
             .field("max_body_bytes", &self.max_body_bytes)
             .field("json_logs", &self.json_logs)
+            .field("hsts", &self.hsts)
             .finish()
     }
 }
@@ -114,6 +133,10 @@ mod tests {
         assert_eq!(config.addr.port(), 9000);
         assert_eq!(config.max_body_bytes, 1024);
         assert_eq!(config.database_url, "sqlite://data/coplan.db");
+        assert!(!config.hsts);
+        let https = Config::from_lookup(|n| (n == "COPLAN_HSTS").then(|| "on".into())).unwrap();
+        assert!(https.hsts);
+        assert!(Config::from_lookup(|n| (n == "COPLAN_HSTS").then(|| "yes".into())).is_err());
     }
 
     #[test]

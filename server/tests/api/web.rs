@@ -12,6 +12,7 @@ on_both_databases!(
     hashed_files_are_immutable_and_sent_brotli_when_asked,
     app_addresses_get_the_shell_and_missing_files_get_404,
     pages_and_workers_carry_every_security_header,
+    hsts_is_sent_only_when_the_deployment_says_it_is_served_over_https,
 );
 
 async fn index_html_is_revalidated_and_carries_a_strict_csp(db: Db) {
@@ -133,4 +134,31 @@ async fn pages_and_workers_carry_every_security_header(db: Db) {
         assert!(!h.contains_key("content-security-policy"), "{path}");
     }
     app.stop().await;
+}
+
+async fn hsts_is_sent_only_when_the_deployment_says_it_is_served_over_https(db: Db) {
+    let database = TestDatabase::new(db).await;
+    let (_dir, dist) = fake_dist();
+    // Off by default: over plain http (a laptop, a test) it would mean nothing, and a
+    // wrong one locks browsers out of a host for months.
+    let plain = TestApp::spawn(&database, &dist).await;
+    assert!(
+        !plain
+            .get("/")
+            .await
+            .headers()
+            .contains_key("strict-transport-security")
+    );
+    plain.stop().await;
+
+    let behind_tls = TestApp::spawn_with(&database, &dist, |c| c.hsts = true).await;
+    for path in ["/", "/api/health", "/coplan-app-0123456789abcdef_bg.wasm"] {
+        let res = behind_tls.get(path).await;
+        assert_eq!(
+            res.headers()["strict-transport-security"],
+            "max-age=63072000; includeSubDomains",
+            "{path}"
+        );
+    }
+    behind_tls.stop().await;
 }
