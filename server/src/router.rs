@@ -53,7 +53,7 @@ pub fn build(state: AppState, config: &Config) -> Router {
         .fallback_service(web::service(Arc::new(shell)))
         .layer(middleware::from_fn(cache_policy))
         .layer(middleware::from_fn_with_state(
-            security::SecurityHeaders::new(&csp),
+            security::SecurityHeaders::new(&csp, config.hsts),
             security::add_headers,
         ))
         .layer(CompressionLayer::new().br(true).gzip(true))

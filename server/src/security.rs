@@ -39,8 +39,16 @@ pub struct SecurityHeaders {
 
 /// Headers that still mean something on a subresource: the rest (the policy, framing,
 /// opener, referrer and permissions) are read by browsers only from documents and workers,
-/// and cost a cheap phone about 600 bytes on each of the first visit's downloads.
-const SUBRESOURCE_HEADERS: [&str; 2] = ["x-content-type-options", "cross-origin-resource-policy"];
+/// and cost a cheap phone about 600 bytes on each of the first visit's downloads. HSTS is
+/// read from any answer over https.
+const SUBRESOURCE_HEADERS: [&str; 3] = [
+    "x-content-type-options",
+    "cross-origin-resource-policy",
+    "strict-transport-security",
+];
+
+/// Two years, and every subdomain: what browsers' preload lists ask for.
+const HSTS: &str = "max-age=63072000; includeSubDomains";
 
 /// Types the page loads as subresources and never shows as a page of their own.
 const SUBRESOURCE_TYPES: [&str; 6] = [
@@ -70,30 +78,33 @@ fn needs_full_set(
 }
 
 impl SecurityHeaders {
-    pub fn new(csp: &str) -> Self {
+    /// `hsts` only where the deployment is reached over https alone (`COPLAN_HSTS`).
+    pub fn new(csp: &str, hsts: bool) -> Self {
         let fixed = |name: &'static str, value: &'static str| {
             (
                 HeaderName::from_static(name),
                 HeaderValue::from_static(value),
             )
         };
-        Self {
-            headers: vec![
-                (
-                    header::CONTENT_SECURITY_POLICY,
-                    HeaderValue::from_str(csp).expect("the policy is ASCII"),
-                ),
-                fixed("x-content-type-options", "nosniff"),
-                fixed("referrer-policy", "no-referrer"),
-                fixed("x-frame-options", "DENY"),
-                fixed("cross-origin-opener-policy", "same-origin"),
-                fixed("cross-origin-resource-policy", "same-origin"),
-                fixed(
-                    "permissions-policy",
-                    "camera=(), microphone=(), geolocation=(), payment=(), usb=()",
-                ),
-            ],
+        let mut headers = vec![
+            (
+                header::CONTENT_SECURITY_POLICY,
+                HeaderValue::from_str(csp).expect("the policy is ASCII"),
+            ),
+            fixed("x-content-type-options", "nosniff"),
+            fixed("referrer-policy", "no-referrer"),
+            fixed("x-frame-options", "DENY"),
+            fixed("cross-origin-opener-policy", "same-origin"),
+            fixed("cross-origin-resource-policy", "same-origin"),
+            fixed(
+                "permissions-policy",
+                "camera=(), microphone=(), geolocation=(), payment=(), usb=()",
+            ),
+        ];
+        if hsts {
+            headers.push(fixed("strict-transport-security", HSTS));
         }
+        Self { headers }
     }
 }
 
