@@ -31,6 +31,37 @@ pub struct Durability {
     pub durable: bool,
 }
 
+/// One envelope as a document's log holds it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Logged {
+    pub seq: i64,
+    pub device: String,
+    pub counter: i64,
+    pub body: Vec<u8>,
+}
+
+/// What became of a push.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Pushed {
+    /// Stored now, as number `seq`.
+    Stored { seq: i64 },
+    /// Stored before, with this same body, as number `seq`: nothing changed.
+    Repeated { seq: i64 },
+    /// The device sent another body under this counter before: refused, nothing stored.
+    CounterReused,
+    /// There is no such document.
+    NoDocument,
+}
+
+/// Where a document's log stands.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Head {
+    /// The last number given; 0 before the first envelope.
+    pub head: i64,
+    /// This incarnation of the log: it changes when the log is reset or restored.
+    pub log_id: String,
+}
+
 /// What the API needs from a database.
 pub trait Store: Clone + Send + Sync + 'static {
     /// `"sqlite"` or `"postgres"`, for the health check and logs.
@@ -42,6 +73,32 @@ pub trait Store: Clone + Send + Sync + 'static {
     /// How every connection the pool can hold commits, each asked while all are held (so
     /// none is asked twice): the server acknowledges a write only once it is durable.
     fn durability(&self) -> impl Future<Output = Result<Vec<Durability>, StoreError>> + Send;
+
+    /// Makes the document's log, empty, unless it exists already.
+    fn create_document(
+        &self,
+        id: &str,
+        log_id: &str,
+    ) -> impl Future<Output = Result<(), StoreError>> + Send;
+    /// Where the document's log stands; None if there is no such document.
+    fn head(&self, id: &str) -> impl Future<Output = Result<Option<Head>, StoreError>> + Send;
+    /// Appends `body`, sent by `device` as its `counter`th envelope for the document: the
+    /// next number is taken under the document's row, so numbers follow commit order and
+    /// have no gaps; a repeat of the same push changes nothing.
+    fn push(
+        &self,
+        document: &str,
+        device: &str,
+        counter: i64,
+        body: &[u8],
+    ) -> impl Future<Output = Result<Pushed, StoreError>> + Send;
+    /// Up to `limit` envelopes numbered after `after`, in order.
+    fn pull(
+        &self,
+        document: &str,
+        after: i64,
+        limit: u32,
+    ) -> impl Future<Output = Result<Vec<Logged>, StoreError>> + Send;
 }
 
 /// The database chosen by `DATABASE_URL`.
@@ -98,6 +155,45 @@ impl Store for Database {
         match self {
             Self::Sqlite(s) => s.durability().await,
             Self::Postgres(s) => s.durability().await,
+        }
+    }
+
+    async fn create_document(&self, id: &str, log_id: &str) -> Result<(), StoreError> {
+        match self {
+            Self::Sqlite(s) => s.create_document(id, log_id).await,
+            Self::Postgres(s) => s.create_document(id, log_id).await,
+        }
+    }
+
+    async fn head(&self, id: &str) -> Result<Option<Head>, StoreError> {
+        match self {
+            Self::Sqlite(s) => s.head(id).await,
+            Self::Postgres(s) => s.head(id).await,
+        }
+    }
+
+    async fn push(
+        &self,
+        document: &str,
+        device: &str,
+        counter: i64,
+        body: &[u8],
+    ) -> Result<Pushed, StoreError> {
+        match self {
+            Self::Sqlite(s) => s.push(document, device, counter, body).await,
+            Self::Postgres(s) => s.push(document, device, counter, body).await,
+        }
+    }
+
+    async fn pull(
+        &self,
+        document: &str,
+        after: i64,
+        limit: u32,
+    ) -> Result<Vec<Logged>, StoreError> {
+        match self {
+            Self::Sqlite(s) => s.pull(document, after, limit).await,
+            Self::Postgres(s) => s.pull(document, after, limit).await,
         }
     }
 }

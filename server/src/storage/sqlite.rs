@@ -6,7 +6,7 @@ use sqlx::sqlite::{
     SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
 };
 
-use super::{Durability, Store, StoreError};
+use super::{Durability, Head, Logged, Pushed, Store, StoreError};
 
 /// Connections in the pool (SQLite writes one at a time whatever this says).
 const CONNECTIONS: u32 = 4;
@@ -89,5 +89,96 @@ impl Store for SqliteStore {
             });
         }
         Ok(found)
+    }
+
+    async fn create_document(&self, id: &str, log_id: &str) -> Result<(), StoreError> {
+        sqlx::query("INSERT INTO documents (id, log_id) VALUES (?, ?) ON CONFLICT (id) DO NOTHING")
+            .bind(id)
+            .bind(log_id)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
+    async fn head(&self, id: &str) -> Result<Option<Head>, StoreError> {
+        let found: Option<(i64, String)> =
+            sqlx::query_as("SELECT head, log_id FROM documents WHERE id = ?")
+                .bind(id)
+                .fetch_optional(&self.pool)
+                .await?;
+        Ok(found.map(|(head, log_id)| Head { head, log_id }))
+    }
+
+    async fn push(
+        &self,
+        document: &str,
+        device: &str,
+        counter: i64,
+        body: &[u8],
+    ) -> Result<Pushed, StoreError> {
+        let mut tx = self.pool.begin().await?;
+        // Taking the document's row first holds it until commit: numbers follow commit
+        // order, with no gaps (a refused push rolls its number back).
+        let taken: Option<(i64,)> =
+            sqlx::query_as("UPDATE documents SET head = head + 1 WHERE id = ? RETURNING head")
+                .bind(document)
+                .fetch_optional(&mut *tx)
+                .await?;
+        let Some((seq,)) = taken else {
+            return Ok(Pushed::NoDocument);
+        };
+        let earlier: Option<(i64, Vec<u8>)> = sqlx::query_as(
+            "SELECT seq, body FROM envelopes WHERE document_id = ? AND device_id = ? AND counter = ?",
+        )
+        .bind(document)
+        .bind(device)
+        .bind(counter)
+        .fetch_optional(&mut *tx)
+        .await?;
+        if let Some((seq, stored)) = earlier {
+            tx.rollback().await?;
+            return Ok(if stored == body {
+                Pushed::Repeated { seq }
+            } else {
+                Pushed::CounterReused
+            });
+        }
+        sqlx::query(
+            "INSERT INTO envelopes (document_id, seq, device_id, counter, body) VALUES (?, ?, ?, ?, ?)",
+        )
+        .bind(document)
+        .bind(seq)
+        .bind(device)
+        .bind(counter)
+        .bind(body)
+        .execute(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        Ok(Pushed::Stored { seq })
+    }
+
+    async fn pull(
+        &self,
+        document: &str,
+        after: i64,
+        limit: u32,
+    ) -> Result<Vec<Logged>, StoreError> {
+        let rows: Vec<(i64, String, i64, Vec<u8>)> = sqlx::query_as(
+            "SELECT seq, device_id, counter, body FROM envelopes WHERE document_id = ? AND seq > ? ORDER BY seq LIMIT ?",
+        )
+        .bind(document)
+        .bind(after)
+        .bind(i64::from(limit))
+        .fetch_all(&self.pool)
+        .await?;
+        Ok(rows
+            .into_iter()
+            .map(|(seq, device, counter, body)| Logged {
+                seq,
+                device,
+                counter,
+                body,
+            })
+            .collect())
     }
 }

@@ -3,6 +3,7 @@
 
 mod helpers;
 
+mod cursor_log;
 mod durability;
 mod errors;
 mod health;

@@ -1,0 +1,137 @@
+//! The cursor log of SHARING decision 2, at the storage layer (the sync API comes next):
+//! envelopes numbered 1, 2, 3… per document in commit order with no gaps, pulled after a
+//! cursor, pushes idempotent on (device, counter), and a reused counter refused with
+//! nothing stored. On a real SQLite file and a real PostgreSQL server.
+
+use coplan_server::Database;
+use coplan_server::storage::{Head, Pushed, Store};
+
+use crate::helpers::{Db, TestDatabase};
+use crate::on_both_databases;
+
+on_both_databases!(
+    envelopes_are_numbered_in_order_and_pulled_after_a_cursor,
+    a_repeated_push_changes_nothing_and_a_reused_counter_is_refused,
+    pushes_at_once_from_many_devices_get_every_number_once,
+    a_push_to_an_unknown_document_stores_nothing,
+);
+
+async fn store(database: &TestDatabase) -> Database {
+    Database::connect(&database.url).await.unwrap()
+}
+
+async fn envelopes_are_numbered_in_order_and_pulled_after_a_cursor(db: Db) {
+    let database = TestDatabase::new(db).await;
+    let store = store(&database).await;
+    store.create_document("doc-a", "log-1").await.unwrap();
+    store.create_document("doc-b", "log-1").await.unwrap();
+    for counter in 0..5 {
+        let pushed = store
+            .push("doc-a", "phone-1", counter, &[counter as u8; 3])
+            .await
+            .unwrap();
+        assert_eq!(pushed, Pushed::Stored { seq: counter + 1 });
+    }
+    // Each document numbers its own envelopes.
+    assert_eq!(
+        store.push("doc-b", "phone-1", 0, b"b").await.unwrap(),
+        Pushed::Stored { seq: 1 }
+    );
+    assert_eq!(
+        store.head("doc-a").await.unwrap(),
+        Some(Head {
+            head: 5,
+            log_id: "log-1".into()
+        })
+    );
+    let after_two = store.pull("doc-a", 2, 100).await.unwrap();
+    let seqs: Vec<i64> = after_two.iter().map(|e| e.seq).collect();
+    assert_eq!(seqs, [3, 4, 5]);
+    assert_eq!(after_two[0].body, [2u8; 3]);
+    assert_eq!(after_two[0].device, "phone-1");
+    assert_eq!(store.pull("doc-a", 0, 2).await.unwrap().len(), 2, "limit");
+    assert!(store.pull("doc-a", 5, 100).await.unwrap().is_empty());
+    // Making a document again keeps its log.
+    store.create_document("doc-a", "log-2").await.unwrap();
+    assert_eq!(store.head("doc-a").await.unwrap().unwrap().head, 5);
+    store.close().await;
+}
+
+async fn a_repeated_push_changes_nothing_and_a_reused_counter_is_refused(db: Db) {
+    let database = TestDatabase::new(db).await;
+    let store = store(&database).await;
+    store.create_document("doc", "log-1").await.unwrap();
+    assert_eq!(
+        store.push("doc", "phone-1", 7, b"sealed").await.unwrap(),
+        Pushed::Stored { seq: 1 }
+    );
+    // The same push again (its answer was lost on the way back): the same number.
+    assert_eq!(
+        store.push("doc", "phone-1", 7, b"sealed").await.unwrap(),
+        Pushed::Repeated { seq: 1 }
+    );
+    // Another body under the same counter: refused, and nothing is stored.
+    assert_eq!(
+        store.push("doc", "phone-1", 7, b"other").await.unwrap(),
+        Pushed::CounterReused
+    );
+    // Another device may use the same counter.
+    assert_eq!(
+        store.push("doc", "phone-2", 7, b"other").await.unwrap(),
+        Pushed::Stored { seq: 2 }
+    );
+    assert_eq!(store.head("doc").await.unwrap().unwrap().head, 2, "no gap");
+    let all = store.pull("doc", 0, 100).await.unwrap();
+    assert_eq!(all.len(), 2);
+    assert_eq!(all[0].body, b"sealed");
+    store.close().await;
+}
+
+async fn pushes_at_once_from_many_devices_get_every_number_once(db: Db) {
+    let database = TestDatabase::new(db).await;
+    let store = store(&database).await;
+    store.create_document("doc", "log-1").await.unwrap();
+    let mut pushes = Vec::new();
+    for device in 0..8 {
+        for counter in 0..5 {
+            let store = store.clone();
+            pushes.push(tokio::spawn(async move {
+                let body = format!("{device}:{counter}");
+                store
+                    .push("doc", &format!("phone-{device}"), counter, body.as_bytes())
+                    .await
+                    .unwrap()
+            }));
+        }
+    }
+    let mut seqs = Vec::new();
+    for push in pushes {
+        match push.await.unwrap() {
+            Pushed::Stored { seq } => seqs.push(seq),
+            other => panic!("{other:?}"),
+        }
+    }
+    seqs.sort_unstable();
+    assert_eq!(seqs, (1..=40).collect::<Vec<i64>>());
+    let pulled: Vec<i64> = store
+        .pull("doc", 0, 100)
+        .await
+        .unwrap()
+        .iter()
+        .map(|e| e.seq)
+        .collect();
+    assert_eq!(pulled, (1..=40).collect::<Vec<i64>>());
+    store.close().await;
+}
+
+async fn a_push_to_an_unknown_document_stores_nothing(db: Db) {
+    let database = TestDatabase::new(db).await;
+    let store = store(&database).await;
+    assert_eq!(
+        store.push("nowhere", "phone-1", 0, b"x").await.unwrap(),
+        Pushed::NoDocument
+    );
+    assert_eq!(store.head("nowhere").await.unwrap(), None);
+    assert!(store.pull("nowhere", 0, 10).await.unwrap().is_empty());
+    store.close().await;
+}
