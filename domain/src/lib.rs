@@ -5,6 +5,7 @@
 //! the browser (wasm32) and on the server.
 #![forbid(unsafe_code)]
 
+pub mod account;
 pub mod crisis_lines;
 pub mod draft;
 pub mod lock;

@@ -1,0 +1,142 @@
+//! Accounts without email (SHARING decision 3): the recovery code a person writes down
+//! or prints at sign-up, which opens their account's keys on a new phone when the
+//! passphrase is lost.
+//!
+//! A code is 128 random bits, written as 26 symbols of Crockford's base32 (digits and
+//! capital letters without I, L, O and U, so nothing reads as something else) and two
+//! check symbols, in seven groups of four: `0004-1061-…`. The check catches every single
+//! mistyped symbol, and every swap of two neighbours except the last code symbol with
+//! the first check symbol (that one 1,023 times in 1,024), so a typo is said as a typo,
+//! never tried against the server (where it would count as a wrong try). Reading is forgiving:
+//! small letters, spaces and dashes anywhere, and O, I and L read as 0, 1 and 1.
+//!
+//! The format is pinned by a known-answer test (`domain/tests/recovery_code.rs`).
+
+use std::fmt;
+
+/// Crockford's base32 alphabet, in value order.
+const ALPHABET: &[u8; 32] = b"0123456789ABCDEFGHJKMNPQRSTVWXYZ";
+/// 128 bits in 5-bit symbols: 26, the first carrying only 3 bits.
+const DATA_SYMBOLS: usize = 26;
+const SYMBOLS: usize = DATA_SYMBOLS + 2;
+/// A prime just below 32²: the check is a weighted sum modulo it, in two symbols.
+const CHECK_MODULUS: u32 = 1021;
+const GROUP: usize = 4;
+
+/// A recovery code. Its bytes are a secret: `Debug` never shows them.
+#[derive(Clone, PartialEq, Eq)]
+pub struct RecoveryCode([u8; 16]);
+
+/// Why typed words are not a recovery code.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+pub enum RecoveryCodeError {
+    #[error("a recovery code has 28 letters and digits, not {found}")]
+    Length { found: usize },
+    /// The symbol at this position (from 0, counting letters and digits only) is not one
+    /// a code uses.
+    #[error("symbol {at} is not used in recovery codes")]
+    Symbol { at: usize },
+    /// Every symbol is one a code uses, but the check does not match: a typo.
+    #[error("the recovery code does not check")]
+    Check,
+}
+
+impl RecoveryCode {
+    /// The code for these 16 random bytes.
+    pub fn from_bytes(bytes: [u8; 16]) -> Self {
+        Self(bytes)
+    }
+
+    pub fn bytes(&self) -> &[u8; 16] {
+        &self.0
+    }
+
+    /// The code as the person writes it down: seven groups of four, joined by dashes.
+    pub fn to_words(&self) -> String {
+        let symbols = with_check(&data_symbols(&self.0));
+        let letters: Vec<char> = symbols
+            .iter()
+            .map(|&s| ALPHABET[usize::from(s)] as char)
+            .collect();
+        letters
+            .chunks(GROUP)
+            .map(|group| group.iter().collect::<String>())
+            .collect::<Vec<_>>()
+            .join("-")
+    }
+
+    /// Reads a code as typed or pasted.
+    pub fn parse(typed: &str) -> Result<Self, RecoveryCodeError> {
+        let kept: Vec<char> = typed
+            .chars()
+            .filter(|c| !c.is_whitespace() && *c != '-')
+            .collect();
+        if kept.len() != SYMBOLS {
+            return Err(RecoveryCodeError::Length { found: kept.len() });
+        }
+        let mut symbols = [0u8; SYMBOLS];
+        for (at, c) in kept.iter().enumerate() {
+            symbols[at] = symbol_value(*c).ok_or(RecoveryCodeError::Symbol { at })?;
+        }
+        let data: [u8; DATA_SYMBOLS] = symbols[..DATA_SYMBOLS].try_into().expect("26 symbols");
+        // The first symbol holds the top 3 bits only.
+        if data[0] > 0b111 || with_check(&data) != symbols {
+            return Err(RecoveryCodeError::Check);
+        }
+        Ok(Self(from_symbols(&data)))
+    }
+}
+
+impl fmt::Debug for RecoveryCode {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("RecoveryCode(…)")
+    }
+}
+
+fn symbol_value(c: char) -> Option<u8> {
+    let c = match c.to_ascii_uppercase() {
+        'O' => '0',
+        'I' | 'L' => '1',
+        other => other,
+    };
+    ALPHABET
+        .iter()
+        .position(|&a| char::from(a) == c)
+        .map(|v| v as u8)
+}
+
+/// The 128 bits, most significant first, in 5-bit symbols (the first holds 3 bits).
+fn data_symbols(bytes: &[u8; 16]) -> [u8; DATA_SYMBOLS] {
+    let value = u128::from_be_bytes(*bytes);
+    let mut symbols = [0u8; DATA_SYMBOLS];
+    for (i, symbol) in symbols.iter_mut().enumerate() {
+        let shift = 5 * (DATA_SYMBOLS - 1 - i);
+        *symbol = ((value >> shift) & 0b1_1111) as u8;
+    }
+    symbols
+}
+
+fn from_symbols(symbols: &[u8; DATA_SYMBOLS]) -> [u8; 16] {
+    let value = symbols
+        .iter()
+        .fold(0u128, |value, &s| (value << 5) | u128::from(s));
+    value.to_be_bytes()
+}
+
+/// The data symbols followed by their check: the sum of each symbol times its position
+/// (from 1) modulo 1021, in two symbols. 1021 is prime and larger than any position and
+/// any difference of two symbols, so one wrong symbol, or two neighbouring code symbols
+/// swapped, always changes the sum.
+fn with_check(data: &[u8; DATA_SYMBOLS]) -> [u8; SYMBOLS] {
+    let sum = data
+        .iter()
+        .enumerate()
+        .map(|(i, &s)| (i as u32 + 1) * u32::from(s))
+        .sum::<u32>()
+        % CHECK_MODULUS;
+    let mut symbols = [0u8; SYMBOLS];
+    symbols[..DATA_SYMBOLS].copy_from_slice(data);
+    symbols[DATA_SYMBOLS] = (sum >> 5) as u8;
+    symbols[DATA_SYMBOLS + 1] = (sum & 0b1_1111) as u8;
+    symbols
+}
