@@ -140,3 +140,84 @@ fn with_check(data: &[u8; DATA_SYMBOLS]) -> [u8; SYMBOLS] {
     symbols[DATA_SYMBOLS + 1] = (sum & 0b1_1111) as u8;
     symbols
 }
+
+/// The fewest characters a passphrase may have (counted after NFC normalisation): long
+/// enough that a phrase of ordinary words is hard to guess, even for whoever runs the
+/// server (SHARING decision 3). No rules about digits or symbols.
+pub const MIN_PASSPHRASE_CHARS: usize = 15;
+/// The most: anything a person would type or paste, and a bound on the work to stretch it.
+pub const MAX_PASSPHRASE_CHARS: usize = 1_000;
+
+/// Why a new passphrase is not accepted.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+pub enum PassphraseProblem {
+    #[error("passphrase too short: {found} of {MIN_PASSPHRASE_CHARS} characters")]
+    TooShort { found: usize },
+    #[error("passphrase too long")]
+    TooLong,
+    /// It is the username, or one character over and over.
+    #[error("passphrase too easy to guess")]
+    Guessable,
+    /// It is on the list of passwords seen in breaches.
+    #[error("passphrase on the common list")]
+    Common,
+}
+
+/// Passwords seen in published breaches that are long enough to be passphrases: one per
+/// line, lowercased (`domain/data/common-passphrases.txt`, fetched by the app only when a
+/// passphrase is chosen, so the first visit does not carry it).
+pub struct CommonPassphrases<'a> {
+    sorted: Vec<&'a str>,
+}
+
+impl<'a> CommonPassphrases<'a> {
+    pub fn parse(text: &'a str) -> Self {
+        let mut sorted: Vec<&str> = text
+            .lines()
+            .map(str::trim)
+            .filter(|l| !l.is_empty())
+            .collect();
+        sorted.sort_unstable();
+        sorted.dedup();
+        Self { sorted }
+    }
+
+    pub fn len(&self) -> usize {
+        self.sorted.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.sorted.is_empty()
+    }
+
+    /// Whether `passphrase` is on the list, ignoring case.
+    pub fn contains(&self, passphrase: &str) -> bool {
+        let lower = passphrase.to_lowercase();
+        self.sorted.binary_search(&lower.as_str()).is_ok()
+    }
+}
+
+/// Checks a new passphrase, already NFC-normalised, for the account `username`.
+pub fn check_new_passphrase(
+    passphrase: &str,
+    username: &str,
+    common: &CommonPassphrases,
+) -> Result<(), PassphraseProblem> {
+    let found = passphrase.chars().count();
+    if found < MIN_PASSPHRASE_CHARS {
+        return Err(PassphraseProblem::TooShort { found });
+    }
+    if found > MAX_PASSPHRASE_CHARS {
+        return Err(PassphraseProblem::TooLong);
+    }
+    let mut chars = passphrase.chars();
+    let first = chars.next();
+    let one_character = chars.all(|c| Some(c) == first);
+    if one_character || passphrase.trim().eq_ignore_ascii_case(username.trim()) {
+        return Err(PassphraseProblem::Guessable);
+    }
+    if common.contains(passphrase) {
+        return Err(PassphraseProblem::Common);
+    }
+    Ok(())
+}
