@@ -176,3 +176,31 @@ async fn after_a_failed_write_the_next_visit_writes_under_a_fresh_id() {
     again.write("Pacing at night").await;
     assert_eq!(stored_writers(kind).await.len(), 2);
 }
+
+#[wasm_bindgen_test]
+async fn every_id_this_phone_writes_under_is_in_its_own_range() {
+    // With sync, the phone registers its range in the plan's membership log, and other
+    // phones refuse changes under ids outside the ranges registered to their signer.
+    new_plan().await;
+    let start = writer::range_start().expect("a range");
+    assert_eq!(start % writer::RANGE, 0);
+    let inside = |id: u32| (start..start + writer::RANGE).contains(&id);
+    let kind = SectionKind::CarePlan;
+    let first = open(kind).await;
+    first.write("A garden").await;
+    let second = open(kind).await;
+    second.write("A garden, with beans").await;
+    writer::retire_everywhere();
+    drop((first, second));
+    pause(50).await;
+    let third = open(kind).await;
+    third.write("A garden, with beans and peas").await;
+    let writers = stored_writers(kind).await;
+    assert_eq!(writers.len(), 3, "{writers:?}");
+    assert!(
+        writers.iter().all(|&id| inside(id)),
+        "{writers:?} from {start}"
+    );
+    let slot = claim_writer_slot(writer::SLOTS).await.expect("a slot");
+    assert!(inside(writer::retire_slot(slot)));
+}

@@ -15,10 +15,14 @@
 //! - after a plan comes back from a file (it may hold changes made under an id that this
 //!   phone's records no longer do), every slot gets a fresh id, in every tab.
 //!
-//! Each slot's id is kept in `localStorage` under `coplan:writer:<slot>`: a number, not
-//! plan text, read without waiting, and cleared with everything else when the phone is
-//! forgotten. Whenever it is missing, the slot simply takes a fresh one. Without Web
-//! Locks, or with every slot held, a tab takes one random id of its own.
+//! Every id this phone writes under comes from its own range of [`RANGE`] ids, taken in
+//! turn (`coplan:writer-range` and `coplan:writer-next`), so that with sync the phone
+//! registers one range in the plan's membership log (SHARING decision 3) rather than each
+//! id; a used-up range is followed by a fresh random one. Each slot's id is kept under
+//! `coplan:writer:<slot>`. All are numbers in `localStorage`, not plan text, read without
+//! waiting, and cleared with everything else when the phone is forgotten; whatever is
+//! missing is simply taken fresh. Without Web Locks, or with every slot held, a tab takes
+//! an id of its own from the range; without `localStorage`, a random one.
 
 use std::cell::RefCell;
 use std::rc::{Rc, Weak};
@@ -29,8 +33,10 @@ use wasm_bindgen::closure::Closure;
 
 use crate::platform::{claim_writer_slot, fresh_client_id};
 
-/// How many tabs of one phone can each hold a slot; any more take random ids.
+/// How many tabs of one phone can each hold a slot; any more take ids of their own.
 pub const SLOTS: u32 = 16;
+/// How many ids a range holds: one per slot, and one for each retirement and one-off.
+pub const RANGE: u32 = 4096;
 /// The channel a tab tells the others on that every slot's id was retired.
 const CHANNEL: &str = "coplan:writers";
 
@@ -61,11 +67,7 @@ pub async fn client_id(kind: SectionKind) -> (u32, Live) {
         tab.live.push((kind, Rc::downgrade(&token)));
         busy
     });
-    let id = if busy {
-        fresh_client_id()
-    } else {
-        tab_id().await
-    };
+    let id = if busy { next_id() } else { tab_id().await };
     (id, Live(token))
 }
 
@@ -74,7 +76,7 @@ pub fn retire_after_failure() {
     TAB.with_borrow_mut(|tab| {
         tab.id = Some(match tab.slot.flatten() {
             Some(slot) => retire_slot(slot),
-            None => fresh_client_id(),
+            None => next_id(),
         });
     });
 }
@@ -100,19 +102,58 @@ pub fn slot_id(slot: u32) -> u32 {
     stored_id(slot).unwrap_or_else(|| retire_slot(slot))
 }
 
-/// Gives slot `slot` a fresh id (non-zero, and no other slot's) and returns it.
+/// Gives slot `slot` the next id of the range and returns it.
 pub fn retire_slot(slot: u32) -> u32 {
-    let taken: Vec<u32> = (0..SLOTS).filter_map(stored_id).collect();
-    let id = loop {
-        let id = fresh_client_id();
-        if !taken.contains(&id) {
-            break id;
-        }
-    };
+    let id = next_id();
     if let Some(store) = local_storage() {
         let _ = store.set_item(&slot_key(slot), &id.to_string());
     }
     id
+}
+
+/// The first id of this phone's range (a multiple of [`RANGE`], never 0), made when
+/// first asked.
+pub fn range_start() -> Option<u32> {
+    let store = local_storage()?;
+    if let Some(start) = read_number(&store, RANGE_KEY).filter(|s| *s != 0 && s % RANGE == 0) {
+        return Some(start);
+    }
+    Some(new_range(&store))
+}
+
+/// The next unused id of this phone's range (a fresh range once it is used up); a random
+/// id without `localStorage`.
+fn next_id() -> u32 {
+    let (Some(store), Some(mut start)) = (local_storage(), range_start()) else {
+        return fresh_client_id();
+    };
+    let mut next = read_number(&store, NEXT_KEY).unwrap_or(0);
+    if next >= RANGE {
+        start = new_range(&store);
+        next = 0;
+    }
+    let _ = store.set_item(NEXT_KEY, &(next + 1).to_string());
+    start + next
+}
+
+/// Starts a fresh random range, from its first id.
+fn new_range(store: &web_sys::Storage) -> u32 {
+    let start = loop {
+        let start = fresh_client_id() & !(RANGE - 1);
+        if start != 0 {
+            break start;
+        }
+    };
+    let _ = store.set_item(RANGE_KEY, &start.to_string());
+    let _ = store.set_item(NEXT_KEY, "0");
+    start
+}
+
+const RANGE_KEY: &str = "coplan:writer-range";
+const NEXT_KEY: &str = "coplan:writer-next";
+
+fn read_number(store: &web_sys::Storage, key: &str) -> Option<u32> {
+    store.get_item(key).ok()??.parse().ok()
 }
 
 async fn tab_id() -> u32 {
@@ -133,8 +174,8 @@ async fn tab_id() -> u32 {
     TAB.with_borrow_mut(|tab| {
         let slot = tab.slot.flatten();
         *tab.id.get_or_insert_with(|| match slot {
-            Some(slot) if local_storage().is_some() => slot_id(slot),
-            _ => fresh_client_id(),
+            Some(slot) => slot_id(slot),
+            None => next_id(),
         })
     })
 }
@@ -144,12 +185,7 @@ fn slot_key(slot: u32) -> String {
 }
 
 fn stored_id(slot: u32) -> Option<u32> {
-    local_storage()?
-        .get_item(&slot_key(slot))
-        .ok()??
-        .parse()
-        .ok()
-        .filter(|id| *id != 0)
+    read_number(&local_storage()?, &slot_key(slot)).filter(|id| *id != 0)
 }
 
 fn local_storage() -> Option<web_sys::Storage> {
