@@ -1,0 +1,39 @@
+//! The account formats of `coplan_domain::account` give the same known answers in the
+//! browser as natively (`domain/tests/account_keys.rs`, `recovery_code.rs`): the phone
+//! that stretches a passphrase is a browser.
+#![cfg(target_arch = "wasm32")]
+
+use coplan_domain::account::{RecoveryCode, StretchCost, Username, account_salt, stretch};
+use wasm_bindgen_test::{wasm_bindgen_test, wasm_bindgen_test_configure};
+
+wasm_bindgen_test_configure!(run_in_browser);
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+#[wasm_bindgen_test]
+fn a_passphrase_stretches_to_the_same_answer_in_the_browser() {
+    let name = Username::parse("river.walker").unwrap();
+    let salt = account_salt("b2c1f0de-0000-4000-8000-000000000001", &name);
+    assert_eq!(hex(&salt), "c8d81d6eedd4f66b184727890898cfb4");
+    let stretched = stretch("the heron waits by the weir", &salt, StretchCost::MINIMUM).unwrap();
+    assert_eq!(
+        hex(&stretched.verifier),
+        "13dd29926ce7e210947e849f401228e14574e78d67a9599a8a392da25c40829d"
+    );
+    assert_eq!(
+        hex(&stretched.wrap_key),
+        "24157a3ed99318b2634bc81fe1103be57acae5aa85b3d916b53c55364e5ed684"
+    );
+}
+
+#[wasm_bindgen_test]
+fn a_recovery_code_reads_the_same_in_the_browser() {
+    let code = RecoveryCode::from_bytes(std::array::from_fn(|i| i as u8));
+    assert_eq!(code.to_words(), "0004-1061-050R-3GG2-8A1C-60T3-GF1A");
+    assert_eq!(
+        RecoveryCode::parse("0004 1061 050r 3gg2 8a1c 60t3 gf1a").unwrap(),
+        code
+    );
+}
