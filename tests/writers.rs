@@ -184,23 +184,34 @@ async fn every_id_this_phone_writes_under_is_in_its_own_range() {
     new_plan().await;
     let start = writer::range_start().expect("a range");
     assert_eq!(start % writer::RANGE, 0);
-    let inside = |id: u32| (start..start + writer::RANGE).contains(&id);
+    let inside = |start: u32, id: u32| (start..start + writer::RANGE).contains(&id);
     let kind = SectionKind::CarePlan;
     let first = open(kind).await;
     first.write("A garden").await;
     let second = open(kind).await;
     second.write("A garden, with beans").await;
+    let writers = stored_writers(kind).await;
+    assert_eq!(writers.len(), 2, "{writers:?}");
+    assert!(
+        writers.iter().all(|&id| inside(start, id)),
+        "{writers:?} from {start}"
+    );
+
+    // A plan brought back from a file: a fresh range for every slot.
     writer::retire_everywhere();
+    let fresh = writer::range_start().unwrap();
+    assert_ne!(fresh, start);
     drop((first, second));
     pause(50).await;
     let third = open(kind).await;
     third.write("A garden, with beans and peas").await;
     let writers = stored_writers(kind).await;
     assert_eq!(writers.len(), 3, "{writers:?}");
-    assert!(
-        writers.iter().all(|&id| inside(id)),
-        "{writers:?} from {start}"
-    );
+    assert_eq!(writers.iter().filter(|&&id| inside(fresh, id)).count(), 1);
+
+    // A slot's retirements stay in its own part of the range.
     let slot = claim_writer_slot(writer::SLOTS).await.expect("a slot");
-    assert!(inside(writer::retire_slot(slot)));
+    let id = writer::slot_id(slot);
+    assert_eq!(id, fresh + slot * writer::PER_SLOT);
+    assert_eq!(writer::retire_slot(slot), id + 1);
 }

@@ -10,19 +10,23 @@
 //! Reuse is safe only while the document written holds every change ever made under the
 //! id (the next change then carries on from the last one), so:
 //! - a section opened while another session of the same section is still alive in this
-//!   tab (its last writes may still be on their way) gets a one-off fresh id;
+//!   tab (its last writes may still be on their way) gets the slot's next id, which the
+//!   tab keeps from then on;
 //! - after a failed write, this tab's slot gets a fresh id for the sessions that follow;
 //! - after a plan comes back from a file (it may hold changes made under an id that this
 //!   phone's records no longer do), every slot gets a fresh id, in every tab.
 //!
-//! Every id this phone writes under comes from its own range of [`RANGE`] ids, taken in
-//! turn (`coplan:writer-range` and `coplan:writer-next`), so that with sync the phone
-//! registers one range in the plan's membership log (SHARING decision 3) rather than each
-//! id; a used-up range is followed by a fresh random one. Each slot's id is kept under
-//! `coplan:writer:<slot>`. All are numbers in `localStorage`, not plan text, read without
-//! waiting, and cleared with everything else when the phone is forgotten; whatever is
-//! missing is simply taken fresh. Without Web Locks, or with every slot held, a tab takes
-//! an id of its own from the range; without `localStorage`, a random one.
+//! Every id this phone writes under comes from its own range of [`RANGE`] ids
+//! (`coplan:writer-range`), so that with sync the phone registers one range in the plan's
+//! membership log (SHARING decision 3) rather than each id. Each slot owns its own part of
+//! the range and keeps its current id (`coplan:writer:<slot>`); only the tab holding the
+//! slot ever writes it, so two tabs never race for an id. A retired id is followed by the
+//! next in the slot's part; a plan brought back from a file starts a fresh random range for
+//! every slot. All are numbers in `localStorage`, not plan text, read without waiting, and
+//! cleared with everything else when the phone is forgotten; whatever is missing is taken
+//! fresh. A tab without a slot (no Web Locks, or every slot held) takes a random id.
+//! Over time a phone uses several ranges; sync registers what its documents hold
+//! (`SectionDoc::writers`).
 
 use std::cell::RefCell;
 use std::rc::{Rc, Weak};
@@ -33,10 +37,12 @@ use wasm_bindgen::closure::Closure;
 
 use crate::platform::{claim_writer_slot, fresh_client_id};
 
-/// How many tabs of one phone can each hold a slot; any more take ids of their own.
+/// How many tabs of one phone can each hold a slot; any more take random ids.
 pub const SLOTS: u32 = 16;
-/// How many ids a range holds: one per slot, and one for each retirement and one-off.
+/// How many ids a range holds: [`PER_SLOT`] for each slot.
 pub const RANGE: u32 = 4096;
+/// Each slot's part of the range: its first id, and one for each retirement after it.
+pub const PER_SLOT: u32 = RANGE / SLOTS;
 /// The channel a tab tells the others on that every slot's id was retired.
 const CHANNEL: &str = "coplan:writers";
 
@@ -67,8 +73,21 @@ pub async fn client_id(kind: SectionKind) -> (u32, Live) {
         tab.live.push((kind, Rc::downgrade(&token)));
         busy
     });
-    let id = if busy { next_id() } else { tab_id().await };
+    let id = if busy { one_off() } else { tab_id().await };
     (id, Live(token))
+}
+
+/// An id for a session that cannot share the tab's: the slot's next, which the tab then
+/// writes under from now on (the live session keeps the one it has).
+fn one_off() -> u32 {
+    TAB.with_borrow_mut(|tab| match tab.slot.flatten() {
+        Some(slot) => {
+            let id = retire_slot(slot);
+            tab.id = Some(id);
+            id
+        }
+        None => fresh_client_id(),
+    })
 }
 
 /// A write failed: sessions opened from now on write under a fresh id.
@@ -76,18 +95,16 @@ pub fn retire_after_failure() {
     TAB.with_borrow_mut(|tab| {
         tab.id = Some(match tab.slot.flatten() {
             Some(slot) => retire_slot(slot),
-            None => next_id(),
+            None => fresh_client_id(),
         });
     });
 }
 
-/// A plan came back from a file: every slot's id is retired, and every tab takes its
-/// slot's fresh id for the sessions it opens next.
+/// A plan came back from a file: a fresh range, so every slot's id is retired, and every
+/// tab takes its slot's id in the new range for the sessions it opens next.
 pub fn retire_everywhere() {
     if let Some(store) = local_storage() {
-        for slot in 0..SLOTS {
-            let _ = store.remove_item(&slot_key(slot));
-        }
+        new_range(&store);
     }
     TAB.with_borrow_mut(|tab| {
         tab.id = None;
@@ -97,60 +114,77 @@ pub fn retire_everywhere() {
     });
 }
 
-/// Slot `slot`'s id, made the first time it is asked for.
+/// Slot `slot`'s id: the one it has in the current range, or its part's first.
 pub fn slot_id(slot: u32) -> u32 {
-    stored_id(slot).unwrap_or_else(|| retire_slot(slot))
+    let Some((store, start)) = range() else {
+        return fresh_client_id();
+    };
+    let part = slot_part(start, slot);
+    match read_number(&store, &slot_key(slot)).filter(|id| part.contains(id)) {
+        Some(id) => id,
+        None => {
+            let _ = store.set_item(&slot_key(slot), &part.start.to_string());
+            part.start
+        }
+    }
 }
 
-/// Gives slot `slot` the next id of the range and returns it.
+/// Retires slot `slot`'s id and returns the next of its part (starting a fresh range when
+/// the part is used up). Only the tab holding the slot may call this.
 pub fn retire_slot(slot: u32) -> u32 {
-    let id = next_id();
-    if let Some(store) = local_storage() {
-        let _ = store.set_item(&slot_key(slot), &id.to_string());
-    }
+    let current = slot_id(slot);
+    let Some((store, start)) = range() else {
+        return fresh_client_id();
+    };
+    let next = current.wrapping_add(1);
+    let id = if slot_part(start, slot).contains(&next) {
+        next
+    } else {
+        slot_part(new_range(&store), slot).start
+    };
+    let _ = store.set_item(&slot_key(slot), &id.to_string());
     id
 }
 
 /// The first id of this phone's range (a multiple of [`RANGE`], never 0), made when
 /// first asked.
 pub fn range_start() -> Option<u32> {
+    range().map(|(_, start)| start)
+}
+
+fn range() -> Option<(web_sys::Storage, u32)> {
     let store = local_storage()?;
-    if let Some(start) = read_number(&store, RANGE_KEY).filter(|s| *s != 0 && s % RANGE == 0) {
-        return Some(start);
-    }
-    Some(new_range(&store))
-}
-
-/// The next unused id of this phone's range (a fresh range once it is used up); a random
-/// id without `localStorage`.
-fn next_id() -> u32 {
-    let (Some(store), Some(mut start)) = (local_storage(), range_start()) else {
-        return fresh_client_id();
+    let start = match read_number(&store, RANGE_KEY).filter(|s| whole_range(*s)) {
+        Some(start) => start,
+        None => new_range(&store),
     };
-    let mut next = read_number(&store, NEXT_KEY).unwrap_or(0);
-    if next >= RANGE {
-        start = new_range(&store);
-        next = 0;
-    }
-    let _ = store.set_item(NEXT_KEY, &(next + 1).to_string());
-    start + next
+    Some((store, start))
 }
 
-/// Starts a fresh random range, from its first id.
+fn slot_part(start: u32, slot: u32) -> std::ops::Range<u32> {
+    let first = start + slot * PER_SLOT;
+    first..first + PER_SLOT
+}
+
+/// Starts a fresh random range and returns its first id.
 fn new_range(store: &web_sys::Storage) -> u32 {
     let start = loop {
         let start = fresh_client_id() & !(RANGE - 1);
-        if start != 0 {
+        if whole_range(start) {
             break start;
         }
     };
     let _ = store.set_item(RANGE_KEY, &start.to_string());
-    let _ = store.set_item(NEXT_KEY, "0");
     start
 }
 
+/// Whether a range can start at `start`: a multiple of [`RANGE`], never 0, and with all its
+/// ids below 2^32.
+fn whole_range(start: u32) -> bool {
+    start != 0 && start.is_multiple_of(RANGE) && start.checked_add(RANGE).is_some()
+}
+
 const RANGE_KEY: &str = "coplan:writer-range";
-const NEXT_KEY: &str = "coplan:writer-next";
 
 fn read_number(store: &web_sys::Storage, key: &str) -> Option<u32> {
     store.get_item(key).ok()??.parse().ok()
@@ -175,17 +209,13 @@ async fn tab_id() -> u32 {
         let slot = tab.slot.flatten();
         *tab.id.get_or_insert_with(|| match slot {
             Some(slot) => slot_id(slot),
-            None => next_id(),
+            None => fresh_client_id(),
         })
     })
 }
 
 fn slot_key(slot: u32) -> String {
     format!("coplan:writer:{slot}")
-}
-
-fn stored_id(slot: u32) -> Option<u32> {
-    read_number(&local_storage()?, &slot_key(slot)).filter(|id| *id != 0)
 }
 
 fn local_storage() -> Option<web_sys::Storage> {
