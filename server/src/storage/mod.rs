@@ -1,6 +1,7 @@
 //! Where the server keeps data: one [`Store`] trait, one implementation per database, each
 //! with its own `migrations/` folder. Applied migrations are never edited; add a new one.
 
+mod cursor_log;
 mod postgres;
 mod sqlite;
 

@@ -1,0 +1,104 @@
+//! The cursor log's queries (SHARING decision 2), the same for SQLite and PostgreSQL:
+//! both read `$1`-style parameters, and the two pools differ only in type, so each
+//! store's `impl Store` takes these methods from [`cursor_log_methods!`] rather than
+//! holding a copy.
+
+/// The cursor log methods of [`super::Store`], for a store with a `pool` field.
+macro_rules! cursor_log_methods {
+    () => {
+        async fn create_document(&self, id: &str, log_id: &str) -> Result<(), StoreError> {
+            sqlx::query(
+                "INSERT INTO documents (id, log_id) VALUES ($1, $2) ON CONFLICT (id) DO NOTHING",
+            )
+            .bind(id)
+            .bind(log_id)
+            .execute(&self.pool)
+            .await?;
+            Ok(())
+        }
+
+        async fn head(&self, id: &str) -> Result<Option<Head>, StoreError> {
+            let found: Option<(i64, String)> =
+                sqlx::query_as("SELECT head, log_id FROM documents WHERE id = $1")
+                    .bind(id)
+                    .fetch_optional(&self.pool)
+                    .await?;
+            Ok(found.map(|(head, log_id)| Head { head, log_id }))
+        }
+
+        async fn push(
+            &self,
+            document: &str,
+            device: &str,
+            counter: i64,
+            body: &[u8],
+        ) -> Result<Pushed, StoreError> {
+            let mut tx = self.pool.begin().await?;
+            // Taking the document's row first holds it until commit: numbers follow commit
+            // order, with no gaps (a refused push rolls its number back).
+            let taken: Option<(i64,)> =
+                sqlx::query_as("UPDATE documents SET head = head + 1 WHERE id = $1 RETURNING head")
+                    .bind(document)
+                    .fetch_optional(&mut *tx)
+                    .await?;
+            let Some((seq,)) = taken else {
+                return Ok(Pushed::NoDocument);
+            };
+            let earlier: Option<(i64, Vec<u8>)> = sqlx::query_as(
+                "SELECT seq, body FROM envelopes WHERE document_id = $1 AND device_id = $2 AND counter = $3",
+            )
+            .bind(document)
+            .bind(device)
+            .bind(counter)
+            .fetch_optional(&mut *tx)
+            .await?;
+            if let Some((seq, stored)) = earlier {
+                tx.rollback().await?;
+                return Ok(if stored == body {
+                    Pushed::Repeated { seq }
+                } else {
+                    Pushed::CounterReused
+                });
+            }
+            sqlx::query(
+                "INSERT INTO envelopes (document_id, seq, device_id, counter, body) VALUES ($1, $2, $3, $4, $5)",
+            )
+            .bind(document)
+            .bind(seq)
+            .bind(device)
+            .bind(counter)
+            .bind(body)
+            .execute(&mut *tx)
+            .await?;
+            tx.commit().await?;
+            Ok(Pushed::Stored { seq })
+        }
+
+        async fn pull(
+            &self,
+            document: &str,
+            after: i64,
+            limit: u32,
+        ) -> Result<Vec<Logged>, StoreError> {
+            let rows: Vec<(i64, String, i64, Vec<u8>)> = sqlx::query_as(
+                "SELECT seq, device_id, counter, body FROM envelopes WHERE document_id = $1 AND seq > $2 ORDER BY seq LIMIT $3",
+            )
+            .bind(document)
+            .bind(after)
+            .bind(i64::from(limit))
+            .fetch_all(&self.pool)
+            .await?;
+            Ok(rows
+                .into_iter()
+                .map(|(seq, device, counter, body)| Logged {
+                    seq,
+                    device,
+                    counter,
+                    body,
+                })
+                .collect())
+        }
+    };
+}
+
+pub(super) use cursor_log_methods;
