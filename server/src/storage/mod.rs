@@ -63,6 +63,19 @@ pub struct Head {
     pub log_id: String,
 }
 
+/// Every connection the pool can hold, held at once, so that a question asked of each
+/// reaches each one (for `Store::durability`).
+async fn hold_every_connection<DB: sqlx::Database>(
+    pool: &sqlx::Pool<DB>,
+    connections: u32,
+) -> Result<Vec<sqlx::pool::PoolConnection<DB>>, StoreError> {
+    let mut held = Vec::new();
+    for _ in 0..connections {
+        held.push(pool.acquire().await?);
+    }
+    Ok(held)
+}
+
 /// What the API needs from a database.
 pub trait Store: Clone + Send + Sync + 'static {
     /// `"sqlite"` or `"postgres"`, for the health check and logs.

@@ -70,10 +70,7 @@ impl Store for SqliteStore {
     }
 
     async fn durability(&self) -> Result<Vec<Durability>, StoreError> {
-        let mut held = Vec::new();
-        for _ in 0..CONNECTIONS {
-            held.push(self.pool.acquire().await?);
-        }
+        let mut held = super::hold_every_connection(&self.pool, CONNECTIONS).await?;
         let mut found = Vec::new();
         for connection in &mut held {
             let (journal,): (String,) = sqlx::query_as("PRAGMA journal_mode")
