@@ -375,3 +375,31 @@ async fn two_connections_asking_at_once_get_one_author_for_the_phone() {
     assert_eq!(a, b);
     assert_eq!(first.local_author().await.unwrap(), a);
 }
+
+/// PRODUCT.md's budget for what a section costs to keep: months of mixed editing (typing
+/// with corrections, list changes, check-ins, a new tab each session) store at most 4
+/// bytes a keystroke once compacted. Measured on the sealed snapshots this phone writes
+/// to IndexedDB, which must still read back as the very same states.
+#[wasm_bindgen_test]
+async fn months_of_mixed_editing_store_at_most_four_bytes_a_keystroke_once_compacted() {
+    let storage = Storage::open(&random_name()).await.unwrap();
+    let plan = draft("");
+    storage.save_draft(&plan).await.unwrap();
+    let mixed = coplan_domain::plan::workload::mixed(50);
+    let mut stored = 0;
+    for (kind, state) in &mixed.states {
+        let sealed = storage
+            .compact_own_changes(&plan.id, *kind, 1, None, |_| state.clone())
+            .await
+            .unwrap();
+        stored += sealed.len();
+        let read = storage.load_section(&plan.id, *kind).await.unwrap();
+        assert_eq!(read.snapshot.as_ref(), Some(state), "{kind:?}");
+    }
+    let per_keystroke = stored as f64 / mixed.keystrokes as f64;
+    assert!(
+        per_keystroke <= 4.0,
+        "{stored} bytes stored for {} keystrokes: {per_keystroke:.2} a keystroke",
+        mixed.keystrokes
+    );
+}

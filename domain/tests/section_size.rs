@@ -12,7 +12,7 @@ fn plain_typing_stores_at_most_two_bytes_a_keystroke_once_compacted() {
     assert!(
         stored.per_keystroke() <= 2.0,
         "{} bytes for {} keystrokes",
-        stored.bytes,
+        stored.bytes(),
         stored.keystrokes
     );
 }
@@ -32,7 +32,7 @@ fn months_of_mixed_editing_stay_within_what_they_store_today() {
     assert!(
         stored.per_keystroke() <= MIXED_CEILING,
         "{} bytes for {} keystrokes",
-        stored.bytes,
+        stored.bytes(),
         stored.keystrokes
     );
 }

@@ -55,14 +55,14 @@ fn stored_bytes() {
     println!(
         "stored per keystroke once compacted, plain typing: {:.2} bytes ({} for {} keystrokes; budget 2)",
         plain.per_keystroke(),
-        plain.bytes,
+        plain.bytes(),
         plain.keystrokes
     );
     let mixed = mixed(50);
     println!(
         "stored per keystroke once compacted, mixed (50 sessions, 100 check-ins): {:.2} bytes ({} for {} keystrokes; budget 4, not met)",
         mixed.per_keystroke(),
-        mixed.bytes,
+        mixed.bytes(),
         mixed.keystrokes
     );
     let (young, old) = (

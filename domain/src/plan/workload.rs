@@ -8,16 +8,21 @@
 use super::{AuthorId, Edit, ItemId, LIFE_AREAS, SectionDoc, SectionKind, Stamp, Toward};
 
 /// What a workload left behind.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone)]
 pub struct Stored {
     pub keystrokes: usize,
-    /// The sections' encoded states added together.
-    pub bytes: usize,
+    /// Each section's whole state at the end, encoded.
+    pub states: Vec<(SectionKind, Vec<u8>)>,
 }
 
 impl Stored {
-    pub fn per_keystroke(self) -> f64 {
-        self.bytes as f64 / self.keystrokes.max(1) as f64
+    /// The sections' encoded states added together.
+    pub fn bytes(&self) -> usize {
+        self.states.iter().map(|(_, state)| state.len()).sum()
+    }
+
+    pub fn per_keystroke(&self) -> f64 {
+        self.bytes() as f64 / self.keystrokes.max(1) as f64
     }
 }
 
@@ -86,8 +91,11 @@ pub fn plain_typing(chars: usize) -> Stored {
         text.push(letter(n));
         session.set_field("my_story", text.clone());
     }
-    let bytes = session.close().len();
-    Stored { keystrokes, bytes }
+    let state = session.close();
+    Stored {
+        keystrokes,
+        states: vec![(SectionKind::AboutMe, state)],
+    }
 }
 
 /// Months of use: `sessions` editing sessions (each a new tab, so a new client id) across
@@ -188,7 +196,11 @@ pub fn mixed(sessions: u32) -> Stored {
     }
     Stored {
         keystrokes,
-        bytes: about.len() + safety.len() + checks.len(),
+        states: vec![
+            (SectionKind::AboutMe, about),
+            (SectionKind::SafetyPlan, safety),
+            (SectionKind::CheckIns, checks),
+        ],
     }
 }
 
