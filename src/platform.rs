@@ -103,6 +103,65 @@ pub async fn claim_writer_slot(slots: u32) -> Option<u32> {
     None
 }
 
+/// Compresses `bytes` as raw DEFLATE (RFC 1951) with the browser's own
+/// `CompressionStream`, so the app carries no compression code. None where the browser
+/// has none, or none for "deflate-raw" (then the caller keeps the bytes as they are).
+pub async fn deflate_raw(bytes: &[u8]) -> Option<Vec<u8>> {
+    let compress = streams::Compression::new("deflate-raw").ok()?;
+    streams::through(bytes, &compress).await.ok()
+}
+
+/// Undoes [`deflate_raw`]. Fails on a damaged stream, or in a browser without
+/// `DecompressionStream`.
+pub async fn inflate_raw(bytes: &[u8]) -> Result<Vec<u8>, wasm_bindgen::JsValue> {
+    let inflate = streams::Decompression::new("deflate-raw")?;
+    streams::through(bytes, &inflate).await
+}
+
+/// The few stream APIs [`deflate_raw`] needs (web-sys has the compression streams only
+/// behind its unstable flag).
+mod streams {
+    use wasm_bindgen::prelude::*;
+
+    #[wasm_bindgen]
+    extern "C" {
+        #[wasm_bindgen(js_name = CompressionStream)]
+        pub type Compression;
+        #[wasm_bindgen(constructor, catch)]
+        pub fn new(format: &str) -> Result<Compression, JsValue>;
+
+        #[wasm_bindgen(js_name = DecompressionStream)]
+        pub type Decompression;
+        #[wasm_bindgen(constructor, catch)]
+        pub fn new(format: &str) -> Result<Decompression, JsValue>;
+
+        #[wasm_bindgen(js_name = Response)]
+        type Body;
+        #[wasm_bindgen(constructor, catch)]
+        fn new(body: &JsValue) -> Result<Body, JsValue>;
+        #[wasm_bindgen(method, getter)]
+        fn body(this: &Body) -> JsValue;
+        #[wasm_bindgen(method, catch, js_name = arrayBuffer)]
+        fn array_buffer(this: &Body) -> Result<js_sys::Promise, JsValue>;
+
+        type Stream;
+        #[wasm_bindgen(method, catch, js_name = pipeThrough)]
+        fn pipe_through(this: &Stream, transform: &JsValue) -> Result<JsValue, JsValue>;
+    }
+
+    /// `bytes` piped through a transform stream, read to the end.
+    pub async fn through(bytes: &[u8], transform: &JsValue) -> Result<Vec<u8>, JsValue> {
+        let input = Body::new(&js_sys::Uint8Array::from(bytes).into())?;
+        let piped = input
+            .body()
+            .unchecked_into::<Stream>()
+            .pipe_through(transform)?;
+        let buffer =
+            wasm_bindgen_futures::JsFuture::from(Body::new(&piped)?.array_buffer()?).await?;
+        Ok(js_sys::Uint8Array::new(&buffer).to_vec())
+    }
+}
+
 /// A day in words, like "3 November 2026", in the phone's time zone.
 pub fn format_date(ms: u64) -> String {
     let date = js_sys::Date::new(&wasm_bindgen::JsValue::from_f64(ms as f64));

@@ -35,7 +35,7 @@ async fn a_new_database_starts_empty_at_the_current_schema() {
         ]
     );
     assert_eq!(storage.current_draft().await.unwrap(), None);
-    assert_eq!(SCHEMA_VERSION, 4);
+    assert_eq!(SCHEMA_VERSION, 5);
 }
 
 #[wasm_bindgen_test]
@@ -402,4 +402,41 @@ async fn months_of_mixed_editing_store_at_most_four_bytes_a_keystroke_once_compa
         "{stored} bytes stored for {} keystrokes: {per_keystroke:.2} a keystroke",
         mixed.keystrokes
     );
+}
+
+/// Snapshots stored plain (by builds before compression, or by a browser without
+/// `CompressionStream`) still open, beside deflated ones.
+#[wasm_bindgen_test]
+async fn a_snapshot_stored_plain_still_opens() {
+    let storage = Storage::open(&random_name()).await.unwrap();
+    let plan = draft("");
+    storage.save_draft(&plan).await.unwrap();
+    let states = coplan_domain::plan::workload::mixed(2).states;
+    let global = js_sys::global();
+    let compression = js_sys::Reflect::get(&global, &"CompressionStream".into()).unwrap();
+    let mut sizes = Vec::new();
+    for (n, (kind, state)) in states.iter().enumerate() {
+        // The first section is compacted as a browser without compression would.
+        let without = n == 0;
+        if without {
+            js_sys::Reflect::delete_property(&global, &"CompressionStream".into()).unwrap();
+        }
+        let sealed = storage
+            .compact_own_changes(&plan.id, *kind, 1, None, |_| state.clone())
+            .await;
+        if without {
+            js_sys::Reflect::set(&global, &"CompressionStream".into(), &compression).unwrap();
+        }
+        sizes.push((sealed.unwrap().len(), state.len()));
+    }
+    // Sealing adds 35 bytes; the plain one kept its size, the others shrank.
+    assert_eq!(sizes[0].0, sizes[0].1 + 35, "{sizes:?}");
+    assert!(
+        sizes[1..].iter().all(|(kept, state)| kept < state),
+        "{sizes:?}"
+    );
+    for (kind, state) in &states {
+        let read = storage.load_section(&plan.id, *kind).await.unwrap();
+        assert_eq!(read.snapshot.as_ref(), Some(state), "{kind:?}");
+    }
 }

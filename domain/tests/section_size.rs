@@ -9,32 +9,45 @@ use coplan_domain::plan::{
 #[test]
 fn plain_typing_stores_at_most_two_bytes_a_keystroke_once_compacted() {
     let stored = plain_typing(5_000);
+    // Within budget even before compression.
     assert!(
         stored.per_keystroke() <= 2.0,
         "{} bytes for {} keystrokes",
         stored.bytes(),
         stored.keystrokes
     );
+    assert!(kept_bytes(&stored) <= stored.bytes());
 }
 
-/// The budget is 4 bytes a keystroke (PRODUCT.md) and it is not met yet: with the
-/// stamps gone this workload stores 6.07 (check-ins cost about 370 bytes each in Yrs's
-/// version 1 encoding; typing with corrections about 3.6 a letter). The same states in
-/// Yrs's version 2 encoding measure 4.23; storing snapshots that way changes what a record
-/// means, so it waits for the database version bump that old tabs survive (review 1.4).
-/// Until then this holds the line where it is.
-const MIXED_CEILING: f64 = 6.2;
-
 #[test]
-fn months_of_mixed_editing_stay_within_what_they_store_today() {
+fn months_of_mixed_editing_store_at_most_four_bytes_a_keystroke_once_compacted() {
     let stored = mixed(50);
     assert!(stored.keystrokes > 10_000, "{}", stored.keystrokes);
+    let kept = kept_bytes(&stored);
     assert!(
-        stored.per_keystroke() <= MIXED_CEILING,
-        "{} bytes for {} keystrokes",
-        stored.bytes(),
-        stored.keystrokes
+        kept as f64 / stored.keystrokes as f64 <= 4.0,
+        "{kept} bytes kept for {} keystrokes ({} before compression)",
+        stored.keystrokes,
+        stored.bytes()
     );
+}
+
+/// What the phone keeps for these states once compacted: each deflated as the browser's
+/// `CompressionStream("deflate-raw")` does it (zlib's default level), in the snapshot
+/// framing. The browser test `months_of_mixed_editing_store_at_most_four_bytes…` in
+/// `tests/storage.rs` measures the real thing.
+fn kept_bytes(stored: &coplan_domain::plan::workload::Stored) -> usize {
+    use std::io::Write;
+    stored
+        .states
+        .iter()
+        .map(|(_, state)| {
+            let mut encoder =
+                flate2::write::DeflateEncoder::new(Vec::new(), flate2::Compression::default());
+            encoder.write_all(state).unwrap();
+            coplan_domain::plan::snapshot::deflated(&encoder.finish().unwrap()).len()
+        })
+        .sum()
 }
 
 #[test]

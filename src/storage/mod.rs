@@ -27,7 +27,7 @@ use indexed_db_futures::transaction::{Transaction, TransactionMode};
 pub const DATABASE_NAME: &str = "coplan";
 
 /// The IndexedDB schema version this build creates and reads.
-pub const SCHEMA_VERSION: u32 = 4;
+pub const SCHEMA_VERSION: u32 = 5;
 
 /// Plan drafts, keyed by plan id; the value is the domain's stored JSON, sealed.
 pub(crate) const DRAFTS: &str = "drafts";
@@ -336,5 +336,8 @@ fn upgrade(old: u32, new: u32, db: &Database) -> indexed_db_futures::Result<()> 
     // 4: records are sealed in format version 2, with a key id (`coplan_domain::sealed`).
     // No store changes and version 1 records still read; the bump only makes tabs of
     // earlier builds, which cannot read version 2, stop and ask for a reload.
+    // 5: section snapshots may be deflated (`coplan_domain::plan::snapshot`). No store
+    // changes and plain snapshots still read; the bump stops tabs of earlier builds,
+    // which would take a deflated snapshot for a damaged section.
     Ok(())
 }

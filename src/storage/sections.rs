@@ -23,12 +23,14 @@ use indexed_db_futures::transaction::Transaction;
 use js_sys::{Array, Uint8Array};
 use wasm_bindgen::{JsCast, JsValue};
 
+use coplan_domain::plan::snapshot::{self, Snapshot};
 use coplan_domain::sealed::Place;
 
 use super::crypto::key_text;
 use super::{
     DRAFTS, SECTION_SNAPSHOTS, SECTION_UPDATES, Storage, StorageError, read_failed, write_failed,
 };
+use crate::platform::{deflate_raw, inflate_raw};
 
 /// What is stored for one section, opened: its snapshot (if ever compacted) and the
 /// changes since. Records that failed to open (damaged) are counted, not shown.
@@ -146,7 +148,7 @@ impl Storage {
                     store: SECTION_SNAPSHOTS,
                     key: &key,
                 };
-                Some(self.key.open(bytes, place).await?)
+                Some(unpacked(self.key.open(bytes, place).await?).await?)
             }
             None => None,
         };
@@ -301,7 +303,7 @@ impl Storage {
             }
             let (stored, opened_keys) = self.open_section(plan, kind, &sealed).await?;
             let merged_keys = own_keys.unwrap_or(opened_keys);
-            let state = merge(&stored);
+            let state = packed(&merge(&stored)).await;
             let key = key_text(&section_key(plan, kind));
             let place = Place {
                 store: SECTION_SNAPSHOTS,
@@ -344,6 +346,29 @@ impl Storage {
         Err(StorageError::WriteFailed {
             detail: "the snapshot kept changing while it was compacted".into(),
         })
+    }
+}
+
+/// A section's whole state as its snapshot keeps it: deflated by the browser where it
+/// can (about a quarter of the size), else plain (`coplan_domain::plan::snapshot`).
+async fn packed(state: &[u8]) -> Vec<u8> {
+    match deflate_raw(state).await {
+        Some(deflated) => snapshot::deflated(&deflated),
+        None => state.to_vec(),
+    }
+}
+
+/// A snapshot as kept, back to the section's whole state.
+async fn unpacked(kept: Vec<u8>) -> Result<Vec<u8>, StorageError> {
+    let damaged = |detail: &str| StorageError::ReadFailed {
+        detail: format!("snapshot: {detail}"),
+    };
+    match snapshot::read(&kept) {
+        Ok(Snapshot::Plain(_)) => Ok(kept),
+        Ok(Snapshot::Deflated(deflated)) => inflate_raw(deflated)
+            .await
+            .map_err(|_| damaged("does not inflate")),
+        Err(error) => Err(damaged(&error.to_string())),
     }
 }
 

@@ -10,6 +10,7 @@ mod ids;
 pub mod safety_plan;
 pub mod schema;
 mod section_doc;
+pub mod snapshot;
 pub mod summary;
 pub mod text_splice;
 mod view;
