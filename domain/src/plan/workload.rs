@@ -39,11 +39,251 @@ fn stamp(n: usize) -> Stamp {
     }
 }
 
-/// Sample text: ordinary words with spaces, so run-length merging gets no help from
-/// repetition it would not get from a person.
-fn letter(n: usize) -> char {
-    const WORDS: &str = "i slept badly and walked to the shop then rang my sister ";
-    WORDS.as_bytes()[n % WORDS.len()] as char
+/// Words a person might type about their days, for [`Typist`].
+const WORDS: &[&str] = &[
+    "i",
+    "slept",
+    "badly",
+    "and",
+    "walked",
+    "to",
+    "the",
+    "shop",
+    "then",
+    "rang",
+    "my",
+    "sister",
+    "felt",
+    "better",
+    "after",
+    "lunch",
+    "with",
+    "mum",
+    "but",
+    "worried",
+    "about",
+    "money",
+    "again",
+    "tired",
+    "all",
+    "day",
+    "went",
+    "park",
+    "dog",
+    "needs",
+    "a",
+    "walk",
+    "cooked",
+    "pasta",
+    "for",
+    "tea",
+    "watched",
+    "film",
+    "couldn't",
+    "settle",
+    "doctor",
+    "said",
+    "tablets",
+    "might",
+    "help",
+    "appointment",
+    "on",
+    "tuesday",
+    "morning",
+    "bus",
+    "was",
+    "late",
+    "so",
+    "missed",
+    "it",
+    "peer",
+    "worker",
+    "came",
+    "round",
+    "we",
+    "talked",
+    "plan",
+    "voices",
+    "were",
+    "quieter",
+    "today",
+    "noisy",
+    "neighbours",
+    "kept",
+    "me",
+    "awake",
+    "rain",
+    "stayed",
+    "in",
+    "bed",
+    "too",
+    "long",
+    "garden",
+    "helps",
+    "when",
+    "anxious",
+    "breathing",
+    "music",
+    "headphones",
+    "friend",
+    "texted",
+    "back",
+    "group",
+    "at",
+    "library",
+    "thursday",
+    "cleaned",
+    "kitchen",
+    "felt",
+    "proud",
+    "of",
+    "myself",
+    "bills",
+    "letter",
+    "from",
+    "council",
+    "scared",
+    "open",
+    "it",
+    "asked",
+    "for",
+    "help",
+    "sleep",
+    "is",
+    "better",
+    "than",
+    "last",
+    "week",
+    "nightmares",
+    "less",
+    "often",
+    "ate",
+    "breakfast",
+    "first",
+    "time",
+    "in",
+    "ages",
+    "swimming",
+    "pool",
+    "quiet",
+    "lane",
+    "grandchildren",
+    "visit",
+    "sunday",
+    "bake",
+    "cake",
+    "phone",
+    "battery",
+    "died",
+    "lost",
+    "keys",
+    "found",
+    "them",
+    "under",
+    "sofa",
+    "laughed",
+    "about",
+    "nurse",
+    "changed",
+    "dose",
+    "shaky",
+    "hands",
+    "head",
+    "fuzzy",
+    "clearer",
+    "by",
+    "evening",
+    "cup",
+    "of",
+    "tea",
+    "sat",
+    "outside",
+    "sun",
+    "came",
+    "out",
+    "birds",
+    "volunteering",
+    "charity",
+    "shop",
+    "sorting",
+    "books",
+    "crowded",
+    "places",
+    "are",
+    "hard",
+    "left",
+    "early",
+    "crisis",
+    "team",
+    "number",
+    "fridge",
+    "door",
+    "remember",
+    "what",
+    "works",
+    "this",
+    "that",
+    "because",
+    "before",
+    "every",
+    "never",
+    "sometimes",
+    "usually",
+    "little",
+    "lot",
+    "more",
+    "no",
+    "yes",
+    "not",
+    "really",
+    "very",
+    "quite",
+    "can",
+    "could",
+    "would",
+    "should",
+    "will",
+    "do",
+    "did",
+    "have",
+    "had",
+    "get",
+    "got",
+    "make",
+];
+
+/// Text as a person types it: common words in an order that never repeats, so neither
+/// the CRDT's run-length merging nor the snapshot's compression gets help from
+/// repetition that a person's words would not give.
+struct Typist {
+    state: u64,
+    word: &'static [u8],
+    at: usize,
+}
+
+impl Typist {
+    fn new(seed: u64) -> Self {
+        Self {
+            state: seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1,
+            word: b"",
+            at: 0,
+        }
+    }
+
+    /// The next letter (a space between words).
+    fn letter(&mut self) -> char {
+        if self.at == self.word.len() {
+            // xorshift64: plenty for picking words.
+            self.state ^= self.state << 13;
+            self.state ^= self.state >> 7;
+            self.state ^= self.state << 17;
+            self.word = WORDS[(self.state % WORDS.len() as u64) as usize].as_bytes();
+            self.at = 0;
+            return ' ';
+        }
+        self.at += 1;
+        self.word[self.at - 1] as char
+    }
 }
 
 /// A section being edited in one session, counting keystrokes.
@@ -86,9 +326,10 @@ impl<'a> Session<'a> {
 pub fn plain_typing(chars: usize) -> Stored {
     let mut keystrokes = 0;
     let mut session = Session::open(SectionKind::AboutMe, 0, &[], &mut keystrokes);
+    let mut typist = Typist::new(1);
     let mut text = String::new();
-    for n in 0..chars {
-        text.push(letter(n));
+    for _ in 0..chars {
+        text.push(typist.letter());
         session.set_field("my_story", text.clone());
     }
     let state = session.close();
@@ -107,6 +348,7 @@ pub fn mixed(sessions: u32) -> Stored {
     let mut keystrokes = 0;
     let (mut about, mut safety, mut checks) = (Vec::new(), Vec::new(), Vec::new());
     let mut next_item = 0u32;
+    let mut typist = Typist::new(2);
     for s in 0..sessions {
         let mut session = Session::open(SectionKind::AboutMe, s * 3, &about, &mut keystrokes);
         let mut text = session.field("my_story");
@@ -118,9 +360,9 @@ pub fn mixed(sessions: u32) -> Stored {
                     .char_indices()
                     .nth(text.chars().count() / 2)
                     .map_or(0, |c| c.0);
-                text.insert(at, letter(n));
+                text.insert(at, typist.letter());
             } else {
-                text.push(letter(n + s as usize));
+                text.push(typist.letter());
             }
             session.set_field("my_story", text.clone());
         }
@@ -136,8 +378,8 @@ pub fn mixed(sessions: u32) -> Stored {
             parts: Vec::new(),
         });
         let mut words = String::new();
-        for n in 0..25 {
-            words.push(letter(n * 7 + s as usize));
+        for _ in 0..25 {
+            words.push(typist.letter());
             session.edit(Edit::SetPart {
                 list: "warning_signs",
                 id: id.clone(),
@@ -182,8 +424,8 @@ pub fn mixed(sessions: u32) -> Stored {
                 });
             }
             let mut note = String::new();
-            for n in 0..20 {
-                note.push(letter(n * 3 + c));
+            for _ in 0..20 {
+                note.push(typist.letter());
                 session.edit(Edit::SetPart {
                     list: "check_ins",
                     id: id.clone(),
@@ -210,20 +452,21 @@ pub fn mixed(sessions: u32) -> Stored {
 pub fn written_per_keystroke(age: usize, sample: usize) -> f64 {
     let mut keystrokes = 0;
     let mut session = Session::open(SectionKind::AboutMe, 0, &[], &mut keystrokes);
+    let mut typist = Typist::new(3);
     let mut text = String::new();
-    for n in 0..age {
+    for _ in 0..age {
         if text.chars().count() >= 2_000 {
             text.clear();
         }
-        text.push(letter(n));
+        text.push(typist.letter());
         session.set_field("my_story", text.clone());
     }
     let state = session.close();
     let mut session = Session::open(SectionKind::AboutMe, 1, &state, &mut keystrokes);
     let mut text = session.field("my_story");
     let mut written = 0;
-    for n in 0..sample {
-        text.push(letter(n));
+    for _ in 0..sample {
+        text.push(typist.letter());
         written += session.set_field("my_story", text.clone()).len();
     }
     written as f64 / sample.max(1) as f64
