@@ -13,6 +13,7 @@ pub mod lock;
 pub mod phone;
 pub mod plan;
 pub mod sealed;
+pub mod wire;
 
 pub use crisis_lines::{CRISIS_LINES, CrisisLine};
 pub use draft::{DraftError, PlanDraft, PlanId, PreferredName};

@@ -21,6 +21,10 @@ pub struct Config {
     /// reverse proxy that ends TLS): every answer then tells browsers to use https for two
     /// years. Off by default.
     pub hsts: bool,
+    /// `COPLAN_TRUSTED_PROXY`: the address of the reverse proxy in front of the server, if
+    /// any. Requests from it are counted, for the limits on guessing, against the last
+    /// address it added to `X-Forwarded-For`; nobody else's forwarded header is believed.
+    pub trusted_proxy: Option<std::net::IpAddr>,
 }
 
 impl Default for Config {
@@ -32,6 +36,7 @@ impl Default for Config {
             max_body_bytes: 64 * 1024,
             json_logs: false,
             hsts: false,
+            trusted_proxy: None,
         }
     }
 }
@@ -83,6 +88,13 @@ impl Config {
                 }
             };
         }
+        if let Some(value) = lookup("COPLAN_TRUSTED_PROXY") {
+            config.trusted_proxy = Some(value.parse().map_err(|_| ConfigError {
+                name: "COPLAN_TRUSTED_PROXY",
+                expected: "an IP address, like 10.0.0.2",
+                value,
+            })?);
+        }
         Ok(config)
     }
 
@@ -100,6 +112,7 @@ impl fmt::Debug for Config {
             .field("max_body_bytes", &self.max_body_bytes)
             .field("json_logs", &self.json_logs)
             .field("hsts", &self.hsts)
+            .field("trusted_proxy", &self.trusted_proxy)
             .finish()
     }
 }

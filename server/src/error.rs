@@ -18,6 +18,20 @@ pub enum ApiError {
     BodyTooLarge,
     #[error("database unavailable: {0}")]
     DatabaseUnavailable(#[from] StoreError),
+    #[error("bad request: {0}")]
+    BadRequest(&'static str),
+    #[error("name taken")]
+    NameTaken,
+    #[error("sign-in failed")]
+    SignInFailed,
+    #[error("sign-in needed")]
+    SignInNeeded,
+    #[error("sign in again")]
+    SignInAgain,
+    #[error("cross-site request")]
+    CrossSite,
+    #[error("slow down")]
+    SlowDown { retry_after_s: u64 },
 }
 
 /// What a client reads: a stable code for programs, a plain sentence for people, and
@@ -50,6 +64,48 @@ impl ApiError {
                 "That was too much to send at once.",
                 false,
             ),
+            Self::BadRequest(_) => (
+                StatusCode::BAD_REQUEST,
+                "bad_request",
+                "Something in that request was missing or not as expected.",
+                false,
+            ),
+            Self::NameTaken => (
+                StatusCode::CONFLICT,
+                "name_taken",
+                "Someone already has that username. Choose another.",
+                false,
+            ),
+            Self::SignInFailed => (
+                StatusCode::UNAUTHORIZED,
+                "sign_in_failed",
+                "That username and passphrase do not match an account.",
+                false,
+            ),
+            Self::SignInNeeded => (
+                StatusCode::UNAUTHORIZED,
+                "sign_in_needed",
+                "Sign in again on this phone to go on.",
+                false,
+            ),
+            Self::SignInAgain => (
+                StatusCode::FORBIDDEN,
+                "sign_in_again",
+                "For this, sign in again first.",
+                false,
+            ),
+            Self::CrossSite => (
+                StatusCode::FORBIDDEN,
+                "cross_site",
+                "This request did not come from Coplan's own pages.",
+                false,
+            ),
+            Self::SlowDown { .. } => (
+                StatusCode::TOO_MANY_REQUESTS,
+                "slow_down",
+                "Too many tries. Wait a little, then try again.",
+                true,
+            ),
             Self::DatabaseUnavailable(_) => (
                 StatusCode::SERVICE_UNAVAILABLE,
                 "database_unavailable",
@@ -75,6 +131,13 @@ impl IntoResponse for ApiError {
             // The cause is for the log only; StoreError never holds plan text.
             tracing::error!(error = %self, code = body.code, "request failed");
         }
-        (status, Json(serde_json::json!({ "error": body }))).into_response()
+        let mut response = (status, Json(serde_json::json!({ "error": body }))).into_response();
+        if let Self::SlowDown { retry_after_s } = self {
+            response.headers_mut().insert(
+                axum::http::header::RETRY_AFTER,
+                axum::http::HeaderValue::from(retry_after_s),
+            );
+        }
+        response
     }
 }

@@ -23,9 +23,7 @@ async fn main() -> anyhow::Result<()> {
     tracing::info!(%addr, database = %redact_password(&config.database_url), dist = %config.dist.display(), "Coplan is serving");
     println!("Coplan is running. Open http://{addr}/ in a browser. Press Ctrl-C to stop.");
 
-    axum::serve(listener, app)
-        .with_graceful_shutdown(shutdown_signal())
-        .await?;
+    coplan_server::router::serve(listener, app, shutdown_signal()).await?;
     db.close().await;
     tracing::info!("stopped");
     Ok(())

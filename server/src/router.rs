@@ -14,6 +14,7 @@ use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::trace::{DefaultOnResponse, TraceLayer};
 use tracing::Level;
 
+use crate::auth::Clock;
 use crate::config::Config;
 use crate::error::ApiError;
 use crate::storage::{Database, Store, StoreError};
@@ -24,6 +25,9 @@ use crate::{api, security, web};
 pub struct AppState {
     pub db: Database,
     pub instance_id: Arc<str>,
+    pub clock: Clock,
+    /// From [`Config::trusted_proxy`], set by [`build`].
+    pub trusted_proxy: Option<std::net::IpAddr>,
 }
 
 impl AppState {
@@ -33,17 +37,26 @@ impl AppState {
         Ok(Self {
             db,
             instance_id: instance_id.into(),
+            clock: Clock::system(),
+            trusted_proxy: None,
         })
+    }
+
+    /// The same, on another clock (tests move it).
+    pub fn with_clock(self, clock: Clock) -> Self {
+        Self { clock, ..self }
     }
 }
 
 /// The whole server: the API under `/api`, the app shell for everything else.
-pub fn build(state: AppState, config: &Config) -> Router {
+pub fn build(mut state: AppState, config: &Config) -> Router {
+    state.trusted_proxy = config.trusted_proxy;
     let shell = web::AppShell::load(&config.dist);
     let csp = security::content_security_policy(&shell.inline_script_hashes());
 
     let api = Router::new()
         .route("/health", get(api::health))
+        .nest("/v1", api::v1::routes(state.clone()))
         .fallback(api::not_found)
         .method_not_allowed_fallback(api::method_not_allowed)
         .with_state(state);
@@ -92,6 +105,22 @@ async fn json_body_too_large(res: Response) -> Response {
         return ApiError::BodyTooLarge.into_response();
     }
     res
+}
+
+/// Serves `app` on `listener`, telling handlers each request's peer address (for the
+/// limits on guessing). `main` and the tests both serve through here.
+/// `shutdown` resolving starts a graceful stop.
+pub async fn serve(
+    listener: tokio::net::TcpListener,
+    app: Router,
+    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    axum::serve(
+        listener,
+        app.into_make_service_with_connect_info::<std::net::SocketAddr>(),
+    )
+    .with_graceful_shutdown(shutdown)
+    .await
 }
 
 /// How long graceful shutdown waits for open requests before giving up.

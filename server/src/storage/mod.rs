@@ -1,6 +1,7 @@
 //! Where the server keeps data: one [`Store`] trait, one implementation per database, each
 //! with its own `migrations/` folder. Applied migrations are never edited; add a new one.
 
+mod accounts;
 mod cursor_log;
 mod postgres;
 mod sqlite;
@@ -63,6 +64,153 @@ pub struct Head {
     pub log_id: String,
 }
 
+/// A new account, with its first phone and session.
+#[derive(Debug, Clone, Copy)]
+pub struct NewAccount<'a> {
+    pub id: &'a str,
+    pub username: &'a str,
+    pub verifier_hash: &'a [u8],
+    /// Memory in KiB and passes.
+    pub cost: (i64, i64),
+    pub signing_key: &'a [u8],
+    pub receiving_key: &'a [u8],
+    pub wrapped_keys: &'a [u8],
+    pub recovery_hash: &'a [u8],
+    pub recovery_wrapped_keys: &'a [u8],
+    pub session: NewSession<'a>,
+}
+
+/// A phone signing in: the phone's row and its session, made together.
+#[derive(Debug, Clone, Copy)]
+pub struct NewSession<'a> {
+    pub phone_id: &'a str,
+    pub phone_name: &'a str,
+    pub token_hash: &'a [u8],
+    pub now_ms: i64,
+}
+
+/// What became of a sign-up.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Created {
+    Done,
+    NameTaken,
+}
+
+/// An account as sign-in needs it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AccountRow {
+    pub id: String,
+    pub verifier_hash: Vec<u8>,
+    pub cost: (i64, i64),
+    pub signing_key: Vec<u8>,
+    pub receiving_key: Vec<u8>,
+    pub wrapped_keys: Vec<u8>,
+    /// None once the recovery code was used, until a new one is set.
+    pub recovery: Option<(Vec<u8>, Vec<u8>)>,
+}
+
+type AccountTuple = (
+    String,
+    Vec<u8>,
+    i64,
+    i64,
+    Vec<u8>,
+    Vec<u8>,
+    Vec<u8>,
+    Option<Vec<u8>>,
+    Option<Vec<u8>>,
+);
+
+impl From<AccountTuple> for AccountRow {
+    fn from(row: AccountTuple) -> Self {
+        let (id, verifier_hash, memory, passes, signing_key, receiving_key, wrapped_keys, rh, rw) =
+            row;
+        Self {
+            id,
+            verifier_hash,
+            cost: (memory, passes),
+            signing_key,
+            receiving_key,
+            wrapped_keys,
+            recovery: rh.zip(rw),
+        }
+    }
+}
+
+/// A new passphrase and recovery code, as the server keeps them.
+#[derive(Debug, Clone, Copy)]
+pub struct NewSecrets<'a> {
+    pub verifier_hash: &'a [u8],
+    pub cost: (i64, i64),
+    pub wrapped_keys: &'a [u8],
+    pub recovery_hash: &'a [u8],
+    pub recovery_wrapped_keys: &'a [u8],
+}
+
+/// How long a session lasts: unused, and at most.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SessionLimits {
+    pub idle_ms: i64,
+    pub absolute_ms: i64,
+}
+
+/// A live session.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SessionRow {
+    pub account: String,
+    pub phone: String,
+    pub created_ms: i64,
+}
+
+/// A phone signed in to an account.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PhoneRow {
+    pub id: String,
+    pub name: String,
+    pub signed_in_ms: i64,
+    pub last_seen_ms: i64,
+}
+
+/// A token bucket: it holds at most `capacity` tries and gains `per_ms` a millisecond.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Bucket {
+    pub capacity: f64,
+    pub per_ms: f64,
+}
+
+/// Whether a try may go ahead.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Taken {
+    Yes,
+    No { retry_after_s: u64 },
+}
+
+/// Inserts a phone and its session in the open transaction `$tx`.
+macro_rules! insert_session {
+    ($tx:expr, $account:expr, $session:expr) => {{
+        let session: &NewSession<'_> = $session;
+        sqlx::query(
+            "INSERT INTO phones (id, account_id, name, signed_in_ms, last_seen_ms) VALUES ($1, $2, $3, $4, $4)",
+        )
+        .bind(session.phone_id)
+        .bind($account)
+        .bind(session.phone_name)
+        .bind(session.now_ms)
+        .execute(&mut *$tx)
+        .await?;
+        sqlx::query(
+            "INSERT INTO sessions (token_hash, account_id, phone_id, created_ms, last_used_ms) VALUES ($1, $2, $3, $4, $4)",
+        )
+        .bind(session.token_hash)
+        .bind($account)
+        .bind(session.phone_id)
+        .bind(session.now_ms)
+        .execute(&mut *$tx)
+        .await?;
+    }};
+}
+pub(crate) use insert_session;
+
 /// Every connection the pool can hold, held at once, so that a question asked of each
 /// reaches each one (for `Store::durability`).
 async fn hold_every_connection<DB: sqlx::Database>(
@@ -113,6 +261,65 @@ pub trait Store: Clone + Send + Sync + 'static {
         after: i64,
         limit: u32,
     ) -> impl Future<Output = Result<Vec<Logged>, StoreError>> + Send;
+
+    /// Makes the account with its first phone and session, unless the name is taken.
+    fn create_account(
+        &self,
+        new: &NewAccount<'_>,
+    ) -> impl Future<Output = Result<Created, StoreError>> + Send;
+    fn account_by_name(
+        &self,
+        username: &str,
+    ) -> impl Future<Output = Result<Option<AccountRow>, StoreError>> + Send;
+    /// A phone signed in: its row and its session.
+    fn start_session(
+        &self,
+        account: &str,
+        session: &NewSession<'_>,
+    ) -> impl Future<Output = Result<(), StoreError>> + Send;
+    /// Uses the recovery code whose hash is `recovery_hash` (clearing it) and signs the
+    /// phone in, in one transaction; false if it is not (or no longer) the account's.
+    fn use_recovery(
+        &self,
+        account: &str,
+        recovery_hash: &[u8],
+        session: &NewSession<'_>,
+    ) -> impl Future<Output = Result<bool, StoreError>> + Send;
+    /// The live session with this token hash; an expired one is deleted.
+    fn session(
+        &self,
+        token_hash: &[u8],
+        now_ms: i64,
+        limits: SessionLimits,
+    ) -> impl Future<Output = Result<Option<SessionRow>, StoreError>> + Send;
+    /// The account's username and whether it has a recovery code.
+    fn account(
+        &self,
+        id: &str,
+    ) -> impl Future<Output = Result<Option<(String, bool)>, StoreError>> + Send;
+    /// The account's phones, newest first.
+    fn phones(
+        &self,
+        account: &str,
+    ) -> impl Future<Output = Result<Vec<PhoneRow>, StoreError>> + Send;
+    /// Signs a phone of this account out (its sessions go with it).
+    fn remove_phone(
+        &self,
+        account: &str,
+        phone: &str,
+    ) -> impl Future<Output = Result<bool, StoreError>> + Send;
+    fn set_passphrase(
+        &self,
+        account: &str,
+        new: &NewSecrets<'_>,
+    ) -> impl Future<Output = Result<(), StoreError>> + Send;
+    /// Takes one try from the bucket named by `key`.
+    fn take_token(
+        &self,
+        key: &[u8],
+        bucket: Bucket,
+        now_ms: i64,
+    ) -> impl Future<Output = Result<Taken, StoreError>> + Send;
 }
 
 /// The database chosen by `DATABASE_URL`.
@@ -143,47 +350,39 @@ impl Database {
     }
 }
 
+/// The same call on whichever database this is.
+macro_rules! each {
+    ($self:ident, $store:ident => $call:expr) => {
+        match $self {
+            Self::Sqlite($store) => $call,
+            Self::Postgres($store) => $call,
+        }
+    };
+}
+
 impl Store for Database {
     fn kind(&self) -> &'static str {
-        match self {
-            Self::Sqlite(s) => s.kind(),
-            Self::Postgres(s) => s.kind(),
-        }
+        each!(self, s => s.kind())
     }
 
     async fn ping(&self) -> Result<(), StoreError> {
-        match self {
-            Self::Sqlite(s) => s.ping().await,
-            Self::Postgres(s) => s.ping().await,
-        }
+        each!(self, s => s.ping().await)
     }
 
     async fn instance_id(&self, new_id: &str) -> Result<String, StoreError> {
-        match self {
-            Self::Sqlite(s) => s.instance_id(new_id).await,
-            Self::Postgres(s) => s.instance_id(new_id).await,
-        }
+        each!(self, s => s.instance_id(new_id).await)
     }
 
     async fn durability(&self) -> Result<Vec<Durability>, StoreError> {
-        match self {
-            Self::Sqlite(s) => s.durability().await,
-            Self::Postgres(s) => s.durability().await,
-        }
+        each!(self, s => s.durability().await)
     }
 
     async fn create_document(&self, id: &str, log_id: &str) -> Result<(), StoreError> {
-        match self {
-            Self::Sqlite(s) => s.create_document(id, log_id).await,
-            Self::Postgres(s) => s.create_document(id, log_id).await,
-        }
+        each!(self, s => s.create_document(id, log_id).await)
     }
 
     async fn head(&self, id: &str) -> Result<Option<Head>, StoreError> {
-        match self {
-            Self::Sqlite(s) => s.head(id).await,
-            Self::Postgres(s) => s.head(id).await,
-        }
+        each!(self, s => s.head(id).await)
     }
 
     async fn push(
@@ -193,10 +392,7 @@ impl Store for Database {
         counter: i64,
         body: &[u8],
     ) -> Result<Pushed, StoreError> {
-        match self {
-            Self::Sqlite(s) => s.push(document, device, counter, body).await,
-            Self::Postgres(s) => s.push(document, device, counter, body).await,
-        }
+        each!(self, s => s.push(document, device, counter, body).await)
     }
 
     async fn pull(
@@ -205,9 +401,65 @@ impl Store for Database {
         after: i64,
         limit: u32,
     ) -> Result<Vec<Logged>, StoreError> {
-        match self {
-            Self::Sqlite(s) => s.pull(document, after, limit).await,
-            Self::Postgres(s) => s.pull(document, after, limit).await,
-        }
+        each!(self, s => s.pull(document, after, limit).await)
+    }
+
+    async fn create_account(&self, new: &NewAccount<'_>) -> Result<Created, StoreError> {
+        each!(self, s => s.create_account(new).await)
+    }
+
+    async fn account_by_name(&self, username: &str) -> Result<Option<AccountRow>, StoreError> {
+        each!(self, s => s.account_by_name(username).await)
+    }
+
+    async fn start_session(
+        &self,
+        account: &str,
+        session: &NewSession<'_>,
+    ) -> Result<(), StoreError> {
+        each!(self, s => s.start_session(account, session).await)
+    }
+
+    async fn use_recovery(
+        &self,
+        account: &str,
+        recovery_hash: &[u8],
+        session: &NewSession<'_>,
+    ) -> Result<bool, StoreError> {
+        each!(self, s => s.use_recovery(account, recovery_hash, session).await)
+    }
+
+    async fn session(
+        &self,
+        token_hash: &[u8],
+        now_ms: i64,
+        limits: SessionLimits,
+    ) -> Result<Option<SessionRow>, StoreError> {
+        each!(self, s => s.session(token_hash, now_ms, limits).await)
+    }
+
+    async fn account(&self, id: &str) -> Result<Option<(String, bool)>, StoreError> {
+        each!(self, s => s.account(id).await)
+    }
+
+    async fn phones(&self, account: &str) -> Result<Vec<PhoneRow>, StoreError> {
+        each!(self, s => s.phones(account).await)
+    }
+
+    async fn remove_phone(&self, account: &str, phone: &str) -> Result<bool, StoreError> {
+        each!(self, s => s.remove_phone(account, phone).await)
+    }
+
+    async fn set_passphrase(&self, account: &str, new: &NewSecrets<'_>) -> Result<(), StoreError> {
+        each!(self, s => s.set_passphrase(account, new).await)
+    }
+
+    async fn take_token(
+        &self,
+        key: &[u8],
+        bucket: Bucket,
+        now_ms: i64,
+    ) -> Result<Taken, StoreError> {
+        each!(self, s => s.take_token(key, bucket, now_ms).await)
     }
 }

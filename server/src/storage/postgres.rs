@@ -4,7 +4,11 @@ use std::str::FromStr;
 
 use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions};
 
-use super::{Durability, Head, Logged, Pushed, Store, StoreError};
+use super::{
+    AccountRow, AccountTuple, Bucket, Created, Durability, Head, Logged, NewAccount, NewSecrets,
+    NewSession, PhoneRow, Pushed, SessionLimits, SessionRow, Store, StoreError, Taken,
+    insert_session,
+};
 
 /// Connections in the pool.
 const CONNECTIONS: u32 = 8;
@@ -76,4 +80,5 @@ impl Store for PostgresStore {
     }
 
     super::cursor_log::cursor_log_methods!();
+    super::accounts::account_methods!();
 }

@@ -6,7 +6,11 @@ use sqlx::sqlite::{
     SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
 };
 
-use super::{Durability, Head, Logged, Pushed, Store, StoreError};
+use super::{
+    AccountRow, AccountTuple, Bucket, Created, Durability, Head, Logged, NewAccount, NewSecrets,
+    NewSession, PhoneRow, Pushed, SessionLimits, SessionRow, Store, StoreError, Taken,
+    insert_session,
+};
 
 /// Connections in the pool (SQLite writes one at a time whatever this says).
 const CONNECTIONS: u32 = 4;
@@ -89,4 +93,5 @@ impl Store for SqliteStore {
     }
 
     super::cursor_log::cursor_log_methods!();
+    super::accounts::account_methods!();
 }

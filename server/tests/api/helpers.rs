@@ -88,6 +88,8 @@ pub struct TestApp {
     pub addr: SocketAddr,
     pub client: reqwest::Client,
     pub db: Database,
+    /// The server's clock, in milliseconds: starts at the real time, moved by [`Self::advance`].
+    clock: std::sync::Arc<std::sync::atomic::AtomicI64>,
     task: tokio::task::JoinHandle<()>,
 }
 
@@ -111,20 +113,40 @@ impl TestApp {
         let db = Database::connect(&config.database_url)
             .await
             .expect("connect and migrate");
-        let state = AppState::new(db.clone()).await.expect("state");
+        let clock = std::sync::Arc::new(std::sync::atomic::AtomicI64::new(
+            std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .unwrap()
+                .as_millis() as i64,
+        ));
+        let read = clock.clone();
+        let state = AppState::new(db.clone()).await.expect("state").with_clock(
+            coplan_server::auth::Clock::from_fn(move || {
+                read.load(std::sync::atomic::Ordering::SeqCst)
+            }),
+        );
         let app = build(state, &config);
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let addr = listener.local_addr().unwrap();
         let task = tokio::spawn(async move {
-            axum::serve(listener, app).await.unwrap();
+            coplan_server::router::serve(listener, app, std::future::pending())
+                .await
+                .unwrap();
         });
         let client = reqwest::Client::builder().build().unwrap();
         Self {
             addr,
             client,
             db,
+            clock,
             task,
         }
+    }
+
+    /// Moves the server's clock on.
+    pub fn advance(&self, ms: i64) {
+        self.clock
+            .fetch_add(ms, std::sync::atomic::Ordering::SeqCst);
     }
 
     pub fn url(&self, path: &str) -> String {

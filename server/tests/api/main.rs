@@ -3,6 +3,7 @@
 
 mod helpers;
 
+mod accounts;
 mod cursor_log;
 mod durability;
 mod errors;

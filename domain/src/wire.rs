@@ -1,0 +1,243 @@
+//! What a phone and the server say to each other under `/api/v1`, as JSON. One set of
+//! types for both sides, so they cannot drift apart; `domain/tests/wire.rs` pins each
+//! one's exact text. Bytes travel as unpadded base64url, each field with a fixed or
+//! bounded length that decoding checks, so a wrong size never reaches a handler.
+//!
+//! Version 1. A change that an older phone would misread is a new `/api/vN`.
+
+use base64::Engine;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+use crate::account::StretchCost;
+
+/// The API version these types describe.
+pub const API_VERSION: u32 = 1;
+
+/// The most bytes a wrapped set of account keys may take (two 32-byte private keys
+/// sealed, with room for a format byte and a nonce).
+pub const MAX_WRAPPED_KEYS: usize = 256;
+
+/// The longest name a person may give a phone, in characters.
+pub const MAX_PHONE_NAME_CHARS: usize = 40;
+
+/// Exactly `N` bytes.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Bytes<const N: usize>(pub [u8; N]);
+
+/// At most `MAX` bytes, and at least one.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Blob<const MAX: usize>(Vec<u8>);
+
+impl<const N: usize> std::fmt::Debug for Bytes<N> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "Bytes<{N}>(…)")
+    }
+}
+
+impl<const MAX: usize> std::fmt::Debug for Blob<MAX> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "Blob({} bytes)", self.0.len())
+    }
+}
+
+impl<const MAX: usize> Blob<MAX> {
+    /// None when empty or longer than `MAX`.
+    pub fn new(bytes: Vec<u8>) -> Option<Self> {
+        (!bytes.is_empty() && bytes.len() <= MAX).then_some(Self(bytes))
+    }
+
+    pub fn as_slice(&self) -> &[u8] {
+        &self.0
+    }
+}
+
+impl<const N: usize> Serialize for Bytes<N> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(&URL_SAFE_NO_PAD.encode(self.0))
+    }
+}
+
+impl<'de, const N: usize> Deserialize<'de> for Bytes<N> {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let bytes = decode(deserializer, N)?;
+        let array = bytes
+            .try_into()
+            .map_err(|_| serde::de::Error::custom(format!("expected {N} bytes")))?;
+        Ok(Self(array))
+    }
+}
+
+impl<const MAX: usize> Serialize for Blob<MAX> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(&URL_SAFE_NO_PAD.encode(&self.0))
+    }
+}
+
+impl<'de, const MAX: usize> Deserialize<'de> for Blob<MAX> {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let bytes = decode(deserializer, MAX)?;
+        Self::new(bytes).ok_or_else(|| serde::de::Error::custom("expected some bytes"))
+    }
+}
+
+/// Base64url text of at most `max` bytes, decoded (longer text is refused before it is
+/// decoded).
+fn decode<'de, D: Deserializer<'de>>(deserializer: D, max: usize) -> Result<Vec<u8>, D::Error> {
+    let text = <std::borrow::Cow<'de, str>>::deserialize(deserializer)?;
+    if text.len() > max.div_ceil(3) * 4 {
+        return Err(serde::de::Error::custom(format!("more than {max} bytes")));
+    }
+    let bytes = URL_SAFE_NO_PAD
+        .decode(text.as_bytes())
+        .map_err(|_| serde::de::Error::custom("not base64url"))?;
+    if bytes.len() > max {
+        return Err(serde::de::Error::custom(format!("more than {max} bytes")));
+    }
+    Ok(bytes)
+}
+
+/// How hard a passphrase is stretched, as sent.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Cost {
+    pub memory_kib: u32,
+    pub passes: u32,
+}
+
+impl From<StretchCost> for Cost {
+    fn from(cost: StretchCost) -> Self {
+        Self {
+            memory_kib: cost.memory_kib,
+            passes: cost.passes,
+        }
+    }
+}
+
+impl Cost {
+    /// The cost as the stretch takes it, if it is at least [`StretchCost::MINIMUM`] and at
+    /// most what a phone can be asked for (1 GiB, 10 passes): a phone never stretches
+    /// less than the minimum whatever a server says.
+    pub fn checked(self) -> Option<StretchCost> {
+        let min = StretchCost::MINIMUM;
+        let ok = (min.memory_kib..=1024 * 1024).contains(&self.memory_kib)
+            && (min.passes..=10).contains(&self.passes);
+        ok.then_some(StretchCost {
+            memory_kib: self.memory_kib,
+            passes: self.passes,
+        })
+    }
+}
+
+/// `GET /api/v1/server`: what a phone needs before anything else.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ServerInfo {
+    /// The server's lasting id, which goes into every account's salt.
+    pub server_id: String,
+    pub api: u32,
+    /// The cost new accounts and changed passphrases are stretched with.
+    pub cost: Cost,
+}
+
+/// An account's public keys and its private keys wrapped (sealed under a key the server
+/// never sees).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AccountKeys {
+    /// Ed25519: signs the membership log, key envelopes and changes.
+    pub signing: Bytes<32>,
+    /// X25519: receives section keys.
+    pub receiving: Bytes<32>,
+    pub wrapped: Blob<MAX_WRAPPED_KEYS>,
+}
+
+/// What the recovery code opens: its verifier (the server keeps only a hash) and the
+/// private keys wrapped under the key it gives.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RecoveryKeys {
+    pub verifier: Bytes<32>,
+    pub wrapped: Blob<MAX_WRAPPED_KEYS>,
+}
+
+/// `POST /api/v1/accounts`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SignUp {
+    pub username: String,
+    pub verifier: Bytes<32>,
+    pub cost: Cost,
+    pub keys: AccountKeys,
+    pub recovery: RecoveryKeys,
+    pub phone_name: String,
+}
+
+/// `POST /api/v1/sign-in/cost`: the cost to stretch this name's passphrase with.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CostAsk {
+    pub username: String,
+}
+
+/// `POST /api/v1/sessions` (with the passphrase's verifier) and
+/// `POST /api/v1/sessions/recovery` (with the recovery code's).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SignIn {
+    pub username: String,
+    pub verifier: Bytes<32>,
+    pub phone_name: String,
+}
+
+/// The answer to a sign-up or sign-in: who this is, and the keys to open (wrapped under
+/// the passphrase, or under the recovery code after a recovery).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SignedIn {
+    pub account: String,
+    pub phone: String,
+    pub keys: AccountKeys,
+}
+
+/// `PUT /api/v1/account/passphrase`: a new passphrase and, with it, a new recovery code.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NewPassphrase {
+    pub verifier: Bytes<32>,
+    pub cost: Cost,
+    pub wrapped: Blob<MAX_WRAPPED_KEYS>,
+    pub recovery: RecoveryKeys,
+}
+
+/// `GET /api/v1/account`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Account {
+    pub username: String,
+    /// False after the recovery code was used, until a new one is made.
+    pub has_recovery: bool,
+    /// Newest first.
+    pub phones: Vec<Phone>,
+}
+
+/// One phone signed in to the account.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Phone {
+    pub id: String,
+    pub name: String,
+    pub signed_in_ms: i64,
+    pub last_seen_ms: i64,
+    /// The phone that asked.
+    pub this_phone: bool,
+}
+
+/// A phone's name, as the person typed it: trimmed, 1 to [`MAX_PHONE_NAME_CHARS`]
+/// characters, no control characters. None otherwise.
+pub fn phone_name(typed: &str) -> Option<String> {
+    let name = typed.trim();
+    let count = name.chars().count();
+    ((1..=MAX_PHONE_NAME_CHARS).contains(&count) && !name.chars().any(char::is_control))
+        .then(|| name.to_string())
+}

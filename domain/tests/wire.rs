@@ -1,0 +1,145 @@
+//! The `/api/v1` formats (`coplan_domain::wire`), pinned: a phone of an older build and
+//! a newer server (or the reverse) must read each other's text exactly.
+
+use coplan_domain::wire::{
+    Account, AccountKeys, Blob, Bytes, Cost, NewPassphrase, Phone, RecoveryKeys, ServerInfo,
+    SignIn, SignUp, SignedIn, phone_name,
+};
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+
+/// `value` writes exactly `text`, and `text` reads back as `value`.
+fn pinned<T: Serialize + DeserializeOwned + PartialEq + std::fmt::Debug>(value: &T, text: &str) {
+    assert_eq!(serde_json::to_string(value).unwrap(), text);
+    assert_eq!(&serde_json::from_str::<T>(text).unwrap(), value);
+}
+
+fn keys() -> AccountKeys {
+    AccountKeys {
+        signing: Bytes([1; 32]),
+        receiving: Bytes([2; 32]),
+        wrapped: Blob::new(vec![3; 4]).unwrap(),
+    }
+}
+
+const ONES: &str = "AQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQE";
+const TWOS: &str = "AgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgI";
+
+#[test]
+fn the_account_formats_are_pinned() {
+    let cost = Cost {
+        memory_kib: 19456,
+        passes: 2,
+    };
+    pinned(
+        &ServerInfo {
+            server_id: "s-1".into(),
+            api: 1,
+            cost,
+        },
+        r#"{"server_id":"s-1","api":1,"cost":{"memory_kib":19456,"passes":2}}"#,
+    );
+    let keys_text = format!(r#"{{"signing":"{ONES}","receiving":"{TWOS}","wrapped":"AwMDAw"}}"#);
+    pinned(
+        &SignUp {
+            username: "alex".into(),
+            verifier: Bytes([1; 32]),
+            cost,
+            keys: keys(),
+            recovery: RecoveryKeys {
+                verifier: Bytes([2; 32]),
+                wrapped: Blob::new(vec![4; 3]).unwrap(),
+            },
+            phone_name: "Phone".into(),
+        },
+        &format!(
+            r#"{{"username":"alex","verifier":"{ONES}","cost":{{"memory_kib":19456,"passes":2}},"keys":{keys_text},"recovery":{{"verifier":"{TWOS}","wrapped":"BAQE"}},"phone_name":"Phone"}}"#
+        ),
+    );
+    pinned(
+        &SignIn {
+            username: "alex".into(),
+            verifier: Bytes([1; 32]),
+            phone_name: "Phone".into(),
+        },
+        &format!(r#"{{"username":"alex","verifier":"{ONES}","phone_name":"Phone"}}"#),
+    );
+    pinned(
+        &SignedIn {
+            account: "a-1".into(),
+            phone: "p-1".into(),
+            keys: keys(),
+        },
+        &format!(r#"{{"account":"a-1","phone":"p-1","keys":{keys_text}}}"#),
+    );
+    pinned(
+        &NewPassphrase {
+            verifier: Bytes([1; 32]),
+            cost,
+            wrapped: Blob::new(vec![3; 4]).unwrap(),
+            recovery: RecoveryKeys {
+                verifier: Bytes([2; 32]),
+                wrapped: Blob::new(vec![4; 3]).unwrap(),
+            },
+        },
+        &format!(
+            r#"{{"verifier":"{ONES}","cost":{{"memory_kib":19456,"passes":2}},"wrapped":"AwMDAw","recovery":{{"verifier":"{TWOS}","wrapped":"BAQE"}}}}"#
+        ),
+    );
+    pinned(
+        &Account {
+            username: "alex".into(),
+            has_recovery: true,
+            phones: vec![Phone {
+                id: "p-1".into(),
+                name: "Phone".into(),
+                signed_in_ms: 5,
+                last_seen_ms: 6,
+                this_phone: true,
+            }],
+        },
+        r#"{"username":"alex","has_recovery":true,"phones":[{"id":"p-1","name":"Phone","signed_in_ms":5,"last_seen_ms":6,"this_phone":true}]}"#,
+    );
+}
+
+#[test]
+fn bytes_of_the_wrong_size_or_encoding_are_refused() {
+    let read = |text: &str| serde_json::from_str::<Bytes<32>>(&format!("\"{text}\""));
+    assert!(read(ONES).is_ok());
+    assert!(read(&ONES[..42]).is_err()); // 31 bytes and a bit
+    assert!(read(&format!("{ONES}AQ")).is_err()); // 33 bytes
+    assert!(read(&format!("{ONES}=")).is_err()); // padding
+    assert!(read(&ONES.replace('A', "+")).is_err()); // not the URL-safe alphabet
+    let blob = |text: &str| serde_json::from_str::<Blob<4>>(&format!("\"{text}\""));
+    assert!(blob("AwMDAw").is_ok());
+    assert!(blob("").is_err()); // empty
+    assert!(blob("AwMDAwM").is_err()); // 5 bytes
+    assert!(blob(&"A".repeat(10_000)).is_err()); // refused before decoding
+    // Unknown fields are refused rather than silently dropped.
+    assert!(serde_json::from_str::<Cost>(r#"{"memory_kib":1,"passes":1,"lanes":4}"#).is_err());
+}
+
+#[test]
+fn a_phone_never_stretches_less_than_the_minimum_whatever_a_server_says() {
+    let cost = |memory_kib, passes| Cost { memory_kib, passes }.checked();
+    assert!(cost(19456, 2).is_some());
+    assert!(cost(19455, 2).is_none());
+    assert!(cost(19456, 1).is_none());
+    assert!(cost(1024 * 1024 + 1, 2).is_none());
+    assert!(cost(65536, 11).is_none());
+}
+
+#[test]
+fn phone_names_are_trimmed_and_bounded() {
+    assert_eq!(
+        phone_name("  Alex's phone ").as_deref(),
+        Some("Alex's phone")
+    );
+    assert_eq!(
+        phone_name(&"é".repeat(40)).map(|n| n.chars().count()),
+        Some(40)
+    );
+    assert_eq!(phone_name(&"é".repeat(41)), None);
+    assert_eq!(phone_name("   "), None);
+    assert_eq!(phone_name("a\nb"), None);
+}

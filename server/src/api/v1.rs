@@ -1,0 +1,376 @@
+//! `/api/v1`: accounts, sessions and phones so far (docs/accounts.md). Every request and
+//! answer is a type from `coplan_domain::wire`, so the phone and the server read the same
+//! format; every request that changes something passes [`auth::same_site_only`].
+
+use axum::extract::rejection::JsonRejection;
+use axum::extract::{FromRequest, FromRequestParts, Path, Request, State};
+use axum::http::request::Parts;
+use axum::http::{StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{delete, get, post, put};
+use axum::{Json, Router, middleware};
+use coplan_domain::account::{StretchCost, Username};
+use coplan_domain::wire::{
+    self, Account, AccountKeys, Blob, Bytes, Cost, CostAsk, NewPassphrase, Phone, ServerInfo,
+    SignIn, SignUp, SignedIn,
+};
+
+use crate::auth::{self, Limit, Purpose, Session};
+use crate::error::ApiError;
+use crate::router::AppState;
+use crate::storage::{Created, NewAccount, NewSecrets, NewSession, Store};
+
+/// The cost new accounts are stretched with.
+pub const ACCOUNT_COST: StretchCost = StretchCost::MINIMUM;
+
+pub fn routes(state: AppState) -> Router<AppState> {
+    Router::new()
+        .route("/server", get(server_info))
+        .route("/accounts", post(sign_up))
+        .route("/sign-in/cost", post(sign_in_cost))
+        .route("/sessions", post(sign_in))
+        .route("/sessions/recovery", post(recover))
+        .route("/sessions/current", delete(sign_out))
+        .route("/account", get(account))
+        .route("/account/passphrase", put(new_passphrase))
+        .route("/phones/{id}", delete(remove_phone))
+        .layer(middleware::from_fn_with_state(state, auth::same_site_only))
+}
+
+/// A JSON body, refused as 400 `bad_request` (in the API's own error shape) when it is
+/// not the expected type.
+pub struct Body<T>(pub T);
+
+impl<T, S> FromRequest<S> for Body<T>
+where
+    Json<T>: FromRequest<S, Rejection = JsonRejection>,
+    S: Send + Sync,
+{
+    type Rejection = ApiError;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, ApiError> {
+        match Json::<T>::from_request(req, state).await {
+            Ok(Json(value)) => Ok(Self(value)),
+            Err(JsonRejection::BytesRejection(_)) => Err(ApiError::BodyTooLarge),
+            Err(_) => Err(ApiError::BadRequest("body")),
+        }
+    }
+}
+
+/// Where the request came from, for the limits on guessing.
+pub struct Address(Option<std::net::IpAddr>);
+
+impl FromRequestParts<AppState> for Address {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
+        Ok(Self(auth::client_address(parts, state.trusted_proxy)))
+    }
+}
+
+async fn server_info(State(state): State<AppState>) -> Json<ServerInfo> {
+    Json(ServerInfo {
+        server_id: state.instance_id.to_string(),
+        api: wire::API_VERSION,
+        cost: ACCOUNT_COST.into(),
+    })
+}
+
+/// The username as the phone must send it: already in its normal form (the phone
+/// stretched the passphrase with a salt made from that form).
+fn username(typed: &str) -> Result<Username, ApiError> {
+    Username::parse(typed)
+        .ok()
+        .filter(|name| name.as_str() == typed)
+        .ok_or(ApiError::BadRequest("username"))
+}
+
+fn cost(cost: Cost) -> Result<(i64, i64), ApiError> {
+    let cost = cost.checked().ok_or(ApiError::BadRequest("cost"))?;
+    Ok((i64::from(cost.memory_kib), i64::from(cost.passes)))
+}
+
+fn phone_name(typed: &str) -> Result<String, ApiError> {
+    wire::phone_name(typed).ok_or(ApiError::BadRequest("phone_name"))
+}
+
+/// A signed-in answer with its session cookie.
+fn signed_in(status: StatusCode, cookie: axum::http::HeaderValue, body: SignedIn) -> Response {
+    (status, [(header::SET_COOKIE, cookie)], Json(body)).into_response()
+}
+
+fn bytes32(stored: &[u8]) -> Result<Bytes<32>, ApiError> {
+    let array: [u8; 32] = stored
+        .try_into()
+        .map_err(|_| ApiError::BadRequest("stored key"))?;
+    Ok(Bytes(array))
+}
+
+fn blob(stored: Vec<u8>) -> Result<Blob<{ wire::MAX_WRAPPED_KEYS }>, ApiError> {
+    Blob::new(stored).ok_or(ApiError::BadRequest("stored keys"))
+}
+
+async fn sign_up(
+    State(state): State<AppState>,
+    Address(address): Address,
+    Body(request): Body<SignUp>,
+) -> Result<Response, ApiError> {
+    let name = username(&request.username)?;
+    let cost = cost(request.cost)?;
+    let phone_name = phone_name(&request.phone_name)?;
+    auth::limit(&state, address, &[Limit::SignUpByAddress]).await?;
+
+    let account = auth::random_id();
+    let phone = auth::random_id();
+    let (token, cookie) = auth::new_session();
+    let verifier_hash = auth::verifier_hash(Purpose::Passphrase, &account, &request.verifier.0);
+    let recovery_hash =
+        auth::verifier_hash(Purpose::Recovery, &account, &request.recovery.verifier.0);
+    let created = state
+        .db
+        .create_account(&NewAccount {
+            id: &account,
+            username: name.as_str(),
+            verifier_hash: &verifier_hash,
+            cost,
+            signing_key: &request.keys.signing.0,
+            receiving_key: &request.keys.receiving.0,
+            wrapped_keys: request.keys.wrapped.as_slice(),
+            recovery_hash: &recovery_hash,
+            recovery_wrapped_keys: request.recovery.wrapped.as_slice(),
+            session: NewSession {
+                phone_id: &phone,
+                phone_name: &phone_name,
+                token_hash: &auth::token_hash(&token),
+                now_ms: state.clock.now_ms(),
+            },
+        })
+        .await?;
+    if created == Created::NameTaken {
+        return Err(ApiError::NameTaken);
+    }
+    Ok(signed_in(
+        StatusCode::CREATED,
+        cookie,
+        SignedIn {
+            account,
+            phone,
+            keys: request.keys,
+        },
+    ))
+}
+
+/// The cost to stretch this name's passphrase with: the account's own, or, for a name
+/// with no account, the cost a new one would get (so the answer says nothing about
+/// whether it exists while every account has today's cost).
+async fn sign_in_cost(
+    State(state): State<AppState>,
+    Body(request): Body<CostAsk>,
+) -> Result<Json<Cost>, ApiError> {
+    let name = username(&request.username)?;
+    let found = state.db.account_by_name(name.as_str()).await?;
+    Ok(Json(match found {
+        Some(account) => Cost {
+            memory_kib: u32::try_from(account.cost.0).unwrap_or(u32::MAX),
+            passes: u32::try_from(account.cost.1).unwrap_or(u32::MAX),
+        },
+        None => ACCOUNT_COST.into(),
+    }))
+}
+
+async fn sign_in(
+    State(state): State<AppState>,
+    Address(address): Address,
+    Body(request): Body<SignIn>,
+) -> Result<Response, ApiError> {
+    let name = username(&request.username)?;
+    let phone_name = phone_name(&request.phone_name)?;
+    auth::limit(
+        &state,
+        address,
+        &[Limit::SignInByName(name.as_str()), Limit::SignInByAddress],
+    )
+    .await?;
+    let found = state.db.account_by_name(name.as_str()).await?;
+    let known = found
+        .as_ref()
+        .map(|account| (account.id.as_str(), account.verifier_hash.as_slice()));
+    if !auth::verifier_matches(Purpose::Passphrase, known, &request.verifier.0) {
+        return Err(ApiError::SignInFailed);
+    }
+    let account = found.ok_or(ApiError::SignInFailed)?;
+    let phone = auth::random_id();
+    let (token, cookie) = auth::new_session();
+    state
+        .db
+        .start_session(
+            &account.id,
+            &NewSession {
+                phone_id: &phone,
+                phone_name: &phone_name,
+                token_hash: &auth::token_hash(&token),
+                now_ms: state.clock.now_ms(),
+            },
+        )
+        .await?;
+    let keys = AccountKeys {
+        signing: bytes32(&account.signing_key)?,
+        receiving: bytes32(&account.receiving_key)?,
+        wrapped: blob(account.wrapped_keys)?,
+    };
+    Ok(signed_in(
+        StatusCode::OK,
+        cookie,
+        SignedIn {
+            account: account.id,
+            phone,
+            keys,
+        },
+    ))
+}
+
+/// Sign-in with the recovery code: good once. The keys come back wrapped under the
+/// recovery code; the phone then sets a new passphrase and recovery code.
+async fn recover(
+    State(state): State<AppState>,
+    Address(address): Address,
+    Body(request): Body<SignIn>,
+) -> Result<Response, ApiError> {
+    let name = username(&request.username)?;
+    let phone_name = phone_name(&request.phone_name)?;
+    auth::limit(
+        &state,
+        address,
+        &[Limit::SignInByName(name.as_str()), Limit::SignInByAddress],
+    )
+    .await?;
+    let found = state.db.account_by_name(name.as_str()).await?;
+    let known = found.as_ref().and_then(|account| {
+        let (hash, _) = account.recovery.as_ref()?;
+        Some((account.id.as_str(), hash.as_slice()))
+    });
+    if !auth::verifier_matches(Purpose::Recovery, known, &request.verifier.0) {
+        return Err(ApiError::SignInFailed);
+    }
+    let account = found.ok_or(ApiError::SignInFailed)?;
+    let (hash, wrapped) = account.recovery.ok_or(ApiError::SignInFailed)?;
+    let phone = auth::random_id();
+    let (token, cookie) = auth::new_session();
+    let used = state
+        .db
+        .use_recovery(
+            &account.id,
+            &hash,
+            &NewSession {
+                phone_id: &phone,
+                phone_name: &phone_name,
+                token_hash: &auth::token_hash(&token),
+                now_ms: state.clock.now_ms(),
+            },
+        )
+        .await?;
+    if !used {
+        // Another request used it a moment ago.
+        return Err(ApiError::SignInFailed);
+    }
+    let keys = AccountKeys {
+        signing: bytes32(&account.signing_key)?,
+        receiving: bytes32(&account.receiving_key)?,
+        wrapped: blob(wrapped)?,
+    };
+    Ok(signed_in(
+        StatusCode::OK,
+        cookie,
+        SignedIn {
+            account: account.id,
+            phone,
+            keys,
+        },
+    ))
+}
+
+/// Signs this phone out: its row and sessions go, and the browser forgets the cookie.
+async fn sign_out(State(state): State<AppState>, session: Session) -> Result<Response, ApiError> {
+    state
+        .db
+        .remove_phone(&session.row.account, &session.row.phone)
+        .await?;
+    Ok((
+        StatusCode::NO_CONTENT,
+        [(header::SET_COOKIE, auth::ended_session())],
+    )
+        .into_response())
+}
+
+async fn account(
+    State(state): State<AppState>,
+    session: Session,
+) -> Result<Json<Account>, ApiError> {
+    let (username, has_recovery) = state
+        .db
+        .account(&session.row.account)
+        .await?
+        .ok_or(ApiError::SignInNeeded)?;
+    let phones = state
+        .db
+        .phones(&session.row.account)
+        .await?
+        .into_iter()
+        .map(|phone| Phone {
+            this_phone: phone.id == session.row.phone,
+            id: phone.id,
+            name: phone.name,
+            signed_in_ms: phone.signed_in_ms,
+            last_seen_ms: phone.last_seen_ms,
+        })
+        .collect();
+    Ok(Json(Account {
+        username,
+        has_recovery,
+        phones,
+    }))
+}
+
+/// A new passphrase, with a new recovery code: only from a sign-in in the last 15
+/// minutes, so a phone left signed in cannot be used to take the account.
+async fn new_passphrase(
+    State(state): State<AppState>,
+    session: Session,
+    Body(request): Body<NewPassphrase>,
+) -> Result<StatusCode, ApiError> {
+    let cost = cost(request.cost)?;
+    if state.clock.now_ms() - session.row.created_ms > auth::FRESH_SIGN_IN_MS {
+        return Err(ApiError::SignInAgain);
+    }
+    let account = &session.row.account;
+    let verifier_hash = auth::verifier_hash(Purpose::Passphrase, account, &request.verifier.0);
+    let recovery_hash =
+        auth::verifier_hash(Purpose::Recovery, account, &request.recovery.verifier.0);
+    state
+        .db
+        .set_passphrase(
+            account,
+            &NewSecrets {
+                verifier_hash: &verifier_hash,
+                cost,
+                wrapped_keys: request.wrapped.as_slice(),
+                recovery_hash: &recovery_hash,
+                recovery_wrapped_keys: request.recovery.wrapped.as_slice(),
+            },
+        )
+        .await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// Signs one of the account's phones out, from another.
+async fn remove_phone(
+    State(state): State<AppState>,
+    session: Session,
+    Path(phone): Path<String>,
+) -> Result<StatusCode, ApiError> {
+    if state.db.remove_phone(&session.row.account, &phone).await? {
+        Ok(StatusCode::NO_CONTENT)
+    } else {
+        Err(ApiError::NotFound)
+    }
+}
