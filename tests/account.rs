@@ -37,3 +37,28 @@ fn a_recovery_code_reads_the_same_in_the_browser() {
         code
     );
 }
+
+/// The account's keys made, wrapped, opened and used in the browser give libsodium's
+/// known answers (`coplan_domain::keys::known_answer`), as natively.
+#[wasm_bindgen_test]
+fn account_keys_give_the_same_answers_in_the_browser() {
+    use coplan_domain::keys::known_answer as kat;
+    use coplan_domain::keys::{AccountKeys, WrappedBy, recovery_secrets, verify};
+    let name = Username::parse(kat::USERNAME).unwrap();
+    let keys = AccountKeys::from_random(&kat::random());
+    let public = keys.public();
+    assert_eq!(hex(&public.signing), kat::SIGNING_PUBLIC);
+    assert_eq!(hex(&public.receiving), kat::RECEIVING_PUBLIC);
+    let wrapped = keys.wrap(WrappedBy::Passphrase, &name, &kat::WRAP_KEY, &kat::NONCE);
+    assert_eq!(hex(&wrapped), kat::WRAPPED);
+    let opened =
+        AccountKeys::unwrap(&wrapped, WrappedBy::Passphrase, &name, &kat::WRAP_KEY, &public)
+            .unwrap();
+    let signature = opened.sign(kat::MESSAGE);
+    assert_eq!(hex(&signature), kat::SIGNATURE);
+    assert!(verify(&public.signing, kat::MESSAGE, &signature));
+    let code = RecoveryCode::from_bytes(std::array::from_fn(|i| i as u8));
+    let secrets = recovery_secrets(&code, kat::SERVER, &name);
+    assert_eq!(hex(&secrets.verifier), kat::RECOVERY_VERIFIER);
+    assert_eq!(hex(&secrets.wrap_key), kat::RECOVERY_WRAP_KEY);
+}
