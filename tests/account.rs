@@ -51,9 +51,14 @@ fn account_keys_give_the_same_answers_in_the_browser() {
     assert_eq!(hex(&public.receiving), kat::RECEIVING_PUBLIC);
     let wrapped = keys.wrap(WrappedBy::Passphrase, &name, &kat::WRAP_KEY, &kat::NONCE);
     assert_eq!(hex(&wrapped), kat::WRAPPED);
-    let opened =
-        AccountKeys::unwrap(&wrapped, WrappedBy::Passphrase, &name, &kat::WRAP_KEY, &public)
-            .unwrap();
+    let opened = AccountKeys::unwrap(
+        &wrapped,
+        WrappedBy::Passphrase,
+        &name,
+        &kat::WRAP_KEY,
+        &public,
+    )
+    .unwrap();
     let signature = opened.sign(kat::MESSAGE);
     assert_eq!(hex(&signature), kat::SIGNATURE);
     assert!(verify(&public.signing, kat::MESSAGE, &signature));
@@ -61,4 +66,21 @@ fn account_keys_give_the_same_answers_in_the_browser() {
     let secrets = recovery_secrets(&code, kat::SERVER, &name);
     assert_eq!(hex(&secrets.verifier), kat::RECOVERY_VERIFIER);
     assert_eq!(hex(&secrets.wrap_key), kat::RECOVERY_WRAP_KEY);
+}
+
+/// An envelope sealed and signed in the browser is byte for byte libsodium's
+/// (`coplan_domain::envelope::known_answer`), and opens.
+#[wasm_bindgen_test]
+fn an_envelope_seals_to_the_same_bytes_in_the_browser() {
+    use coplan_domain::envelope::known_answer::{HEADER, KEY, NONCE, PAYLOAD, SEALED};
+    use coplan_domain::envelope::{Envelope, seal};
+    use coplan_domain::keys::{AccountKeys, known_answer::random};
+    let sender = AccountKeys::from_random(&random());
+    let sealed = seal(&HEADER, PAYLOAD, &KEY, &NONCE, &sender).unwrap();
+    assert_eq!(hex(&sealed), SEALED);
+    let opened = Envelope::read(&sealed)
+        .unwrap()
+        .open(&sender.public().signing, &KEY)
+        .unwrap();
+    assert_eq!(opened, PAYLOAD);
 }

@@ -33,6 +33,22 @@ impl SectionKind {
         }
     }
 
+    /// The section's number on the wire (an envelope's document kind): never reuse one.
+    pub fn code(self) -> u8 {
+        match self {
+            Self::AboutMe => 1,
+            Self::CarePlan => 2,
+            Self::SafetyPlan => 3,
+            Self::CrisisWishes => 4,
+            Self::CheckIns => 5,
+        }
+    }
+
+    /// The section with this wire number.
+    pub fn from_code(code: u8) -> Option<Self> {
+        Self::ALL.into_iter().find(|kind| kind.code() == code)
+    }
+
     pub fn spec(self) -> &'static SectionSpec {
         match self {
             Self::AboutMe => &ABOUT_ME,
