@@ -15,6 +15,7 @@ pub mod lock;
 pub mod phone;
 pub mod plan;
 pub mod sealed;
+pub mod sync;
 pub mod wire;
 
 pub use crisis_lines::{CRISIS_LINES, CrisisLine};

@@ -11,6 +11,7 @@ pub mod error;
 pub mod router;
 pub mod security;
 pub mod storage;
+pub mod sync;
 pub mod web;
 
 pub use config::Config;

@@ -3,11 +3,13 @@
 
 mod accounts;
 mod cursor_log;
+mod memory;
 mod postgres;
 mod sqlite;
 
 use std::future::Future;
 
+pub use memory::MemoryLog;
 pub use postgres::PostgresStore;
 pub use sqlite::SqliteStore;
 
@@ -56,7 +58,7 @@ pub enum Pushed {
 }
 
 /// Where a document's log stands.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Head {
     /// The last number given; 0 before the first envelope.
     pub head: i64,
@@ -224,18 +226,10 @@ async fn hold_every_connection<DB: sqlx::Database>(
     Ok(held)
 }
 
-/// What the API needs from a database.
-pub trait Store: Clone + Send + Sync + 'static {
-    /// `"sqlite"` or `"postgres"`, for the health check and logs.
-    fn kind(&self) -> &'static str;
-    /// Answers when the database is reachable.
-    fn ping(&self) -> impl Future<Output = Result<(), StoreError>> + Send;
-    /// This database's id, made from `new_id` the first time and kept from then on.
-    fn instance_id(&self, new_id: &str) -> impl Future<Output = Result<String, StoreError>> + Send;
-    /// How every connection the pool can hold commits, each asked while all are held (so
-    /// none is asked twice): the server acknowledges a write only once it is durable.
-    fn durability(&self) -> impl Future<Output = Result<Vec<Durability>, StoreError>> + Send;
-
+/// The cursor log of SHARING decision 2: what sync needs from a database. The sync
+/// handler (`crate::sync`) is written against this alone, so the convergence harness runs
+/// it on [`MemoryLog`].
+pub trait CursorLog: Clone + Send + Sync + 'static {
     /// Makes the document's log, empty, unless it exists already.
     fn create_document(
         &self,
@@ -261,6 +255,19 @@ pub trait Store: Clone + Send + Sync + 'static {
         after: i64,
         limit: u32,
     ) -> impl Future<Output = Result<Vec<Logged>, StoreError>> + Send;
+}
+
+/// What the API needs from a database.
+pub trait Store: CursorLog {
+    /// `"sqlite"` or `"postgres"`, for the health check and logs.
+    fn kind(&self) -> &'static str;
+    /// Answers when the database is reachable.
+    fn ping(&self) -> impl Future<Output = Result<(), StoreError>> + Send;
+    /// This database's id, made from `new_id` the first time and kept from then on.
+    fn instance_id(&self, new_id: &str) -> impl Future<Output = Result<String, StoreError>> + Send;
+    /// How every connection the pool can hold commits, each asked while all are held (so
+    /// none is asked twice): the server acknowledges a write only once it is durable.
+    fn durability(&self) -> impl Future<Output = Result<Vec<Durability>, StoreError>> + Send;
 
     /// Makes the account with its first phone and session, unless the name is taken.
     fn create_account(
@@ -360,23 +367,7 @@ macro_rules! each {
     };
 }
 
-impl Store for Database {
-    fn kind(&self) -> &'static str {
-        each!(self, s => s.kind())
-    }
-
-    async fn ping(&self) -> Result<(), StoreError> {
-        each!(self, s => s.ping().await)
-    }
-
-    async fn instance_id(&self, new_id: &str) -> Result<String, StoreError> {
-        each!(self, s => s.instance_id(new_id).await)
-    }
-
-    async fn durability(&self) -> Result<Vec<Durability>, StoreError> {
-        each!(self, s => s.durability().await)
-    }
-
+impl CursorLog for Database {
     async fn create_document(&self, id: &str, log_id: &str) -> Result<(), StoreError> {
         each!(self, s => s.create_document(id, log_id).await)
     }
@@ -402,6 +393,24 @@ impl Store for Database {
         limit: u32,
     ) -> Result<Vec<Logged>, StoreError> {
         each!(self, s => s.pull(document, after, limit).await)
+    }
+}
+
+impl Store for Database {
+    fn kind(&self) -> &'static str {
+        each!(self, s => s.kind())
+    }
+
+    async fn ping(&self) -> Result<(), StoreError> {
+        each!(self, s => s.ping().await)
+    }
+
+    async fn instance_id(&self, new_id: &str) -> Result<String, StoreError> {
+        each!(self, s => s.instance_id(new_id).await)
+    }
+
+    async fn durability(&self) -> Result<Vec<Durability>, StoreError> {
+        each!(self, s => s.durability().await)
     }
 
     async fn create_account(&self, new: &NewAccount<'_>) -> Result<Created, StoreError> {

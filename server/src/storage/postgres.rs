@@ -5,8 +5,8 @@ use std::str::FromStr;
 use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions};
 
 use super::{
-    AccountRow, AccountTuple, Bucket, Created, Durability, Head, Logged, NewAccount, NewSecrets,
-    NewSession, PhoneRow, Pushed, SessionLimits, SessionRow, Store, StoreError, Taken,
+    AccountRow, AccountTuple, Bucket, Created, CursorLog, Durability, Head, Logged, NewAccount,
+    NewSecrets, NewSession, PhoneRow, Pushed, SessionLimits, SessionRow, Store, StoreError, Taken,
     insert_session,
 };
 
@@ -40,6 +40,10 @@ impl PostgresStore {
     pub async fn close(&self) {
         self.pool.close().await;
     }
+}
+
+impl CursorLog for PostgresStore {
+    super::cursor_log::cursor_log_methods!();
 }
 
 impl Store for PostgresStore {
@@ -79,6 +83,5 @@ impl Store for PostgresStore {
         Ok(found)
     }
 
-    super::cursor_log::cursor_log_methods!();
     super::accounts::account_methods!();
 }

@@ -7,8 +7,8 @@ use sqlx::sqlite::{
 };
 
 use super::{
-    AccountRow, AccountTuple, Bucket, Created, Durability, Head, Logged, NewAccount, NewSecrets,
-    NewSession, PhoneRow, Pushed, SessionLimits, SessionRow, Store, StoreError, Taken,
+    AccountRow, AccountTuple, Bucket, Created, CursorLog, Durability, Head, Logged, NewAccount,
+    NewSecrets, NewSession, PhoneRow, Pushed, SessionLimits, SessionRow, Store, StoreError, Taken,
     insert_session,
 };
 
@@ -49,6 +49,10 @@ impl SqliteStore {
     pub async fn close(&self) {
         self.pool.close().await;
     }
+}
+
+impl CursorLog for SqliteStore {
+    super::cursor_log::cursor_log_methods!();
 }
 
 impl Store for SqliteStore {
@@ -92,6 +96,5 @@ impl Store for SqliteStore {
         Ok(found)
     }
 
-    super::cursor_log::cursor_log_methods!();
     super::accounts::account_methods!();
 }

@@ -4,7 +4,7 @@
 //! nothing stored. On a real SQLite file and a real PostgreSQL server.
 
 use coplan_server::Database;
-use coplan_server::storage::{Head, Pushed, Store};
+use coplan_server::storage::{CursorLog, Head, Pushed};
 
 use crate::helpers::{Db, TestDatabase};
 use crate::on_both_databases;

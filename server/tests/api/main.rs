@@ -4,6 +4,7 @@
 mod helpers;
 
 mod accounts;
+mod convergence;
 mod cursor_log;
 mod durability;
 mod errors;

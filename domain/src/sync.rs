@@ -1,0 +1,220 @@
+//! The sync engine's phone side, as a pure state machine (issue 12): it holds, per
+//! document, where the phone's copy stands against the server's cursor log (SHARING
+//! decision 2) and what waits to be sent, and turns each answer into what to apply and
+//! what to keep. It never touches a clock, the network, storage or the CRDT: the browser
+//! layer (and the convergence harness, `server/tests/api/convergence.rs`) drives it and
+//! stores [`DocumentSync`] whole after each step.
+//!
+//! The rules that keep every word:
+//! - A change is sealed into an envelope and put in the outbox, with the phone's next
+//!   counter for the document, before anything is sent; the same bytes are sent until the
+//!   server says it has them, so a repeat is harmless (pushes are idempotent on
+//!   device and counter).
+//! - What the server sends is applied and stored first; only then does the cursor move
+//!   ([`DocumentSync::stored`]), so a crash in between pulls it again.
+//! - Log numbers arrive with no gaps: a gap stops the pull there, to be asked again.
+//! - A different `log_id`, or a head below the cursor, means the server's log was reset or
+//!   restored from a backup: the cursor starts again from 0 and the phone sends its whole
+//!   state as one change, so whatever the server lost comes back.
+
+use std::collections::BTreeMap;
+
+use crate::envelope::Envelope;
+
+/// A document's id on the server.
+pub type DocumentId = [u8; 16];
+/// A phone's id on the server.
+pub type DeviceId = [u8; 16];
+
+/// What one sync request asks about one document.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DocumentRequest {
+    pub document: DocumentId,
+    /// The phone's cursor: send what is numbered after this.
+    pub after: u64,
+    /// Envelopes to add to the log, in counter order.
+    pub push: Vec<Vec<u8>>,
+}
+
+/// The server's answer about one document.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DocumentResponse {
+    pub document: DocumentId,
+    pub log_id: String,
+    /// The log's last number.
+    pub head: u64,
+    /// What became of each pushed envelope, in the order sent.
+    pub pushed: Vec<PushAnswer>,
+    /// Envelopes numbered after the cursor, in order (perhaps not all of them).
+    pub pulled: Vec<Pulled>,
+}
+
+/// What became of one pushed envelope.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PushAnswer {
+    /// In the log (now, or from an earlier try of the same bytes) as number `seq`.
+    Stored { counter: u64, seq: u64 },
+    /// The server holds other bytes under this counter: this change needs a new one.
+    CounterReused { counter: u64 },
+    /// Refused for good (damaged, not this phone's, not allowed): never sent again.
+    Refused { counter: u64 },
+}
+
+/// One envelope from the log.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Pulled {
+    pub seq: u64,
+    pub envelope: Vec<u8>,
+}
+
+/// A change waiting to be sent: its payload (to seal again under a new counter if need
+/// be) and the sealed envelope that goes out.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Waiting {
+    pub payload: Vec<u8>,
+    pub sealed: Vec<u8>,
+}
+
+/// Where one document stands on this phone. Stored whole after every step.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DocumentSync {
+    pub document: DocumentId,
+    pub device: DeviceId,
+    /// The log this cursor belongs to; None before the first answer.
+    pub log_id: Option<String>,
+    /// Every envelope numbered up to here is applied and stored.
+    pub cursor: u64,
+    /// The counter the next change gets.
+    pub next_counter: u64,
+    /// Changes waiting, by counter.
+    pub outbox: BTreeMap<u64, Waiting>,
+    /// The server lost part of its log: the whole state must be sent as a change.
+    pub send_whole_state: bool,
+}
+
+/// What an answer asks of the phone.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Received {
+    /// Envelopes from other phones, in log order, to check, open and apply; then call
+    /// [`DocumentSync::stored`] with `up_to`.
+    pub to_apply: Vec<Pulled>,
+    /// The last number this answer brings the cursor to once `to_apply` is stored.
+    pub up_to: u64,
+    /// Changes to seal again under a new counter ([`DocumentSync::reseal`]).
+    pub to_reseal: Vec<u64>,
+    /// Changes the server refused for good (said to the person, never lost silently:
+    /// their payload is still in the CRDT document).
+    pub refused: Vec<u64>,
+    /// The log was reset or restored.
+    pub restored: bool,
+    /// The server has more after this answer: ask again now.
+    pub more: bool,
+}
+
+impl DocumentSync {
+    pub fn new(document: DocumentId, device: DeviceId) -> Self {
+        Self {
+            document,
+            device,
+            log_id: None,
+            cursor: 0,
+            next_counter: 0,
+            outbox: BTreeMap::new(),
+            send_whole_state: false,
+        }
+    }
+
+    /// Takes the counter for a new change: seal the change with it, then [`Self::queue`].
+    pub fn take_counter(&mut self) -> u64 {
+        let counter = self.next_counter;
+        self.next_counter += 1;
+        counter
+    }
+
+    /// Puts a sealed change in the outbox (stored before anything is sent).
+    pub fn queue(&mut self, counter: u64, waiting: Waiting) {
+        self.outbox.insert(counter, waiting);
+    }
+
+    /// Moves a change the server would not take under its counter to a new one: the
+    /// caller seals `payload` again with the counter returned.
+    pub fn reseal(&mut self, old: u64) -> Option<(u64, Vec<u8>)> {
+        let waiting = self.outbox.remove(&old)?;
+        Some((self.take_counter(), waiting.payload))
+    }
+
+    /// Whether there is anything to send.
+    pub fn has_waiting(&self) -> bool {
+        !self.outbox.is_empty()
+    }
+
+    /// The request for this document: the cursor, and up to `max_push` waiting changes.
+    pub fn request(&self, max_push: usize) -> DocumentRequest {
+        DocumentRequest {
+            document: self.document,
+            after: self.cursor,
+            push: self
+                .outbox
+                .values()
+                .take(max_push)
+                .map(|w| w.sealed.clone())
+                .collect(),
+        }
+    }
+
+    /// Reads the server's answer.
+    pub fn receive(&mut self, answer: &DocumentResponse) -> Received {
+        let mut received = Received::default();
+        let moved = self.log_id.as_ref().is_some_and(|id| *id != answer.log_id);
+        if moved || answer.head < self.cursor {
+            // Whatever this answer pulled was numbered in another log: ask again from 0.
+            self.log_id = Some(answer.log_id.clone());
+            self.cursor = 0;
+            self.send_whole_state = true;
+            received.restored = true;
+            received.more = true;
+            return received;
+        }
+        self.log_id = Some(answer.log_id.clone());
+        for pushed in &answer.pushed {
+            match *pushed {
+                PushAnswer::Stored { counter, .. } => {
+                    self.outbox.remove(&counter);
+                }
+                PushAnswer::CounterReused { counter } => received.to_reseal.push(counter),
+                PushAnswer::Refused { counter } => {
+                    self.outbox.remove(&counter);
+                    received.refused.push(counter);
+                }
+            }
+        }
+        let mut next = self.cursor + 1;
+        for pulled in &answer.pulled {
+            if pulled.seq < next {
+                continue;
+            }
+            if pulled.seq > next {
+                // A gap: stop here and ask again.
+                received.more = true;
+                break;
+            }
+            // This phone's own changes are in its copy already.
+            let own =
+                Envelope::read(&pulled.envelope).is_ok_and(|e| e.header.device == self.device);
+            if !own {
+                received.to_apply.push(pulled.clone());
+            }
+            next += 1;
+        }
+        received.up_to = next - 1;
+        if received.up_to < answer.head {
+            received.more = true;
+        }
+        received
+    }
+
+    /// Everything up to `seq` is applied and stored: the cursor moves.
+    pub fn stored(&mut self, seq: u64) {
+        self.cursor = self.cursor.max(seq);
+    }
+}

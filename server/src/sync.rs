@@ -1,0 +1,95 @@
+//! The sync handler (SHARING decision 2): one request pushes a phone's waiting envelopes
+//! and pulls what it has not seen, for each of its documents. Written against
+//! [`CursorLog`] alone, so the same code runs on SQLite, PostgreSQL and, in the
+//! convergence harness, on [`crate::storage::MemoryLog`].
+//!
+//! The handler never opens an envelope. It reads the header and checks that the envelope
+//! is for this document, was sent by this phone and signed by its account's key; anything
+//! else is refused with nothing stored. Who may sync which document is checked before
+//! this is called.
+
+use coplan_domain::envelope::Envelope;
+use coplan_domain::sync::{DeviceId, DocumentRequest, DocumentResponse, Pulled, PushAnswer};
+
+use crate::storage::{CursorLog, Pushed, StoreError};
+
+/// The most envelopes one answer pulls per document; the phone asks again for more.
+pub const PULL_LIMIT: u32 = 100;
+
+/// Who is syncing: the phone (from its session) and its account's signing key.
+#[derive(Debug, Clone, Copy)]
+pub struct Syncer {
+    pub device: DeviceId,
+    pub signing: [u8; 32],
+}
+
+/// A document or phone id as the database keeps it.
+pub fn id_text(id: &[u8; 16]) -> String {
+    id.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// Answers one phone's sync request. A document the server does not have is left out of
+/// the answer (the caller has already refused documents the phone may not reach).
+pub async fn sync<L: CursorLog>(
+    log: &L,
+    who: &Syncer,
+    requests: &[DocumentRequest],
+) -> Result<Vec<DocumentResponse>, StoreError> {
+    let device = id_text(&who.device);
+    let mut answers = Vec::with_capacity(requests.len());
+    for request in requests {
+        let document = id_text(&request.document);
+        if log.head(&document).await?.is_none() {
+            continue;
+        }
+        let mut pushed = Vec::with_capacity(request.push.len());
+        for bytes in &request.push {
+            let Ok(envelope) = Envelope::read(bytes) else {
+                // Not an envelope at all: there is no counter to answer for.
+                continue;
+            };
+            let header = envelope.header;
+            let counter = header.counter;
+            let ours = header.document == request.document
+                && header.device == who.device
+                && envelope.signed_by(&who.signing);
+            let Ok(stored_counter) = i64::try_from(counter) else {
+                pushed.push(PushAnswer::Refused { counter });
+                continue;
+            };
+            if !ours {
+                pushed.push(PushAnswer::Refused { counter });
+                continue;
+            }
+            pushed.push(
+                match log.push(&document, &device, stored_counter, bytes).await? {
+                    Pushed::Stored { seq } | Pushed::Repeated { seq } => PushAnswer::Stored {
+                        counter,
+                        seq: seq as u64,
+                    },
+                    Pushed::CounterReused => PushAnswer::CounterReused { counter },
+                    Pushed::NoDocument => PushAnswer::Refused { counter },
+                },
+            );
+        }
+        let after = i64::try_from(request.after).unwrap_or(i64::MAX);
+        let pulled = log
+            .pull(&document, after, PULL_LIMIT)
+            .await?
+            .into_iter()
+            .map(|logged| Pulled {
+                seq: logged.seq as u64,
+                envelope: logged.body,
+            })
+            .collect();
+        let head = log.head(&document).await?.unwrap_or_default();
+        answers.push(DocumentResponse {
+            document: request.document,
+            log_id: head.log_id,
+            head: head.head as u64,
+            pushed,
+            pulled,
+        });
+    }
+    Ok(answers)
+}
