@@ -17,6 +17,8 @@
 //!   restored from a backup: the cursor starts again from 0 and the phone sends its whole
 //!   state as one change, so whatever the server lost comes back.
 
+pub mod wire;
+
 use std::collections::BTreeMap;
 
 use crate::envelope::Envelope;
@@ -64,6 +66,8 @@ pub enum PushAnswer {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Pulled {
     pub seq: u64,
+    /// When the server received it (milliseconds since 1970), for history.
+    pub received_ms: u64,
     pub envelope: Vec<u8>,
 }
 

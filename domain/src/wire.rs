@@ -241,3 +241,36 @@ pub fn phone_name(typed: &str) -> Option<String> {
     ((1..=MAX_PHONE_NAME_CHARS).contains(&count) && !name.chars().any(char::is_control))
         .then(|| name.to_string())
 }
+
+/// `POST /api/v1/plans`: attach the plan on this phone to the account. `request` is a
+/// random id the phone keeps until it has the answer: a retry with the same one gets the
+/// same plan back, never a second.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AttachPlan {
+    pub request: Bytes<16>,
+}
+
+/// A plan on the server: its id and one document per section.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AttachedPlan {
+    pub plan: String,
+    pub documents: Vec<PlanDocument>,
+}
+
+/// One section's document.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PlanDocument {
+    /// The section's stored name (`about_me`, `safety_plan`, …).
+    pub section: String,
+    pub id: String,
+}
+
+/// `GET /api/v1/plans`: the account's plans, oldest first.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Plans {
+    pub plans: Vec<AttachedPlan>,
+}

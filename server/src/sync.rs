@@ -34,6 +34,7 @@ pub async fn sync<L: CursorLog>(
     log: &L,
     who: &Syncer,
     requests: &[DocumentRequest],
+    now_ms: i64,
 ) -> Result<Vec<DocumentResponse>, StoreError> {
     let device = id_text(&who.device);
     let mut answers = Vec::with_capacity(requests.len());
@@ -62,7 +63,10 @@ pub async fn sync<L: CursorLog>(
                 continue;
             }
             pushed.push(
-                match log.push(&document, &device, stored_counter, bytes).await? {
+                match log
+                    .push(&document, &device, stored_counter, bytes, now_ms)
+                    .await?
+                {
                     Pushed::Stored { seq } | Pushed::Repeated { seq } => PushAnswer::Stored {
                         counter,
                         seq: seq as u64,
@@ -79,6 +83,7 @@ pub async fn sync<L: CursorLog>(
             .into_iter()
             .map(|logged| Pulled {
                 seq: logged.seq as u64,
+                received_ms: logged.received_ms.max(0) as u64,
                 envelope: logged.body,
             })
             .collect();

@@ -2,6 +2,7 @@
 //! will be grouped by version (`/api/v1/...`) in submodules.
 
 mod health;
+pub mod sync;
 pub mod v1;
 
 pub use health::health;

@@ -34,6 +34,16 @@ pub fn routes(state: AppState) -> Router<AppState> {
         .route("/account", get(account))
         .route("/account/passphrase", put(new_passphrase))
         .route("/phones/{id}", delete(remove_phone))
+        .route(
+            "/plans",
+            post(super::sync::attach_plan).get(super::sync::plans),
+        )
+        .route(
+            "/sync",
+            post(super::sync::sync).layer(tower_http::limit::RequestBodyLimitLayer::new(
+                coplan_domain::limits::SYNC_BODY_MAX_BYTES,
+            )),
+        )
         .layer(middleware::from_fn_with_state(state, auth::same_site_only))
 }
 

@@ -32,6 +32,7 @@ macro_rules! cursor_log_methods {
             device: &str,
             counter: i64,
             body: &[u8],
+            now_ms: i64,
         ) -> Result<Pushed, StoreError> {
             let mut tx = self.pool.begin().await?;
             // Taking the document's row first holds it until commit: numbers follow commit
@@ -61,13 +62,14 @@ macro_rules! cursor_log_methods {
                 });
             }
             sqlx::query(
-                "INSERT INTO envelopes (document_id, seq, device_id, counter, body) VALUES ($1, $2, $3, $4, $5)",
+                "INSERT INTO envelopes (document_id, seq, device_id, counter, body, received_ms) VALUES ($1, $2, $3, $4, $5, $6)",
             )
             .bind(document)
             .bind(seq)
             .bind(device)
             .bind(counter)
             .bind(body)
+            .bind(now_ms)
             .execute(&mut *tx)
             .await?;
             tx.commit().await?;
@@ -80,8 +82,8 @@ macro_rules! cursor_log_methods {
             after: i64,
             limit: u32,
         ) -> Result<Vec<Logged>, StoreError> {
-            let rows: Vec<(i64, String, i64, Vec<u8>)> = sqlx::query_as(
-                "SELECT seq, device_id, counter, body FROM envelopes WHERE document_id = $1 AND seq > $2 ORDER BY seq LIMIT $3",
+            let rows: Vec<(i64, String, i64, Vec<u8>, i64)> = sqlx::query_as(
+                "SELECT seq, device_id, counter, body, received_ms FROM envelopes WHERE document_id = $1 AND seq > $2 ORDER BY seq LIMIT $3",
             )
             .bind(document)
             .bind(after)
@@ -90,11 +92,12 @@ macro_rules! cursor_log_methods {
             .await?;
             Ok(rows
                 .into_iter()
-                .map(|(seq, device, counter, body)| Logged {
+                .map(|(seq, device, counter, body, received_ms)| Logged {
                     seq,
                     device,
                     counter,
                     body,
+                    received_ms,
                 })
                 .collect())
         }

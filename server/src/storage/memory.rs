@@ -77,6 +77,7 @@ impl CursorLog for MemoryLog {
         device: &str,
         counter: i64,
         body: &[u8],
+        now_ms: i64,
     ) -> Result<Pushed, StoreError> {
         let mut documents = self.documents.lock().expect("not poisoned");
         let Some(doc) = documents.get_mut(document) else {
@@ -98,6 +99,7 @@ impl CursorLog for MemoryLog {
             device: device.to_string(),
             counter,
             body: body.to_vec(),
+            received_ms: now_ms,
         });
         Ok(Pushed::Stored { seq })
     }

@@ -4,6 +4,7 @@
 mod accounts;
 mod cursor_log;
 mod memory;
+mod plans;
 mod postgres;
 mod sqlite;
 
@@ -42,6 +43,8 @@ pub struct Logged {
     pub device: String,
     pub counter: i64,
     pub body: Vec<u8>,
+    /// When the server stored it (milliseconds since 1970).
+    pub received_ms: i64,
 }
 
 /// What became of a push.
@@ -187,6 +190,44 @@ pub enum Taken {
     No { retry_after_s: u64 },
 }
 
+/// A plan being attached, with a document per section (id, section code).
+#[derive(Debug, Clone, Copy)]
+pub struct NewPlan<'a> {
+    pub id: &'a str,
+    pub owner: &'a str,
+    pub request_id: &'a str,
+    pub documents: &'a [(String, i64)],
+    pub log_id: &'a str,
+    pub now_ms: i64,
+}
+
+/// A plan and its documents (id, section code).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PlanRow {
+    pub id: String,
+    pub documents: Vec<(String, i64)>,
+}
+
+/// One authorisation decision, as the audit trail keeps it: never content.
+#[derive(Debug, Clone, Copy)]
+pub struct AuditEntry<'a> {
+    pub at_ms: i64,
+    pub account: Option<&'a str>,
+    pub phone: Option<&'a str>,
+    pub action: &'a str,
+    pub target: &'a str,
+    pub allowed: bool,
+}
+
+/// A decision read back.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AuditRow {
+    pub at_ms: i64,
+    pub action: String,
+    pub target: String,
+    pub allowed: bool,
+}
+
 /// Inserts a phone and its session in the open transaction `$tx`.
 macro_rules! insert_session {
     ($tx:expr, $account:expr, $session:expr) => {{
@@ -247,6 +288,7 @@ pub trait CursorLog: Clone + Send + Sync + 'static {
         device: &str,
         counter: i64,
         body: &[u8],
+        now_ms: i64,
     ) -> impl Future<Output = Result<Pushed, StoreError>> + Send;
     /// Up to `limit` envelopes numbered after `after`, in order.
     fn pull(
@@ -327,6 +369,33 @@ pub trait Store: CursorLog {
         bucket: Bucket,
         now_ms: i64,
     ) -> impl Future<Output = Result<Taken, StoreError>> + Send;
+
+    /// Makes the plan with its documents, unless this owner already attached one with
+    /// this request id; answers the plan's id either way.
+    fn attach_plan(
+        &self,
+        new: &NewPlan<'_>,
+    ) -> impl Future<Output = Result<String, StoreError>> + Send;
+    /// The owner's plans with their documents, oldest first.
+    fn plans(&self, owner: &str) -> impl Future<Output = Result<Vec<PlanRow>, StoreError>> + Send;
+    /// Whether the account may push to and pull from the document.
+    fn may_sync(
+        &self,
+        account: &str,
+        document: &str,
+    ) -> impl Future<Output = Result<bool, StoreError>> + Send;
+    /// The account's public signing key.
+    fn signing_key(
+        &self,
+        account: &str,
+    ) -> impl Future<Output = Result<Option<Vec<u8>>, StoreError>> + Send;
+    /// Records an authorisation decision.
+    fn audit(&self, entry: &AuditEntry<'_>) -> impl Future<Output = Result<(), StoreError>> + Send;
+    /// The account's audit trail, oldest first.
+    fn audit_trail(
+        &self,
+        account: &str,
+    ) -> impl Future<Output = Result<Vec<AuditRow>, StoreError>> + Send;
 }
 
 /// The database chosen by `DATABASE_URL`.
@@ -382,8 +451,9 @@ impl CursorLog for Database {
         device: &str,
         counter: i64,
         body: &[u8],
+        now_ms: i64,
     ) -> Result<Pushed, StoreError> {
-        each!(self, s => s.push(document, device, counter, body).await)
+        each!(self, s => s.push(document, device, counter, body, now_ms).await)
     }
 
     async fn pull(
@@ -470,5 +540,29 @@ impl Store for Database {
         now_ms: i64,
     ) -> Result<Taken, StoreError> {
         each!(self, s => s.take_token(key, bucket, now_ms).await)
+    }
+
+    async fn attach_plan(&self, new: &NewPlan<'_>) -> Result<String, StoreError> {
+        each!(self, s => s.attach_plan(new).await)
+    }
+
+    async fn plans(&self, owner: &str) -> Result<Vec<PlanRow>, StoreError> {
+        each!(self, s => s.plans(owner).await)
+    }
+
+    async fn may_sync(&self, account: &str, document: &str) -> Result<bool, StoreError> {
+        each!(self, s => s.may_sync(account, document).await)
+    }
+
+    async fn signing_key(&self, account: &str) -> Result<Option<Vec<u8>>, StoreError> {
+        each!(self, s => s.signing_key(account).await)
+    }
+
+    async fn audit(&self, entry: &AuditEntry<'_>) -> Result<(), StoreError> {
+        each!(self, s => s.audit(entry).await)
+    }
+
+    async fn audit_trail(&self, account: &str) -> Result<Vec<AuditRow>, StoreError> {
+        each!(self, s => s.audit_trail(account).await)
     }
 }

@@ -5,9 +5,9 @@ use std::str::FromStr;
 use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions};
 
 use super::{
-    AccountRow, AccountTuple, Bucket, Created, CursorLog, Durability, Head, Logged, NewAccount,
-    NewSecrets, NewSession, PhoneRow, Pushed, SessionLimits, SessionRow, Store, StoreError, Taken,
-    insert_session,
+    AccountRow, AccountTuple, AuditEntry, AuditRow, Bucket, Created, CursorLog, Durability, Head,
+    Logged, NewAccount, NewPlan, NewSecrets, NewSession, PhoneRow, PlanRow, Pushed, SessionLimits,
+    SessionRow, Store, StoreError, Taken, insert_session,
 };
 
 /// Connections in the pool.
@@ -84,4 +84,5 @@ impl Store for PostgresStore {
     }
 
     super::accounts::account_methods!();
+    super::plans::plan_methods!();
 }

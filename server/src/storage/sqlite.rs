@@ -7,9 +7,9 @@ use sqlx::sqlite::{
 };
 
 use super::{
-    AccountRow, AccountTuple, Bucket, Created, CursorLog, Durability, Head, Logged, NewAccount,
-    NewSecrets, NewSession, PhoneRow, Pushed, SessionLimits, SessionRow, Store, StoreError, Taken,
-    insert_session,
+    AccountRow, AccountTuple, AuditEntry, AuditRow, Bucket, Created, CursorLog, Durability, Head,
+    Logged, NewAccount, NewPlan, NewSecrets, NewSession, PhoneRow, PlanRow, Pushed, SessionLimits,
+    SessionRow, Store, StoreError, Taken, insert_session,
 };
 
 /// Connections in the pool (SQLite writes one at a time whatever this says).
@@ -97,4 +97,5 @@ impl Store for SqliteStore {
     }
 
     super::accounts::account_methods!();
+    super::plans::plan_methods!();
 }

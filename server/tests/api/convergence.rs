@@ -502,7 +502,7 @@ impl<'a> Scenario<'a> {
             device: self.phones[message.phone].device,
             signing: self.account.public().signing,
         };
-        let responses = futures::executor::block_on(sync(&self.log, &who, &message.requests))
+        let responses = futures::executor::block_on(sync(&self.log, &who, &message.requests, 1))
             .map_err(|e| e.to_string())?;
         Ok(Answer {
             phone: message.phone,

@@ -27,14 +27,20 @@ async fn envelopes_are_numbered_in_order_and_pulled_after_a_cursor(db: Db) {
     store.create_document("doc-b", "log-1").await.unwrap();
     for counter in 0..5 {
         let pushed = store
-            .push("doc-a", "phone-1", counter, &[counter as u8; 3])
+            .push(
+                "doc-a",
+                "phone-1",
+                counter,
+                &[counter as u8; 3],
+                1_000 + counter,
+            )
             .await
             .unwrap();
         assert_eq!(pushed, Pushed::Stored { seq: counter + 1 });
     }
     // Each document numbers its own envelopes.
     assert_eq!(
-        store.push("doc-b", "phone-1", 0, b"b").await.unwrap(),
+        store.push("doc-b", "phone-1", 0, b"b", 1).await.unwrap(),
         Pushed::Stored { seq: 1 }
     );
     assert_eq!(
@@ -49,6 +55,9 @@ async fn envelopes_are_numbered_in_order_and_pulled_after_a_cursor(db: Db) {
     assert_eq!(seqs, [3, 4, 5]);
     assert_eq!(after_two[0].body, [2u8; 3]);
     assert_eq!(after_two[0].device, "phone-1");
+    // When each was received, as the server's clock said.
+    let received: Vec<i64> = after_two.iter().map(|e| e.received_ms).collect();
+    assert_eq!(received, [1_002, 1_003, 1_004]);
     assert_eq!(store.pull("doc-a", 0, 2).await.unwrap().len(), 2, "limit");
     assert!(store.pull("doc-a", 5, 100).await.unwrap().is_empty());
     // Making a document again keeps its log.
@@ -62,22 +71,22 @@ async fn a_repeated_push_changes_nothing_and_a_reused_counter_is_refused(db: Db)
     let store = store(&database).await;
     store.create_document("doc", "log-1").await.unwrap();
     assert_eq!(
-        store.push("doc", "phone-1", 7, b"sealed").await.unwrap(),
+        store.push("doc", "phone-1", 7, b"sealed", 1).await.unwrap(),
         Pushed::Stored { seq: 1 }
     );
     // The same push again (its answer was lost on the way back): the same number.
     assert_eq!(
-        store.push("doc", "phone-1", 7, b"sealed").await.unwrap(),
+        store.push("doc", "phone-1", 7, b"sealed", 1).await.unwrap(),
         Pushed::Repeated { seq: 1 }
     );
     // Another body under the same counter: refused, and nothing is stored.
     assert_eq!(
-        store.push("doc", "phone-1", 7, b"other").await.unwrap(),
+        store.push("doc", "phone-1", 7, b"other", 1).await.unwrap(),
         Pushed::CounterReused
     );
     // Another device may use the same counter.
     assert_eq!(
-        store.push("doc", "phone-2", 7, b"other").await.unwrap(),
+        store.push("doc", "phone-2", 7, b"other", 1).await.unwrap(),
         Pushed::Stored { seq: 2 }
     );
     assert_eq!(store.head("doc").await.unwrap().unwrap().head, 2, "no gap");
@@ -98,7 +107,13 @@ async fn pushes_at_once_from_many_devices_get_every_number_once(db: Db) {
             pushes.push(tokio::spawn(async move {
                 let body = format!("{device}:{counter}");
                 store
-                    .push("doc", &format!("phone-{device}"), counter, body.as_bytes())
+                    .push(
+                        "doc",
+                        &format!("phone-{device}"),
+                        counter,
+                        body.as_bytes(),
+                        1,
+                    )
                     .await
                     .unwrap()
             }));
@@ -128,7 +143,7 @@ async fn a_push_to_an_unknown_document_stores_nothing(db: Db) {
     let database = TestDatabase::new(db).await;
     let store = store(&database).await;
     assert_eq!(
-        store.push("nowhere", "phone-1", 0, b"x").await.unwrap(),
+        store.push("nowhere", "phone-1", 0, b"x", 1).await.unwrap(),
         Pushed::NoDocument
     );
     assert_eq!(store.head("nowhere").await.unwrap(), None);

@@ -9,4 +9,5 @@ mod cursor_log;
 mod durability;
 mod errors;
 mod health;
+mod sync;
 mod web;

@@ -1,0 +1,122 @@
+//! Plans attached to accounts, who may reach which document, and the audit trail: the
+//! same queries for SQLite and PostgreSQL, taken into each store by [`plan_methods!`].
+
+/// The plan methods of [`super::Store`], for a store with a `pool` field.
+macro_rules! plan_methods {
+    () => {
+        async fn attach_plan(&self, new: &NewPlan<'_>) -> Result<String, StoreError> {
+            let mut tx = self.pool.begin().await?;
+            let inserted = sqlx::query(
+                "INSERT INTO plans (id, owner_id, request_id, created_ms) VALUES ($1, $2, $3, $4) \
+                 ON CONFLICT (owner_id, request_id) DO NOTHING",
+            )
+            .bind(new.id)
+            .bind(new.owner)
+            .bind(new.request_id)
+            .bind(new.now_ms)
+            .execute(&mut *tx)
+            .await?;
+            if inserted.rows_affected() == 1 {
+                for (document, kind) in new.documents {
+                    sqlx::query(
+                        "INSERT INTO documents (id, log_id, plan_id, kind) VALUES ($1, $2, $3, $4)",
+                    )
+                    .bind(document)
+                    .bind(new.log_id)
+                    .bind(new.id)
+                    .bind(*kind)
+                    .execute(&mut *tx)
+                    .await?;
+                }
+            }
+            // A retry of the same attach finds the plan the first one made.
+            let (id,): (String,) =
+                sqlx::query_as("SELECT id FROM plans WHERE owner_id = $1 AND request_id = $2")
+                    .bind(new.owner)
+                    .bind(new.request_id)
+                    .fetch_one(&mut *tx)
+                    .await?;
+            tx.commit().await?;
+            Ok(id)
+        }
+
+        async fn plans(&self, owner: &str) -> Result<Vec<PlanRow>, StoreError> {
+            let rows: Vec<(String, String, i64)> = sqlx::query_as(
+                "SELECT p.id, d.id, d.kind FROM plans p JOIN documents d ON d.plan_id = p.id \
+                 WHERE p.owner_id = $1 ORDER BY p.created_ms, p.id, d.kind",
+            )
+            .bind(owner)
+            .fetch_all(&self.pool)
+            .await?;
+            let mut plans: Vec<PlanRow> = Vec::new();
+            for (plan, document, kind) in rows {
+                match plans.last_mut() {
+                    Some(last) if last.id == plan => last.documents.push((document, kind)),
+                    _ => plans.push(PlanRow {
+                        id: plan,
+                        documents: vec![(document, kind)],
+                    }),
+                }
+            }
+            Ok(plans)
+        }
+
+        async fn may_sync(&self, account: &str, document: &str) -> Result<bool, StoreError> {
+            let found: Option<(i64,)> = sqlx::query_as(
+                "SELECT d.kind FROM documents d JOIN plans p ON p.id = d.plan_id \
+                 WHERE d.id = $1 AND p.owner_id = $2",
+            )
+            .bind(document)
+            .bind(account)
+            .fetch_optional(&self.pool)
+            .await?;
+            Ok(found.is_some())
+        }
+
+        async fn signing_key(&self, account: &str) -> Result<Option<Vec<u8>>, StoreError> {
+            let found: Option<(Vec<u8>,)> =
+                sqlx::query_as("SELECT signing_key FROM accounts WHERE id = $1")
+                    .bind(account)
+                    .fetch_optional(&self.pool)
+                    .await?;
+            Ok(found.map(|(key,)| key))
+        }
+
+        async fn audit(&self, entry: &AuditEntry<'_>) -> Result<(), StoreError> {
+            sqlx::query(
+                "INSERT INTO audit (at_ms, account_id, phone_id, action, target, allowed) \
+                 VALUES ($1, $2, $3, $4, $5, $6)",
+            )
+            .bind(entry.at_ms)
+            .bind(entry.account)
+            .bind(entry.phone)
+            .bind(entry.action)
+            .bind(entry.target)
+            .bind(entry.allowed)
+            .execute(&self.pool)
+            .await?;
+            Ok(())
+        }
+
+        async fn audit_trail(&self, account: &str) -> Result<Vec<AuditRow>, StoreError> {
+            let rows: Vec<(i64, String, String, bool)> = sqlx::query_as(
+                "SELECT at_ms, action, target, allowed FROM audit WHERE account_id = $1 \
+                 ORDER BY at_ms, action",
+            )
+            .bind(account)
+            .fetch_all(&self.pool)
+            .await?;
+            Ok(rows
+                .into_iter()
+                .map(|(at_ms, action, target, allowed)| AuditRow {
+                    at_ms,
+                    action,
+                    target,
+                    allowed,
+                })
+                .collect())
+        }
+    };
+}
+
+pub(super) use plan_methods;

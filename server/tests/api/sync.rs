@@ -1,0 +1,384 @@
+//! `/api/v1/plans` and `/api/v1/sync` over real HTTP on both databases: a plan attached
+//! by one phone reaches the account's other phones through the server, sealed; whatever
+//! is not the phone's own to send is refused with nothing stored, and every decision is
+//! in the audit trail.
+
+use coplan_domain::envelope::{Encoding, Header, What, seal};
+use coplan_domain::keys::AccountKeys;
+use coplan_domain::limits::SYNC_BODY_MAX_BYTES;
+use coplan_domain::sync::wire::{read_response, write_request};
+use coplan_domain::sync::{DocumentRequest, DocumentResponse, PushAnswer};
+use coplan_domain::wire::{
+    AccountKeys as WireKeys, AttachedPlan, Blob, Bytes, Cost, Plans, RecoveryKeys, SignIn, SignUp,
+    SignedIn,
+};
+use coplan_server::storage::{CursorLog, Store};
+use coplan_server::sync::id_text;
+use reqwest::StatusCode;
+
+use crate::helpers::{Db, TestApp, TestDatabase, fake_dist};
+use crate::on_both_databases;
+
+on_both_databases!(
+    a_plan_attached_on_one_phone_reaches_the_accounts_other_phone_sealed,
+    attaching_again_with_the_same_request_gives_the_same_plan,
+    sync_refuses_what_is_not_the_phones_own_to_send,
+);
+
+const KEY: [u8; 32] = [0x4b; 32];
+const WORDS: &[u8] = b"my reasons for living: the sea";
+
+struct Person {
+    keys: AccountKeys,
+    name: &'static str,
+}
+
+impl Person {
+    fn new(name: &'static str, seed: u8) -> Self {
+        Self {
+            keys: AccountKeys::from_random(&[seed; 64]),
+            name,
+        }
+    }
+
+    fn sign_up(&self) -> SignUp {
+        let public = self.keys.public();
+        SignUp {
+            username: self.name.into(),
+            verifier: Bytes([7; 32]),
+            cost: Cost {
+                memory_kib: 19 * 1024,
+                passes: 2,
+            },
+            keys: WireKeys {
+                signing: Bytes(public.signing),
+                receiving: Bytes(public.receiving),
+                wrapped: Blob::new(vec![1; 105]).unwrap(),
+            },
+            recovery: RecoveryKeys {
+                verifier: Bytes([8; 32]),
+                wrapped: Blob::new(vec![2; 105]).unwrap(),
+            },
+            phone_name: "Phone".into(),
+        }
+    }
+}
+
+/// A signed-in phone: its cookie and its id.
+struct Phone {
+    cookie: String,
+    id: [u8; 16],
+    account: String,
+}
+
+fn cookie_of(response: &reqwest::Response) -> String {
+    let set = response.headers()["set-cookie"].to_str().unwrap();
+    set.split(';')
+        .next()
+        .unwrap()
+        .split_once('=')
+        .unwrap()
+        .1
+        .to_string()
+}
+
+fn id_bytes(text: &str) -> [u8; 16] {
+    std::array::from_fn(|i| u8::from_str_radix(&text[2 * i..2 * i + 2], 16).unwrap())
+}
+
+async fn json_post(
+    app: &TestApp,
+    path: &str,
+    body: &impl serde::Serialize,
+    cookie: Option<&str>,
+) -> reqwest::Response {
+    let mut request = app
+        .client
+        .post(app.url(path))
+        .header("x-coplan", "1")
+        .json(body);
+    if let Some(cookie) = cookie {
+        request = request.header("cookie", format!("__Host-coplan_session={cookie}"));
+    }
+    request.send().await.unwrap()
+}
+
+async fn signed_up(app: &TestApp, person: &Person) -> Phone {
+    let response = json_post(app, "/api/v1/accounts", &person.sign_up(), None).await;
+    assert_eq!(response.status(), StatusCode::CREATED);
+    let cookie = cookie_of(&response);
+    let signed: SignedIn = response.json().await.unwrap();
+    Phone {
+        cookie,
+        id: id_bytes(&signed.phone),
+        account: signed.account,
+    }
+}
+
+async fn signed_in(app: &TestApp, person: &Person) -> Phone {
+    let body = SignIn {
+        username: person.name.into(),
+        verifier: Bytes([7; 32]),
+        phone_name: "Second".into(),
+    };
+    let response = json_post(app, "/api/v1/sessions", &body, None).await;
+    assert_eq!(response.status(), StatusCode::OK);
+    let cookie = cookie_of(&response);
+    let signed: SignedIn = response.json().await.unwrap();
+    Phone {
+        cookie,
+        id: id_bytes(&signed.phone),
+        account: signed.account,
+    }
+}
+
+async fn attach(app: &TestApp, phone: &Phone, request: u8) -> (StatusCode, AttachedPlan) {
+    let body = serde_json::json!({ "request": base64_16(request) });
+    let response = json_post(app, "/api/v1/plans", &body, Some(&phone.cookie)).await;
+    (response.status(), response.json().await.unwrap())
+}
+
+fn base64_16(byte: u8) -> String {
+    use base64::Engine;
+    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode([byte; 16])
+}
+
+fn document(plan: &AttachedPlan, section: &str) -> [u8; 16] {
+    id_bytes(
+        &plan
+            .documents
+            .iter()
+            .find(|d| d.section == section)
+            .unwrap()
+            .id,
+    )
+}
+
+fn envelope(
+    signer: &AccountKeys,
+    document: [u8; 16],
+    device: [u8; 16],
+    counter: u64,
+    payload: &[u8],
+) -> Vec<u8> {
+    let header = Header {
+        what: What::Change,
+        encoding: Encoding::Yrs,
+        kind: 3,
+        plan: [0; 16],
+        document,
+        epoch: 1,
+        device,
+        counter,
+        covers: 0,
+    };
+    seal(&header, payload, &KEY, &[counter as u8; 24], signer).unwrap()
+}
+
+async fn sync_raw(app: &TestApp, cookie: Option<&str>, body: Vec<u8>) -> reqwest::Response {
+    let mut request = app
+        .client
+        .post(app.url("/api/v1/sync"))
+        .header("x-coplan", "1")
+        .header("content-type", "application/octet-stream")
+        .body(body);
+    if let Some(cookie) = cookie {
+        request = request.header("cookie", format!("__Host-coplan_session={cookie}"));
+    }
+    request.send().await.unwrap()
+}
+
+async fn sync(app: &TestApp, phone: &Phone, requests: &[DocumentRequest]) -> Vec<DocumentResponse> {
+    let response = sync_raw(app, Some(&phone.cookie), write_request(requests)).await;
+    assert_eq!(response.status(), StatusCode::OK);
+    read_response(&response.bytes().await.unwrap()).unwrap()
+}
+
+async fn start(db: Db) -> (TestApp, TestDatabase, tempfile::TempDir) {
+    let database = TestDatabase::new(db).await;
+    let (dir, dist) = fake_dist();
+    let app = TestApp::spawn(&database, &dist).await;
+    (app, database, dir)
+}
+
+async fn a_plan_attached_on_one_phone_reaches_the_accounts_other_phone_sealed(db: Db) {
+    let (app, _db, _dir) = start(db).await;
+    let alex = Person::new("alex", 0x21);
+    let first = signed_up(&app, &alex).await;
+    let (status, plan) = attach(&app, &first, 1).await;
+    assert_eq!(status, StatusCode::CREATED);
+    let sections: Vec<_> = plan.documents.iter().map(|d| d.section.as_str()).collect();
+    assert_eq!(
+        sections,
+        [
+            "about_me",
+            "care_plan",
+            "safety_plan",
+            "crisis_wishes",
+            "check_ins"
+        ]
+    );
+    let safety = document(&plan, "safety_plan");
+
+    let sealed = envelope(&alex.keys, safety, first.id, 0, WORDS);
+    let answer = sync(
+        &app,
+        &first,
+        &[DocumentRequest {
+            document: safety,
+            after: 0,
+            push: vec![sealed.clone()],
+        }],
+    )
+    .await;
+    assert_eq!(answer.len(), 1);
+    assert_eq!(
+        answer[0].pushed,
+        [PushAnswer::Stored { counter: 0, seq: 1 }]
+    );
+    assert_eq!(answer[0].head, 1);
+
+    // The other phone finds the plan and pulls the same sealed bytes.
+    let second = signed_in(&app, &alex).await;
+    let response = app
+        .client
+        .get(app.url("/api/v1/plans"))
+        .header("cookie", format!("__Host-coplan_session={}", second.cookie))
+        .send()
+        .await
+        .unwrap();
+    let plans: Plans = response.json().await.unwrap();
+    assert_eq!(plans.plans, [plan.clone()]);
+    let answer = sync(
+        &app,
+        &second,
+        &[DocumentRequest {
+            document: safety,
+            after: 0,
+            push: Vec::new(),
+        }],
+    )
+    .await;
+    assert_eq!(answer[0].pulled.len(), 1);
+    assert_eq!(answer[0].pulled[0].envelope, sealed);
+    assert!(answer[0].pulled[0].received_ms > 1_700_000_000_000);
+    let opened = coplan_domain::envelope::Envelope::read(&answer[0].pulled[0].envelope)
+        .unwrap()
+        .open(&alex.keys.public().signing, &KEY)
+        .unwrap();
+    assert_eq!(opened, WORDS);
+    // The server keeps the words only sealed.
+    let stored = app.db.pull(&id_text(&safety), 0, 100).await.unwrap();
+    assert_eq!(stored.len(), 1);
+    assert!(!stored[0].body.windows(WORDS.len()).any(|w| w == WORDS));
+    app.stop().await;
+}
+
+async fn attaching_again_with_the_same_request_gives_the_same_plan(db: Db) {
+    let (app, _db, _dir) = start(db).await;
+    let alex = Person::new("alex", 0x21);
+    let phone = signed_up(&app, &alex).await;
+    let (first_status, first) = attach(&app, &phone, 1).await;
+    let (again_status, again) = attach(&app, &phone, 1).await;
+    assert_eq!(
+        (first_status, again_status),
+        (StatusCode::CREATED, StatusCode::OK)
+    );
+    assert_eq!(first, again);
+    // Another request (a copy of the plan imported on another phone): a new plan, with
+    // documents of its own.
+    let (status, other) = attach(&app, &phone, 2).await;
+    assert_eq!(status, StatusCode::CREATED);
+    assert_ne!(other.plan, first.plan);
+    assert!(
+        other
+            .documents
+            .iter()
+            .all(|d| first.documents.iter().all(|f| f.id != d.id))
+    );
+    app.stop().await;
+}
+
+async fn sync_refuses_what_is_not_the_phones_own_to_send(db: Db) {
+    let (app, _db, _dir) = start(db).await;
+    let alex = Person::new("alex", 0x21);
+    let sam = Person::new("sam", 0x33);
+    let first = signed_up(&app, &alex).await;
+    let second = signed_in(&app, &alex).await;
+    let sams = signed_up(&app, &sam).await;
+    let (_, plan) = attach(&app, &first, 1).await;
+    let safety = document(&plan, "safety_plan");
+    let push = |envelopes: Vec<Vec<u8>>| {
+        [DocumentRequest {
+            document: safety,
+            after: 0,
+            push: envelopes,
+        }]
+    };
+
+    // Without a session: 401.
+    let response = sync_raw(&app, None, write_request(&push(Vec::new()))).await;
+    assert_eq!(response.status(), StatusCode::UNAUTHORIZED);
+
+    // Someone else's document answers exactly as one that does not exist.
+    let foreign = envelope(&sam.keys, safety, sams.id, 0, b"hello");
+    let answer = sync(&app, &sams, &push(vec![foreign])).await;
+    assert!(answer.is_empty());
+    let unknown = [DocumentRequest {
+        document: [9; 16],
+        after: 0,
+        push: Vec::new(),
+    }];
+    assert!(sync(&app, &sams, &unknown).await.is_empty());
+
+    // Pretending to be the account's other phone, or signed by other keys: refused.
+    let as_other_phone = envelope(&alex.keys, safety, first.id, 0, b"a");
+    let other_keys = envelope(&sam.keys, safety, second.id, 0, b"b");
+    let wrong_document = envelope(&alex.keys, [9; 16], second.id, 1, b"c");
+    let answer = sync(
+        &app,
+        &second,
+        &push(vec![as_other_phone, other_keys, wrong_document]),
+    )
+    .await;
+    assert_eq!(
+        answer[0].pushed,
+        [
+            PushAnswer::Refused { counter: 0 },
+            PushAnswer::Refused { counter: 0 },
+            PushAnswer::Refused { counter: 1 },
+        ]
+    );
+    assert_eq!(answer[0].head, 0, "nothing stored");
+
+    // A replay is stored once; a reused counter with other bytes is refused.
+    let good = envelope(&alex.keys, safety, second.id, 0, b"d");
+    let answer = sync(&app, &second, &push(vec![good.clone(), good.clone()])).await;
+    assert_eq!(
+        answer[0].pushed,
+        [
+            PushAnswer::Stored { counter: 0, seq: 1 },
+            PushAnswer::Stored { counter: 0, seq: 1 },
+        ]
+    );
+    let reused = envelope(&alex.keys, safety, second.id, 0, b"e");
+    let answer = sync(&app, &second, &push(vec![reused])).await;
+    assert_eq!(answer[0].pushed, [PushAnswer::CounterReused { counter: 0 }]);
+    assert_eq!(answer[0].head, 1);
+
+    // Malformed and oversized bodies.
+    let response = sync_raw(&app, Some(&second.cookie), b"CY\x01\x00\x01".to_vec()).await;
+    assert_eq!(response.status(), StatusCode::BAD_REQUEST);
+    let response = sync_raw(&app, Some(&second.cookie), vec![0; SYNC_BODY_MAX_BYTES + 1]).await;
+    assert_eq!(response.status(), StatusCode::PAYLOAD_TOO_LARGE);
+
+    // Every decision is in the audit trail, and never a word of content.
+    let signed = app.db.audit_trail(&sams.account).await.unwrap();
+    assert!(
+        signed
+            .iter()
+            .any(|row| row.action == "sync" && !row.allowed)
+    );
+    assert!(signed.iter().all(|row| !row.target.contains("hello")));
+    app.stop().await;
+}
