@@ -248,7 +248,7 @@ async fn a_plan_attached_on_one_phone_reaches_the_accounts_other_phone_sealed(db
         .await
         .unwrap();
     let plans: Plans = response.json().await.unwrap();
-    assert_eq!(plans.plans, [plan.clone()]);
+    assert_eq!(plans.plans, std::slice::from_ref(&plan));
     let answer = sync(
         &app,
         &second,
