@@ -84,3 +84,23 @@ fn an_envelope_seals_to_the_same_bytes_in_the_browser() {
         .unwrap();
     assert_eq!(opened, PAYLOAD);
 }
+
+/// The membership log's first entry, signed and hashed in the browser, is libsodium's
+/// (`coplan_domain::membership::known_answer`), and verifies.
+#[wasm_bindgen_test]
+fn a_membership_log_entry_is_the_same_in_the_browser() {
+    use coplan_domain::keys::{AccountKeys, known_answer::random};
+    use coplan_domain::membership::known_answer::{GENESIS_HASH, PLAN, WRITTEN_MS};
+    use coplan_domain::membership::{Membership, Op, Right, Role, entry_hash, sign_entry};
+    let person = AccountKeys::from_random(&random());
+    let public = person.public();
+    let op = Op::AddMember {
+        signing: public.signing,
+        receiving: public.receiving,
+        role: Role::Person,
+        rights: [Right::Edit; 5],
+    };
+    let entry = sign_entry(&PLAN, 0, &[0; 32], WRITTEN_MS, &op, &person);
+    assert_eq!(hex(&entry_hash(&entry)), GENESIS_HASH);
+    assert!(Membership::verify(&public.signing, &PLAN, &[entry]).is_ok());
+}

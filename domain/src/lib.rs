@@ -12,6 +12,7 @@ pub mod envelope;
 pub mod keys;
 pub mod limits;
 pub mod lock;
+pub mod membership;
 pub mod phone;
 pub mod plan;
 pub mod sealed;

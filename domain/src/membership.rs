@@ -1,0 +1,502 @@
+//! A plan's membership log (SHARING decision 3): an append-only, hash-chained list of
+//! entries, each signed by the person's account key, saying who may do what. Every phone
+//! rebuilds the plan's members from the log it was given and believes nothing else: a key,
+//! a right, a phone or an epoch the verified log does not vouch for is refused.
+//!
+//! Entry format, version 1, numbers big-endian:
+//!
+//! | bytes | what |
+//! | --- | --- |
+//! | 2 | `CM` |
+//! | 1 | version, 1 |
+//! | 16 | the plan's id |
+//! | 4 | the entry's number in the log, from 0 |
+//! | 32 | the hash of the entry before (zeros for the first) |
+//! | 8 | when the person's phone wrote it (milliseconds since 1970) |
+//! | 1 + n | what it does ([`Op`]) |
+//! | 64 | the person's Ed25519 signature over everything before it |
+//!
+//! An entry's hash is SHA-256 of `coplan/membership/1`, a zero byte, and its bytes. The
+//! first entry adds the person themselves; only they sign entries. A phone's Yrs client
+//! ids come from a range of [`CLIENT_RANGE`] registered to its member, so whoever inserted
+//! a word can be told from the word itself (docs/history.md), and an update that inserts
+//! under anyone else's ids is refused ([`Membership::check_update`]).
+//!
+//! Pinned by a known answer from libsodium (PyNaCl): `domain/tests/membership.rs`.
+
+use std::collections::BTreeMap;
+
+use sha2::{Digest, Sha256};
+
+use crate::keys::{AccountKeys, verify};
+use crate::plan::SectionKind;
+
+/// The log format this build writes.
+pub const LOG_VERSION: u8 = 1;
+const MAGIC: &[u8; 2] = b"CM";
+const HEAD_BYTES: usize = 2 + 1 + 16 + 4 + 32 + 8;
+const SIGNATURE_BYTES: usize = 64;
+/// How many Yrs client ids one phone's range holds (the app's `plan/writer.rs` ranges).
+pub const CLIENT_RANGE: u32 = 4096;
+
+/// What a member may do with one section.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Right {
+    None,
+    Read,
+    Suggest,
+    Edit,
+}
+
+impl Right {
+    fn code(self) -> u8 {
+        self as u8
+    }
+
+    fn from_code(code: u8) -> Option<Self> {
+        [Self::None, Self::Read, Self::Suggest, Self::Edit]
+            .into_iter()
+            .find(|r| r.code() == code)
+    }
+}
+
+/// Rights for each section, in [`SectionKind::ALL`]'s order.
+pub type Rights = [Right; 5];
+
+/// Who a member is to the person (names live in encrypted documents, never here).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Role {
+    Person,
+    Worker,
+    Carer,
+    Other,
+}
+
+impl Role {
+    fn code(self) -> u8 {
+        self as u8
+    }
+
+    fn from_code(code: u8) -> Option<Self> {
+        [Self::Person, Self::Worker, Self::Carer, Self::Other]
+            .into_iter()
+            .find(|r| r.code() == code)
+    }
+}
+
+/// What an entry does.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Op {
+    /// A member, by their account's keys.
+    AddMember {
+        signing: [u8; 32],
+        receiving: [u8; 32],
+        role: Role,
+        rights: Rights,
+    },
+    /// One of a member's phones, with the client ids from `range_start` up.
+    AddPhone {
+        member: [u8; 32],
+        phone: [u8; 16],
+        range_start: u32,
+    },
+    ChangeRights {
+        member: [u8; 32],
+        rights: Rights,
+    },
+    Remove {
+        member: [u8; 32],
+    },
+    /// The next key epoch of a document, with the digest of its key envelopes.
+    StartEpoch {
+        document: [u8; 16],
+        epoch: u32,
+        keys_digest: [u8; 32],
+    },
+}
+
+impl Op {
+    fn write(&self, out: &mut Vec<u8>) {
+        match self {
+            Self::AddMember {
+                signing,
+                receiving,
+                role,
+                rights,
+            } => {
+                out.push(1);
+                out.extend_from_slice(signing);
+                out.extend_from_slice(receiving);
+                out.push(role.code());
+                out.extend(rights.iter().map(|r| r.code()));
+            }
+            Self::AddPhone {
+                member,
+                phone,
+                range_start,
+            } => {
+                out.push(2);
+                out.extend_from_slice(member);
+                out.extend_from_slice(phone);
+                out.extend_from_slice(&range_start.to_be_bytes());
+            }
+            Self::ChangeRights { member, rights } => {
+                out.push(3);
+                out.extend_from_slice(member);
+                out.extend(rights.iter().map(|r| r.code()));
+            }
+            Self::Remove { member } => {
+                out.push(4);
+                out.extend_from_slice(member);
+            }
+            Self::StartEpoch {
+                document,
+                epoch,
+                keys_digest,
+            } => {
+                out.push(5);
+                out.extend_from_slice(document);
+                out.extend_from_slice(&epoch.to_be_bytes());
+                out.extend_from_slice(keys_digest);
+            }
+        }
+    }
+
+    fn read(bytes: &[u8]) -> Option<Self> {
+        let (&code, body) = bytes.split_first()?;
+        let key = |at: usize| -> Option<[u8; 32]> { body.get(at..at + 32)?.try_into().ok() };
+        let rights = |at: usize| -> Option<Rights> {
+            let codes = body.get(at..at + 5)?;
+            let mut rights = [Right::None; 5];
+            for (right, &code) in rights.iter_mut().zip(codes) {
+                *right = Right::from_code(code)?;
+            }
+            Some(rights)
+        };
+        let (op, len) = match code {
+            1 => (
+                Self::AddMember {
+                    signing: key(0)?,
+                    receiving: key(32)?,
+                    role: Role::from_code(*body.get(64)?)?,
+                    rights: rights(65)?,
+                },
+                70,
+            ),
+            2 => (
+                Self::AddPhone {
+                    member: key(0)?,
+                    phone: body.get(32..48)?.try_into().ok()?,
+                    range_start: u32::from_be_bytes(body.get(48..52)?.try_into().ok()?),
+                },
+                52,
+            ),
+            3 => (
+                Self::ChangeRights {
+                    member: key(0)?,
+                    rights: rights(32)?,
+                },
+                37,
+            ),
+            4 => (Self::Remove { member: key(0)? }, 32),
+            5 => (
+                Self::StartEpoch {
+                    document: body.get(0..16)?.try_into().ok()?,
+                    epoch: u32::from_be_bytes(body.get(16..20)?.try_into().ok()?),
+                    keys_digest: body.get(20..52)?.try_into().ok()?,
+                },
+                52,
+            ),
+            _ => return None,
+        };
+        (body.len() == len).then_some(op)
+    }
+}
+
+/// An entry's hash, which the next entry names.
+pub fn entry_hash(entry: &[u8]) -> [u8; 32] {
+    let mut hash = Sha256::new();
+    hash.update(b"coplan/membership/1\0");
+    hash.update(entry);
+    hash.finalize().into()
+}
+
+/// The next entry of a plan's log, signed by the person.
+pub fn sign_entry(
+    plan: &[u8; 16],
+    number: u32,
+    previous: &[u8; 32],
+    written_ms: u64,
+    op: &Op,
+    person: &AccountKeys,
+) -> Vec<u8> {
+    let mut out = Vec::with_capacity(HEAD_BYTES + 71 + SIGNATURE_BYTES);
+    out.extend_from_slice(MAGIC);
+    out.push(LOG_VERSION);
+    out.extend_from_slice(plan);
+    out.extend_from_slice(&number.to_be_bytes());
+    out.extend_from_slice(previous);
+    out.extend_from_slice(&written_ms.to_be_bytes());
+    op.write(&mut out);
+    let signature = person.sign(&out);
+    out.extend_from_slice(&signature);
+    out
+}
+
+/// Why a log, or a change checked against it, is refused.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+pub enum LogError {
+    #[error("membership log: entry {0} damaged")]
+    Damaged(u32),
+    #[error("membership log: entry {0} of a newer version")]
+    NewerVersion(u32),
+    #[error("membership log: entry {0} not signed by the person")]
+    NotThePersons(u32),
+    #[error("membership log: entry {0} out of order or not chained to the one before")]
+    Broken(u32),
+    #[error("membership log: entry {0} does not follow from the log before it")]
+    NotAllowed(u32),
+}
+
+/// A member as the log says.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Member {
+    pub receiving: [u8; 32],
+    pub role: Role,
+    pub rights: Rights,
+    /// Each phone and the first client id of its range.
+    pub phones: Vec<([u8; 16], u32)>,
+    pub removed: bool,
+}
+
+/// A plan's members, from a verified log.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Membership {
+    /// The person's signing key, pinned in the room (or, for the person, their own).
+    pub person: [u8; 32],
+    pub members: BTreeMap<[u8; 32], Member>,
+    /// Each document's current key epoch (0 before the first).
+    pub epochs: BTreeMap<[u8; 16], u32>,
+    /// How many entries, and the last one's hash, for the next entry to follow.
+    pub len: u32,
+    pub head: [u8; 32],
+}
+
+/// Why a change is refused against the membership.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+pub enum Refusal {
+    #[error("the signer is not a member")]
+    NotAMember,
+    #[error("the signer may not edit this section")]
+    NoRight,
+    #[error("the change writes under client ids that are not the signer's")]
+    NotTheirIds,
+    #[error("the change is not a readable update")]
+    Damaged,
+}
+
+impl Membership {
+    /// Rebuilds the members from `entries`, checking each against the person's key
+    /// (`person`, pinned), the plan, the chain and everything before it.
+    pub fn verify(
+        person: &[u8; 32],
+        plan: &[u8; 16],
+        entries: &[Vec<u8>],
+    ) -> Result<Self, LogError> {
+        let mut state = Self {
+            person: *person,
+            members: BTreeMap::new(),
+            epochs: BTreeMap::new(),
+            len: 0,
+            head: [0; 32],
+        };
+        for entry in entries {
+            state.append(plan, entry)?;
+        }
+        Ok(state)
+    }
+
+    /// Checks one more entry and applies it.
+    pub fn append(&mut self, plan: &[u8; 16], entry: &[u8]) -> Result<(), LogError> {
+        let n = self.len;
+        if entry.len() < HEAD_BYTES + 1 + SIGNATURE_BYTES || &entry[..2] != MAGIC {
+            return Err(LogError::Damaged(n));
+        }
+        match entry[2] {
+            LOG_VERSION => {}
+            v if v > LOG_VERSION => return Err(LogError::NewerVersion(n)),
+            _ => return Err(LogError::Damaged(n)),
+        }
+        let (signed, signature) = entry.split_at(entry.len() - SIGNATURE_BYTES);
+        if !verify(&self.person, signed, signature.try_into().expect("64")) {
+            return Err(LogError::NotThePersons(n));
+        }
+        let number = u32::from_be_bytes(entry[19..23].try_into().expect("4"));
+        if &entry[3..19] != plan || number != n || entry[23..55] != self.head {
+            return Err(LogError::Broken(n));
+        }
+        let op = Op::read(&signed[HEAD_BYTES..]).ok_or(LogError::Damaged(n))?;
+        self.apply(n, op)?;
+        self.len += 1;
+        self.head = entry_hash(entry);
+        Ok(())
+    }
+
+    fn apply(&mut self, n: u32, op: Op) -> Result<(), LogError> {
+        let refused = LogError::NotAllowed(n);
+        // The first entry adds the person, with every right; nothing else may come first.
+        let first = n == 0;
+        match op {
+            Op::AddMember {
+                signing,
+                receiving,
+                role,
+                rights,
+            } => {
+                let is_person = signing == self.person;
+                if first != is_person
+                    || (is_person && (role != Role::Person || rights != [Right::Edit; 5]))
+                    || (!is_person && role == Role::Person)
+                    || self.members.contains_key(&signing)
+                {
+                    return Err(refused);
+                }
+                self.members.insert(
+                    signing,
+                    Member {
+                        receiving,
+                        role,
+                        rights,
+                        phones: Vec::new(),
+                        removed: false,
+                    },
+                );
+            }
+            _ if first => return Err(refused),
+            Op::AddPhone {
+                member,
+                phone,
+                range_start,
+            } => {
+                let clash = range_start % CLIENT_RANGE != 0
+                    || range_start == 0
+                    || self
+                        .members
+                        .values()
+                        .flat_map(|m| &m.phones)
+                        .any(|(id, start)| *id == phone || *start == range_start);
+                let member = self.members.get_mut(&member).ok_or(refused)?;
+                if clash || member.removed {
+                    return Err(refused);
+                }
+                member.phones.push((phone, range_start));
+            }
+            Op::ChangeRights { member, rights } => {
+                if member == self.person {
+                    return Err(refused);
+                }
+                let member = self.members.get_mut(&member).ok_or(refused)?;
+                if member.removed {
+                    return Err(refused);
+                }
+                member.rights = rights;
+            }
+            Op::Remove { member } => {
+                if member == self.person {
+                    return Err(refused);
+                }
+                let member = self.members.get_mut(&member).ok_or(refused)?;
+                if member.removed {
+                    return Err(refused);
+                }
+                member.removed = true;
+                member.rights = [Right::None; 5];
+            }
+            Op::StartEpoch {
+                document, epoch, ..
+            } => {
+                let current = self.epochs.entry(document).or_insert(0);
+                if epoch != *current + 1 {
+                    return Err(refused);
+                }
+                *current = epoch;
+            }
+        }
+        Ok(())
+    }
+
+    /// What `member` may do with `kind` now.
+    pub fn right(&self, member: &[u8; 32], kind: SectionKind) -> Right {
+        let at = SectionKind::ALL
+            .iter()
+            .position(|k| *k == kind)
+            .expect("every kind is in ALL");
+        self.members
+            .get(member)
+            .filter(|m| !m.removed)
+            .map_or(Right::None, |m| m.rights[at])
+    }
+
+    /// The member whose phone's range holds this client id.
+    pub fn writer_of(&self, client: u64) -> Option<&[u8; 32]> {
+        self.members.iter().find_map(|(key, member)| {
+            member
+                .phones
+                .iter()
+                .any(|(_, start)| {
+                    (u64::from(*start)..u64::from(*start) + u64::from(CLIENT_RANGE))
+                        .contains(&client)
+                })
+                .then_some(key)
+        })
+    }
+
+    /// Whether a change to `kind` signed by `signer` may enter the plan: the signer may
+    /// edit it, and every block the update inserts carries one of the signer's client ids.
+    pub fn check_update(
+        &self,
+        signer: &[u8; 32],
+        kind: SectionKind,
+        update: &[u8],
+    ) -> Result<(), Refusal> {
+        if self.members.get(signer).is_none_or(|m| m.removed) {
+            return Err(Refusal::NotAMember);
+        }
+        if self.right(signer, kind) != Right::Edit {
+            return Err(Refusal::NoRight);
+        }
+        let clients = inserted_clients(update).ok_or(Refusal::Damaged)?;
+        if clients.iter().all(|c| self.writer_of(*c) == Some(signer)) {
+            Ok(())
+        } else {
+            Err(Refusal::NotTheirIds)
+        }
+    }
+}
+
+/// The Yrs client ids under which an update inserts anything (deleted or not); None if
+/// it is not a readable update.
+pub fn inserted_clients(update: &[u8]) -> Option<Vec<u64>> {
+    use yrs::Update;
+    use yrs::updates::decoder::Decode;
+    let update = std::panic::catch_unwind(|| Update::decode_v1(update))
+        .ok()?
+        .ok()?;
+    Some(
+        update
+            .insertions(true)
+            .client_ids()
+            .map(|c| c.get())
+            .collect(),
+    )
+}
+
+/// A known answer from libsodium (PyNaCl 1.6), shared by the native and browser tests:
+/// the first entry of plan `[0x11; 16]`, written at 1,000 ms by the keys of
+/// [`crate::keys::known_answer::random`], hashes to [`GENESIS_HASH`].
+pub mod known_answer {
+    pub const PLAN: [u8; 16] = [0x11; 16];
+    pub const WRITTEN_MS: u64 = 1_000;
+    pub const GENESIS_HASH: &str =
+        "b8188f1e8cd6978291015fda92533ec84f2bc31274ced0852c7ef85c1f015af3";
+}

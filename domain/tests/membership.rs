@@ -1,0 +1,352 @@
+//! The membership log (`coplan_domain::membership`): pinned by libsodium's answer, and
+//! every entry that does not follow from the log before it refused, as is any change
+//! written by someone without the right or under someone else's client ids.
+
+use coplan_domain::keys::AccountKeys;
+use coplan_domain::keys::known_answer::random;
+use coplan_domain::membership::{
+    CLIENT_RANGE, LogError, Membership, Op, Refusal, Right, Role, entry_hash, inserted_clients,
+    sign_entry,
+};
+use coplan_domain::plan::{AuthorId, Edit, SectionDoc, SectionKind, Stamp};
+
+const PLAN: [u8; 16] = [0x11; 16];
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// The person's first entry, signed by the keys of `keys::known_answer::random`.
+const GENESIS: &str = "434d011111111111111111111111111111111100000000000000000000000000000000000000000000000000000000000000000000000000000000000003e80103a107bff3ce10be1d70dd18e74bc09967e4d6309ba50d5f1ddc8664125531b8358072d6365880d1aeea329adf9121383851ed21a28e3b75e965d0d2cd1662540003030303033f9c13a64c00ec9a7b38f7e6806b296ca8cdc63ba67f6727218b6948fbf7823ce01b03562ef8ac850ae9a5816b852972f7d8aff952c4118e500b07597ea8770c";
+use coplan_domain::membership::known_answer::GENESIS_HASH;
+
+/// Writes a log entry by entry, chaining each to the last.
+struct Log {
+    person: AccountKeys,
+    entries: Vec<Vec<u8>>,
+}
+
+impl Log {
+    fn new() -> Self {
+        let person = AccountKeys::from_random(&random());
+        let public = person.public();
+        let mut log = Self {
+            person,
+            entries: Vec::new(),
+        };
+        log.add(Op::AddMember {
+            signing: public.signing,
+            receiving: public.receiving,
+            role: Role::Person,
+            rights: [Right::Edit; 5],
+        });
+        log
+    }
+
+    fn next(&self, op: &Op) -> Vec<u8> {
+        let previous = self.entries.last().map_or([0; 32], |e| entry_hash(e));
+        sign_entry(
+            &PLAN,
+            self.entries.len() as u32,
+            &previous,
+            1_000 + self.entries.len() as u64,
+            op,
+            &self.person,
+        )
+    }
+
+    fn add(&mut self, op: Op) {
+        let entry = self.next(&op);
+        self.entries.push(entry);
+    }
+
+    fn person(&self) -> [u8; 32] {
+        self.person.public().signing
+    }
+
+    fn verify(&self) -> Result<Membership, LogError> {
+        Membership::verify(&self.person(), &PLAN, &self.entries)
+    }
+}
+
+fn worker() -> AccountKeys {
+    AccountKeys::from_random(&[0x57; 64])
+}
+
+/// Rights in SectionKind::ALL's order: about me, care plan, safety plan, crisis wishes,
+/// check-ins (SHARING decision 4's defaults for a worker).
+const WORKER_RIGHTS: [Right; 5] = [
+    Right::Suggest,
+    Right::Edit,
+    Right::Edit,
+    Right::Suggest,
+    Right::Read,
+];
+
+fn with_worker() -> Log {
+    let mut log = Log::new();
+    let person = log.person();
+    log.add(Op::AddPhone {
+        member: person,
+        phone: [1; 16],
+        range_start: CLIENT_RANGE,
+    });
+    let w = worker().public();
+    log.add(Op::AddMember {
+        signing: w.signing,
+        receiving: w.receiving,
+        role: Role::Worker,
+        rights: WORKER_RIGHTS,
+    });
+    log.add(Op::AddPhone {
+        member: w.signing,
+        phone: [2; 16],
+        range_start: 5 * CLIENT_RANGE,
+    });
+    log
+}
+
+#[test]
+fn the_first_entry_is_pinned() {
+    let log = Log::new();
+    assert_eq!(hex(&log.entries[0]), GENESIS);
+    assert_eq!(hex(&entry_hash(&log.entries[0])), GENESIS_HASH);
+    let members = log.verify().unwrap();
+    assert_eq!(members.len, 1);
+    assert_eq!(
+        members.right(&log.person(), SectionKind::AboutMe),
+        Right::Edit
+    );
+}
+
+#[test]
+fn a_log_of_members_phones_rights_and_epochs_reads_back() {
+    let mut log = with_worker();
+    let w = worker().public().signing;
+    log.add(Op::StartEpoch {
+        document: [7; 16],
+        epoch: 1,
+        keys_digest: [0; 32],
+    });
+    let members = log.verify().unwrap();
+    assert_eq!(members.right(&w, SectionKind::CarePlan), Right::Edit);
+    assert_eq!(members.right(&w, SectionKind::CheckIns), Right::Read);
+    assert_eq!(members.writer_of(u64::from(5 * CLIENT_RANGE) + 9), Some(&w));
+    assert_eq!(
+        members.writer_of(u64::from(CLIENT_RANGE)),
+        Some(&log.person())
+    );
+    assert_eq!(members.writer_of(7), None);
+    assert_eq!(members.epochs[&[7; 16]], 1);
+
+    log.add(Op::ChangeRights {
+        member: w,
+        rights: [Right::Read; 5],
+    });
+    assert_eq!(
+        log.verify().unwrap().right(&w, SectionKind::CarePlan),
+        Right::Read
+    );
+    log.add(Op::Remove { member: w });
+    let members = log.verify().unwrap();
+    assert_eq!(members.right(&w, SectionKind::SafetyPlan), Right::None);
+    assert!(members.members[&w].removed);
+}
+
+#[test]
+fn entries_not_from_the_person_or_out_of_chain_are_refused() {
+    let log = with_worker();
+    // Another key pinned as the person's: the first entry is already not theirs.
+    let stranger = worker().public().signing;
+    assert_eq!(
+        Membership::verify(&stranger, &PLAN, &log.entries),
+        Err(LogError::NotThePersons(0))
+    );
+    // Another plan's log.
+    assert_eq!(
+        Membership::verify(&log.person(), &[0x12; 16], &log.entries),
+        Err(LogError::Broken(0))
+    );
+    // An entry left out, or two swapped.
+    let mut gap = log.entries.clone();
+    gap.remove(1);
+    assert_eq!(
+        Membership::verify(&log.person(), &PLAN, &gap),
+        Err(LogError::Broken(1))
+    );
+    let mut swapped = log.entries.clone();
+    swapped.swap(1, 2);
+    assert!(Membership::verify(&log.person(), &PLAN, &swapped).is_err());
+    // Any changed byte.
+    for at in [0, 2, 5, 20, 30, 60, 70, 100] {
+        let mut changed = log.entries.clone();
+        changed[1][at] ^= 1;
+        assert!(
+            Membership::verify(&log.person(), &PLAN, &changed).is_err(),
+            "byte {at}"
+        );
+    }
+    // A member's own key cannot sign entries, even a well-formed one.
+    let mut forged = log.entries.clone();
+    let previous = entry_hash(forged.last().unwrap());
+    forged.push(sign_entry(
+        &PLAN,
+        forged.len() as u32,
+        &previous,
+        9,
+        &Op::ChangeRights {
+            member: stranger,
+            rights: [Right::Edit; 5],
+        },
+        &worker(),
+    ));
+    assert_eq!(
+        Membership::verify(&log.person(), &PLAN, &forged),
+        Err(LogError::NotThePersons(4))
+    );
+}
+
+#[test]
+fn entries_that_do_not_follow_from_the_log_are_refused() {
+    let w = worker().public();
+    let refused = |op: Op| {
+        let mut log = with_worker();
+        log.add(op);
+        log.verify()
+    };
+    let person = Log::new().person();
+    let cases = [
+        // A second person, or a member added twice.
+        Op::AddMember {
+            signing: [9; 32],
+            receiving: [9; 32],
+            role: Role::Person,
+            rights: [Right::Read; 5],
+        },
+        Op::AddMember {
+            signing: w.signing,
+            receiving: w.receiving,
+            role: Role::Carer,
+            rights: [Right::Read; 5],
+        },
+        // A phone of nobody, a range already held, an id used, a range off the grid.
+        Op::AddPhone {
+            member: [9; 32],
+            phone: [3; 16],
+            range_start: 9 * CLIENT_RANGE,
+        },
+        Op::AddPhone {
+            member: w.signing,
+            phone: [3; 16],
+            range_start: CLIENT_RANGE,
+        },
+        Op::AddPhone {
+            member: w.signing,
+            phone: [1; 16],
+            range_start: 9 * CLIENT_RANGE,
+        },
+        Op::AddPhone {
+            member: w.signing,
+            phone: [3; 16],
+            range_start: 9 * CLIENT_RANGE + 1,
+        },
+        // The person's own rights, or removing the person.
+        Op::ChangeRights {
+            member: person,
+            rights: [Right::Read; 5],
+        },
+        Op::Remove { member: person },
+        // An epoch skipped.
+        Op::StartEpoch {
+            document: [7; 16],
+            epoch: 2,
+            keys_digest: [0; 32],
+        },
+    ];
+    for op in cases {
+        assert_eq!(refused(op), Err(LogError::NotAllowed(4)), "{op:?}");
+    }
+    // The first entry must add the person, as the person.
+    let mut log = Log::new();
+    log.entries.clear();
+    log.add(Op::AddMember {
+        signing: w.signing,
+        receiving: w.receiving,
+        role: Role::Worker,
+        rights: [Right::Edit; 5],
+    });
+    assert_eq!(log.verify(), Err(LogError::NotAllowed(0)));
+}
+
+fn update_by(client: u32, kind: SectionKind, words: &str) -> Vec<u8> {
+    let doc = SectionDoc::new(kind, client);
+    let stamp = Stamp {
+        author: AuthorId::parse("phone-1").unwrap(),
+        at_ms: 1,
+    };
+    let (field, list) = match kind {
+        SectionKind::CarePlan => ("", "goals"),
+        _ => ("my_story", ""),
+    };
+    let edit = if field.is_empty() {
+        Edit::AddItem {
+            list,
+            id: coplan_domain::plan::ItemId::parse("i1").unwrap(),
+            parts: vec![("text", words.to_string())],
+        }
+    } else {
+        Edit::SetField {
+            field,
+            text: words.to_string(),
+        }
+    };
+    doc.apply(&edit, &stamp).unwrap()
+}
+
+#[test]
+fn a_change_enters_only_from_a_member_with_edit_writing_under_their_own_ids() {
+    let mut log = with_worker();
+    let members = log.verify().unwrap();
+    let w = worker().public().signing;
+    let worker_id = 5 * CLIENT_RANGE + 3;
+    let care = update_by(worker_id, SectionKind::CarePlan, "walk daily");
+    assert_eq!(inserted_clients(&care), Some(vec![u64::from(worker_id)]));
+    assert_eq!(
+        members.check_update(&w, SectionKind::CarePlan, &care),
+        Ok(())
+    );
+    // Under the person's ids, signed by the worker.
+    let forged = update_by(CLIENT_RANGE + 1, SectionKind::CarePlan, "walk daily");
+    assert_eq!(
+        members.check_update(&w, SectionKind::CarePlan, &forged),
+        Err(Refusal::NotTheirIds)
+    );
+    // Where the worker may only suggest.
+    let about = update_by(worker_id, SectionKind::AboutMe, "hello");
+    assert_eq!(
+        members.check_update(&w, SectionKind::AboutMe, &about),
+        Err(Refusal::NoRight)
+    );
+    // Not an update at all; not a member.
+    assert_eq!(
+        members.check_update(&w, SectionKind::CarePlan, b"\xff\x00junk"),
+        Err(Refusal::Damaged)
+    );
+    assert_eq!(
+        members.check_update(&[4; 32], SectionKind::CarePlan, &care),
+        Err(Refusal::NotAMember)
+    );
+    // The person may edit everything, under their own ids.
+    let by_person = update_by(CLIENT_RANGE + 1, SectionKind::AboutMe, "my words");
+    assert_eq!(
+        members.check_update(&log.person(), SectionKind::AboutMe, &by_person),
+        Ok(())
+    );
+    // Once removed, the worker's changes are refused.
+    log.add(Op::Remove { member: w });
+    let members = log.verify().unwrap();
+    assert_eq!(
+        members.check_update(&w, SectionKind::CarePlan, &care),
+        Err(Refusal::NotAMember)
+    );
+}
