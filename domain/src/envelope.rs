@@ -17,6 +17,7 @@
 //! | 4 | the key epoch |
 //! | 16 | the sending phone's id |
 //! | 8 | the phone's own counter for this document (0, 1, 2, … with no gaps) |
+//! | 4 | the first Yrs client id of the sending phone's range: a change inserts only under ids from here to 4,095 past it |
 //! | 8 | for a snapshot, the last log number it covers; 0 for a change |
 //! | 24 | the nonce |
 //! | n | the padded payload sealed with XChaCha20-Poly1305 (tag last), the header above as associated data |
@@ -38,7 +39,7 @@ use crate::limits::{ENVELOPE_MAX_BYTES, REMOTE_UPDATE_MAX_BYTES};
 pub const ENVELOPE_VERSION: u8 = 1;
 const MAGIC: &[u8; 2] = b"CE";
 /// The header's length: everything before the nonce.
-pub const HEADER_BYTES: usize = 2 + 1 + 1 + 1 + 1 + 16 + 16 + 4 + 16 + 8 + 8;
+pub const HEADER_BYTES: usize = 2 + 1 + 1 + 1 + 1 + 16 + 16 + 4 + 16 + 8 + 4 + 8;
 const NONCE_BYTES: usize = 24;
 const TAG_BYTES: usize = 16;
 const SIGNATURE_BYTES: usize = 64;
@@ -72,6 +73,10 @@ pub struct Header {
     pub epoch: u32,
     pub device: [u8; 16],
     pub counter: u64,
+    /// The first client id of the sending phone's range (the server checks it is the
+    /// range registered to that phone; every phone checks the update inserts only under
+    /// ids in it, `membership::CLIENT_RANGE` long).
+    pub range_start: u32,
     /// For a snapshot, the last log number it covers; 0 for a change.
     pub covers: u64,
 }
@@ -109,6 +114,7 @@ impl Header {
         out.extend_from_slice(&self.epoch.to_be_bytes());
         out.extend_from_slice(&self.device);
         out.extend_from_slice(&self.counter.to_be_bytes());
+        out.extend_from_slice(&self.range_start.to_be_bytes());
         out.extend_from_slice(&self.covers.to_be_bytes());
     }
 
@@ -148,6 +154,7 @@ impl Header {
             epoch: u32::from_be_bytes(take(4).try_into().expect("4")),
             device: take(16).try_into().expect("16"),
             counter: u64::from_be_bytes(take(8).try_into().expect("8")),
+            range_start: u32::from_be_bytes(take(4).try_into().expect("4")),
             covers: u64::from_be_bytes(take(8).try_into().expect("8")),
         };
         // A change covers nothing; a snapshot covers at least the log's first number.
@@ -289,10 +296,11 @@ pub mod known_answer {
         epoch: 7,
         device: [0x33; 16],
         counter: 42,
+        range_start: 8192,
         covers: 0,
     };
     pub const PAYLOAD: &[u8] = b"my reasons: the sea";
     pub const KEY: [u8; 32] = [3; 32];
     pub const NONCE: [u8; 24] = [4; 24];
-    pub const SEALED: &str = "43450101000311111111111111111111111111111111222222222222222222222222222222220000000733333333333333333333333333333333000000000000002a00000000000000000404040404040404040404040404040404040404040404047ae3ff14fa4873942ae3ffd7914546cbab5e979753e6009f978e7a09caab8614160cc3016b23bd1f719bbfd57bc015b768504ed1a95ba482084215fbed4c481356a37a3c381af5e456fc90deb6d6b9de728a7f0db12a8cc8e4ad1574afef8100ea8e72512be0e6f2c9f62283e4ab8905";
+    pub const SEALED: &str = "43450101000311111111111111111111111111111111222222222222222222222222222222220000000733333333333333333333333333333333000000000000002a0000200000000000000000000404040404040404040404040404040404040404040404047ae3ff14fa4873942ae3ffd7914546cbab5e979753e6009f978e7a09caab861412b09db905fe995113738b68ba1e04eedf48a8595f94c0eaa46bd492e3f7c92d7363015944aca87fcca61562c361b51d5ad6f466a4d7dff9b86f0de0aedb18591ecd50d7bfabc20f6803b6dc08311c01";
 }

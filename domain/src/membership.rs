@@ -451,22 +451,31 @@ impl Membership {
         })
     }
 
-    /// Whether a change to `kind` signed by `signer` may enter the plan: the signer may
-    /// edit it, and every block the update inserts carries one of the signer's client ids.
+    /// Whether a change to `kind` signed by `signer`, sent from the phone whose range
+    /// starts at `range_start` (the envelope's header says which), may enter the plan:
+    /// the signer may edit the section, the range is one of the signer's phones', and
+    /// every block the update inserts carries a client id from that range.
     pub fn check_update(
         &self,
         signer: &[u8; 32],
         kind: SectionKind,
+        range_start: u32,
         update: &[u8],
     ) -> Result<(), Refusal> {
-        if self.members.get(signer).is_none_or(|m| m.removed) {
-            return Err(Refusal::NotAMember);
-        }
+        let member = self
+            .members
+            .get(signer)
+            .filter(|m| !m.removed)
+            .ok_or(Refusal::NotAMember)?;
         if self.right(signer, kind) != Right::Edit {
             return Err(Refusal::NoRight);
         }
+        if !member.phones.iter().any(|(_, start)| *start == range_start) {
+            return Err(Refusal::NotTheirIds);
+        }
+        let range = u64::from(range_start)..u64::from(range_start) + u64::from(CLIENT_RANGE);
         let clients = inserted_clients(update).ok_or(Refusal::Damaged)?;
-        if clients.iter().all(|c| self.writer_of(*c) == Some(signer)) {
+        if clients.iter().all(|c| range.contains(c)) {
             Ok(())
         } else {
             Err(Refusal::NotTheirIds)

@@ -15,7 +15,10 @@
 //! - Log numbers arrive with no gaps: a gap stops the pull there, to be asked again.
 //! - A different `log_id`, or a head below the cursor, means the server's log was reset or
 //!   restored from a backup: the cursor starts again from 0 and the phone sends its whole
-//!   state as one change, so whatever the server lost comes back.
+//!   state as one change, so whatever the server lost comes back. (With members other
+//!   than the person's own phones, a whole state holds others' words, which a change may
+//!   not carry (`membership::Membership::check_update`): it then goes as a snapshot, which
+//!   issue 13's checks admit.)
 
 pub mod wire;
 

@@ -144,5 +144,5 @@ fn payloads_are_padded_so_sizes_say_little() {
         ),
         Err(EnvelopeError::TooLarge)
     );
-    assert_eq!(HEADER_BYTES, 74);
+    assert_eq!(HEADER_BYTES, 78);
 }

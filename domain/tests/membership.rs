@@ -312,41 +312,51 @@ fn a_change_enters_only_from_a_member_with_edit_writing_under_their_own_ids() {
     let care = update_by(worker_id, SectionKind::CarePlan, "walk daily");
     assert_eq!(inserted_clients(&care), Some(vec![u64::from(worker_id)]));
     assert_eq!(
-        members.check_update(&w, SectionKind::CarePlan, &care),
+        members.check_update(&w, SectionKind::CarePlan, 5 * CLIENT_RANGE, &care),
         Ok(())
     );
     // Under the person's ids, signed by the worker.
     let forged = update_by(CLIENT_RANGE + 1, SectionKind::CarePlan, "walk daily");
     assert_eq!(
-        members.check_update(&w, SectionKind::CarePlan, &forged),
+        members.check_update(&w, SectionKind::CarePlan, 5 * CLIENT_RANGE, &forged),
+        Err(Refusal::NotTheirIds)
+    );
+    // Claiming the person's range for the worker's own words.
+    assert_eq!(
+        members.check_update(&w, SectionKind::CarePlan, CLIENT_RANGE, &care),
         Err(Refusal::NotTheirIds)
     );
     // Where the worker may only suggest.
     let about = update_by(worker_id, SectionKind::AboutMe, "hello");
     assert_eq!(
-        members.check_update(&w, SectionKind::AboutMe, &about),
+        members.check_update(&w, SectionKind::AboutMe, 5 * CLIENT_RANGE, &about),
         Err(Refusal::NoRight)
     );
     // Not an update at all; not a member.
     assert_eq!(
-        members.check_update(&w, SectionKind::CarePlan, b"\xff\x00junk"),
+        members.check_update(&w, SectionKind::CarePlan, 5 * CLIENT_RANGE, b"\xff\x00junk"),
         Err(Refusal::Damaged)
     );
     assert_eq!(
-        members.check_update(&[4; 32], SectionKind::CarePlan, &care),
+        members.check_update(&[4; 32], SectionKind::CarePlan, 5 * CLIENT_RANGE, &care),
         Err(Refusal::NotAMember)
     );
     // The person may edit everything, under their own ids.
     let by_person = update_by(CLIENT_RANGE + 1, SectionKind::AboutMe, "my words");
     assert_eq!(
-        members.check_update(&log.person(), SectionKind::AboutMe, &by_person),
+        members.check_update(
+            &log.person(),
+            SectionKind::AboutMe,
+            CLIENT_RANGE,
+            &by_person
+        ),
         Ok(())
     );
     // Once removed, the worker's changes are refused.
     log.add(Op::Remove { member: w });
     let members = log.verify().unwrap();
     assert_eq!(
-        members.check_update(&w, SectionKind::CarePlan, &care),
+        members.check_update(&w, SectionKind::CarePlan, 5 * CLIENT_RANGE, &care),
         Err(Refusal::NotAMember)
     );
 }

@@ -221,6 +221,7 @@ fn seal_change(
         epoch: 1,
         device,
         counter,
+        range_start: 4096,
         covers: 0,
     };
     let mut nonce = [0u8; 24];

@@ -170,6 +170,7 @@ fn envelope(
         epoch: 1,
         device,
         counter,
+        range_start: 4096,
         covers: 0,
     };
     seal(&header, payload, &KEY, &[counter as u8; 24], signer).unwrap()
