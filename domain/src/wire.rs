@@ -171,6 +171,10 @@ pub struct SignUp {
     pub keys: AccountKeys,
     pub recovery: RecoveryKeys,
     pub phone_name: String,
+    /// The first Yrs client id of this phone's range (a multiple of
+    /// [`crate::membership::CLIENT_RANGE`]): what it writes under, registered so that no
+    /// other phone of the account uses it.
+    pub range_start: u32,
 }
 
 /// `POST /api/v1/sign-in/cost`: the cost to stretch this name's passphrase with.
@@ -188,6 +192,8 @@ pub struct SignIn {
     pub username: String,
     pub verifier: Bytes<32>,
     pub phone_name: String,
+    /// As in [`SignUp::range_start`].
+    pub range_start: u32,
 }
 
 /// The answer to a sign-up or sign-in: who this is, and the keys to open (wrapped under
@@ -231,6 +237,13 @@ pub struct Phone {
     pub last_seen_ms: i64,
     /// The phone that asked.
     pub this_phone: bool,
+}
+
+/// Whether `start` can begin a phone's client-id range: a non-zero multiple of
+/// [`crate::membership::CLIENT_RANGE`] whose whole range fits in 32 bits.
+pub fn range_start_ok(start: u32) -> bool {
+    use crate::membership::CLIENT_RANGE;
+    start != 0 && start % CLIENT_RANGE == 0 && start.checked_add(CLIENT_RANGE - 1).is_some()
 }
 
 /// A phone's name, as the person typed it: trimmed, 1 to [`MAX_PHONE_NAME_CHARS`]

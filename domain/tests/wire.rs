@@ -51,9 +51,10 @@ fn the_account_formats_are_pinned() {
                 wrapped: Blob::new(vec![4; 3]).unwrap(),
             },
             phone_name: "Phone".into(),
+            range_start: 4096,
         },
         &format!(
-            r#"{{"username":"alex","verifier":"{ONES}","cost":{{"memory_kib":19456,"passes":2}},"keys":{keys_text},"recovery":{{"verifier":"{TWOS}","wrapped":"BAQE"}},"phone_name":"Phone"}}"#
+            r#"{{"username":"alex","verifier":"{ONES}","cost":{{"memory_kib":19456,"passes":2}},"keys":{keys_text},"recovery":{{"verifier":"{TWOS}","wrapped":"BAQE"}},"phone_name":"Phone","range_start":4096}}"#
         ),
     );
     pinned(
@@ -61,8 +62,11 @@ fn the_account_formats_are_pinned() {
             username: "alex".into(),
             verifier: Bytes([1; 32]),
             phone_name: "Phone".into(),
+            range_start: 8192,
         },
-        &format!(r#"{{"username":"alex","verifier":"{ONES}","phone_name":"Phone"}}"#),
+        &format!(
+            r#"{{"username":"alex","verifier":"{ONES}","phone_name":"Phone","range_start":8192}}"#
+        ),
     );
     pinned(
         &SignedIn {
@@ -142,4 +146,14 @@ fn phone_names_are_trimmed_and_bounded() {
     assert_eq!(phone_name(&"é".repeat(41)), None);
     assert_eq!(phone_name("   "), None);
     assert_eq!(phone_name("a\nb"), None);
+}
+
+#[test]
+fn a_phones_range_starts_on_the_grid_and_fits() {
+    use coplan_domain::wire::range_start_ok;
+    assert!(range_start_ok(4096));
+    assert!(range_start_ok(4096 * 1_048_575));
+    assert!(!range_start_ok(0));
+    assert!(!range_start_ok(4097));
+    assert!(!range_start_ok(u32::MAX));
 }

@@ -22,6 +22,8 @@ pub enum ApiError {
     BadRequest(&'static str),
     #[error("name taken")]
     NameTaken,
+    #[error("range taken")]
+    RangeTaken,
     #[error("sign-in failed")]
     SignInFailed,
     #[error("sign-in needed")]
@@ -74,6 +76,12 @@ impl ApiError {
                 StatusCode::CONFLICT,
                 "name_taken",
                 "Someone already has that username. Choose another.",
+                false,
+            ),
+            Self::RangeTaken => (
+                StatusCode::CONFLICT,
+                "range_taken",
+                "Another phone of this account writes under those ids: choose another range.",
                 false,
             ),
             Self::SignInFailed => (

@@ -8,7 +8,7 @@
 //! else is refused with nothing stored. Who may sync which document is checked before
 //! this is called.
 
-use coplan_domain::envelope::Envelope;
+use coplan_domain::envelope::{Envelope, What};
 use coplan_domain::sync::{DeviceId, DocumentRequest, DocumentResponse, Pulled, PushAnswer};
 
 use crate::storage::{CursorLog, Pushed, StoreError};
@@ -21,6 +21,8 @@ pub const PULL_LIMIT: u32 = 100;
 pub struct Syncer {
     pub device: DeviceId,
     pub signing: [u8; 32],
+    /// The first client id of the phone's registered range.
+    pub range_start: u32,
 }
 
 /// A document or phone id as the database keeps it.
@@ -51,8 +53,12 @@ pub async fn sync<L: CursorLog>(
             };
             let header = envelope.header;
             let counter = header.counter;
+            // A change may claim only the phone's own range (snapshots, which carry
+            // everyone's words, get their own checks with compaction).
+            let own_range = header.what == What::Snapshot || header.range_start == who.range_start;
             let ours = header.document == request.document
                 && header.device == who.device
+                && own_range
                 && envelope.signed_by(&who.signing);
             let Ok(stored_counter) = i64::try_from(counter) else {
                 pushed.push(PushAnswer::Refused { counter });

@@ -146,7 +146,12 @@ pub async fn sync(
             allowed.push(request);
         }
     }
-    let who = Syncer { device, signing };
+    let range_start = u32::try_from(session.row.range_start).map_err(|_| ApiError::SignInNeeded)?;
+    let who = Syncer {
+        device,
+        signing,
+        range_start,
+    };
     let answers = answer(&state.db, &who, &allowed, state.clock.now_ms()).await?;
     Ok((
         [(header::CONTENT_TYPE, "application/octet-stream")],

@@ -100,6 +100,21 @@ fn cost(cost: Cost) -> Result<(i64, i64), ApiError> {
     Ok((i64::from(cost.memory_kib), i64::from(cost.passes)))
 }
 
+fn range_start(start: u32) -> Result<i64, ApiError> {
+    wire::range_start_ok(start)
+        .then_some(i64::from(start))
+        .ok_or(ApiError::BadRequest("range_start"))
+}
+
+/// A store error, with a phone's range already held said as such.
+fn range_taken(error: crate::storage::StoreError) -> ApiError {
+    if error.is_unique_violation() {
+        ApiError::RangeTaken
+    } else {
+        ApiError::DatabaseUnavailable(error)
+    }
+}
+
 fn phone_name(typed: &str) -> Result<String, ApiError> {
     wire::phone_name(typed).ok_or(ApiError::BadRequest("phone_name"))
 }
@@ -128,6 +143,7 @@ async fn sign_up(
     let name = username(&request.username)?;
     let cost = cost(request.cost)?;
     let phone_name = phone_name(&request.phone_name)?;
+    let range_start = range_start(request.range_start)?;
     auth::limit(&state, address, &[Limit::SignUpByAddress]).await?;
 
     let account = auth::random_id();
@@ -151,6 +167,7 @@ async fn sign_up(
             session: NewSession {
                 phone_id: &phone,
                 phone_name: &phone_name,
+                range_start,
                 token_hash: &auth::token_hash(&token),
                 now_ms: state.clock.now_ms(),
             },
@@ -195,6 +212,7 @@ async fn sign_in(
 ) -> Result<Response, ApiError> {
     let name = username(&request.username)?;
     let phone_name = phone_name(&request.phone_name)?;
+    let range_start = range_start(request.range_start)?;
     auth::limit(
         &state,
         address,
@@ -218,11 +236,13 @@ async fn sign_in(
             &NewSession {
                 phone_id: &phone,
                 phone_name: &phone_name,
+                range_start,
                 token_hash: &auth::token_hash(&token),
                 now_ms: state.clock.now_ms(),
             },
         )
-        .await?;
+        .await
+        .map_err(range_taken)?;
     let keys = AccountKeys {
         signing: bytes32(&account.signing_key)?,
         receiving: bytes32(&account.receiving_key)?,
@@ -248,6 +268,7 @@ async fn recover(
 ) -> Result<Response, ApiError> {
     let name = username(&request.username)?;
     let phone_name = phone_name(&request.phone_name)?;
+    let range_start = range_start(request.range_start)?;
     auth::limit(
         &state,
         address,
@@ -274,11 +295,13 @@ async fn recover(
             &NewSession {
                 phone_id: &phone,
                 phone_name: &phone_name,
+                range_start,
                 token_hash: &auth::token_hash(&token),
                 now_ms: state.clock.now_ms(),
             },
         )
-        .await?;
+        .await
+        .map_err(range_taken)?;
     if !used {
         // Another request used it a moment ago.
         return Err(ApiError::SignInFailed);

@@ -89,13 +89,14 @@ macro_rules! account_methods {
             now_ms: i64,
             limits: SessionLimits,
         ) -> Result<Option<SessionRow>, StoreError> {
-            let found: Option<(String, String, i64, i64)> = sqlx::query_as(
-                "SELECT account_id, phone_id, created_ms, last_used_ms FROM sessions WHERE token_hash = $1",
+            let found: Option<(String, String, i64, i64, i64)> = sqlx::query_as(
+                "SELECT s.account_id, s.phone_id, s.created_ms, s.last_used_ms, p.range_start \
+                 FROM sessions s JOIN phones p ON p.id = s.phone_id WHERE s.token_hash = $1",
             )
             .bind(token_hash)
             .fetch_optional(&self.pool)
             .await?;
-            let Some((account, phone, created_ms, last_used_ms)) = found else {
+            let Some((account, phone, created_ms, last_used_ms, range_start)) = found else {
                 return Ok(None);
             };
             if now_ms - last_used_ms > limits.idle_ms || now_ms - created_ms > limits.absolute_ms {
@@ -122,6 +123,7 @@ macro_rules! account_methods {
                 account,
                 phone,
                 created_ms,
+                range_start,
             }))
         }
 

@@ -28,6 +28,13 @@ pub enum StoreError {
     UnsupportedUrl,
 }
 
+impl StoreError {
+    /// Whether the write broke a uniqueness rule (a phone's range already taken).
+    pub fn is_unique_violation(&self) -> bool {
+        matches!(self, Self::Query(sqlx::Error::Database(e)) if e.is_unique_violation())
+    }
+}
+
 /// How one pooled connection commits: the database's own words for its settings, and
 /// whether an acknowledged write survives a crash or a power cut.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -90,6 +97,8 @@ pub struct NewAccount<'a> {
 pub struct NewSession<'a> {
     pub phone_id: &'a str,
     pub phone_name: &'a str,
+    /// The first client id of the phone's range.
+    pub range_start: i64,
     pub token_hash: &'a [u8],
     pub now_ms: i64,
 }
@@ -165,6 +174,8 @@ pub struct SessionRow {
     pub account: String,
     pub phone: String,
     pub created_ms: i64,
+    /// The first client id of the phone's range.
+    pub range_start: i64,
 }
 
 /// A phone signed in to an account.
@@ -233,12 +244,13 @@ macro_rules! insert_session {
     ($tx:expr, $account:expr, $session:expr) => {{
         let session: &NewSession<'_> = $session;
         sqlx::query(
-            "INSERT INTO phones (id, account_id, name, signed_in_ms, last_seen_ms) VALUES ($1, $2, $3, $4, $4)",
+            "INSERT INTO phones (id, account_id, name, signed_in_ms, last_seen_ms, range_start) VALUES ($1, $2, $3, $4, $4, $5)",
         )
         .bind(session.phone_id)
         .bind($account)
         .bind(session.phone_name)
         .bind(session.now_ms)
+        .bind(session.range_start)
         .execute(&mut *$tx)
         .await?;
         sqlx::query(

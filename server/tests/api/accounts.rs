@@ -13,6 +13,7 @@ use crate::on_both_databases;
 
 on_both_databases!(
     sign_up_then_sign_in_on_another_phone,
+    a_phone_cannot_take_a_range_another_phone_of_the_account_holds,
     a_wrong_passphrase_and_an_unknown_name_get_the_same_answer,
     a_taken_name_is_said_and_nothing_changes,
     a_request_without_coplans_header_is_refused_with_nothing_stored,
@@ -50,14 +51,19 @@ fn sign_up(name: &str, secret: u8) -> SignUp {
             wrapped: Blob::new(vec![secret.wrapping_add(100); 72]).unwrap(),
         },
         phone_name: "Alex's phone".to_string(),
+        range_start: 4096,
     }
 }
 
+/// A sign-in from a phone of its own range (each call a new one).
 fn sign_in(name: &str, verifier: u8, phone: &str) -> SignIn {
+    use std::sync::atomic::{AtomicU32, Ordering};
+    static NEXT: AtomicU32 = AtomicU32::new(2);
     SignIn {
         username: name.to_string(),
         verifier: Bytes([verifier; 32]),
         phone_name: phone.to_string(),
+        range_start: NEXT.fetch_add(1, Ordering::Relaxed) * 4096,
     }
 }
 
@@ -551,6 +557,9 @@ async fn bad_input_is_refused_plainly_with_nothing_stored(db: Db) {
     with(&["phone_name"], "".into());
     with(&["phone_name"], "x".repeat(41).into());
     with(&["phone_name"], "a\u{7}b".into());
+    with(&["range_start"], 0.into());
+    with(&["range_start"], 4097.into()); // not on the grid of ranges
+    with(&["range_start"], u32::MAX.into());
     with(&["surprise"], true.into()); // unknown field
     for body in &bad {
         let response = post(&app, "/api/v1/accounts", body).await;
@@ -571,5 +580,32 @@ async fn bad_input_is_refused_plainly_with_nothing_stored(db: Db) {
     let response = post(&app, "/api/v1/sessions", &sign_in("alex", 7, "P")).await;
     assert_eq!(response.status(), StatusCode::UNAUTHORIZED);
     signed_up(&app, "alex", 7).await;
+    app.stop().await;
+}
+
+async fn a_phone_cannot_take_a_range_another_phone_of_the_account_holds(db: Db) {
+    let (app, _db, _dir) = start(db).await;
+    signed_up(&app, "alex", 7).await; // range 4096
+    signed_up(&app, "sam", 9).await; // another account may use the same numbers
+    let mut body = sign_in("alex", 7, "Second");
+    body.range_start = 4096;
+    let response = post(&app, "/api/v1/sessions", &body).await;
+    assert_eq!(response.status(), StatusCode::CONFLICT);
+    assert!(response.headers().get("set-cookie").is_none());
+    assert_eq!(error_code(response).await, "range_taken");
+    // Nothing was made: the account still has one phone, and a free range works.
+    body.range_start = 3 * 4096;
+    let response = post(&app, "/api/v1/sessions", &body).await;
+    assert_eq!(response.status(), StatusCode::OK);
+    let cookie = session_cookie(&response);
+    let account: Account = get_account(&app, &cookie).await.json().await.unwrap();
+    assert_eq!(account.phones.len(), 2);
+    // Recovery from a phone claiming a held range fails without using the code.
+    let mut recover = sign_in("alex", 107, "Third");
+    recover.range_start = 4096;
+    let response = post(&app, "/api/v1/sessions/recovery", &recover).await;
+    assert_eq!(response.status(), StatusCode::CONFLICT);
+    let account: Account = get_account(&app, &cookie).await.json().await.unwrap();
+    assert!(account.has_recovery);
     app.stop().await;
 }

@@ -221,7 +221,8 @@ fn seal_change(
         epoch: 1,
         device,
         counter,
-        range_start: 4096,
+        // Each phone writes under its own range (see `Phone::start`).
+        range_start: (u32::from_be_bytes(device[..4].try_into().expect("4")) + 1) * 4096,
         covers: 0,
     };
     let mut nonce = [0u8; 24];
@@ -499,9 +500,11 @@ impl<'a> Scenario<'a> {
     }
 
     fn serve(&self, message: &Message) -> Result<Answer, String> {
+        let phone = &self.phones[message.phone];
         let who = Syncer {
-            device: self.phones[message.phone].device,
+            device: phone.device,
             signing: self.account.public().signing,
+            range_start: (phone.number + 1) * 4096,
         };
         let responses = futures::executor::block_on(sync(&self.log, &who, &message.requests, 1))
             .map_err(|e| e.to_string())?;

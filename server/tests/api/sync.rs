@@ -60,6 +60,7 @@ impl Person {
                 wrapped: Blob::new(vec![2; 105]).unwrap(),
             },
             phone_name: "Phone".into(),
+            range_start: 4096,
         }
     }
 }
@@ -69,6 +70,7 @@ struct Phone {
     cookie: String,
     id: [u8; 16],
     account: String,
+    range: u32,
 }
 
 fn cookie_of(response: &reqwest::Response) -> String {
@@ -112,6 +114,7 @@ async fn signed_up(app: &TestApp, person: &Person) -> Phone {
         cookie,
         id: id_bytes(&signed.phone),
         account: signed.account,
+        range: 4096,
     }
 }
 
@@ -120,6 +123,7 @@ async fn signed_in(app: &TestApp, person: &Person) -> Phone {
         username: person.name.into(),
         verifier: Bytes([7; 32]),
         phone_name: "Second".into(),
+        range_start: 2 * 4096,
     };
     let response = json_post(app, "/api/v1/sessions", &body, None).await;
     assert_eq!(response.status(), StatusCode::OK);
@@ -129,6 +133,7 @@ async fn signed_in(app: &TestApp, person: &Person) -> Phone {
         cookie,
         id: id_bytes(&signed.phone),
         account: signed.account,
+        range: 2 * 4096,
     }
 }
 
@@ -157,7 +162,18 @@ fn document(plan: &AttachedPlan, section: &str) -> [u8; 16] {
 fn envelope(
     signer: &AccountKeys,
     document: [u8; 16],
+    phone: &Phone,
+    counter: u64,
+    payload: &[u8],
+) -> Vec<u8> {
+    envelope_in(signer, document, phone.id, phone.range, counter, payload)
+}
+
+fn envelope_in(
+    signer: &AccountKeys,
+    document: [u8; 16],
     device: [u8; 16],
+    range_start: u32,
     counter: u64,
     payload: &[u8],
 ) -> Vec<u8> {
@@ -170,7 +186,7 @@ fn envelope(
         epoch: 1,
         device,
         counter,
-        range_start: 4096,
+        range_start,
         covers: 0,
     };
     seal(&header, payload, &KEY, &[counter as u8; 24], signer).unwrap()
@@ -221,7 +237,7 @@ async fn a_plan_attached_on_one_phone_reaches_the_accounts_other_phone_sealed(db
     );
     let safety = document(&plan, "safety_plan");
 
-    let sealed = envelope(&alex.keys, safety, first.id, 0, WORDS);
+    let sealed = envelope(&alex.keys, safety, &first, 0, WORDS);
     let answer = sync(
         &app,
         &first,
@@ -322,7 +338,7 @@ async fn sync_refuses_what_is_not_the_phones_own_to_send(db: Db) {
     assert_eq!(response.status(), StatusCode::UNAUTHORIZED);
 
     // Someone else's document answers exactly as one that does not exist.
-    let foreign = envelope(&sam.keys, safety, sams.id, 0, b"hello");
+    let foreign = envelope(&sam.keys, safety, &sams, 0, b"hello");
     let answer = sync(&app, &sams, &push(vec![foreign])).await;
     assert!(answer.is_empty());
     let unknown = [DocumentRequest {
@@ -333,13 +349,19 @@ async fn sync_refuses_what_is_not_the_phones_own_to_send(db: Db) {
     assert!(sync(&app, &sams, &unknown).await.is_empty());
 
     // Pretending to be the account's other phone, or signed by other keys: refused.
-    let as_other_phone = envelope(&alex.keys, safety, first.id, 0, b"a");
-    let other_keys = envelope(&sam.keys, safety, second.id, 0, b"b");
-    let wrong_document = envelope(&alex.keys, [9; 16], second.id, 1, b"c");
+    let as_other_phone = envelope(&alex.keys, safety, &first, 0, b"a");
+    let other_keys = envelope(&sam.keys, safety, &second, 0, b"b");
+    let wrong_document = envelope(&alex.keys, [9; 16], &second, 1, b"c");
+    let first_range = envelope_in(&alex.keys, safety, second.id, first.range, 2, b"f");
     let answer = sync(
         &app,
         &second,
-        &push(vec![as_other_phone, other_keys, wrong_document]),
+        &push(vec![
+            as_other_phone,
+            other_keys,
+            wrong_document,
+            first_range,
+        ]),
     )
     .await;
     assert_eq!(
@@ -348,12 +370,13 @@ async fn sync_refuses_what_is_not_the_phones_own_to_send(db: Db) {
             PushAnswer::Refused { counter: 0 },
             PushAnswer::Refused { counter: 0 },
             PushAnswer::Refused { counter: 1 },
+            PushAnswer::Refused { counter: 2 },
         ]
     );
     assert_eq!(answer[0].head, 0, "nothing stored");
 
     // A replay is stored once; a reused counter with other bytes is refused.
-    let good = envelope(&alex.keys, safety, second.id, 0, b"d");
+    let good = envelope(&alex.keys, safety, &second, 0, b"d");
     let answer = sync(&app, &second, &push(vec![good.clone(), good.clone()])).await;
     assert_eq!(
         answer[0].pushed,
@@ -362,7 +385,7 @@ async fn sync_refuses_what_is_not_the_phones_own_to_send(db: Db) {
             PushAnswer::Stored { counter: 0, seq: 1 },
         ]
     );
-    let reused = envelope(&alex.keys, safety, second.id, 0, b"e");
+    let reused = envelope(&alex.keys, safety, &second, 0, b"e");
     let answer = sync(&app, &second, &push(vec![reused])).await;
     assert_eq!(answer[0].pushed, [PushAnswer::CounterReused { counter: 0 }]);
     assert_eq!(answer[0].head, 1);
