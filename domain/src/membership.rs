@@ -378,7 +378,7 @@ impl Membership {
                 phone,
                 range_start,
             } => {
-                let clash = range_start % CLIENT_RANGE != 0
+                let clash = !range_start.is_multiple_of(CLIENT_RANGE)
                     || range_start == 0
                     || self
                         .members

@@ -243,7 +243,9 @@ pub struct Phone {
 /// [`crate::membership::CLIENT_RANGE`] whose whole range fits in 32 bits.
 pub fn range_start_ok(start: u32) -> bool {
     use crate::membership::CLIENT_RANGE;
-    start != 0 && start % CLIENT_RANGE == 0 && start.checked_add(CLIENT_RANGE - 1).is_some()
+    start != 0
+        && start.is_multiple_of(CLIENT_RANGE)
+        && start.checked_add(CLIENT_RANGE - 1).is_some()
 }
 
 /// A phone's name, as the person typed it: trimmed, 1 to [`MAX_PHONE_NAME_CHARS`]
