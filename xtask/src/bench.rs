@@ -2,7 +2,9 @@
 //! slowdown on the release build: how soon the app is ready (cold on Slow 4G, offline from
 //! the service worker) and from "Start my plan" to typing (`bench-ready.mjs`); then
 //! opening a safety plan offline, new and with 10 000 edits of history, and keystroke to
-//! stored in IndexedDB (p50/p99/max) (`bench.mjs`). Prints numbers; asserts nothing.
+//! stored in IndexedDB (p50/p99/max) (`bench.mjs`); then durable pushes through the sync
+//! route on SQLite and PostgreSQL beside the disk's own fsync rate (`server/examples/
+//! push_load.rs`). Prints numbers; asserts nothing.
 
 use std::path::Path;
 use std::process::Command;
@@ -44,7 +46,73 @@ pub fn run() -> anyhow::Result<()> {
             .env("COPLAN_DIST", root.join(build::DIST))
             .env("COPLAN_BENCH_HISTORY", root.join(history))
             .env("CHROMIUM", setup::CHROMIUM),
-    )
+    )?;
+    pushes()
+}
+
+/// Durable pushes through `POST /api/v1/sync` on SQLite and on PostgreSQL (both
+/// committing durably, on this machine's disk), beside how many fsync'd writes a second
+/// the disk itself manages: the floor every durable commit stands on.
+pub fn pushes() -> anyhow::Result<()> {
+    use std::io::Write;
+    build::server(&["--profile", "server"])?;
+    cmd::run(Command::new("cargo").args([
+        "build",
+        "--locked",
+        "--profile",
+        "server",
+        "-p",
+        "coplan-server",
+        "--example",
+        "push_load",
+    ]))?;
+    let folder = std::env::current_dir()?.join("target/bench/pushes");
+    let _ = std::fs::remove_dir_all(&folder);
+    std::fs::create_dir_all(&folder)?;
+
+    // The disk: 4 KiB appended and fdatasync'd, as often as it can for two seconds.
+    let mut file = std::fs::File::create(folder.join("fsync.bin"))?;
+    let (started, mut syncs) = (std::time::Instant::now(), 0u32);
+    while started.elapsed() < std::time::Duration::from_secs(2) {
+        file.write_all(&[0u8; 4096])?;
+        file.sync_data()?;
+        syncs += 1;
+    }
+    println!(
+        "this disk: {:.0} fsync'd 4 KiB writes a second (a durable commit needs at least one)",
+        f64::from(syncs) / started.elapsed().as_secs_f64()
+    );
+
+    let sqlite = format!("sqlite://{}", folder.join("coplan.db").display());
+    println!("SQLite (WAL, synchronous=FULL):");
+    push_load(&sqlite)?;
+    let cluster = crate::postgres::Cluster::start_in(&folder, true)?;
+    println!("PostgreSQL (fsync on, synchronous_commit on):");
+    push_load(&cluster.url)
+}
+
+/// Starts the server on `database_url`, runs the load against it, stops it.
+fn push_load(database_url: &str) -> anyhow::Result<()> {
+    let port = crate::postgres::free_port()?;
+    let addr = format!("127.0.0.1:{port}");
+    let mut server = Command::new(build::server_binary("server"))
+        .env("DATABASE_URL", database_url)
+        .env("COPLAN_ADDR", &addr)
+        .env("COPLAN_DIST", build::DIST)
+        .env("COPLAN_LOG", "warn")
+        .spawn()?;
+    let ready = (0..100).any(|_| {
+        std::thread::sleep(std::time::Duration::from_millis(100));
+        std::net::TcpStream::connect(&addr).is_ok()
+    });
+    let result = if ready {
+        cmd::run(Command::new("target/server/examples/push_load").arg(format!("http://{addr}")))
+    } else {
+        Err(anyhow::anyhow!("the server did not start on {addr}"))
+    };
+    let _ = server.kill();
+    let _ = server.wait();
+    result
 }
 
 /// What a section stores per keystroke (budgets in PRODUCT.md; the domain tests in

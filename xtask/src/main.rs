@@ -32,6 +32,8 @@ fn main() -> anyhow::Result<()> {
         Some("test") => test::all(),
         Some("size") => size::report(),
         Some("e2e") => test::build_and_end_to_end(),
+        // `cargo xtask bench pushes` measures only the server's durable pushes.
+        Some("bench") if args.get(1).map(String::as_str) == Some("pushes") => bench::pushes(),
         Some("bench") => bench::run(),
         Some("build") => {
             setup::for_build()?;
@@ -42,7 +44,9 @@ fn main() -> anyhow::Result<()> {
             setup::for_tests()
         }
         _ => {
-            eprintln!("usage: cargo xtask <run | test | size | bench | build | e2e | setup>");
+            eprintln!(
+                "usage: cargo xtask <run | test | size | bench [pushes] | build | e2e | setup>"
+            );
             bail!(
                 "unknown command {:?}",
                 args.first().map(String::as_str).unwrap_or("")

@@ -39,7 +39,15 @@ pub struct Cluster {
 }
 
 impl Cluster {
+    /// For tests: under the system's temp folder, with `fsync=off` (nothing in it needs
+    /// to survive a power cut, and tests run faster).
     pub fn start() -> anyhow::Result<Self> {
+        Self::start_in(&std::env::temp_dir(), false)
+    }
+
+    /// In `parent`, committing durably when `durable` (for benchmarks that measure what a
+    /// deployment would do).
+    pub fn start_in(parent: &Path, durable: bool) -> anyhow::Result<Self> {
         let bin = bin_dir().context("PostgreSQL is not installed (Debian package: postgresql)")?;
         let user = if cmd::is_root() {
             Some(service_user()?)
@@ -47,7 +55,7 @@ impl Cluster {
             None
         };
         let port = free_port()?;
-        let data = std::env::temp_dir().join(format!("coplan-pg-{}-{port}", std::process::id()));
+        let data = parent.join(format!("coplan-pg-{}-{port}", std::process::id()));
         std::fs::create_dir_all(&data)?;
         if let Some(user) = &user {
             cmd::run(Command::new("chown").args([user.as_str(), &data.to_string_lossy()]))?;
@@ -74,8 +82,9 @@ impl Cluster {
             ],
         )?;
         let options = format!(
-            "-c listen_addresses=127.0.0.1 -p {port} -k {} -c fsync=off -c max_connections=200",
-            data.display()
+            "-c listen_addresses=127.0.0.1 -p {port} -k {} -c fsync={} -c max_connections=200",
+            data.display(),
+            if durable { "on" } else { "off" }
         );
         cluster.as_user(
             &cluster.pg_ctl,
@@ -90,7 +99,7 @@ impl Cluster {
                 "start",
             ],
         )?;
-        println!("PostgreSQL is running for the tests at {}", cluster.url);
+        println!("PostgreSQL is running at {}", cluster.url);
         Ok(cluster)
     }
 
@@ -151,6 +160,6 @@ fn service_user() -> anyhow::Result<String> {
     Ok("coplan-pg".to_string())
 }
 
-fn free_port() -> anyhow::Result<u16> {
+pub fn free_port() -> anyhow::Result<u16> {
     Ok(TcpListener::bind("127.0.0.1:0")?.local_addr()?.port())
 }
