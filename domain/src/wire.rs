@@ -289,3 +289,51 @@ pub struct PlanDocument {
 pub struct Plans {
     pub plans: Vec<AttachedPlan>,
 }
+
+/// `GET /api/v1/account/export`: everything the server holds about the account, for the
+/// person to keep before they leave. Plan content is in it only sealed, as stored.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Export {
+    pub username: String,
+    pub has_recovery: bool,
+    pub signing: Bytes<32>,
+    pub receiving: Bytes<32>,
+    pub phones: Vec<Phone>,
+    pub plans: Vec<ExportedPlan>,
+    /// Every decision the server recorded about this account's requests.
+    pub audit: Vec<AuditLine>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ExportedPlan {
+    pub plan: String,
+    pub documents: Vec<ExportedDocument>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ExportedDocument {
+    pub section: String,
+    pub id: String,
+    pub envelopes: Vec<ExportedEnvelope>,
+}
+
+/// One sealed envelope as the server stores it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ExportedEnvelope {
+    pub seq: u64,
+    pub received_ms: u64,
+    pub sealed: Blob<{ crate::limits::ENVELOPE_MAX_BYTES }>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AuditLine {
+    pub at_ms: i64,
+    pub action: String,
+    pub target: String,
+    pub allowed: bool,
+}

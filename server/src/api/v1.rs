@@ -33,6 +33,8 @@ pub fn routes(state: AppState) -> Router<AppState> {
         .route("/sessions/current", delete(sign_out))
         .route("/account", get(account))
         .route("/account/passphrase", put(new_passphrase))
+        .route("/account/export", get(export))
+        .route("/account", delete(delete_account))
         .route("/phones/{id}", delete(remove_phone))
         .route(
             "/plans",
@@ -406,4 +408,109 @@ async fn remove_phone(
     } else {
         Err(ApiError::NotFound)
     }
+}
+
+/// Everything the server holds about the account, for the person to keep.
+async fn export(
+    State(state): State<AppState>,
+    session: Session,
+) -> Result<Json<wire::Export>, ApiError> {
+    use crate::storage::CursorLog;
+    let account = &session.row.account;
+    let (username, has_recovery) = state
+        .db
+        .account(account)
+        .await?
+        .ok_or(ApiError::SignInNeeded)?;
+    let row = state
+        .db
+        .account_by_name(&username)
+        .await?
+        .ok_or(ApiError::SignInNeeded)?;
+    let phones = state
+        .db
+        .phones(account)
+        .await?
+        .into_iter()
+        .map(|phone| Phone {
+            this_phone: phone.id == session.row.phone,
+            id: phone.id,
+            name: phone.name,
+            signed_in_ms: phone.signed_in_ms,
+            last_seen_ms: phone.last_seen_ms,
+        })
+        .collect();
+    let mut plans = Vec::new();
+    for plan in state.db.plans(account).await? {
+        let mut documents = Vec::new();
+        for (id, kind) in &plan.documents {
+            let section = u8::try_from(*kind)
+                .ok()
+                .and_then(coplan_domain::plan::SectionKind::from_code)
+                .map_or("unknown", |k| k.key())
+                .to_string();
+            let mut envelopes = Vec::new();
+            let mut after = 0;
+            loop {
+                let page = state.db.pull(id, after, 500).await?;
+                let Some(last) = page.last() else { break };
+                after = last.seq;
+                for logged in page {
+                    envelopes.push(wire::ExportedEnvelope {
+                        seq: logged.seq as u64,
+                        received_ms: logged.received_ms.max(0) as u64,
+                        sealed: Blob::new(logged.body)
+                            .ok_or(ApiError::BadRequest("stored envelope"))?,
+                    });
+                }
+            }
+            documents.push(wire::ExportedDocument {
+                section,
+                id: id.clone(),
+                envelopes,
+            });
+        }
+        plans.push(wire::ExportedPlan {
+            plan: plan.id,
+            documents,
+        });
+    }
+    let audit = state
+        .db
+        .audit_trail(account)
+        .await?
+        .into_iter()
+        .map(|row| wire::AuditLine {
+            at_ms: row.at_ms,
+            action: row.action,
+            target: row.target,
+            allowed: row.allowed,
+        })
+        .collect();
+    Ok(Json(wire::Export {
+        username,
+        has_recovery,
+        signing: bytes32(&row.signing_key)?,
+        receiving: bytes32(&row.receiving_key)?,
+        phones,
+        plans,
+        audit,
+    }))
+}
+
+/// Deletes the account and everything the server holds for it: only from a sign-in in
+/// the last 15 minutes, after the phone has asked the person plainly.
+async fn delete_account(
+    State(state): State<AppState>,
+    session: Session,
+) -> Result<Response, ApiError> {
+    if state.clock.now_ms() - session.row.created_ms > auth::FRESH_SIGN_IN_MS {
+        return Err(ApiError::SignInAgain);
+    }
+    state.db.delete_account(&session.row.account).await?;
+    Ok((
+        StatusCode::NO_CONTENT,
+        [(header::SET_COOKIE, auth::ended_session())],
+    )
+        .into_response())
 }

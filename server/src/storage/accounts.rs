@@ -136,6 +136,22 @@ macro_rules! account_methods {
             Ok(found.map(|(name, recovery)| (name, recovery.is_some())))
         }
 
+        async fn delete_account(&self, id: &str) -> Result<bool, StoreError> {
+            let mut tx = self.pool.begin().await?;
+            // Its phones, sessions, plans, documents and envelopes go with the account
+            // (ON DELETE CASCADE); its audit trail goes too.
+            sqlx::query("DELETE FROM audit WHERE account_id = $1")
+                .bind(id)
+                .execute(&mut *tx)
+                .await?;
+            let deleted = sqlx::query("DELETE FROM accounts WHERE id = $1")
+                .bind(id)
+                .execute(&mut *tx)
+                .await?;
+            tx.commit().await?;
+            Ok(deleted.rows_affected() == 1)
+        }
+
         async fn phones(&self, account: &str) -> Result<Vec<PhoneRow>, StoreError> {
             let rows: Vec<(String, String, i64, i64)> = sqlx::query_as(
                 "SELECT id, name, signed_in_ms, last_seen_ms FROM phones WHERE account_id = $1 \

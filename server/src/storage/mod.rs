@@ -358,6 +358,8 @@ pub trait Store: CursorLog {
         &self,
         id: &str,
     ) -> impl Future<Output = Result<Option<(String, bool)>, StoreError>> + Send;
+    /// Deletes the account and everything that hangs from it, its audit trail included.
+    fn delete_account(&self, id: &str) -> impl Future<Output = Result<bool, StoreError>> + Send;
     /// The account's phones, newest first.
     fn phones(
         &self,
@@ -535,6 +537,10 @@ impl Store for Database {
 
     async fn phones(&self, account: &str) -> Result<Vec<PhoneRow>, StoreError> {
         each!(self, s => s.phones(account).await)
+    }
+
+    async fn delete_account(&self, id: &str) -> Result<bool, StoreError> {
+        each!(self, s => s.delete_account(id).await)
     }
 
     async fn remove_phone(&self, account: &str, phone: &str) -> Result<bool, StoreError> {

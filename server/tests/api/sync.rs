@@ -23,6 +23,7 @@ on_both_databases!(
     a_plan_attached_on_one_phone_reaches_the_accounts_other_phone_sealed,
     attaching_again_with_the_same_request_gives_the_same_plan,
     sync_refuses_what_is_not_the_phones_own_to_send,
+    leaving_takes_everything_the_server_holds_then_deletes_it,
 );
 
 const KEY: [u8; 32] = [0x4b; 32];
@@ -404,5 +405,126 @@ async fn sync_refuses_what_is_not_the_phones_own_to_send(db: Db) {
             .any(|row| row.action == "sync" && !row.allowed)
     );
     assert!(signed.iter().all(|row| !row.target.contains("hello")));
+    app.stop().await;
+}
+
+async fn leaving_takes_everything_the_server_holds_then_deletes_it(db: Db) {
+    let (app, _db, _dir) = start(db).await;
+    let alex = Person::new("alex", 0x21);
+    let sam = Person::new("sam", 0x33);
+    let alexs = signed_up(&app, &alex).await;
+    let sams = signed_up(&app, &sam).await;
+    let (_, alex_plan) = attach(&app, &alexs, 1).await;
+    let (_, sam_plan) = attach(&app, &sams, 1).await;
+    let alex_safety = document(&alex_plan, "safety_plan");
+    let sam_safety = document(&sam_plan, "safety_plan");
+    let sealed = envelope(&alex.keys, alex_safety, &alexs, 0, WORDS);
+    let push = |document, envelope| {
+        [DocumentRequest {
+            document,
+            after: 0,
+            push: vec![envelope],
+        }]
+    };
+    sync(&app, &alexs, &push(alex_safety, sealed.clone())).await;
+    let sams_words = envelope(&sam.keys, sam_safety, &sams, 0, b"sam's words");
+    sync(&app, &sams, &push(sam_safety, sams_words.clone())).await;
+
+    // Everything about Alex, and nothing about Sam.
+    let get = |path: &str, cookie: &str| {
+        app.client
+            .get(app.url(path))
+            .header("cookie", format!("__Host-coplan_session={cookie}"))
+            .send()
+    };
+    let export: coplan_domain::wire::Export = get("/api/v1/account/export", &alexs.cookie)
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(export.username, "alex");
+    assert_eq!(export.signing.0, alex.keys.public().signing);
+    assert_eq!(export.plans.len(), 1);
+    assert_eq!(export.plans[0].plan, alex_plan.plan);
+    let safety = export.plans[0]
+        .documents
+        .iter()
+        .find(|d| d.section == "safety_plan")
+        .unwrap();
+    assert_eq!(safety.envelopes.len(), 1);
+    assert_eq!(safety.envelopes[0].sealed.as_slice(), sealed.as_slice());
+    assert!(
+        export
+            .audit
+            .iter()
+            .any(|line| line.action == "sync" && line.allowed)
+    );
+    let text = serde_json::to_string(&export).unwrap();
+    assert!(!text.contains(&sam_plan.plan));
+
+    // Deleting needs Coplan's header and a recent sign-in.
+    let delete = |cookie: String, header: bool| {
+        let mut request = app
+            .client
+            .delete(app.url("/api/v1/account"))
+            .header("cookie", format!("__Host-coplan_session={cookie}"));
+        if header {
+            request = request.header("x-coplan", "1");
+        }
+        request.send()
+    };
+    let response = delete(alexs.cookie.clone(), false).await.unwrap();
+    assert_eq!(response.status(), StatusCode::FORBIDDEN);
+    app.advance(16 * 60 * 1000);
+    let response = delete(alexs.cookie.clone(), true).await.unwrap();
+    assert_eq!(response.status(), StatusCode::FORBIDDEN);
+    let fresh = signed_in(&app, &alex).await;
+    let response = delete(fresh.cookie.clone(), true).await.unwrap();
+    assert_eq!(response.status(), StatusCode::NO_CONTENT);
+    assert!(
+        response.headers()["set-cookie"]
+            .to_str()
+            .unwrap()
+            .contains("Max-Age=0")
+    );
+
+    // Alex is gone from the server: account, phones, plan, envelopes and audit trail.
+    let body = SignIn {
+        username: "alex".into(),
+        verifier: Bytes([7; 32]),
+        phone_name: "Again".into(),
+        range_start: 3 * 4096,
+    };
+    let response = json_post(&app, "/api/v1/sessions", &body, None).await;
+    assert_eq!(response.status(), StatusCode::UNAUTHORIZED);
+    assert_eq!(
+        get("/api/v1/account", &alexs.cookie)
+            .await
+            .unwrap()
+            .status(),
+        StatusCode::UNAUTHORIZED
+    );
+    assert!(app.db.head(&id_text(&alex_safety)).await.unwrap().is_none());
+    assert!(
+        app.db
+            .pull(&id_text(&alex_safety), 0, 10)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    assert!(app.db.audit_trail(&alexs.account).await.unwrap().is_empty());
+    // Sam's plan is untouched.
+    let answer = sync(
+        &app,
+        &sams,
+        &[DocumentRequest {
+            document: sam_safety,
+            after: 0,
+            push: Vec::new(),
+        }],
+    )
+    .await;
+    assert_eq!(answer[0].pulled[0].envelope, sams_words);
     app.stop().await;
 }
