@@ -1,0 +1,174 @@
+//! The phone's sync engine (`coplan_domain::sync::DocumentSync`) step by step: what it
+//! sends, what it keeps, and how it reads every kind of answer. The convergence harness
+//! (`server/tests/api/convergence.rs`) drives it at scale; these pin each rule.
+
+use coplan_domain::envelope::{Encoding, Header, What, seal};
+use coplan_domain::keys::AccountKeys;
+use coplan_domain::sync::{DocumentResponse, DocumentSync, Pulled, PushAnswer, Waiting};
+
+const DOC: [u8; 16] = [0xd0; 16];
+const ME: [u8; 16] = [0x01; 16];
+const OTHER: [u8; 16] = [0x02; 16];
+
+fn sealed(device: [u8; 16], counter: u64) -> Vec<u8> {
+    let header = Header {
+        what: What::Change,
+        encoding: Encoding::Yrs,
+        kind: 3,
+        plan: [0; 16],
+        document: DOC,
+        epoch: 1,
+        device,
+        counter,
+        range_start: 4096,
+        covers: 0,
+    };
+    let keys = AccountKeys::from_random(&[1; 64]);
+    seal(
+        &header,
+        &[counter as u8; 3],
+        &[9; 32],
+        &[counter as u8; 24],
+        &keys,
+    )
+    .unwrap()
+}
+
+fn pulled(seq: u64, device: [u8; 16]) -> Pulled {
+    Pulled {
+        seq,
+        received_ms: 1,
+        envelope: sealed(device, seq),
+    }
+}
+
+fn answer(head: u64, pushed: Vec<PushAnswer>, pulled: Vec<Pulled>) -> DocumentResponse {
+    DocumentResponse {
+        document: DOC,
+        log_id: "log-1".into(),
+        head,
+        pushed,
+        pulled,
+    }
+}
+
+fn with_waiting(count: u64) -> DocumentSync {
+    let mut sync = DocumentSync::new(DOC, ME);
+    for _ in 0..count {
+        let counter = sync.take_counter();
+        sync.queue(
+            counter,
+            Waiting {
+                payload: vec![counter as u8],
+                sealed: sealed(ME, counter),
+            },
+        );
+    }
+    sync
+}
+
+#[test]
+fn waiting_changes_go_in_counter_order_until_the_server_has_them() {
+    let mut sync = with_waiting(3);
+    let request = sync.request(2);
+    assert_eq!(request.after, 0);
+    assert_eq!(request.push, [sealed(ME, 0), sealed(ME, 1)]);
+    // The answer is lost: the same bytes go again.
+    assert_eq!(sync.request(2), request);
+    let got = sync.receive(&answer(
+        2,
+        vec![
+            PushAnswer::Stored { counter: 0, seq: 1 },
+            PushAnswer::Stored { counter: 1, seq: 2 },
+        ],
+        vec![pulled(1, ME), pulled(2, ME)],
+    ));
+    // Its own changes come back: nothing to apply, but the cursor may move past them.
+    assert!(got.to_apply.is_empty());
+    assert_eq!(got.up_to, 2);
+    sync.stored(got.up_to);
+    assert_eq!(sync.cursor, 2);
+    assert_eq!(sync.request(5).push, [sealed(ME, 2)]);
+}
+
+#[test]
+fn others_changes_are_applied_in_order_and_a_gap_stops_the_pull() {
+    let mut sync = DocumentSync::new(DOC, ME);
+    let got = sync.receive(&answer(
+        5,
+        Vec::new(),
+        vec![pulled(1, OTHER), pulled(2, OTHER), pulled(4, OTHER)],
+    ));
+    let seqs: Vec<u64> = got.to_apply.iter().map(|p| p.seq).collect();
+    assert_eq!(seqs, [1, 2]);
+    assert_eq!(got.up_to, 2);
+    assert!(got.more, "the gap is asked for again");
+    // Until stored, the cursor stays: a crash now pulls them again.
+    assert_eq!(sync.cursor, 0);
+    sync.stored(got.up_to);
+    // A late, repeated answer neither applies twice nor moves the cursor back.
+    let got = sync.receive(&answer(
+        5,
+        Vec::new(),
+        vec![pulled(1, OTHER), pulled(2, OTHER)],
+    ));
+    assert!(got.to_apply.is_empty());
+    sync.stored(got.up_to);
+    assert_eq!(sync.cursor, 2);
+    assert!(got.more, "the head is past the cursor");
+}
+
+#[test]
+fn a_reused_counter_is_sealed_again_and_a_refused_change_is_said() {
+    let mut sync = with_waiting(2);
+    let got = sync.receive(&answer(
+        0,
+        vec![
+            PushAnswer::CounterReused { counter: 0 },
+            PushAnswer::Refused { counter: 1 },
+        ],
+        Vec::new(),
+    ));
+    assert_eq!(got.to_reseal, [0]);
+    assert_eq!(got.refused, [1]);
+    let (counter, payload) = sync.reseal(0).unwrap();
+    assert_eq!((counter, payload), (2, vec![0]));
+    assert!(
+        !sync.has_waiting(),
+        "the refused one is gone, the resealed one not yet queued"
+    );
+}
+
+#[test]
+fn a_new_log_id_or_a_head_below_the_cursor_means_a_restored_server() {
+    let mut sync = DocumentSync::new(DOC, ME);
+    let got = sync.receive(&answer(
+        3,
+        Vec::new(),
+        vec![pulled(1, OTHER), pulled(2, OTHER), pulled(3, OTHER)],
+    ));
+    sync.stored(got.up_to);
+    assert_eq!(sync.cursor, 3);
+
+    let mut restored = answer(2, Vec::new(), vec![pulled(3, OTHER)]);
+    restored.log_id = "log-2".into();
+    let got = sync.receive(&restored);
+    assert!(got.restored && got.more);
+    assert!(
+        got.to_apply.is_empty(),
+        "numbers from another log mean nothing here"
+    );
+    assert_eq!((sync.cursor, sync.send_whole_state), (0, true));
+    assert_eq!(sync.log_id.as_deref(), Some("log-2"));
+
+    let mut sync = DocumentSync::new(DOC, ME);
+    let got = sync.receive(&answer(
+        3,
+        Vec::new(),
+        vec![pulled(1, OTHER), pulled(2, OTHER), pulled(3, OTHER)],
+    ));
+    sync.stored(got.up_to);
+    let got = sync.receive(&answer(1, Vec::new(), Vec::new()));
+    assert!(got.restored);
+    assert_eq!(sync.cursor, 0);
+}
