@@ -7,6 +7,7 @@ mod memory;
 mod plans;
 mod postgres;
 mod sqlite;
+mod sqlite_writer;
 
 use std::future::Future;
 
@@ -24,6 +25,9 @@ pub enum StoreError {
     Migrate(#[from] sqlx::migrate::MigrateError),
     #[error("database query failed: {0}")]
     Query(#[from] sqlx::Error),
+    /// A grouped write that did not commit (SQLite's one writer): the caller sends again.
+    #[error("the write was not committed: {0}")]
+    Write(String),
     #[error("unsupported DATABASE_URL: use sqlite://path or postgres://…")]
     UnsupportedUrl,
 }

@@ -1,9 +1,29 @@
 //! Plans attached to accounts, who may reach which document, and the audit trail: the
 //! same queries for SQLite and PostgreSQL, taken into each store by [`plan_methods!`].
 
-/// The plan methods of [`super::Store`], for a store with a `pool` field.
+/// An audit row: the one insert, whoever runs it.
+pub(super) const INSERT_AUDIT: &str = "INSERT INTO audit (at_ms, account_id, phone_id, action, target, allowed) \
+     VALUES ($1, $2, $3, $4, $5, $6)";
+
+/// The plan methods of [`super::Store`], for a store with a `pool` field. `audit` either
+/// writes on the pool (`pool`) or is handed to SQLite's one writer (`writer`).
 macro_rules! plan_methods {
-    () => {
+    (@audit pool, $self:ident, $entry:ident) => {{
+        sqlx::query(super::plans::INSERT_AUDIT)
+            .bind($entry.at_ms)
+            .bind($entry.account)
+            .bind($entry.phone)
+            .bind($entry.action)
+            .bind($entry.target)
+            .bind($entry.allowed)
+            .execute(&$self.pool)
+            .await?;
+        Ok(())
+    }};
+    (@audit writer, $self:ident, $entry:ident) => {
+        $self.writer.audit($entry).await
+    };
+    (audit: $via:ident) => {
         async fn attach_plan(&self, new: &NewPlan<'_>) -> Result<String, StoreError> {
             let mut tx = self.pool.begin().await?;
             let inserted = sqlx::query(
@@ -83,19 +103,7 @@ macro_rules! plan_methods {
         }
 
         async fn audit(&self, entry: &AuditEntry<'_>) -> Result<(), StoreError> {
-            sqlx::query(
-                "INSERT INTO audit (at_ms, account_id, phone_id, action, target, allowed) \
-                 VALUES ($1, $2, $3, $4, $5, $6)",
-            )
-            .bind(entry.at_ms)
-            .bind(entry.account)
-            .bind(entry.phone)
-            .bind(entry.action)
-            .bind(entry.target)
-            .bind(entry.allowed)
-            .execute(&self.pool)
-            .await?;
-            Ok(())
+            super::plans::plan_methods!(@audit $via, self, entry)
         }
 
         async fn audit_trail(&self, account: &str) -> Result<Vec<AuditRow>, StoreError> {

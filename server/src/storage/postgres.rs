@@ -43,7 +43,7 @@ impl PostgresStore {
 }
 
 impl CursorLog for PostgresStore {
-    super::cursor_log::cursor_log_methods!();
+    super::cursor_log::cursor_log_methods!(push: pool);
 }
 
 impl Store for PostgresStore {
@@ -84,5 +84,5 @@ impl Store for PostgresStore {
     }
 
     super::accounts::account_methods!();
-    super::plans::plan_methods!();
+    super::plans::plan_methods!(audit: pool);
 }

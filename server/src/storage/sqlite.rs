@@ -6,6 +6,7 @@ use sqlx::sqlite::{
     SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
 };
 
+use super::sqlite_writer::Writer;
 use super::{
     AccountRow, AccountTuple, AuditEntry, AuditRow, Bucket, Created, CursorLog, Durability, Head,
     Logged, NewAccount, NewPlan, NewSecrets, NewSession, PhoneRow, PlanRow, Pushed, SessionLimits,
@@ -20,6 +21,8 @@ static MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/sqlite
 #[derive(Clone)]
 pub struct SqliteStore {
     pool: SqlitePool,
+    /// Every push and audit row goes through it: one commit for all that arrive together.
+    writer: Writer,
 }
 
 impl SqliteStore {
@@ -43,7 +46,8 @@ impl SqliteStore {
             .await
             .map_err(StoreError::Connect)?;
         MIGRATIONS.run(&pool).await?;
-        Ok(Self { pool })
+        let writer = Writer::start(pool.clone());
+        Ok(Self { pool, writer })
     }
 
     pub async fn close(&self) {
@@ -52,7 +56,7 @@ impl SqliteStore {
 }
 
 impl CursorLog for SqliteStore {
-    super::cursor_log::cursor_log_methods!();
+    super::cursor_log::cursor_log_methods!(push: writer);
 }
 
 impl Store for SqliteStore {
@@ -97,5 +101,5 @@ impl Store for SqliteStore {
     }
 
     super::accounts::account_methods!();
-    super::plans::plan_methods!();
+    super::plans::plan_methods!(audit: writer);
 }

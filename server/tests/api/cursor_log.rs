@@ -14,6 +14,7 @@ on_both_databases!(
     a_repeated_push_changes_nothing_and_a_reused_counter_is_refused,
     pushes_at_once_from_many_devices_get_every_number_once,
     a_push_to_an_unknown_document_stores_nothing,
+    refused_pushes_among_many_at_once_leave_the_others_stored,
 );
 
 async fn store(database: &TestDatabase) -> Database {
@@ -148,5 +149,54 @@ async fn a_push_to_an_unknown_document_stores_nothing(db: Db) {
     );
     assert_eq!(store.head("nowhere").await.unwrap(), None);
     assert!(store.pull("nowhere", 0, 10).await.unwrap().is_empty());
+    store.close().await;
+}
+
+/// SQLite groups the pushes that arrive together into one commit, each in its own
+/// savepoint: a push refused in the middle of a group must take back only itself.
+async fn refused_pushes_among_many_at_once_leave_the_others_stored(db: Db) {
+    let database = TestDatabase::new(db).await;
+    let store = store(&database).await;
+    store.create_document("doc", "log-1").await.unwrap();
+    for counter in 0..10 {
+        store
+            .push("doc", "phone-old", counter, b"first", 1)
+            .await
+            .unwrap();
+    }
+    let mut pushes = Vec::new();
+    for n in 0..30_i64 {
+        let store = store.clone();
+        pushes.push(tokio::spawn(async move {
+            let outcome = match n % 3 {
+                // A new change: stored.
+                0 => store.push("doc", "phone-new", n, b"new", 2).await,
+                // A counter this phone already used, with other bytes: refused.
+                1 => store.push("doc", "phone-old", n % 10, b"other", 2).await,
+                // A document nobody made.
+                _ => store.push("nowhere", "phone-new", n, b"lost", 2).await,
+            };
+            (n, outcome.unwrap())
+        }));
+    }
+    for push in pushes {
+        let (n, outcome) = push.await.unwrap();
+        match n % 3 {
+            0 => assert!(matches!(outcome, Pushed::Stored { .. }), "{n}: {outcome:?}"),
+            1 => assert_eq!(outcome, Pushed::CounterReused, "{n}"),
+            _ => assert_eq!(outcome, Pushed::NoDocument, "{n}"),
+        }
+    }
+    let pulled = store.pull("doc", 0, 100).await.unwrap();
+    let seqs: Vec<i64> = pulled.iter().map(|e| e.seq).collect();
+    assert_eq!(seqs, (1..=20).collect::<Vec<i64>>());
+    assert!(pulled[..10].iter().all(|e| e.body == b"first"));
+    assert!(
+        pulled[10..]
+            .iter()
+            .all(|e| e.body == b"new" && e.device == "phone-new")
+    );
+    assert_eq!(store.head("doc").await.unwrap().map(|h| h.head), Some(20));
+    assert_eq!(store.head("nowhere").await.unwrap(), None);
     store.close().await;
 }
