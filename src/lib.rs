@@ -7,6 +7,7 @@
 // Denied everywhere but `parts`, whose split macro declares imports and exports.
 #![deny(unsafe_code)]
 
+pub mod account;
 pub mod app;
 pub mod care_plan;
 pub mod check_ins;

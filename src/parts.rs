@@ -45,6 +45,8 @@ pub enum Part {
     Plans,
     Privacy,
     Export,
+    /// Online only: accounts (never precached, see `xtask/src/build.rs`).
+    Account,
 }
 
 impl Part {
@@ -62,6 +64,7 @@ impl Part {
             Self::Plans => plans().await,
             Self::Privacy => privacy().await,
             Self::Export => export().await,
+            Self::Account => account().await,
         }
     }
 }
@@ -150,5 +153,12 @@ fn privacy() -> Result<Draw, PartMissing> {
 fn export() -> Result<Draw, PartMissing> {
     Ok(Rc::new(|| {
         view! { <crate::plan::ExportButton/> }.into_any()
+    }))
+}
+
+#[wasm_split(account, fallible)]
+fn account() -> Result<Draw, PartMissing> {
+    Ok(Rc::new(|| {
+        view! { <crate::account::AccountPage/> }.into_any()
     }))
 }

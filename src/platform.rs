@@ -192,3 +192,24 @@ pub fn replace_route(path: &str) {
         let _ = window.dispatch_event(&popstate);
     }
 }
+
+/// Waits `ms` milliseconds (from the global scope's timer, so in a worker too): lets the
+/// page draw before work that holds it.
+pub async fn pause(ms: i32) {
+    use wasm_bindgen::JsCast;
+    let promise = js_sys::Promise::new(&mut |resolve, _| {
+        let set_timeout: Option<js_sys::Function> =
+            js_sys::Reflect::get(&js_sys::global(), &"setTimeout".into())
+                .ok()
+                .and_then(|f| f.dyn_into().ok());
+        match set_timeout {
+            Some(set_timeout) => {
+                let _ = set_timeout.call2(&js_sys::global(), &resolve, &ms.into());
+            }
+            None => {
+                let _ = resolve.call0(&wasm_bindgen::JsValue::NULL);
+            }
+        }
+    });
+    let _ = wasm_bindgen_futures::JsFuture::from(promise).await;
+}

@@ -822,3 +822,61 @@ async fn an_import_brings_the_lock_screen_copy_up_to_date() {
     reasons.sort();
     assert_eq!(reasons, ["my dog Biscuit", "the allotment"]);
 }
+
+fn account_record() -> coplan_domain::keys::AccountRecord {
+    use coplan_domain::keys::{AccountKeys, AccountRecord, known_answer};
+    AccountRecord {
+        server_id: known_answer::SERVER.into(),
+        username: coplan_domain::account::Username::parse("river.walker").unwrap(),
+        account: "acc-1".into(),
+        phone: "phone-1".into(),
+        range_start: 8192,
+        keys: AccountKeys::from_random(&known_answer::random()),
+    }
+}
+
+#[wasm_bindgen_test]
+async fn the_account_is_kept_sealed_and_signing_out_keeps_the_plan() {
+    let name = random_name();
+    let storage = Storage::open(&name).await.unwrap();
+    storage.save_draft(&sam()).await.unwrap();
+    assert!(storage.account().await.unwrap().is_none());
+    storage.save_account(&account_record()).await.unwrap();
+    storage.close();
+
+    let reopened = Storage::open(&name).await.unwrap();
+    let read = reopened.account().await.unwrap().expect("kept");
+    assert_eq!(read.username.as_str(), "river.walker");
+    assert_eq!(read.keys.public(), account_record().keys.public());
+    // Nothing of the record is readable as stored: it is sealed like a plan record.
+    let stored = raw_account(&name).await.expect("one record");
+    assert!(!contains(&stored, b"river.walker"));
+    assert!(!contains(&stored, b"acc-1"));
+
+    reopened.remove_account().await.unwrap();
+    assert!(reopened.account().await.unwrap().is_none());
+    assert_eq!(reopened.current_draft().await.unwrap(), Some(sam()));
+}
+
+fn sam() -> PlanDraft {
+    let mut d = PlanDraft::new(PlanId::parse("plan-1").unwrap(), 1_000);
+    d.set_preferred_name("Sam", 2_000).unwrap();
+    d
+}
+
+/// The account store's one record, as stored.
+async fn raw_account(name: &str) -> Option<Vec<u8>> {
+    let db = Database::open(name).await.unwrap();
+    let tx = db.transaction("account").build().unwrap();
+    let found: Option<JsValue> = tx
+        .object_store("account")
+        .unwrap()
+        .get("this")
+        .primitive()
+        .unwrap()
+        .await
+        .unwrap();
+    drop(tx);
+    db.close();
+    found.map(|v| Uint8Array::new(&v).to_vec())
+}

@@ -27,6 +27,7 @@ async fn a_new_database_starts_empty_at_the_current_schema() {
     assert_eq!(
         stores,
         [
+            "account",
             "drafts",
             "meta",
             "open_copies",
@@ -35,7 +36,7 @@ async fn a_new_database_starts_empty_at_the_current_schema() {
         ]
     );
     assert_eq!(storage.current_draft().await.unwrap(), None);
-    assert_eq!(SCHEMA_VERSION, 5);
+    assert_eq!(SCHEMA_VERSION, 6);
 }
 
 #[wasm_bindgen_test]
@@ -96,7 +97,7 @@ async fn a_version_1_database_upgrades_and_keeps_its_draft() {
     v1.save_draft(&draft("Sam")).await.unwrap();
     v1.close();
     let now = Storage::open(&name).await.unwrap();
-    assert_eq!(now.store_names().len(), 5);
+    assert_eq!(now.store_names().len(), 6);
     assert_eq!(now.current_draft().await.unwrap(), Some(draft("Sam")));
 }
 

@@ -160,6 +160,106 @@ impl AccountKeys {
     pub fn sign(&self, message: &[u8]) -> [u8; 64] {
         self.signing.sign(message).to_bytes()
     }
+
+    /// The 64 private bytes, as [`Self::from_random`] takes them back: for the phone's own
+    /// sealed record only.
+    fn private_bytes(&self) -> [u8; 64] {
+        let mut private = [0u8; 64];
+        private[..32].copy_from_slice(&self.signing.to_bytes());
+        private[32..].copy_from_slice(self.receiving.as_bytes());
+        private
+    }
+}
+
+/// What a signed-in phone keeps about its account: one record, sealed under the phone's
+/// data key like every plan record, so the app lock protects the keys too.
+///
+/// Stored format, version 1: JSON `{"v":1,"server":…,"username":…,"account":…,
+/// "phone":…,"range_start":…,"private":…}`, the 64 private bytes (signing seed, then
+/// receiving secret) in unpadded base64url. Pinned by `domain/tests/account_record.rs`.
+pub struct AccountRecord {
+    /// The server's lasting id (it salts the passphrase).
+    pub server_id: String,
+    pub username: Username,
+    /// The account's id on the server.
+    pub account: String,
+    /// This phone's id on the server.
+    pub phone: String,
+    /// The first of this phone's registered client ids.
+    pub range_start: u32,
+    pub keys: AccountKeys,
+}
+
+/// The account record format this build writes.
+pub const ACCOUNT_RECORD_VERSION: u32 = 1;
+
+/// Why a stored account record does not read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+pub enum AccountRecordError {
+    #[error("account record damaged")]
+    Damaged,
+    #[error("account record from a newer build: {found}")]
+    Newer { found: u32 },
+}
+
+#[derive(serde::Serialize, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct StoredAccount {
+    v: u32,
+    server: String,
+    username: String,
+    account: String,
+    phone: String,
+    range_start: u32,
+    private: String,
+}
+
+impl AccountRecord {
+    pub fn to_stored(&self) -> String {
+        use base64::Engine;
+        let mut private = self.keys.private_bytes();
+        let stored = StoredAccount {
+            v: ACCOUNT_RECORD_VERSION,
+            server: self.server_id.clone(),
+            username: self.username.as_str().to_owned(),
+            account: self.account.clone(),
+            phone: self.phone.clone(),
+            range_start: self.range_start,
+            private: base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(private),
+        };
+        private.fill(0);
+        serde_json::to_string(&stored).expect("plain fields always serialise")
+    }
+
+    pub fn from_stored(text: &str) -> Result<Self, AccountRecordError> {
+        use base64::Engine;
+        #[derive(serde::Deserialize)]
+        struct Version {
+            v: u32,
+        }
+        let version: Version =
+            serde_json::from_str(text).map_err(|_| AccountRecordError::Damaged)?;
+        if version.v > ACCOUNT_RECORD_VERSION {
+            return Err(AccountRecordError::Newer { found: version.v });
+        }
+        let stored: StoredAccount =
+            serde_json::from_str(text).map_err(|_| AccountRecordError::Damaged)?;
+        let mut private = base64::engine::general_purpose::URL_SAFE_NO_PAD
+            .decode(&stored.private)
+            .map_err(|_| AccountRecordError::Damaged)?;
+        let keys = <&[u8; 64]>::try_from(private.as_slice())
+            .map(AccountKeys::from_random)
+            .map_err(|_| AccountRecordError::Damaged);
+        private.fill(0);
+        Ok(Self {
+            server_id: stored.server,
+            username: Username::parse(&stored.username).map_err(|_| AccountRecordError::Damaged)?,
+            account: stored.account,
+            phone: stored.phone,
+            range_start: stored.range_start,
+            keys: keys?,
+        })
+    }
 }
 
 /// Whether `signature` is `signing`'s over `message` (strict: no malleable forms).

@@ -5,6 +5,7 @@
 //! [`fill`]; word order belongs to the language, not the code.
 
 mod en;
+mod en_account;
 mod en_sections;
 mod errors;
 
@@ -65,6 +66,83 @@ pub fn locale() -> Locale {
 /// The phrase for `text` in the language in use.
 pub fn t(text: Text) -> &'static str {
     locale().text(text)
+}
+
+/// The phrase for `text` on the account screens (only the account part asks, so these
+/// words are not in the first visit's code).
+pub fn ta(text: AccountText) -> &'static str {
+    match locale() {
+        Locale::En => en_account::text(text),
+    }
+}
+
+/// Every phrase of the account screens.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AccountText {
+    Heading,
+    Intro,
+    /// The link from the privacy screen.
+    Open,
+    OnlineOnly,
+    ChooseMake,
+    ChooseSignIn,
+    ChooseRecover,
+    Back,
+    Username,
+    UsernameHint,
+    Passphrase,
+    PassphraseHint,
+    PassphraseWarning,
+    PassphraseGuessable,
+    PhoneName,
+    PhoneNameHint,
+    PhoneNameDefault,
+    Make,
+    Making,
+    SignIn,
+    SigningIn,
+    RecoveryCode,
+    RecoveryCodeHint,
+    Recover,
+    CodeHeading,
+    CodeBody,
+    CodePrint,
+    CodeKept,
+    NewPassphraseHeading,
+    NewPassphraseBody,
+    NewPassphrase,
+    SaveNewPassphrase,
+    Saving,
+    /// "Signed in as {name}."
+    SignedInAs,
+    PhonesHeading,
+    ThisPhone,
+    /// "signed in {date}"
+    SignedInOn,
+    PhonesOffline,
+    ChangePassphrase,
+    SignOutHeading,
+    SignOutBody,
+    SignOut,
+    SignedOut,
+    ErrUsernameLength,
+    ErrUsernameCharacter,
+    /// "{found} characters"
+    ErrPassphraseShort,
+    ErrPassphraseLong,
+    ErrPassphraseGuessable,
+    ErrPassphraseCommon,
+    ErrPhoneName,
+    ErrRecoveryCode,
+    ErrNameTaken,
+    ErrSignInFailed,
+    ErrRecoveryFailed,
+    /// "{seconds}"
+    ErrSlowDown,
+    ErrSignInAgain,
+    ErrOffline,
+    ErrServer,
+    ErrKeys,
 }
 
 /// What is said about one thing in a section: a field, a list, a choice.

@@ -7,7 +7,7 @@ use leptos::prelude::*;
 
 pub use forget::{ForgetThisPhone, ForgottenPage};
 
-use crate::i18n::{Text, t};
+use crate::i18n::{AccountText, Text, t, ta};
 use crate::lock::LockSettings;
 
 #[component]
@@ -29,6 +29,9 @@ pub fn PrivacyPage() -> impl IntoView {
                 <p>{t(body)}</p>
             })
             .collect_view()}
+        <h2>{ta(AccountText::Heading)}</h2>
+        <p>{ta(AccountText::Intro)}</p>
+        <p><a href="/account">{ta(AccountText::Open)}</a></p>
         <LockSettings/>
         <ForgetThisPhone/>
     }

@@ -4,6 +4,7 @@
 //! a database of any earlier version (0 means new) to this one, step by step. Records are
 //! stored in the format the domain crate owns and pins (`PlanDraft::to_stored`).
 
+mod account;
 mod crypto;
 mod drafts;
 mod keys;
@@ -12,6 +13,7 @@ mod phone;
 mod plans;
 mod sections;
 
+pub use account::AccountReadError;
 pub use crypto::{DataKey, normalised};
 pub use lock::{LockChoices, Locked, UnlockError};
 pub use sections::{OpenSection, StoredSection};
@@ -27,7 +29,7 @@ use indexed_db_futures::transaction::{Transaction, TransactionMode};
 pub const DATABASE_NAME: &str = "coplan";
 
 /// The IndexedDB schema version this build creates and reads.
-pub const SCHEMA_VERSION: u32 = 5;
+pub const SCHEMA_VERSION: u32 = 6;
 
 /// Plan drafts, keyed by plan id; the value is the domain's stored JSON, sealed.
 pub(crate) const DRAFTS: &str = "drafts";
@@ -44,6 +46,8 @@ pub(crate) const SECTION_UPDATES: &str = "section_updates";
 /// Safety plans the person chose to open without the PIN, keyed by plan id: each the
 /// section's whole state, sealed under the device key (schema 3).
 pub(crate) const OPEN_COPIES: &str = "open_copies";
+/// The account this phone is signed in to: one record, sealed (schema 6).
+pub(crate) const ACCOUNT: &str = "account";
 
 /// Why the browser's storage did not do what was asked, in words a person can act on.
 /// The detail is for the console and never holds plan text.
@@ -339,5 +343,8 @@ fn upgrade(old: u32, new: u32, db: &Database) -> indexed_db_futures::Result<()> 
     // 5: section snapshots may be deflated (`coplan_domain::plan::snapshot`). No store
     // changes and plain snapshots still read; the bump stops tabs of earlier builds,
     // which would take a deflated snapshot for a damaged section.
+    if old < 6 && new >= 6 {
+        db.create_object_store(ACCOUNT).build()?;
+    }
     Ok(())
 }

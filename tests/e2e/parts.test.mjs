@@ -104,7 +104,7 @@ test('leaving screens before they finish opening breaks nothing', async () => {
   }
 });
 
-test('the first install of the offline copy holds every file of the build, every part included', async () => {
+test('the first install of the offline copy holds every file of the build, every offline part included, and no online-only one', async () => {
   const context = await running.browser.newContext();
   const page = await context.newPage();
   try {
@@ -118,9 +118,14 @@ test('the first install of the offline copy holds every file of the build, every
     const folder = buildFolder(DIST);
     const files = readdirSync(join(DIST, folder)).filter((f) => !/\.(br|gz)$/.test(f));
     assert.ok(files.some((f) => f.startsWith('split_')), `the build has parts: ${files}`);
-    for (const file of files) {
+    // The account part is used only online, so an offline install does not carry it.
+    const onlineOnly = (f) => f === 'split_account.wasm';
+    assert.ok(files.some(onlineOnly), `the build has the account part: ${files}`);
+    for (const file of files.filter((f) => !onlineOnly(f))) {
       assert.ok(cached.includes(`${folder}${file}`), `${folder}${file} is precached: ${cached}`);
     }
+    assert.ok(!cached.includes(`${folder}split_account.wasm`), `the account part is not precached: ${cached}`);
+    assert.ok(!cached.some((p) => p.includes('common-passphrases')), 'nor the list of common passphrases');
   } finally {
     await context.close();
   }

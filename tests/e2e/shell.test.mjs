@@ -14,6 +14,7 @@ const SCREENS = [
   ['/crisis', 'If I am in crisis'],
   ['/check-ins', 'Check-ins'],
   ['/privacy', 'Privacy and your data'],
+  ['/account', 'Back up and use on your other phones'],
   ['/print', 'My plan, ready to print'],
   ['/crisis-card', 'Crisis card'],
   ['/forgotten', 'Forget this phone'],

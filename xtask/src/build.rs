@@ -42,6 +42,11 @@ pub fn server_binary(profile: &str) -> PathBuf {
     Path::new("target").join(folder).join("coplan-server")
 }
 
+/// Files used only online (accounts, and later sharing): never precached, so an offline
+/// install does not carry them. The account part's module, and the list of common
+/// passphrases it fetches when a passphrase is chosen.
+const ONLINE_ONLY: [&str; 2] = ["/split_account.wasm", "common-passphrases.txt"];
+
 /// Writes `sw.js` (precache list and version from the files in `dist`) and the `.br` and
 /// `.gz` copies the server sends to browsers that accept them.
 pub fn finish_dist(dist: &Path) -> anyhow::Result<()> {
@@ -79,7 +84,9 @@ pub fn finish_dist(dist: &Path) -> anyhow::Result<()> {
         .iter()
         .filter(|f| {
             let name = f.to_string_lossy();
-            !(name.starts_with("icons/") || name.ends_with(".webmanifest"))
+            !(name.starts_with("icons/")
+                || name.ends_with(".webmanifest")
+                || ONLINE_ONLY.iter().any(|online| name.ends_with(online)))
         })
         // The shell is cached as "/", the address the first visit loaded it from, so the
         // worker's copy is a revalidation of the page's own (a 304), not a second download.
@@ -230,6 +237,14 @@ mod tests {
         std::fs::write(dist.join("app-0123456789abcdef_bg.wasm"), vec![0u8; 4096]).unwrap();
         std::fs::write(dist.join("icons/icon-192.png"), b"png").unwrap();
         std::fs::write(dist.join("icons/icon.svg"), "<svg/>").unwrap();
+        std::fs::create_dir_all(dist.join("pkg/0123456789abcdef")).unwrap();
+        std::fs::write(
+            dist.join("pkg/0123456789abcdef/split_account.wasm"),
+            [0u8; 8],
+        )
+        .unwrap();
+        std::fs::write(dist.join("pkg/0123456789abcdef/split_plans.wasm"), [0u8; 8]).unwrap();
+        std::fs::write(dist.join("common-passphrases.txt"), "password1234567\n").unwrap();
     }
 
     #[test]
@@ -288,6 +303,18 @@ mod tests {
         assert!(!sw.contains("\"/index.html\""), "{sw}");
         assert!(sw.contains("\"/app-0123456789abcdef_bg.wasm\""));
         assert!(!sw.contains("icons/"), "icons are not precached");
+        assert!(
+            sw.contains("split_plans.wasm"),
+            "an offline part is precached"
+        );
+        assert!(
+            !sw.contains("split_account"),
+            "the online-only part is not: {sw}"
+        );
+        assert!(
+            !sw.contains("common-passphrases"),
+            "nor the passphrase list"
+        );
         assert!(!sw.contains("__COPLAN_"), "every placeholder is filled");
         assert!(dist.join("app-0123456789abcdef_bg.wasm.br").exists());
         assert!(dist.join("index.html.gz").exists());

@@ -1,0 +1,108 @@
+//! English words for the account screens. Only the account part calls [`text`], so these
+//! words travel with that part, not with the first visit.
+
+use super::AccountText as A;
+
+pub fn text(text: A) -> &'static str {
+    match text {
+        A::Heading => "Back up and use on your other phones",
+        A::Intro => {
+            "With an account, your plan is backed up, and you can open it on your other phones. It is locked with keys that only your phones hold: whoever runs the server cannot read it. You do not need an email address."
+        }
+        A::Open => "Your account: back up, sign in, your phones",
+        A::OnlineOnly => {
+            "This needs an internet connection. Your plan keeps working on this phone without one."
+        }
+        A::ChooseMake => "Make an account",
+        A::ChooseSignIn => "Sign in",
+        A::ChooseRecover => "I have a recovery code",
+        A::Back => "Back",
+        A::Username => "Username",
+        A::UsernameHint => {
+            "3 to 32 letters a to z, digits, dots, dashes or underscores. No email address needed."
+        }
+        A::Passphrase => "Passphrase",
+        A::PassphraseHint => {
+            "At least 15 characters. A few ordinary words that you will remember work well."
+        }
+        A::PassphraseWarning => {
+            "Nobody can reset your passphrase for you, not even the people who run Coplan. If you forget it and lose your recovery code, your backup cannot be opened. Your plan stays on this phone either way."
+        }
+        A::PassphraseGuessable => {
+            "Whoever runs the server could try to guess a short passphrase, so make it long."
+        }
+        A::PhoneName => "A name for this phone",
+        A::PhoneNameHint => {
+            "So you can tell your phones apart, for example \u{201c}my phone\u{201d}."
+        }
+        A::PhoneNameDefault => "My phone",
+        A::Make => "Make my account",
+        A::Making => "Making your account. This can take a few seconds\u{2026}",
+        A::SignIn => "Sign in on this phone",
+        A::SigningIn => "Signing in. This can take a few seconds\u{2026}",
+        A::RecoveryCode => "Recovery code",
+        A::RecoveryCodeHint => {
+            "The code you wrote down or printed when you made your account. Dashes and spaces do not matter."
+        }
+        A::Recover => "Use my recovery code",
+        A::CodeHeading => "Your recovery code",
+        A::CodeBody => {
+            "Write this code down or print it, and keep it somewhere safe. It is shown only now. If you forget your passphrase, this code gets you back into your account, once."
+        }
+        A::CodePrint => "Print it",
+        A::CodeKept => "I have kept it safe",
+        A::NewPassphraseHeading => "Choose a new passphrase",
+        A::NewPassphraseBody => {
+            "Your recovery code has now been used. Choose a new passphrase, and you will get a new recovery code."
+        }
+        A::NewPassphrase => "New passphrase",
+        A::SaveNewPassphrase => "Save my new passphrase",
+        A::Saving => "Saving\u{2026}",
+        A::SignedInAs => "Signed in as {name}.",
+        A::PhonesHeading => "Your phones",
+        A::ThisPhone => "this phone",
+        A::SignedInOn => "signed in {date}",
+        A::PhonesOffline => "Your phones can be listed only when this phone is online.",
+        A::ChangePassphrase => "Change my passphrase",
+        A::SignOutHeading => "Sign out on this phone",
+        A::SignOutBody => {
+            "This phone will forget your account's keys. Your plan stays on this phone; to open your backup here again, sign in."
+        }
+        A::SignOut => "Sign out on this phone",
+        A::SignedOut => "This phone is signed out. Your plan is still here.",
+        A::ErrUsernameLength => "A username has 3 to 32 characters.",
+        A::ErrUsernameCharacter => {
+            "A username can have only letters a to z, digits, dots, dashes and underscores."
+        }
+        A::ErrPassphraseShort => "Your passphrase has {found} characters. It needs at least 15.",
+        A::ErrPassphraseLong => "That passphrase is too long: use at most 1,000 characters.",
+        A::ErrPassphraseGuessable => {
+            "That passphrase is too easy to guess. Try a few ordinary words."
+        }
+        A::ErrPassphraseCommon => {
+            "Many people use that passphrase, so it is easy to guess. Choose another."
+        }
+        A::ErrPhoneName => "Give this phone a name of 1 to 40 characters.",
+        A::ErrRecoveryCode => {
+            "That recovery code is incomplete or has a typo. Check it and try again."
+        }
+        A::ErrNameTaken => "Someone already has that username. Choose another.",
+        A::ErrSignInFailed => {
+            "That username and passphrase do not match an account. Check them and try again."
+        }
+        A::ErrRecoveryFailed => {
+            "That username and recovery code do not match an account, or the code was used already."
+        }
+        A::ErrSlowDown => "Too many tries. Wait {wait}, then try again.",
+        A::ErrSignInAgain => "For this, sign out and sign in again first.",
+        A::ErrOffline => {
+            "Coplan cannot reach the server. Check your connection and try again. Your plan is safe on this phone."
+        }
+        A::ErrServer => {
+            "Something went wrong on the server. Try again later. Your plan is safe on this phone."
+        }
+        A::ErrKeys => {
+            "The server sent keys that do not open with what you typed. Nothing was changed on this phone."
+        }
+    }
+}
