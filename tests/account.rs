@@ -104,3 +104,29 @@ fn a_membership_log_entry_is_the_same_in_the_browser() {
     assert_eq!(hex(&entry_hash(&entry)), GENESIS_HASH);
     assert!(Membership::verify(&public.signing, &PLAN, &[entry]).is_ok());
 }
+
+#[wasm_bindgen_test]
+fn a_key_envelope_gives_the_same_known_answer_in_the_browser() {
+    use coplan_domain::key_envelope::{KeyAddress, KeyEnvelope, known_answer as kat, seal_key};
+    use coplan_domain::keys::{AccountKeys, known_answer};
+    let person = AccountKeys::from_random(&known_answer::random());
+    let address = KeyAddress {
+        plan: [1; 16],
+        document: [2; 16],
+        epoch: 3,
+    };
+    let sealed = seal_key(
+        &address,
+        &kat::SECTION_KEY,
+        &person.public().receiving,
+        &kat::EPHEMERAL,
+        &kat::NONCE,
+        &person,
+    );
+    assert_eq!(hex(&sealed), kat::SEALED);
+    let read = KeyEnvelope::read(&sealed).unwrap();
+    assert_eq!(
+        read.open(&person.public().signing, &person),
+        Ok(kat::SECTION_KEY)
+    );
+}

@@ -161,6 +161,14 @@ impl AccountKeys {
         self.signing.sign(message).to_bytes()
     }
 
+    /// The X25519 shared secret with `their_public` (for opening what was wrapped to this
+    /// account's receiving key).
+    pub(crate) fn agree(&self, their_public: &[u8; 32]) -> [u8; 32] {
+        self.receiving
+            .diffie_hellman(&PublicKey::from(*their_public))
+            .to_bytes()
+    }
+
     /// The 64 private bytes, as [`Self::from_random`] takes them back: for the phone's own
     /// sealed record only.
     fn private_bytes(&self) -> [u8; 64] {
