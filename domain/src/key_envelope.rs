@@ -85,7 +85,9 @@ pub fn seal_key(
 ) -> Vec<u8> {
     let secret = StaticSecret::from(*ephemeral);
     let ephemeral_public = PublicKey::from(&secret).to_bytes();
-    let shared = secret.diffie_hellman(&PublicKey::from(*recipient)).to_bytes();
+    let shared = secret
+        .diffie_hellman(&PublicKey::from(*recipient))
+        .to_bytes();
     let key = sealing_key(&shared, &ephemeral_public, recipient);
 
     let mut out = Vec::with_capacity(KEY_ENVELOPE_BYTES);

@@ -283,6 +283,19 @@ pub struct PlanDocument {
     pub id: String,
 }
 
+/// The most key envelopes one request carries: every document of a plan, for every
+/// reader and epoch a request needs, with room to spare.
+pub const MAX_KEY_ENVELOPES: usize = 512;
+
+/// `PUT /api/v1/plans/{plan}/keys` (the owner's phone stores a plan's key envelopes) and
+/// `GET` of the same (a reader's phone fetches those wrapped to it): each exactly as
+/// [`crate::key_envelope`] writes it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct KeyEnvelopes {
+    pub envelopes: Vec<Blob<{ crate::key_envelope::KEY_ENVELOPE_BYTES }>>,
+}
+
 /// `GET /api/v1/plans`: the account's plans, oldest first.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -310,6 +323,8 @@ pub struct Export {
 pub struct ExportedPlan {
     pub plan: String,
     pub documents: Vec<ExportedDocument>,
+    /// The plan's key envelopes wrapped to this account, as stored.
+    pub keys: Vec<Blob<{ crate::key_envelope::KEY_ENVELOPE_BYTES }>>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -34,6 +34,9 @@ pub enum ApiError {
     CrossSite,
     #[error("slow down")]
     SlowDown { retry_after_s: u64 },
+    /// A key envelope's place (document, epoch, reader) already holds another key.
+    #[error("key taken")]
+    KeyTaken,
 }
 
 /// What a client reads: a stable code for programs, a plain sentence for people, and
@@ -82,6 +85,12 @@ impl ApiError {
                 StatusCode::CONFLICT,
                 "range_taken",
                 "Another phone of this account writes under those ids: choose another range.",
+                false,
+            ),
+            Self::KeyTaken => (
+                StatusCode::CONFLICT,
+                "key_taken",
+                "This plan already has a key there: fetch the plan's keys and use those.",
                 false,
             ),
             Self::SignInFailed => (

@@ -5,18 +5,21 @@
 
 use axum::Json;
 use axum::body::Bytes;
-use axum::extract::State;
+use axum::extract::{Path, State};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
+use coplan_domain::key_envelope::KeyEnvelope;
 use coplan_domain::plan::SectionKind;
 use coplan_domain::sync::wire::{SyncWireError, read_request, write_response};
-use coplan_domain::wire::{AttachPlan, AttachedPlan, PlanDocument, Plans};
+use coplan_domain::wire::{
+    AttachPlan, AttachedPlan, Blob, KeyEnvelopes, MAX_KEY_ENVELOPES, PlanDocument, Plans,
+};
 
 use crate::api::v1::Body;
 use crate::auth::{self, Session};
 use crate::error::ApiError;
 use crate::router::AppState;
-use crate::storage::{AuditEntry, NewPlan, Store};
+use crate::storage::{AuditEntry, KeysPut, NewKeyEnvelope, NewPlan, PlanRow, Store};
 use crate::sync::{Syncer, id_text, sync as answer};
 
 fn parse_id(text: &str) -> Option<[u8; 16]> {
@@ -84,6 +87,108 @@ pub async fn attach_plan(
         StatusCode::OK
     };
     Ok((status, Json(attached(row))).into_response())
+}
+
+/// The plan, if the session's account owns it. A plan that does not exist and one that
+/// belongs to someone else answer the same; either way the decision is audited.
+async fn own_plan(
+    state: &AppState,
+    session: &Session,
+    plan: &str,
+    action: &str,
+) -> Result<PlanRow, ApiError> {
+    let found = state
+        .db
+        .plans(&session.row.account)
+        .await?
+        .into_iter()
+        .find(|p| p.id == plan);
+    audit(state, session, action, plan, found.is_some()).await?;
+    found.ok_or(ApiError::NotFound)
+}
+
+/// Stores the plan's key envelopes, from the owner's phone. Each must be for this plan
+/// and one of its documents, at epoch 0 (later epochs come with sharing), signed by the
+/// owner, and wrapped to the owner's own receiving key (the only reader until sharing).
+/// All are stored or none; a place that already holds another key answers 409.
+pub async fn put_keys(
+    State(state): State<AppState>,
+    session: Session,
+    Path(plan): Path<String>,
+    Body(request): Body<KeyEnvelopes>,
+) -> Result<StatusCode, ApiError> {
+    let row = own_plan(&state, &session, &plan, "store keys").await?;
+    if request.envelopes.is_empty() || request.envelopes.len() > MAX_KEY_ENVELOPES {
+        return Err(ApiError::BadRequest("key envelopes"));
+    }
+    let account = &session.row.account;
+    let signing: [u8; 32] = state
+        .db
+        .signing_key(account)
+        .await?
+        .and_then(|key| key.try_into().ok())
+        .ok_or(ApiError::SignInNeeded)?;
+    let receiving = state
+        .db
+        .receiving_key(account)
+        .await?
+        .ok_or(ApiError::SignInNeeded)?;
+    let plan_id = parse_id(&plan).ok_or(ApiError::NotFound)?;
+    let mut checked = Vec::with_capacity(request.envelopes.len());
+    for blob in &request.envelopes {
+        let envelope = read_key(blob).ok_or(ApiError::BadRequest("key envelope"))?;
+        let document = id_text(&envelope.address.document);
+        let ours = envelope.address.plan == plan_id
+            && row.documents.iter().any(|(id, _)| *id == document)
+            && envelope.address.epoch == 0
+            && envelope.recipient.as_slice() == receiving.as_slice()
+            && envelope.signed_by(&signing);
+        if !ours {
+            return Err(ApiError::BadRequest("key envelope"));
+        }
+        checked.push((document, envelope));
+    }
+    let new: Vec<NewKeyEnvelope<'_>> = checked
+        .iter()
+        .map(|(document, envelope)| NewKeyEnvelope {
+            document,
+            epoch: i64::from(envelope.address.epoch),
+            recipient: &envelope.recipient,
+            body: envelope.bytes(),
+        })
+        .collect();
+    match state.db.put_key_envelopes(&plan, &new).await? {
+        KeysPut::Stored => Ok(StatusCode::NO_CONTENT),
+        KeysPut::Taken => Err(ApiError::KeyTaken),
+    }
+}
+
+fn read_key(
+    blob: &Blob<{ coplan_domain::key_envelope::KEY_ENVELOPE_BYTES }>,
+) -> Option<KeyEnvelope<'_>> {
+    KeyEnvelope::read(blob.as_slice()).ok()
+}
+
+/// The plan's key envelopes wrapped to the asking account.
+pub async fn get_keys(
+    State(state): State<AppState>,
+    session: Session,
+    Path(plan): Path<String>,
+) -> Result<Json<KeyEnvelopes>, ApiError> {
+    own_plan(&state, &session, &plan, "fetch keys").await?;
+    let receiving = state
+        .db
+        .receiving_key(&session.row.account)
+        .await?
+        .ok_or(ApiError::SignInNeeded)?;
+    let envelopes = state
+        .db
+        .key_envelopes(&plan, &receiving)
+        .await?
+        .into_iter()
+        .filter_map(Blob::new)
+        .collect();
+    Ok(Json(KeyEnvelopes { envelopes }))
 }
 
 /// The account's plans, for a phone that has just signed in.

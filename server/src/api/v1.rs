@@ -41,6 +41,10 @@ pub fn routes(state: AppState) -> Router<AppState> {
             post(super::sync::attach_plan).get(super::sync::plans),
         )
         .route(
+            "/plans/{plan}/keys",
+            put(super::sync::put_keys).get(super::sync::get_keys),
+        )
+        .route(
             "/sync",
             post(super::sync::sync).layer(tower_http::limit::RequestBodyLimitLayer::new(
                 coplan_domain::limits::SYNC_BODY_MAX_BYTES,
@@ -440,6 +444,11 @@ async fn export(
             last_seen_ms: phone.last_seen_ms,
         })
         .collect();
+    let receiving = state
+        .db
+        .receiving_key(account)
+        .await?
+        .ok_or(ApiError::SignInNeeded)?;
     let mut plans = Vec::new();
     for plan in state.db.plans(account).await? {
         let mut documents = Vec::new();
@@ -470,9 +479,17 @@ async fn export(
                 envelopes,
             });
         }
+        let keys = state
+            .db
+            .key_envelopes(&plan.id, &receiving)
+            .await?
+            .into_iter()
+            .filter_map(wire::Blob::new)
+            .collect();
         plans.push(wire::ExportedPlan {
             plan: plan.id,
             documents,
+            keys,
         });
     }
     let audit = state

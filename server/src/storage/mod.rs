@@ -216,6 +216,25 @@ pub struct NewPlan<'a> {
     pub now_ms: i64,
 }
 
+/// A key envelope to store: its document, epoch and recipient (read from its bytes by
+/// the caller, which has checked them), and the bytes.
+#[derive(Debug, Clone, Copy)]
+pub struct NewKeyEnvelope<'a> {
+    pub document: &'a str,
+    pub epoch: i64,
+    pub recipient: &'a [u8],
+    pub body: &'a [u8],
+}
+
+/// What storing key envelopes came to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum KeysPut {
+    /// All stored (or each already there with the same bytes).
+    Stored,
+    /// One (document, epoch, recipient) already holds other bytes: nothing was stored.
+    Taken,
+}
+
 /// A plan and its documents (id, section code).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PlanRow {
@@ -407,6 +426,23 @@ pub trait Store: CursorLog {
         &self,
         account: &str,
     ) -> impl Future<Output = Result<Option<Vec<u8>>, StoreError>> + Send;
+    /// The account's public receiving key.
+    fn receiving_key(
+        &self,
+        account: &str,
+    ) -> impl Future<Output = Result<Option<Vec<u8>>, StoreError>> + Send;
+    /// Stores the plan's key envelopes, all or none.
+    fn put_key_envelopes(
+        &self,
+        plan: &str,
+        envelopes: &[NewKeyEnvelope<'_>],
+    ) -> impl Future<Output = Result<KeysPut, StoreError>> + Send;
+    /// The plan's key envelopes wrapped to `recipient`, by document and epoch.
+    fn key_envelopes(
+        &self,
+        plan: &str,
+        recipient: &[u8],
+    ) -> impl Future<Output = Result<Vec<Vec<u8>>, StoreError>> + Send;
     /// Records an authorisation decision.
     fn audit(&self, entry: &AuditEntry<'_>) -> impl Future<Output = Result<(), StoreError>> + Send;
     /// The account's audit trail, oldest first.
@@ -578,6 +614,26 @@ impl Store for Database {
 
     async fn signing_key(&self, account: &str) -> Result<Option<Vec<u8>>, StoreError> {
         each!(self, s => s.signing_key(account).await)
+    }
+
+    async fn receiving_key(&self, account: &str) -> Result<Option<Vec<u8>>, StoreError> {
+        each!(self, s => s.receiving_key(account).await)
+    }
+
+    async fn put_key_envelopes(
+        &self,
+        plan: &str,
+        envelopes: &[NewKeyEnvelope<'_>],
+    ) -> Result<KeysPut, StoreError> {
+        each!(self, s => s.put_key_envelopes(plan, envelopes).await)
+    }
+
+    async fn key_envelopes(
+        &self,
+        plan: &str,
+        recipient: &[u8],
+    ) -> Result<Vec<Vec<u8>>, StoreError> {
+        each!(self, s => s.key_envelopes(plan, recipient).await)
     }
 
     async fn audit(&self, entry: &AuditEntry<'_>) -> Result<(), StoreError> {

@@ -102,6 +102,68 @@ macro_rules! plan_methods {
             Ok(found.map(|(key,)| key))
         }
 
+        async fn receiving_key(&self, account: &str) -> Result<Option<Vec<u8>>, StoreError> {
+            let found: Option<(Vec<u8>,)> =
+                sqlx::query_as("SELECT receiving_key FROM accounts WHERE id = $1")
+                    .bind(account)
+                    .fetch_optional(&self.pool)
+                    .await?;
+            Ok(found.map(|(key,)| key))
+        }
+
+        async fn put_key_envelopes(
+            &self,
+            plan: &str,
+            envelopes: &[NewKeyEnvelope<'_>],
+        ) -> Result<KeysPut, StoreError> {
+            let mut tx = self.pool.begin().await?;
+            for envelope in envelopes {
+                sqlx::query(
+                    "INSERT INTO key_envelopes (plan_id, document_id, epoch, recipient, body) \
+                     VALUES ($1, $2, $3, $4, $5) ON CONFLICT (document_id, epoch, recipient) DO NOTHING",
+                )
+                .bind(plan)
+                .bind(envelope.document)
+                .bind(envelope.epoch)
+                .bind(envelope.recipient)
+                .bind(envelope.body)
+                .execute(&mut *tx)
+                .await?;
+                // The first stored stands: the same bytes again are a harmless retry,
+                // other bytes are another phone's key for the same place.
+                let (stored,): (Vec<u8>,) = sqlx::query_as(
+                    "SELECT body FROM key_envelopes WHERE document_id = $1 AND epoch = $2 AND recipient = $3",
+                )
+                .bind(envelope.document)
+                .bind(envelope.epoch)
+                .bind(envelope.recipient)
+                .fetch_one(&mut *tx)
+                .await?;
+                if stored != envelope.body {
+                    tx.rollback().await?;
+                    return Ok(KeysPut::Taken);
+                }
+            }
+            tx.commit().await?;
+            Ok(KeysPut::Stored)
+        }
+
+        async fn key_envelopes(
+            &self,
+            plan: &str,
+            recipient: &[u8],
+        ) -> Result<Vec<Vec<u8>>, StoreError> {
+            let rows: Vec<(Vec<u8>,)> = sqlx::query_as(
+                "SELECT body FROM key_envelopes WHERE plan_id = $1 AND recipient = $2 \
+                 ORDER BY document_id, epoch",
+            )
+            .bind(plan)
+            .bind(recipient)
+            .fetch_all(&self.pool)
+            .await?;
+            Ok(rows.into_iter().map(|(body,)| body).collect())
+        }
+
         async fn audit(&self, entry: &AuditEntry<'_>) -> Result<(), StoreError> {
             super::plans::plan_methods!(@audit $via, self, entry)
         }

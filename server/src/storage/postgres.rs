@@ -6,8 +6,8 @@ use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions};
 
 use super::{
     AccountRow, AccountTuple, AuditEntry, AuditRow, Bucket, Created, CursorLog, Durability, Head,
-    Logged, NewAccount, NewPlan, NewSecrets, NewSession, PhoneRow, PlanRow, Pushed, SessionLimits,
-    SessionRow, Store, StoreError, Taken, insert_session,
+    KeysPut, Logged, NewAccount, NewKeyEnvelope, NewPlan, NewSecrets, NewSession, PhoneRow,
+    PlanRow, Pushed, SessionLimits, SessionRow, Store, StoreError, Taken, insert_session,
 };
 
 /// Connections in the pool.

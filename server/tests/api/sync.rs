@@ -24,6 +24,8 @@ on_both_databases!(
     attaching_again_with_the_same_request_gives_the_same_plan,
     sync_refuses_what_is_not_the_phones_own_to_send,
     leaving_takes_everything_the_server_holds_then_deletes_it,
+    the_plans_keys_reach_the_accounts_other_phone_and_nobody_elses,
+    keys_not_the_owners_to_store_are_refused_with_nothing_stored,
 );
 
 const KEY: [u8; 32] = [0x4b; 32];
@@ -527,4 +529,192 @@ async fn leaving_takes_everything_the_server_holds_then_deletes_it(db: Db) {
     .await;
     assert_eq!(answer[0].pulled[0].envelope, sams_words);
     app.stop().await;
+}
+
+fn key_for(
+    person: &Person,
+    plan: &AttachedPlan,
+    section: &str,
+    recipient: &AccountKeys,
+    fresh: u8,
+) -> Vec<u8> {
+    use coplan_domain::key_envelope::{KeyAddress, seal_key};
+    seal_key(
+        &KeyAddress {
+            plan: id_bytes(&plan.plan),
+            document: document(plan, section),
+            epoch: 0,
+        },
+        &[fresh; 32],
+        &recipient.public().receiving,
+        &[fresh; 32],
+        &[fresh; 24],
+        &person.keys,
+    )
+}
+
+async fn put_keys(app: &TestApp, phone: &Phone, plan: &str, keys: &[Vec<u8>]) -> StatusCode {
+    let body = coplan_domain::wire::KeyEnvelopes {
+        envelopes: keys.iter().map(|k| Blob::new(k.clone()).unwrap()).collect(),
+    };
+    app.client
+        .put(app.url(&format!("/api/v1/plans/{plan}/keys")))
+        .header("x-coplan", "1")
+        .header("cookie", format!("__Host-coplan_session={}", phone.cookie))
+        .json(&body)
+        .send()
+        .await
+        .unwrap()
+        .status()
+}
+
+async fn get_keys(app: &TestApp, phone: &Phone, plan: &str) -> (StatusCode, Vec<Vec<u8>>) {
+    let response = app
+        .client
+        .get(app.url(&format!("/api/v1/plans/{plan}/keys")))
+        .header("cookie", format!("__Host-coplan_session={}", phone.cookie))
+        .send()
+        .await
+        .unwrap();
+    let status = response.status();
+    if status != StatusCode::OK {
+        return (status, Vec::new());
+    }
+    let keys: coplan_domain::wire::KeyEnvelopes = response.json().await.unwrap();
+    (
+        status,
+        keys.envelopes
+            .iter()
+            .map(|b| b.as_slice().to_vec())
+            .collect(),
+    )
+}
+
+/// The phone that attached the plan stores its sections' keys, wrapped to the person;
+/// the person's next phone fetches and opens them; another account finds no such plan.
+async fn the_plans_keys_reach_the_accounts_other_phone_and_nobody_elses(db: Db) {
+    use coplan_domain::key_envelope::KeyEnvelope;
+    let (app, _database, _dist) = start(db).await;
+    let person = Person::new("river.walker", 1);
+    let first = signed_up(&app, &person).await;
+    let (_, plan) = attach(&app, &first, 1).await;
+    let keys: Vec<Vec<u8>> = ["about_me", "safety_plan"]
+        .iter()
+        .enumerate()
+        .map(|(i, section)| key_for(&person, &plan, section, &person.keys, 10 + i as u8))
+        .collect();
+    assert_eq!(
+        put_keys(&app, &first, &plan.plan, &keys).await,
+        StatusCode::NO_CONTENT
+    );
+    // A retry of the same bytes is harmless.
+    assert_eq!(
+        put_keys(&app, &first, &plan.plan, &keys).await,
+        StatusCode::NO_CONTENT
+    );
+
+    let second = signed_in(&app, &person).await;
+    let (status, fetched) = get_keys(&app, &second, &plan.plan).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(fetched.len(), 2);
+    let mut opened: Vec<[u8; 32]> = fetched
+        .iter()
+        .map(|k| {
+            KeyEnvelope::read(k)
+                .unwrap()
+                .open(&person.keys.public().signing, &person.keys)
+                .unwrap()
+        })
+        .collect();
+    opened.sort();
+    assert_eq!(opened, vec![[10; 32], [11; 32]]);
+
+    // Another person: the plan answers as one that does not exist.
+    let stranger = Person::new("someone.else", 2);
+    let theirs = signed_up(&app, &stranger).await;
+    assert_eq!(
+        get_keys(&app, &theirs, &plan.plan).await.0,
+        StatusCode::NOT_FOUND
+    );
+    let forged = key_for(&stranger, &plan, "about_me", &stranger.keys, 30);
+    assert_eq!(
+        put_keys(&app, &theirs, &plan.plan, &[forged]).await,
+        StatusCode::NOT_FOUND
+    );
+    assert_eq!(
+        get_keys(&app, &theirs, &"0".repeat(32)).await.0,
+        StatusCode::NOT_FOUND
+    );
+    // And the server holds those two keys only.
+    assert_eq!(get_keys(&app, &first, &plan.plan).await.1.len(), 2);
+}
+
+/// Keys signed by someone else, wrapped to someone else, for another plan's document or
+/// a later epoch, damaged, or a second key for a place already keyed: refused, and none
+/// of the request is stored.
+async fn keys_not_the_owners_to_store_are_refused_with_nothing_stored(db: Db) {
+    use coplan_domain::key_envelope::{KeyAddress, seal_key};
+    let (app, _database, _dist) = start(db).await;
+    let person = Person::new("river.walker", 1);
+    let phone = signed_up(&app, &person).await;
+    let (_, plan) = attach(&app, &phone, 1).await;
+    let (_, other_plan) = attach(&app, &phone, 2).await;
+    let good = key_for(&person, &plan, "about_me", &person.keys, 10);
+    let stranger = AccountKeys::from_random(&[9; 64]);
+    let signed_by_stranger = {
+        let impostor = Person {
+            keys: AccountKeys::from_random(&[9; 64]),
+            name: "x",
+        };
+        key_for(&impostor, &plan, "care_plan", &person.keys, 11)
+    };
+    let for_stranger = key_for(&person, &plan, "care_plan", &stranger, 12);
+    let other_plans_document = key_for(&person, &other_plan, "care_plan", &person.keys, 13);
+    let later_epoch = seal_key(
+        &KeyAddress {
+            plan: id_bytes(&plan.plan),
+            document: document(&plan, "care_plan"),
+            epoch: 1,
+        },
+        &[14; 32],
+        &person.keys.public().receiving,
+        &[14; 32],
+        &[14; 24],
+        &person.keys,
+    );
+    let mut damaged = key_for(&person, &plan, "care_plan", &person.keys, 15);
+    damaged[120] ^= 1;
+    for bad in [
+        signed_by_stranger,
+        for_stranger,
+        other_plans_document,
+        later_epoch,
+        damaged,
+    ] {
+        assert_eq!(
+            put_keys(&app, &phone, &plan.plan, &[good.clone(), bad]).await,
+            StatusCode::BAD_REQUEST
+        );
+    }
+    assert!(
+        get_keys(&app, &phone, &plan.plan).await.1.is_empty(),
+        "nothing stored"
+    );
+    assert_eq!(
+        put_keys(&app, &phone, &plan.plan, &[]).await,
+        StatusCode::BAD_REQUEST
+    );
+
+    assert_eq!(
+        put_keys(&app, &phone, &plan.plan, std::slice::from_ref(&good)).await,
+        StatusCode::NO_CONTENT
+    );
+    // Another key for the same place: the first stands, and the rest of the request waits.
+    let second_key = key_for(&person, &plan, "about_me", &person.keys, 16);
+    let care = key_for(&person, &plan, "care_plan", &person.keys, 17);
+    assert_eq!(
+        put_keys(&app, &phone, &plan.plan, &[care, second_key]).await,
+        StatusCode::CONFLICT
+    );
+    assert_eq!(get_keys(&app, &phone, &plan.plan).await.1, vec![good]);
 }
