@@ -1,0 +1,171 @@
+//! What a phone keeps about one attached plan's sync (stored sealed, like every record):
+//! the plan's id on the server, each section's document, its key, what this phone has
+//! already put in the outbox (a state vector), and the engine's state
+//! ([`super::DocumentSync`]).
+//!
+//! Stored format, version 1: JSON, bytes as unpadded base64url. Pinned by
+//! `domain/tests/sync_record.rs`.
+
+use serde::{Deserialize, Serialize};
+
+use super::{DocumentSync, Waiting};
+use crate::limits::ENVELOPE_MAX_BYTES;
+use crate::wire::{Blob, Bytes};
+
+/// The record format this build writes.
+pub const SYNC_RECORD_VERSION: u32 = 1;
+
+/// One plan's sync, on this phone.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PlanSync {
+    /// The attach request's id, kept until the server answers (a retry gets the same plan).
+    pub request: [u8; 16],
+    /// The plan's id on the server, once attached.
+    pub plan: Option<[u8; 16]>,
+    /// Whether the server holds this plan's key envelopes.
+    pub keys_stored: bool,
+    pub documents: Vec<SectionSync>,
+}
+
+/// One section's document.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SectionSync {
+    /// The section's stored name (`about_me`, …).
+    pub section: String,
+    /// The document's key at epoch 0.
+    pub key: [u8; 32],
+    /// The state vector of everything this phone has put in the outbox or received:
+    /// the next change is what the section holds beyond it. None before the first.
+    pub sent: Option<Vec<u8>>,
+    pub engine: DocumentSync,
+}
+
+/// Why a stored record does not read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+pub enum SyncRecordError {
+    #[error("sync record damaged")]
+    Damaged,
+    #[error("sync record from a newer build: {found}")]
+    Newer { found: u32 },
+}
+
+type Envelope = Blob<ENVELOPE_MAX_BYTES>;
+
+#[derive(Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct StoredPlan {
+    v: u32,
+    request: Bytes<16>,
+    plan: Option<Bytes<16>>,
+    keys_stored: bool,
+    documents: Vec<StoredSection>,
+}
+
+#[derive(Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct StoredSection {
+    section: String,
+    document: Bytes<16>,
+    device: Bytes<16>,
+    key: Bytes<32>,
+    sent: Option<Envelope>,
+    log_id: Option<String>,
+    cursor: u64,
+    next_counter: u64,
+    outbox: Vec<StoredWaiting>,
+    send_whole_state: bool,
+}
+
+#[derive(Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct StoredWaiting {
+    counter: u64,
+    payload: Envelope,
+    sealed: Envelope,
+}
+
+impl PlanSync {
+    pub fn to_stored(&self) -> String {
+        let blob = |bytes: &[u8]| Blob::new(bytes.to_vec()).expect("within an envelope's size");
+        let stored = StoredPlan {
+            v: SYNC_RECORD_VERSION,
+            request: Bytes(self.request),
+            plan: self.plan.map(Bytes),
+            keys_stored: self.keys_stored,
+            documents: self
+                .documents
+                .iter()
+                .map(|d| StoredSection {
+                    section: d.section.clone(),
+                    document: Bytes(d.engine.document),
+                    device: Bytes(d.engine.device),
+                    key: Bytes(d.key),
+                    sent: d.sent.as_deref().map(blob),
+                    log_id: d.engine.log_id.clone(),
+                    cursor: d.engine.cursor,
+                    next_counter: d.engine.next_counter,
+                    outbox: d
+                        .engine
+                        .outbox
+                        .iter()
+                        .map(|(counter, w)| StoredWaiting {
+                            counter: *counter,
+                            payload: blob(&w.payload),
+                            sealed: blob(&w.sealed),
+                        })
+                        .collect(),
+                    send_whole_state: d.engine.send_whole_state,
+                })
+                .collect(),
+        };
+        serde_json::to_string(&stored).expect("plain fields always serialise")
+    }
+
+    pub fn from_stored(text: &str) -> Result<Self, SyncRecordError> {
+        #[derive(Deserialize)]
+        struct Version {
+            v: u32,
+        }
+        let version: Version = serde_json::from_str(text).map_err(|_| SyncRecordError::Damaged)?;
+        if version.v > SYNC_RECORD_VERSION {
+            return Err(SyncRecordError::Newer { found: version.v });
+        }
+        let stored: StoredPlan =
+            serde_json::from_str(text).map_err(|_| SyncRecordError::Damaged)?;
+        Ok(Self {
+            request: stored.request.0,
+            plan: stored.plan.map(|p| p.0),
+            keys_stored: stored.keys_stored,
+            documents: stored
+                .documents
+                .into_iter()
+                .map(|d| SectionSync {
+                    section: d.section,
+                    key: d.key.0,
+                    sent: d.sent.map(|s| s.as_slice().to_vec()),
+                    engine: DocumentSync {
+                        document: d.document.0,
+                        device: d.device.0,
+                        log_id: d.log_id,
+                        cursor: d.cursor,
+                        next_counter: d.next_counter,
+                        outbox: d
+                            .outbox
+                            .into_iter()
+                            .map(|w| {
+                                (
+                                    w.counter,
+                                    Waiting {
+                                        payload: w.payload.as_slice().to_vec(),
+                                        sealed: w.sealed.as_slice().to_vec(),
+                                    },
+                                )
+                            })
+                            .collect(),
+                        send_whole_state: d.send_whole_state,
+                    },
+                })
+                .collect(),
+        })
+    }
+}

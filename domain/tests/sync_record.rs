@@ -1,0 +1,63 @@
+//! A phone's sync record, version 1, pinned: written exactly so, read back the same, a
+//! newer or damaged one refused plainly.
+
+use coplan_domain::sync::record::{PlanSync, SectionSync, SyncRecordError};
+use coplan_domain::sync::{DocumentSync, Waiting};
+
+const PINNED: &str = r#"{"v":1,"request":"AQEBAQEBAQEBAQEBAQEBAQ","plan":"AgICAgICAgICAgICAgICAg","keys_stored":true,"documents":[{"section":"about_me","document":"AwMDAwMDAwMDAwMDAwMDAw","device":"BAQEBAQEBAQEBAQEBAQEBA","key":"BQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQU","sent":"AQIDBA","log_id":"log-1","cursor":7,"next_counter":3,"outbox":[{"counter":2,"payload":"CQk","sealed":"CgoK"}],"send_whole_state":false}]}"#;
+
+fn record() -> PlanSync {
+    let mut engine = DocumentSync::new([3; 16], [4; 16]);
+    engine.log_id = Some("log-1".into());
+    engine.cursor = 7;
+    engine.next_counter = 3;
+    engine.queue(
+        2,
+        Waiting {
+            payload: vec![9, 9],
+            sealed: vec![10, 10, 10],
+        },
+    );
+    PlanSync {
+        request: [1; 16],
+        plan: Some([2; 16]),
+        keys_stored: true,
+        documents: vec![SectionSync {
+            section: "about_me".into(),
+            key: [5; 32],
+            sent: Some(vec![1, 2, 3, 4]),
+            engine,
+        }],
+    }
+}
+
+#[test]
+fn a_sync_record_is_written_exactly_as_version_1_and_reads_back() {
+    assert_eq!(record().to_stored(), PINNED);
+    assert_eq!(PlanSync::from_stored(PINNED), Ok(record()));
+}
+
+#[test]
+fn a_record_before_the_plan_is_attached_reads_back() {
+    let waiting = PlanSync {
+        request: [1; 16],
+        plan: None,
+        keys_stored: false,
+        documents: Vec::new(),
+    };
+    assert_eq!(PlanSync::from_stored(&waiting.to_stored()), Ok(waiting));
+}
+
+#[test]
+fn a_newer_or_damaged_record_is_refused_plainly() {
+    let newer = PINNED.replace(r#""v":1"#, r#""v":2"#);
+    assert_eq!(
+        PlanSync::from_stored(&newer),
+        Err(SyncRecordError::Newer { found: 2 })
+    );
+    let damaged = PINNED.replace(r#""cursor":7"#, r#""cursor":"7""#);
+    assert_eq!(
+        PlanSync::from_stored(&damaged),
+        Err(SyncRecordError::Damaged)
+    );
+}
