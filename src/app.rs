@@ -44,6 +44,7 @@ pub fn App() -> impl IntoView {
 /// Every screen, once Coplan is open (and unlocked, when a lock is set).
 #[component]
 fn Screens(route: Route) -> impl IntoView {
+    leptos::task::spawn_local(crate::parts::start_sync_if_signed_in());
     let screen = move || match route.path().as_str() {
         "/" => view! { <OverviewPage/> }.into_any(),
         "/plans" => view! { <Lazy part=Part::Plans/> }.into_any(),

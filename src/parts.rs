@@ -162,3 +162,17 @@ fn account() -> Result<Draw, PartMissing> {
         view! { <crate::account::AccountPage/> }.into_any()
     }))
 }
+
+/// Starts backup and sync when this phone has an account: the sync code lives in the
+/// account part, fetched only then (online only; offline the next start tries again).
+pub async fn start_sync_if_signed_in() {
+    if crate::storage::signed_in_hint() {
+        let _ = account_sync().await;
+    }
+}
+
+#[wasm_split(account, fallible)]
+fn account_sync() -> Result<(), PartMissing> {
+    crate::account::sync::start();
+    Ok(())
+}

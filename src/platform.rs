@@ -50,6 +50,19 @@ pub fn fresh_client_id() -> u32 {
 /// closes, crashes or is thrown away). None when the browser has no Web Locks, or every
 /// slot is held.
 pub async fn claim_writer_slot(slots: u32) -> Option<u32> {
+    for slot in 0..slots {
+        match hold_lock(&format!("coplan:writer:{slot}"), true).await? {
+            true => return Some(slot),
+            false => continue,
+        }
+    }
+    None
+}
+
+/// Takes the Web Lock `name` and holds it for this page's life. With `if_free`, answers
+/// at once whether it was taken; without, waits until it is free (another tab holding it
+/// closed), then answers true. None when the browser has no Web Locks.
+pub async fn hold_lock(name: &str, if_free: bool) -> Option<bool> {
     use js_sys::{Function, Object, Promise, Reflect};
     use wasm_bindgen::{JsCast, JsValue, closure::Closure};
 
@@ -60,47 +73,42 @@ pub async fn claim_writer_slot(slots: u32) -> Option<u32> {
         .dyn_into()
         .ok()?;
     let options = Object::new();
-    Reflect::set(&options, &"ifAvailable".into(), &true.into()).ok()?;
-    for slot in 0..slots {
-        let name = JsValue::from(format!("coplan:writer:{slot}"));
-        // Resolves with whether the lock was granted, or with nothing if the request
-        // itself failed.
-        let granted = Promise::new(&mut |resolve, _| {
-            let answer = resolve.clone();
-            let callback = Closure::once_into_js(move |lock: JsValue| -> JsValue {
-                let held = !lock.is_null();
-                let _ = answer.call1(&JsValue::NULL, &held.into());
-                if held {
-                    // Never settles: the lock is kept for the page's life.
-                    Promise::new(&mut |_, _| {}).into()
-                } else {
-                    JsValue::UNDEFINED
-                }
-            });
-            let failed = Closure::once_into_js(move |_: JsValue| {
-                let _ = resolve.call0(&JsValue::NULL);
-            });
-            match request.call3(&locks, &name, &options, &callback) {
-                Ok(asked) => {
-                    if let Ok(catch) =
-                        Reflect::get(&asked, &"catch".into()).and_then(|c| c.dyn_into::<Function>())
-                    {
-                        let _ = catch.call1(&asked, &failed);
-                    }
-                }
-                Err(_) => {
-                    let _ = failed.unchecked_ref::<Function>().call0(&JsValue::NULL);
-                }
+    Reflect::set(&options, &"ifAvailable".into(), &if_free.into()).ok()?;
+    let name = JsValue::from(name);
+    // Resolves with whether the lock was granted, or with nothing if the request itself
+    // failed.
+    let granted = Promise::new(&mut |resolve, _| {
+        let answer = resolve.clone();
+        let callback = Closure::once_into_js(move |lock: JsValue| -> JsValue {
+            let held = !lock.is_null();
+            let _ = answer.call1(&JsValue::NULL, &held.into());
+            if held {
+                // Never settles: the lock is kept for the page's life.
+                Promise::new(&mut |_, _| {}).into()
+            } else {
+                JsValue::UNDEFINED
             }
         });
-        let held = wasm_bindgen_futures::JsFuture::from(granted).await.ok()?;
-        match held.as_bool() {
-            Some(true) => return Some(slot),
-            Some(false) => continue,
-            None => return None,
+        let failed = Closure::once_into_js(move |_: JsValue| {
+            let _ = resolve.call0(&JsValue::NULL);
+        });
+        match request.call3(&locks, &name, &options, &callback) {
+            Ok(asked) => {
+                if let Ok(catch) =
+                    Reflect::get(&asked, &"catch".into()).and_then(|c| c.dyn_into::<Function>())
+                {
+                    let _ = catch.call1(&asked, &failed);
+                }
+            }
+            Err(_) => {
+                let _ = failed.unchecked_ref::<Function>().call0(&JsValue::NULL);
+            }
         }
-    }
-    None
+    });
+    wasm_bindgen_futures::JsFuture::from(granted)
+        .await
+        .ok()?
+        .as_bool()
 }
 
 /// Compresses `bytes` as raw DEFLATE (RFC 1951) with the browser's own

@@ -58,6 +58,30 @@ pub async fn send_only<B: Serialize>(
     call(method, path, body.as_deref()).await.map(drop)
 }
 
+/// `POST path` with binary `body`, the answer's bytes (the sync route).
+pub async fn send_bytes(path: &str, body: Vec<u8>) -> Result<Vec<u8>, ApiProblem> {
+    let init = web_sys::RequestInit::new();
+    init.set_method("POST");
+    let headers = web_sys::Headers::new().map_err(|_| ApiProblem::Offline)?;
+    let _ = headers.set("X-Coplan", "1");
+    let _ = headers.set("Content-Type", "application/octet-stream");
+    init.set_headers(&headers);
+    init.set_body(&js_sys::Uint8Array::from(body.as_slice()));
+    init.set_cache(web_sys::RequestCache::NoStore);
+    let request =
+        web_sys::Request::new_with_str_and_init(path, &init).map_err(|_| ApiProblem::Offline)?;
+    let response = fetched(&request).await?;
+    let status = response.status();
+    if !response.ok() {
+        let text = read_text(&response).await;
+        return Err(refusal(&response, status, &text));
+    }
+    let buffer = JsFuture::from(response.array_buffer().map_err(|_| ApiProblem::Offline)?)
+        .await
+        .map_err(|_| ApiProblem::Offline)?;
+    Ok(js_sys::Uint8Array::new(&buffer).to_vec())
+}
+
 /// `GET path` as text (a file the app serves, such as the list of common passphrases).
 pub async fn get_text(path: &str) -> Result<String, ApiProblem> {
     Ok(call("GET", path, None).await?.text)
@@ -88,35 +112,48 @@ async fn call(method: &str, path: &str, body: Option<&str>) -> Result<Answer, Ap
     init.set_cache(web_sys::RequestCache::NoStore);
     let request =
         web_sys::Request::new_with_str_and_init(path, &init).map_err(|_| ApiProblem::Offline)?;
-    let response: web_sys::Response = JsFuture::from(global_fetch(&request)?)
+    let response = fetched(&request).await?;
+    let status = response.status();
+    let text = read_text(&response).await;
+    if response.ok() {
+        return Ok(Answer { status, text });
+    }
+    Err(refusal(&response, status, &text))
+}
+
+async fn fetched(request: &web_sys::Request) -> Result<web_sys::Response, ApiProblem> {
+    JsFuture::from(global_fetch(request)?)
         .await
         .map_err(|_| ApiProblem::Offline)?
         .dyn_into()
-        .map_err(|_| ApiProblem::Offline)?;
-    let status = response.status();
-    let retry_after_s = response
-        .headers()
-        .get("Retry-After")
-        .ok()
-        .flatten()
-        .and_then(|s| s.trim().parse().ok());
-    let text = match response.text() {
+        .map_err(|_| ApiProblem::Offline)
+}
+
+async fn read_text(response: &web_sys::Response) -> String {
+    match response.text() {
         Ok(promise) => JsFuture::from(promise)
             .await
             .ok()
             .and_then(|t| t.as_string())
             .unwrap_or_default(),
         Err(_) => String::new(),
-    };
-    if response.ok() {
-        return Ok(Answer { status, text });
     }
-    match serde_json::from_str::<ErrorAnswer>(&text) {
-        Ok(answer) => Err(ApiProblem::Refused {
+}
+
+/// A refusal in the API's error shape, or an answer this build does not know.
+fn refusal(response: &web_sys::Response, status: u16, text: &str) -> ApiProblem {
+    let retry_after_s = response
+        .headers()
+        .get("Retry-After")
+        .ok()
+        .flatten()
+        .and_then(|s| s.trim().parse().ok());
+    match serde_json::from_str::<ErrorAnswer>(text) {
+        Ok(answer) => ApiProblem::Refused {
             code: answer.error.code,
             retry_after_s,
-        }),
-        Err(_) => Err(ApiProblem::Unexpected { status }),
+        },
+        Err(_) => ApiProblem::Unexpected { status },
     }
 }
 

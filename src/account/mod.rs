@@ -4,6 +4,7 @@
 
 mod api;
 mod flows;
+pub mod sync;
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -175,6 +176,9 @@ fn AccountForm(form: Form, step: RwSignal<Step>) -> impl IntoView {
                     .map(|_| Step::NewPassphrase),
             };
             busy.set(false);
+            if done.is_ok() {
+                sync::start();
+            }
             match done {
                 Ok(next) => step.set(next),
                 Err(problem) => error.set(Some(say(&problem, form))),

@@ -8,7 +8,10 @@ use indexed_db_futures::prelude::*;
 use js_sys::Uint8Array;
 use wasm_bindgen::JsValue;
 
-use super::{ACCOUNT, Storage, StorageError, read_failed, write_failed};
+use coplan_domain::PlanId;
+use coplan_domain::sync::record::PlanSync;
+
+use super::{ACCOUNT, SYNC, Storage, StorageError, read_failed, write_failed};
 
 /// The one record's key.
 const THIS_ACCOUNT: &str = "this";
@@ -17,6 +20,19 @@ const PLACE: Place<'static> = Place {
     store: ACCOUNT,
     key: THIS_ACCOUNT,
 };
+
+/// The site-storage key that says this phone holds an account, so the app knows at start
+/// whether to fetch the sync code, without opening the account record.
+const SIGNED_IN_HINT: &str = "coplan:signed-in";
+
+fn site_storage() -> Option<web_sys::Storage> {
+    web_sys::window()?.local_storage().ok()?
+}
+
+/// Whether this phone was signed in when last seen (a hint: the record decides).
+pub fn signed_in_hint() -> bool {
+    site_storage().is_some_and(|s| s.get_item(SIGNED_IN_HINT).ok().flatten().is_some())
+}
 
 /// Why the stored account did not read.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -64,17 +80,84 @@ impl Storage {
             .without_key_type()
             .await
             .map_err(write_failed)?;
+        tx.commit().await.map_err(write_failed)?;
+        if let Some(storage) = site_storage() {
+            let _ = storage.set_item(SIGNED_IN_HINT, "1");
+        }
+        Ok(())
+    }
+
+    /// Every plan's sync record, by local plan id. A record that does not open or read
+    /// is left out (and its plan is attached again, as a new plan: never a collision).
+    pub async fn sync_records(&self) -> Result<Vec<(PlanId, PlanSync)>, StorageError> {
+        let tx = self.db.transaction(SYNC).build().map_err(read_failed)?;
+        let found = super::keys::records(&tx, SYNC).await.map_err(read_failed)?;
+        drop(tx);
+        let mut records = Vec::with_capacity(found.len());
+        for (key, value) in found {
+            let Some(id) = key.as_string() else { continue };
+            let place = Place {
+                store: SYNC,
+                key: &id,
+            };
+            let Ok(plain) = self
+                .key
+                .open(&Uint8Array::new(&value).to_vec(), place)
+                .await
+            else {
+                continue;
+            };
+            let read = String::from_utf8(plain)
+                .ok()
+                .and_then(|text| PlanSync::from_stored(&text).ok());
+            if let (Some(record), Ok(plan)) = (read, PlanId::parse(&id)) {
+                records.push((plan, record));
+            }
+        }
+        Ok(records)
+    }
+
+    /// Keeps `plan`'s sync record (before anything it says is sent).
+    pub async fn save_sync_record(
+        &self,
+        plan: &PlanId,
+        record: &PlanSync,
+    ) -> Result<(), StorageError> {
+        let place = Place {
+            store: SYNC,
+            key: plan.as_str(),
+        };
+        let sealed = self.key.seal(record.to_stored().as_bytes(), place).await?;
+        let tx = self.readwrite(SYNC)?;
+        tx.object_store(SYNC)
+            .map_err(write_failed)?
+            .put(JsValue::from(Uint8Array::from(sealed.as_slice())))
+            .with_key(plan.as_str().to_owned())
+            .without_key_type()
+            .await
+            .map_err(write_failed)?;
         tx.commit().await.map_err(write_failed)
     }
 
-    /// Forgets the account on this phone (its keys with it); the plans stay.
+    /// Forgets the account on this phone (its keys, and the plans' sync records with
+    /// their section keys); the plans stay.
     pub async fn remove_account(&self) -> Result<(), StorageError> {
-        let tx = self.readwrite(ACCOUNT)?;
+        let tx = self.readwrite([ACCOUNT, SYNC])?;
         tx.object_store(ACCOUNT)
             .map_err(write_failed)?
             .delete(THIS_ACCOUNT)
             .await
             .map_err(write_failed)?;
-        tx.commit().await.map_err(write_failed)
+        tx.object_store(SYNC)
+            .map_err(write_failed)?
+            .clear()
+            .map_err(write_failed)?
+            .await
+            .map_err(write_failed)?;
+        tx.commit().await.map_err(write_failed)?;
+        if let Some(storage) = site_storage() {
+            let _ = storage.remove_item(SIGNED_IN_HINT);
+        }
+        Ok(())
     }
 }

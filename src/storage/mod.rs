@@ -13,7 +13,7 @@ mod phone;
 mod plans;
 mod sections;
 
-pub use account::AccountReadError;
+pub use account::{AccountReadError, signed_in_hint};
 pub use crypto::{DataKey, normalised};
 pub use lock::{LockChoices, Locked, UnlockError};
 pub use sections::{OpenSection, StoredSection};
@@ -48,6 +48,9 @@ pub(crate) const SECTION_UPDATES: &str = "section_updates";
 pub(crate) const OPEN_COPIES: &str = "open_copies";
 /// The account this phone is signed in to: one record, sealed (schema 6).
 pub(crate) const ACCOUNT: &str = "account";
+/// Each attached plan's sync (`coplan_domain::sync::record`), keyed by the local plan id,
+/// sealed (schema 6).
+pub(crate) const SYNC: &str = "sync";
 
 /// Why the browser's storage did not do what was asked, in words a person can act on.
 /// The detail is for the console and never holds plan text.
@@ -345,6 +348,7 @@ fn upgrade(old: u32, new: u32, db: &Database) -> indexed_db_futures::Result<()> 
     // which would take a deflated snapshot for a damaged section.
     if old < 6 && new >= 6 {
         db.create_object_store(ACCOUNT).build()?;
+        db.create_object_store(SYNC).build()?;
     }
     Ok(())
 }

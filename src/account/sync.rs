@@ -1,0 +1,449 @@
+//! Backup and sync of the person's plans across their own phones (issue 12), one round at
+//! a time: attach the open plan, store its section keys wrapped to the person, take in
+//! the plans this phone lacks, then for each section put what changed here in the outbox
+//! (sealed, signed, stored before it is sent) and push and pull in one request.
+//!
+//! The rules that keep every word are the engine's (`coplan_domain::sync`): a change is
+//! stored in the outbox before it is sent and sent until the server has it; what arrives
+//! is stored before the cursor moves. Only one tab of a phone syncs (a Web Lock); the
+//! others hear its changes over the tab relay like any other tab's.
+
+use coplan_domain::PlanId;
+use coplan_domain::envelope::{Encoding, Envelope, Header, What, seal};
+use coplan_domain::key_envelope::{KeyAddress, KeyEnvelope, seal_key};
+use coplan_domain::keys::AccountRecord;
+use coplan_domain::plan::{SectionDoc, SectionKind};
+use coplan_domain::sync::record::{PlanSync, SectionSync};
+use coplan_domain::sync::wire::{read_response, write_request};
+use coplan_domain::sync::{DocumentSync, Waiting};
+use coplan_domain::wire::{AttachPlan, AttachedPlan, Blob, Bytes, KeyEnvelopes, Plans};
+use js_sys::Uint8Array;
+
+use super::api::{self, ApiProblem};
+use super::flows::Problem;
+use crate::platform::{fill_random, fresh_client_id};
+use crate::storage::Storage;
+
+/// How often the syncing tab syncs while all is well.
+const EVERY_MS: i32 = 3_000;
+/// The longest wait after failures (offline, server down), doubling from a second.
+const MOST_MS: i32 = 30_000;
+
+thread_local! {
+    static STARTED: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
+/// Starts syncing in this tab, once: the tab that holds the phone's sync lock syncs every
+/// few seconds while the phone is signed in; another tab waits for the lock and takes
+/// over when that tab closes.
+pub fn start() {
+    if STARTED.replace(true) {
+        return;
+    }
+    leptos::task::spawn_local(async {
+        // No Web Locks (an old browser): every tab syncs, which is safe, only wasteful.
+        let _ = crate::platform::hold_lock("coplan:sync", false).await;
+        let mut failures = 0u32;
+        while crate::storage::signed_in_hint() {
+            let wait = match sync_now().await {
+                Ok(()) => {
+                    failures = 0;
+                    EVERY_MS
+                }
+                Err(problem) => {
+                    failures = failures.saturating_add(1);
+                    leptos::logging::warn!("sync waits: {problem:?}");
+                    backoff(failures)
+                }
+            };
+            crate::platform::pause(wait).await;
+        }
+        STARTED.set(false);
+    });
+}
+
+/// The wait after `failures` failures in a row: doubling from a second to [`MOST_MS`],
+/// with up to a quarter more at random so that phones do not all come back at once.
+fn backoff(failures: u32) -> i32 {
+    let base = 1_000i32.saturating_mul(1 << failures.min(5)).min(MOST_MS);
+    let [spread] = random::<1>();
+    base + base / 4 * i32::from(spread) / 255
+}
+
+/// Rounds one call makes at most while the server says it has more.
+const MAX_ROUNDS: usize = 20;
+/// Changes pushed per document per request.
+const MAX_PUSH: usize = 16;
+
+fn random<const N: usize>() -> [u8; N] {
+    let mut bytes = [0u8; N];
+    fill_random(&mut bytes).expect("the browser gave no random source");
+    bytes
+}
+
+fn hex_id(text: &str) -> Option<[u8; 16]> {
+    if text.len() != 32 {
+        return None;
+    }
+    let mut id = [0u8; 16];
+    for (i, byte) in id.iter_mut().enumerate() {
+        *byte = u8::from_str_radix(text.get(2 * i..2 * i + 2)?, 16).ok()?;
+    }
+    Some(id)
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+fn kind_of(section: &str) -> Option<SectionKind> {
+    SectionKind::ALL.into_iter().find(|k| k.key() == section)
+}
+
+fn unexpected() -> Problem {
+    Problem::Api(ApiProblem::Unexpected { status: 200 })
+}
+
+/// One sync of every plan on this phone. Nothing to do when no account is here.
+pub async fn sync_now() -> Result<(), Problem> {
+    let storage = Storage::shared().await?;
+    let Some(account) = storage.account().await.map_err(|_| Problem::Keys)? else {
+        return Ok(());
+    };
+    let phone = hex_id(&account.phone).ok_or(Problem::Keys)?;
+    let mut records = storage.sync_records().await?;
+    if let Some(open) = storage.current_plan().await?
+        && let Ok(open) = PlanId::parse(&open)
+        && !records.iter().any(|(plan, _)| *plan == open)
+    {
+        let record = PlanSync {
+            request: random(),
+            plan: None,
+            keys_stored: false,
+            documents: Vec::new(),
+        };
+        storage.save_sync_record(&open, &record).await?;
+        records.push((open, record));
+    }
+    let known: Vec<[u8; 16]> = records.iter().filter_map(|(_, r)| r.plan).collect();
+    let on_server: Plans = api::get("/api/v1/plans").await?;
+    for plan in on_server.plans {
+        let Some(id) = hex_id(&plan.plan) else {
+            continue;
+        };
+        if known.contains(&id) {
+            continue;
+        }
+        if let Some(adopted) = adopt(&storage, &account, phone, &plan).await? {
+            records.push(adopted);
+        }
+    }
+    for (plan, mut record) in records {
+        sync_plan(&storage, &account, phone, &plan, &mut record).await?;
+    }
+    Ok(())
+}
+
+/// A plan on the server that this phone does not have yet: a new plan here, with the
+/// section keys the server holds for this account. None while some key is missing (the
+/// phone that attached the plan has not stored them yet).
+async fn adopt(
+    storage: &Storage,
+    account: &AccountRecord,
+    phone: [u8; 16],
+    plan: &AttachedPlan,
+) -> Result<Option<(PlanId, PlanSync)>, Problem> {
+    let id = hex_id(&plan.plan).ok_or_else(unexpected)?;
+    let keys: KeyEnvelopes = api::get(&format!("/api/v1/plans/{}/keys", plan.plan)).await?;
+    let opened: Vec<([u8; 16], [u8; 32])> = keys
+        .envelopes
+        .iter()
+        .filter_map(|blob| {
+            let envelope = KeyEnvelope::read(blob.as_slice()).ok()?;
+            let key = envelope
+                .open(&account.keys.public().signing, &account.keys)
+                .ok()?;
+            (envelope.address.plan == id && envelope.address.epoch == 0)
+                .then_some((envelope.address.document, key))
+        })
+        .collect();
+    let mut documents = Vec::with_capacity(plan.documents.len());
+    for document in &plan.documents {
+        let Some(doc_id) = hex_id(&document.id) else {
+            continue;
+        };
+        let Some((_, key)) = opened.iter().find(|(d, _)| *d == doc_id) else {
+            return Ok(None);
+        };
+        documents.push(SectionSync {
+            section: document.section.clone(),
+            key: *key,
+            sent: None,
+            engine: DocumentSync::new(doc_id, phone),
+        });
+    }
+    let local = storage.start_plan().await?;
+    let record = PlanSync {
+        request: random(),
+        plan: Some(id),
+        keys_stored: true,
+        documents,
+    };
+    storage.save_sync_record(&local, &record).await?;
+    Ok(Some((local, record)))
+}
+
+/// Attaches the plan if it is not yet, stores its keys if they are not yet, then pushes
+/// and pulls until the server has nothing more.
+async fn sync_plan(
+    storage: &Storage,
+    account: &AccountRecord,
+    phone: [u8; 16],
+    plan: &PlanId,
+    record: &mut PlanSync,
+) -> Result<(), Problem> {
+    if record.plan.is_none() {
+        let attached: AttachedPlan = api::send(
+            "POST",
+            "/api/v1/plans",
+            &AttachPlan {
+                request: Bytes(record.request),
+            },
+        )
+        .await?;
+        record.plan = Some(hex_id(&attached.plan).ok_or_else(unexpected)?);
+        record.documents = attached
+            .documents
+            .iter()
+            .filter_map(|d| {
+                Some(SectionSync {
+                    section: d.section.clone(),
+                    key: random(),
+                    sent: None,
+                    engine: DocumentSync::new(hex_id(&d.id)?, phone),
+                })
+            })
+            .collect();
+        storage.save_sync_record(plan, record).await?;
+    }
+    let plan_id = record.plan.ok_or_else(unexpected)?;
+    if !record.keys_stored {
+        store_keys(account, plan_id, record).await?;
+        storage.save_sync_record(plan, record).await?;
+    }
+    for _ in 0..MAX_ROUNDS {
+        let mut sections = Vec::with_capacity(record.documents.len());
+        for section in &mut record.documents {
+            let Some(kind) = kind_of(&section.section) else {
+                sections.push(None);
+                continue;
+            };
+            let doc = SectionDoc::new(kind, fresh_client_id());
+            for update in storage.load_section(plan, kind).await?.all_updates() {
+                doc.apply_stored(update).map_err(|_| unexpected())?;
+            }
+            queue_changes(account, phone, plan_id, kind, section, &doc)?;
+            sections.push(Some((kind, doc)));
+        }
+        storage.save_sync_record(plan, record).await?;
+        let requests: Vec<_> = record
+            .documents
+            .iter()
+            .map(|s| s.engine.request(MAX_PUSH))
+            .collect();
+        let answer = api::send_bytes("/api/v1/sync", write_request(&requests)).await?;
+        let responses = read_response(&answer).map_err(|_| unexpected())?;
+        let mut more = false;
+        for response in responses {
+            let Some(at) = record
+                .documents
+                .iter()
+                .position(|s| s.engine.document == response.document)
+            else {
+                continue;
+            };
+            let section = &mut record.documents[at];
+            let received = section.engine.receive(&response);
+            more |= received.more;
+            if let Some((kind, doc)) = &sections[at] {
+                for pulled in &received.to_apply {
+                    take_in(
+                        storage,
+                        account,
+                        plan,
+                        *kind,
+                        section,
+                        doc,
+                        &pulled.envelope,
+                    )
+                    .await?;
+                }
+                if received.restored {
+                    section.engine.send_whole_state = true;
+                }
+            }
+            section.engine.stored(received.up_to);
+            for counter in received.to_reseal {
+                if let (Some((new, payload)), Some((kind, _))) =
+                    (section.engine.reseal(counter), &sections[at])
+                {
+                    let sealed =
+                        seal_change(account, phone, plan_id, *kind, section, new, &payload)?;
+                    section.engine.queue(new, Waiting { payload, sealed });
+                    more = true;
+                }
+            }
+        }
+        storage.save_sync_record(plan, record).await?;
+        let waiting = record.documents.iter().any(|s| s.engine.has_waiting());
+        if !more && !waiting {
+            break;
+        }
+    }
+    Ok(())
+}
+
+/// Wraps every section's key to the person and stores them; if the server already holds
+/// keys for this plan (another try got there first), those are the keys.
+async fn store_keys(
+    account: &AccountRecord,
+    plan: [u8; 16],
+    record: &mut PlanSync,
+) -> Result<(), Problem> {
+    let receiving = account.keys.public().receiving;
+    let envelopes = record
+        .documents
+        .iter()
+        .map(|s| {
+            let address = KeyAddress {
+                plan,
+                document: s.engine.document,
+                epoch: 0,
+            };
+            let sealed = seal_key(
+                &address,
+                &s.key,
+                &receiving,
+                &random(),
+                &random(),
+                &account.keys,
+            );
+            Blob::new(sealed).ok_or_else(unexpected)
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+    let path = format!("/api/v1/plans/{}/keys", hex(&plan));
+    match api::send_only("PUT", &path, Some(&KeyEnvelopes { envelopes })).await {
+        Ok(()) => {}
+        Err(ApiProblem::Refused { code, .. }) if code == "key_taken" => {
+            let stored: KeyEnvelopes = api::get(&path).await?;
+            for blob in &stored.envelopes {
+                let Ok(envelope) = KeyEnvelope::read(blob.as_slice()) else {
+                    continue;
+                };
+                let Ok(key) = envelope.open(&account.keys.public().signing, &account.keys) else {
+                    continue;
+                };
+                if let Some(section) = record
+                    .documents
+                    .iter_mut()
+                    .find(|s| s.engine.document == envelope.address.document)
+                {
+                    section.key = key;
+                }
+            }
+        }
+        Err(other) => return Err(other.into()),
+    }
+    record.keys_stored = true;
+    Ok(())
+}
+
+/// Puts what `doc` holds beyond what was already queued into the outbox, sealed.
+fn queue_changes(
+    account: &AccountRecord,
+    phone: [u8; 16],
+    plan: [u8; 16],
+    kind: SectionKind,
+    section: &mut SectionSync,
+    doc: &SectionDoc,
+) -> Result<(), Problem> {
+    let now = doc.state_vector();
+    let whole = section.engine.send_whole_state;
+    if !whole && (section.sent.as_ref() == Some(&now) || doc.writers().is_empty()) {
+        return Ok(());
+    }
+    let payload = match (&section.sent, whole) {
+        (Some(sent), false) => doc.diff_since(sent).map_err(|_| unexpected())?,
+        _ => doc.encode_state(),
+    };
+    let counter = section.engine.take_counter();
+    let sealed = seal_change(account, phone, plan, kind, section, counter, &payload)?;
+    section.engine.queue(counter, Waiting { payload, sealed });
+    section.engine.send_whole_state = false;
+    section.sent = Some(now);
+    Ok(())
+}
+
+fn seal_change(
+    account: &AccountRecord,
+    phone: [u8; 16],
+    plan: [u8; 16],
+    kind: SectionKind,
+    section: &SectionSync,
+    counter: u64,
+    payload: &[u8],
+) -> Result<Vec<u8>, Problem> {
+    let header = Header {
+        what: What::Change,
+        encoding: Encoding::Yrs,
+        kind: kind.code(),
+        plan,
+        document: section.engine.document,
+        epoch: 0,
+        device: phone,
+        counter,
+        range_start: account.range_start,
+        covers: 0,
+    };
+    seal(&header, payload, &section.key, &random(), &account.keys).map_err(|_| unexpected())
+}
+
+/// Takes in one envelope from another phone: checked (the account signed it, for this
+/// document and epoch), opened, merged, stored, and told to this phone's open screens.
+/// One that fails any check is left out, and the rest go on.
+async fn take_in(
+    storage: &Storage,
+    account: &AccountRecord,
+    plan: &PlanId,
+    kind: SectionKind,
+    section: &mut SectionSync,
+    doc: &SectionDoc,
+    bytes: &[u8],
+) -> Result<(), Problem> {
+    let Ok(envelope) = Envelope::read(bytes) else {
+        return Ok(());
+    };
+    if envelope.header.document != section.engine.document || envelope.header.epoch != 0 {
+        return Ok(());
+    }
+    let Ok(update) = envelope.open(&account.keys.public().signing, &section.key) else {
+        return Ok(());
+    };
+    let before = doc.state_vector();
+    if doc.apply_update(&update).is_err() {
+        return Ok(());
+    }
+    storage
+        .append_update(plan, kind, fresh_client_id().into(), 0, &update)
+        .await?;
+    // Nothing of ours waited behind it: what arrived is not ours to send back.
+    if section.sent.as_deref() == Some(before.as_slice()) || section.sent.is_none() {
+        section.sent = Some(doc.state_vector());
+    }
+    let name = format!("coplan:{}:{}", plan.as_str(), kind.key());
+    if let Ok(channel) = web_sys::BroadcastChannel::new(&name) {
+        let _ = channel.post_message(&Uint8Array::from(update.as_slice()));
+        channel.close();
+    }
+    Ok(())
+}

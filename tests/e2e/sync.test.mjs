@@ -1,0 +1,94 @@
+// My plan on every phone (issue 12), in headless Chromium against the real server: words
+// typed on one phone before it had an account reach a second phone once both are signed
+// in, and words typed on the second reach the first's open screen; the server's SQLite
+// file and its WAL hold none of them.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { browserAndServer, savedOnThisPhone, tabWithStory, watchErrors } from './helpers.mjs';
+
+const running = browserAndServer();
+
+const STORY = 'Grandad taught me to fish at the weir';
+const MORE = ' and the heron always watched';
+const PASSPHRASE = 'a kettle on the stove at seven';
+const STORY_BOX = 'My story, in my own words';
+
+async function signUp(page, url, name) {
+  await page.goto(`${url}/account`);
+  await page.getByRole('button', { name: 'Make an account' }).click();
+  await page.getByRole('textbox', { name: 'Username' }).fill(name);
+  await page.getByLabel('Passphrase', { exact: true }).fill(PASSPHRASE);
+  await page.getByRole('button', { name: 'Make my account' }).click();
+  await page.getByRole('heading', { name: 'Your recovery code' }).waitFor();
+}
+
+async function signIn(page, url, name) {
+  await page.goto(`${url}/account`);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.getByRole('textbox', { name: 'Username' }).fill(name);
+  await page.getByLabel('Passphrase', { exact: true }).fill(PASSPHRASE);
+  await page.getByRole('textbox', { name: 'A name for this phone' }).fill('Phone B');
+  await page.getByRole('button', { name: 'Sign in on this phone' }).click();
+  await page.getByText(`Signed in as ${name}.`).waitFor();
+}
+
+/** Opens About me until its story holds `words` (sync runs every few seconds). */
+async function storyArrives(page, url, words) {
+  const deadline = Date.now() + 30000;
+  for (;;) {
+    await page.goto(`${url}/about-me`);
+    const box = page.getByRole('textbox', { name: STORY_BOX });
+    await box.waitFor();
+    if ((await box.inputValue()).includes(words)) return;
+    if (Date.now() > deadline) assert.fail(`"${words}" did not arrive: ${await box.inputValue()}`);
+    await page.waitForTimeout(1000);
+  }
+}
+
+/** Everything the server's SQLite database holds on disk: the file and its WAL. */
+function serverFiles(dataDir) {
+  return readdirSync(dataDir)
+    .filter((f) => f.startsWith('coplan.db'))
+    .map((f) => readFileSync(join(dataDir, f)).toString('latin1'))
+    .join('');
+}
+
+test('a plan typed on one phone reaches the second once both are signed in, and back, sealed', async () => {
+  const a = await tabWithStory(running, STORY);
+  const errorsA = watchErrors(a.page);
+  await signUp(a.page, a.url, 'fisher.kid');
+
+  const contextB = await running.browser.newContext();
+  const b = await contextB.newPage();
+  const errorsB = watchErrors(b);
+  await signIn(b, a.url, 'fisher.kid');
+  await storyArrives(b, a.url, STORY);
+
+  // Phone A's screen stays open while phone B adds to the story.
+  await a.page.goto(`${a.url}/about-me`);
+  const boxA = a.page.getByRole('textbox', { name: STORY_BOX });
+  await boxA.waitFor();
+  const boxB = b.getByRole('textbox', { name: STORY_BOX });
+  await boxB.press('End');
+  await boxB.pressSequentially(MORE);
+  await savedOnThisPhone(b);
+  await a.page.waitForFunction(
+    ([label, words]) => [...document.querySelectorAll('textarea')].some((t) => t.value.includes(words) && t.labels[0]?.textContent.includes(label)),
+    [STORY_BOX, MORE.trim()],
+    { timeout: 30000 },
+  );
+  assert.equal(await boxA.inputValue(), STORY + MORE);
+
+  const stored = serverFiles(running.server.dataDir);
+  for (const words of ['weir', 'heron', 'Grandad']) {
+    assert.ok(!stored.includes(words), `the server's files hold no "${words}"`);
+  }
+  assert.ok(stored.length > 0);
+  for (const errors of [errorsA, errorsB]) {
+    assert.deepEqual(errors.filter((e) => !/status of 401/.test(e)), []);
+  }
+  await a.context.close();
+  await contextB.close();
+});
