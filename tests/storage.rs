@@ -32,7 +32,8 @@ async fn a_new_database_starts_empty_at_the_current_schema() {
             "meta",
             "open_copies",
             "section_snapshots",
-            "section_updates"
+            "section_updates",
+            "sync"
         ]
     );
     assert_eq!(storage.current_draft().await.unwrap(), None);
@@ -97,7 +98,7 @@ async fn a_version_1_database_upgrades_and_keeps_its_draft() {
     v1.save_draft(&draft("Sam")).await.unwrap();
     v1.close();
     let now = Storage::open(&name).await.unwrap();
-    assert_eq!(now.store_names().len(), 6);
+    assert_eq!(now.store_names().len(), 7);
     assert_eq!(now.current_draft().await.unwrap(), Some(draft("Sam")));
 }
 

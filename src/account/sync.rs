@@ -112,8 +112,18 @@ pub async fn sync_now() -> Result<(), Problem> {
     };
     let phone = hex_id(&account.phone).ok_or(Problem::Keys)?;
     let mut records = storage.sync_records().await?;
-    if let Some(open) = storage.current_plan().await?
-        && let Ok(open) = PlanId::parse(&open)
+    let open = storage
+        .current_plan()
+        .await?
+        .and_then(|open| PlanId::parse(&open).ok());
+    let open_has_words = match &open {
+        Some(plan) => has_words(&storage, plan).await?,
+        None => false,
+    };
+    // A plan with nothing written yet (a screen opened on a new phone starts one) is not
+    // attached: the account's own plan is on its way.
+    if let Some(open) = open.clone()
+        && open_has_words
         && !records.iter().any(|(plan, _)| *plan == open)
     {
         let record = PlanSync {
@@ -127,6 +137,8 @@ pub async fn sync_now() -> Result<(), Problem> {
     }
     let known: Vec<[u8; 16]> = records.iter().filter_map(|(_, r)| r.plan).collect();
     let on_server: Plans = api::get("/api/v1/plans").await?;
+    // The first plan to arrive opens, unless the person has written in the one open.
+    let mut may_open = !open_has_words && !records.iter().any(|(p, _)| Some(p) == open.as_ref());
     for plan in on_server.plans {
         let Some(id) = hex_id(&plan.plan) else {
             continue;
@@ -134,7 +146,8 @@ pub async fn sync_now() -> Result<(), Problem> {
         if known.contains(&id) {
             continue;
         }
-        if let Some(adopted) = adopt(&storage, &account, phone, &plan).await? {
+        if let Some(adopted) = adopt(&storage, &account, phone, &plan, may_open).await? {
+            may_open = false;
             records.push(adopted);
         }
     }
@@ -142,6 +155,17 @@ pub async fn sync_now() -> Result<(), Problem> {
         sync_plan(&storage, &account, phone, &plan, &mut record).await?;
     }
     Ok(())
+}
+
+/// Whether anything was ever written in `plan` on this phone.
+async fn has_words(storage: &Storage, plan: &PlanId) -> Result<bool, Problem> {
+    for kind in SectionKind::ALL {
+        let stored = storage.load_section(plan, kind).await?;
+        if stored.snapshot.is_some() || !stored.updates.is_empty() {
+            return Ok(true);
+        }
+    }
+    Ok(false)
 }
 
 /// A plan on the server that this phone does not have yet: a new plan here, with the
@@ -152,6 +176,7 @@ async fn adopt(
     account: &AccountRecord,
     phone: [u8; 16],
     plan: &AttachedPlan,
+    opens: bool,
 ) -> Result<Option<(PlanId, PlanSync)>, Problem> {
     let id = hex_id(&plan.plan).ok_or_else(unexpected)?;
     let keys: KeyEnvelopes = api::get(&format!("/api/v1/plans/{}/keys", plan.plan)).await?;
@@ -182,7 +207,7 @@ async fn adopt(
             engine: DocumentSync::new(doc_id, phone),
         });
     }
-    let local = storage.start_plan().await?;
+    let local = storage.add_plan(opens).await?;
     let record = PlanSync {
         request: random(),
         plan: Some(id),

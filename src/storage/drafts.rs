@@ -135,6 +135,27 @@ impl Storage {
         Ok(id)
     }
 
+    /// Adds a new, empty plan (a plan from the person's account arriving on this phone),
+    /// and makes it the open plan only if `open`.
+    pub async fn add_plan(&self, open: bool) -> Result<PlanId, StorageError> {
+        if open {
+            return self.start_plan().await;
+        }
+        let id = PlanId::parse(&crate::platform::random_id())?;
+        let draft = PlanDraft::new(id.clone(), crate::platform::now_ms());
+        let sealed = self.seal_draft(&draft).await?;
+        let tx = self.readwrite(DRAFTS)?;
+        tx.object_store(DRAFTS)
+            .map_err(write_failed)?
+            .put(sealed)
+            .with_key(id.as_str().to_string())
+            .without_key_type()
+            .await
+            .map_err(write_failed)?;
+        tx.commit().await.map_err(write_failed)?;
+        Ok(id)
+    }
+
     /// Saves a draft and makes it the open plan, in one transaction: after a crash either
     /// the old or the new draft is there, never half of one.
     pub async fn save_draft(&self, draft: &PlanDraft) -> Result<(), StorageError> {

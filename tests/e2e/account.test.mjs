@@ -104,6 +104,14 @@ test('an account with no email: made, signed in elsewhere, recovered once, liste
   await d.page.getByRole('button', { name: 'Sign in on this phone' }).click();
   await d.page.getByText(`Signed in as ${NAME}.`).waitFor();
 
+  // The new recovery code works (once again), on phone C after it signs out.
+  await c.page.getByRole('button', { name: 'I have kept it safe' }).click();
+  await c.page.getByRole('button', { name: 'Sign out on this phone' }).click();
+  await c.page.getByRole('button', { name: 'I have a recovery code' }).click();
+  await fill(c.page, { username: NAME, secret: secondCode, secretLabel: 'Recovery code', phoneName: 'Phone C' });
+  await c.page.getByRole('button', { name: 'Use my recovery code' }).click();
+  await c.page.getByRole('heading', { name: 'Choose a new passphrase' }).waitFor();
+
   // Phone B signs out: it forgets the account and says its plan stays.
   await b.page.getByRole('button', { name: 'Sign out on this phone' }).click();
   await b.page.getByText('This phone is signed out. Your plan is still here.').waitFor();

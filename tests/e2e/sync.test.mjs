@@ -6,7 +6,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { browserAndServer, savedOnThisPhone, tabWithStory, watchErrors } from './helpers.mjs';
+import { browserAndServer, savedOnThisPhone, startServer, tabWithStory, watchErrors } from './helpers.mjs';
 
 const running = browserAndServer();
 
@@ -81,6 +81,11 @@ test('a plan typed on one phone reaches the second once both are signed in, and 
   );
   assert.equal(await boxA.inputValue(), STORY + MORE);
 
+  // One plan on the account: the empty plan phone B's screen started before the person's
+  // arrived is never attached, and phone A's open plan stays the one it was.
+  const plans = await a.page.evaluate(() => fetch('/api/v1/plans').then((r) => r.json()));
+  assert.equal(plans.plans.length, 1, JSON.stringify(plans));
+
   const stored = serverFiles(running.server.dataDir);
   for (const words of ['weir', 'heron', 'Grandad']) {
     assert.ok(!stored.includes(words), `the server's files hold no "${words}"`);
@@ -91,4 +96,69 @@ test('a plan typed on one phone reaches the second once both are signed in, and 
   }
   await a.context.close();
   await contextB.close();
+});
+
+/** Waits until the open About me story on `page` holds every one of `words`. */
+async function storyHolds(page, words) {
+  try {
+    await page.waitForFunction(
+      ([label, all]) => {
+        const box = [...document.querySelectorAll('textarea')].find((t) => t.labels[0]?.textContent.includes(label));
+        return box && all.every((w) => box.value.includes(w));
+      },
+      [STORY_BOX, words],
+      { timeout: 60000 },
+    );
+  } catch (e) {
+    const now = await page.getByRole('textbox', { name: STORY_BOX }).inputValue();
+    assert.fail(`the story never held ${JSON.stringify(words)}: it says ${JSON.stringify(now)}`);
+  }
+}
+
+test('both phones offline change the same story, the server restarts, and both end with every word', async () => {
+  const server = await startServer();
+  let restarted;
+  const a = await tabWithStory({ browser: running.browser, server }, 'Line from A.');
+  await signUp(a.page, a.url, 'two.phones');
+  const contextB = await running.browser.newContext();
+  const b = await contextB.newPage();
+  if (process.env.DEBUG_SYNC) {
+    a.page.on('console', (m) => console.log('A:', m.text()));
+    b.on('console', (m) => console.log('B:', m.text()));
+  }
+  await signIn(b, a.url, 'two.phones');
+  await storyArrives(b, a.url, 'Line from A.');
+  await a.page.goto(`${a.url}/about-me`);
+  const boxA = a.page.getByRole('textbox', { name: STORY_BOX });
+  const boxB = b.getByRole('textbox', { name: STORY_BOX });
+  await boxA.waitFor();
+
+  try {
+    await a.context.setOffline(true);
+    await contextB.setOffline(true);
+    await boxA.press('End');
+    await boxA.pressSequentially(' A wrote this offline.');
+    await savedOnThisPhone(a.page);
+    await boxB.press('Home');
+    await boxB.pressSequentially('B wrote this offline. ');
+    await savedOnThisPhone(b);
+
+    // Back online while the server is down, then it comes back on the same data.
+    await server.stop();
+    await a.context.setOffline(false);
+    await contextB.setOffline(false);
+    await a.page.waitForTimeout(1500);
+    restarted = await startServer({ addr: server.addr, dataDir: server.dataDir });
+
+    const words = ['Line from A.', 'A wrote this offline.', 'B wrote this offline.'];
+    await storyHolds(a.page, words);
+    await storyHolds(b, words);
+    assert.equal(await boxA.inputValue(), await boxB.inputValue());
+    assert.equal(await boxA.inputValue(), 'B wrote this offline. Line from A. A wrote this offline.');
+  } finally {
+    await a.context.close();
+    await contextB.close();
+    await restarted?.stop();
+    await server.stop();
+  }
 });
