@@ -63,6 +63,8 @@ fn Screens(route: Route) -> impl IntoView {
     };
     view! {
         <MainNav/>
+        // Filled only by the account part (sync): plain text, never HTML.
+        <div id="app-notice" class="app-notice" role="status"></div>
         <main id="main" class="app-main" tabindex="-1">{screen}</main>
     }
 }

@@ -4,6 +4,7 @@
 
 mod api;
 mod flows;
+mod notice;
 pub mod sync;
 
 use leptos::prelude::*;
@@ -311,30 +312,55 @@ fn SignedIn(name: String, step: RwSignal<Step>) -> impl IntoView {
     let sign_out = move |_| {
         spawn_local(async move {
             match flows::sign_out().await {
-                Ok(()) => step.set(Step::SignedOut),
+                Ok(()) => {
+                    notice::forget();
+                    step.set(Step::SignedOut);
+                }
                 Err(problem) => error.set(Some(say(&problem, Form::SignIn))),
+            }
+        })
+    };
+    let remove = move |id: String| {
+        spawn_local(async move {
+            let path = format!("/api/v1/phones/{id}");
+            match api::send_only::<()>("DELETE", &path, None).await {
+                Ok(()) => phones.refetch(),
+                Err(problem) => error.set(Some(say(&Problem::Api(problem), Form::SignIn))),
             }
         })
     };
     view! {
         <p>{fill(ta(A::SignedInAs), &[("name", &name)])}</p>
+        <p role="status">{notice::backup_words()}</p>
         <section class="app-step" aria-labelledby="phones-heading">
             <h2 id="phones-heading">{ta(A::PhonesHeading)}</h2>
             {move || match phones.get() {
                 None => view! { <p role="status">{t(Text::HomeLoading)}</p> }.into_any(),
-                Some(Ok(account)) => view! {
-                    <ul>
-                        {account.phones.into_iter().map(|phone| {
-                            let when = fill(
-                                ta(A::SignedInOn),
-                                &[("date", &crate::platform::format_date(phone.signed_in_ms.max(0) as u64))],
-                            );
-                            let this = phone.this_phone.then(|| format!(" ({})", ta(A::ThisPhone)));
-                            view! { <li>{phone.name}{this}", "{when}</li> }
-                        }).collect_view()}
-                    </ul>
+                Some(Ok(account)) => {
+                    notice::phones_seen(&account.phones);
+                    view! {
+                        <ul class="app-phones">
+                            {account.phones.into_iter().map(|phone| {
+                                let when = fill(
+                                    ta(A::SignedInOn),
+                                    &[("date", &crate::platform::format_date(phone.signed_in_ms.max(0) as u64))],
+                                );
+                                let this = phone.this_phone.then(|| format!(" ({})", ta(A::ThisPhone)));
+                                let other = (!phone.this_phone).then(|| {
+                                    let id = phone.id.clone();
+                                    let label = fill(ta(A::SignOutOther), &[("name", &phone.name)]);
+                                    view! {
+                                        <button class="app-button app-button--secondary" type="button" on:click=move |_| remove(id.clone())>
+                                            {label}
+                                        </button>
+                                    }
+                                });
+                                view! { <li>{phone.name}{this}", "{when}" "{other}</li> }
+                            }).collect_view()}
+                        </ul>
+                    }
+                    .into_any()
                 }
-                .into_any(),
                 Some(Err(_)) => view! { <p>{ta(A::PhonesOffline)}</p> }.into_any(),
             }}
         </section>

@@ -44,14 +44,30 @@ pub fn start() {
         // No Web Locks (an old browser): every tab syncs, which is safe, only wasteful.
         let _ = crate::platform::hold_lock("coplan:sync", false).await;
         let mut failures = 0u32;
+        let mut round = 0u32;
+        super::notice::show();
         while crate::storage::signed_in_hint() {
             let wait = match sync_now().await {
                 Ok(()) => {
                     failures = 0;
+                    super::notice::synced();
+                    // Every third round, whether a new phone signed in.
+                    if round.is_multiple_of(3)
+                        && let Ok(account) =
+                            api::get::<coplan_domain::wire::Account>("/api/v1/account").await
+                    {
+                        super::notice::phones(&account.phones);
+                    }
+                    round = round.wrapping_add(1);
                     EVERY_MS
                 }
                 Err(problem) => {
                     failures = failures.saturating_add(1);
+                    let signed_out = matches!(
+                        &problem,
+                        Problem::Api(ApiProblem::Refused { code, .. }) if code == "sign_in_needed"
+                    );
+                    super::notice::failed(signed_out);
                     leptos::logging::warn!("sync waits: {problem:?}");
                     backoff(failures)
                 }

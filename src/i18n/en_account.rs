@@ -70,6 +70,19 @@ pub fn text(text: A) -> &'static str {
         }
         A::SignOut => "Sign out on this phone",
         A::SignedOut => "This phone is signed out. Your plan is still here.",
+        A::BackedUpAt => "Your plan was last backed up at {time}.",
+        A::NotBackedUpYet => "Your plan has not been backed up yet.",
+        A::NotBackedUpSince => {
+            "Your plan has not been backed up since {time}: Coplan cannot reach the server. Everything is safe on this phone, and Coplan keeps trying."
+        }
+        A::SignInAgainToBackUp => {
+            "This phone is no longer signed in, so your plan is not being backed up. Everything is safe on this phone. Sign in again to go on."
+        }
+        A::NewPhoneSignedIn => {
+            "A new phone signed in to your account: {name}, {date}. If that was not you, sign it out."
+        }
+        A::OpenAccount => "Your account",
+        A::SignOutOther => "Sign out {name}",
         A::ErrUsernameLength => "A username has 3 to 32 characters.",
         A::ErrUsernameCharacter => {
             "A username can have only letters a to z, digits, dots, dashes and underscores."

@@ -125,6 +125,17 @@ pub enum AccountText {
     SignOutBody,
     SignOut,
     SignedOut,
+    /// "{time}"
+    BackedUpAt,
+    NotBackedUpYet,
+    /// "{time}"
+    NotBackedUpSince,
+    SignInAgainToBackUp,
+    /// "{name}", "{date}"
+    NewPhoneSignedIn,
+    OpenAccount,
+    /// "{name}"
+    SignOutOther,
     ErrUsernameLength,
     ErrUsernameCharacter,
     /// "{found} characters"

@@ -6,7 +6,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { browserAndServer, savedOnThisPhone, startServer, tabWithStory, watchErrors } from './helpers.mjs';
+import { axeViolations, browserAndServer, savedOnThisPhone, startServer, tabWithStory, watchErrors } from './helpers.mjs';
 
 const running = browserAndServer();
 
@@ -80,6 +80,16 @@ test('a plan typed on one phone reaches the second once both are signed in, and 
     { timeout: 30000 },
   );
   assert.equal(await boxA.inputValue(), STORY + MORE);
+
+  // Phone A is told, on the screen it has open, that a new phone signed in; the notice
+  // leads to the account screen, which lists phone B with a way to sign it out.
+  const notice = a.page.locator('#app-notice').filter({ hasText: 'A new phone signed in to your account: Phone B' });
+  await notice.waitFor({ timeout: 30000 });
+  assert.deepEqual(await axeViolations(a.page), []);
+  await notice.getByRole('link', { name: 'Your account' }).click();
+  await a.page.getByText(/Your plan was last backed up at \d\d:\d\d/).waitFor();
+  await a.page.getByRole('button', { name: 'Sign out Phone B' }).waitFor();
+  await a.page.locator('#app-notice:empty').waitFor({ state: 'attached' });
 
   // One plan on the account: the empty plan phone B's screen started before the person's
   // arrived is never attached, and phone A's open plan stays the one it was.

@@ -1,0 +1,167 @@
+//! What sync tells the person on every screen, in the notice slot the app frame keeps
+//! empty (`#app-notice`): that the plan is not being backed up, or that a new phone signed
+//! in to their account. Written as plain text nodes and a link, never as HTML (a phone's
+//! name is words someone typed).
+//!
+//! Every tab reads the same facts from site storage, so the tab that syncs and the
+//! others say the same.
+
+use wasm_bindgen::JsCast;
+
+use crate::i18n::{AccountText as A, fill, ta};
+use crate::platform::now_ms;
+
+/// When the last round of sync succeeded (milliseconds since 1970).
+const SYNCED_AT: &str = "coplan:synced-at";
+/// When sync started failing, if it is failing now.
+const WAITING_SINCE: &str = "coplan:sync-waiting-since";
+/// The server says this phone is no longer signed in.
+const SIGNED_OUT: &str = "coplan:sync-signed-out";
+/// Phones signed in up to this moment have been shown to the person.
+const PHONES_SEEN: &str = "coplan:phones-seen";
+/// A new phone to tell the person about: its name, then a tab, then when.
+const NEW_PHONE: &str = "coplan:new-phone";
+
+/// Say nothing about a failing sync for this long: a moment offline is normal.
+const QUIET_MS: u64 = 60_000;
+
+fn site() -> Option<web_sys::Storage> {
+    web_sys::window()?.local_storage().ok()?
+}
+
+fn number(key: &str) -> Option<u64> {
+    site()?.get_item(key).ok()??.parse().ok()
+}
+
+fn set(key: &str, value: Option<String>) {
+    if let Some(site) = site() {
+        let _ = match value {
+            Some(value) => site.set_item(key, &value),
+            None => site.remove_item(key),
+        };
+    }
+}
+
+/// A moment in words, like "15:04, 3 December 2026".
+pub fn moment(ms: u64) -> String {
+    let date = js_sys::Date::new(&wasm_bindgen::JsValue::from_f64(ms as f64));
+    let options = js_sys::Object::new();
+    for (key, value) in [("hour", "2-digit"), ("minute", "2-digit")] {
+        let _ = js_sys::Reflect::set(&options, &key.into(), &value.into());
+    }
+    let time: String = date
+        .to_locale_time_string_with_options("en-GB", &options)
+        .into();
+    format!("{time}, {}", crate::platform::format_date(ms))
+}
+
+/// A round of sync went through.
+pub fn synced() {
+    set(SYNCED_AT, Some(now_ms().to_string()));
+    set(WAITING_SINCE, None);
+    set(SIGNED_OUT, None);
+    show();
+}
+
+/// A round of sync failed; `signed_out` when the server no longer knows this phone.
+pub fn failed(signed_out: bool) {
+    if number(WAITING_SINCE).is_none() {
+        set(WAITING_SINCE, Some(now_ms().to_string()));
+    }
+    if signed_out {
+        set(SIGNED_OUT, Some("1".into()));
+    }
+    show();
+}
+
+/// The account's phones, as just read: a phone that signed in since the person last saw
+/// the list is told about. The first time, every phone there counts as seen.
+pub fn phones(phones: &[coplan_domain::wire::Phone]) {
+    let newest = phones.iter().map(|p| p.signed_in_ms.max(0) as u64).max();
+    let Some(seen) = number(PHONES_SEEN) else {
+        set(PHONES_SEEN, newest.map(|n| n.to_string()));
+        return;
+    };
+    if let Some(phone) = phones
+        .iter()
+        .filter(|p| !p.this_phone && p.signed_in_ms.max(0) as u64 > seen)
+        .max_by_key(|p| p.signed_in_ms)
+    {
+        set(
+            NEW_PHONE,
+            Some(format!("{}\t{}", phone.name, phone.signed_in_ms.max(0))),
+        );
+        show();
+    }
+}
+
+/// The person has seen the account's phones on the account screen.
+pub fn phones_seen(phones: &[coplan_domain::wire::Phone]) {
+    let newest = phones.iter().map(|p| p.signed_in_ms.max(0) as u64).max();
+    set(PHONES_SEEN, newest.map(|n| n.to_string()));
+    set(NEW_PHONE, None);
+    show();
+}
+
+/// Signed out on this phone: nothing more to say.
+pub fn forget() {
+    for key in [SYNCED_AT, WAITING_SINCE, SIGNED_OUT, PHONES_SEEN, NEW_PHONE] {
+        set(key, None);
+    }
+    show();
+}
+
+/// How the backup stands, in words (for the account screen).
+pub fn backup_words() -> String {
+    match (number(WAITING_SINCE), number(SYNCED_AT)) {
+        (Some(since), _) if now_ms().saturating_sub(since) >= QUIET_MS => {
+            fill(ta(A::NotBackedUpSince), &[("time", &moment(since))])
+        }
+        (_, Some(at)) => fill(ta(A::BackedUpAt), &[("time", &moment(at))]),
+        _ => ta(A::NotBackedUpYet).into(),
+    }
+}
+
+/// What the notice slot should say now, if anything.
+fn words() -> Option<String> {
+    if number(SIGNED_OUT).is_some() {
+        return Some(ta(A::SignInAgainToBackUp).into());
+    }
+    if let Some(new) = site().and_then(|s| s.get_item(NEW_PHONE).ok().flatten()) {
+        let (name, at) = new.split_once('\t').unwrap_or((&new, "0"));
+        let date = crate::platform::format_date(at.parse().unwrap_or(0));
+        return Some(fill(
+            ta(A::NewPhoneSignedIn),
+            &[("name", name), ("date", &date)],
+        ));
+    }
+    let since = number(WAITING_SINCE)?;
+    (now_ms().saturating_sub(since) >= QUIET_MS)
+        .then(|| fill(ta(A::NotBackedUpSince), &[("time", &moment(since))]))
+}
+
+/// Writes the notice into the frame's slot: the words, then a link to the account screen.
+pub fn show() {
+    let Some(document) = web_sys::window().and_then(|w| w.document()) else {
+        return;
+    };
+    let Some(slot) = document.get_element_by_id("app-notice") else {
+        return;
+    };
+    slot.set_text_content(None);
+    let Some(words) = words() else {
+        return;
+    };
+    let paragraph = document.create_element("p");
+    let link = document
+        .create_element("a")
+        .ok()
+        .and_then(|a| a.dyn_into::<web_sys::HtmlAnchorElement>().ok());
+    if let (Ok(paragraph), Some(link)) = (paragraph, link) {
+        paragraph.set_text_content(Some(&format!("{words} ")));
+        link.set_href("/account");
+        link.set_text_content(Some(ta(A::OpenAccount)));
+        let _ = paragraph.append_child(&link);
+        let _ = slot.append_child(&paragraph);
+    }
+}
