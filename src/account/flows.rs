@@ -96,8 +96,11 @@ async fn stretched(
         .checked()
         .ok_or(Problem::Api(ApiProblem::Unexpected { status: 200 }))?;
     crate::platform::pause(50).await;
-    stretch(passphrase, &account_salt(server_id, username), cost)
-        .map_err(|_| Problem::Api(ApiProblem::Unexpected { status: 200 }))
+    crate::platform::mark("coplan:stretching");
+    let stretched = stretch(passphrase, &account_salt(server_id, username), cost)
+        .map_err(|_| Problem::Api(ApiProblem::Unexpected { status: 200 }));
+    crate::platform::mark("coplan:stretched");
+    stretched
 }
 
 fn random<const N: usize>() -> [u8; N] {

@@ -155,7 +155,8 @@ async fn sign_up_then_sign_in_on_another_phone(db: Db) {
     let info: serde_json::Value = app.get("/api/v1/server").await.json().await.unwrap();
     assert_eq!(info["api"], 1);
     assert!(info["server_id"].as_str().is_some_and(|id| !id.is_empty()));
-    assert_eq!(info["cost"]["memory_kib"], 19 * 1024);
+    assert_eq!(info["cost"]["memory_kib"], 46 * 1024);
+    assert_eq!(info["cost"]["passes"], 2);
 
     let response = post(&app, "/api/v1/accounts", &sign_up("alex", 7)).await;
     assert_eq!(response.status(), StatusCode::CREATED);
