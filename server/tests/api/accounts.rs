@@ -28,11 +28,9 @@ on_both_databases!(
 
 const DAY: i64 = 24 * 60 * 60 * 1000;
 
-fn minimum_cost() -> Cost {
-    Cost {
-        memory_kib: 19 * 1024,
-        passes: 2,
-    }
+/// The cost a phone stretches a new passphrase with: the one the server gives out.
+fn todays_cost() -> Cost {
+    coplan_server::api::v1::ACCOUNT_COST.into()
 }
 
 /// A sign-up whose secrets are all made from `secret`.
@@ -40,7 +38,7 @@ fn sign_up(name: &str, secret: u8) -> SignUp {
     SignUp {
         username: name.to_string(),
         verifier: Bytes([secret; 32]),
-        cost: minimum_cost(),
+        cost: todays_cost(),
         keys: AccountKeys {
             signing: Bytes([1; 32]),
             receiving: Bytes([2; 32]),
@@ -196,7 +194,7 @@ async fn sign_up_then_sign_in_on_another_phone(db: Db) {
     .json()
     .await
     .unwrap();
-    assert_eq!(cost, minimum_cost());
+    assert_eq!(cost, todays_cost());
     app.stop().await;
 }
 
@@ -229,7 +227,7 @@ async fn a_wrong_passphrase_and_an_unknown_name_get_the_same_answer(db: Db) {
     .json()
     .await
     .unwrap();
-    assert_eq!(cost, minimum_cost());
+    assert_eq!(cost, todays_cost());
     app.stop().await;
 }
 
@@ -278,7 +276,7 @@ async fn a_request_without_coplans_header_is_refused_with_nothing_stored(db: Db)
 fn new_passphrase(secret: u8) -> NewPassphrase {
     NewPassphrase {
         verifier: Bytes([secret; 32]),
-        cost: minimum_cost(),
+        cost: todays_cost(),
         wrapped: Blob::new(vec![secret; 72]).unwrap(),
         recovery: RecoveryKeys {
             verifier: Bytes([secret.wrapping_add(100); 32]),
