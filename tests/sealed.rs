@@ -652,12 +652,17 @@ async fn delete_meta(name: &str, entry: &str) {
 
 /// The wrapped data key as stored, if there is one.
 async fn wrapped_data_key(name: &str) -> Option<Vec<u8>> {
+    stored_bytes(name, "meta", "data_key_by_device").await
+}
+
+/// One record's bytes as stored, if it is there.
+async fn stored_bytes(name: &str, store: &str, key: &str) -> Option<Vec<u8>> {
     let db = Database::open(name).await.unwrap();
-    let tx = db.transaction("meta").build().unwrap();
+    let tx = db.transaction(store).build().unwrap();
     let found: Option<JsValue> = tx
-        .object_store("meta")
+        .object_store(store)
         .unwrap()
-        .get("data_key_by_device")
+        .get(key)
         .primitive()
         .unwrap()
         .await
@@ -849,7 +854,9 @@ async fn the_account_is_kept_sealed_and_signing_out_keeps_the_plan() {
     assert_eq!(read.username.as_str(), "river.walker");
     assert_eq!(read.keys.public(), account_record().keys.public());
     // Nothing of the record is readable as stored: it is sealed like a plan record.
-    let stored = raw_account(&name).await.expect("one record");
+    let stored = stored_bytes(&name, "account", "this")
+        .await
+        .expect("one record");
     assert!(!contains(&stored, b"river.walker"));
     assert!(!contains(&stored, b"acc-1"));
 
@@ -862,21 +869,4 @@ fn sam() -> PlanDraft {
     let mut d = PlanDraft::new(PlanId::parse("plan-1").unwrap(), 1_000);
     d.set_preferred_name("Sam", 2_000).unwrap();
     d
-}
-
-/// The account store's one record, as stored.
-async fn raw_account(name: &str) -> Option<Vec<u8>> {
-    let db = Database::open(name).await.unwrap();
-    let tx = db.transaction("account").build().unwrap();
-    let found: Option<JsValue> = tx
-        .object_store("account")
-        .unwrap()
-        .get("this")
-        .primitive()
-        .unwrap()
-        .await
-        .unwrap();
-    drop(tx);
-    db.close();
-    found.map(|v| Uint8Array::new(&v).to_vec())
 }

@@ -29,6 +29,24 @@ use crate::envelope::Envelope;
 
 /// A document's id on the server.
 pub type DocumentId = [u8; 16];
+
+/// A 16-byte id (plan, document, phone) as the server writes it in JSON and paths: 32
+/// lowercase hex digits.
+pub fn id_to_hex(id: &[u8; 16]) -> String {
+    id.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// Reads an id written by [`id_to_hex`]; None for anything else.
+pub fn id_from_hex(text: &str) -> Option<[u8; 16]> {
+    if text.len() != 32 {
+        return None;
+    }
+    let mut id = [0u8; 16];
+    for (i, byte) in id.iter_mut().enumerate() {
+        *byte = u8::from_str_radix(text.get(2 * i..2 * i + 2)?, 16).ok()?;
+    }
+    Some(id)
+}
 /// A phone's id on the server.
 pub type DeviceId = [u8; 16];
 

@@ -61,3 +61,20 @@ fn a_newer_or_damaged_record_is_refused_plainly() {
         Err(SyncRecordError::Damaged)
     );
 }
+
+#[test]
+fn ids_read_back_as_the_server_writes_them_and_nothing_else() {
+    use coplan_domain::sync::{id_from_hex, id_to_hex};
+    let id: [u8; 16] = std::array::from_fn(|i| (i * 17) as u8);
+    assert_eq!(id_to_hex(&id), "00112233445566778899aabbccddeeff");
+    assert_eq!(id_from_hex(&id_to_hex(&id)), Some(id));
+    for bad in [
+        "",
+        "0011",
+        "00112233445566778899aabbccddeeffaa",
+        "zz112233445566778899aabbccddeeff",
+        "00112233445566778899aabbccddeeé",
+    ] {
+        assert_eq!(id_from_hex(bad), None, "{bad}");
+    }
+}

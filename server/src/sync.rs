@@ -27,7 +27,7 @@ pub struct Syncer {
 
 /// A document or phone id as the database keeps it.
 pub fn id_text(id: &[u8; 16]) -> String {
-    id.iter().map(|b| format!("{b:02x}")).collect()
+    coplan_domain::sync::id_to_hex(id)
 }
 
 /// Answers one phone's sync request. A document the server does not have is left out of

@@ -15,7 +15,7 @@ use coplan_domain::keys::AccountRecord;
 use coplan_domain::plan::{SectionDoc, SectionKind};
 use coplan_domain::sync::record::{PlanSync, SectionSync};
 use coplan_domain::sync::wire::{read_response, write_request};
-use coplan_domain::sync::{DocumentSync, Waiting};
+use coplan_domain::sync::{DocumentSync, Waiting, id_from_hex, id_to_hex};
 use coplan_domain::wire::{AttachPlan, AttachedPlan, Blob, Bytes, KeyEnvelopes, Plans};
 use js_sys::Uint8Array;
 
@@ -97,21 +97,6 @@ fn random<const N: usize>() -> [u8; N] {
     bytes
 }
 
-fn hex_id(text: &str) -> Option<[u8; 16]> {
-    if text.len() != 32 {
-        return None;
-    }
-    let mut id = [0u8; 16];
-    for (i, byte) in id.iter_mut().enumerate() {
-        *byte = u8::from_str_radix(text.get(2 * i..2 * i + 2)?, 16).ok()?;
-    }
-    Some(id)
-}
-
-fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
-}
-
 fn kind_of(section: &str) -> Option<SectionKind> {
     SectionKind::ALL.into_iter().find(|k| k.key() == section)
 }
@@ -126,7 +111,7 @@ pub async fn sync_now() -> Result<(), Problem> {
     let Some(account) = storage.account().await.map_err(|_| Problem::Keys)? else {
         return Ok(());
     };
-    let phone = hex_id(&account.phone).ok_or(Problem::Keys)?;
+    let phone = id_from_hex(&account.phone).ok_or(Problem::Keys)?;
     let mut records = storage.sync_records().await?;
     let open = storage
         .current_plan()
@@ -156,7 +141,7 @@ pub async fn sync_now() -> Result<(), Problem> {
     // The first plan to arrive opens, unless the person has written in the one open.
     let mut may_open = !open_has_words && !records.iter().any(|(p, _)| Some(p) == open.as_ref());
     for plan in on_server.plans {
-        let Some(id) = hex_id(&plan.plan) else {
+        let Some(id) = id_from_hex(&plan.plan) else {
             continue;
         };
         if known.contains(&id) {
@@ -194,7 +179,7 @@ async fn adopt(
     plan: &AttachedPlan,
     opens: bool,
 ) -> Result<Option<(PlanId, PlanSync)>, Problem> {
-    let id = hex_id(&plan.plan).ok_or_else(unexpected)?;
+    let id = id_from_hex(&plan.plan).ok_or_else(unexpected)?;
     let keys: KeyEnvelopes = api::get(&format!("/api/v1/plans/{}/keys", plan.plan)).await?;
     let opened: Vec<([u8; 16], [u8; 32])> = keys
         .envelopes
@@ -210,7 +195,7 @@ async fn adopt(
         .collect();
     let mut documents = Vec::with_capacity(plan.documents.len());
     for document in &plan.documents {
-        let Some(doc_id) = hex_id(&document.id) else {
+        let Some(doc_id) = id_from_hex(&document.id) else {
             continue;
         };
         let Some((_, key)) = opened.iter().find(|(d, _)| *d == doc_id) else {
@@ -252,7 +237,7 @@ async fn sync_plan(
             },
         )
         .await?;
-        record.plan = Some(hex_id(&attached.plan).ok_or_else(unexpected)?);
+        record.plan = Some(id_from_hex(&attached.plan).ok_or_else(unexpected)?);
         record.documents = attached
             .documents
             .iter()
@@ -261,7 +246,7 @@ async fn sync_plan(
                     section: d.section.clone(),
                     key: random(),
                     sent: None,
-                    engine: DocumentSync::new(hex_id(&d.id)?, phone),
+                    engine: DocumentSync::new(id_from_hex(&d.id)?, phone),
                 })
             })
             .collect();
@@ -372,7 +357,7 @@ async fn store_keys(
             Blob::new(sealed).ok_or_else(unexpected)
         })
         .collect::<Result<Vec<_>, _>>()?;
-    let path = format!("/api/v1/plans/{}/keys", hex(&plan));
+    let path = format!("/api/v1/plans/{}/keys", id_to_hex(&plan));
     match api::send_only("PUT", &path, Some(&KeyEnvelopes { envelopes })).await {
         Ok(()) => {}
         Err(ApiProblem::Refused { code, .. }) if code == "key_taken" => {

@@ -23,14 +23,7 @@ use crate::storage::{AuditEntry, KeysPut, NewKeyEnvelope, NewPlan, PlanRow, Stor
 use crate::sync::{Syncer, id_text, sync as answer};
 
 fn parse_id(text: &str) -> Option<[u8; 16]> {
-    if text.len() != 32 {
-        return None;
-    }
-    let mut id = [0u8; 16];
-    for (i, byte) in id.iter_mut().enumerate() {
-        *byte = u8::from_str_radix(text.get(2 * i..2 * i + 2)?, 16).ok()?;
-    }
-    Some(id)
+    coplan_domain::sync::id_from_hex(text)
 }
 
 fn attached(plan: &crate::storage::PlanRow) -> AttachedPlan {
