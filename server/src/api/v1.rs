@@ -356,19 +356,7 @@ async fn account(
         .account(&session.row.account)
         .await?
         .ok_or(ApiError::SignInNeeded)?;
-    let phones = state
-        .db
-        .phones(&session.row.account)
-        .await?
-        .into_iter()
-        .map(|phone| Phone {
-            this_phone: phone.id == session.row.phone,
-            id: phone.id,
-            name: phone.name,
-            signed_in_ms: phone.signed_in_ms,
-            last_seen_ms: phone.last_seen_ms,
-        })
-        .collect();
+    let phones = phones_of(&state, &session).await?;
     Ok(Json(Account {
         username,
         has_recovery,
@@ -407,6 +395,23 @@ async fn new_passphrase(
     Ok(StatusCode::NO_CONTENT)
 }
 
+/// The account's phones, newest first, the asking one marked.
+async fn phones_of(state: &AppState, session: &Session) -> Result<Vec<Phone>, ApiError> {
+    Ok(state
+        .db
+        .phones(&session.row.account)
+        .await?
+        .into_iter()
+        .map(|phone| Phone {
+            this_phone: phone.id == session.row.phone,
+            id: phone.id,
+            name: phone.name,
+            signed_in_ms: phone.signed_in_ms,
+            last_seen_ms: phone.last_seen_ms,
+        })
+        .collect())
+}
+
 /// Signs one of the account's phones out, from another.
 async fn remove_phone(
     State(state): State<AppState>,
@@ -437,19 +442,7 @@ async fn export(
         .account_by_name(&username)
         .await?
         .ok_or(ApiError::SignInNeeded)?;
-    let phones = state
-        .db
-        .phones(account)
-        .await?
-        .into_iter()
-        .map(|phone| Phone {
-            this_phone: phone.id == session.row.phone,
-            id: phone.id,
-            name: phone.name,
-            signed_in_ms: phone.signed_in_ms,
-            last_seen_ms: phone.last_seen_ms,
-        })
-        .collect();
+    let phones = phones_of(&state, &session).await?;
     let receiving = state
         .db
         .receiving_key(account)
