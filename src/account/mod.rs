@@ -140,6 +140,22 @@ fn Field(
     }
 }
 
+/// Starts a form's submit: false while one is already under way; otherwise marks the form
+/// busy and clears its last problem.
+fn start_submit(
+    ev: &leptos::ev::SubmitEvent,
+    busy: RwSignal<bool>,
+    error: RwSignal<Option<String>>,
+) -> bool {
+    ev.prevent_default();
+    if busy.get_untracked() {
+        return false;
+    }
+    busy.set(true);
+    error.set(None);
+    true
+}
+
 #[component]
 fn AccountForm(form: Form, step: RwSignal<Step>) -> impl IntoView {
     let username = RwSignal::new(String::new());
@@ -148,12 +164,9 @@ fn AccountForm(form: Form, step: RwSignal<Step>) -> impl IntoView {
     let busy = RwSignal::new(false);
     let error = RwSignal::new(None::<String>);
     let submit = move |ev: leptos::ev::SubmitEvent| {
-        ev.prevent_default();
-        if busy.get_untracked() {
+        if !start_submit(&ev, busy, error) {
             return;
         }
-        busy.set(true);
-        error.set(None);
         let (name, typed_secret, phone) = (
             username.get_untracked(),
             secret.get_untracked(),
@@ -267,12 +280,9 @@ fn NewPassphraseForm(step: RwSignal<Step>) -> impl IntoView {
     let busy = RwSignal::new(false);
     let error = RwSignal::new(None::<String>);
     let submit = move |ev: leptos::ev::SubmitEvent| {
-        ev.prevent_default();
-        if busy.get_untracked() {
+        if !start_submit(&ev, busy, error) {
             return;
         }
-        busy.set(true);
-        error.set(None);
         let typed = secret.get_untracked();
         spawn_local(async move {
             let done = async {
