@@ -14,7 +14,7 @@ export const SERVER_BIN = need('COPLAN_SERVER_BIN');
 export const DIST = need('COPLAN_DIST');
 export const DIST_B = process.env.COPLAN_DIST_B;
 
-function need(name) {
+export function need(name) {
   const value = process.env[name];
   if (!value) {
     throw new Error(`${name} is not set: run these tests with \`cargo xtask test\``);
@@ -22,15 +22,18 @@ function need(name) {
   return value;
 }
 
-/** Starts the server; resolves once it prints the address to open. */
-export async function startServer({ dist = DIST, addr = '127.0.0.1:0', dataDir } = {}) {
+/**
+ * Starts the server, on a fresh SQLite file in `dataDir` or on the PostgreSQL at `database`;
+ * resolves once it prints the address to open.
+ */
+export async function startServer({ dist = DIST, addr = '127.0.0.1:0', dataDir, database } = {}) {
   const dir = dataDir ?? mkdtempSync(join(tmpdir(), 'coplan-e2e-'));
   const child = spawn(SERVER_BIN, [], {
     env: {
       ...process.env,
       COPLAN_ADDR: addr,
       COPLAN_DIST: dist,
-      DATABASE_URL: `sqlite://${join(dir, 'coplan.db')}`,
+      DATABASE_URL: database ?? `sqlite://${join(dir, 'coplan.db')}`,
       COPLAN_LOG: 'info',
       NO_COLOR: '1',
     },

@@ -1,12 +1,13 @@
 // My plan on every phone (issue 12), in headless Chromium against the real server: words
 // typed on one phone before it had an account reach a second phone once both are signed
-// in, and words typed on the second reach the first's open screen; the server's SQLite
-// file and its WAL hold none of them.
+// in, and words typed on the second reach the first's open screen; both phones offline
+// change the same story and list and end identical; the server's files (SQLite and its WAL,
+// PostgreSQL's data directory) and its logs hold none of the words.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { axeViolations, browserAndServer, savedOnThisPhone, startServer, tabWithStory, watchErrors } from './helpers.mjs';
+import { axeViolations, browserAndServer, need, savedOnThisPhone, startServer, tabWithStory, watchErrors } from './helpers.mjs';
 
 const running = browserAndServer();
 
@@ -97,8 +98,10 @@ test('a plan typed on one phone reaches the second once both are signed in, and 
   assert.equal(plans.plans.length, 1, JSON.stringify(plans));
 
   const stored = serverFiles(running.server.dataDir);
+  const logs = running.server.logs.join('\n');
   for (const words of ['weir', 'heron', 'Grandad']) {
     assert.ok(!stored.includes(words), `the server's files hold no "${words}"`);
+    assert.ok(!logs.includes(words), `the server's log holds no "${words}"`);
   }
   assert.ok(stored.length > 0);
   for (const errors of [errorsA, errorsB]) {
@@ -125,18 +128,39 @@ async function storyHolds(page, words) {
   }
 }
 
-test('both phones offline change the same story, the server restarts, and both end with every word', async () => {
-  const server = await startServer();
+/** Every file under `dir`, read as bytes (PostgreSQL's data directory: tables, WAL). */
+function everyFile(dir) {
+  let all = '';
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    const path = join(dir, entry.name);
+    if (entry.isDirectory()) all += everyFile(path);
+    else if (entry.isFile()) all += readFileSync(path).toString('latin1');
+  }
+  return all;
+}
+
+/** The texts of a list's items on the open About me screen, in order. */
+async function strengths(page) {
+  return page.locator('textarea, input').evaluateAll((fields) =>
+    fields.filter((f) => /^Strength \d+$/.test(f.labels[0]?.textContent.trim() ?? '')).map((f) => f.value),
+  );
+}
+
+test('both phones offline change the same story and the same list, the server on PostgreSQL restarts, and both end with every word', async () => {
+  const database = need('COPLAN_E2E_POSTGRES_URL');
+  const server = await startServer({ database });
+  // The database outlives one run of this file: a name of this run's own.
+  const name = `two.phones.${process.pid}`;
   let restarted;
   const a = await tabWithStory({ browser: running.browser, server }, 'Line from A.');
-  await signUp(a.page, a.url, 'two.phones');
+  await signUp(a.page, a.url, name);
   const contextB = await running.browser.newContext();
   const b = await contextB.newPage();
   if (process.env.DEBUG_SYNC) {
     a.page.on('console', (m) => console.log('A:', m.text()));
     b.on('console', (m) => console.log('B:', m.text()));
   }
-  await signIn(b, a.url, 'two.phones');
+  await signIn(b, a.url, name);
   await storyArrives(b, a.url, 'Line from A.');
   await a.page.goto(`${a.url}/about-me`);
   const boxA = a.page.getByRole('textbox', { name: STORY_BOX });
@@ -152,19 +176,41 @@ test('both phones offline change the same story, the server restarts, and both e
     await boxB.press('Home');
     await boxB.pressSequentially('B wrote this offline. ');
     await savedOnThisPhone(b);
+    // Each phone adds the first item of the same list, not knowing of the other's.
+    for (const [page, words] of [[a.page, 'Patient with the kids'], [b, 'Good at fixing bikes']]) {
+      await page.getByRole('button', { name: 'Add a strength' }).click();
+      await page.getByRole('textbox', { name: 'Strength 1', exact: true }).pressSequentially(words);
+      await savedOnThisPhone(page);
+    }
 
     // Back online while the server is down, then it comes back on the same data.
     await server.stop();
     await a.context.setOffline(false);
     await contextB.setOffline(false);
     await a.page.waitForTimeout(1500);
-    restarted = await startServer({ addr: server.addr, dataDir: server.dataDir });
+    restarted = await startServer({ addr: server.addr, database });
 
     const words = ['Line from A.', 'A wrote this offline.', 'B wrote this offline.'];
     await storyHolds(a.page, words);
     await storyHolds(b, words);
     assert.equal(await boxA.inputValue(), await boxB.inputValue());
     assert.equal(await boxA.inputValue(), 'B wrote this offline. Line from A. A wrote this offline.');
+    for (const page of [a.page, b]) {
+      await page.getByRole('textbox', { name: 'Strength 2', exact: true }).waitFor({ timeout: 30000 });
+    }
+    const listA = await strengths(a.page);
+    assert.deepEqual([...listA].sort(), ['Good at fixing bikes', 'Patient with the kids']);
+    assert.deepEqual(await strengths(b), listA, 'both phones show the list in the same order');
+
+    // Neither PostgreSQL's data directory (tables and WAL) nor either server's log holds
+    // any of the words.
+    const stored = everyFile(need('COPLAN_E2E_POSTGRES_DATA'));
+    assert.ok(stored.includes(name), 'the scan reads the rows the server wrote');
+    const logs = [...server.logs, ...restarted.logs].join('\n');
+    for (const typed of ['offline', 'Line from', 'kids', 'bikes']) {
+      assert.ok(!stored.includes(typed), `PostgreSQL's files hold no "${typed}"`);
+      assert.ok(!logs.includes(typed), `the server's log holds no "${typed}"`);
+    }
   } finally {
     await a.context.close();
     await contextB.close();

@@ -103,6 +103,11 @@ impl Cluster {
         Ok(cluster)
     }
 
+    /// The cluster's data directory, for tests that read what it holds on disk.
+    pub fn data_dir(&self) -> PathBuf {
+        self.data.join("pgdata")
+    }
+
     fn as_user(&self, program: &Path, args: &[&str]) -> anyhow::Result<()> {
         let mut command = match &self.user {
             Some(user) => {

@@ -187,6 +187,8 @@ fn end_to_end() -> anyhow::Result<()> {
         bail!("no end-to-end tests found in tests/e2e");
     }
     let long_plan = crate::fixtures::write()?;
+    // For the sync test that runs the server on PostgreSQL and reads its data directory.
+    let cluster = postgres::Cluster::start()?;
     cmd::run(
         Command::new("node")
             .args(["--test", "--test-concurrency=1"])
@@ -195,6 +197,8 @@ fn end_to_end() -> anyhow::Result<()> {
             .env("COPLAN_DIST", root.join(build::DIST))
             .env("COPLAN_DIST_B", root.join("target/e2e/dist-b"))
             .env("COPLAN_LONG_PLAN", root.join(long_plan))
+            .env("COPLAN_E2E_POSTGRES_URL", &cluster.url)
+            .env("COPLAN_E2E_POSTGRES_DATA", cluster.data_dir())
             .env("CHROMIUM", setup::CHROMIUM),
     )
 }
