@@ -287,11 +287,54 @@ async fn a_plan_attached_on_one_phone_reaches_the_accounts_other_phone_sealed(db
         .open(&alex.keys.public().signing, &KEY)
         .unwrap();
     assert_eq!(opened, WORDS);
-    // The server keeps the words only sealed.
+    // The server keeps the words only sealed: a long, repetitive change is stored as bytes
+    // that look random, and no other key opens them.
+    let long = "the heron watched the weir again ".repeat(128);
+    let sealed_long = envelope(&alex.keys, safety, &first, 1, long.as_bytes());
+    sync(
+        &app,
+        &first,
+        &[DocumentRequest {
+            document: safety,
+            after: 1,
+            push: vec![sealed_long],
+        }],
+    )
+    .await;
     let stored = app.db.pull(&id_text(&safety), 0, 100).await.unwrap();
-    assert_eq!(stored.len(), 1);
+    assert_eq!(stored.len(), 2);
     assert!(!stored[0].body.windows(WORDS.len()).any(|w| w == WORDS));
+    let plain_bits = bits_per_byte(long.as_bytes());
+    let sealed_bits = bits_per_byte(&stored[1].body);
+    assert!(
+        sealed_bits > 7.5 && plain_bits < 4.5,
+        "stored {sealed_bits:.2} bits a byte, the words {plain_bits:.2}"
+    );
+    let stored_envelope = coplan_domain::envelope::Envelope::read(&stored[1].body).unwrap();
+    let signer = alex.keys.public().signing;
+    assert_eq!(
+        stored_envelope.open(&signer, &KEY).unwrap(),
+        long.as_bytes()
+    );
+    assert!(stored_envelope.open(&signer, &[0x4c; 32]).is_err());
     app.stop().await;
+}
+
+/// Shannon entropy of `bytes`, in bits a byte: 8 for uniformly random bytes.
+fn bits_per_byte(bytes: &[u8]) -> f64 {
+    let mut counts = [0usize; 256];
+    for &b in bytes {
+        counts[usize::from(b)] += 1;
+    }
+    let n = bytes.len() as f64;
+    counts
+        .iter()
+        .filter(|&&c| c > 0)
+        .map(|&c| {
+            let p = c as f64 / n;
+            -p * p.log2()
+        })
+        .sum()
 }
 
 async fn attaching_again_with_the_same_request_gives_the_same_plan(db: Db) {
