@@ -59,7 +59,15 @@ function serverFiles(dataDir) {
 test('a plan typed on one phone reaches the second once both are signed in, and back, sealed', async () => {
   const a = await tabWithStory(running, STORY);
   const errorsA = watchErrors(a.page);
+  // The first backups fail (the server cannot be reached), then go through while the
+  // account screen is open: its line says so without being opened again.
+  const blocked = '**/api/v1/sync';
+  await a.page.route(blocked, (route) => route.abort());
   await signUp(a.page, a.url, 'fisher.kid');
+  await a.page.goto(`${a.url}/account`);
+  await a.page.getByText('Your plan has not been backed up yet.').waitFor();
+  await a.page.unroute(blocked);
+  await a.page.getByText(/Your plan was last backed up at \d\d:\d\d/).waitFor({ timeout: 30000 });
 
   const contextB = await running.browser.newContext();
   const b = await contextB.newPage();
