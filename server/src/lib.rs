@@ -8,6 +8,7 @@ pub mod api;
 pub mod auth;
 pub mod config;
 pub mod error;
+pub mod news;
 pub mod router;
 pub mod security;
 pub mod storage;

@@ -14,6 +14,7 @@ async fn main() -> anyhow::Result<()> {
         .await
         .with_context(|| format!("opening {}", redact_password(&config.database_url)))?;
     let state = AppState::new(db.clone()).await?;
+    let news = state.news.clone();
     let app = build(state, &config);
 
     let listener = tokio::net::TcpListener::bind(config.addr)
@@ -23,7 +24,12 @@ async fn main() -> anyhow::Result<()> {
     tracing::info!(%addr, database = %redact_password(&config.database_url), dist = %config.dist.display(), "Coplan is serving");
     println!("Coplan is running. Open http://{addr}/ in a browser. Press Ctrl-C to stop.");
 
-    coplan_server::router::serve(listener, app, shutdown_signal()).await?;
+    let stopping = async move {
+        shutdown_signal().await;
+        // Parked sync requests answer now rather than hold the stop for their whole wait.
+        news.close();
+    };
+    coplan_server::router::serve(listener, app, stopping).await?;
     db.close().await;
     tracing::info!("stopped");
     Ok(())

@@ -28,6 +28,8 @@ pub struct AppState {
     pub clock: Clock,
     /// From [`Config::trusted_proxy`], set by [`build`].
     pub trusted_proxy: Option<std::net::IpAddr>,
+    /// Word of documents that grew, for parked sync requests.
+    pub news: crate::news::News,
 }
 
 impl AppState {
@@ -39,6 +41,7 @@ impl AppState {
             instance_id: instance_id.into(),
             clock: Clock::system(),
             trusted_proxy: None,
+            news: crate::news::News::new(),
         })
     }
 

@@ -104,3 +104,25 @@ pub async fn sync<L: CursorLog>(
     }
     Ok(answers)
 }
+
+/// Each document's head, with nothing pushed or pulled (the answer to a wait). A
+/// document the server does not have is left out, as in [`sync`].
+pub async fn heads<L: CursorLog>(
+    log: &L,
+    requests: &[DocumentRequest],
+) -> Result<Vec<DocumentResponse>, StoreError> {
+    let mut answers = Vec::with_capacity(requests.len());
+    for request in requests {
+        let Some(head) = log.head(&id_text(&request.document)).await? else {
+            continue;
+        };
+        answers.push(DocumentResponse {
+            document: request.document,
+            log_id: head.log_id,
+            head: head.head as u64,
+            pushed: Vec::new(),
+            pulled: Vec::new(),
+        });
+    }
+    Ok(answers)
+}

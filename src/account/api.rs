@@ -60,7 +60,17 @@ pub async fn send_only<B: Serialize>(
 
 /// `POST path` with binary `body`, the answer's bytes (the sync route).
 pub async fn send_bytes(path: &str, body: Vec<u8>) -> Result<Vec<u8>, ApiProblem> {
+    send_bytes_until(path, body, None).await
+}
+
+/// The same, given up (as [`ApiProblem::Offline`]) when `signal` aborts.
+pub async fn send_bytes_until(
+    path: &str,
+    body: Vec<u8>,
+    signal: Option<&web_sys::AbortSignal>,
+) -> Result<Vec<u8>, ApiProblem> {
     let init = web_sys::RequestInit::new();
+    init.set_signal(signal);
     init.set_method("POST");
     let headers = web_sys::Headers::new().map_err(|_| ApiProblem::Offline)?;
     let _ = headers.set("X-Coplan", "1");

@@ -6,6 +6,7 @@ mod api;
 mod flows;
 mod notice;
 pub mod sync;
+mod wake;
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -339,9 +340,15 @@ fn SignedIn(name: String, step: RwSignal<Step>) -> impl IntoView {
             }
         })
     };
+    // How the backup stands, kept current while the screen is open.
+    let backup = RwSignal::new(notice::backup_words());
+    let listening = window_event_listener_untyped(notice::CHANGED, move |_| {
+        backup.try_set(notice::backup_words());
+    });
+    on_cleanup(move || listening.remove());
     view! {
         <p>{fill(ta(A::SignedInAs), &[("name", &name)])}</p>
-        <p role="status">{notice::backup_words()}</p>
+        <p role="status">{move || backup.get()}</p>
         <section class="app-step" aria-labelledby="phones-heading">
             <h2 id="phones-heading">{ta(A::PhonesHeading)}</h2>
             {move || match phones.get() {

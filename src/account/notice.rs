@@ -140,9 +140,19 @@ fn words() -> Option<String> {
         .then(|| fill(ta(A::NotBackedUpSince), &[("time", &moment(since))]))
 }
 
+/// Told on the window whenever how the backup stands may have changed, for the account
+/// screen's line.
+pub const CHANGED: &str = "coplan-backup";
+
 /// Writes the notice into the frame's slot: the words, then a link to the account screen.
 pub fn show() {
-    let Some(document) = web_sys::window().and_then(|w| w.document()) else {
+    let Some(window) = web_sys::window() else {
+        return;
+    };
+    if let Ok(event) = web_sys::Event::new(CHANGED) {
+        let _ = window.dispatch_event(&event);
+    }
+    let Some(document) = window.document() else {
         return;
     };
     let Some(slot) = document.get_element_by_id("app-notice") else {

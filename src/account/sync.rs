@@ -21,11 +21,18 @@ use js_sys::Uint8Array;
 
 use super::api::{self, ApiProblem};
 use super::flows::Problem;
+use super::wake::Wake;
 use crate::platform::{fill_random, fresh_client_id};
 use crate::storage::Storage;
 
-/// How often the syncing tab syncs while all is well.
-const EVERY_MS: i32 = 3_000;
+/// The longest the syncing tab goes without a round while all is well (a round also
+/// starts as soon as the server has news, or a change is written here).
+const QUIET_MS: i32 = 60_000;
+/// How long a round waits after a change written here, so that typing is sent in one
+/// change rather than a round a keystroke.
+const SETTLE_MS: i32 = 2_000;
+/// How long the server may hold a wait (it answers sooner with news).
+const WAIT_PATH: &str = "/api/v1/sync/wait?seconds=25";
 /// The longest wait after failures (offline, server down), doubling from a second.
 const MOST_MS: i32 = 30_000;
 
@@ -33,9 +40,9 @@ thread_local! {
     static STARTED: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
 }
 
-/// Starts syncing in this tab, once: the tab that holds the phone's sync lock syncs every
-/// few seconds while the phone is signed in; another tab waits for the lock and takes
-/// over when that tab closes.
+/// Starts syncing in this tab, once: the tab that holds the phone's sync lock syncs
+/// while the phone is signed in, whenever the server or this phone has something new;
+/// another tab waits for the lock and takes over when that tab closes.
 pub fn start() {
     if STARTED.replace(true) {
         return;
@@ -47,35 +54,111 @@ pub fn start() {
         let mut round = 0u32;
         super::notice::show();
         while crate::storage::signed_in_hint() {
-            let wait = match sync_now().await {
-                Ok(()) => {
-                    failures = 0;
-                    super::notice::synced();
-                    // Every third round, whether a new phone signed in.
-                    if round.is_multiple_of(3)
-                        && let Ok(account) =
-                            api::get::<coplan_domain::wire::Account>("/api/v1/account").await
-                    {
-                        super::notice::phones(&account.phones);
+            let mut result = sync_now().await;
+            if result.is_ok() {
+                failures = 0;
+                super::notice::synced();
+                // Every third round, whether a new phone signed in.
+                if round.is_multiple_of(3)
+                    && let Ok(account) =
+                        api::get::<coplan_domain::wire::Account>("/api/v1/account").await
+                {
+                    super::notice::phones(&account.phones);
+                }
+                round = round.wrapping_add(1);
+                result = match wait_for_news().await {
+                    Ok(Woke::Server) => Ok(()),
+                    Ok(Woke::Here) => {
+                        crate::platform::pause(SETTLE_MS).await;
+                        Ok(())
                     }
-                    round = round.wrapping_add(1);
-                    EVERY_MS
-                }
-                Err(problem) => {
-                    failures = failures.saturating_add(1);
-                    let signed_out = matches!(
-                        &problem,
-                        Problem::Api(ApiProblem::Refused { code, .. }) if code == "sign_in_needed"
-                    );
-                    super::notice::failed(signed_out);
-                    leptos::logging::warn!("sync waits: {problem:?}");
-                    backoff(failures)
-                }
-            };
-            crate::platform::pause(wait).await;
+                    Err(problem) => Err(problem),
+                };
+            }
+            if let Err(problem) = result {
+                failures = failures.saturating_add(1);
+                let signed_out = matches!(
+                    &problem,
+                    Problem::Api(ApiProblem::Refused { code, .. }) if code == "sign_in_needed"
+                );
+                super::notice::failed(signed_out);
+                leptos::logging::warn!("sync waits: {problem:?}");
+                // Coming back online, or a change written, ends the wait early.
+                let channels = match Storage::shared().await {
+                    Ok(storage) => channels(&storage).await,
+                    Err(_) => Vec::new(),
+                };
+                Wake::new(&channels, backoff(failures)).woken().await;
+            }
         }
         STARTED.set(false);
     });
+}
+
+/// What ended a wait for news.
+enum Woke {
+    /// The server has something new for one of the documents.
+    Server,
+    /// A change written here, the browser online again, the app shown, or a quiet minute.
+    Here,
+}
+
+/// Waits until a round is worth its cost: the server answers a parked request (the
+/// long-poll) with news for one of this phone's documents, or [`Wake`] ends the wait.
+async fn wait_for_news() -> Result<Woke, Problem> {
+    let storage = Storage::shared().await?;
+    let records = storage.sync_records().await?;
+    let wake = Wake::new(&channels(&storage).await, QUIET_MS);
+    let requests: Vec<_> = records
+        .iter()
+        .flat_map(|(_, record)| record.documents.iter().map(|s| s.engine.request(0)))
+        .collect();
+    if requests.is_empty() {
+        wake.woken().await;
+        return Ok(Woke::Here);
+    }
+    loop {
+        let controller = web_sys::AbortController::new().map_err(|_| unexpected())?;
+        wake.abort_on_wake(&controller);
+        let signal = controller.signal();
+        let asked = api::send_bytes_until(WAIT_PATH, write_request(&requests), Some(&signal)).await;
+        if signal.aborted() {
+            return Ok(Woke::Here);
+        }
+        let heads = read_response(&asked?).map_err(|_| unexpected())?;
+        let news = heads.iter().any(|head| {
+            requests
+                .iter()
+                .any(|r| r.document == head.document && r.after != head.head)
+        });
+        if news {
+            return Ok(Woke::Server);
+        }
+    }
+}
+
+/// The tab relay's channels of every plan on this phone that syncs, and of the open
+/// plan (which is attached once something is written in it).
+async fn channels(storage: &Storage) -> Vec<String> {
+    let mut plans: Vec<PlanId> = storage
+        .sync_records()
+        .await
+        .map(|records| records.into_iter().map(|(plan, _)| plan).collect())
+        .unwrap_or_default();
+    if let Ok(Some(open)) = storage.current_plan().await
+        && let Ok(open) = PlanId::parse(&open)
+        && !plans.contains(&open)
+    {
+        plans.push(open);
+    }
+    plans
+        .iter()
+        .flat_map(|plan| {
+            SectionKind::ALL
+                .into_iter()
+                .map(move |kind| crate::plan::tab_relay::channel_name(plan, kind))
+        })
+        .collect()
 }
 
 /// The wait after `failures` failures in a row: doubling from a second to [`MOST_MS`],
@@ -462,12 +545,15 @@ async fn take_in(
     storage
         .append_update(plan, kind, fresh_client_id().into(), 0, &update)
         .await?;
+    // For `cargo xtask bench`: a new phone taking in a long section.
+    crate::platform::mark(&format!("coplan:took-in:{}", kind.key()));
     // Nothing of ours waited behind it: what arrived is not ours to send back.
     if section.sent.as_deref() == Some(before.as_slice()) || section.sent.is_none() {
         section.sent = Some(doc.state_vector());
     }
-    let name = format!("coplan:{}:{}", plan.as_str(), kind.key());
-    if let Ok(channel) = web_sys::BroadcastChannel::new(&name) {
+    if let Ok(channel) =
+        web_sys::BroadcastChannel::new(&crate::plan::tab_relay::channel_name(plan, kind))
+    {
         let _ = channel.post_message(&Uint8Array::from(update.as_slice()));
         channel.close();
     }

@@ -12,7 +12,7 @@ mod plan_file;
 mod plans;
 mod section_page;
 mod session;
-mod tab_relay;
+pub mod tab_relay;
 mod text_box;
 mod write_queue;
 pub mod writer;

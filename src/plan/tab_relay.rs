@@ -20,6 +20,12 @@ pub(super) struct TabRelay {
     _on_message: Closure<dyn Fn(web_sys::MessageEvent)>,
 }
 
+/// The channel over which a phone's tabs tell each other of a section's stored changes
+/// (sync listens too, and tells the tabs what arrives from other phones).
+pub fn channel_name(plan: &PlanId, kind: SectionKind) -> String {
+    format!("coplan:{}:{}", plan.as_str(), kind.key())
+}
+
 impl TabRelay {
     /// Starts hearing other tabs' changes to this section: each is merged into `doc`
     /// and shown in `view`. None where the browser has no BroadcastChannel (the other
@@ -30,8 +36,7 @@ impl TabRelay {
         doc: &Rc<SectionDoc>,
         view: RwSignal<SectionView>,
     ) -> Option<Self> {
-        let name = format!("coplan:{}:{}", plan.as_str(), kind.key());
-        let channel = web_sys::BroadcastChannel::new(&name).ok()?;
+        let channel = web_sys::BroadcastChannel::new(&channel_name(plan, kind)).ok()?;
         let doc = Rc::clone(doc);
         let on_message =
             Closure::<dyn Fn(web_sys::MessageEvent)>::new(move |event: web_sys::MessageEvent| {

@@ -222,12 +222,7 @@ pub async fn sync(
     session: Session,
     body: Bytes,
 ) -> Result<Response, ApiError> {
-    let requests = read_request(&body).map_err(|e| match e {
-        SyncWireError::TooLarge => ApiError::BodyTooLarge,
-        SyncWireError::Damaged | SyncWireError::NewerVersion { .. } => {
-            ApiError::BadRequest("sync body")
-        }
-    })?;
+    let requests = read_sync_body(&body)?;
     let device = parse_id(&session.row.phone).ok_or(ApiError::SignInNeeded)?;
     let signing: [u8; 32] = state
         .db
@@ -235,15 +230,7 @@ pub async fn sync(
         .await?
         .and_then(|key| key.try_into().ok())
         .ok_or(ApiError::SignInNeeded)?;
-    let mut allowed = Vec::with_capacity(requests.len());
-    for request in requests {
-        let document = id_text(&request.document);
-        let may = state.db.may_sync(&session.row.account, &document).await?;
-        audit(&state, &session, "sync", &document, may).await?;
-        if may {
-            allowed.push(request);
-        }
-    }
+    let allowed = reachable(&state, &session, requests, "sync").await?;
     let range_start = u32::try_from(session.row.range_start).map_err(|_| ApiError::SignInNeeded)?;
     let who = Syncer {
         device,
@@ -251,9 +238,105 @@ pub async fn sync(
         range_start,
     };
     let answers = answer(&state.db, &who, &allowed, state.clock.now_ms()).await?;
-    Ok((
-        [(header::CONTENT_TYPE, "application/octet-stream")],
-        write_response(&answers),
-    )
-        .into_response())
+    for response in &answers {
+        let stored = response
+            .pushed
+            .iter()
+            .any(|p| matches!(p, coplan_domain::sync::PushAnswer::Stored { .. }));
+        if stored {
+            state.news.grown(&id_text(&response.document));
+        }
+    }
+    Ok(binary(write_response(&answers)))
+}
+
+/// The longest a phone may park a wait, in seconds: under the idle timeouts of common
+/// proxies and mobile networks.
+pub const MOST_WAIT_SECONDS: u64 = 25;
+
+#[derive(serde::Deserialize)]
+pub struct WaitFor {
+    /// How long to wait at most, in seconds (up to [`MOST_WAIT_SECONDS`]).
+    seconds: u64,
+}
+
+/// The long-poll: for the documents and cursors of a sync request with nothing to push,
+/// answers as soon as any of them has a head other than the phone's cursor (grown, or a
+/// log restored), or when the wait runs out, with each reachable document's head and
+/// nothing pulled; the phone then syncs. Each time a wait ends, the session and the
+/// phone's rights are checked again, so a phone signed out, or a member removed, is not
+/// answered with news.
+pub async fn wait(
+    State(state): State<AppState>,
+    session: Session,
+    axum::extract::Query(wait): axum::extract::Query<WaitFor>,
+    body: Bytes,
+) -> Result<Response, ApiError> {
+    let requests = read_sync_body(&body)?;
+    if requests.iter().any(|r| !r.push.is_empty()) {
+        return Err(ApiError::BadRequest("a wait pushes nothing"));
+    }
+    let limit = std::time::Duration::from_secs(wait.seconds.min(MOST_WAIT_SECONDS));
+    let until = tokio::time::Instant::now() + limit;
+    let documents: Vec<String> = requests.iter().map(|r| id_text(&r.document)).collect();
+    // Listening starts before the first read of the heads: nothing is missed between.
+    let mut listener = state.news.listen();
+    let mut requests = requests;
+    loop {
+        requests = reachable(&state, &session, requests, "wait").await?;
+        let heads = crate::sync::heads(&state.db, &requests).await?;
+        let news = heads
+            .iter()
+            .zip(&requests)
+            .any(|(head, request)| head.head != request.after);
+        let left = until.saturating_duration_since(tokio::time::Instant::now());
+        if news || left.is_zero() {
+            return Ok(binary(write_response(&heads)));
+        }
+        if listener.wait(&documents, left).await == crate::news::Woken::Closing {
+            return Ok(binary(write_response(&heads)));
+        }
+        // Still signed in? (Another phone may have signed this one out while it waited.)
+        state
+            .db
+            .session(
+                &session.token_hash,
+                state.clock.now_ms(),
+                auth::SESSION_LIMITS,
+            )
+            .await?
+            .ok_or(ApiError::SignInNeeded)?;
+    }
+}
+
+fn read_sync_body(body: &[u8]) -> Result<Vec<coplan_domain::sync::DocumentRequest>, ApiError> {
+    read_request(body).map_err(|e| match e {
+        SyncWireError::TooLarge => ApiError::BodyTooLarge,
+        SyncWireError::Damaged | SyncWireError::NewerVersion { .. } => {
+            ApiError::BadRequest("sync body")
+        }
+    })
+}
+
+/// The requests for documents this phone may reach, each decision audited.
+async fn reachable(
+    state: &AppState,
+    session: &Session,
+    requests: Vec<coplan_domain::sync::DocumentRequest>,
+    action: &str,
+) -> Result<Vec<coplan_domain::sync::DocumentRequest>, ApiError> {
+    let mut allowed = Vec::with_capacity(requests.len());
+    for request in requests {
+        let document = id_text(&request.document);
+        let may = state.db.may_sync(&session.row.account, &document).await?;
+        audit(state, session, action, &document, may).await?;
+        if may {
+            allowed.push(request);
+        }
+    }
+    Ok(allowed)
+}
+
+fn binary(bytes: Vec<u8>) -> Response {
+    ([(header::CONTENT_TYPE, "application/octet-stream")], bytes).into_response()
 }

@@ -56,6 +56,12 @@ pub fn routes(state: AppState) -> Router<AppState> {
                 coplan_domain::limits::SYNC_BODY_MAX_BYTES,
             )),
         )
+        .route(
+            "/sync/wait",
+            post(super::sync::wait).layer(tower_http::limit::RequestBodyLimitLayer::new(
+                coplan_domain::limits::SYNC_BODY_MAX_BYTES,
+            )),
+        )
         .layer(middleware::from_fn_with_state(state, auth::same_site_only))
 }
 

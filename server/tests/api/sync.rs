@@ -26,6 +26,10 @@ on_both_databases!(
     leaving_takes_everything_the_server_holds_then_deletes_it,
     the_plans_keys_reach_the_accounts_other_phone_and_nobody_elses,
     keys_not_the_owners_to_store_are_refused_with_nothing_stored,
+    a_parked_wait_answers_when_another_phone_pushes,
+    a_wait_answers_at_once_with_news_and_with_heads_when_it_runs_out,
+    a_wait_is_refused_a_push_and_never_tells_of_anothers_documents,
+    a_phone_signed_out_while_waiting_is_told_to_sign_in,
 );
 
 const KEY: [u8; 32] = [0x4b; 32];
@@ -464,13 +468,6 @@ async fn leaving_takes_everything_the_server_holds_then_deletes_it(db: Db) {
     let alex_safety = document(&alex_plan, "safety_plan");
     let sam_safety = document(&sam_plan, "safety_plan");
     let sealed = envelope(&alex.keys, alex_safety, &alexs, 0, WORDS);
-    let push = |document, envelope| {
-        [DocumentRequest {
-            document,
-            after: 0,
-            push: vec![envelope],
-        }]
-    };
     sync(&app, &alexs, &push(alex_safety, sealed.clone())).await;
     let sams_words = envelope(&sam.keys, sam_safety, &sams, 0, b"sam's words");
     sync(&app, &sams, &push(sam_safety, sams_words.clone())).await;
@@ -760,4 +757,168 @@ async fn keys_not_the_owners_to_store_are_refused_with_nothing_stored(db: Db) {
         StatusCode::CONFLICT
     );
     assert_eq!(get_keys(&app, &phone, &plan.plan).await.1, vec![good]);
+}
+
+async fn wait_raw(
+    app: &TestApp,
+    phone: &Phone,
+    requests: &[DocumentRequest],
+    seconds: u64,
+) -> reqwest::Response {
+    app.client
+        .post(app.url(&format!("/api/v1/sync/wait?seconds={seconds}")))
+        .header("x-coplan", "1")
+        .header("content-type", "application/octet-stream")
+        .header("cookie", format!("__Host-coplan_session={}", phone.cookie))
+        .body(write_request(requests))
+        .send()
+        .await
+        .unwrap()
+}
+
+async fn wait(
+    app: &TestApp,
+    phone: &Phone,
+    requests: &[DocumentRequest],
+    seconds: u64,
+) -> Vec<DocumentResponse> {
+    let response = wait_raw(app, phone, requests, seconds).await;
+    assert_eq!(response.status(), StatusCode::OK);
+    read_response(&response.bytes().await.unwrap()).unwrap()
+}
+
+/// One envelope for `document`, from a phone that has pulled nothing.
+fn push(document: [u8; 16], envelope: Vec<u8>) -> Vec<DocumentRequest> {
+    vec![DocumentRequest {
+        document,
+        after: 0,
+        push: vec![envelope],
+    }]
+}
+
+fn cursor(document: [u8; 16], after: u64) -> Vec<DocumentRequest> {
+    vec![DocumentRequest {
+        document,
+        after,
+        push: Vec::new(),
+    }]
+}
+
+/// Two phones of one account with a plan attached, and its safety plan's document.
+async fn two_phones(app: &TestApp, alex: &Person) -> (Phone, Phone, [u8; 16]) {
+    let first = signed_up(app, alex).await;
+    let (_, plan) = attach(app, &first, 1).await;
+    let second = signed_in(app, alex).await;
+    (first, second, document(&plan, "safety_plan"))
+}
+
+async fn a_parked_wait_answers_when_another_phone_pushes(db: Db) {
+    let (app, _db, _dir) = start(db).await;
+    let alex = Person::new("alex", 0x21);
+    let (first, second, safety) = two_phones(&app, &alex).await;
+    let app = std::sync::Arc::new(app);
+    let parked = {
+        let app = app.clone();
+        tokio::spawn(async move { wait(&app, &second, &cursor(safety, 0), 25).await })
+    };
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    assert!(!parked.is_finished(), "nothing new: the wait stays parked");
+    let started = std::time::Instant::now();
+    let sealed = envelope(&alex.keys, safety, &first, 0, WORDS);
+    sync(&app, &first, &push(safety, sealed)).await;
+    let answer = tokio::time::timeout(std::time::Duration::from_secs(5), parked)
+        .await
+        .expect("the wait answers soon after the push")
+        .unwrap();
+    assert!(started.elapsed() < std::time::Duration::from_secs(5));
+    assert_eq!(answer.len(), 1);
+    assert_eq!(answer[0].head, 1);
+    assert!(answer[0].pulled.is_empty(), "a wait only tells; sync pulls");
+}
+
+async fn a_wait_answers_at_once_with_news_and_with_heads_when_it_runs_out(db: Db) {
+    let (app, _db, _dir) = start(db).await;
+    let alex = Person::new("alex", 0x21);
+    let (first, second, safety) = two_phones(&app, &alex).await;
+    sync(
+        &app,
+        &first,
+        &push(safety, envelope(&alex.keys, safety, &first, 0, WORDS)),
+    )
+    .await;
+    // Behind the head: at once.
+    let started = std::time::Instant::now();
+    let answer = wait(&app, &second, &cursor(safety, 0), 25).await;
+    assert!(started.elapsed() < std::time::Duration::from_secs(5));
+    assert_eq!(answer[0].head, 1);
+    // Ahead of the head (the server was restored from an older backup): at once too.
+    let answer = wait(&app, &second, &cursor(safety, 7), 25).await;
+    assert_eq!(answer[0].head, 1);
+    // Up to date: after the wait asked for, with the head.
+    let started = std::time::Instant::now();
+    let answer = wait(&app, &second, &cursor(safety, 1), 1).await;
+    assert!(started.elapsed() >= std::time::Duration::from_millis(900));
+    assert_eq!(answer[0].head, 1);
+}
+
+async fn a_wait_is_refused_a_push_and_never_tells_of_anothers_documents(db: Db) {
+    let (app, _db, _dir) = start(db).await;
+    let alex = Person::new("alex", 0x21);
+    let (first, _second, safety) = two_phones(&app, &alex).await;
+    let sealed = envelope(&alex.keys, safety, &first, 0, WORDS);
+    let response = wait_raw(&app, &first, &push(safety, sealed.clone()), 1).await;
+    assert_eq!(response.status(), StatusCode::BAD_REQUEST);
+    assert!(
+        app.db
+            .pull(&id_text(&safety), 0, 10)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+
+    sync(&app, &first, &push(safety, sealed)).await;
+    let sam = Person::new("sam", 0x22);
+    let sams = signed_up(&app, &sam).await;
+    let answer = wait(&app, &sams, &cursor(safety, 0), 1).await;
+    assert!(
+        answer.is_empty(),
+        "another account's document is not answered for"
+    );
+}
+
+async fn a_phone_signed_out_while_waiting_is_told_to_sign_in(db: Db) {
+    let (app, _db, _dir) = start(db).await;
+    let alex = Person::new("alex", 0x21);
+    let (first, second, safety) = two_phones(&app, &alex).await;
+    let second_id = coplan_domain::sync::id_to_hex(&second.id);
+    let app = std::sync::Arc::new(app);
+    let parked = {
+        let app = app.clone();
+        tokio::spawn(async move {
+            wait_raw(&app, &second, &cursor(safety, 0), 25)
+                .await
+                .status()
+        })
+    };
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    let removed = app
+        .client
+        .delete(app.url(&format!("/api/v1/phones/{second_id}")))
+        .header("x-coplan", "1")
+        .header("cookie", format!("__Host-coplan_session={}", first.cookie))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(removed.status(), StatusCode::NO_CONTENT);
+    sync(
+        &app,
+        &first,
+        &push(safety, envelope(&alex.keys, safety, &first, 0, WORDS)),
+    )
+    .await;
+    let status = tokio::time::timeout(std::time::Duration::from_secs(5), parked)
+        .await
+        .expect("the wait ends")
+        .unwrap();
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
 }
