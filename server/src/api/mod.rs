@@ -1,7 +1,9 @@
 //! JSON endpoints. Unversioned operational ones (`/api/health`) live here; the plan API
-//! will be grouped by version (`/api/v1/...`) in submodules.
+//! will be grouped by version (`/api/v1/...`) in submodules. `server/openapi.json`
+//! describes them all.
 
 mod health;
+pub mod openapi;
 pub mod sync;
 pub mod v1;
 

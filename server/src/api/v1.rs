@@ -31,6 +31,7 @@ pub const ACCOUNT_COST: StretchCost = StretchCost {
 
 pub fn routes(state: AppState) -> Router<AppState> {
     Router::new()
+        .route("/openapi.json", get(super::openapi::description))
         .route("/server", get(server_info))
         .route("/accounts", post(sign_up))
         .route("/sign-in/cost", post(sign_in_cost))

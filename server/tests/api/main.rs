@@ -9,5 +9,6 @@ mod cursor_log;
 mod durability;
 mod errors;
 mod health;
+mod openapi;
 mod sync;
 mod web;
