@@ -30,6 +30,7 @@ on_both_databases!(
     a_wait_answers_at_once_with_news_and_with_heads_when_it_runs_out,
     a_wait_is_refused_a_push_and_never_tells_of_anothers_documents,
     a_phone_signed_out_while_waiting_is_told_to_sign_in,
+    two_of_the_largest_changes_a_phone_may_send_are_stored_in_one_request,
 );
 
 const KEY: [u8; 32] = [0x4b; 32];
@@ -921,4 +922,31 @@ async fn a_phone_signed_out_while_waiting_is_told_to_sign_in(db: Db) {
         .expect("the wait ends")
         .unwrap();
     assert_eq!(status, StatusCode::UNAUTHORIZED);
+}
+
+async fn two_of_the_largest_changes_a_phone_may_send_are_stored_in_one_request(db: Db) {
+    let (app, _db, _dir) = start(db).await;
+    let alex = Person::new("alex", 0x21);
+    let (first, _second, safety) = two_phones(&app, &alex).await;
+    let largest = vec![b'w'; coplan_domain::limits::REMOTE_UPDATE_MAX_BYTES];
+    let requests = [DocumentRequest {
+        document: safety,
+        after: 0,
+        push: vec![
+            envelope(&alex.keys, safety, &first, 0, &largest),
+            envelope(&alex.keys, safety, &first, 1, &largest),
+        ],
+    }];
+    let body = write_request(&requests);
+    assert!(body.len() <= SYNC_BODY_MAX_BYTES, "{} bytes", body.len());
+    let response = sync_raw(&app, Some(&first.cookie), body).await;
+    assert_eq!(response.status(), StatusCode::OK);
+    let answer = read_response(&response.bytes().await.unwrap()).unwrap();
+    assert_eq!(
+        answer[0].pushed,
+        [
+            PushAnswer::Stored { counter: 0, seq: 1 },
+            PushAnswer::Stored { counter: 1, seq: 2 }
+        ]
+    );
 }
