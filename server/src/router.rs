@@ -4,13 +4,12 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use axum::Router;
-use axum::extract::Request;
+use axum::extract::{Request, State};
 use axum::http::{HeaderValue, header};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use tower_http::compression::CompressionLayer;
-use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::trace::{DefaultOnResponse, TraceLayer};
 use tracing::Level;
 
@@ -73,7 +72,10 @@ pub fn build(mut state: AppState, config: &Config) -> Router {
             security::add_headers,
         ))
         .layer(CompressionLayer::new().br(true).gzip(true))
-        .layer(RequestBodyLimitLayer::new(config.max_body_bytes))
+        .layer(middleware::from_fn_with_state(
+            config.max_body_bytes,
+            body_limit,
+        ))
         .layer(middleware::map_response(json_body_too_large))
         .layer(
             TraceLayer::new_for_http()
@@ -100,6 +102,30 @@ async fn cache_policy(req: Request, next: Next) -> Response {
     res.headers_mut()
         .insert(header::CACHE_CONTROL, HeaderValue::from_static(policy));
     res
+}
+
+/// Paths whose bodies carry sealed changes, and so have their own, larger limit
+/// ([`coplan_domain::limits::SYNC_BODY_MAX_BYTES`], set where they are routed).
+const SYNC_PATHS: [&str; 2] = ["/api/v1/sync", "/api/v1/sync/wait"];
+
+/// Caps every request's body at `limit` bytes (the setting), except on [`SYNC_PATHS`]:
+/// a request saying it is larger is answered 413 at once, one that grows past it as it
+/// is read fails as it is read (413 too).
+async fn body_limit(State(limit): State<usize>, req: Request, next: Next) -> Response {
+    if SYNC_PATHS.contains(&req.uri().path()) {
+        return next.run(req).await;
+    }
+    let declared = req
+        .headers()
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<usize>().ok());
+    if declared.is_some_and(|length| length > limit) {
+        return ApiError::BodyTooLarge.into_response();
+    }
+    let (parts, body) = req.into_parts();
+    let body = axum::body::Body::new(http_body_util::Limited::new(body, limit));
+    next.run(Request::from_parts(parts, body)).await
 }
 
 /// The body limit answers in plain text; clients get the same JSON as every other error.

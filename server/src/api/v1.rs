@@ -53,13 +53,13 @@ pub fn routes(state: AppState) -> Router<AppState> {
         )
         .route(
             "/sync",
-            post(super::sync::sync).layer(tower_http::limit::RequestBodyLimitLayer::new(
+            post(super::sync::sync).layer(axum::extract::DefaultBodyLimit::max(
                 coplan_domain::limits::SYNC_BODY_MAX_BYTES,
             )),
         )
         .route(
             "/sync/wait",
-            post(super::sync::wait).layer(tower_http::limit::RequestBodyLimitLayer::new(
+            post(super::sync::wait).layer(axum::extract::DefaultBodyLimit::max(
                 coplan_domain::limits::SYNC_BODY_MAX_BYTES,
             )),
         )
