@@ -244,3 +244,12 @@ impl DocumentSync {
         self.cursor = self.cursor.max(seq);
     }
 }
+
+/// One sync request: every document's cursor, with up to `max_push` of each one's
+/// waiting changes.
+pub fn requests<'a>(
+    engines: impl IntoIterator<Item = &'a DocumentSync>,
+    max_push: usize,
+) -> Vec<DocumentRequest> {
+    engines.into_iter().map(|e| e.request(max_push)).collect()
+}

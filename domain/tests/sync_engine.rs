@@ -4,7 +4,9 @@
 
 use coplan_domain::envelope::{Encoding, Header, What, seal};
 use coplan_domain::keys::AccountKeys;
-use coplan_domain::sync::{DocumentResponse, DocumentSync, Pulled, PushAnswer, Waiting};
+use coplan_domain::limits::{ENVELOPE_MAX_BYTES, SYNC_BODY_MAX_BYTES};
+use coplan_domain::sync::wire::write_request;
+use coplan_domain::sync::{DocumentResponse, DocumentSync, Pulled, PushAnswer, Waiting, requests};
 
 const DOC: [u8; 16] = [0xd0; 16];
 const ME: [u8; 16] = [0x01; 16];
@@ -171,4 +173,32 @@ fn a_new_log_id_or_a_head_below_the_cursor_means_a_restored_server() {
     let got = sync.receive(&answer(1, Vec::new(), Vec::new()));
     assert!(got.restored);
     assert_eq!(sync.cursor, 0);
+}
+
+#[test]
+fn one_request_for_every_document_fits_one_sync_body() {
+    // A plan with long sections attached: each of five documents has two of the largest
+    // changes waiting.
+    let engines: Vec<DocumentSync> = (0..5u8)
+        .map(|d| {
+            let mut sync = DocumentSync::new([d; 16], ME);
+            for _ in 0..2 {
+                let counter = sync.take_counter();
+                let sealed = vec![d; ENVELOPE_MAX_BYTES];
+                sync.queue(
+                    counter,
+                    Waiting {
+                        payload: Vec::new(),
+                        sealed,
+                    },
+                );
+            }
+            sync
+        })
+        .collect();
+    let request = requests(&engines, 16);
+    let body = write_request(&request);
+    assert!(body.len() <= SYNC_BODY_MAX_BYTES, "{} bytes", body.len());
+    assert_eq!(request.len(), 5, "every document's cursor goes");
+    assert_eq!(request[0].push.len(), 1, "the first change always goes");
 }

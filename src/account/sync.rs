@@ -15,7 +15,7 @@ use coplan_domain::keys::AccountRecord;
 use coplan_domain::plan::{SectionDoc, SectionKind};
 use coplan_domain::sync::record::{PlanSync, SectionSync};
 use coplan_domain::sync::wire::{read_response, write_request};
-use coplan_domain::sync::{DocumentSync, Waiting, id_from_hex, id_to_hex};
+use coplan_domain::sync::{DocumentSync, Waiting, id_from_hex, id_to_hex, requests};
 use coplan_domain::wire::{AttachPlan, AttachedPlan, Blob, Bytes, KeyEnvelopes, Plans};
 use js_sys::Uint8Array;
 
@@ -355,11 +355,7 @@ async fn sync_plan(
             sections.push(Some((kind, doc)));
         }
         storage.save_sync_record(plan, record).await?;
-        let requests: Vec<_> = record
-            .documents
-            .iter()
-            .map(|s| s.engine.request(MAX_PUSH))
-            .collect();
+        let requests = requests(record.documents.iter().map(|s| &s.engine), MAX_PUSH);
         let answer = api::send_bytes("/api/v1/sync", write_request(&requests)).await?;
         let responses = read_response(&answer).map_err(|_| unexpected())?;
         let mut more = false;
