@@ -246,10 +246,32 @@ impl DocumentSync {
 }
 
 /// One sync request: every document's cursor, with up to `max_push` of each one's
-/// waiting changes.
+/// waiting changes, in order, for as long as the body stays within
+/// [`crate::limits::SYNC_BODY_MAX_BYTES`] (what is left goes next round). The first
+/// change always goes: one envelope is at most half a body.
 pub fn requests<'a>(
     engines: impl IntoIterator<Item = &'a DocumentSync>,
     max_push: usize,
 ) -> Vec<DocumentRequest> {
-    engines.into_iter().map(|e| e.request(max_push)).collect()
+    let mut all: Vec<DocumentRequest> = engines
+        .into_iter()
+        .map(|engine| engine.request(max_push))
+        .collect();
+    let mut room = crate::limits::SYNC_BODY_MAX_BYTES
+        .saturating_sub(wire::REQUEST_HEAD_BYTES + all.len() * wire::DOCUMENT_HEAD_BYTES);
+    let mut first = true;
+    for request in &mut all {
+        let mut fits = 0;
+        for envelope in &request.push {
+            let size = wire::ENVELOPE_HEAD_BYTES + envelope.len();
+            if size > room && !first {
+                break;
+            }
+            room = room.saturating_sub(size);
+            fits += 1;
+            first = false;
+        }
+        request.push.truncate(fits);
+    }
+    all
 }

@@ -201,4 +201,22 @@ fn one_request_for_every_document_fits_one_sync_body() {
     assert!(body.len() <= SYNC_BODY_MAX_BYTES, "{} bytes", body.len());
     assert_eq!(request.len(), 5, "every document's cursor goes");
     assert_eq!(request[0].push.len(), 1, "the first change always goes");
+    // Small changes all go, and the sizes are counted exactly: a body filled to the byte.
+    let mut small = DocumentSync::new(DOC, ME);
+    let head = 5 + 26;
+    let each = (SYNC_BODY_MAX_BYTES - head) / 4 - 4;
+    for _ in 0..5 {
+        let counter = small.take_counter();
+        let sealed = vec![1; each];
+        small.queue(
+            counter,
+            Waiting {
+                payload: Vec::new(),
+                sealed,
+            },
+        );
+    }
+    let request = requests([&small], 16);
+    assert_eq!(request[0].push.len(), 4);
+    assert!(SYNC_BODY_MAX_BYTES - write_request(&request).len() < 4);
 }

@@ -108,6 +108,13 @@ impl<'a> Reader<'a> {
     }
 }
 
+/// Bytes of a request before its documents: magic, version, count.
+pub const REQUEST_HEAD_BYTES: usize = 2 + 1 + 2;
+/// Bytes of each document's entry before its envelopes: id, cursor, count.
+pub const DOCUMENT_HEAD_BYTES: usize = 16 + 8 + 2;
+/// Bytes before each envelope: its length.
+pub const ENVELOPE_HEAD_BYTES: usize = 4;
+
 fn start(out: &mut Vec<u8>, count: usize) {
     out.extend_from_slice(MAGIC);
     out.push(SYNC_VERSION);
