@@ -229,3 +229,36 @@ test('both phones offline change the same story and the same list, the server on
     await server.stop();
   }
 });
+
+test('a plan deleted on one phone stays deleted there while another phone goes on writing in it, and sync goes on', async () => {
+  const a = await tabWithStory(running, 'Kept on phone B.');
+  const syncWaits = [];
+  a.page.on('console', (m) => {
+    if (m.text().includes('sync waits')) syncWaits.push(m.text());
+  });
+  await signUp(a.page, a.url, 'left.here');
+  const contextB = await running.browser.newContext();
+  const b = await contextB.newPage();
+  await signIn(b, a.url, 'left.here');
+  await storyArrives(b, a.url, 'Kept on phone B.');
+
+  // Phone A deletes its copy ("from this phone": the account keeps it).
+  await a.page.goto(`${a.url}/plans`);
+  await a.page.getByRole('button', { name: /^Delete this plan/ }).click();
+  await a.page.getByRole('button', { name: 'Yes, delete this plan' }).click();
+  await a.page.getByText('There are no plans on this phone yet.').waitFor();
+
+  // Phone B goes on writing in it; phone A hears of it at once (it waits on the server).
+  const boxB = b.getByRole('textbox', { name: STORY_BOX });
+  await boxB.press('End');
+  await boxB.pressSequentially(' More from B.');
+  await savedOnThisPhone(b);
+  await b.waitForTimeout(8000);
+
+  // The plan did not come back on phone A, and A's sync never stopped over it.
+  await a.page.goto(`${a.url}/plans`);
+  await a.page.getByText('There are no plans on this phone yet.').waitFor();
+  assert.deepEqual(syncWaits, []);
+  await a.context.close();
+  await contextB.close();
+});
