@@ -49,6 +49,31 @@ fn a_record_before_the_plan_is_attached_reads_back() {
 }
 
 #[test]
+fn a_plan_left_on_this_phone_keeps_only_its_server_id_and_reads_back_left() {
+    let mut left = record();
+    assert!(!left.is_left());
+    left.leave();
+    assert!(left.is_left());
+    let stored = left.to_stored();
+    assert!(!stored.contains("BQUFBQUF"), "the section key is forgotten");
+    assert_eq!(
+        stored,
+        r#"{"v":1,"request":"AQEBAQEBAQEBAQEBAQEBAQ","plan":"AgICAgICAgICAgICAgICAg","keys_stored":true,"documents":[]}"#
+    );
+    let read = PlanSync::from_stored(&stored).unwrap();
+    assert!(read.is_left());
+    assert_eq!(read.plan, Some([2; 16]));
+    // A record waiting for its plan to be attached is not left.
+    let waiting = PlanSync {
+        request: [1; 16],
+        plan: None,
+        keys_stored: false,
+        documents: Vec::new(),
+    };
+    assert!(!waiting.is_left());
+}
+
+#[test]
 fn a_newer_or_damaged_record_is_refused_plainly() {
     let newer = PINNED.replace(r#""v":1"#, r#""v":2"#);
     assert_eq!(

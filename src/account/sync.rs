@@ -23,7 +23,7 @@ use super::api::{self, ApiProblem};
 use super::flows::Problem;
 use super::wake::Wake;
 use crate::platform::{fill_random, fresh_client_id};
-use crate::storage::Storage;
+use crate::storage::{Storage, StorageError};
 
 /// The longest the syncing tab goes without a round while all is well (a round also
 /// starts as soon as the server has news, or a change is written here).
@@ -235,8 +235,30 @@ pub async fn sync_now() -> Result<(), Problem> {
             records.push(adopted);
         }
     }
+    let here: Vec<PlanId> = storage
+        .all_plans()
+        .await?
+        .into_iter()
+        .map(|draft| draft.id)
+        .collect();
     for (plan, mut record) in records {
-        sync_plan(&storage, &account, phone, &plan, &mut record).await?;
+        if record.is_left() {
+            continue;
+        }
+        let synced = if here.contains(&plan) {
+            sync_plan(&storage, &account, phone, &plan, &mut record).await
+        } else {
+            Err(Problem::Storage(StorageError::PlanGone))
+        };
+        match synced {
+            // Deleted on this phone (now, or while this round ran): it stays deleted here,
+            // and is not taken in again from the account.
+            Err(Problem::Storage(StorageError::PlanGone)) => {
+                record.leave();
+                storage.save_sync_record(&plan, &record).await?;
+            }
+            other => other?,
+        }
     }
     Ok(())
 }

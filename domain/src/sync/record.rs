@@ -27,6 +27,22 @@ pub struct PlanSync {
     pub documents: Vec<SectionSync>,
 }
 
+impl PlanSync {
+    /// This phone no longer has the plan (the person deleted it here): its keys and
+    /// documents are forgotten, and only the server's id stays, so that the plan is not
+    /// taken in again from the account. Stored in the same format (no documents, keys
+    /// stored).
+    pub fn leave(&mut self) {
+        self.documents.clear();
+        self.keys_stored = true;
+    }
+
+    /// Whether [`Self::leave`] was called: nothing more to sync.
+    pub fn is_left(&self) -> bool {
+        self.keys_stored && self.documents.is_empty()
+    }
+}
+
 /// One section's document.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SectionSync {
