@@ -4,6 +4,7 @@
 
 use coplan_app::storage::{SCHEMA_VERSION, Storage, StorageError};
 use coplan_domain::plan::{AuthorId, Edit, ItemId, SectionDoc, SectionKind, Stamp};
+use coplan_domain::sync::history::HistoryEntry;
 use coplan_domain::{PlanDraft, PlanId};
 use wasm_bindgen_test::{wasm_bindgen_test, wasm_bindgen_test_configure};
 
@@ -29,6 +30,7 @@ async fn a_new_database_starts_empty_at_the_current_schema() {
         [
             "account",
             "drafts",
+            "history",
             "meta",
             "open_copies",
             "section_snapshots",
@@ -37,7 +39,7 @@ async fn a_new_database_starts_empty_at_the_current_schema() {
         ]
     );
     assert_eq!(storage.current_draft().await.unwrap(), None);
-    assert_eq!(SCHEMA_VERSION, 6);
+    assert_eq!(SCHEMA_VERSION, 7);
 }
 
 #[wasm_bindgen_test]
@@ -98,7 +100,7 @@ async fn a_version_1_database_upgrades_and_keeps_its_draft() {
     v1.save_draft(&draft("Sam")).await.unwrap();
     v1.close();
     let now = Storage::open(&name).await.unwrap();
-    assert_eq!(now.store_names().len(), 7);
+    assert_eq!(now.store_names().len(), 8);
     assert_eq!(now.current_draft().await.unwrap(), Some(draft("Sam")));
 }
 
@@ -441,4 +443,57 @@ async fn a_snapshot_stored_plain_still_opens() {
         let read = storage.load_section(&plan.id, *kind).await.unwrap();
         assert_eq!(read.snapshot.as_ref(), Some(state), "{kind:?}");
     }
+}
+
+fn entry(seq: u64) -> HistoryEntry {
+    HistoryEntry {
+        seq,
+        received_ms: 1_700_000_000_000 + seq,
+        envelope: vec![seq as u8; 40],
+    }
+}
+
+/// The history store (docs/history.md): each document's changes come back in log order,
+/// apart from other documents' and plans'; they go when their plan is deleted, and a
+/// plan deleted meanwhile takes none.
+#[wasm_bindgen_test]
+async fn history_is_kept_per_document_in_log_order_and_goes_with_its_plan() {
+    let storage = Storage::open(&random_name()).await.unwrap();
+    let plan = draft("Sam");
+    let other = PlanDraft::new(PlanId::parse("plan-2").unwrap(), 1_000);
+    storage.save_draft(&plan).await.unwrap();
+    storage.save_draft(&other).await.unwrap();
+    storage
+        .keep_history(&plan.id, "d0c1", &[entry(3), entry(1)])
+        .await
+        .unwrap();
+    storage
+        .keep_history(&plan.id, "d0c1", &[entry(2)])
+        .await
+        .unwrap();
+    storage
+        .keep_history(&plan.id, "d0c2", &[entry(9)])
+        .await
+        .unwrap();
+    storage
+        .keep_history(&other.id, "d0c1", &[entry(7)])
+        .await
+        .unwrap();
+    assert_eq!(
+        storage.history(&plan.id, "d0c1").await.unwrap(),
+        [entry(1), entry(2), entry(3)]
+    );
+
+    storage.delete_plan(&plan.id).await.unwrap();
+    assert_eq!(storage.history(&plan.id, "d0c1").await.unwrap(), []);
+    assert_eq!(storage.history(&plan.id, "d0c2").await.unwrap(), []);
+    assert_eq!(
+        storage.history(&other.id, "d0c1").await.unwrap(),
+        [entry(7)]
+    );
+    assert_eq!(
+        storage.keep_history(&plan.id, "d0c1", &[entry(4)]).await,
+        Err(StorageError::PlanGone)
+    );
+    assert_eq!(storage.history(&plan.id, "d0c1").await.unwrap(), []);
 }

@@ -20,6 +20,7 @@
 //!   not carry (`membership::Membership::check_update`): it then goes as a snapshot, which
 //!   issue 13's checks admit.)
 
+pub mod history;
 pub mod record;
 pub mod wire;
 

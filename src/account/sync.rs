@@ -13,6 +13,7 @@ use coplan_domain::envelope::{Encoding, Envelope, Header, What, seal};
 use coplan_domain::key_envelope::{KeyAddress, KeyEnvelope, seal_key};
 use coplan_domain::keys::AccountRecord;
 use coplan_domain::plan::{SectionDoc, SectionKind};
+use coplan_domain::sync::history::{HistoryEntry, change_payload, read_change_payload};
 use coplan_domain::sync::record::{PlanSync, SectionSync};
 use coplan_domain::sync::wire::{read_response, write_request};
 use coplan_domain::sync::{DocumentSync, Waiting, id_from_hex, id_to_hex, requests};
@@ -409,6 +410,22 @@ async fn sync_plan(
                     section.engine.send_whole_state = true;
                 }
             }
+            // Every change up to the new cursor, this phone's own included, goes into the
+            // history store before the cursor moves past it.
+            let kept: Vec<HistoryEntry> = response
+                .pulled
+                .iter()
+                .filter(|p| p.seq <= received.up_to)
+                .map(|p| HistoryEntry {
+                    seq: p.seq,
+                    received_ms: p.received_ms,
+                    envelope: p.envelope.clone(),
+                })
+                .collect();
+            if !kept.is_empty() {
+                let document = id_to_hex(&section.engine.document);
+                storage.keep_history(plan, &document, &kept).await?;
+            }
             section.engine.stored(received.up_to);
             for counter in received.to_reseal {
                 if let (Some((new, payload)), Some((kind, _))) =
@@ -499,10 +516,11 @@ fn queue_changes(
     if !whole && (section.sent.as_ref() == Some(&now) || doc.writers().is_empty()) {
         return Ok(());
     }
-    let payload = match (&section.sent, whole) {
+    let update = match (&section.sent, whole) {
         (Some(sent), false) => doc.diff_since(sent).map_err(|_| unexpected())?,
         _ => doc.encode_state(),
     };
+    let payload = change_payload(js_sys::Date::now() as u64, &update);
     let counter = section.engine.take_counter();
     let sealed = seal_change(account, phone, plan, kind, section, counter, &payload)?;
     section.engine.queue(counter, Waiting { payload, sealed });
@@ -553,15 +571,18 @@ async fn take_in(
     if envelope.header.document != section.engine.document || envelope.header.epoch != 0 {
         return Ok(());
     }
-    let Ok(update) = envelope.open(&account.keys.public().signing, &section.key) else {
+    let Ok(payload) = envelope.open(&account.keys.public().signing, &section.key) else {
+        return Ok(());
+    };
+    let Some((_written, update)) = read_change_payload(&payload) else {
         return Ok(());
     };
     let before = doc.state_vector();
-    if doc.apply_update(&update).is_err() {
+    if doc.apply_update(update).is_err() {
         return Ok(());
     }
     storage
-        .append_update(plan, kind, fresh_client_id().into(), 0, &update)
+        .append_update(plan, kind, fresh_client_id().into(), 0, update)
         .await?;
     // For `cargo xtask bench`: a new phone taking in a long section.
     crate::platform::mark(&format!("coplan:took-in:{}", kind.key()));
@@ -572,7 +593,7 @@ async fn take_in(
     if let Ok(channel) =
         web_sys::BroadcastChannel::new(&crate::plan::tab_relay::channel_name(plan, kind))
     {
-        let _ = channel.post_message(&Uint8Array::from(update.as_slice()));
+        let _ = channel.post_message(&Uint8Array::from(update));
         channel.close();
     }
     Ok(())

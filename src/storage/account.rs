@@ -11,7 +11,7 @@ use wasm_bindgen::JsValue;
 use coplan_domain::PlanId;
 use coplan_domain::sync::record::PlanSync;
 
-use super::{ACCOUNT, SYNC, Storage, StorageError, read_failed, write_failed};
+use super::{ACCOUNT, HISTORY, SYNC, Storage, StorageError, read_failed, write_failed};
 
 /// The one record's key.
 const THIS_ACCOUNT: &str = "this";
@@ -140,20 +140,23 @@ impl Storage {
     }
 
     /// Forgets the account on this phone (its keys, and the plans' sync records with
-    /// their section keys); the plans stay.
+    /// their section keys, and their history); the plans stay.
     pub async fn remove_account(&self) -> Result<(), StorageError> {
-        let tx = self.readwrite([ACCOUNT, SYNC])?;
+        let tx = self.readwrite([ACCOUNT, SYNC, HISTORY])?;
         tx.object_store(ACCOUNT)
             .map_err(write_failed)?
             .delete(THIS_ACCOUNT)
             .await
             .map_err(write_failed)?;
-        tx.object_store(SYNC)
-            .map_err(write_failed)?
-            .clear()
-            .map_err(write_failed)?
-            .await
-            .map_err(write_failed)?;
+        // History is sealed under the section keys that go with the sync records.
+        for store in [SYNC, HISTORY] {
+            tx.object_store(store)
+                .map_err(write_failed)?
+                .clear()
+                .map_err(write_failed)?
+                .await
+                .map_err(write_failed)?;
+        }
         tx.commit().await.map_err(write_failed)?;
         if let Some(storage) = site_storage() {
             let _ = storage.remove_item(SIGNED_IN_HINT);

@@ -7,6 +7,7 @@
 mod account;
 mod crypto;
 mod drafts;
+mod history;
 mod keys;
 mod lock;
 mod phone;
@@ -29,7 +30,7 @@ use indexed_db_futures::transaction::{Transaction, TransactionMode};
 pub const DATABASE_NAME: &str = "coplan";
 
 /// The IndexedDB schema version this build creates and reads.
-pub const SCHEMA_VERSION: u32 = 6;
+pub const SCHEMA_VERSION: u32 = 7;
 
 /// Plan drafts, keyed by plan id; the value is the domain's stored JSON, sealed.
 pub(crate) const DRAFTS: &str = "drafts";
@@ -51,6 +52,10 @@ pub(crate) const ACCOUNT: &str = "account";
 /// Each attached plan's sync (`coplan_domain::sync::record`), keyed by the local plan id,
 /// sealed (schema 6).
 pub(crate) const SYNC: &str = "sync";
+/// Each change received for an attached plan's documents, kept as the server sent it
+/// (`coplan_domain::sync::history`), keyed by `[plan id, document, log number]`, sealed
+/// (schema 7; docs/history.md).
+pub(crate) const HISTORY: &str = "history";
 
 /// Why the browser's storage did not do what was asked, in words a person can act on.
 /// The detail is for the console and never holds plan text.
@@ -349,6 +354,9 @@ fn upgrade(old: u32, new: u32, db: &Database) -> indexed_db_futures::Result<()> 
     if old < 6 && new >= 6 {
         db.create_object_store(ACCOUNT).build()?;
         db.create_object_store(SYNC).build()?;
+    }
+    if old < 7 && new >= 7 {
+        db.create_object_store(HISTORY).build()?;
     }
     Ok(())
 }

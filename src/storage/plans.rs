@@ -11,7 +11,7 @@ use wasm_bindgen::JsValue;
 use super::drafts::set_open_plan;
 use super::sections::update_key;
 use super::{
-    CURRENT_PLAN, DRAFTS, META, OPEN_COPIES, SECTION_SNAPSHOTS, SECTION_UPDATES, Storage,
+    CURRENT_PLAN, DRAFTS, HISTORY, META, OPEN_COPIES, SECTION_SNAPSHOTS, SECTION_UPDATES, Storage,
     StorageError, read_failed, write_failed,
 };
 
@@ -66,8 +66,9 @@ impl Storage {
             SECTION_SNAPSHOTS,
             SECTION_UPDATES,
             OPEN_COPIES,
+            HISTORY,
         ])?;
-        for store in [SECTION_SNAPSHOTS, SECTION_UPDATES] {
+        for store in [SECTION_SNAPSHOTS, SECTION_UPDATES, HISTORY] {
             tx.object_store(store)
                 .map_err(write_failed)?
                 .delete::<JsValue, _>(plan_range(plan))

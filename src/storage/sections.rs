@@ -374,7 +374,10 @@ async fn unpacked(kept: Vec<u8>) -> Result<Vec<u8>, StorageError> {
 
 /// Refuses a write under a plan that was deleted (perhaps by another tab that had it
 /// open too), checked in the write's own transaction, so nothing is left behind (H14).
-async fn plan_still_there(tx: &Transaction<'_>, plan: &PlanId) -> Result<(), StorageError> {
+pub(super) async fn plan_still_there(
+    tx: &Transaction<'_>,
+    plan: &PlanId,
+) -> Result<(), StorageError> {
     let found: Option<JsValue> = tx
         .object_store(DRAFTS)
         .map_err(write_failed)?
