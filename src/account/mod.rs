@@ -342,10 +342,10 @@ fn SignedIn(name: String, step: RwSignal<Step>) -> impl IntoView {
     };
     // How the backup stands, kept current while the screen is open.
     let backup = RwSignal::new(notice::backup_words());
-    let listening = window_event_listener_untyped(notice::CHANGED, move |_| {
+    notice::on_change(Some(std::rc::Rc::new(move || {
         backup.try_set(notice::backup_words());
-    });
-    on_cleanup(move || listening.remove());
+    })));
+    on_cleanup(|| notice::on_change(None));
     view! {
         <p>{fill(ta(A::SignedInAs), &[("name", &name)])}</p>
         <p role="status">{move || backup.get()}</p>

@@ -140,19 +140,24 @@ fn words() -> Option<String> {
         .then(|| fill(ta(A::NotBackedUpSince), &[("time", &moment(since))]))
 }
 
-/// Told on the window whenever how the backup stands may have changed, for the account
-/// screen's line.
-pub const CHANGED: &str = "coplan-backup";
+thread_local! {
+    /// Told whenever how the backup stands may have changed: the account screen's line,
+    /// while it is open.
+    static ON_CHANGE: std::cell::RefCell<Option<std::rc::Rc<dyn Fn()>>> =
+        const { std::cell::RefCell::new(None) };
+}
+
+/// Sets (or, with None, clears) what [`show`] tells.
+pub fn on_change(listener: Option<std::rc::Rc<dyn Fn()>>) {
+    ON_CHANGE.with_borrow_mut(|slot| *slot = listener);
+}
 
 /// Writes the notice into the frame's slot: the words, then a link to the account screen.
 pub fn show() {
-    let Some(window) = web_sys::window() else {
-        return;
-    };
-    if let Ok(event) = web_sys::Event::new(CHANGED) {
-        let _ = window.dispatch_event(&event);
+    if let Some(listener) = ON_CHANGE.with_borrow(Clone::clone) {
+        listener();
     }
-    let Some(document) = window.document() else {
+    let Some(document) = web_sys::window().and_then(|w| w.document()) else {
         return;
     };
     let Some(slot) = document.get_element_by_id("app-notice") else {

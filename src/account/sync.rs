@@ -121,9 +121,13 @@ async fn wait_for_news() -> Result<Woke, Problem> {
     loop {
         let controller = web_sys::AbortController::new().map_err(|_| unexpected())?;
         wake.abort_on_wake(&controller);
-        let signal = controller.signal();
-        let asked = api::send_bytes_until(WAIT_PATH, write_request(&requests), Some(&signal)).await;
-        if signal.aborted() {
+        let asked = api::send_bytes_until(
+            WAIT_PATH,
+            write_request(&requests),
+            Some(&controller.signal()),
+        )
+        .await;
+        if wake.has_woken() {
             return Ok(Woke::Here);
         }
         let heads = read_response(&asked?).map_err(|_| unexpected())?;

@@ -78,6 +78,11 @@ impl Wake {
         }
     }
 
+    /// Whether it has woken.
+    pub fn has_woken(&self) -> bool {
+        self.abort.borrow().is_none()
+    }
+
     /// Resolves once woken.
     pub async fn woken(&self) {
         let _ = JsFuture::from(self.woken.clone()).await;
