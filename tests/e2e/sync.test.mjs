@@ -262,3 +262,46 @@ test('a plan deleted on one phone stays deleted there while another phone goes o
   await a.context.close();
   await contextB.close();
 });
+
+test('a safety plan change from another phone reaches the copy the lock screen opens without the PIN', async () => {
+  const contextA = await running.browser.newContext();
+  const a = await contextA.newPage();
+  const url = running.server.url;
+  await a.goto(`${url}/safety-plan/edit`);
+  await a.getByRole('button', { name: 'Add a reason' }).click();
+  await a.getByRole('textbox', { name: 'Reason 1', exact: true }).pressSequentially('The canal at dawn');
+  await savedOnThisPhone(a);
+  await signUp(a, url, 'locked.phone');
+  await a.goto(`${url}/privacy`);
+  await a.getByLabel('New PIN or passphrase').fill('482913');
+  await a.getByLabel('Type it again').fill('482913');
+  await a.getByRole('button', { name: 'Turn the lock on' }).click();
+  await a.getByText('The lock is on.').waitFor();
+  assert.equal(await a.getByRole('checkbox', { name: 'My safety plan opens without my PIN' }).isChecked(), true);
+
+  const contextB = await running.browser.newContext();
+  const b = await contextB.newPage();
+  await signIn(b, url, 'locked.phone');
+  for (let tries = 0; ; tries++) {
+    await b.goto(`${url}/safety-plan/edit`);
+    await b.getByRole('button', { name: 'Add a reason' }).waitFor();
+    const first = b.getByRole('textbox', { name: 'Reason 1', exact: true });
+    if ((await first.count()) > 0 && (await first.inputValue()) === 'The canal at dawn') break;
+    assert.ok(tries < 30, 'the safety plan reached phone B');
+    await b.waitForTimeout(1000);
+  }
+  await b.getByRole('button', { name: 'Add a reason' }).click();
+  await b.getByRole('textbox', { name: 'Reason 2', exact: true }).pressSequentially("Gran's garden");
+  await savedOnThisPhone(b);
+
+  // Phone A, unlocked on another screen, takes the change in; then it locks.
+  await a.waitForFunction(() => performance.getEntriesByName('coplan:took-in:safety_plan').length > 0, null, { timeout: 30000 });
+  await a.waitForTimeout(1500);
+  await a.goto(`${url}/about-me`);
+  await a.getByRole('heading', { name: 'Coplan is locked', level: 1 }).waitFor();
+  await a.getByRole('link', { name: 'Open my safety plan' }).click();
+  await a.getByText('The canal at dawn').waitFor();
+  await a.getByText("Gran's garden").waitFor({ timeout: 5000 });
+  await contextA.close();
+  await contextB.close();
+});
