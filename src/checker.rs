@@ -7,7 +7,8 @@
 
 use std::time::Duration;
 
-use coplan_domain::plan::file::{FileError, from_verdict};
+use coplan_domain::plan::SectionKind;
+use coplan_domain::plan::file::{FileError, from_verdict, from_verdicts};
 use js_sys::{Array, Promise, Uint8Array};
 use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
@@ -27,13 +28,49 @@ pub enum Refused {
 
 /// Checks a plan file's bytes in the worker: `Ok` only if it would load whole.
 pub async fn check_plan_file(bytes: &[u8]) -> Result<(), Refused> {
-    let worker = start().ok_or(Refused::Unchecked)?;
-    let answer = ask(&worker, bytes).await;
-    worker.terminate();
-    match answer {
-        Some(verdict) => from_verdict(&verdict).map_err(Refused::File),
-        None => Err(Refused::Unchecked),
+    let buffer = Uint8Array::from(bytes).buffer();
+    let answer = ask_once(&buffer, &Array::of1(&buffer)).await?;
+    from_verdict(&answer).map_err(Refused::File)
+}
+
+/// Checks changes from another phone to a section whose state here is `state`, in the
+/// worker (`coplan_domain::plan::file::check_updates`): one result per change, or
+/// [`Refused::Unchecked`] for them all when the check did not finish.
+pub async fn check_updates(
+    kind: SectionKind,
+    state: &[u8],
+    updates: &[&[u8]],
+) -> Result<Vec<Result<(), FileError>>, Refused> {
+    let count = updates.len();
+    let lengths: Vec<u8> = updates
+        .iter()
+        .flat_map(|u| (u.len() as u32).to_be_bytes())
+        .collect();
+    let buffers = [state.to_vec(), updates.concat(), lengths]
+        .map(|b| Uint8Array::from(b.as_slice()).buffer());
+    let message = js_sys::Object::new();
+    let set = |key: &str, value: &wasm_bindgen::JsValue| {
+        js_sys::Reflect::set(&message, &key.into(), value).is_ok()
+    };
+    let [state, updates, lengths] = &buffers;
+    let all_set = set("kind", &kind.code().into())
+        && set("state", state)
+        && set("updates", updates)
+        && set("lengths", lengths);
+    if !all_set {
+        return Err(Refused::Unchecked);
     }
+    let answer = ask_once(&message, &Array::of3(state, updates, lengths)).await?;
+    // (The buffers were handed to the worker: count from before.)
+    from_verdicts(&answer, count).ok_or(Refused::Unchecked)
+}
+
+/// Starts a worker, asks it once, and ends it.
+async fn ask_once(message: &wasm_bindgen::JsValue, transfer: &Array) -> Result<String, Refused> {
+    let worker = start().ok_or(Refused::Unchecked)?;
+    let answer = ask(&worker, message, transfer).await;
+    worker.terminate();
+    answer.ok_or(Refused::Unchecked)
 }
 
 /// The worker of this page's build, started as a module worker.
@@ -48,9 +85,13 @@ fn start() -> Option<web_sys::Worker> {
     web_sys::Worker::new_with_options(&url, &options).ok()
 }
 
-/// Sends the bytes and waits for the answer: `None` if the worker fails (an error, a
+/// Sends the message and waits for the answer: `None` if the worker fails (an error, a
 /// panic, memory it could not get) or takes longer than [`TIME_LIMIT`].
-async fn ask(worker: &web_sys::Worker, bytes: &[u8]) -> Option<String> {
+async fn ask(
+    worker: &web_sys::Worker,
+    message: &wasm_bindgen::JsValue,
+    transfer: &Array,
+) -> Option<String> {
     let window = web_sys::window()?;
     let mut timer = None;
     let answered = Promise::new(&mut |resolve, reject| {
@@ -64,10 +105,7 @@ async fn ask(worker: &web_sys::Worker, bytes: &[u8]) -> Option<String> {
             )
             .ok();
     });
-    let buffer = Uint8Array::from(bytes).buffer();
-    worker
-        .post_message_with_transfer(&buffer, &Array::of1(&buffer))
-        .ok()?;
+    worker.post_message_with_transfer(message, transfer).ok()?;
     let result = JsFuture::from(answered).await;
     if let Some(timer) = timer {
         window.clear_timeout_with_handle(timer);

@@ -541,3 +541,55 @@ fn a_checks_verdict_reads_back_as_the_same_result() {
     assert_eq!(check(&bytes[..bytes.len() / 2]), Err(FileError::Damaged));
     assert_eq!(check(b"{}"), Err(FileError::NotAPlan));
 }
+
+/// What the checker worker runs on changes from another phone before the app takes them
+/// in (`check_updates`): each in order, against this phone's state and the changes before
+/// it that passed; a bad one is left out and the rest still apply.
+#[test]
+fn changes_from_another_phone_are_checked_one_by_one_against_this_phones_state() {
+    use coplan_domain::plan::file::{check_updates, from_verdicts, verdicts};
+    let mine = SectionDoc::new(SectionKind::AboutMe, 5);
+    set_field(&mine, "my_story", "Mine first.");
+    let state = mine.encode_state();
+
+    // Another phone, holding the same, writes twice.
+    let other = SectionDoc::load(SectionKind::AboutMe, 6, &state).unwrap();
+    let before = other.state_vector();
+    set_field(&other, "my_story", "Mine first. Theirs next.");
+    let first = other.diff_since(&before).unwrap();
+    let middle = other.state_vector();
+    add(&other, "strengths", "s1", &[("text", "Steady")]);
+    let second = other.diff_since(&middle).unwrap();
+
+    // A change that makes the section newer than this build reads.
+    let newer = {
+        use yrs::{Doc, Map, ReadTxn, StateVector, Transact, WriteTxn};
+        let raw = Doc::with_client_id(7);
+        let mut txn = raw.transact_mut();
+        txn.get_or_insert_map("meta")
+            .insert(&mut txn, "schema", 2.0);
+        txn.encode_state_as_update_v1(&StateVector::default())
+    };
+    let garbage = vec![0xff; 40];
+    let huge = vec![0; MAX_UPDATE_BYTES + 1];
+    let results = check_updates(
+        SectionKind::AboutMe,
+        &state,
+        &[&first, &garbage, &newer, &huge, &second],
+    );
+    assert_eq!(
+        results,
+        [
+            Ok(()),
+            Err(FileError::Damaged),
+            Err(FileError::NewerVersion { found: 2 }),
+            Err(FileError::Damaged),
+            Ok(()),
+        ]
+    );
+    // As the worker says it, and as the page reads it back.
+    let said = verdicts(&results);
+    assert_eq!(from_verdicts(&said, 5), Some(results));
+    assert_eq!(from_verdicts(&said, 4), None);
+    assert_eq!(from_verdicts("ok", 0), None);
+}

@@ -16,7 +16,7 @@ use coplan_domain::plan::{SectionDoc, SectionKind};
 use coplan_domain::sync::history::{HistoryEntry, change_payload, read_change_payload};
 use coplan_domain::sync::record::{PlanSync, SectionSync};
 use coplan_domain::sync::wire::{read_response, write_request};
-use coplan_domain::sync::{DocumentSync, Waiting, id_from_hex, id_to_hex, requests};
+use coplan_domain::sync::{DocumentSync, Pulled, Waiting, id_from_hex, id_to_hex, requests};
 use coplan_domain::wire::{AttachPlan, AttachedPlan, Blob, Bytes, KeyEnvelopes, Plans};
 use js_sys::Uint8Array;
 
@@ -34,6 +34,8 @@ const QUIET_MS: i32 = 60_000;
 const SETTLE_MS: i32 = 2_000;
 /// How long the server may hold a wait (it answers sooner with news).
 const WAIT_PATH: &str = "/api/v1/sync/wait?seconds=25";
+/// How often a locked phone looks whether it was unlocked (asking opens nothing).
+const LOCKED_MS: i32 = 2_000;
 /// The longest wait after failures (offline, server down), doubling from a second.
 const MOST_MS: i32 = 30_000;
 
@@ -75,6 +77,12 @@ pub fn start() {
                     }
                     Err(problem) => Err(problem),
                 };
+            }
+            if let Err(Problem::Storage(StorageError::Locked)) = result {
+                // Locked: what arrives stays sealed on the server, what is written here
+                // waits in the outbox, and sync goes on within moments of unlocking.
+                crate::platform::pause(LOCKED_MS).await;
+                continue;
             }
             if let Err(problem) = result {
                 failures = failures.saturating_add(1);
@@ -398,17 +406,21 @@ async fn sync_plan(
             let received = section.engine.receive(&response);
             more |= received.more;
             if let Some((kind, doc)) = &sections[at] {
-                for pulled in &received.to_apply {
-                    take_in(
-                        storage,
-                        account,
-                        plan,
-                        *kind,
-                        section,
-                        doc,
-                        &pulled.envelope,
-                    )
-                    .await?;
+                take_in(
+                    storage,
+                    account,
+                    plan,
+                    *kind,
+                    section,
+                    doc,
+                    &received.to_apply,
+                )
+                .await?;
+                // The copy the lock screen opens without the PIN catches up too.
+                if *kind == SectionKind::SafetyPlan && !received.to_apply.is_empty() {
+                    storage
+                        .refresh_open_copy(plan, || doc.encode_state())
+                        .await?;
                 }
                 if received.restored {
                     section.engine.send_whole_state = true;
@@ -557,9 +569,12 @@ fn seal_change(
     seal(&header, payload, &section.key, &random(), &account.keys).map_err(|_| unexpected())
 }
 
-/// Takes in one envelope from another phone: checked (the account signed it, for this
-/// document and epoch), opened, merged, stored, and told to this phone's open screens.
-/// One that fails any check is left out, and the rest go on.
+/// Takes in envelopes from other phones, in log order: each checked (the account signed
+/// it, for this document and epoch) and opened; then all of them checked in the checker's
+/// worker against this section's state, before the app decodes any (AGENTS: untrusted
+/// input); then each that passed merged, stored, and told to this phone's open screens.
+/// One that fails a check is left out, and the rest go on. A check that does not finish
+/// fails the round, which tries again later, so nothing is skipped for a worker's fault.
 async fn take_in(
     storage: &Storage,
     account: &AccountRecord,
@@ -567,38 +582,49 @@ async fn take_in(
     kind: SectionKind,
     section: &mut SectionSync,
     doc: &SectionDoc,
-    bytes: &[u8],
+    pulled: &[Pulled],
 ) -> Result<(), Problem> {
-    let Ok(envelope) = Envelope::read(bytes) else {
-        return Ok(());
-    };
-    if envelope.header.document != section.engine.document || envelope.header.epoch != 0 {
+    let updates: Vec<Vec<u8>> = pulled
+        .iter()
+        .filter_map(|p| {
+            let envelope = Envelope::read(&p.envelope).ok()?;
+            let ours =
+                envelope.header.document == section.engine.document && envelope.header.epoch == 0;
+            let payload = ours.then(|| {
+                envelope
+                    .open(&account.keys.public().signing, &section.key)
+                    .ok()
+            })??;
+            read_change_payload(&payload).map(|(_written, update)| update.to_vec())
+        })
+        .collect();
+    if updates.is_empty() {
         return Ok(());
     }
-    let Ok(payload) = envelope.open(&account.keys.public().signing, &section.key) else {
-        return Ok(());
-    };
-    let Some((_written, update)) = read_change_payload(&payload) else {
-        return Ok(());
-    };
-    let before = doc.state_vector();
-    if doc.apply_update(update).is_err() {
-        return Ok(());
-    }
-    storage
-        .append_update(plan, kind, fresh_client_id().into(), 0, update)
-        .await?;
-    // For `cargo xtask bench`: a new phone taking in a long section.
-    crate::platform::mark(&format!("coplan:took-in:{}", kind.key()));
-    // Nothing of ours waited behind it: what arrived is not ours to send back.
-    if section.sent.as_deref() == Some(before.as_slice()) || section.sent.is_none() {
-        section.sent = Some(doc.state_vector());
-    }
-    if let Ok(channel) =
-        web_sys::BroadcastChannel::new(&crate::plan::tab_relay::channel_name(plan, kind))
-    {
-        let _ = channel.post_message(&Uint8Array::from(update));
-        channel.close();
+    let parts: Vec<&[u8]> = updates.iter().map(Vec::as_slice).collect();
+    let verdicts = crate::checker::check_updates(kind, &doc.encode_state(), &parts)
+        .await
+        .map_err(|_| unexpected())?;
+    for (update, verdict) in updates.iter().zip(verdicts) {
+        let before = doc.state_vector();
+        if verdict.is_err() || doc.apply_update(update).is_err() {
+            continue;
+        }
+        storage
+            .append_update(plan, kind, fresh_client_id().into(), 0, update)
+            .await?;
+        // For `cargo xtask bench`: a new phone taking in a long section.
+        crate::platform::mark(&format!("coplan:took-in:{}", kind.key()));
+        // Nothing of ours waited behind it: what arrived is not ours to send back.
+        if section.sent.as_deref() == Some(before.as_slice()) || section.sent.is_none() {
+            section.sent = Some(doc.state_vector());
+        }
+        if let Ok(channel) =
+            web_sys::BroadcastChannel::new(&crate::plan::tab_relay::channel_name(plan, kind))
+        {
+            let _ = channel.post_message(&Uint8Array::from(update.as_slice()));
+            channel.close();
+        }
     }
     Ok(())
 }

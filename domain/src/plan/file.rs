@@ -76,6 +76,54 @@ pub fn check(bytes: &[u8]) -> Result<(), FileError> {
     Ok(())
 }
 
+/// Checks changes from another phone to one section as the app will take them in: in
+/// order, each applied to a copy holding `state` (this phone's own) and the changes
+/// before it that passed, then the view built. One result per change: a change that does
+/// not decode, is over the cap for what arrives, or makes the section newer than this
+/// build reads is left out, and the rest still apply.
+pub fn check_updates(
+    kind: SectionKind,
+    state: &[u8],
+    updates: &[&[u8]],
+) -> Vec<Result<(), FileError>> {
+    let Ok(mut doc) = SectionDoc::load(kind, 1, state) else {
+        return vec![Err(FileError::Damaged); updates.len()];
+    };
+    let mut results = Vec::with_capacity(updates.len());
+    for update in updates {
+        let before = doc.encode_state();
+        if doc.apply_update(update).is_err() {
+            results.push(Err(FileError::Damaged));
+            continue;
+        }
+        let found = doc.schema_version();
+        if found > super::PLAN_SCHEMA_VERSION {
+            // Taken back out of the copy: the next change is checked without it.
+            match SectionDoc::load(kind, 1, &before) {
+                Ok(clean) => doc = clean,
+                Err(_) => return vec![Err(FileError::Damaged); updates.len()],
+            }
+            results.push(Err(FileError::NewerVersion { found }));
+            continue;
+        }
+        let _ = doc.view();
+        results.push(Ok(()));
+    }
+    results
+}
+
+/// Several checks' results as the worker sends them: verdicts joined by commas.
+pub fn verdicts(results: &[Result<(), FileError>]) -> String {
+    results.iter().map(verdict).collect::<Vec<_>>().join(",")
+}
+
+/// The results a worker's answer for `count` changes stands for; None when it does not
+/// hold exactly that many.
+pub fn from_verdicts(answer: &str, count: usize) -> Option<Vec<Result<(), FileError>>> {
+    let results: Vec<_> = answer.split(',').map(from_verdict).collect();
+    (results.len() == count && count > 0).then_some(results)
+}
+
 /// A check's result as the worker sends it: `ok`, or the error's code.
 pub fn verdict(result: &Result<(), FileError>) -> String {
     match result {
