@@ -214,6 +214,10 @@ pub struct NewPassphrase {
     pub cost: Cost,
     pub wrapped: Blob<MAX_WRAPPED_KEYS>,
     pub recovery: RecoveryKeys,
+    /// The verifier of the passphrase in use now: proof for a change made more than 15
+    /// minutes after signing in (checked whenever it is sent). Absent after recovery.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub current: Option<Bytes<32>>,
 }
 
 /// `GET /api/v1/account`.

@@ -85,9 +85,25 @@ fn the_account_formats_are_pinned() {
                 verifier: Bytes([2; 32]),
                 wrapped: Blob::new(vec![4; 3]).unwrap(),
             },
+            current: None,
         },
         &format!(
             r#"{{"verifier":"{ONES}","cost":{{"memory_kib":19456,"passes":2}},"wrapped":"AwMDAw","recovery":{{"verifier":"{TWOS}","wrapped":"BAQE"}}}}"#
+        ),
+    );
+    pinned(
+        &NewPassphrase {
+            verifier: Bytes([1; 32]),
+            cost,
+            wrapped: Blob::new(vec![3; 4]).unwrap(),
+            recovery: RecoveryKeys {
+                verifier: Bytes([2; 32]),
+                wrapped: Blob::new(vec![4; 3]).unwrap(),
+            },
+            current: Some(Bytes([2; 32])),
+        },
+        &format!(
+            r#"{{"verifier":"{ONES}","cost":{{"memory_kib":19456,"passes":2}},"wrapped":"AwMDAw","recovery":{{"verifier":"{TWOS}","wrapped":"BAQE"}},"current":"{TWOS}"}}"#
         ),
     );
     pinned(

@@ -284,10 +284,28 @@ pub async fn sign_in(typed: &Typed<'_>, proof: Proof) -> Result<AccountRecord, P
 pub async fn new_passphrase(
     record: &AccountRecord,
     passphrase: &str,
+    current: Option<&str>,
 ) -> Result<RecoveryCode, Problem> {
     let passphrase = normalised(passphrase);
     check_passphrase(&passphrase, &record.username).await?;
     let server: ServerInfo = api::get("/api/v1/server").await?;
+    // The passphrase in use now, stretched at the account's own cost, as proof.
+    let current = match current {
+        Some(current) => {
+            let cost: wire::Cost = api::send(
+                "POST",
+                "/api/v1/sign-in/cost",
+                &CostAsk {
+                    username: record.username.as_str().to_owned(),
+                },
+            )
+            .await?;
+            let now = normalised(current);
+            let proof = stretched(&now, &record.server_id, &record.username, cost).await?;
+            Some(Bytes(proof.verifier))
+        }
+        None => None,
+    };
     let secrets = stretched(
         &passphrase,
         &record.server_id,
@@ -307,6 +325,7 @@ pub async fn new_passphrase(
         cost: server.cost,
         wrapped: blob(wrapped),
         recovery,
+        current,
     };
     api::send_only("PUT", "/api/v1/account/passphrase", Some(&body)).await?;
     Ok(code)

@@ -30,6 +30,8 @@ enum Step {
     Code(String),
     /// Signed in with the recovery code, which is now used: a new passphrase is needed.
     NewPassphrase,
+    /// The person chose to change their passphrase: the one in use now, then a new one.
+    ChangePassphrase,
     SignedIn(String),
     /// Just signed out: said, then the same choice as with no account.
     SignedOut,
@@ -61,7 +63,8 @@ pub fn AccountPage() -> impl IntoView {
             Step::Choose => choose(step).into_any(),
             Step::Form(form) => view! { <AccountForm form=form step=step/> }.into_any(),
             Step::Code(code) => recovery_code(code, step).into_any(),
-            Step::NewPassphrase => view! { <NewPassphraseForm step=step/> }.into_any(),
+            Step::NewPassphrase => view! { <NewPassphraseForm step=step change=false/> }.into_any(),
+            Step::ChangePassphrase => view! { <NewPassphraseForm step=step change=true/> }.into_any(),
             Step::SignedIn(name) => view! { <SignedIn name=name step=step/> }.into_any(),
             Step::SignedOut => view! {
                 <p role="status">{ta(A::SignedOut)}</p>
@@ -275,8 +278,11 @@ fn recovery_code(code: String, step: RwSignal<Step>) -> impl IntoView {
     }
 }
 
+/// A new passphrase: after the recovery code was used, or, with `change`, chosen by the
+/// person, proved by the passphrase in use now.
 #[component]
-fn NewPassphraseForm(step: RwSignal<Step>) -> impl IntoView {
+fn NewPassphraseForm(step: RwSignal<Step>, change: bool) -> impl IntoView {
+    let current = RwSignal::new(String::new());
     let secret = RwSignal::new(String::new());
     let busy = RwSignal::new(false);
     let error = RwSignal::new(None::<String>);
@@ -285,6 +291,7 @@ fn NewPassphraseForm(step: RwSignal<Step>) -> impl IntoView {
             return;
         }
         let typed = secret.get_untracked();
+        let now = change.then(|| current.get_untracked());
         spawn_local(async move {
             let done = async {
                 let record = Storage::shared()
@@ -293,20 +300,27 @@ fn NewPassphraseForm(step: RwSignal<Step>) -> impl IntoView {
                     .await
                     .map_err(|_| Problem::Keys)?
                     .ok_or(Problem::Keys)?;
-                flows::new_passphrase(&record, &typed).await
+                flows::new_passphrase(&record, &typed, now.as_deref()).await
             }
             .await;
             busy.set(false);
             match done {
                 Ok(code) => step.set(Step::Code(code.to_words())),
+                // Here a failed sign-in means the passphrase in use now was not right.
+                Err(Problem::Api(ApiProblem::Refused { code, .. })) if code == "sign_in_failed" => {
+                    error.set(Some(ta(A::ErrCurrentPassphrase).into()))
+                }
                 Err(problem) => error.set(Some(say(&problem, Form::Make))),
             }
         });
     };
     view! {
         <form class="app-step" on:submit=submit novalidate>
-            <h2>{ta(A::NewPassphraseHeading)}</h2>
-            <p>{ta(A::NewPassphraseBody)}</p>
+            <h2>{ta(if change { A::ChangePassphrase } else { A::NewPassphraseHeading })}</h2>
+            <p>{ta(if change { A::ChangePassphraseBody } else { A::NewPassphraseBody })}</p>
+            {change.then(|| view! {
+                <Field id="account-current-passphrase" label=A::CurrentPassphrase value=current kind="password" autocomplete="current-password" maxlength="1000"/>
+            })}
             <Field id="account-new-passphrase" label=A::NewPassphrase hint=A::PassphraseHint value=secret kind="password" autocomplete="new-password" maxlength="1000"/>
             <p>{ta(A::PassphraseWarning)}</p>
             {move || error.get().map(problem)}
@@ -380,6 +394,12 @@ fn SignedIn(name: String, step: RwSignal<Step>) -> impl IntoView {
                 }
                 Some(Err(_)) => view! { <p>{ta(A::PhonesOffline)}</p> }.into_any(),
             }}
+        </section>
+        <section class="app-step" aria-labelledby="passphrase-heading">
+            <h2 id="passphrase-heading">{ta(A::Passphrase)}</h2>
+            <button class="app-button app-button--secondary" type="button" on:click=move |_| step.set(Step::ChangePassphrase)>
+                {ta(A::ChangePassphrase)}
+            </button>
         </section>
         <section class="app-step" aria-labelledby="sign-out-heading">
             <h2 id="sign-out-heading">{ta(A::SignOutHeading)}</h2>

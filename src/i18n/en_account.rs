@@ -57,6 +57,13 @@ pub fn text(text: A) -> &'static str {
         }
         A::NewPassphrase => "New passphrase",
         A::SaveNewPassphrase => "Save my new passphrase",
+        A::ChangePassphraseBody => {
+            "Type the passphrase you use now, then a new one. You will get a new recovery code, and the old code will stop working."
+        }
+        A::CurrentPassphrase => "The passphrase you use now",
+        A::ErrCurrentPassphrase => {
+            "That is not the passphrase you use now. Check it and try again."
+        }
         A::Saving => "Saving\u{2026}",
         A::SignedInAs => "Signed in as {name}.",
         A::PhonesHeading => "Your phones",

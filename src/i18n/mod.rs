@@ -112,6 +112,9 @@ pub enum AccountText {
     NewPassphraseBody,
     NewPassphrase,
     SaveNewPassphrase,
+    ChangePassphraseBody,
+    CurrentPassphrase,
+    ErrCurrentPassphrase,
     Saving,
     /// "Signed in as {name}."
     SignedInAs,

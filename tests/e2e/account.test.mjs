@@ -1,7 +1,8 @@
 // Accounts with no email (issue 12), in headless Chromium against the real server: make an
 // account and keep the recovery code shown once, sign in on a second phone (a wrong
 // passphrase refused plainly), recover on a third with the code (which then asks for a new
-// passphrase and gives a new code), the used code refused, the phones listed, sign out.
+// passphrase and gives a new code), the used code refused, the phones listed, sign out;
+// and the passphrase changed from the signed-in screen, proved by the one in use now.
 // Every account screen is axe-core clean at 320 px, and nothing typed is stored readable.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -141,4 +142,39 @@ test('a name already taken is said plainly, and nothing is kept on the phone', a
   await b.page.getByRole('button', { name: 'Make an account' }).waitFor();
   await a.context.close();
   await b.context.close();
+});
+
+test('the passphrase is changed from the signed-in screen, proved by the one in use now, with a new recovery code', async () => {
+  const name = 'canal.keeper';
+  const a = await phone();
+  await a.page.getByRole('button', { name: 'Make an account' }).click();
+  await fill(a.page, { username: name, secret: PASSPHRASE, phoneName: 'Phone A' });
+  await a.page.getByRole('button', { name: 'Make my account' }).click();
+  const firstCode = await recoveryCode(a.page);
+  await a.page.getByRole('button', { name: 'I have kept it safe' }).click();
+  await a.page.getByRole('button', { name: 'Change my passphrase' }).click();
+  await a.page.getByRole('heading', { name: 'Change my passphrase' }).waitFor();
+  await a.page.getByLabel('The passphrase you use now').fill('not the passphrase at all, no');
+  await a.page.getByLabel('New passphrase').fill(NEW_PASSPHRASE);
+  await a.page.getByRole('button', { name: 'Save my new passphrase' }).click();
+  await a.page.getByRole('alert').filter({ hasText: 'That is not the passphrase you use now.' }).waitFor();
+  await clean(a.page);
+  await a.page.getByLabel('The passphrase you use now').fill(PASSPHRASE);
+  await a.page.getByRole('button', { name: 'Save my new passphrase' }).click();
+  const secondCode = await recoveryCode(a.page);
+  assert.notEqual(secondCode, firstCode);
+
+  // Another phone: the old passphrase no longer signs in, the new one does.
+  const b = await phone();
+  await b.page.getByRole('button', { name: 'Sign in' }).click();
+  await fill(b.page, { username: name, secret: PASSPHRASE, phoneName: 'Phone B' });
+  await b.page.getByRole('button', { name: 'Sign in on this phone' }).click();
+  await b.page.getByRole('alert').filter({ hasText: 'do not match an account' }).waitFor();
+  await b.page.getByLabel('Passphrase', { exact: true }).fill(NEW_PASSPHRASE);
+  await b.page.getByRole('button', { name: 'Sign in on this phone' }).click();
+  await b.page.getByText(`Signed in as ${name}.`).waitFor();
+  for (const p of [a, b]) {
+    assert.deepEqual(p.errors.filter((e) => !/status of 401/.test(e)), []);
+    await p.context.close();
+  }
 });

@@ -375,14 +375,40 @@ async fn account(
 /// minutes, so a phone left signed in cannot be used to take the account.
 async fn new_passphrase(
     State(state): State<AppState>,
+    Address(address): Address,
     session: Session,
     Body(request): Body<NewPassphrase>,
 ) -> Result<StatusCode, ApiError> {
     let cost = cost(request.cost)?;
-    if state.clock.now_ms() - session.row.created_ms > auth::FRESH_SIGN_IN_MS {
-        return Err(ApiError::SignInAgain);
-    }
     let account = &session.row.account;
+    match &request.current {
+        // The passphrase in use now, checked as a sign-in is (and counted with them).
+        Some(current) => {
+            let (name, _) = state
+                .db
+                .account(account)
+                .await?
+                .ok_or(ApiError::SignInNeeded)?;
+            auth::limit(
+                &state,
+                address,
+                &[Limit::SignInByName(&name), Limit::SignInByAddress],
+            )
+            .await?;
+            let found = state.db.account_by_name(&name).await?;
+            let known = found
+                .as_ref()
+                .filter(|row| row.id == *account)
+                .map(|row| (row.id.as_str(), row.verifier_hash.as_slice()));
+            if !auth::verifier_matches(Purpose::Passphrase, known, &current.0) {
+                return Err(ApiError::SignInFailed);
+            }
+        }
+        None if state.clock.now_ms() - session.row.created_ms > auth::FRESH_SIGN_IN_MS => {
+            return Err(ApiError::SignInAgain);
+        }
+        None => {}
+    }
     let verifier_hash = auth::verifier_hash(Purpose::Passphrase, account, &request.verifier.0);
     let recovery_hash =
         auth::verifier_hash(Purpose::Recovery, account, &request.recovery.verifier.0);

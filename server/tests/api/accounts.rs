@@ -19,7 +19,7 @@ on_both_databases!(
     a_request_without_coplans_header_is_refused_with_nothing_stored,
     the_recovery_code_signs_in_once_and_a_new_one_replaces_it,
     the_recovery_code_signs_in_once_however_many_try_at_once,
-    changing_the_passphrase_needs_a_recent_sign_in,
+    changing_the_passphrase_needs_a_recent_sign_in_or_the_passphrase_in_use,
     sessions_end_when_unused_for_90_days_and_after_365,
     signing_out_and_signing_another_phone_out,
     guessing_is_slowed_per_name_and_address_and_never_locks_the_person_out,
@@ -282,6 +282,7 @@ fn new_passphrase(secret: u8) -> NewPassphrase {
             verifier: Bytes([secret.wrapping_add(100); 32]),
             wrapped: Blob::new(vec![secret.wrapping_add(100); 72]).unwrap(),
         },
+        current: None,
     }
 }
 
@@ -358,7 +359,7 @@ async fn the_recovery_code_signs_in_once_however_many_try_at_once(db: Db) {
     app.stop().await;
 }
 
-async fn changing_the_passphrase_needs_a_recent_sign_in(db: Db) {
+async fn changing_the_passphrase_needs_a_recent_sign_in_or_the_passphrase_in_use(db: Db) {
     let (app, _db, _dir) = start(db).await;
     let cookie = signed_up(&app, "alex", 7).await;
     app.advance(16 * 60 * 1000);
@@ -375,6 +376,47 @@ async fn changing_the_passphrase_needs_a_recent_sign_in(db: Db) {
     // Nothing changed.
     let old = post(&app, "/api/v1/sessions", &sign_in("alex", 7, "P")).await;
     assert_eq!(old.status(), StatusCode::OK);
+
+    // With the passphrase in use now as proof, later is fine; a wrong one is refused
+    // (sooner too), counted with the sign-in tries.
+    let change = |current: u8| NewPassphrase {
+        current: Some(Bytes([current; 32])),
+        ..new_passphrase(20)
+    };
+    let put = |body: NewPassphrase| {
+        let cookie = cookie.clone();
+        let app = &app;
+        async move {
+            send(
+                app,
+                reqwest::Method::PUT,
+                "/api/v1/account/passphrase",
+                Some(&body),
+                Some(&cookie),
+            )
+            .await
+        }
+    };
+    let wrong = put(change(8)).await;
+    assert_eq!(wrong.status(), StatusCode::UNAUTHORIZED);
+    assert_eq!(error_code(wrong).await, "sign_in_failed");
+    let fresh = session_cookie(&old);
+    let wrong_soon = send(
+        &app,
+        reqwest::Method::PUT,
+        "/api/v1/account/passphrase",
+        Some(&change(8)),
+        Some(&fresh),
+    )
+    .await;
+    assert_eq!(wrong_soon.status(), StatusCode::UNAUTHORIZED);
+    let still = post(&app, "/api/v1/sessions", &sign_in("alex", 7, "Q")).await;
+    assert_eq!(still.status(), StatusCode::OK, "nothing changed");
+    assert_eq!(put(change(7)).await.status(), StatusCode::NO_CONTENT);
+    let old = post(&app, "/api/v1/sessions", &sign_in("alex", 7, "R")).await;
+    assert_eq!(old.status(), StatusCode::UNAUTHORIZED);
+    let new = post(&app, "/api/v1/sessions", &sign_in("alex", 20, "S")).await;
+    assert_eq!(new.status(), StatusCode::OK);
     app.stop().await;
 }
 
