@@ -96,15 +96,7 @@ impl Storage {
         let mut records = Vec::with_capacity(found.len());
         for (key, value) in found {
             let Some(id) = key.as_string() else { continue };
-            let place = Place {
-                store: SYNC,
-                key: &id,
-            };
-            let Ok(plain) = self
-                .key
-                .open(&Uint8Array::new(&value).to_vec(), place)
-                .await
-            else {
+            let Some(plain) = self.open_record(SYNC, &id, &value).await else {
                 continue;
             };
             let read = String::from_utf8(plain)
@@ -115,6 +107,20 @@ impl Storage {
             }
         }
         Ok(records)
+    }
+
+    /// A record read from `store` under `key`, opened; None when it does not open.
+    pub(super) async fn open_record(
+        &self,
+        store: &str,
+        key: &str,
+        value: &JsValue,
+    ) -> Option<Vec<u8>> {
+        let place = Place { store, key };
+        self.key
+            .open(&Uint8Array::new(value).to_vec(), place)
+            .await
+            .ok()
     }
 
     /// Keeps `plan`'s sync record (before anything it says is sent).

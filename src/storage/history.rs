@@ -7,7 +7,7 @@ use coplan_domain::PlanId;
 use coplan_domain::sealed::Place;
 use coplan_domain::sync::history::HistoryEntry;
 use indexed_db_futures::prelude::*;
-use js_sys::{Array, Uint8Array};
+use js_sys::Array;
 use wasm_bindgen::JsValue;
 
 use super::crypto::key_text;
@@ -75,15 +75,7 @@ impl Storage {
             if !text.starts_with(&prefix) {
                 continue;
             }
-            let place = Place {
-                store: HISTORY,
-                key: &text,
-            };
-            let Ok(plain) = self
-                .key
-                .open(&Uint8Array::new(&value).to_vec(), place)
-                .await
-            else {
+            let Some(plain) = self.open_record(HISTORY, &text, &value).await else {
                 continue;
             };
             if let Ok(entry) = HistoryEntry::from_stored(&plain) {
