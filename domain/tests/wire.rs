@@ -76,31 +76,26 @@ fn the_account_formats_are_pinned() {
         },
         &format!(r#"{{"account":"a-1","phone":"p-1","keys":{keys_text}}}"#),
     );
-    pinned(
-        &NewPassphrase {
-            verifier: Bytes([1; 32]),
-            cost,
-            wrapped: Blob::new(vec![3; 4]).unwrap(),
-            recovery: RecoveryKeys {
-                verifier: Bytes([2; 32]),
-                wrapped: Blob::new(vec![4; 3]).unwrap(),
-            },
-            current: None,
+    let new_passphrase = NewPassphrase {
+        verifier: Bytes([1; 32]),
+        cost,
+        wrapped: Blob::new(vec![3; 4]).unwrap(),
+        recovery: RecoveryKeys {
+            verifier: Bytes([2; 32]),
+            wrapped: Blob::new(vec![4; 3]).unwrap(),
         },
+        current: None,
+    };
+    pinned(
+        &new_passphrase,
         &format!(
             r#"{{"verifier":"{ONES}","cost":{{"memory_kib":19456,"passes":2}},"wrapped":"AwMDAw","recovery":{{"verifier":"{TWOS}","wrapped":"BAQE"}}}}"#
         ),
     );
     pinned(
         &NewPassphrase {
-            verifier: Bytes([1; 32]),
-            cost,
-            wrapped: Blob::new(vec![3; 4]).unwrap(),
-            recovery: RecoveryKeys {
-                verifier: Bytes([2; 32]),
-                wrapped: Blob::new(vec![4; 3]).unwrap(),
-            },
             current: Some(Bytes([2; 32])),
+            ..new_passphrase
         },
         &format!(
             r#"{{"verifier":"{ONES}","cost":{{"memory_kib":19456,"passes":2}},"wrapped":"AwMDAw","recovery":{{"verifier":"{TWOS}","wrapped":"BAQE"}},"current":"{TWOS}"}}"#

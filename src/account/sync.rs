@@ -94,7 +94,10 @@ pub fn start() {
                 leptos::logging::warn!("sync waits: {problem:?}");
                 // Coming back online, or a change written, ends the wait early.
                 let channels = match Storage::shared().await {
-                    Ok(storage) => channels(&storage).await,
+                    Ok(storage) => {
+                        let records = storage.sync_records().await.unwrap_or_default();
+                        channels(&storage, &records).await
+                    }
                     Err(_) => Vec::new(),
                 };
                 Wake::new(&channels, backoff(failures)).woken().await;
@@ -117,7 +120,7 @@ enum Woke {
 async fn wait_for_news() -> Result<Woke, Problem> {
     let storage = Storage::shared().await?;
     let records = storage.sync_records().await?;
-    let wake = Wake::new(&channels(&storage).await, QUIET_MS);
+    let wake = Wake::new(&channels(&storage, &records).await, QUIET_MS);
     let requests: Vec<_> = records
         .iter()
         .flat_map(|(_, record)| record.documents.iter().map(|s| s.engine.request(0)))
@@ -152,12 +155,8 @@ async fn wait_for_news() -> Result<Woke, Problem> {
 
 /// The tab relay's channels of every plan on this phone that syncs, and of the open
 /// plan (which is attached once something is written in it).
-async fn channels(storage: &Storage) -> Vec<String> {
-    let mut plans: Vec<PlanId> = storage
-        .sync_records()
-        .await
-        .map(|records| records.into_iter().map(|(plan, _)| plan).collect())
-        .unwrap_or_default();
+async fn channels(storage: &Storage, records: &[(PlanId, PlanSync)]) -> Vec<String> {
+    let mut plans: Vec<PlanId> = records.iter().map(|(plan, _)| plan.clone()).collect();
     if let Ok(Some(open)) = storage.current_plan().await
         && let Ok(open) = PlanId::parse(&open)
         && !plans.contains(&open)
