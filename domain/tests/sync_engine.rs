@@ -220,3 +220,65 @@ fn one_request_for_every_document_fits_one_sync_body() {
     assert_eq!(request[0].push.len(), 4);
     assert!(SYNC_BODY_MAX_BYTES - write_request(&request).len() < 4);
 }
+
+/// A phone that only took words out (shortened a field, removed an item) has a change to
+/// send like any other: the other phones lose those words too. (Taking out adds no new
+/// blocks, so the document's state vector does not move.)
+#[test]
+fn a_change_that_only_takes_words_out_is_sent() {
+    use coplan_domain::plan::{AuthorId, Edit, ItemId, SectionDoc, SectionKind, Stamp};
+    use coplan_domain::sync::outgoing::next_change;
+
+    let stamp = Stamp {
+        author: AuthorId::parse("phone-1").unwrap(),
+        at_ms: 1,
+    };
+    let mine = SectionDoc::new(SectionKind::SafetyPlan, 4096);
+    let theirs = SectionDoc::new(SectionKind::SafetyPlan, 8192);
+    let mut sent = None;
+    let (pacing, eating) = (
+        ItemId::parse("pacing").unwrap(),
+        ItemId::parse("eating").unwrap(),
+    );
+    for (id, text) in [(&pacing, "pacing at night"), (&eating, "not eating")] {
+        mine.apply(
+            &Edit::AddItem {
+                list: "warning_signs",
+                id: id.clone(),
+                parts: vec![("text", text.into())],
+            },
+            &stamp,
+        )
+        .unwrap();
+    }
+    let first = next_change(&mine, &mut sent, false)
+        .unwrap()
+        .expect("words typed");
+    theirs.apply_update(&first).unwrap();
+    assert_eq!(next_change(&mine, &mut sent, false).unwrap(), None);
+
+    mine.apply(
+        &Edit::SetPart {
+            list: "warning_signs",
+            id: pacing,
+            part: "text",
+            text: "pacing".into(),
+        },
+        &stamp,
+    )
+    .unwrap();
+    mine.apply(
+        &Edit::RemoveItem {
+            list: "warning_signs",
+            id: eating,
+        },
+        &stamp,
+    )
+    .unwrap();
+    let second = next_change(&mine, &mut sent, false)
+        .unwrap()
+        .expect("words taken out are a change");
+    theirs.apply_update(&second).unwrap();
+    assert_eq!(theirs.view(), mine.view());
+    assert_eq!(next_change(&mine, &mut sent, false).unwrap(), None);
+}

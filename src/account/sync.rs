@@ -14,6 +14,7 @@ use coplan_domain::key_envelope::{KeyAddress, KeyEnvelope, seal_key};
 use coplan_domain::keys::AccountRecord;
 use coplan_domain::plan::{SectionDoc, SectionKind};
 use coplan_domain::sync::history::{HistoryEntry, change_payload, read_change_payload};
+use coplan_domain::sync::outgoing::{self, next_change};
 use coplan_domain::sync::record::{PlanSync, SectionSync};
 use coplan_domain::sync::wire::{read_response, write_request};
 use coplan_domain::sync::{DocumentSync, Pulled, Waiting, id_from_hex, id_to_hex, requests};
@@ -526,21 +527,15 @@ fn queue_changes(
     section: &mut SectionSync,
     doc: &SectionDoc,
 ) -> Result<(), Problem> {
-    let now = doc.state_vector();
     let whole = section.engine.send_whole_state;
-    if !whole && (section.sent.as_ref() == Some(&now) || doc.writers().is_empty()) {
+    let Some(update) = next_change(doc, &mut section.sent, whole).map_err(|_| unexpected())? else {
         return Ok(());
-    }
-    let update = match (&section.sent, whole) {
-        (Some(sent), false) => doc.diff_since(sent).map_err(|_| unexpected())?,
-        _ => doc.encode_state(),
     };
     let payload = change_payload(js_sys::Date::now() as u64, &update);
     let counter = section.engine.take_counter();
     let sealed = seal_change(account, phone, plan, kind, section, counter, &payload)?;
     section.engine.queue(counter, Waiting { payload, sealed });
     section.engine.send_whole_state = false;
-    section.sent = Some(now);
     Ok(())
 }
 
@@ -605,7 +600,7 @@ async fn take_in(
         .await
         .map_err(|_| unexpected())?;
     for (update, verdict) in updates.iter().zip(verdicts) {
-        let before = doc.state_vector();
+        let before = outgoing::mark(doc);
         if verdict.is_err() || doc.apply_update(update).is_err() {
             continue;
         }
@@ -614,10 +609,7 @@ async fn take_in(
             .await?;
         // For `cargo xtask bench`: a new phone taking in a long section.
         crate::platform::mark(&format!("coplan:took-in:{}", kind.key()));
-        // Nothing of ours waited behind it: what arrived is not ours to send back.
-        if section.sent.as_deref() == Some(before.as_slice()) || section.sent.is_none() {
-            section.sent = Some(doc.state_vector());
-        }
+        outgoing::took_in(doc, &mut section.sent, &before);
         if let Ok(channel) =
             web_sys::BroadcastChannel::new(&crate::plan::tab_relay::channel_name(plan, kind))
         {
