@@ -21,6 +21,7 @@
 //!   issue 13's checks admit.)
 
 pub mod history;
+pub mod incoming;
 pub mod outgoing;
 pub mod record;
 pub mod wire;

@@ -282,3 +282,53 @@ fn a_change_that_only_takes_words_out_is_sent() {
     assert_eq!(theirs.view(), mine.view());
     assert_eq!(next_change(&mine, &mut sent, false).unwrap(), None);
 }
+
+/// A change that builds on one this phone has not received waits outside the document,
+/// and goes in once the one it builds on has.
+#[test]
+fn a_change_built_on_one_not_here_yet_waits_then_goes_in_after_it() {
+    use coplan_domain::plan::file::{FileError, check_updates};
+    use coplan_domain::plan::{AuthorId, Edit, SectionDoc, SectionKind, Stamp};
+    use coplan_domain::sync::incoming::{sort, to_check};
+
+    let stamp = Stamp {
+        author: AuthorId::parse("phone-1").unwrap(),
+        at_ms: 1,
+    };
+    let story = |doc: &SectionDoc, text: &str| {
+        doc.apply(
+            &Edit::SetField {
+                field: "my_story",
+                text: text.into(),
+            },
+            &stamp,
+        )
+        .unwrap()
+    };
+    let first = SectionDoc::new(SectionKind::AboutMe, 4096);
+    let earlier = story(&first, "tea then a walk");
+    let second = SectionDoc::new(SectionKind::AboutMe, 8192);
+    second.apply_update(&earlier).unwrap();
+    let later = story(&second, "tea then a long walk");
+
+    let mine = SectionDoc::new(SectionKind::AboutMe, 12288);
+    let mut held = Vec::new();
+    let checking = to_check(vec![later.clone()], &held);
+    let results = check_updates(SectionKind::AboutMe, &mine.encode_state(), &[&later]);
+    assert_eq!(results, vec![Err(FileError::Waits)]);
+    assert!(sort(checking, &results, &mut held).is_empty());
+    assert_eq!(held, vec![later.clone()]);
+
+    let checking = to_check(vec![earlier.clone()], &held);
+    let parts: Vec<&[u8]> = checking.iter().map(Vec::as_slice).collect();
+    let results = check_updates(SectionKind::AboutMe, &mine.encode_state(), &parts);
+    assert_eq!(results, vec![Ok(()), Ok(())]);
+    let passed = sort(checking, &results, &mut held);
+    assert_eq!(passed, vec![earlier, later]);
+    assert!(held.is_empty());
+    for update in &passed {
+        mine.apply_update(update).unwrap();
+    }
+    assert!(!mine.has_missing_updates());
+    assert_eq!(mine.view().field("my_story"), "tea then a long walk");
+}

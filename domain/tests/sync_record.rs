@@ -1,10 +1,11 @@
-//! A phone's sync record, version 1, pinned: written exactly so, read back the same, a
-//! newer or damaged one refused plainly.
+//! A phone's sync record, version 2, pinned: written exactly so, read back the same, a
+//! version 1 record still read, a newer or damaged one refused plainly.
 
+use coplan_domain::sync::outgoing::Sent;
 use coplan_domain::sync::record::{PlanSync, SectionSync, SyncRecordError};
 use coplan_domain::sync::{DocumentSync, Waiting};
 
-const PINNED: &str = r#"{"v":1,"request":"AQEBAQEBAQEBAQEBAQEBAQ","plan":"AgICAgICAgICAgICAgICAg","keys_stored":true,"documents":[{"section":"about_me","document":"AwMDAwMDAwMDAwMDAwMDAw","device":"BAQEBAQEBAQEBAQEBAQEBA","key":"BQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQU","sent":"AQIDBA","log_id":"log-1","cursor":7,"next_counter":3,"outbox":[{"counter":2,"payload":"CQk","sealed":"CgoK"}],"send_whole_state":false}]}"#;
+const PINNED: &str = r#"{"v":2,"request":"AQEBAQEBAQEBAQEBAQEBAQ","plan":"AgICAgICAgICAgICAgICAg","keys_stored":true,"documents":[{"section":"about_me","document":"AwMDAwMDAwMDAwMDAwMDAw","device":"BAQEBAQEBAQEBAQEBAQEBA","key":"BQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQU","sent":"AQIDBA","sent_deleted":12,"log_id":"log-1","cursor":7,"next_counter":3,"outbox":[{"counter":2,"payload":"CQk","sealed":"CgoK"}],"send_whole_state":false,"held":["Bwc"]}]}"#;
 
 fn record() -> PlanSync {
     let mut engine = DocumentSync::new([3; 16], [4; 16]);
@@ -25,16 +26,33 @@ fn record() -> PlanSync {
         documents: vec![SectionSync {
             section: "about_me".into(),
             key: [5; 32],
-            sent: Some(vec![1, 2, 3, 4]),
+            sent: Some(Sent {
+                state_vector: vec![1, 2, 3, 4],
+                deleted: 12,
+            }),
+            held: vec![vec![7, 7]],
             engine,
         }],
     }
 }
 
 #[test]
-fn a_sync_record_is_written_exactly_as_version_1_and_reads_back() {
+fn a_sync_record_is_written_exactly_as_version_2_and_reads_back() {
     assert_eq!(record().to_stored(), PINNED);
     assert_eq!(PlanSync::from_stored(PINNED), Ok(record()));
+}
+
+/// Version 1 had no count of deleted items and no held changes: it reads as none.
+#[test]
+fn a_version_1_record_still_reads() {
+    let version_1 = PINNED
+        .replace(r#""v":2"#, r#""v":1"#)
+        .replace(r#","sent_deleted":12"#, "")
+        .replace(r#","held":["Bwc"]"#, "");
+    let mut expected = record();
+    expected.documents[0].sent.as_mut().unwrap().deleted = 0;
+    expected.documents[0].held.clear();
+    assert_eq!(PlanSync::from_stored(&version_1), Ok(expected));
 }
 
 #[test]
@@ -58,7 +76,7 @@ fn a_plan_left_on_this_phone_keeps_only_its_server_id_and_reads_back_left() {
     assert!(!stored.contains("BQUFBQUF"), "the section key is forgotten");
     assert_eq!(
         stored,
-        r#"{"v":1,"request":"AQEBAQEBAQEBAQEBAQEBAQ","plan":"AgICAgICAgICAgICAgICAg","keys_stored":true,"documents":[]}"#
+        r#"{"v":2,"request":"AQEBAQEBAQEBAQEBAQEBAQ","plan":"AgICAgICAgICAgICAgICAg","keys_stored":true,"documents":[]}"#
     );
     let read = PlanSync::from_stored(&stored).unwrap();
     assert!(read.is_left());
@@ -75,10 +93,10 @@ fn a_plan_left_on_this_phone_keeps_only_its_server_id_and_reads_back_left() {
 
 #[test]
 fn a_newer_or_damaged_record_is_refused_plainly() {
-    let newer = PINNED.replace(r#""v":1"#, r#""v":2"#);
+    let newer = PINNED.replace(r#""v":2"#, r#""v":3"#);
     assert_eq!(
         PlanSync::from_stored(&newer),
-        Err(SyncRecordError::Newer { found: 2 })
+        Err(SyncRecordError::Newer { found: 3 })
     );
     let damaged = PINNED.replace(r#""cursor":7"#, r#""cursor":"7""#);
     assert_eq!(

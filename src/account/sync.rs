@@ -14,6 +14,7 @@ use coplan_domain::key_envelope::{KeyAddress, KeyEnvelope, seal_key};
 use coplan_domain::keys::AccountRecord;
 use coplan_domain::plan::{SectionDoc, SectionKind};
 use coplan_domain::sync::history::{HistoryEntry, change_payload, read_change_payload};
+use coplan_domain::sync::incoming;
 use coplan_domain::sync::outgoing::{self, next_change};
 use coplan_domain::sync::record::{PlanSync, SectionSync};
 use coplan_domain::sync::wire::{read_response, write_request};
@@ -323,6 +324,7 @@ async fn adopt(
             section: document.section.clone(),
             key: *key,
             sent: None,
+            held: Vec::new(),
             engine: DocumentSync::new(doc_id, phone),
         });
     }
@@ -364,6 +366,7 @@ async fn sync_plan(
                     section: d.section.clone(),
                     key: random(),
                     sent: None,
+                    held: Vec::new(),
                     engine: DocumentSync::new(id_from_hex(&d.id)?, phone),
                 })
             })
@@ -567,8 +570,10 @@ fn seal_change(
 /// it, for this document and epoch) and opened; then all of them checked in the checker's
 /// worker against this section's state, before the app decodes any (AGENTS: untrusted
 /// input); then each that passed merged, stored, and told to this phone's open screens.
-/// One that fails a check is left out, and the rest go on. A check that does not finish
-/// fails the round, which tries again later, so nothing is skipped for a worker's fault.
+/// One that fails a check is left out, and the rest go on; one that builds on changes not
+/// here yet is held in the sync record and checked again after later ones
+/// (`sync::incoming`). A check that does not finish fails the round, which tries again
+/// later, so nothing is skipped for a worker's fault.
 async fn take_in(
     storage: &Storage,
     account: &AccountRecord,
@@ -592,16 +597,36 @@ async fn take_in(
             read_change_payload(&payload).map(|(_written, update)| update.to_vec())
         })
         .collect();
-    if updates.is_empty() {
-        return Ok(());
+    let mut checking = incoming::to_check(updates, &section.held);
+    while !checking.is_empty() {
+        let parts: Vec<&[u8]> = checking.iter().map(Vec::as_slice).collect();
+        let verdicts = crate::checker::check_updates(kind, &doc.encode_state(), &parts)
+            .await
+            .map_err(|_| unexpected())?;
+        let passed = incoming::sort(checking, &verdicts, &mut section.held);
+        // Held changes may build on what passed: they are checked again after it.
+        checking = if passed.is_empty() {
+            Vec::new()
+        } else {
+            section.held.clone()
+        };
+        take_in_checked(storage, plan, kind, section, doc, &passed).await?;
     }
-    let parts: Vec<&[u8]> = updates.iter().map(Vec::as_slice).collect();
-    let verdicts = crate::checker::check_updates(kind, &doc.encode_state(), &parts)
-        .await
-        .map_err(|_| unexpected())?;
-    for (update, verdict) in updates.iter().zip(verdicts) {
+    Ok(())
+}
+
+/// Merges, stores and tells this phone's open screens each change that passed its check.
+async fn take_in_checked(
+    storage: &Storage,
+    plan: &PlanId,
+    kind: SectionKind,
+    section: &mut SectionSync,
+    doc: &SectionDoc,
+    passed: &[Vec<u8>],
+) -> Result<(), Problem> {
+    for update in passed {
         let before = outgoing::mark(doc);
-        if verdict.is_err() || doc.apply_update(update).is_err() {
+        if doc.apply_update(update).is_err() {
             continue;
         }
         storage

@@ -54,7 +54,8 @@ impl Say for FileError {
             FileError::TooLarge => Text::ErrFileTooLarge,
             FileError::NotAPlan => Text::ErrFileNotAPlan,
             FileError::NewerVersion { .. } => Text::ErrFileNewer,
-            FileError::Damaged => Text::ErrFileDamaged,
+            // Only sync meets a change that waits; a file never does.
+            FileError::Damaged | FileError::Waits => Text::ErrFileDamaged,
         })
         .into()
     }

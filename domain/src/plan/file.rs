@@ -35,17 +35,21 @@ pub enum FileError {
     NewerVersion { found: u32 },
     #[error("file: damaged")]
     Damaged,
+    /// A change that builds on changes this copy has not received yet (sync only).
+    #[error("change builds on changes not here yet")]
+    Waits,
 }
 
 impl FileError {
     /// The error as a short code, for the checker in a Web Worker to send back to the
-    /// page: `too-large`, `not-a-plan`, `newer-<version>` or `damaged`.
+    /// page: `too-large`, `not-a-plan`, `newer-<version>`, `damaged` or `waits`.
     pub fn code(&self) -> String {
         match self {
             FileError::TooLarge => "too-large".into(),
             FileError::NotAPlan => "not-a-plan".into(),
             FileError::NewerVersion { found } => format!("newer-{found}"),
             FileError::Damaged => "damaged".into(),
+            FileError::Waits => "waits".into(),
         }
     }
 
@@ -54,6 +58,7 @@ impl FileError {
         match code {
             "too-large" => FileError::TooLarge,
             "not-a-plan" => FileError::NotAPlan,
+            "waits" => FileError::Waits,
             _ => match code.strip_prefix("newer-").map(str::parse) {
                 Some(Ok(found)) => FileError::NewerVersion { found },
                 _ => FileError::Damaged,
@@ -80,7 +85,10 @@ pub fn check(bytes: &[u8]) -> Result<(), FileError> {
 /// order, each applied to a copy holding `state` (this phone's own) and the changes
 /// before it that passed, then the view built. One result per change: a change that does
 /// not decode, is over the cap for what arrives, or makes the section newer than this
-/// build reads is left out, and the rest still apply.
+/// build reads is left out, and the rest still apply. A change that builds on changes
+/// the copy lacks is taken back out too ([`FileError::Waits`]): Yrs would keep it
+/// pending, and yrs 0.28.1 can panic integrating a later change beside a pending one
+/// (`block_store.rs:320`), so it waits outside the document (`sync::incoming`).
 pub fn check_updates(
     kind: SectionKind,
     state: &[u8],
@@ -97,13 +105,20 @@ pub fn check_updates(
             continue;
         }
         let found = doc.schema_version();
-        if found > super::PLAN_SCHEMA_VERSION {
+        let refused = if found > super::PLAN_SCHEMA_VERSION {
+            Some(FileError::NewerVersion { found })
+        } else if doc.has_missing_updates() {
+            Some(FileError::Waits)
+        } else {
+            None
+        };
+        if let Some(refused) = refused {
             // Taken back out of the copy: the next change is checked without it.
             match SectionDoc::load(kind, 1, &before) {
                 Ok(clean) => doc = clean,
                 Err(_) => return vec![Err(FileError::Damaged); updates.len()],
             }
-            results.push(Err(FileError::NewerVersion { found }));
+            results.push(Err(refused));
             continue;
         }
         let _ = doc.view();

@@ -170,6 +170,20 @@ impl SectionDoc {
         ids
     }
 
+    /// How many items (letters, list entries, values) of this copy are deleted. It only
+    /// grows, so a change that only takes words out shows here (`sync::outgoing`).
+    pub fn deleted(&self) -> u64 {
+        use yrs::ReadTxn;
+        let deletes = self.doc.transact().snapshot().delete_set;
+        let mut count = 0;
+        for (_, ranges) in deletes.iter() {
+            for range in ranges.iter() {
+                count += u64::from(range.end - range.start);
+            }
+        }
+        count
+    }
+
     /// What this copy already has, for asking another copy only for what is missing.
     pub fn state_vector(&self) -> Vec<u8> {
         use yrs::updates::encoder::Encode;

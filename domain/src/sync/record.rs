@@ -1,19 +1,23 @@
 //! What a phone keeps about one attached plan's sync (stored sealed, like every record):
 //! the plan's id on the server, each section's document, its key, what this phone has
-//! already put in the outbox (a state vector), and the engine's state
-//! ([`super::DocumentSync`]).
+//! already put in the outbox ([`Sent`]: a state vector and a count of deleted items), and
+//! the engine's state ([`super::DocumentSync`]).
 //!
-//! Stored format, version 1: JSON, bytes as unpadded base64url. Pinned by
+//! Stored format, version 2: JSON, bytes as unpadded base64url. Version 2 added
+//! `sent_deleted` (a version 1 record reads with 0 there: its next round then sends the
+//! section's delete set once more, which is harmless) and `held` (changes waiting for
+//! earlier ones, [`super::incoming`]; left out when there are none). Pinned by
 //! `domain/tests/sync_record.rs`.
 
 use serde::{Deserialize, Serialize};
 
+use super::outgoing::Sent;
 use super::{DocumentSync, Waiting};
 use crate::limits::ENVELOPE_MAX_BYTES;
 use crate::wire::{Blob, Bytes};
 
 /// The record format this build writes.
-pub const SYNC_RECORD_VERSION: u32 = 1;
+pub const SYNC_RECORD_VERSION: u32 = 2;
 
 /// One plan's sync, on this phone.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -50,9 +54,11 @@ pub struct SectionSync {
     pub section: String,
     /// The document's key at epoch 0.
     pub key: [u8; 32],
-    /// The state vector of everything this phone has put in the outbox or received:
-    /// the next change is what the section holds beyond it. None before the first.
-    pub sent: Option<Vec<u8>>,
+    /// How far the section had got when this phone last put a change in the outbox or
+    /// took one in: the next change is what it holds beyond that. None before the first.
+    pub sent: Option<Sent>,
+    /// Changes from the server waiting for changes they build on ([`super::incoming`]).
+    pub held: Vec<Vec<u8>>,
     pub engine: DocumentSync,
 }
 
@@ -85,11 +91,15 @@ struct StoredSection {
     device: Bytes<16>,
     key: Bytes<32>,
     sent: Option<Envelope>,
+    #[serde(default)]
+    sent_deleted: u64,
     log_id: Option<String>,
     cursor: u64,
     next_counter: u64,
     outbox: Vec<StoredWaiting>,
     send_whole_state: bool,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    held: Vec<Envelope>,
 }
 
 #[derive(Serialize, Deserialize)]
@@ -116,7 +126,8 @@ impl PlanSync {
                     document: Bytes(d.engine.document),
                     device: Bytes(d.engine.device),
                     key: Bytes(d.key),
-                    sent: d.sent.as_deref().map(blob),
+                    sent: d.sent.as_ref().map(|s| blob(&s.state_vector)),
+                    sent_deleted: d.sent.as_ref().map_or(0, |s| s.deleted),
                     log_id: d.engine.log_id.clone(),
                     cursor: d.engine.cursor,
                     next_counter: d.engine.next_counter,
@@ -131,6 +142,7 @@ impl PlanSync {
                         })
                         .collect(),
                     send_whole_state: d.engine.send_whole_state,
+                    held: d.held.iter().map(|h| blob(h)).collect(),
                 })
                 .collect(),
         };
@@ -158,7 +170,11 @@ impl PlanSync {
                 .map(|d| SectionSync {
                     section: d.section,
                     key: d.key.0,
-                    sent: d.sent.map(|s| s.as_slice().to_vec()),
+                    sent: d.sent.map(|s| Sent {
+                        state_vector: s.as_slice().to_vec(),
+                        deleted: d.sent_deleted,
+                    }),
+                    held: d.held.iter().map(|h| h.as_slice().to_vec()).collect(),
                     engine: DocumentSync {
                         document: d.document.0,
                         device: d.device.0,
