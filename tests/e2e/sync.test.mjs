@@ -90,6 +90,17 @@ test('a plan typed on one phone reaches the second once both are signed in, and 
   );
   assert.equal(await boxA.inputValue(), STORY + MORE);
 
+  // Phone B takes those words out again, and does nothing else: they go from phone A's
+  // open screen too (taking out adds nothing to a document's state vector).
+  await boxB.press('End');
+  for (let i = 0; i < MORE.length; i += 1) await boxB.press('Backspace');
+  await savedOnThisPhone(b);
+  await a.page.waitForFunction(
+    ([label, text]) => [...document.querySelectorAll('textarea')].some((t) => t.labels[0]?.textContent.includes(label) && t.value === text),
+    [STORY_BOX, STORY],
+    { timeout: 30000 },
+  );
+
   // Phone A is told, on the screen it has open, that a new phone signed in; the notice
   // leads to the account screen, which lists phone B with a way to sign it out.
   const notice = a.page.locator('#app-notice').filter({ hasText: 'A new phone signed in to your account: Phone B' });
