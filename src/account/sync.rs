@@ -625,7 +625,7 @@ async fn take_in_checked(
     passed: &[Vec<u8>],
 ) -> Result<(), Problem> {
     for update in passed {
-        let before = outgoing::mark(doc);
+        let before = outgoing::Sent::of(doc);
         if doc.apply_update(update).is_err() {
             continue;
         }

@@ -69,11 +69,6 @@ pub fn next_change(
     Ok(Some(update))
 }
 
-/// Where `doc` stands, taken before a remote change is applied to it.
-pub fn mark(doc: &SectionDoc) -> Sent {
-    Sent::of(doc)
-}
-
 /// A remote change was applied to `doc` (which stood at `before`): when nothing of this
 /// phone's own waited behind it (it had sent everything, or had nothing at all), what
 /// arrived is not this phone's to send back.

@@ -574,7 +574,7 @@ impl<'a> Scenario<'a> {
                     held.clone()
                 };
                 for update in passed {
-                    let before = outgoing::mark(doc);
+                    let before = outgoing::Sent::of(doc);
                     if doc.apply_update(&update).is_ok() {
                         let sent = phone.disk.outgoing.entry(*kind).or_default();
                         outgoing::took_in(doc, sent, &before);
