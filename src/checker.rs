@@ -33,8 +33,9 @@ pub async fn check_plan_file(bytes: &[u8]) -> Result<(), Refused> {
     from_verdict(&answer).map_err(Refused::File)
 }
 
-/// Checks changes from another phone to a section whose state here is `state`, in the
-/// worker (`coplan_domain::plan::file::check_updates`): one result per change, or
+/// Checks changes from another phone to a section whose state here is `state`, each
+/// framed with the range its ids must come from, in the worker
+/// (`coplan_domain::sync::incoming::check`): one result per change, or
 /// [`Refused::Unchecked`] for them all when the check did not finish.
 pub async fn check_updates(
     kind: SectionKind,

@@ -19,13 +19,15 @@ pub fn check_plan_file(bytes: &[u8]) -> String {
 }
 
 /// Checks changes from another phone to one section (`kind`'s code), given this phone's
-/// state of it: `updates` holds them one after another, `lengths` their sizes (4 bytes
-/// each, big-endian). Answers one verdict per change, joined by commas
+/// state of it: `updates` holds them one after another, each framed with the range its
+/// ids must come from (`coplan_domain::sync::incoming::frame`), `lengths` their sizes (4
+/// bytes each, big-endian). Answers one verdict per change, joined by commas
 /// (`coplan_domain::plan::file::verdicts`).
 #[wasm_bindgen]
 pub fn check_updates(kind: u8, state: &[u8], updates: &[u8], lengths: &[u8]) -> String {
     use coplan_domain::plan::SectionKind;
-    use coplan_domain::plan::file::{FileError, check_updates, verdicts};
+    use coplan_domain::plan::file::{FileError, verdicts};
+    use coplan_domain::sync::incoming::check;
     let count = lengths.len() / 4;
     let refuse = |why: FileError| verdicts(&vec![Err(why); count]);
     let Some(kind) = SectionKind::from_code(kind) else {
@@ -41,5 +43,5 @@ pub fn check_updates(kind: u8, state: &[u8], updates: &[u8], lengths: &[u8]) -> 
         parts.push(part);
         rest = after;
     }
-    verdicts(&check_updates(kind, state, &parts))
+    verdicts(&check(kind, state, &parts))
 }

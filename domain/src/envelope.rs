@@ -18,7 +18,7 @@
 //! | 16 | the sending phone's id |
 //! | 8 | the phone's own counter for this document (0, 1, 2, … with no gaps) |
 //! | 4 | the first Yrs client id of the sending phone's range: a change inserts only under ids from here to 4,095 past it |
-//! | 8 | for a snapshot, the last log number it covers; 0 for a change |
+//! | 8 | for a snapshot, the last log number it covers (0: none, a first upload); 0 for a change |
 //! | 24 | the nonce |
 //! | n | the padded payload sealed with XChaCha20-Poly1305 (tag last), the header above as associated data |
 //! | 64 | the sender's Ed25519 signature over everything before it |
@@ -157,8 +157,9 @@ impl Header {
             range_start: u32::from_be_bytes(take(4).try_into().expect("4")),
             covers: u64::from_be_bytes(take(8).try_into().expect("8")),
         };
-        // A change covers nothing; a snapshot covers at least the log's first number.
-        if (what == What::Change) != (header.covers == 0) {
+        // A change covers nothing. A snapshot may cover nothing too: the first upload of
+        // a plan that already had words (before the account, or from a file).
+        if what == What::Change && header.covers != 0 {
             return Err(EnvelopeError::Damaged);
         }
         Ok(header)

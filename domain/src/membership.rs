@@ -443,10 +443,7 @@ impl Membership {
             member
                 .phones
                 .iter()
-                .any(|(_, start)| {
-                    (u64::from(*start)..u64::from(*start) + u64::from(CLIENT_RANGE))
-                        .contains(&client)
-                })
+                .any(|(_, start)| in_range(*start, client))
                 .then_some(key)
         })
     }
@@ -473,14 +470,24 @@ impl Membership {
         if !member.phones.iter().any(|(_, start)| *start == range_start) {
             return Err(Refusal::NotTheirIds);
         }
-        let range = u64::from(range_start)..u64::from(range_start) + u64::from(CLIENT_RANGE);
         let clients = inserted_clients(update).ok_or(Refusal::Damaged)?;
-        if clients.iter().all(|c| range.contains(c)) {
+        if clients.iter().all(|c| in_range(range_start, *c)) {
             Ok(())
         } else {
             Err(Refusal::NotTheirIds)
         }
     }
+}
+
+fn in_range(range_start: u32, client: u64) -> bool {
+    (u64::from(range_start)..u64::from(range_start) + u64::from(CLIENT_RANGE)).contains(&client)
+}
+
+/// Whether every block `update` inserts carries a client id from the range that starts at
+/// `range_start`; false if it is not a readable update.
+pub fn inserts_only_in(update: &[u8], range_start: u32) -> bool {
+    inserted_clients(update)
+        .is_some_and(|clients| clients.iter().all(|c| in_range(range_start, *c)))
 }
 
 /// The Yrs client ids under which an update inserts anything (deleted or not); None if

@@ -85,11 +85,16 @@ fn malformed_envelopes_are_refused_before_anything_is_checked() {
             "byte {at}"
         );
     }
-    // A change that says it covers log numbers, or a snapshot that covers none.
+    // A change that says it covers log numbers is damaged; a snapshot may cover none (a
+    // plan's first upload) or some.
+    let mut change = header();
+    change.covers = 3;
+    let sealed = seal(&change, PAYLOAD, &KEY, &[4; 24], &sender()).unwrap();
+    assert_eq!(Envelope::read(&sealed), Err(EnvelopeError::Damaged));
     let mut snapshot = header();
     snapshot.what = What::Snapshot;
     let sealed = seal(&snapshot, PAYLOAD, &KEY, &[4; 24], &sender()).unwrap();
-    assert_eq!(Envelope::read(&sealed), Err(EnvelopeError::Damaged));
+    assert_eq!(Envelope::read(&sealed).unwrap().header.covers, 0);
     snapshot.covers = 10;
     let sealed = seal(&snapshot, PAYLOAD, &KEY, &[4; 24], &sender()).unwrap();
     assert_eq!(Envelope::read(&sealed).unwrap().header.covers, 10);

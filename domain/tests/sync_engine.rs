@@ -332,3 +332,71 @@ fn a_change_built_on_one_not_here_yet_waits_then_goes_in_after_it() {
     assert!(!mine.has_missing_updates());
     assert_eq!(mine.view().field("my_story"), "tea then a long walk");
 }
+
+/// A change may insert only under its sender's ids (its envelope's signed header says
+/// which): one that inserts under another phone's is refused, so nobody's words can be
+/// passed off as someone else's. What holds other phones' words goes as a whole-state
+/// snapshot, signed by the person, whose ids are not checked.
+#[test]
+fn a_change_inserts_only_under_its_senders_ids_and_anything_else_goes_whole() {
+    use coplan_domain::envelope::What;
+    use coplan_domain::plan::file::FileError;
+    use coplan_domain::plan::{AuthorId, Edit, SectionDoc, SectionKind, Stamp};
+    use coplan_domain::sync::incoming::{check, frame};
+    use coplan_domain::sync::outgoing::{shape, what_for};
+
+    let stamp = Stamp {
+        author: AuthorId::parse("phone-1").unwrap(),
+        at_ms: 1,
+    };
+    let kind = SectionKind::AboutMe;
+    let mine = SectionDoc::new(kind, 4096 + 7);
+    let typed = mine
+        .apply(
+            &Edit::SetField {
+                field: "my_story",
+                text: "the allotment on Sundays".into(),
+            },
+            &stamp,
+        )
+        .unwrap();
+    let empty = SectionDoc::new(kind, 99).encode_state();
+    let framed = |range, update: &[u8]| frame(range, update);
+    // Sent as from the range it was written in: taken in.
+    assert_eq!(
+        check(kind, &empty, &[&framed(Some(4096), &typed)]),
+        vec![Ok(())]
+    );
+    // Claimed by a phone whose range is another: refused, and nothing after it is harmed.
+    let other = SectionDoc::new(kind, 8192);
+    let theirs = other
+        .apply(
+            &Edit::SetField {
+                field: "called",
+                text: "Jo".into(),
+            },
+            &stamp,
+        )
+        .unwrap();
+    assert_eq!(
+        check(
+            kind,
+            &empty,
+            &[&framed(Some(8192), &typed), &framed(Some(8192), &theirs)]
+        ),
+        vec![Err(FileError::Damaged), Ok(())]
+    );
+    // As a snapshot (no range): taken in.
+    assert_eq!(check(kind, &empty, &[&framed(None, &typed)]), vec![Ok(())]);
+
+    // The sending side: a change of its own goes as a change; once it holds another
+    // phone's words, the whole state goes as a snapshot.
+    assert_eq!(shape(&mine, typed.clone(), 4096), (What::Change, typed));
+    mine.apply_update(&theirs).unwrap();
+    let diff = mine.encode_state();
+    assert_eq!(what_for(&diff, 4096), What::Snapshot);
+    assert_eq!(
+        shape(&mine, diff, 4096),
+        (What::Snapshot, mine.encode_state())
+    );
+}

@@ -534,6 +534,7 @@ fn queue_changes(
     let Some(update) = next_change(doc, &mut section.sent, whole).map_err(|_| unexpected())? else {
         return Ok(());
     };
+    let (_, update) = outgoing::shape(doc, update, account.range_start);
     let payload = change_payload(js_sys::Date::now() as u64, &update);
     let counter = section.engine.take_counter();
     let sealed = seal_change(account, phone, plan, kind, section, counter, &payload)?;
@@ -551,8 +552,10 @@ fn seal_change(
     counter: u64,
     payload: &[u8],
 ) -> Result<Vec<u8>, Problem> {
+    let (_, update) = read_change_payload(payload).ok_or_else(unexpected)?;
+    let what = outgoing::what_for(update, account.range_start);
     let header = Header {
-        what: What::Change,
+        what,
         encoding: Encoding::Yrs,
         kind: kind.code(),
         plan,
@@ -561,7 +564,13 @@ fn seal_change(
         device: phone,
         counter,
         range_start: account.range_start,
-        covers: 0,
+        // A snapshot holds everything this phone had taken in from the log, unless some
+        // change waits outside the document (then it claims nothing).
+        covers: if what == What::Snapshot && section.held.is_empty() {
+            section.engine.cursor
+        } else {
+            0
+        },
     };
     seal(&header, payload, &section.key, &random(), &account.keys).map_err(|_| unexpected())
 }
@@ -594,7 +603,12 @@ async fn take_in(
                     .open(&account.keys.public().signing, &section.key)
                     .ok()
             })??;
-            read_change_payload(&payload).map(|(_written, update)| update.to_vec())
+            let (_written, update) = read_change_payload(&payload)?;
+            // A change may insert only under its sender's ids; a snapshot, signed by the
+            // person, holds everyone's.
+            let range =
+                (envelope.header.what == What::Change).then_some(envelope.header.range_start);
+            Some(incoming::frame(range, update))
         })
         .collect();
     let mut checking = incoming::to_check(updates, &section.held);
@@ -624,7 +638,10 @@ async fn take_in_checked(
     doc: &SectionDoc,
     passed: &[Vec<u8>],
 ) -> Result<(), Problem> {
-    for update in passed {
+    for framed in passed {
+        let Some((_, update)) = incoming::unframe(framed) else {
+            continue;
+        };
         let before = outgoing::Sent::of(doc);
         if doc.apply_update(update).is_err() {
             continue;
@@ -638,7 +655,7 @@ async fn take_in_checked(
         if let Ok(channel) =
             web_sys::BroadcastChannel::new(&crate::plan::tab_relay::channel_name(plan, kind))
         {
-            let _ = channel.post_message(&Uint8Array::from(update.as_slice()));
+            let _ = channel.post_message(&Uint8Array::from(update));
             channel.close();
         }
     }

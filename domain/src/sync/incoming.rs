@@ -7,8 +7,57 @@
 //! Yrs would keep it pending inside the document, and yrs 0.28.1 can panic integrating a
 //! later change beside a pending one. The app's sync driver and the convergence harness
 //! both sort changes with these.
+//!
+//! Each change is checked and held framed ([`frame`]) with what its envelope's signed
+//! header says about whose ids it may insert under, so that a change inserting words under
+//! another phone's ids (claiming them as that phone's) is refused (SHARING decision 3).
 
-use crate::plan::file::FileError;
+use crate::membership::inserts_only_in;
+use crate::plan::SectionKind;
+use crate::plan::file::{FileError, check_updates};
+
+/// A change from the server as it is checked and held: the first client id of the range
+/// its inserted blocks must come from (its envelope's header), or None for a snapshot (a
+/// whole state signed by the person, which holds every phone's words); then the Yrs
+/// update. Format: 4 bytes big-endian (0 for None: no range starts at 0), then the update.
+pub fn frame(range_start: Option<u32>, update: &[u8]) -> Vec<u8> {
+    let mut framed = Vec::with_capacity(4 + update.len());
+    framed.extend_from_slice(&range_start.unwrap_or(0).to_be_bytes());
+    framed.extend_from_slice(update);
+    framed
+}
+
+/// The range and the update a [`frame`] holds; None if it is too short.
+pub fn unframe(framed: &[u8]) -> Option<(Option<u32>, &[u8])> {
+    let (range, update) = framed.split_first_chunk::<4>()?;
+    let range = u32::from_be_bytes(*range);
+    Some(((range != 0).then_some(range), update))
+}
+
+/// Checks framed changes to one section, in order, against this phone's `state` of it:
+/// one that inserts under ids outside its range is refused (as damaged), and the rest go
+/// through [`check_updates`].
+pub fn check(kind: SectionKind, state: &[u8], framed: &[&[u8]]) -> Vec<Result<(), FileError>> {
+    let mut results = vec![Err(FileError::Damaged); framed.len()];
+    let mut checked = Vec::with_capacity(framed.len());
+    let mut updates = Vec::with_capacity(framed.len());
+    for (at, bytes) in framed.iter().enumerate() {
+        let Some((range, update)) = unframe(bytes) else {
+            continue;
+        };
+        if range.is_none_or(|start| inserts_only_in(update, start)) {
+            checked.push(at);
+            updates.push(update);
+        }
+    }
+    for (at, result) in checked
+        .into_iter()
+        .zip(check_updates(kind, state, &updates))
+    {
+        results[at] = result;
+    }
+    results
+}
 
 /// How many held changes a section keeps; past that the oldest goes (it is still in the
 /// history store, which keeps every change pulled).

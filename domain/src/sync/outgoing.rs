@@ -11,6 +11,8 @@
 use yrs::StateVector;
 use yrs::updates::decoder::Decode;
 
+use crate::envelope::What;
+use crate::membership::inserts_only_in;
 use crate::plan::{PlanError, SectionDoc};
 
 /// How far a document had got when its last change went out (or a remote one came in).
@@ -79,5 +81,26 @@ pub fn took_in(doc: &SectionDoc, sent: &mut Option<Sent>, before: &Sent) {
     };
     if nothing_waited {
         *sent = Some(Sent::of(doc));
+    }
+}
+
+/// How a change to `doc` goes out from the phone whose client ids start at `range_start`:
+/// as a change when every block it inserts carries one of that range's ids (what every
+/// other phone checks); otherwise, since it holds words written under other ids (another
+/// phone's, taken in but not yet counted as sent; a plan from before the account or from a
+/// file), the whole state goes, as a snapshot signed by the person.
+pub fn shape(doc: &SectionDoc, update: Vec<u8>, range_start: u32) -> (What, Vec<u8>) {
+    match what_for(&update, range_start) {
+        What::Change => (What::Change, update),
+        What::Snapshot => (What::Snapshot, doc.encode_state()),
+    }
+}
+
+/// How a payload shaped by [`shape`] is sealed (again, under a new counter if need be).
+pub fn what_for(update: &[u8], range_start: u32) -> What {
+    if inserts_only_in(update, range_start) {
+        What::Change
+    } else {
+        What::Snapshot
     }
 }

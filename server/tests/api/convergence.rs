@@ -14,7 +14,6 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use coplan_domain::envelope::{Encoding, Envelope, Header, What, seal};
 use coplan_domain::keys::AccountKeys;
-use coplan_domain::plan::file::check_updates;
 use coplan_domain::plan::{AuthorId, Edit, ItemId, SectionDoc, SectionKind, Stamp, Toward};
 use coplan_domain::sync::incoming;
 use coplan_domain::sync::outgoing::{self, next_change};
@@ -229,8 +228,12 @@ fn seal_change(
     payload: &[u8],
     account: &AccountKeys,
 ) -> Vec<u8> {
+    // Each phone writes under its own range (see `Phone::start`).
+    let range_start = (u32::from_be_bytes(device[..4].try_into().expect("4")) + 1) * 4096;
+    // As the app does: what holds other phones' words goes as a snapshot (covering
+    // nothing: compaction, which reads it, comes with issue 13).
     let header = Header {
-        what: What::Change,
+        what: outgoing::what_for(payload, range_start),
         encoding: Encoding::Yrs,
         kind: kind.code(),
         plan: PLAN,
@@ -238,8 +241,7 @@ fn seal_change(
         epoch: 1,
         device,
         counter,
-        // Each phone writes under its own range (see `Phone::start`).
-        range_start: (u32::from_be_bytes(device[..4].try_into().expect("4")) + 1) * 4096,
+        range_start,
         covers: 0,
     };
     let mut nonce = [0u8; 24];
@@ -484,8 +486,10 @@ impl<'a> Scenario<'a> {
         // in goes in the outbox (all of it when the server lost part of its log).
         for (kind, sync) in phone.disk.syncs.iter_mut() {
             let sent = phone.disk.outgoing.entry(*kind).or_default();
-            let change = next_change(&phone.docs[kind], sent, sync.send_whole_state)
-                .expect("a state vector this phone made");
+            let doc = &phone.docs[kind];
+            let change = next_change(doc, sent, sync.send_whole_state)
+                .expect("a state vector this phone made")
+                .map(|update| outgoing::shape(doc, update, (phone.number + 1) * 4096).1);
             sync.send_whole_state = false;
             if let Some(payload) = change {
                 let counter = sync.take_counter();
@@ -554,10 +558,13 @@ impl<'a> Scenario<'a> {
             let doc = &phone.docs[kind];
             let mut pulled = Vec::with_capacity(received.to_apply.len());
             for envelope in &received.to_apply {
-                let payload = Envelope::read(&envelope.envelope)
-                    .and_then(|e| e.open(&account.public().signing, &KEY))
+                let read = Envelope::read(&envelope.envelope)
                     .map_err(|e| format!("seq {}: {e}", envelope.seq))?;
-                pulled.push(payload);
+                let payload = read
+                    .open(&account.public().signing, &KEY)
+                    .map_err(|e| format!("seq {}: {e}", envelope.seq))?;
+                let range = (read.header.what == What::Change).then_some(read.header.range_start);
+                pulled.push(incoming::frame(range, &payload));
             }
             // As the app takes changes in: checked on a copy first (a damaged change is
             // left out, and the rest still apply), those that build on changes not here
@@ -566,16 +573,17 @@ impl<'a> Scenario<'a> {
             let mut checking = incoming::to_check(pulled, held);
             while !checking.is_empty() {
                 let parts: Vec<&[u8]> = checking.iter().map(Vec::as_slice).collect();
-                let results = check_updates(*kind, &doc.encode_state(), &parts);
+                let results = incoming::check(*kind, &doc.encode_state(), &parts);
                 let passed = incoming::sort(checking, &results, held);
                 checking = if passed.is_empty() {
                     Vec::new()
                 } else {
                     held.clone()
                 };
-                for update in passed {
+                for framed in passed {
+                    let (_, update) = incoming::unframe(&framed).expect("framed here");
                     let before = outgoing::Sent::of(doc);
-                    if doc.apply_update(&update).is_ok() {
+                    if doc.apply_update(update).is_ok() {
                         let sent = phone.disk.outgoing.entry(*kind).or_default();
                         outgoing::took_in(doc, sent, &before);
                     }
