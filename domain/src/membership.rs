@@ -36,6 +36,10 @@ pub const LOG_VERSION: u8 = 1;
 const MAGIC: &[u8; 2] = b"CM";
 const HEAD_BYTES: usize = 2 + 1 + 16 + 4 + 32 + 8;
 const SIGNATURE_BYTES: usize = 64;
+/// The longest entry (one that adds a member).
+pub const ENTRY_MAX_BYTES: usize = HEAD_BYTES + 1 + 70 + SIGNATURE_BYTES;
+/// The most entries a plan's log may hold (a person, their phones, members and epochs).
+pub const LOG_MAX_ENTRIES: usize = 4096;
 /// How many Yrs client ids one phone's range holds (the app's `plan/writer.rs` ranges).
 pub const CLIENT_RANGE: u32 = 4096;
 
@@ -241,6 +245,13 @@ pub fn sign_entry(
     let signature = person.sign(&out);
     out.extend_from_slice(&signature);
     out
+}
+
+/// What an entry does, read without checking it (for the server, which checks the log
+/// with [`Membership::append`] too); None if it is not an entry.
+pub fn read_op(entry: &[u8]) -> Option<Op> {
+    let body = entry.get(HEAD_BYTES..entry.len().checked_sub(SIGNATURE_BYTES)?)?;
+    Op::read(body)
 }
 
 /// Why a log, or a change checked against it, is refused.

@@ -300,6 +300,27 @@ pub struct KeyEnvelopes {
     pub envelopes: Vec<Blob<{ crate::key_envelope::KEY_ENVELOPE_BYTES }>>,
 }
 
+/// `GET /api/v1/plans/{plan}/members`: the plan's membership log, every entry from the
+/// first, exactly as [`crate::membership`] writes them.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MembershipLog {
+    pub entries: Vec<Blob<{ crate::membership::ENTRY_MAX_BYTES }>>,
+}
+
+/// `POST /api/v1/plans/{plan}/members`: entries to add after the first `after` (the
+/// entries the phone has): stored all or none, and only if the log still holds exactly
+/// `after` entries.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AppendMembership {
+    pub after: u32,
+    pub entries: Vec<Blob<{ crate::membership::ENTRY_MAX_BYTES }>>,
+}
+
+/// The most entries one append may carry.
+pub const MAX_APPENDED_ENTRIES: usize = 64;
+
 /// `GET /api/v1/plans`: the account's plans, oldest first.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -329,6 +350,8 @@ pub struct ExportedPlan {
     pub documents: Vec<ExportedDocument>,
     /// The plan's key envelopes wrapped to this account, as stored.
     pub keys: Vec<Blob<{ crate::key_envelope::KEY_ENVELOPE_BYTES }>>,
+    /// The plan's membership log, every entry in order.
+    pub members: Vec<Blob<{ crate::membership::ENTRY_MAX_BYTES }>>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

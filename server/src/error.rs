@@ -37,6 +37,9 @@ pub enum ApiError {
     /// A key envelope's place (document, epoch, reader) already holds another key.
     #[error("key taken")]
     KeyTaken,
+    /// The membership log holds other entries than the phone appended after.
+    #[error("log moved")]
+    LogMoved,
 }
 
 /// What a client reads: a stable code for programs, a plain sentence for people, and
@@ -91,6 +94,12 @@ impl ApiError {
                 StatusCode::CONFLICT,
                 "key_taken",
                 "This plan already has a key there: fetch the plan's keys and use those.",
+                false,
+            ),
+            Self::LogMoved => (
+                StatusCode::CONFLICT,
+                "log_moved",
+                "The plan's list of members changed meanwhile: fetch it and try again.",
                 false,
             ),
             Self::SignInFailed => (

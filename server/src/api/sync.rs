@@ -9,17 +9,19 @@ use axum::extract::{Path, State};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use coplan_domain::key_envelope::KeyEnvelope;
+use coplan_domain::membership::{LOG_MAX_ENTRIES, Membership, Op, read_op};
 use coplan_domain::plan::SectionKind;
 use coplan_domain::sync::wire::{SyncWireError, read_request, write_response};
 use coplan_domain::wire::{
-    AttachPlan, AttachedPlan, Blob, KeyEnvelopes, MAX_KEY_ENVELOPES, PlanDocument, Plans,
+    AppendMembership, AttachPlan, AttachedPlan, Blob, KeyEnvelopes, MAX_APPENDED_ENTRIES,
+    MAX_KEY_ENVELOPES, MembershipLog, PlanDocument, Plans,
 };
 
 use crate::api::v1::Body;
 use crate::auth::{self, Session};
 use crate::error::ApiError;
 use crate::router::AppState;
-use crate::storage::{AuditEntry, KeysPut, NewKeyEnvelope, NewPlan, PlanRow, Store};
+use crate::storage::{Appended, AuditEntry, KeysPut, NewKeyEnvelope, NewPlan, PlanRow, Store};
 use crate::sync::{Syncer, id_text, sync as answer};
 
 fn parse_id(text: &str) -> Option<[u8; 16]> {
@@ -182,6 +184,89 @@ pub async fn get_keys(
         .filter_map(Blob::new)
         .collect();
     Ok(Json(KeyEnvelopes { envelopes }))
+}
+
+/// The plan's membership log, for the owner's phones (members' phones come with sharing).
+pub async fn get_members(
+    State(state): State<AppState>,
+    session: Session,
+    Path(plan): Path<String>,
+) -> Result<Json<MembershipLog>, ApiError> {
+    own_plan(&state, &session, &plan, "fetch members").await?;
+    let entries = state
+        .db
+        .membership(&plan)
+        .await?
+        .into_iter()
+        .filter_map(Blob::new)
+        .collect();
+    Ok(Json(MembershipLog { entries }))
+}
+
+/// Appends to the plan's membership log, from the owner's phone. Each entry must follow
+/// the log before it, signed by the owner ([`Membership::append`]); until sharing, an
+/// entry may only add the owner (the first) or one of the owner's phones, with the range
+/// that phone registered. All are stored or none; a log that holds other entries than the
+/// phone appended after answers 409.
+pub async fn append_members(
+    State(state): State<AppState>,
+    session: Session,
+    Path(plan): Path<String>,
+    Body(request): Body<AppendMembership>,
+) -> Result<StatusCode, ApiError> {
+    own_plan(&state, &session, &plan, "add members").await?;
+    if request.entries.is_empty() || request.entries.len() > MAX_APPENDED_ENTRIES {
+        return Err(ApiError::BadRequest("membership entries"));
+    }
+    let account = &session.row.account;
+    let signing: [u8; 32] = state
+        .db
+        .signing_key(account)
+        .await?
+        .and_then(|key| key.try_into().ok())
+        .ok_or(ApiError::SignInNeeded)?;
+    let plan_id = parse_id(&plan).ok_or(ApiError::NotFound)?;
+    let stored = state.db.membership(&plan).await?;
+    if stored.len() != request.after as usize {
+        return Err(ApiError::LogMoved);
+    }
+    if stored.len() + request.entries.len() > LOG_MAX_ENTRIES {
+        return Err(ApiError::BadRequest("membership log full"));
+    }
+    let mut log = Membership::verify(&signing, &plan_id, &stored)
+        .map_err(|_| ApiError::BadRequest("stored membership log"))?;
+    let refused = ApiError::BadRequest("membership entry");
+    for entry in &request.entries {
+        let entry = entry.as_slice();
+        if log.append(&plan_id, entry).is_err() {
+            return Err(refused);
+        }
+        let allowed = match read_op(entry) {
+            Some(Op::AddMember { signing: who, .. }) => who == signing,
+            Some(Op::AddPhone {
+                member,
+                phone,
+                range_start,
+            }) => {
+                member == signing
+                    && state.db.phone_range(account, &id_text(&phone)).await?
+                        == Some(i64::from(range_start))
+            }
+            _ => false,
+        };
+        if !allowed {
+            return Err(refused);
+        }
+    }
+    let entries: Vec<&[u8]> = request.entries.iter().map(Blob::as_slice).collect();
+    match state
+        .db
+        .append_membership(&plan, i64::from(request.after), &entries)
+        .await?
+    {
+        Appended::Stored => Ok(StatusCode::NO_CONTENT),
+        Appended::Moved => Err(ApiError::LogMoved),
+    }
 }
 
 /// The account's plans, for a phone that has just signed in.

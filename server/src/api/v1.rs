@@ -52,6 +52,10 @@ pub fn routes(state: AppState) -> Router<AppState> {
             put(super::sync::put_keys).get(super::sync::get_keys),
         )
         .route(
+            "/plans/{plan}/members",
+            get(super::sync::get_members).post(super::sync::append_members),
+        )
+        .route(
             "/sync",
             post(super::sync::sync).layer(axum::extract::DefaultBodyLimit::max(
                 coplan_domain::limits::SYNC_BODY_MAX_BYTES,
@@ -518,10 +522,18 @@ async fn export(
             .into_iter()
             .filter_map(wire::Blob::new)
             .collect();
+        let members = state
+            .db
+            .membership(&plan.id)
+            .await?
+            .into_iter()
+            .filter_map(wire::Blob::new)
+            .collect();
         plans.push(wire::ExportedPlan {
             plan: plan.id,
             documents,
             keys,
+            members,
         });
     }
     let audit = state

@@ -235,6 +235,15 @@ pub enum KeysPut {
     Taken,
 }
 
+/// What appending to a plan's membership log came to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Appended {
+    /// Every entry stored, after exactly the entries the phone had.
+    Stored,
+    /// The log had other entries by then (another phone appended first): nothing stored.
+    Moved,
+}
+
 /// A plan and its documents (id, section code).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PlanRow {
@@ -443,6 +452,26 @@ pub trait Store: CursorLog {
         plan: &str,
         recipient: &[u8],
     ) -> impl Future<Output = Result<Vec<Vec<u8>>, StoreError>> + Send;
+    /// The plan's membership log, every entry in order.
+    fn membership(
+        &self,
+        plan: &str,
+    ) -> impl Future<Output = Result<Vec<Vec<u8>>, StoreError>> + Send;
+    /// Appends `entries` to the plan's membership log as numbers `after`, `after + 1`, …,
+    /// all or none, only if the log holds exactly `after` entries now.
+    fn append_membership(
+        &self,
+        plan: &str,
+        after: i64,
+        entries: &[&[u8]],
+    ) -> impl Future<Output = Result<Appended, StoreError>> + Send;
+    /// The first client id of the range `phone` of `account` registered, if it is one of
+    /// the account's phones.
+    fn phone_range(
+        &self,
+        account: &str,
+        phone: &str,
+    ) -> impl Future<Output = Result<Option<i64>, StoreError>> + Send;
     /// Records an authorisation decision.
     fn audit(&self, entry: &AuditEntry<'_>) -> impl Future<Output = Result<(), StoreError>> + Send;
     /// The account's audit trail, oldest first.
@@ -634,6 +663,23 @@ impl Store for Database {
         recipient: &[u8],
     ) -> Result<Vec<Vec<u8>>, StoreError> {
         each!(self, s => s.key_envelopes(plan, recipient).await)
+    }
+
+    async fn membership(&self, plan: &str) -> Result<Vec<Vec<u8>>, StoreError> {
+        each!(self, s => s.membership(plan).await)
+    }
+
+    async fn append_membership(
+        &self,
+        plan: &str,
+        after: i64,
+        entries: &[&[u8]],
+    ) -> Result<Appended, StoreError> {
+        each!(self, s => s.append_membership(plan, after, entries).await)
+    }
+
+    async fn phone_range(&self, account: &str, phone: &str) -> Result<Option<i64>, StoreError> {
+        each!(self, s => s.phone_range(account, phone).await)
     }
 
     async fn audit(&self, entry: &AuditEntry<'_>) -> Result<(), StoreError> {

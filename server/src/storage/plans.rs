@@ -164,6 +164,67 @@ macro_rules! plan_methods {
             Ok(rows.into_iter().map(|(body,)| body).collect())
         }
 
+        async fn membership(&self, plan: &str) -> Result<Vec<Vec<u8>>, StoreError> {
+            let rows: Vec<(Vec<u8>,)> = sqlx::query_as(
+                "SELECT body FROM membership_entries WHERE plan_id = $1 ORDER BY number",
+            )
+            .bind(plan)
+            .fetch_all(&self.pool)
+            .await?;
+            Ok(rows.into_iter().map(|(body,)| body).collect())
+        }
+
+        async fn append_membership(
+            &self,
+            plan: &str,
+            after: i64,
+            entries: &[&[u8]],
+        ) -> Result<Appended, StoreError> {
+            let mut tx = self.pool.begin().await?;
+            let (count,): (i64,) =
+                sqlx::query_as("SELECT COUNT(*) FROM membership_entries WHERE plan_id = $1")
+                    .bind(plan)
+                    .fetch_one(&mut *tx)
+                    .await?;
+            if count != after {
+                tx.rollback().await?;
+                return Ok(Appended::Moved);
+            }
+            for (number, body) in (after..).zip(entries) {
+                // Two phones appending at once: the primary key lets only one have a number.
+                let stored = sqlx::query(
+                    "INSERT INTO membership_entries (plan_id, number, body) VALUES ($1, $2, $3) \
+                     ON CONFLICT (plan_id, number) DO NOTHING",
+                )
+                .bind(plan)
+                .bind(number)
+                .bind(*body)
+                .execute(&mut *tx)
+                .await?;
+                if stored.rows_affected() != 1 {
+                    tx.rollback().await?;
+                    return Ok(Appended::Moved);
+                }
+            }
+            tx.commit().await?;
+            Ok(Appended::Stored)
+        }
+
+        async fn phone_range(
+            &self,
+            account: &str,
+            phone: &str,
+        ) -> Result<Option<i64>, StoreError> {
+            let found: Option<(i64,)> = sqlx::query_as(
+                "SELECT range_start FROM phones WHERE id = $1 AND account_id = $2",
+            )
+            .bind(phone)
+            .bind(account)
+            .fetch_optional(&self.pool)
+            .await?;
+            Ok(found.map(|(start,)| start))
+        }
+
         async fn audit(&self, entry: &AuditEntry<'_>) -> Result<(), StoreError> {
             super::plans::plan_methods!(@audit $via, self, entry)
         }

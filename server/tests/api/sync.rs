@@ -31,6 +31,7 @@ on_both_databases!(
     a_wait_is_refused_a_push_and_never_tells_of_anothers_documents,
     a_phone_signed_out_while_waiting_is_told_to_sign_in,
     two_of_the_largest_changes_a_phone_may_send_are_stored_in_one_request,
+    the_membership_log_takes_the_owner_and_their_phones_in_order_and_nothing_else,
 );
 
 const KEY: [u8; 32] = [0x4b; 32];
@@ -948,5 +949,195 @@ async fn two_of_the_largest_changes_a_phone_may_send_are_stored_in_one_request(d
             PushAnswer::Stored { counter: 0, seq: 1 },
             PushAnswer::Stored { counter: 1, seq: 2 }
         ]
+    );
+}
+
+/// The plan's membership log as the server holds it, and what appending answers.
+async fn members(app: &TestApp, phone: &Phone, plan: &str) -> (StatusCode, Vec<Vec<u8>>) {
+    let response = app
+        .client
+        .get(app.url(&format!("/api/v1/plans/{plan}/members")))
+        .header("cookie", format!("__Host-coplan_session={}", phone.cookie))
+        .send()
+        .await
+        .unwrap();
+    let status = response.status();
+    if status != StatusCode::OK {
+        return (status, Vec::new());
+    }
+    let log: coplan_domain::wire::MembershipLog = response.json().await.unwrap();
+    let entries = log.entries.iter().map(|e| e.as_slice().to_vec()).collect();
+    (status, entries)
+}
+
+async fn append(
+    app: &TestApp,
+    phone: &Phone,
+    plan: &str,
+    after: u32,
+    entries: &[Vec<u8>],
+) -> StatusCode {
+    let body = coplan_domain::wire::AppendMembership {
+        after,
+        entries: entries
+            .iter()
+            .map(|e| Blob::new(e.clone()).unwrap())
+            .collect(),
+    };
+    json_post(
+        app,
+        &format!("/api/v1/plans/{plan}/members"),
+        &body,
+        Some(&phone.cookie),
+    )
+    .await
+    .status()
+}
+
+async fn the_membership_log_takes_the_owner_and_their_phones_in_order_and_nothing_else(db: Db) {
+    use coplan_domain::membership::{Membership, Op, Right, Role, entry_hash, sign_entry};
+    let (app, _database, _dist) = start(db).await;
+    let person = Person::new("kestrel.bay", 3);
+    let first = signed_up(&app, &person).await;
+    let second = signed_in(&app, &person).await;
+    let (_, plan) = attach(&app, &first, 1).await;
+    let plan_id = id_bytes(&plan.plan);
+    let me = person.keys.public().signing;
+    let entry = |number: u32, previous: &[u8; 32], op: Op, signer: &AccountKeys| {
+        sign_entry(&plan_id, number, previous, 1_000, &op, signer)
+    };
+    let genesis = entry(
+        0,
+        &[0; 32],
+        Op::AddMember {
+            signing: me,
+            receiving: person.keys.public().receiving,
+            role: Role::Person,
+            rights: [Right::Edit; 5],
+        },
+        &person.keys,
+    );
+    let add = |number: u32, previous: &[u8], phone: [u8; 16], range_start: u32| {
+        entry(
+            number,
+            &entry_hash(previous),
+            Op::AddPhone {
+                member: me,
+                phone,
+                range_start,
+            },
+            &person.keys,
+        )
+    };
+    let first_phone = add(1, &genesis, first.id, first.range);
+    assert_eq!(
+        members(&app, &first, &plan.plan).await,
+        (StatusCode::OK, Vec::new())
+    );
+
+    // Refused, with nothing stored: a phone with a range it did not register, a phone of
+    // nobody's, an entry signed by someone else, one out of the chain, none at all.
+    let stranger = AccountKeys::from_random(&[0x5a; 64]);
+    let not_their_range = add(1, &genesis, first.id, 5 * 4096);
+    let nobodys_phone = add(1, &genesis, [0xee; 16], 3 * 4096);
+    let mut signed_by_stranger = genesis.clone();
+    signed_by_stranger.truncate(genesis.len() - 64);
+    signed_by_stranger.extend_from_slice(&stranger.sign(&genesis[..genesis.len() - 64]));
+    let out_of_chain = entry(
+        1,
+        &[7; 32],
+        Op::AddPhone {
+            member: me,
+            phone: first.id,
+            range_start: first.range,
+        },
+        &person.keys,
+    );
+    for bad in [
+        vec![genesis.clone(), not_their_range],
+        vec![genesis.clone(), nobodys_phone],
+        vec![signed_by_stranger],
+        vec![genesis.clone(), out_of_chain],
+        vec![],
+    ] {
+        assert_eq!(
+            append(&app, &first, &plan.plan, 0, &bad).await,
+            StatusCode::BAD_REQUEST
+        );
+    }
+    assert!(members(&app, &first, &plan.plan).await.1.is_empty());
+
+    // The owner and this phone, then the second phone from the second phone.
+    assert_eq!(
+        append(
+            &app,
+            &first,
+            &plan.plan,
+            0,
+            &[genesis.clone(), first_phone.clone()]
+        )
+        .await,
+        StatusCode::NO_CONTENT
+    );
+    let second_phone = add(2, &first_phone, second.id, second.range);
+    // Appending after a log that has moved on is refused; the phone fetches and tries again.
+    assert_eq!(
+        append(
+            &app,
+            &second,
+            &plan.plan,
+            1,
+            std::slice::from_ref(&second_phone)
+        )
+        .await,
+        StatusCode::CONFLICT
+    );
+    assert_eq!(
+        append(
+            &app,
+            &second,
+            &plan.plan,
+            2,
+            std::slice::from_ref(&second_phone)
+        )
+        .await,
+        StatusCode::NO_CONTENT
+    );
+    let (status, log) = members(&app, &second, &plan.plan).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(log, vec![genesis, first_phone, second_phone]);
+    // The person's export holds it too.
+    let export: coplan_domain::wire::Export = app
+        .client
+        .get(app.url("/api/v1/account/export"))
+        .header("cookie", format!("__Host-coplan_session={}", first.cookie))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let exported: Vec<Vec<u8>> = export.plans[0]
+        .members
+        .iter()
+        .map(|e| e.as_slice().to_vec())
+        .collect();
+    assert_eq!(exported, log);
+    let membership = Membership::verify(&me, &plan_id, &log).unwrap();
+    assert_eq!(
+        membership.members[&me].phones,
+        vec![(first.id, first.range), (second.id, second.range)]
+    );
+
+    // Another account's phone learns nothing of the plan, and adds nothing to it.
+    let other = Person::new("someone.else", 4);
+    let theirs = signed_up(&app, &other).await;
+    assert_eq!(
+        members(&app, &theirs, &plan.plan).await.0,
+        StatusCode::NOT_FOUND
+    );
+    assert_eq!(
+        append(&app, &theirs, &plan.plan, 3, std::slice::from_ref(&log[0])).await,
+        StatusCode::NOT_FOUND
     );
 }
