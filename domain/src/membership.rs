@@ -389,12 +389,15 @@ impl Membership {
                 phone,
                 range_start,
             } => {
+                // A phone or a range is one member's for good; the same member may name
+                // it again (a phone signed in again takes the range it had).
                 let clash = !range_start.is_multiple_of(CLIENT_RANGE)
                     || range_start == 0
                     || self
                         .members
-                        .values()
-                        .flat_map(|m| &m.phones)
+                        .iter()
+                        .filter(|(key, _)| **key != member)
+                        .flat_map(|(_, m)| &m.phones)
                         .any(|(id, start)| *id == phone || *start == range_start);
                 let member = self.members.get_mut(&member).ok_or(refused)?;
                 if clash || member.removed {

@@ -278,6 +278,28 @@ fn entries_that_do_not_follow_from_the_log_are_refused() {
     assert_eq!(log.verify(), Err(LogError::NotAllowed(0)));
 }
 
+/// A phone signed out and in again is a new phone on the server, with the range it had:
+/// the same member may name a range or a phone of theirs again.
+#[test]
+fn a_member_may_name_their_own_range_again_for_a_new_phone() {
+    let mut log = with_worker();
+    let person = log.person();
+    log.add(Op::AddPhone {
+        member: person,
+        phone: [4; 16],
+        range_start: CLIENT_RANGE,
+    });
+    let members = log.verify().expect("the person's own range again");
+    assert_eq!(
+        members.members[&person].phones,
+        vec![([1; 16], CLIENT_RANGE), ([4; 16], CLIENT_RANGE)]
+    );
+    assert_eq!(
+        members.writer_of(u64::from(CLIENT_RANGE) + 3),
+        Some(&person)
+    );
+}
+
 fn update_by(client: u32, kind: SectionKind, words: &str) -> Vec<u8> {
     let doc = SectionDoc::new(kind, client);
     let stamp = Stamp {

@@ -4,6 +4,7 @@
 
 mod api;
 mod flows;
+mod members;
 mod notice;
 pub mod sync;
 mod wake;

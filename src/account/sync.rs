@@ -24,6 +24,7 @@ use js_sys::Uint8Array;
 
 use super::api::{self, ApiProblem};
 use super::flows::Problem;
+use super::members;
 use super::wake::Wake;
 use crate::platform::{fill_random, fresh_client_id};
 use crate::storage::{Storage, StorageError};
@@ -378,6 +379,9 @@ async fn sync_plan(
         store_keys(account, plan_id, record).await?;
         storage.save_sync_record(plan, record).await?;
     }
+    // Every other phone checks a change's range against the plan's membership log: this
+    // phone is in it before it sends anything.
+    members::join(account, phone, plan_id).await?;
     for _ in 0..MAX_ROUNDS {
         let mut sections = Vec::with_capacity(record.documents.len());
         for section in &mut record.documents {
@@ -413,6 +417,7 @@ async fn sync_plan(
                     storage,
                     account,
                     plan,
+                    plan_id,
                     *kind,
                     section,
                     doc,
@@ -576,39 +581,60 @@ fn seal_change(
 }
 
 /// Takes in envelopes from other phones, in log order: each checked (the account signed
-/// it, for this document and epoch) and opened; then all of them checked in the checker's
+/// it, for this document and epoch; a change's range is one of the person's phones' in
+/// the plan's membership log) and opened; then all of them checked in the checker's
 /// worker against this section's state, before the app decodes any (AGENTS: untrusted
 /// input); then each that passed merged, stored, and told to this phone's open screens.
 /// One that fails a check is left out, and the rest go on; one that builds on changes not
 /// here yet is held in the sync record and checked again after later ones
 /// (`sync::incoming`). A check that does not finish fails the round, which tries again
 /// later, so nothing is skipped for a worker's fault.
+#[allow(clippy::too_many_arguments)]
 async fn take_in(
     storage: &Storage,
     account: &AccountRecord,
     plan: &PlanId,
+    plan_id: [u8; 16],
     kind: SectionKind,
     section: &mut SectionSync,
     doc: &SectionDoc,
     pulled: &[Pulled],
 ) -> Result<(), Problem> {
-    let updates: Vec<Vec<u8>> = pulled
+    let opened: Vec<(What, u32, Vec<u8>)> = pulled
         .iter()
         .filter_map(|p| {
             let envelope = Envelope::read(&p.envelope).ok()?;
-            let ours =
-                envelope.header.document == section.engine.document && envelope.header.epoch == 0;
+            let header = envelope.header;
+            let ours = header.document == section.engine.document && header.epoch == 0;
             let payload = ours.then(|| {
                 envelope
                     .open(&account.keys.public().signing, &section.key)
                     .ok()
             })??;
             let (_written, update) = read_change_payload(&payload)?;
-            // A change may insert only under its sender's ids; a snapshot, signed by the
-            // person, holds everyone's.
-            let range =
-                (envelope.header.what == What::Change).then_some(envelope.header.range_start);
-            Some(incoming::frame(range, update))
+            Some((header.what, header.range_start, update.to_vec()))
+        })
+        .collect();
+    // A change may insert only under its sender's ids, from a range the membership log
+    // gives the person (anything else is left out); a snapshot, signed by the person,
+    // holds everyone's words.
+    let wanted: Vec<u32> = opened
+        .iter()
+        .filter(|(what, ..)| *what == What::Change)
+        .map(|(_, range, _)| *range)
+        .collect();
+    let persons = if wanted.is_empty() {
+        Vec::new()
+    } else {
+        members::ranges(account, plan_id, &wanted).await?
+    };
+    let updates: Vec<Vec<u8>> = opened
+        .into_iter()
+        .filter_map(|(what, range, update)| match what {
+            What::Snapshot => Some(incoming::frame(None, &update)),
+            What::Change => persons
+                .contains(&range)
+                .then(|| incoming::frame(Some(range), &update)),
         })
         .collect();
     let mut checking = incoming::to_check(updates, &section.held);

@@ -1,0 +1,126 @@
+//! Each plan's membership log on this phone (SHARING decision 3): signed by the person,
+//! kept by the server (`/api/v1/plans/{plan}/members`), checked whole here against the
+//! person's key. Today it holds the person and their phones, each with the range of Yrs
+//! client ids it writes under; sharing adds members.
+//!
+//! A phone puts itself in a plan's log before it sends anything to that plan ([`join`]),
+//! and takes in a change from another phone only when the change's range is one the log
+//! gives the person ([`ranges`]). The verified log is kept in memory for the page's life
+//! and fetched again when a change names a range it does not hold.
+
+use std::cell::RefCell;
+use std::collections::HashMap;
+
+use coplan_domain::keys::AccountRecord;
+use coplan_domain::membership::{Membership, Op, Right, Role, sign_entry};
+use coplan_domain::sync::id_to_hex;
+use coplan_domain::wire::{AppendMembership, Blob, MembershipLog};
+
+use super::api::{self, ApiProblem};
+use super::flows::Problem;
+
+thread_local! {
+    /// Each plan's log as last verified here, by the plan's id on the server.
+    static LOGS: RefCell<HashMap<[u8; 16], Membership>> = RefCell::new(HashMap::new());
+}
+
+fn path(plan: &[u8; 16]) -> String {
+    format!("/api/v1/plans/{}/members", id_to_hex(plan))
+}
+
+/// The plan's log: the one verified here, or (when `fresh`, or none is here yet) fetched
+/// and verified against the person's key. A log that does not verify is the server's
+/// fault or someone's forgery: nothing is taken from it.
+async fn log(account: &AccountRecord, plan: [u8; 16], fresh: bool) -> Result<Membership, Problem> {
+    if !fresh && let Some(known) = LOGS.with_borrow(|logs| logs.get(&plan).cloned()) {
+        return Ok(known);
+    }
+    let fetched: MembershipLog = api::get(&path(&plan)).await?;
+    let entries: Vec<Vec<u8>> = fetched
+        .entries
+        .iter()
+        .map(|e| e.as_slice().to_vec())
+        .collect();
+    let verified = Membership::verify(&account.keys.public().signing, &plan, &entries)
+        .map_err(|_| Problem::Api(ApiProblem::Unexpected { status: 200 }))?;
+    LOGS.with_borrow_mut(|logs| logs.insert(plan, verified.clone()));
+    Ok(verified)
+}
+
+/// Puts this phone, with its range, in the plan's log (and the person first, in a log
+/// with nothing yet), unless it is there. If another phone appended first, the next
+/// round tries again.
+pub async fn join(account: &AccountRecord, phone: [u8; 16], plan: [u8; 16]) -> Result<(), Problem> {
+    let me = account.keys.public().signing;
+    let holds_me = |log: &Membership| {
+        log.members.get(&me).is_some_and(|member| {
+            member
+                .phones
+                .iter()
+                .any(|(id, start)| *id == phone && *start == account.range_start)
+        })
+    };
+    if holds_me(&log(account, plan, false).await?) {
+        return Ok(());
+    }
+    let mut current = log(account, plan, true).await?;
+    if holds_me(&current) {
+        return Ok(());
+    }
+    let now = js_sys::Date::now() as u64;
+    let mut ops = Vec::with_capacity(2);
+    if current.len == 0 {
+        ops.push(Op::AddMember {
+            signing: me,
+            receiving: account.keys.public().receiving,
+            role: Role::Person,
+            rights: [Right::Edit; 5],
+        });
+    }
+    ops.push(Op::AddPhone {
+        member: me,
+        phone,
+        range_start: account.range_start,
+    });
+    let after = current.len;
+    let mut entries = Vec::with_capacity(ops.len());
+    let unexpected = || Problem::Api(ApiProblem::Unexpected { status: 200 });
+    for op in &ops {
+        let entry = sign_entry(&plan, current.len, &current.head, now, op, &account.keys);
+        current.append(&plan, &entry).map_err(|_| unexpected())?;
+        entries.push(Blob::new(entry).ok_or_else(unexpected)?);
+    }
+    let body = AppendMembership { after, entries };
+    match api::send_only("POST", &path(&plan), Some(&body)).await {
+        Ok(()) => {
+            LOGS.with_borrow_mut(|logs| logs.insert(plan, current));
+            Ok(())
+        }
+        Err(problem) => {
+            // Whatever the log holds now is fetched again next time.
+            LOGS.with_borrow_mut(|logs| logs.remove(&plan));
+            Err(problem.into())
+        }
+    }
+}
+
+/// The ranges the plan's log gives the person's phones, fetched again first when `wanted`
+/// is not among those known here (a phone that joined since).
+pub async fn ranges(
+    account: &AccountRecord,
+    plan: [u8; 16],
+    wanted: &[u32],
+) -> Result<Vec<u32>, Problem> {
+    let me = account.keys.public().signing;
+    let of = |log: &Membership| -> Vec<u32> {
+        log.members
+            .get(&me)
+            .map(|member| member.phones.iter().map(|(_, start)| *start).collect())
+            .unwrap_or_default()
+    };
+    let known = of(&log(account, plan, false).await?);
+    if wanted.iter().all(|range| known.contains(range)) {
+        return Ok(known);
+    }
+    Ok(of(&log(account, plan, true).await?))
+}
