@@ -309,8 +309,15 @@ test('a safety plan change from another phone reaches the copy the lock screen o
   await b.getByRole('textbox', { name: 'Reason 2', exact: true }).pressSequentially("Gran's garden");
   await savedOnThisPhone(b);
 
-  // Phone A, unlocked on another screen, takes the change in; then it locks.
-  await a.waitForFunction(() => performance.getEntriesByName('coplan:took-in:safety_plan').length > 0, null, { timeout: 30000 });
+  // Phone A, still unlocked, takes the change in (its open safety plan shows all of it:
+  // the first change taken in may hold only part of the typing); then it locks.
+  await a.getByRole('link', { name: 'Safety plan' }).click();
+  await a.getByRole('link', { name: 'Write or change my safety plan' }).click();
+  await a.waitForFunction(
+    (words) => [...document.querySelectorAll('input, textarea')].some((f) => f.value === words),
+    "Gran's garden",
+    { timeout: 30000 },
+  );
   await a.waitForTimeout(1500);
   await a.goto(`${url}/about-me`);
   await a.getByRole('heading', { name: 'Coplan is locked', level: 1 }).waitFor();
