@@ -630,12 +630,7 @@ async fn take_in(
     };
     let updates: Vec<Vec<u8>> = opened
         .into_iter()
-        .filter_map(|(what, range, update)| match what {
-            What::Snapshot => Some(incoming::frame(None, &update)),
-            What::Change => persons
-                .contains(&range)
-                .then(|| incoming::frame(Some(range), &update)),
-        })
+        .filter_map(|(what, range, update)| incoming::admit(what, range, &persons, &update))
         .collect();
     let mut checking = incoming::to_check(updates, &section.held);
     while !checking.is_empty() {

@@ -12,6 +12,7 @@
 //! header says about whose ids it may insert under, so that a change inserting words under
 //! another phone's ids (claiming them as that phone's) is refused (SHARING decision 3).
 
+use crate::envelope::What;
 use crate::membership::inserts_only_in;
 use crate::plan::SectionKind;
 use crate::plan::file::{FileError, check_updates};
@@ -25,6 +26,19 @@ pub fn frame(range_start: Option<u32>, update: &[u8]) -> Vec<u8> {
     framed.extend_from_slice(&range_start.unwrap_or(0).to_be_bytes());
     framed.extend_from_slice(update);
     framed
+}
+
+/// How a change from the server is framed for its check, or None when it is left out: a
+/// change only from a range the plan's membership log gives a phone of its signer
+/// (`ranges`), to be checked against that range; a snapshot, signed by the person, as it
+/// is. The app and the convergence harness both decide with this.
+pub fn admit(what: What, range_start: u32, ranges: &[u32], update: &[u8]) -> Option<Vec<u8>> {
+    match what {
+        What::Snapshot => Some(frame(None, update)),
+        What::Change => ranges
+            .contains(&range_start)
+            .then(|| frame(Some(range_start), update)),
+    }
 }
 
 /// The range and the update a [`frame`] holds; None if it is too short.

@@ -3,7 +3,8 @@
 //! server's real sync handler (`coplan_server::sync`) on an in-memory cursor log, over a
 //! network that drops, repeats, delays and reorders messages; phones restart (losing what
 //! was in flight, keeping what they stored), the server is restored from an older backup
-//! (every `log_id` changes), and one phone sends an envelope whose payload is damaged.
+//! (every `log_id` changes), one phone sends an envelope whose payload is damaged, and a
+//! change from a range the membership log does not know is put straight into the log.
 //! Every scenario must end with every phone showing the same plan, holding every word
 //! anyone typed unless someone deleted it.
 //!
@@ -12,7 +13,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use coplan_domain::envelope::{Encoding, Envelope, Header, What, seal};
+use coplan_domain::envelope::{Encoding, Envelope, Header, seal};
 use coplan_domain::keys::AccountKeys;
 use coplan_domain::plan::{AuthorId, Edit, ItemId, SectionDoc, SectionKind, Stamp, Toward};
 use coplan_domain::sync::incoming;
@@ -134,6 +135,8 @@ struct Ledger {
     typed: BTreeSet<String>,
     deleted: BTreeSet<String>,
     damaged_sent: bool,
+    /// Words a forged change carried: no phone may ever show them.
+    forged: BTreeSet<String>,
 }
 
 struct Message {
@@ -281,6 +284,7 @@ impl<'a> Scenario<'a> {
         let backup_at = scenario.rng.below(steps);
         let restore_at = backup_at + scenario.rng.below(steps - backup_at + 1);
         let damage_at = scenario.rng.below(steps);
+        let forge_at = scenario.rng.below(steps);
         let mut backup = None;
         for step in 0..steps {
             if step == backup_at {
@@ -296,6 +300,9 @@ impl<'a> Scenario<'a> {
             }
             if step == damage_at {
                 scenario.send_damaged();
+            }
+            if step == forge_at {
+                scenario.forge()?;
             }
             scenario.step()?;
         }
@@ -463,6 +470,39 @@ impl<'a> Scenario<'a> {
         Ok(())
     }
 
+    /// A change signed with the person's key from a phone the membership log does not
+    /// know, put straight into the server's log (as a server that lies could): every phone
+    /// must leave it out.
+    fn forge(&mut self) -> Result<(), String> {
+        let range = 99 * 4096;
+        let forger = SectionDoc::new(SectionKind::AboutMe, range);
+        let token = self.token();
+        self.ledger.typed.remove(&token);
+        self.ledger.forged.insert(token.clone());
+        let update = forger
+            .apply(
+                &Edit::SetField {
+                    field: "my_story",
+                    text: format!("{token} "),
+                },
+                &stamp(),
+            )
+            .map_err(|e| e.to_string())?;
+        let mut device = [0u8; 16];
+        device[..4].copy_from_slice(&98u32.to_be_bytes());
+        let (kind, document) = DOCUMENTS[0];
+        let sealed = seal_change(kind, document, device, 0, &update, self.account);
+        futures::executor::block_on(self.log.push(
+            &id_text(&document),
+            &id_text(&device),
+            0,
+            &sealed,
+            1,
+        ))
+        .map_err(|e| e.to_string())?;
+        Ok(())
+    }
+
     /// A valid phone seals a change whose payload is not an update at all.
     fn send_damaged(&mut self) {
         let at = self.rng.below(self.phones.len());
@@ -534,6 +574,7 @@ impl<'a> Scenario<'a> {
     /// Reads an answer; true if it asked for more.
     fn read_answer(&mut self, answer: Answer) -> Result<bool, String> {
         let account = self.account;
+        let phone_count = self.phones.len() as u32;
         let phone = &mut self.phones[answer.phone];
         if phone.in_flight == Some(answer.id) {
             phone.in_flight = None;
@@ -563,8 +604,14 @@ impl<'a> Scenario<'a> {
                 let payload = read
                     .open(&account.public().signing, &KEY)
                     .map_err(|e| format!("seq {}: {e}", envelope.seq))?;
-                let range = (read.header.what == What::Change).then_some(read.header.range_start);
-                pulled.push(incoming::frame(range, &payload));
+                // As the app does: a change only from a range the membership log gives
+                // one of the person's phones.
+                let ranges: Vec<u32> = (1..=phone_count).map(|n| n * 4096).collect();
+                if let Some(framed) =
+                    incoming::admit(read.header.what, read.header.range_start, &ranges, &payload)
+                {
+                    pulled.push(framed);
+                }
             }
             // As the app takes changes in: checked on a copy first (a damaged change is
             // left out, and the rest still apply), those that build on changes not here
@@ -628,6 +675,9 @@ impl<'a> Scenario<'a> {
         let safety = first.docs[&SectionKind::SafetyPlan].view();
         for item in &safety.lists[LIST].items {
             present.extend(tokens_in(item.part("text")));
+        }
+        if let Some(token) = self.ledger.forged.iter().find(|t| present.contains(*t)) {
+            return Err(format!("{token}: a forged change's word is shown"));
         }
         for token in &self.ledger.typed {
             let deleted = self.ledger.deleted.contains(token);
