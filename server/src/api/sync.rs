@@ -117,12 +117,7 @@ pub async fn put_keys(
         return Err(ApiError::BadRequest("key envelopes"));
     }
     let account = &session.row.account;
-    let signing: [u8; 32] = state
-        .db
-        .signing_key(account)
-        .await?
-        .and_then(|key| key.try_into().ok())
-        .ok_or(ApiError::SignInNeeded)?;
+    let signing = signing_key(&state, account).await?;
     let receiving = state
         .db
         .receiving_key(account)
@@ -156,6 +151,16 @@ pub async fn put_keys(
         KeysPut::Stored => Ok(StatusCode::NO_CONTENT),
         KeysPut::Taken => Err(ApiError::KeyTaken),
     }
+}
+
+/// The account's public signing key, which signs its key envelopes and membership log.
+async fn signing_key(state: &AppState, account: &str) -> Result<[u8; 32], ApiError> {
+    state
+        .db
+        .signing_key(account)
+        .await?
+        .and_then(|key| key.try_into().ok())
+        .ok_or(ApiError::SignInNeeded)
 }
 
 fn read_key(
@@ -219,12 +224,7 @@ pub async fn append_members(
         return Err(ApiError::BadRequest("membership entries"));
     }
     let account = &session.row.account;
-    let signing: [u8; 32] = state
-        .db
-        .signing_key(account)
-        .await?
-        .and_then(|key| key.try_into().ok())
-        .ok_or(ApiError::SignInNeeded)?;
+    let signing = signing_key(&state, account).await?;
     let plan_id = parse_id(&plan).ok_or(ApiError::NotFound)?;
     let stored = state.db.membership(&plan).await?;
     if stored.len() != request.after as usize {
