@@ -393,7 +393,7 @@ async fn sync_plan(
             for update in storage.load_section(plan, kind).await?.all_updates() {
                 doc.apply_stored(update).map_err(|_| unexpected())?;
             }
-            queue_changes(account, phone, plan_id, kind, section, &doc)?;
+            queue_changes(account, plan_id, kind, section, &doc)?;
             sections.push(Some((kind, doc)));
         }
         storage.save_sync_record(plan, record).await?;
@@ -455,8 +455,9 @@ async fn sync_plan(
                 if let (Some((new, payload)), Some((kind, _))) =
                     (section.engine.reseal(counter), &sections[at])
                 {
+                    let what = what_of(account, &payload)?;
                     let sealed =
-                        seal_change(account, phone, plan_id, *kind, section, new, &payload)?;
+                        seal_change(account, plan_id, *kind, section, new, what, &payload)?;
                     section.engine.queue(new, Waiting { payload, sealed });
                     more = true;
                 }
@@ -529,7 +530,6 @@ async fn store_keys(
 /// Puts what `doc` holds beyond what was already queued into the outbox, sealed.
 fn queue_changes(
     account: &AccountRecord,
-    phone: [u8; 16],
     plan: [u8; 16],
     kind: SectionKind,
     section: &mut SectionSync,
@@ -539,26 +539,32 @@ fn queue_changes(
     let Some(update) = next_change(doc, &mut section.sent, whole).map_err(|_| unexpected())? else {
         return Ok(());
     };
-    let (_, update) = outgoing::shape(doc, update, account.range_start);
+    let (what, update) = outgoing::shape(doc, update, account.range_start);
     let payload = change_payload(js_sys::Date::now() as u64, &update);
     let counter = section.engine.take_counter();
-    let sealed = seal_change(account, phone, plan, kind, section, counter, &payload)?;
+    let sealed = seal_change(account, plan, kind, section, counter, what, &payload)?;
     section.engine.queue(counter, Waiting { payload, sealed });
     section.engine.send_whole_state = false;
     Ok(())
 }
 
+/// How a change's payload (already shaped once, now sealed again under a new counter)
+/// goes: as a change or a snapshot ([`outgoing::shape`]).
+fn what_of(account: &AccountRecord, payload: &[u8]) -> Result<What, Problem> {
+    let (_, update) = read_change_payload(payload).ok_or_else(unexpected)?;
+    Ok(outgoing::what_for(update, account.range_start))
+}
+
 fn seal_change(
     account: &AccountRecord,
-    phone: [u8; 16],
     plan: [u8; 16],
     kind: SectionKind,
     section: &SectionSync,
     counter: u64,
+    what: What,
     payload: &[u8],
 ) -> Result<Vec<u8>, Problem> {
-    let (_, update) = read_change_payload(payload).ok_or_else(unexpected)?;
-    let what = outgoing::what_for(update, account.range_start);
+    let phone = id_from_hex(&account.phone).ok_or_else(unexpected)?;
     let header = Header {
         what,
         encoding: Encoding::Yrs,
@@ -659,11 +665,12 @@ async fn take_in_checked(
     doc: &SectionDoc,
     passed: &[Vec<u8>],
 ) -> Result<(), Problem> {
+    // Where the section stands before each change (after the one before it).
+    let mut before = outgoing::Sent::of(doc);
     for framed in passed {
         let Some((_, update)) = incoming::unframe(framed) else {
             continue;
         };
-        let before = outgoing::Sent::of(doc);
         if doc.apply_update(update).is_err() {
             continue;
         }
@@ -672,7 +679,9 @@ async fn take_in_checked(
             .await?;
         // For `cargo xtask bench`: a new phone taking in a long section.
         crate::platform::mark(&format!("coplan:took-in:{}", kind.key()));
-        outgoing::took_in(doc, &mut section.sent, &before);
+        let after = outgoing::Sent::of(doc);
+        outgoing::took_in(&mut section.sent, &before, &after);
+        before = after;
         if let Ok(channel) =
             web_sys::BroadcastChannel::new(&crate::plan::tab_relay::channel_name(plan, kind))
         {

@@ -71,16 +71,16 @@ pub fn next_change(
     Ok(Some(update))
 }
 
-/// A remote change was applied to `doc` (which stood at `before`): when nothing of this
-/// phone's own waited behind it (it had sent everything, or had nothing at all), what
-/// arrived is not this phone's to send back.
-pub fn took_in(doc: &SectionDoc, sent: &mut Option<Sent>, before: &Sent) {
+/// A remote change took a document from `before` to `after`: when nothing of this phone's
+/// own waited behind it (it had sent everything, or had nothing at all), what arrived is
+/// not this phone's to send back.
+pub fn took_in(sent: &mut Option<Sent>, before: &Sent, after: &Sent) {
     let nothing_waited = match sent {
         Some(sent) => sent.same_as(before),
         None => before.is_empty(),
     };
     if nothing_waited {
-        *sent = Some(Sent::of(doc));
+        *sent = Some(after.clone());
     }
 }
 

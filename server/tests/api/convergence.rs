@@ -627,12 +627,14 @@ impl<'a> Scenario<'a> {
                 } else {
                     held.clone()
                 };
+                let mut before = outgoing::Sent::of(doc);
                 for framed in passed {
                     let (_, update) = incoming::unframe(&framed).expect("framed here");
-                    let before = outgoing::Sent::of(doc);
                     if doc.apply_update(update).is_ok() {
+                        let after = outgoing::Sent::of(doc);
                         let sent = phone.disk.outgoing.entry(*kind).or_default();
-                        outgoing::took_in(doc, sent, &before);
+                        outgoing::took_in(sent, &before, &after);
+                        before = after;
                     }
                 }
             }
