@@ -60,6 +60,9 @@ pub fn start() {
         let mut round = 0u32;
         super::notice::show();
         while crate::storage::signed_in_hint() {
+            // Listening starts before the round: a change written while it runs (after it
+            // read that section) starts the next round, rather than waiting a quiet minute.
+            let during = listen(QUIET_MS).await;
             let mut result = sync_now().await;
             if result.is_ok() {
                 failures = 0;
@@ -72,7 +75,7 @@ pub fn start() {
                     super::notice::phones(&account.phones);
                 }
                 round = round.wrapping_add(1);
-                result = match wait_for_news().await {
+                result = match wait_for_news(during).await {
                     Ok(Woke::Server) => Ok(()),
                     Ok(Woke::Here) => {
                         crate::platform::pause(SETTLE_MS).await;
@@ -96,14 +99,7 @@ pub fn start() {
                 super::notice::failed(signed_out);
                 leptos::logging::warn!("sync waits: {problem:?}");
                 // Coming back online, or a change written, ends the wait early.
-                let channels = match Storage::shared().await {
-                    Ok(storage) => {
-                        let records = storage.sync_records().await.unwrap_or_default();
-                        channels(&storage, &records).await
-                    }
-                    Err(_) => Vec::new(),
-                };
-                Wake::new(&channels, backoff(failures)).woken().await;
+                listen(backoff(failures)).await.woken().await;
             }
         }
         STARTED.set(false);
@@ -118,12 +114,31 @@ enum Woke {
     Here,
 }
 
+/// A wait for a change written here (on any plan that syncs, or the open one), the
+/// browser coming online or the app shown; at the latest after `ms`.
+async fn listen(ms: i32) -> Wake {
+    let channels = match Storage::shared().await {
+        Ok(storage) => {
+            let records = storage.sync_records().await.unwrap_or_default();
+            channels(&storage, &records).await
+        }
+        Err(_) => Vec::new(),
+    };
+    Wake::new(&channels, ms)
+}
+
 /// Waits until a round is worth its cost: the server answers a parked request (the
 /// long-poll) with news for one of this phone's documents, or [`Wake`] ends the wait.
-async fn wait_for_news() -> Result<Woke, Problem> {
+/// `during` has listened since the round before began; it goes once the wait's own
+/// listening (on what may now be more plans) has started, so nothing falls between them.
+async fn wait_for_news(during: Wake) -> Result<Woke, Problem> {
     let storage = Storage::shared().await?;
     let records = storage.sync_records().await?;
     let wake = Wake::new(&channels(&storage, &records).await, QUIET_MS);
+    if during.has_woken() {
+        return Ok(Woke::Here);
+    }
+    drop(during);
     let requests: Vec<_> = records
         .iter()
         .flat_map(|(_, record)| record.documents.iter().map(|s| s.engine.request(0)))

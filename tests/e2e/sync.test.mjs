@@ -327,3 +327,36 @@ test('a safety plan change from another phone reaches the copy the lock screen o
   await contextA.close();
   await contextB.close();
 });
+
+test('words written while a backup is on its way go out straight after it, not a quiet minute later', async () => {
+  const a = await tabWithStory(running, STORY);
+  await signUp(a.page, a.url, 'busy.round');
+  const contextB = await running.browser.newContext();
+  const b = await contextB.newPage();
+  await signIn(b, a.url, 'busy.round');
+  await storyArrives(b, a.url, STORY);
+
+  // Phone A's next backup is held on its way while more words are written; nothing else
+  // happens on either phone that would start another round early.
+  let arrived;
+  const held = new Promise((resolve) => { arrived = resolve; });
+  let release;
+  const released = new Promise((resolve) => { release = resolve; });
+  await a.page.route('**/api/v1/sync', async (route) => {
+    arrived();
+    await released;
+    await route.continue();
+  }, { times: 1 });
+  await a.page.goto(`${a.url}/about-me`);
+  const box = a.page.getByRole('textbox', { name: STORY_BOX });
+  await box.press('End');
+  await box.pressSequentially(MORE);
+  await held;
+  await box.pressSequentially(' from the far bank');
+  await savedOnThisPhone(a.page);
+  release();
+  // Within the half minute storyArrives allows; the quiet minute would be too late.
+  await storyArrives(b, a.url, `${STORY}${MORE} from the far bank`);
+  await a.context.close();
+  await contextB.close();
+});
