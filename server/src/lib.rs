@@ -9,6 +9,7 @@ pub mod auth;
 pub mod config;
 pub mod error;
 pub mod news;
+pub mod retention;
 pub mod router;
 pub mod security;
 pub mod storage;

@@ -15,6 +15,7 @@ async fn main() -> anyhow::Result<()> {
         .with_context(|| format!("opening {}", redact_password(&config.database_url)))?;
     let state = AppState::new(db.clone()).await?;
     let news = state.news.clone();
+    coplan_server::retention::spawn(db.clone(), coplan_server::auth::Clock::system());
     let app = build(state, &config);
 
     let listener = tokio::net::TcpListener::bind(config.addr)

@@ -202,6 +202,24 @@ macro_rules! account_methods {
             Ok(())
         }
 
+        async fn forget_old(
+            &self,
+            limits_before_ms: i64,
+            audit_before_ms: i64,
+        ) -> Result<Forgotten, StoreError> {
+            let limits = sqlx::query("DELETE FROM limits WHERE at_ms < $1")
+                .bind(limits_before_ms)
+                .execute(&self.pool)
+                .await?
+                .rows_affected();
+            let audit = sqlx::query("DELETE FROM audit WHERE at_ms < $1")
+                .bind(audit_before_ms)
+                .execute(&self.pool)
+                .await?
+                .rows_affected();
+            Ok(Forgotten { limits, audit })
+        }
+
         async fn take_token(
             &self,
             key: &[u8],

@@ -198,6 +198,13 @@ pub struct Bucket {
     pub per_ms: f64,
 }
 
+/// How many rows a purge of old rows deleted ([`Store::forget_old`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Forgotten {
+    pub limits: u64,
+    pub audit: u64,
+}
+
 /// Whether a try may go ahead.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Taken {
@@ -408,6 +415,13 @@ pub trait Store: CursorLog {
         account: &str,
         new: &NewSecrets<'_>,
     ) -> impl Future<Output = Result<(), StoreError>> + Send;
+    /// Deletes the limits' buckets last touched before `limits_before_ms` and the audit
+    /// rows written before `audit_before_ms` (docs/accounts.md, "What the server knows").
+    fn forget_old(
+        &self,
+        limits_before_ms: i64,
+        audit_before_ms: i64,
+    ) -> impl Future<Output = Result<Forgotten, StoreError>> + Send;
     /// Takes one try from the bucket named by `key`.
     fn take_token(
         &self,
@@ -618,6 +632,14 @@ impl Store for Database {
 
     async fn set_passphrase(&self, account: &str, new: &NewSecrets<'_>) -> Result<(), StoreError> {
         each!(self, s => s.set_passphrase(account, new).await)
+    }
+
+    async fn forget_old(
+        &self,
+        limits_before_ms: i64,
+        audit_before_ms: i64,
+    ) -> Result<Forgotten, StoreError> {
+        each!(self, s => s.forget_old(limits_before_ms, audit_before_ms).await)
     }
 
     async fn take_token(

@@ -24,6 +24,7 @@ on_both_databases!(
     signing_out_and_signing_another_phone_out,
     guessing_is_slowed_per_name_and_address_and_never_locks_the_person_out,
     bad_input_is_refused_plainly_with_nothing_stored,
+    the_limits_forget_after_a_day_and_the_audit_trail_after_a_year,
 );
 
 const DAY: i64 = 24 * 60 * 60 * 1000;
@@ -648,5 +649,49 @@ async fn a_phone_cannot_take_a_range_another_phone_of_the_account_holds(db: Db) 
     assert_eq!(response.status(), StatusCode::CONFLICT);
     let account: Account = get_account(&app, &cookie).await.json().await.unwrap();
     assert!(account.has_recovery);
+    app.stop().await;
+}
+
+async fn the_limits_forget_after_a_day_and_the_audit_trail_after_a_year(db: Db) {
+    use coplan_server::retention::forget_old;
+    use coplan_server::storage::{AuditEntry, Forgotten, Store};
+    let (app, _db, _dir) = start(db).await;
+    let response = post(&app, "/api/v1/accounts", &sign_up("alex", 7)).await;
+    assert_eq!(response.status(), StatusCode::CREATED);
+    let alex: SignedIn = response.json().await.unwrap();
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_millis() as i64;
+    // A bucket last used two days ago, and decisions from a year and a day ago and today.
+    let bucket = coplan_server::auth::SIGN_IN_PER_NAME;
+    app.db
+        .take_token(b"an old try", bucket, now - 2 * DAY)
+        .await
+        .unwrap();
+    for at_ms in [now - 366 * DAY, now] {
+        let entry = AuditEntry {
+            at_ms,
+            account: Some(&alex.account),
+            phone: None,
+            action: "sync",
+            target: "a document",
+            allowed: true,
+        };
+        app.db.audit(&entry).await.unwrap();
+    }
+
+    let gone = forget_old(&app.db, now).await.unwrap();
+    assert_eq!(gone, Forgotten { limits: 1, audit: 1 });
+    let kept = app.db.audit_trail(&alex.account).await.unwrap();
+    assert_eq!(kept.iter().map(|row| row.at_ms).collect::<Vec<_>>(), [now]);
+    // Nothing more goes until it is old enough: the sign-up's own bucket after a day.
+    let gone = forget_old(&app.db, now).await.unwrap();
+    assert_eq!(gone, Forgotten { limits: 0, audit: 0 });
+    let gone = forget_old(&app.db, now + DAY + 60_000).await.unwrap();
+    assert_eq!(gone, Forgotten { limits: 1, audit: 0 });
+    let gone = forget_old(&app.db, now + 365 * DAY + 60_000).await.unwrap();
+    assert_eq!(gone, Forgotten { limits: 0, audit: 1 });
+    assert!(app.db.audit_trail(&alex.account).await.unwrap().is_empty());
     app.stop().await;
 }
