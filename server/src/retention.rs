@@ -30,7 +30,9 @@ pub fn spawn(db: Database, clock: Clock) {
         loop {
             every.tick().await;
             match forget_old(&db, clock.now_ms()).await {
-                Ok(gone) => tracing::info!(limits = gone.limits, audit = gone.audit, "purged old rows"),
+                Ok(gone) => {
+                    tracing::info!(limits = gone.limits, audit = gone.audit, "purged old rows")
+                }
                 Err(error) => tracing::warn!(%error, "purging old rows failed"),
             }
         }

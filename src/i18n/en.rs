@@ -124,7 +124,7 @@ pub fn text(text: Text) -> &'static str {
         }
         Text::AboutServerHeading => "What is sent to the internet",
         Text::AboutServer => {
-            "Nothing you write. The Coplan server only sends the app itself to this phone. Sharing your plan with people you choose will come later, and only when you turn it on."
+            "Without an account, nothing you write: the Coplan server only sends the app itself to this phone. With one, your plan is backed up locked, so that the server cannot read it (see below)."
         }
         Text::AboutWhoHeading => "Who can see it",
         Text::AboutLimitsHeading => "What Coplan cannot stop",

@@ -10,6 +10,29 @@ pub fn text(text: A) -> &'static str {
             "With an account, your plan is backed up, and you can open it on your other phones. It is locked with keys that only your phones hold: whoever runs the server cannot read it. You do not need an email address."
         }
         A::Open => "Your account: back up, sign in, your phones",
+        A::ServerSeesHeading => "What the server can see if you have an account",
+        A::ServerSees1 => {
+            "Your username, the names you give your phones, and when each phone signed in and was last used."
+        }
+        A::ServerSees2 => {
+            "Which plans are yours and, for each part of a plan, how many changes it holds, roughly how big each one is, which of your phones sent it and when it arrived."
+        }
+        A::ServerSees3 => "A list, signed by your phones, of which phones may write in each plan.",
+        A::ServerSees4 => {
+            "Each time it let one of your phones in or turned it away, and what for. It keeps this for a year."
+        }
+        A::ServerSees5 => {
+            "A scrambled form of the internet address and the username used to sign in, so that it can slow down anyone guessing. It keeps this for a day after the last try."
+        }
+        A::ServerSees6 => {
+            "Its own log of requests: what was asked for and when, naming plans and phones only by the codes Coplan gives them, never by your words. Whoever runs the server decides how long to keep it."
+        }
+        A::ServerCannotSee => {
+            "It cannot see any word you write, when you wrote it, or your passphrase. Whoever runs it could try to guess a short passphrase, which is why yours must be long."
+        }
+        A::ServerForgets => {
+            "When you delete your account, the server deletes everything it holds about you, apart from its own log and the scrambled addresses, which go within a day."
+        }
         A::OnlineOnly => {
             "This needs an internet connection. Your plan keeps working on this phone without one."
         }

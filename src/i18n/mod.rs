@@ -83,6 +83,16 @@ pub enum AccountText {
     Intro,
     /// The link from the privacy screen.
     Open,
+    /// The privacy screen: what the server can see of a person with an account.
+    ServerSeesHeading,
+    ServerSees1,
+    ServerSees2,
+    ServerSees3,
+    ServerSees4,
+    ServerSees5,
+    ServerSees6,
+    ServerCannotSee,
+    ServerForgets,
     OnlineOnly,
     ChooseMake,
     ChooseSignIn,

@@ -31,6 +31,22 @@ pub fn PrivacyPage() -> impl IntoView {
             .collect_view()}
         <h2>{ta(AccountText::Heading)}</h2>
         <p>{ta(AccountText::Intro)}</p>
+        <h3>{ta(AccountText::ServerSeesHeading)}</h3>
+        <ul>
+            {[
+                AccountText::ServerSees1,
+                AccountText::ServerSees2,
+                AccountText::ServerSees3,
+                AccountText::ServerSees4,
+                AccountText::ServerSees5,
+                AccountText::ServerSees6,
+            ]
+                .into_iter()
+                .map(|line| view! { <li>{ta(line)}</li> })
+                .collect_view()}
+        </ul>
+        <p>{ta(AccountText::ServerCannotSee)}</p>
+        <p>{ta(AccountText::ServerForgets)}</p>
         <p><a href="/account">{ta(AccountText::Open)}</a></p>
         <LockSettings/>
         <ForgetThisPhone/>

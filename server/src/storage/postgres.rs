@@ -6,8 +6,9 @@ use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions};
 
 use super::{
     AccountRow, AccountTuple, Appended, AuditEntry, AuditRow, Bucket, Created, CursorLog,
-    Durability, Head, KeysPut, Logged, NewAccount, NewKeyEnvelope, NewPlan, NewSecrets, NewSession,
-    Forgotten, PhoneRow, PlanRow, Pushed, SessionLimits, SessionRow, Store, StoreError, Taken, insert_session,
+    Durability, Forgotten, Head, KeysPut, Logged, NewAccount, NewKeyEnvelope, NewPlan, NewSecrets,
+    NewSession, PhoneRow, PlanRow, Pushed, SessionLimits, SessionRow, Store, StoreError, Taken,
+    insert_session,
 };
 
 /// Connections in the pool.

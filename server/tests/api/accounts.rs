@@ -682,16 +682,40 @@ async fn the_limits_forget_after_a_day_and_the_audit_trail_after_a_year(db: Db) 
     }
 
     let gone = forget_old(&app.db, now).await.unwrap();
-    assert_eq!(gone, Forgotten { limits: 1, audit: 1 });
+    assert_eq!(
+        gone,
+        Forgotten {
+            limits: 1,
+            audit: 1
+        }
+    );
     let kept = app.db.audit_trail(&alex.account).await.unwrap();
     assert_eq!(kept.iter().map(|row| row.at_ms).collect::<Vec<_>>(), [now]);
     // Nothing more goes until it is old enough: the sign-up's own bucket after a day.
     let gone = forget_old(&app.db, now).await.unwrap();
-    assert_eq!(gone, Forgotten { limits: 0, audit: 0 });
+    assert_eq!(
+        gone,
+        Forgotten {
+            limits: 0,
+            audit: 0
+        }
+    );
     let gone = forget_old(&app.db, now + DAY + 60_000).await.unwrap();
-    assert_eq!(gone, Forgotten { limits: 1, audit: 0 });
+    assert_eq!(
+        gone,
+        Forgotten {
+            limits: 1,
+            audit: 0
+        }
+    );
     let gone = forget_old(&app.db, now + 365 * DAY + 60_000).await.unwrap();
-    assert_eq!(gone, Forgotten { limits: 0, audit: 1 });
+    assert_eq!(
+        gone,
+        Forgotten {
+            limits: 0,
+            audit: 1
+        }
+    );
     assert!(app.db.audit_trail(&alex.account).await.unwrap().is_empty());
     app.stop().await;
 }
