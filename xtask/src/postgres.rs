@@ -108,6 +108,28 @@ impl Cluster {
         self.data.join("pgdata")
     }
 
+    /// A script that runs this cluster's `pg_ctl` as its owner, with `-D` and `-l` given
+    /// and the script's arguments after them, for a test that stops and restarts it.
+    pub fn ctl_script(&self) -> anyhow::Result<PathBuf> {
+        let path = self.data.join("pg_ctl.sh");
+        let as_owner = match &self.user {
+            Some(user) => format!("runuser -u {user} -- "),
+            None => String::new(),
+        };
+        std::fs::write(
+            &path,
+            format!(
+                "#!/bin/sh\nexec {as_owner}'{}' -D '{}' -l '{}' \"$@\"\n",
+                self.pg_ctl.display(),
+                self.data_dir().display(),
+                self.data.join("log").display()
+            ),
+        )?;
+        use std::os::unix::fs::PermissionsExt as _;
+        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o755))?;
+        Ok(path)
+    }
+
     fn as_user(&self, program: &Path, args: &[&str]) -> anyhow::Result<()> {
         let mut command = match &self.user {
             Some(user) => {

@@ -109,8 +109,9 @@ fn clippy(args: &[&str]) -> anyhow::Result<()> {
 
 /// Runs the server's tests with a throwaway PostgreSQL (unless DATABASE_URL-style
 /// `COPLAN_TEST_POSTGRES_URL` names one), and counts the tests that ran on each database.
+/// A second throwaway PostgreSQL, committing durably, is the one the crash test stops.
 fn server_tests() -> anyhow::Result<()> {
-    let cluster;
+    let (cluster, to_stop);
     let url = match std::env::var("COPLAN_TEST_POSTGRES_URL") {
         Ok(url) => url,
         Err(_) => {
@@ -118,9 +119,25 @@ fn server_tests() -> anyhow::Result<()> {
             cluster.url.clone()
         }
     };
-    let mut child = Command::new("cargo")
-        .args(["test", "--locked", "-p", "coplan-server"])
-        .env("COPLAN_TEST_POSTGRES_URL", &url)
+    let mut command = Command::new("cargo");
+    command
+        // `--show-output` prints what the crash tests counted.
+        .args([
+            "test",
+            "--locked",
+            "-p",
+            "coplan-server",
+            "--",
+            "--show-output",
+        ])
+        .env("COPLAN_TEST_POSTGRES_URL", &url);
+    if std::env::var_os("COPLAN_TEST_CRASH_POSTGRES_URL").is_none() {
+        to_stop = postgres::Cluster::start_in(&std::env::temp_dir(), true)?;
+        command
+            .env("COPLAN_TEST_CRASH_POSTGRES_URL", &to_stop.url)
+            .env("COPLAN_TEST_CRASH_POSTGRES_CTL", to_stop.ctl_script()?);
+    }
+    let mut child = command
         .stdout(Stdio::piped())
         .spawn()
         .context("starting cargo test")?;

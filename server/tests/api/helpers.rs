@@ -49,21 +49,26 @@ impl TestDatabase {
                     "COPLAN_TEST_POSTGRES_URL is not set: run `cargo xtask test`, which starts a \
                      throwaway PostgreSQL server, or point it at one you own",
                 );
-                let name = format!("coplan_test_{}", uuid_simple());
-                let pool = sqlx::PgPool::connect(&admin)
-                    .await
-                    .expect("connect to PostgreSQL");
-                sqlx::query(&format!("CREATE DATABASE {name}"))
-                    .execute(&pool)
-                    .await
-                    .expect("create test database");
-                pool.close().await;
-                let base = admin.rsplit_once('/').map(|(b, _)| b).unwrap_or(&admin);
-                Self {
-                    url: format!("{base}/{name}"),
-                    _dir: None,
-                }
+                Self::on_postgres(&admin).await
             }
+        }
+    }
+
+    /// A new database on the PostgreSQL server `admin` reaches.
+    pub async fn on_postgres(admin: &str) -> Self {
+        let name = format!("coplan_test_{}", uuid_simple());
+        let pool = sqlx::PgPool::connect(admin)
+            .await
+            .expect("connect to PostgreSQL");
+        sqlx::query(&format!("CREATE DATABASE {name}"))
+            .execute(&pool)
+            .await
+            .expect("create test database");
+        pool.close().await;
+        let base = admin.rsplit_once('/').map(|(b, _)| b).unwrap_or(admin);
+        Self {
+            url: format!("{base}/{name}"),
+            _dir: None,
         }
     }
 }

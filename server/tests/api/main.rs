@@ -5,10 +5,12 @@ mod helpers;
 
 mod accounts;
 mod convergence;
+mod crash;
 mod cursor_log;
 mod durability;
 mod errors;
 mod health;
 mod openapi;
+mod phones;
 mod sync;
 mod web;
