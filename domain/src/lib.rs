@@ -9,6 +9,7 @@ pub mod account;
 pub mod crisis_lines;
 pub mod draft;
 pub mod envelope;
+pub mod fuzzing;
 pub mod key_envelope;
 pub mod keys;
 pub mod limits;

@@ -47,7 +47,8 @@ pub fn run() -> anyhow::Result<()> {
             .env("COPLAN_BENCH_HISTORY", root.join(history))
             .env("CHROMIUM", setup::CHROMIUM),
     )?;
-    pushes()
+    pushes()?;
+    crate::fuzz::run(crate::fuzz::DEFAULT_SECONDS)
 }
 
 /// Durable pushes through `POST /api/v1/sync` on SQLite and on PostgreSQL (both

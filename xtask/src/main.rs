@@ -4,6 +4,7 @@
 //! - `test`: set up what is missing, then formatting, lints, and every test.
 //! - `size`: build in release and print what a first visit downloads.
 //! - `bench`: build in release and print the speed budgets, measured in Chromium.
+//! - `fuzz [seconds]`: run each fuzz target for a set time and print what it found.
 //! - `build`: build the app in release into `dist/` (used by the others).
 //! - `e2e`: build, then the end-to-end tests only (a quicker loop while working).
 //! - `setup`: install the tools only.
@@ -14,6 +15,7 @@ mod bench;
 mod build;
 mod cmd;
 mod fixtures;
+mod fuzz;
 mod postgres;
 mod setup;
 mod size;
@@ -35,6 +37,12 @@ fn main() -> anyhow::Result<()> {
         // `cargo xtask bench pushes` measures only the server's durable pushes.
         Some("bench") if args.get(1).map(String::as_str) == Some("pushes") => bench::pushes(),
         Some("bench") => bench::run(),
+        Some("fuzz") => fuzz::run(match args.get(1) {
+            Some(seconds) => seconds
+                .parse()
+                .context("cargo xtask fuzz takes a number of seconds a target")?,
+            None => fuzz::DEFAULT_SECONDS,
+        }),
         Some("build") => {
             setup::for_build()?;
             build::release().map(drop)
@@ -45,7 +53,7 @@ fn main() -> anyhow::Result<()> {
         }
         _ => {
             eprintln!(
-                "usage: cargo xtask <run | test | size | bench [pushes] | build | e2e | setup>"
+                "usage: cargo xtask <run | test | size | bench [pushes] | fuzz [seconds] | build | e2e | setup>"
             );
             bail!(
                 "unknown command {:?}",
