@@ -333,6 +333,53 @@ fn a_change_built_on_one_not_here_yet_waits_then_goes_in_after_it() {
     assert_eq!(mine.view().field("my_story"), "tea then a long walk");
 }
 
+/// A change whose writer's change before it has not arrived waits for it, even when it
+/// builds on nothing missing: Yrs would put a placeholder in the gap and go on, and a
+/// later change touching the placeholder could make it read freed memory (found by
+/// fuzzing). Once the change before it is here, both go in.
+#[test]
+fn a_change_after_a_gap_in_its_writers_words_waits_for_the_one_before_it() {
+    use coplan_domain::plan::file::{FileError, check_updates};
+    use coplan_domain::plan::{AuthorId, Edit, ItemId, SectionDoc, SectionKind, Stamp};
+
+    let stamp = Stamp {
+        author: AuthorId::parse("phone-2").unwrap(),
+        at_ms: 1,
+    };
+    let theirs = SectionDoc::new(SectionKind::AboutMe, 8192);
+    let first = theirs
+        .apply(
+            &Edit::SetField {
+                field: "my_story",
+                text: "tea then a walk".into(),
+            },
+            &stamp,
+        )
+        .unwrap();
+    // A new item in a list: nothing in it points at the words before.
+    let second = theirs
+        .apply(
+            &Edit::AddItem {
+                list: "strengths",
+                id: ItemId::parse("s1").unwrap(),
+                parts: vec![("text", "Steady".into())],
+            },
+            &stamp,
+        )
+        .unwrap();
+
+    let mine = SectionDoc::new(SectionKind::AboutMe, 4096);
+    let state = mine.encode_state();
+    assert_eq!(
+        check_updates(SectionKind::AboutMe, &state, &[&second]),
+        vec![Err(FileError::Waits)]
+    );
+    assert_eq!(
+        check_updates(SectionKind::AboutMe, &state, &[&first, &second]),
+        vec![Ok(()), Ok(())]
+    );
+}
+
 /// A change may insert only under its sender's ids (its envelope's signed header says
 /// which): one that inserts under another phone's is refused, so nobody's words can be
 /// passed off as someone else's. What holds other phones' words goes as a whole-state

@@ -99,6 +99,17 @@ pub fn check_updates(
     };
     let mut results = Vec::with_capacity(updates.len());
     for update in updates {
+        match doc.follows_on(update) {
+            Ok(true) => {}
+            Ok(false) => {
+                results.push(Err(FileError::Waits));
+                continue;
+            }
+            Err(_) => {
+                results.push(Err(FileError::Damaged));
+                continue;
+            }
+        }
         let before = doc.encode_state();
         if doc.apply_update(update).is_err() {
             results.push(Err(FileError::Damaged));
