@@ -8,6 +8,10 @@ use serde::Serialize;
 
 use crate::storage::StoreError;
 
+/// How long a phone is asked to wait when the database cannot be reached: a restart or a
+/// failover usually takes a few seconds, and phones add their own jitter.
+pub const UNAVAILABLE_RETRY_AFTER_S: u64 = 5;
+
 #[derive(Debug, thiserror::Error)]
 pub enum ApiError {
     #[error("not found")]
@@ -158,10 +162,15 @@ impl IntoResponse for ApiError {
             tracing::error!(error = %self, code = body.code, "request failed");
         }
         let mut response = (status, Json(serde_json::json!({ "error": body }))).into_response();
-        if let Self::SlowDown { retry_after_s } = self {
+        let retry_after_s = match self {
+            Self::SlowDown { retry_after_s } => Some(retry_after_s),
+            Self::DatabaseUnavailable(_) => Some(UNAVAILABLE_RETRY_AFTER_S),
+            _ => None,
+        };
+        if let Some(seconds) = retry_after_s {
             response.headers_mut().insert(
                 axum::http::header::RETRY_AFTER,
-                axum::http::HeaderValue::from(retry_after_s),
+                axum::http::HeaderValue::from(seconds),
             );
         }
         response

@@ -39,6 +39,11 @@ impl StoreError {
     }
 }
 
+/// How long a request waits for a pooled connection before it is answered 503 (with
+/// `Retry-After`): while the database restarts, and when more requests arrive than the
+/// pool serves. sqlx's default, 30 s, would hold a phone's request past its own patience.
+pub const CONNECTION_WAIT: std::time::Duration = std::time::Duration::from_secs(5);
+
 /// How one pooled connection commits: the database's own words for its settings, and
 /// whether an acknowledged write survives a crash or a power cut.
 #[derive(Debug, Clone, PartialEq, Eq)]

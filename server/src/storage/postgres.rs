@@ -31,6 +31,7 @@ impl PostgresStore {
             .options([("synchronous_commit", "on")]);
         let pool = PgPoolOptions::new()
             .max_connections(CONNECTIONS)
+            .acquire_timeout(super::CONNECTION_WAIT)
             .connect_with(options)
             .await
             .map_err(StoreError::Connect)?;

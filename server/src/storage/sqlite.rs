@@ -43,6 +43,7 @@ impl SqliteStore {
         }
         let pool = SqlitePoolOptions::new()
             .max_connections(CONNECTIONS)
+            .acquire_timeout(super::CONNECTION_WAIT)
             .connect_with(options)
             .await
             .map_err(StoreError::Connect)?;

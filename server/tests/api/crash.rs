@@ -4,7 +4,8 @@
 //! PostgreSQL itself is stopped with `pg_ctl stop -m immediate` mid-push twenty times. After
 //! every restart each push the server answered "stored" is there byte for byte, the log has
 //! no gaps, and resending what was in flight at the crash is taken as stored, never as a
-//! reused counter.
+//! reused counter. While its database is down the server answers 503 with `Retry-After`,
+//! never 500.
 //!
 //! These are process crashes, not power cuts: the kernel still holds what was written. What
 //! carries a power cut is SQLite's `synchronous=FULL` and PostgreSQL's `fsync` and
@@ -210,7 +211,9 @@ impl Writing {
     }
 }
 
-/// Sends one change; true when the server answered that it is stored.
+/// Sends one change; true when the server answered that it is stored. Any other
+/// answer must be "try again later" (503 with `Retry-After`): never a 500, whatever
+/// stopped.
 async fn push(server: &ServerProcess, phone: &Phone, sent: &Sent) -> bool {
     let request = write_request(&[DocumentRequest {
         document: sent.document,
@@ -228,6 +231,16 @@ async fn push(server: &ServerProcess, phone: &Phone, sent: &Sent) -> bool {
         .await;
     let Ok(response) = answer else { return false };
     if response.status() != StatusCode::OK {
+        assert_eq!(
+            response.status(),
+            StatusCode::SERVICE_UNAVAILABLE,
+            "a push was answered {}",
+            response.status()
+        );
+        assert!(
+            response.headers().contains_key("retry-after"),
+            "a 503 without Retry-After"
+        );
         return false;
     }
     let Ok(Ok(answer)) = response.bytes().await.map(|b| read_response(&b)) else {
