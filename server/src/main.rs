@@ -1,7 +1,9 @@
 //! Starts the Coplan server: settings from the environment, structured logs, the database,
 //! then HTTP until Ctrl-C or SIGTERM, finishing open requests before it stops.
+//! `coplan-server restored` instead marks a database just put back from a backup.
 
 use anyhow::Context as _;
+use coplan_server::storage::Store as _;
 use coplan_server::{AppState, Config, Database, build, config::redact_password};
 use tracing_subscriber::EnvFilter;
 
@@ -9,7 +11,34 @@ use tracing_subscriber::EnvFilter;
 async fn main() -> anyhow::Result<()> {
     let config = Config::from_env()?;
     init_logs(config.json_logs);
+    match std::env::args().nth(1).as_deref() {
+        None => serve(config).await,
+        Some("restored") => restored(&config).await,
+        Some(other) => anyhow::bail!(
+            "unknown command {other:?}: `coplan-server` serves the app; `coplan-server restored` \
+             marks a database just put back from a backup"
+        ),
+    }
+}
 
+/// `coplan-server restored`, run once after the database is put back from a backup and
+/// before the server serves again: every document's log gets a new id, so each phone
+/// sends again whatever the backup lacks (docs/ARCHITECTURE.md, "Restore from a backup").
+async fn restored(config: &Config) -> anyhow::Result<()> {
+    let db = Database::connect(&config.database_url)
+        .await
+        .with_context(|| format!("opening {}", redact_password(&config.database_url)))?;
+    let marked = db.mark_restored(&coplan_server::auth::random_id()).await?;
+    db.close().await;
+    tracing::info!(documents = marked, "marked as restored from a backup");
+    println!(
+        "Marked {marked} documents as restored from a backup. Phones will send again what \
+         the backup lacks when they next sync."
+    );
+    Ok(())
+}
+
+async fn serve(config: Config) -> anyhow::Result<()> {
     let db = Database::connect(&config.database_url)
         .await
         .with_context(|| format!("opening {}", redact_password(&config.database_url)))?;

@@ -220,6 +220,14 @@ macro_rules! account_methods {
             Ok(Forgotten { limits, audit })
         }
 
+        async fn mark_restored(&self, new_log_id: &str) -> Result<u64, StoreError> {
+            Ok(sqlx::query("UPDATE documents SET log_id = $1")
+                .bind(new_log_id)
+                .execute(&self.pool)
+                .await?
+                .rows_affected())
+        }
+
         async fn take_token(
             &self,
             key: &[u8],

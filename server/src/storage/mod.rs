@@ -427,6 +427,13 @@ pub trait Store: CursorLog {
         limits_before_ms: i64,
         audit_before_ms: i64,
     ) -> impl Future<Output = Result<Forgotten, StoreError>> + Send;
+    /// Marks every document's log as restored from a backup: each gets `new_log_id`, so
+    /// every phone sees that the server may have lost the end of its log and sends again
+    /// what it lacks (SHARING decision 2). Returns how many documents were marked.
+    fn mark_restored(
+        &self,
+        new_log_id: &str,
+    ) -> impl Future<Output = Result<u64, StoreError>> + Send;
     /// Takes one try from the bucket named by `key`.
     fn take_token(
         &self,
@@ -645,6 +652,10 @@ impl Store for Database {
         audit_before_ms: i64,
     ) -> Result<Forgotten, StoreError> {
         each!(self, s => s.forget_old(limits_before_ms, audit_before_ms).await)
+    }
+
+    async fn mark_restored(&self, new_log_id: &str) -> Result<u64, StoreError> {
+        each!(self, s => s.mark_restored(new_log_id).await)
     }
 
     async fn take_token(

@@ -12,5 +12,6 @@ mod errors;
 mod health;
 mod openapi;
 mod phones;
+mod restore;
 mod sync;
 mod web;
