@@ -3,8 +3,13 @@
 //! the heads and re-checks the session and rights before it answers, so a word that is
 //! missed only delays an answer until the wait runs out.
 //!
-//! One process: an in-memory broadcast of document ids. Several processes on one
-//! PostgreSQL add `NOTIFY` with the same meaning (issue 13).
+//! Within a process: an in-memory broadcast of document ids. Several processes on one
+//! PostgreSQL also pass each word through `NOTIFY` on [`CHANNEL`] (after the commit, the
+//! document's id only) and hear the others' with `LISTEN` on a connection of its own. A
+//! word lost that way (a dropped connection) only delays: on reconnecting, every parked
+//! wait here re-reads its heads. A connection pooler in front of PostgreSQL must give
+//! the listening connection a session of its own (PgBouncer: session pooling, or a
+//! direct address for the server); transaction pooling drops `LISTEN`.
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -15,11 +20,18 @@ use tokio::sync::{broadcast, watch};
 /// changed" and re-reads everything.
 const BACKLOG: usize = 1024;
 
+/// PostgreSQL's channel for the news: its payload is a document id, or [`EVERYTHING`].
+pub const CHANNEL: &str = "coplan_news";
+/// Said when words may have been missed: every wait re-reads its heads.
+const EVERYTHING: &str = "*";
+
 /// The server's news of documents, shared by every request.
 #[derive(Clone)]
 pub struct News {
     grown: broadcast::Sender<Arc<str>>,
     closing: Arc<watch::Sender<bool>>,
+    /// To the task that tells the other processes, when there are any.
+    others: Option<tokio::sync::mpsc::UnboundedSender<Arc<str>>>,
 }
 
 impl Default for News {
@@ -33,13 +45,53 @@ impl News {
         Self {
             grown: broadcast::channel(BACKLOG).0,
             closing: Arc::new(watch::channel(false).0),
+            others: None,
         }
+    }
+
+    /// News shared with every other server process on the same PostgreSQL database.
+    pub fn across_processes(pool: sqlx::PgPool) -> Self {
+        let (tell, mut told) = tokio::sync::mpsc::unbounded_channel::<Arc<str>>();
+        let news = Self {
+            others: Some(tell),
+            ..Self::new()
+        };
+        let sending = pool.clone();
+        tokio::spawn(async move {
+            while let Some(document) = told.recv().await {
+                // A hint only: a word that fails to go delays the others' answers.
+                let _ = sqlx::query("SELECT pg_notify($1, $2)")
+                    .bind(CHANNEL)
+                    .bind(&*document)
+                    .execute(&sending)
+                    .await;
+            }
+        });
+        let hearing = news.grown.clone();
+        tokio::spawn(async move { hear_others(pool, hearing).await });
+        news
     }
 
     /// Says that `document`'s log has grown (after the commit).
     pub fn grown(&self, document: &str) {
+        let document: Arc<str> = Arc::from(document);
         // No listener is not an error: nobody is waiting.
-        let _ = self.grown.send(Arc::from(document));
+        let _ = self.grown.send(document.clone());
+        if let Some(others) = &self.others {
+            let _ = others.send(document);
+        }
+    }
+
+    /// Says that `phone` was signed out: its parked waits, on every process, end and find
+    /// its session gone.
+    pub fn phone_removed(&self, phone: &str) {
+        self.grown(&Self::phone_word(phone));
+    }
+
+    /// What a wait listens for, beside its documents, to hear that its phone was signed
+    /// out ([`Self::phone_removed`]).
+    pub fn phone_word(phone: &str) -> String {
+        format!("phone:{phone}")
     }
 
     /// Ends every wait at once: the server is stopping, and parked requests must not hold
@@ -84,7 +136,10 @@ impl Listener {
         let heard = async {
             loop {
                 match self.grown.recv().await {
-                    Ok(document) if documents.iter().any(|d| **d == *document) => {
+                    Ok(document)
+                        if &*document == EVERYTHING
+                            || documents.iter().any(|d| **d == *document) =>
+                    {
                         return Woken::Maybe;
                     }
                     Ok(_) => {}
@@ -98,6 +153,34 @@ impl Listener {
             _ = self.closing.wait_for(|closing| *closing) => Woken::Closing,
             () = tokio::time::sleep(limit) => Woken::TimedOut,
         }
+    }
+}
+
+/// Passes the other processes' words to this one's waits, for as long as the process
+/// runs; after a lost connection (words may have been missed) it wakes every wait.
+async fn hear_others(pool: sqlx::PgPool, grown: broadcast::Sender<Arc<str>>) {
+    loop {
+        let mut listener = match sqlx::postgres::PgListener::connect_with(&pool).await {
+            Ok(listener) => listener,
+            Err(_) if pool.is_closed() => return,
+            Err(_) => {
+                tokio::time::sleep(Duration::from_secs(1)).await;
+                continue;
+            }
+        };
+        if listener.listen(CHANNEL).await.is_err() {
+            tokio::time::sleep(Duration::from_secs(1)).await;
+            continue;
+        }
+        let _ = grown.send(Arc::from(EVERYTHING));
+        // Until the connection drops (`None` or an error): then listen on a new one.
+        while let Ok(Some(word)) = listener.try_recv().await {
+            let _ = grown.send(Arc::from(word.payload()));
+        }
+        if pool.is_closed() {
+            return;
+        }
+        let _ = grown.send(Arc::from(EVERYTHING));
     }
 }
 

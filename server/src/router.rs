@@ -36,11 +36,14 @@ impl AppState {
     pub async fn new(db: Database) -> Result<Self, StoreError> {
         let instance_id = db.instance_id(&uuid::Uuid::new_v4().to_string()).await?;
         Ok(Self {
-            db,
             instance_id: instance_id.into(),
             clock: Clock::system(),
             trusted_proxy: None,
-            news: crate::news::News::new(),
+            news: match db.postgres_pool() {
+                Some(pool) => crate::news::News::across_processes(pool),
+                None => crate::news::News::new(),
+            },
+            db,
         })
     }
 

@@ -363,7 +363,12 @@ pub async fn wait(
     }
     let limit = std::time::Duration::from_secs(wait.seconds.min(MOST_WAIT_SECONDS));
     let until = tokio::time::Instant::now() + limit;
-    let documents: Vec<String> = requests.iter().map(|r| id_text(&r.document)).collect();
+    // The documents' words, and the word that this phone was signed out.
+    let documents: Vec<String> = requests
+        .iter()
+        .map(|r| id_text(&r.document))
+        .chain([crate::news::News::phone_word(&session.row.phone)])
+        .collect();
     // Listening starts before the first read of the heads: nothing is missed between.
     let mut listener = state.news.listen();
     let mut requests = requests;

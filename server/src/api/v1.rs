@@ -456,6 +456,7 @@ async fn remove_phone(
     Path(phone): Path<String>,
 ) -> Result<StatusCode, ApiError> {
     if state.db.remove_phone(&session.row.account, &phone).await? {
+        state.news.phone_removed(&phone);
         Ok(StatusCode::NO_CONTENT)
     } else {
         Err(ApiError::NotFound)

@@ -526,6 +526,15 @@ impl Database {
         }
     }
 
+    /// The PostgreSQL pool, for word between server processes (`crate::news`); None on
+    /// SQLite, where one process serves.
+    pub fn postgres_pool(&self) -> Option<sqlx::PgPool> {
+        match self {
+            Self::Sqlite(_) => None,
+            Self::Postgres(s) => Some(s.pool().clone()),
+        }
+    }
+
     /// Waits for open connections to finish and closes them.
     pub async fn close(&self) {
         match self {

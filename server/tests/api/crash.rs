@@ -44,7 +44,7 @@ const SECTIONS: [&str; 5] = [
 ];
 
 /// The built `coplan-server` binary, running on a database until killed.
-struct ServerProcess {
+pub(crate) struct ServerProcess {
     child: Mutex<Child>,
     addr: SocketAddr,
     client: reqwest::Client,
@@ -63,7 +63,7 @@ impl Served for ServerProcess {
 }
 
 impl ServerProcess {
-    fn start(database_url: &str, dist: &Path) -> Self {
+    pub(crate) fn start(database_url: &str, dist: &Path) -> Self {
         let mut child = Command::new(env!("CARGO_BIN_EXE_coplan-server"))
             .env("COPLAN_ADDR", "127.0.0.1:0")
             .env("DATABASE_URL", database_url)

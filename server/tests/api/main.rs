@@ -12,6 +12,7 @@ mod errors;
 mod health;
 mod openapi;
 mod phones;
+mod processes;
 mod restore;
 mod sync;
 mod web;
