@@ -40,18 +40,56 @@ async fn wait_on(
         .unwrap()
 }
 
+/// Two server processes on one new PostgreSQL database, and Kit with a phone on each
+/// and a plan attached through the first.
+struct Setup {
+    one: ServerProcess,
+    two: ServerProcess,
+    kit: Person,
+    first: Phone,
+    second: Phone,
+    safety: [u8; 16],
+    _database: TestDatabase,
+    _dir: tempfile::TempDir,
+}
+
+impl Setup {
+    async fn start() -> Self {
+        let database = TestDatabase::new(Db::Postgres).await;
+        let (dir, dist) = fake_dist();
+        let one = ServerProcess::start(&database.url, &dist);
+        let two = ServerProcess::start(&database.url, &dist);
+        let kit = Person::new("kit", 0x4e);
+        let first = signed_up(&one, &kit).await;
+        let (status, plan) = attach(&one, &first, 5).await;
+        assert_eq!(status, StatusCode::CREATED);
+        let safety = document(&plan, "safety_plan");
+        let second = signed_in(&two, &kit).await;
+        Self {
+            one,
+            two,
+            kit,
+            first,
+            second,
+            safety,
+            _database: database,
+            _dir: dir,
+        }
+    }
+}
+
 #[tokio::test]
 async fn a_phone_waiting_on_one_process_hears_at_once_of_a_push_through_another() {
-    let database = TestDatabase::new(Db::Postgres).await;
-    let (_dir, dist) = fake_dist();
-    let one = ServerProcess::start(&database.url, &dist);
-    let two = ServerProcess::start(&database.url, &dist);
-    let kit = Person::new("kit", 0x4e);
-    let first = signed_up(&one, &kit).await;
-    let (status, plan) = attach(&one, &first, 5).await;
-    assert_eq!(status, StatusCode::CREATED);
-    let safety = document(&plan, "safety_plan");
-    let second = signed_in(&two, &kit).await;
+    let Setup {
+        one,
+        two,
+        kit,
+        first,
+        second,
+        safety,
+        _database,
+        _dir,
+    } = Setup::start().await;
 
     let mut heard_ms = Vec::with_capacity(ROUNDS);
     for round in 0..ROUNDS as u64 {
@@ -95,15 +133,16 @@ async fn a_phone_waiting_on_one_process_hears_at_once_of_a_push_through_another(
 
 #[tokio::test]
 async fn a_phone_signed_out_through_one_process_has_its_wait_on_another_ended() {
-    let database = TestDatabase::new(Db::Postgres).await;
-    let (_dir, dist) = fake_dist();
-    let one = ServerProcess::start(&database.url, &dist);
-    let two = ServerProcess::start(&database.url, &dist);
-    let kit = Person::new("kit", 0x4e);
-    let first = signed_up(&one, &kit).await;
-    let (_, plan) = attach(&one, &first, 5).await;
-    let safety = document(&plan, "safety_plan");
-    let second = signed_in(&two, &kit).await;
+    let Setup {
+        one,
+        two,
+        kit: _,
+        first,
+        second,
+        safety,
+        _database,
+        _dir,
+    } = Setup::start().await;
     let second_id = coplan_domain::sync::id_to_hex(&second.id);
 
     let parked = wait_on(&two, &second, safety, 0);
