@@ -80,29 +80,26 @@ impl Setup {
 
 #[tokio::test]
 async fn a_phone_waiting_on_one_process_hears_at_once_of_a_push_through_another() {
-    let Setup {
-        one,
-        two,
-        kit,
-        first,
-        second,
-        safety,
-        _database,
-        _dir,
-    } = Setup::start().await;
+    let setup = Setup::start().await;
 
     let mut heard_ms = Vec::with_capacity(ROUNDS);
     for round in 0..ROUNDS as u64 {
-        let parked = wait_on(&two, &second, safety, round);
+        let parked = wait_on(&setup.two, &setup.second, setup.safety, round);
         let push = async {
             // Long enough for the wait to park on the other process.
             tokio::time::sleep(Duration::from_millis(100)).await;
-            let sealed = envelope(&kit.keys, safety, &first, round, b"a walk at noon");
+            let sealed = envelope(
+                &setup.kit.keys,
+                setup.safety,
+                &setup.first,
+                round,
+                b"a walk at noon",
+            );
             sync(
-                &one,
-                &first,
+                &setup.one,
+                &setup.first,
                 &[DocumentRequest {
-                    document: safety,
+                    document: setup.safety,
                     after: round + 1,
                     push: vec![sealed],
                 }],
@@ -133,26 +130,21 @@ async fn a_phone_waiting_on_one_process_hears_at_once_of_a_push_through_another(
 
 #[tokio::test]
 async fn a_phone_signed_out_through_one_process_has_its_wait_on_another_ended() {
-    let Setup {
-        one,
-        two,
-        kit: _,
-        first,
-        second,
-        safety,
-        _database,
-        _dir,
-    } = Setup::start().await;
-    let second_id = coplan_domain::sync::id_to_hex(&second.id);
+    let setup = Setup::start().await;
+    let second_id = coplan_domain::sync::id_to_hex(&setup.second.id);
 
-    let parked = wait_on(&two, &second, safety, 0);
+    let parked = wait_on(&setup.two, &setup.second, setup.safety, 0);
     let removal = async {
         tokio::time::sleep(Duration::from_millis(300)).await;
-        let removed = one
+        let removed = setup
+            .one
             .client()
-            .delete(one.url(&format!("/api/v1/phones/{second_id}")))
+            .delete(setup.one.url(&format!("/api/v1/phones/{second_id}")))
             .header("x-coplan", "1")
-            .header("cookie", format!("__Host-coplan_session={}", first.cookie))
+            .header(
+                "cookie",
+                format!("__Host-coplan_session={}", setup.first.cookie),
+            )
             .send()
             .await
             .unwrap();
