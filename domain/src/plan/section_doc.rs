@@ -146,7 +146,7 @@ impl SectionDoc {
     }
 
     /// Whether an update's new words follow on from what this copy holds, writer by
-    /// writer: `Ok(false)` when some writer's start after a gap (an earlier change of
+    /// writer: `Ok(false)` when some writer's words start after a gap (an earlier change of
     /// theirs has not arrived: the update waits for it), an error when the update has a
     /// gap of its own inside it. Yrs would fill such a gap with a placeholder and go on,
     /// and a later change touching the placeholder can make it read freed memory (found
