@@ -121,15 +121,7 @@ pub async fn json_post(
 
 pub async fn signed_up(app: &impl Served, person: &Person) -> Phone {
     let response = json_post(app, "/api/v1/accounts", &person.sign_up(), None).await;
-    assert_eq!(response.status(), StatusCode::CREATED);
-    let cookie = cookie_of(&response);
-    let signed: SignedIn = response.json().await.unwrap();
-    Phone {
-        cookie,
-        id: id_bytes(&signed.phone),
-        account: signed.account,
-        range: 4096,
-    }
+    phone_from(response, StatusCode::CREATED, 4096).await
 }
 
 pub async fn signed_in(app: &impl Served, person: &Person) -> Phone {
@@ -140,14 +132,19 @@ pub async fn signed_in(app: &impl Served, person: &Person) -> Phone {
         range_start: 2 * 4096,
     };
     let response = json_post(app, "/api/v1/sessions", &body, None).await;
-    assert_eq!(response.status(), StatusCode::OK);
+    phone_from(response, StatusCode::OK, 2 * 4096).await
+}
+
+/// The phone a sign-up or sign-in answered with, which must have the status `expected`.
+async fn phone_from(response: reqwest::Response, expected: StatusCode, range: u32) -> Phone {
+    assert_eq!(response.status(), expected);
     let cookie = cookie_of(&response);
     let signed: SignedIn = response.json().await.unwrap();
     Phone {
         cookie,
         id: id_bytes(&signed.phone),
         account: signed.account,
-        range: 2 * 4096,
+        range,
     }
 }
 
