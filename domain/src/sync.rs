@@ -20,6 +20,7 @@
 //!   not carry (`membership::Membership::check_update`): it then goes as a snapshot, which
 //!   issue 13's checks admit.)
 
+pub mod compaction;
 pub mod history;
 pub mod incoming;
 pub mod outgoing;
@@ -28,7 +29,7 @@ pub mod wire;
 
 use std::collections::BTreeMap;
 
-use crate::envelope::Envelope;
+use crate::envelope::{Envelope, What};
 
 /// A document's id on the server.
 pub type DocumentId = [u8; 16];
@@ -119,6 +120,8 @@ pub struct DocumentSync {
     pub outbox: BTreeMap<u64, Waiting>,
     /// The server lost part of its log: the whole state must be sent as a change.
     pub send_whole_state: bool,
+    /// What the log holds past its last snapshot, for compaction ([`compaction`]).
+    pub tail: compaction::Tail,
 }
 
 /// What an answer asks of the phone.
@@ -150,6 +153,7 @@ impl DocumentSync {
             next_counter: 0,
             outbox: BTreeMap::new(),
             send_whole_state: false,
+            tail: compaction::Tail::default(),
         }
     }
 
@@ -218,21 +222,40 @@ impl DocumentSync {
             }
         }
         let mut next = self.cursor + 1;
+        // A snapshot the server sent first, standing for the part of the log it covers
+        // (which the server has dropped): it is numbered later, so it is passed over
+        // when the log reaches it.
+        let mut taken_early = None;
         for pulled in &answer.pulled {
-            if pulled.seq < next {
+            if taken_early == Some(next) {
+                next += 1;
+            }
+            if pulled.seq < next || taken_early == Some(pulled.seq) {
                 continue;
             }
+            let header = Envelope::read(&pulled.envelope).ok().map(|e| e.header);
             if pulled.seq > next {
-                // A gap: stop here and ask again.
-                received.more = true;
-                break;
+                let stands_for_gap = header.is_some_and(|h| {
+                    h.what == What::Snapshot && h.covers + 1 >= next && h.covers < pulled.seq
+                });
+                if !stands_for_gap || taken_early.is_some() {
+                    // A gap: stop here and ask again.
+                    received.more = true;
+                    break;
+                }
+                taken_early = Some(pulled.seq);
             }
             // This phone's own changes are in its copy already.
-            let own =
-                Envelope::read(&pulled.envelope).is_ok_and(|e| e.header.device == self.device);
-            if !own {
+            if !header.is_some_and(|h| h.device == self.device) {
                 received.to_apply.push(pulled.clone());
             }
+            self.tail.saw(header.as_ref(), pulled.envelope.len());
+            next = match header {
+                Some(h) if taken_early == Some(pulled.seq) => h.covers + 1,
+                _ => next + 1,
+            };
+        }
+        if taken_early == Some(next) {
             next += 1;
         }
         received.up_to = next - 1;

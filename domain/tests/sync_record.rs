@@ -1,17 +1,25 @@
-//! A phone's sync record, version 2, pinned: written exactly so, read back the same, a
-//! version 1 record still read, a newer or damaged one refused plainly.
+//! A phone's sync record, version 3, pinned: written exactly so, read back the same,
+//! version 1 and 2 records still read, a newer or damaged one refused plainly.
 
+use coplan_domain::sync::compaction::Tail;
 use coplan_domain::sync::outgoing::Sent;
 use coplan_domain::sync::record::{PlanSync, SectionSync, SyncRecordError};
 use coplan_domain::sync::{DocumentSync, Waiting};
 
-const PINNED: &str = r#"{"v":2,"request":"AQEBAQEBAQEBAQEBAQEBAQ","plan":"AgICAgICAgICAgICAgICAg","keys_stored":true,"documents":[{"section":"about_me","document":"AwMDAwMDAwMDAwMDAwMDAw","device":"BAQEBAQEBAQEBAQEBAQEBA","key":"BQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQU","sent":"AQIDBA","sent_deleted":12,"log_id":"log-1","cursor":7,"next_counter":3,"outbox":[{"counter":2,"payload":"CQk","sealed":"CgoK"}],"send_whole_state":false,"held":["Bwc"]}]}"#;
+const PINNED: &str = r#"{"v":3,"request":"AQEBAQEBAQEBAQEBAQEBAQ","plan":"AgICAgICAgICAgICAgICAg","keys_stored":true,"documents":[{"section":"about_me","document":"AwMDAwMDAwMDAwMDAwMDAw","device":"BAQEBAQEBAQEBAQEBAQEBA","key":"BQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQU","sent":"AQIDBA","sent_deleted":12,"log_id":"log-1","cursor":7,"next_counter":3,"outbox":[{"counter":2,"payload":"CQk","sealed":"CgoK"}],"send_whole_state":false,"held":["Bwc"],"tail":{"changes":4,"bytes":900,"snapshot_bytes":3000,"unopened":6,"due":true}}]}"#;
 
 fn record() -> PlanSync {
     let mut engine = DocumentSync::new([3; 16], [4; 16]);
     engine.log_id = Some("log-1".into());
     engine.cursor = 7;
     engine.next_counter = 3;
+    engine.tail = Tail {
+        changes: 4,
+        bytes: 900,
+        snapshot_bytes: 3000,
+        unopened: 6,
+        due: true,
+    };
     engine.queue(
         2,
         Waiting {
@@ -37,21 +45,38 @@ fn record() -> PlanSync {
 }
 
 #[test]
-fn a_sync_record_is_written_exactly_as_version_2_and_reads_back() {
+fn a_sync_record_is_written_exactly_as_version_3_and_reads_back() {
     assert_eq!(record().to_stored(), PINNED);
     assert_eq!(PlanSync::from_stored(PINNED), Ok(record()));
+}
+
+/// Version 2 had no tail: it reads as an empty one (the first snapshot comes later).
+#[test]
+fn a_version_2_record_still_reads() {
+    let version_2 = PINNED.replace(r#""v":3"#, r#""v":2"#).replace(
+        r#","tail":{"changes":4,"bytes":900,"snapshot_bytes":3000,"unopened":6,"due":true}"#,
+        "",
+    );
+    let mut expected = record();
+    expected.documents[0].engine.tail = Tail::default();
+    assert_eq!(PlanSync::from_stored(&version_2), Ok(expected));
 }
 
 /// Version 1 had no count of deleted items and no held changes: it reads as none.
 #[test]
 fn a_version_1_record_still_reads() {
     let version_1 = PINNED
-        .replace(r#""v":2"#, r#""v":1"#)
+        .replace(r#""v":3"#, r#""v":1"#)
+        .replace(
+            r#","tail":{"changes":4,"bytes":900,"snapshot_bytes":3000,"unopened":6,"due":true}"#,
+            "",
+        )
         .replace(r#","sent_deleted":12"#, "")
         .replace(r#","held":["Bwc"]"#, "");
     let mut expected = record();
     expected.documents[0].sent.as_mut().unwrap().deleted = 0;
     expected.documents[0].held.clear();
+    expected.documents[0].engine.tail = Tail::default();
     assert_eq!(PlanSync::from_stored(&version_1), Ok(expected));
 }
 
@@ -76,7 +101,7 @@ fn a_plan_left_on_this_phone_keeps_only_its_server_id_and_reads_back_left() {
     assert!(!stored.contains("BQUFBQUF"), "the section key is forgotten");
     assert_eq!(
         stored,
-        r#"{"v":2,"request":"AQEBAQEBAQEBAQEBAQEBAQ","plan":"AgICAgICAgICAgICAgICAg","keys_stored":true,"documents":[]}"#
+        r#"{"v":3,"request":"AQEBAQEBAQEBAQEBAQEBAQ","plan":"AgICAgICAgICAgICAgICAg","keys_stored":true,"documents":[]}"#
     );
     let read = PlanSync::from_stored(&stored).unwrap();
     assert!(read.is_left());
@@ -93,10 +118,10 @@ fn a_plan_left_on_this_phone_keeps_only_its_server_id_and_reads_back_left() {
 
 #[test]
 fn a_newer_or_damaged_record_is_refused_plainly() {
-    let newer = PINNED.replace(r#""v":2"#, r#""v":3"#);
+    let newer = PINNED.replace(r#""v":3"#, r#""v":4"#);
     assert_eq!(
         PlanSync::from_stored(&newer),
-        Err(SyncRecordError::Newer { found: 3 })
+        Err(SyncRecordError::Newer { found: 4 })
     );
     let damaged = PINNED.replace(r#""cursor":7"#, r#""cursor":"7""#);
     assert_eq!(

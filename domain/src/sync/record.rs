@@ -3,21 +3,24 @@
 //! already put in the outbox ([`Sent`]: a state vector and a count of deleted items), and
 //! the engine's state ([`super::DocumentSync`]).
 //!
-//! Stored format, version 2: JSON, bytes as unpadded base64url. Version 2 added
+//! Stored format, version 3: JSON, bytes as unpadded base64url. Version 2 added
 //! `sent_deleted` (a version 1 record reads with 0 there: its next round then sends the
 //! section's delete set once more, which is harmless) and `held` (changes waiting for
-//! earlier ones, [`super::incoming`]; left out when there are none). Pinned by
-//! `domain/tests/sync_record.rs`.
+//! earlier ones, [`super::incoming`]; left out when there are none). Version 3 added
+//! `tail` (what the log holds past its last snapshot, [`super::compaction::Tail`]; left
+//! out when all of it is 0: an older record reads as an empty tail, which only puts off
+//! its first snapshot). Pinned by `domain/tests/sync_record.rs`.
 
 use serde::{Deserialize, Serialize};
 
+use super::compaction::Tail;
 use super::outgoing::Sent;
 use super::{DocumentSync, Waiting};
 use crate::limits::ENVELOPE_MAX_BYTES;
 use crate::wire::{Blob, Bytes};
 
 /// The record format this build writes.
-pub const SYNC_RECORD_VERSION: u32 = 2;
+pub const SYNC_RECORD_VERSION: u32 = 3;
 
 /// One plan's sync, on this phone.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -100,6 +103,24 @@ struct StoredSection {
     send_whole_state: bool,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     held: Vec<Envelope>,
+    #[serde(default, skip_serializing_if = "StoredTail::is_empty")]
+    tail: StoredTail,
+}
+
+#[derive(Serialize, Deserialize, Default, PartialEq, Eq)]
+#[serde(deny_unknown_fields)]
+struct StoredTail {
+    changes: u64,
+    bytes: u64,
+    snapshot_bytes: u64,
+    unopened: u64,
+    due: bool,
+}
+
+impl StoredTail {
+    fn is_empty(&self) -> bool {
+        *self == Self::default()
+    }
 }
 
 #[derive(Serialize, Deserialize)]
@@ -143,6 +164,13 @@ impl PlanSync {
                         .collect(),
                     send_whole_state: d.engine.send_whole_state,
                     held: d.held.iter().map(|h| blob(h)).collect(),
+                    tail: StoredTail {
+                        changes: d.engine.tail.changes,
+                        bytes: d.engine.tail.bytes,
+                        snapshot_bytes: d.engine.tail.snapshot_bytes,
+                        unopened: d.engine.tail.unopened,
+                        due: d.engine.tail.due,
+                    },
                 })
                 .collect(),
         };
@@ -195,6 +223,13 @@ impl PlanSync {
                             })
                             .collect(),
                         send_whole_state: d.send_whole_state,
+                        tail: Tail {
+                            changes: d.tail.changes,
+                            bytes: d.tail.bytes,
+                            snapshot_bytes: d.tail.snapshot_bytes,
+                            unopened: d.tail.unopened,
+                            due: d.tail.due,
+                        },
                     },
                 })
                 .collect(),
