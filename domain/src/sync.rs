@@ -124,6 +124,15 @@ pub struct DocumentSync {
     pub tail: compaction::Tail,
 }
 
+/// A change to seal again ([`DocumentSync::reseal`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Resealed {
+    pub counter: u64,
+    pub what: What,
+    pub covers: u64,
+    pub payload: Vec<u8>,
+}
+
 /// What an answer asks of the phone.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Received {
@@ -170,10 +179,18 @@ impl DocumentSync {
     }
 
     /// Moves a change the server would not take under its counter to a new one: the
-    /// caller seals `payload` again with the counter returned.
-    pub fn reseal(&mut self, old: u64) -> Option<(u64, Vec<u8>)> {
+    /// caller seals `payload` again with the counter returned, as the same kind of
+    /// envelope claiming to cover what the first one did (a snapshot holds the document
+    /// as it was when first sealed, so it covers no more now).
+    pub fn reseal(&mut self, old: u64) -> Option<Resealed> {
         let waiting = self.outbox.remove(&old)?;
-        Some((self.take_counter(), waiting.payload))
+        let header = Envelope::read(&waiting.sealed).ok().map(|e| e.header);
+        Some(Resealed {
+            counter: self.take_counter(),
+            what: header.map_or(What::Change, |h| h.what),
+            covers: header.map_or(0, |h| h.covers),
+            payload: waiting.payload,
+        })
     }
 
     /// Whether there is anything to send.
@@ -204,6 +221,17 @@ impl DocumentSync {
             self.log_id = Some(answer.log_id.clone());
             self.cursor = 0;
             self.send_whole_state = true;
+            // A waiting snapshot claims to cover numbers of the old log: the server would
+            // refuse it, and the whole state about to go holds all it holds.
+            // What the tail knew was numbered in the old log.
+            self.tail = compaction::Tail {
+                due: self.tail.due,
+                ..compaction::Tail::default()
+            };
+            self.outbox.retain(|_, waiting| {
+                Envelope::read(&waiting.sealed)
+                    .is_ok_and(|e| e.header.what == What::Change || e.header.covers == 0)
+            });
             received.restored = true;
             received.more = true;
             return received;
@@ -215,9 +243,12 @@ impl DocumentSync {
                     self.outbox.remove(&counter);
                 }
                 PushAnswer::CounterReused { counter } => received.to_reseal.push(counter),
+                // One no longer waiting (an answer to an earlier try, about a change
+                // dropped since) says nothing.
                 PushAnswer::Refused { counter } => {
-                    self.outbox.remove(&counter);
-                    received.refused.push(counter);
+                    if self.outbox.remove(&counter).is_some() {
+                        received.refused.push(counter);
+                    }
                 }
             }
         }
@@ -246,7 +277,7 @@ impl DocumentSync {
                 taken_early = Some(pulled.seq);
             }
             // This phone's own changes are in its copy already.
-            if !header.is_some_and(|h| h.device == self.device) {
+            if header.is_none_or(|h| h.device != self.device) {
                 received.to_apply.push(pulled.clone());
             }
             self.tail.saw(header.as_ref(), pulled.envelope.len());

@@ -178,12 +178,29 @@ fn a_phone_never_claims_to_cover_what_it_could_not_open() {
     }
     tail.not_opened(4);
     assert_eq!(tail.to_send(SMALL, 5, false), None);
-    tail.reported();
+    tail.snapshot_due();
     assert_eq!(tail.to_send(SMALL, 5, false), Some(0));
-    tail.checked(3);
+    tail.checked(5, 3);
     assert_eq!(tail.to_send(SMALL, 5, false), Some(0), "3 does not reach 4");
-    tail.checked(4);
+    tail.checked(6, 4);
     assert_eq!(tail.to_send(SMALL, 5, false), Some(5));
+}
+
+/// A snapshot that passed the check stands for what it covers: a later one is checked
+/// against it and what came after, unless it is not among what the later one covers.
+#[test]
+fn a_snapshot_is_checked_only_against_what_came_after_the_last_one_that_passed() {
+    let mut tail = Tail::default();
+    assert_eq!(tail.check_from(20), 0);
+    tail.checked(10, 7);
+    assert_eq!(tail.check_from(20), 7);
+    assert_eq!(
+        tail.check_from(9),
+        0,
+        "the snapshot at 10 is not among 1 to 9"
+    );
+    tail.checked(12, 5);
+    assert_eq!(tail.check_from(20), 7, "one covering less changes nothing");
 }
 
 fn stamp() -> Stamp {
@@ -236,4 +253,24 @@ fn a_snapshot_covers_the_changes_it_holds_and_not_one_word_or_deletion_less() {
         "a damaged change is passed over: nobody took it in"
     );
     assert!(!covers(kind, b"\xff not a snapshot", &[&first]));
+}
+
+/// A snapshot the server would not take under its counter goes again under a new one,
+/// still a snapshot claiming what it first claimed: its words are the document as it
+/// was then, whatever the cursor has reached since.
+#[test]
+fn a_snapshot_sealed_again_claims_no_more_than_it_first_did() {
+    let mut sync = DocumentSync::new(DOC, OTHER);
+    let counter = sync.take_counter();
+    sync.queue(
+        counter,
+        coplan_domain::sync::Waiting {
+            payload: vec![1],
+            sealed: sealed(What::Snapshot, counter, 5),
+        },
+    );
+    sync.cursor = 9;
+    let resealed = sync.reseal(counter).unwrap();
+    assert_eq!((resealed.what, resealed.covers), (What::Snapshot, 5));
+    assert_eq!(resealed.counter, 1);
 }

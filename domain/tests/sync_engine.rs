@@ -133,7 +133,8 @@ fn a_reused_counter_is_sealed_again_and_a_refused_change_is_said() {
     ));
     assert_eq!(got.to_reseal, [0]);
     assert_eq!(got.refused, [1]);
-    let (counter, payload) = sync.reseal(0).unwrap();
+    let resealed = sync.reseal(0).unwrap();
+    let (counter, payload) = (resealed.counter, resealed.payload);
     assert_eq!((counter, payload), (2, vec![0]));
     assert!(
         !sync.has_waiting(),

@@ -6,7 +6,7 @@ use coplan_domain::sync::outgoing::Sent;
 use coplan_domain::sync::record::{PlanSync, SectionSync, SyncRecordError};
 use coplan_domain::sync::{DocumentSync, Waiting};
 
-const PINNED: &str = r#"{"v":3,"request":"AQEBAQEBAQEBAQEBAQEBAQ","plan":"AgICAgICAgICAgICAgICAg","keys_stored":true,"documents":[{"section":"about_me","document":"AwMDAwMDAwMDAwMDAwMDAw","device":"BAQEBAQEBAQEBAQEBAQEBA","key":"BQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQU","sent":"AQIDBA","sent_deleted":12,"log_id":"log-1","cursor":7,"next_counter":3,"outbox":[{"counter":2,"payload":"CQk","sealed":"CgoK"}],"send_whole_state":false,"held":["Bwc"],"tail":{"changes":4,"bytes":900,"snapshot_bytes":3000,"unopened":6,"due":true}}]}"#;
+const PINNED: &str = r#"{"v":3,"request":"AQEBAQEBAQEBAQEBAQEBAQ","plan":"AgICAgICAgICAgICAgICAg","keys_stored":true,"documents":[{"section":"about_me","document":"AwMDAwMDAwMDAwMDAwMDAw","device":"BAQEBAQEBAQEBAQEBAQEBA","key":"BQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQU","sent":"AQIDBA","sent_deleted":12,"log_id":"log-1","cursor":7,"next_counter":3,"outbox":[{"counter":2,"payload":"CQk","sealed":"CgoK"}],"send_whole_state":false,"held":["Bwc"],"tail":{"changes":4,"bytes":900,"snapshot_bytes":3000,"unopened":6,"due":true,"checked_seq":3,"checked_covers":2}}]}"#;
 
 fn record() -> PlanSync {
     let mut engine = DocumentSync::new([3; 16], [4; 16]);
@@ -19,6 +19,8 @@ fn record() -> PlanSync {
         snapshot_bytes: 3000,
         unopened: 6,
         due: true,
+        checked_seq: 3,
+        checked_covers: 2,
     };
     engine.queue(
         2,
@@ -54,7 +56,7 @@ fn a_sync_record_is_written_exactly_as_version_3_and_reads_back() {
 #[test]
 fn a_version_2_record_still_reads() {
     let version_2 = PINNED.replace(r#""v":3"#, r#""v":2"#).replace(
-        r#","tail":{"changes":4,"bytes":900,"snapshot_bytes":3000,"unopened":6,"due":true}"#,
+        r#","tail":{"changes":4,"bytes":900,"snapshot_bytes":3000,"unopened":6,"due":true,"checked_seq":3,"checked_covers":2}"#,
         "",
     );
     let mut expected = record();
@@ -68,7 +70,7 @@ fn a_version_1_record_still_reads() {
     let version_1 = PINNED
         .replace(r#""v":3"#, r#""v":1"#)
         .replace(
-            r#","tail":{"changes":4,"bytes":900,"snapshot_bytes":3000,"unopened":6,"due":true}"#,
+            r#","tail":{"changes":4,"bytes":900,"snapshot_bytes":3000,"unopened":6,"due":true,"checked_seq":3,"checked_covers":2}"#,
             "",
         )
         .replace(r#","sent_deleted":12"#, "")

@@ -42,9 +42,9 @@ pub async fn sync<L: CursorLog>(
     let mut answers = Vec::with_capacity(requests.len());
     for request in requests {
         let document = id_text(&request.document);
-        if log.head(&document).await?.is_none() {
+        let Some(before) = log.head(&document).await? else {
             continue;
-        }
+        };
         let mut pushed = Vec::with_capacity(request.push.len());
         for bytes in &request.push {
             let Ok(envelope) = Envelope::read(bytes) else {
@@ -53,13 +53,18 @@ pub async fn sync<L: CursorLog>(
             };
             let header = envelope.header;
             let counter = header.counter;
-            // A change may claim only the phone's own range (snapshots, which carry
-            // everyone's words, get their own checks with compaction).
-            let own_range = header.what == What::Snapshot || header.range_start == who.range_start;
+            // A change may claim only the phone's own range (a snapshot carries everyone's
+            // words, and every phone checks it covers what it claims); a snapshot may
+            // claim to cover only what the log held before it.
+            let fits = match header.what {
+                What::Change => header.range_start == who.range_start,
+                What::Snapshot => i64::try_from(header.covers).is_ok_and(|c| c <= before.head),
+            };
             let ours = header.document == request.document
                 && header.device == who.device
-                && own_range
+                && fits
                 && envelope.signed_by(&who.signing);
+            let covers = (header.what == What::Snapshot).then_some(header.covers as i64);
             let Ok(stored_counter) = i64::try_from(counter) else {
                 pushed.push(PushAnswer::Refused { counter });
                 continue;
@@ -70,7 +75,7 @@ pub async fn sync<L: CursorLog>(
             }
             pushed.push(
                 match log
-                    .push(&document, &device, stored_counter, bytes, now_ms)
+                    .push(&document, &device, stored_counter, bytes, covers, now_ms)
                     .await?
                 {
                     Pushed::Stored { seq } | Pushed::Repeated { seq } => PushAnswer::Stored {

@@ -55,9 +55,13 @@ pub struct Tail {
     pub snapshot_bytes: u64,
     /// The last log number this phone could not open (0: none since a snapshot covered it).
     pub unopened: u64,
-    /// A snapshot is wanted now, whatever the threshold says: one that reached this phone
-    /// did not cover what it claimed.
+    /// A snapshot of this phone's own is wanted now, whatever the threshold says
+    /// ([`Self::snapshot_due`]).
     pub due: bool,
+    /// The last snapshot that passed this phone's check: its log number and what it
+    /// covers. A later one is checked only against what came after it.
+    pub checked_seq: u64,
+    pub checked_covers: u64,
 }
 
 impl Tail {
@@ -81,18 +85,44 @@ impl Tail {
         self.unopened = self.unopened.max(seq);
     }
 
-    /// A snapshot covering up to `covers` passed this phone's check ([`covers`]): what it
-    /// covers no longer stops this phone claiming to cover it.
-    pub fn checked(&mut self, covers: u64) {
+    /// The snapshot numbered `seq`, covering up to `covers`, passed this phone's check
+    /// ([`covers`]): what it covers no longer stops this phone claiming to cover it.
+    pub fn checked(&mut self, seq: u64, covers: u64) {
         if self.unopened <= covers {
             self.unopened = 0;
         }
+        if covers > self.checked_covers {
+            (self.checked_seq, self.checked_covers) = (seq, covers);
+        }
     }
 
-    /// A snapshot that reached this phone did not cover what it claimed: this phone sends
-    /// one that does, at its next round.
-    pub fn reported(&mut self) {
+    /// Which received entries a snapshot must be checked against, when it is to cover
+    /// those numbered up to `upto`: those after `check_from()`. A snapshot that passed
+    /// the check stands for what it covers, if it is itself among them.
+    pub fn check_from(&self, upto: u64) -> u64 {
+        if self.checked_seq != 0 && self.checked_seq <= upto {
+            self.checked_covers
+        } else {
+            0
+        }
+    }
+
+    /// A snapshot of this phone's own is wanted at its next round: one that reached it
+    /// did not cover what it claimed, or did not open, or stood for entries this phone
+    /// never received and left out words this phone holds.
+    pub fn snapshot_due(&mut self) {
         self.due = true;
+    }
+
+    /// What a snapshot sealed now may claim to cover: this phone's `cursor`, unless
+    /// something in the log did not open here or a change waits outside the document
+    /// (`held`); then nothing (0).
+    pub fn claim(&self, cursor: u64, held: bool) -> u64 {
+        if self.unopened == 0 && !held {
+            cursor
+        } else {
+            0
+        }
     }
 
     /// Whether to send a snapshot now, and what it may claim to cover: `Some(cursor)`
@@ -106,10 +136,10 @@ impl Tail {
         }
         let past = self.changes >= threshold.changes
             || (self.bytes >= threshold.bytes && self.bytes > self.snapshot_bytes);
-        match (self.unopened, self.due || past) {
+        match (self.claim(cursor, false), self.due || past) {
             (_, false) => None,
-            (0, true) => Some(cursor),
-            (_, true) => self.due.then_some(0),
+            (0, true) => self.due.then_some(0),
+            (claim, true) => Some(claim),
         }
     }
 

@@ -115,6 +115,8 @@ struct StoredTail {
     snapshot_bytes: u64,
     unopened: u64,
     due: bool,
+    checked_seq: u64,
+    checked_covers: u64,
 }
 
 impl StoredTail {
@@ -170,6 +172,8 @@ impl PlanSync {
                         snapshot_bytes: d.engine.tail.snapshot_bytes,
                         unopened: d.engine.tail.unopened,
                         due: d.engine.tail.due,
+                        checked_seq: d.engine.tail.checked_seq,
+                        checked_covers: d.engine.tail.checked_covers,
                     },
                 })
                 .collect(),
@@ -229,6 +233,8 @@ impl PlanSync {
                             snapshot_bytes: d.tail.snapshot_bytes,
                             unopened: d.tail.unopened,
                             due: d.tail.due,
+                            checked_seq: d.tail.checked_seq,
+                            checked_covers: d.tail.checked_covers,
                         },
                     },
                 })

@@ -21,7 +21,9 @@ use crate::api::v1::Body;
 use crate::auth::{self, Session};
 use crate::error::ApiError;
 use crate::router::AppState;
-use crate::storage::{Appended, AuditEntry, KeysPut, NewKeyEnvelope, NewPlan, PlanRow, Store};
+use crate::storage::{
+    Appended, AuditEntry, CursorLog, KeysPut, NewKeyEnvelope, NewPlan, PlanRow, Store,
+};
 use crate::sync::{Syncer, id_text, sync as answer};
 
 fn parse_id(text: &str) -> Option<[u8; 16]> {
@@ -333,6 +335,41 @@ pub async fn sync(
         }
     }
     Ok(binary(write_response(&answers)))
+}
+
+/// A phone found that the snapshot numbered `seq` does not cover what it claims, or could
+/// not open it (issue 13): the server never makes it a base. A document the phone may not
+/// reach answers as one without such a snapshot.
+pub async fn report_snapshot(
+    State(state): State<AppState>,
+    session: Session,
+    Path((document, seq)): Path<(String, String)>,
+) -> Result<StatusCode, ApiError> {
+    let id = parse_id(&document).ok_or(ApiError::NotFound)?;
+    let seq: i64 = seq
+        .parse()
+        .ok()
+        .filter(|seq| *seq > 0)
+        .ok_or(ApiError::BadRequest(
+            "a log number is a whole number from 1",
+        ))?;
+    let asked = vec![coplan_domain::sync::DocumentRequest {
+        document: id,
+        after: 0,
+        push: Vec::new(),
+    }];
+    if reachable(&state, &session, asked, "report snapshot")
+        .await?
+        .is_empty()
+    {
+        return Err(ApiError::NotFound);
+    }
+    if state.db.report(&id_text(&id), seq).await? {
+        tracing::warn!(seq, "a phone reported a snapshot");
+        Ok(StatusCode::NO_CONTENT)
+    } else {
+        Err(ApiError::NotFound)
+    }
 }
 
 /// The longest a phone may park a wait, in seconds: under the idle timeouts of common

@@ -62,6 +62,10 @@ pub fn routes(state: AppState) -> Router<AppState> {
             )),
         )
         .route(
+            "/documents/{document}/reports/{seq}",
+            post(super::sync::report_snapshot),
+        )
+        .route(
             "/sync/wait",
             post(super::sync::wait).layer(axum::extract::DefaultBodyLimit::max(
                 coplan_domain::limits::SYNC_BODY_MAX_BYTES,

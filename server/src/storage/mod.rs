@@ -11,7 +11,7 @@ mod sqlite_writer;
 
 use std::future::Future;
 
-pub use memory::MemoryLog;
+pub use memory::{Backup, MemoryLog};
 pub use postgres::PostgresStore;
 pub use sqlite::SqliteStore;
 
@@ -335,24 +335,51 @@ pub trait CursorLog: Clone + Send + Sync + 'static {
     ) -> impl Future<Output = Result<(), StoreError>> + Send;
     /// Where the document's log stands; None if there is no such document.
     fn head(&self, id: &str) -> impl Future<Output = Result<Option<Head>, StoreError>> + Send;
-    /// Appends `body`, sent by `device` as its `counter`th envelope for the document: the
-    /// next number is taken under the document's row, so numbers follow commit order and
-    /// have no gaps; a repeat of the same push changes nothing.
+    /// Appends `body`, sent by `device` as its `counter`th envelope for the document (a
+    /// snapshot says in `covers` the last number it covers): the next number is taken
+    /// under the document's row, so numbers follow commit order and have no gaps; a
+    /// repeat of the same push changes nothing; a counter at or below one dropped by
+    /// compaction is answered [`Pushed::CounterReused`].
     fn push(
         &self,
         document: &str,
         device: &str,
         counter: i64,
         body: &[u8],
+        covers: Option<i64>,
         now_ms: i64,
     ) -> impl Future<Output = Result<Pushed, StoreError>> + Send;
-    /// Up to `limit` envelopes numbered after `after`, in order.
+    /// Up to `limit` envelopes numbered after `after`, in order; but when `after` is
+    /// behind what the document's base snapshot covers (compaction dropped those), the
+    /// base comes first, standing for them, then the entries after what it covers.
     fn pull(
         &self,
         document: &str,
         after: i64,
         limit: u32,
     ) -> impl Future<Output = Result<Vec<Logged>, StoreError>> + Send;
+    /// A phone reports that the snapshot numbered `seq` does not cover what it claims,
+    /// or does not open: it never becomes a base. False if there is no such snapshot.
+    fn report(
+        &self,
+        document: &str,
+        seq: i64,
+    ) -> impl Future<Output = Result<bool, StoreError>> + Send;
+    /// Compacts every document with a snapshot received at or before `before_ms`, not
+    /// reported, covering more than its base: the one covering most becomes the base,
+    /// and the entries it covers are dropped (the base before it among them, if it
+    /// covers that). Never the newest snapshot: a base is dropped only for a later one.
+    fn compact(&self, before_ms: i64)
+    -> impl Future<Output = Result<Compacted, StoreError>> + Send;
+}
+
+/// What a compaction did ([`CursorLog::compact`]).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Compacted {
+    /// Documents given a new base.
+    pub documents: u64,
+    /// Entries dropped.
+    pub dropped: u64,
 }
 
 /// What the API needs from a database.
@@ -569,9 +596,10 @@ impl CursorLog for Database {
         device: &str,
         counter: i64,
         body: &[u8],
+        covers: Option<i64>,
         now_ms: i64,
     ) -> Result<Pushed, StoreError> {
-        each!(self, s => s.push(document, device, counter, body, now_ms).await)
+        each!(self, s => s.push(document, device, counter, body, covers, now_ms).await)
     }
 
     async fn pull(
@@ -581,6 +609,14 @@ impl CursorLog for Database {
         limit: u32,
     ) -> Result<Vec<Logged>, StoreError> {
         each!(self, s => s.pull(document, after, limit).await)
+    }
+
+    async fn report(&self, document: &str, seq: i64) -> Result<bool, StoreError> {
+        each!(self, s => s.report(document, seq).await)
+    }
+
+    async fn compact(&self, before_ms: i64) -> Result<Compacted, StoreError> {
+        each!(self, s => s.compact(before_ms).await)
     }
 }
 

@@ -5,10 +5,10 @@ use std::str::FromStr;
 use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions};
 
 use super::{
-    AccountRow, AccountTuple, Appended, AuditEntry, AuditRow, Bucket, Created, CursorLog,
-    Durability, Forgotten, Head, KeysPut, Logged, NewAccount, NewKeyEnvelope, NewPlan, NewSecrets,
-    NewSession, PhoneRow, PlanRow, Pushed, SessionLimits, SessionRow, Store, StoreError, Taken,
-    insert_session,
+    AccountRow, AccountTuple, Appended, AuditEntry, AuditRow, Bucket, Compacted, Created,
+    CursorLog, Durability, Forgotten, Head, KeysPut, Logged, NewAccount, NewKeyEnvelope, NewPlan,
+    NewSecrets, NewSession, PhoneRow, PlanRow, Pushed, SessionLimits, SessionRow, Store,
+    StoreError, Taken, insert_session,
 };
 
 /// Connections in the pool.

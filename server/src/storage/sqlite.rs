@@ -8,10 +8,10 @@ use sqlx::sqlite::{
 
 use super::sqlite_writer::Writer;
 use super::{
-    AccountRow, AccountTuple, Appended, AuditEntry, AuditRow, Bucket, Created, CursorLog,
-    Durability, Forgotten, Head, KeysPut, Logged, NewAccount, NewKeyEnvelope, NewPlan, NewSecrets,
-    NewSession, PhoneRow, PlanRow, Pushed, SessionLimits, SessionRow, Store, StoreError, Taken,
-    insert_session,
+    AccountRow, AccountTuple, Appended, AuditEntry, AuditRow, Bucket, Compacted, Created,
+    CursorLog, Durability, Forgotten, Head, KeysPut, Logged, NewAccount, NewKeyEnvelope, NewPlan,
+    NewSecrets, NewSession, PhoneRow, PlanRow, Pushed, SessionLimits, SessionRow, Store,
+    StoreError, Taken, insert_session,
 };
 
 /// Connections in the pool (SQLite writes one at a time whatever this says).

@@ -25,6 +25,7 @@ struct PushJob {
     device: String,
     counter: i64,
     body: Vec<u8>,
+    covers: Option<i64>,
     now_ms: i64,
     reply: oneshot::Sender<Result<Pushed, StoreError>>,
 }
@@ -76,6 +77,7 @@ impl Writer {
         device: &str,
         counter: i64,
         body: &[u8],
+        covers: Option<i64>,
         now_ms: i64,
     ) -> Result<Pushed, StoreError> {
         let (reply, answer) = oneshot::channel();
@@ -84,6 +86,7 @@ impl Writer {
             device: device.to_owned(),
             counter,
             body: body.to_vec(),
+            covers,
             now_ms,
             reply,
         }))
@@ -178,6 +181,7 @@ async fn push(
         &job.device,
         job.counter,
         &job.body,
+        job.covers,
         job.now_ms
     )
 }

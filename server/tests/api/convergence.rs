@@ -5,27 +5,34 @@
 //! was in flight, keeping what they stored), the server is restored from an older backup
 //! (every `log_id` changes), one phone sends an envelope whose payload is damaged, and a
 //! change from a range the membership log does not know is put straight into the log.
-//! Every scenario must end with every phone showing the same plan, holding every word
-//! anyone typed unless someone deleted it.
+//! Phones compact (issue 13): past a threshold each seals a snapshot, every phone checks
+//! each snapshot covers what it received and reports one that does not, and the server
+//! now and then makes the snapshots older than its grace period bases and drops what they
+//! cover. One phone seals a snapshot that covers nothing it claims; one snapshot no phone
+//! can open is put straight into the log; a new phone may join at the end, starting
+//! from the server's base. Every scenario must end with every phone showing the same plan,
+//! holding every word anyone typed unless someone deleted it.
 //!
 //! Each scenario comes from a seed; a failing seed is printed, and goes in `REPLAY` so it
 //! runs every time from then on.
 
 use std::collections::{BTreeMap, BTreeSet};
+use std::ops::Bound;
 
-use coplan_domain::envelope::{Encoding, Envelope, Header, seal};
+use coplan_domain::envelope::{Encoding, Envelope, Header, What, seal};
 use coplan_domain::keys::AccountKeys;
 use coplan_domain::plan::{AuthorId, Edit, ItemId, SectionDoc, SectionKind, Stamp, Toward};
+use coplan_domain::sync::compaction::{self, Threshold};
 use coplan_domain::sync::incoming;
 use coplan_domain::sync::outgoing::{self, next_change};
 use coplan_domain::sync::{DocumentRequest, DocumentResponse, DocumentSync, Waiting};
-use coplan_server::storage::{CursorLog, MemoryLog};
+use coplan_server::storage::{Backup, CursorLog, MemoryLog};
 use coplan_server::sync::{Syncer, id_text, sync};
 
 /// Seeds that once failed, replayed first on every run. 873: a change built on words
 /// the restored server had lost went pending on one phone, and yrs panicked merging the
 /// whole state that brought the words back (`sync::incoming`).
-const REPLAY: &[u64] = &[873];
+const REPLAY: &[u64] = &[873, 795, 551, 741];
 /// How many seeded scenarios each run tries (`COPLAN_SCENARIOS` to try more or fewer).
 const SCENARIOS: u64 = 1_000;
 
@@ -47,30 +54,37 @@ fn every_scenario_converges_with_every_word_kept() {
         .unwrap_or(SCENARIOS);
     let seeds: Vec<u64> = REPLAY.iter().copied().chain(0..scenarios).collect();
     // Two workers, one per core of the test machine.
-    let failures: Vec<String> = std::thread::scope(|scope| {
+    let (failures, seen): (Vec<Vec<String>>, Vec<Seen>) = std::thread::scope(|scope| {
         let workers: Vec<_> = [0, 1]
             .into_iter()
             .map(|worker| {
                 let (seeds, account) = (&seeds, &account);
                 scope.spawn(move || {
-                    seeds
-                        .iter()
-                        .skip(worker)
-                        .step_by(2)
-                        .filter_map(|&seed| {
-                            Scenario::run(seed, account)
-                                .err()
-                                .map(|problem| format!("seed {seed}: {problem}"))
-                        })
-                        .collect::<Vec<_>>()
+                    let (mut failures, mut seen) = (Vec::new(), Seen::default());
+                    for &seed in seeds.iter().skip(worker).step_by(2) {
+                        match Scenario::run(seed, account) {
+                            Ok(one) => seen.add(&one),
+                            Err(problem) => failures.push(format!("seed {seed}: {problem}")),
+                        }
+                    }
+                    (failures, seen)
                 })
             })
             .collect();
         workers
             .into_iter()
-            .flat_map(|w| w.join().expect("worker"))
-            .collect()
+            .map(|w| w.join().expect("worker"))
+            .unzip()
     });
+    let failures: Vec<String> = failures.concat();
+    let mut all = Seen::default();
+    for one in &seen {
+        all.add(one);
+    }
+    println!(
+        "compaction across the scenarios: {} snapshots sealed, {} reported, {} bases made, {} entries dropped, {} new phones started from a base",
+        all.snapshots, all.reported, all.bases, all.dropped, all.late_from_base
+    );
     assert!(
         failures.is_empty(),
         "{} of {} scenarios failed; the first few:\n{}",
@@ -78,6 +92,30 @@ fn every_scenario_converges_with_every_word_kept() {
         seeds.len(),
         failures[..failures.len().min(3)].join("\n")
     );
+    // Each part of compaction must have happened somewhere, or this harness proves
+    // nothing about it.
+    assert!(all.snapshots > 0 && all.reported > 0 && all.bases > 0 && all.dropped > 0);
+    assert!(all.late_from_base > 0);
+}
+
+/// What the scenarios did, counted so the test knows compaction ran.
+#[derive(Default)]
+struct Seen {
+    snapshots: u64,
+    reported: u64,
+    bases: u64,
+    dropped: u64,
+    late_from_base: u64,
+}
+
+impl Seen {
+    fn add(&mut self, other: &Seen) {
+        self.snapshots += other.snapshots;
+        self.reported += other.reported;
+        self.bases += other.bases;
+        self.dropped += other.dropped;
+        self.late_from_base += other.late_from_base;
+    }
 }
 
 /// A small, fast, seeded random source (xorshift64*).
@@ -114,6 +152,9 @@ struct Disk {
     outgoing: BTreeMap<SectionKind, Option<outgoing::Sent>>,
     /// Changes from the server waiting for changes they build on (`sync::incoming`).
     held: BTreeMap<SectionKind, Vec<Vec<u8>>>,
+    /// What each log number brought, as the app's history store keeps it: the update, if
+    /// it opened and came from a range the phone admits; checked against snapshots.
+    history: BTreeMap<SectionKind, BTreeMap<u64, Option<Vec<u8>>>>,
     /// The number of the last request sent, and of the last one whose answer was read.
     sent: u64,
     answered: u64,
@@ -127,6 +168,8 @@ struct Phone {
     in_flight: Option<u64>,
     incarnation: u32,
     number: u32,
+    /// Its first answer began with a base snapshot standing for the log before it.
+    started_from_base: bool,
 }
 
 /// Words typed and deleted, by token.
@@ -161,6 +204,14 @@ struct Scenario<'a> {
     to_phones: Vec<Answer>,
     next_token: u64,
     restores: u32,
+    /// The server's clock: one step is one millisecond.
+    now: i64,
+    /// The account's public signing key (worked out once: it costs a multiplication).
+    signing: [u8; 32],
+    threshold: Threshold,
+    /// How long a snapshot waits before the server makes it a base.
+    grace: i64,
+    seen: Seen,
 }
 
 impl Phone {
@@ -179,6 +230,7 @@ impl Phone {
                 syncs,
                 outgoing: BTreeMap::new(),
                 held: BTreeMap::new(),
+                history: BTreeMap::new(),
                 sent: 0,
                 answered: 0,
             },
@@ -186,6 +238,7 @@ impl Phone {
             in_flight: None,
             incarnation: 0,
             number,
+            started_from_base: false,
         };
         phone.start();
         phone
@@ -215,28 +268,75 @@ impl Phone {
     }
 
     /// Seals `payload` as this phone's next change to `kind` and puts it in the outbox.
-    fn queue(&mut self, kind: SectionKind, payload: Vec<u8>, account: &AccountKeys) {
+    fn queue(
+        &mut self,
+        kind: SectionKind,
+        what: What,
+        covers: u64,
+        payload: Vec<u8>,
+        account: &AccountKeys,
+    ) {
         let sync = self.disk.syncs.get_mut(&kind).expect("document");
         let counter = sync.take_counter();
-        let sealed = seal_change(kind, sync.document, self.device, counter, &payload, account);
+        let sealed = seal_change(
+            kind,
+            sync.document,
+            self.device,
+            Sealing {
+                counter,
+                what,
+                covers,
+                key: &KEY,
+            },
+            &payload,
+            account,
+        );
         sync.queue(counter, Waiting { payload, sealed });
     }
+}
+
+/// How one envelope is sealed.
+struct Sealing<'a> {
+    counter: u64,
+    what: What,
+    covers: u64,
+    key: &'a [u8; 32],
+}
+
+impl Sealing<'_> {
+    /// As the app seals a change: what holds other phones' words goes as a snapshot.
+    fn change(counter: u64, payload: &[u8], device: [u8; 16]) -> Self {
+        Self {
+            counter,
+            what: outgoing::what_for(payload, range_of(device)),
+            covers: 0,
+            key: &KEY,
+        }
+    }
+}
+
+/// The first client id of a phone's range (see `Phone::start`).
+fn range_of(device: [u8; 16]) -> u32 {
+    (u32::from_be_bytes(device[..4].try_into().expect("4")) + 1) * 4096
 }
 
 fn seal_change(
     kind: SectionKind,
     document: [u8; 16],
     device: [u8; 16],
-    counter: u64,
+    sealing: Sealing<'_>,
     payload: &[u8],
     account: &AccountKeys,
 ) -> Vec<u8> {
-    // Each phone writes under its own range (see `Phone::start`).
-    let range_start = (u32::from_be_bytes(device[..4].try_into().expect("4")) + 1) * 4096;
-    // As the app does: what holds other phones' words goes as a snapshot (covering
-    // nothing: compaction, which reads it, comes with issue 13).
+    let Sealing {
+        counter,
+        what,
+        covers,
+        key,
+    } = sealing;
+    let range_start = range_of(device);
     let header = Header {
-        what: outgoing::what_for(payload, range_start),
+        what,
         encoding: Encoding::Yrs,
         kind: kind.code(),
         plan: PLAN,
@@ -245,12 +345,12 @@ fn seal_change(
         device,
         counter,
         range_start,
-        covers: 0,
+        covers,
     };
     let mut nonce = [0u8; 24];
     nonce[..8].copy_from_slice(&counter.to_be_bytes());
     nonce[8..24].copy_from_slice(&device);
-    seal(&header, payload, &KEY, &nonce, account).expect("sealed")
+    seal(&header, payload, key, &nonce, account).expect("sealed")
 }
 
 fn stamp() -> Stamp {
@@ -261,7 +361,7 @@ fn stamp() -> Stamp {
 }
 
 impl<'a> Scenario<'a> {
-    fn run(seed: u64, account: &'a AccountKeys) -> Result<(), String> {
+    fn run(seed: u64, account: &'a AccountKeys) -> Result<Seen, String> {
         let mut rng = Rng::new(seed);
         let count = 3 + rng.below(8) as u32;
         let log = MemoryLog::default();
@@ -279,14 +379,27 @@ impl<'a> Scenario<'a> {
             to_phones: Vec::new(),
             next_token: 0,
             restores: 0,
+            now: 1,
+            signing: account.public().signing,
+            threshold: compaction::THRESHOLD,
+            grace: 0,
+            seen: Seen::default(),
         };
+        scenario.threshold = Threshold {
+            changes: 5 + scenario.rng.below(15) as u64,
+            bytes: 400 + 400 * scenario.rng.below(10) as u64,
+        };
+        scenario.grace = scenario.rng.below(6) as i64;
         let steps = 20 + scenario.rng.below(60);
         let backup_at = scenario.rng.below(steps);
         let restore_at = backup_at + scenario.rng.below(steps - backup_at + 1);
         let damage_at = scenario.rng.below(steps);
         let forge_at = scenario.rng.below(steps);
-        let mut backup = None;
+        let bad_snapshot_at = scenario.rng.below(steps);
+        let unopenable_at = scenario.rng.below(steps);
+        let mut backup: Option<Backup> = None;
         for step in 0..steps {
+            scenario.now += 1;
             if step == backup_at {
                 backup = Some(scenario.log.backup());
             }
@@ -304,10 +417,83 @@ impl<'a> Scenario<'a> {
             if step == forge_at {
                 scenario.forge()?;
             }
+            if step == bad_snapshot_at {
+                scenario.seal_bad_snapshot();
+            }
+            if step == unopenable_at {
+                scenario.push_unopenable_snapshot()?;
+            }
+            if scenario.rng.chance(15) {
+                scenario.compact()?;
+            }
             scenario.step()?;
         }
+        // Now and then a new phone joins, with nothing but what the server sends it.
+        let late = scenario.rng.chance(50);
+        if late {
+            let number = scenario.phones.len() as u32;
+            scenario.phones.push(Phone::new(number));
+        }
         scenario.settle()?;
-        scenario.check()
+        scenario.check()?;
+        if late && scenario.phones.last().is_some_and(|p| p.started_from_base) {
+            scenario.seen.late_from_base += 1;
+        }
+        Ok(scenario.seen)
+    }
+
+    /// The server's hourly job: snapshots older than the grace period become bases.
+    fn compact(&mut self) -> Result<(), String> {
+        let done = futures::executor::block_on(self.log.compact(self.now - self.grace))
+            .map_err(|e| e.to_string())?;
+        self.seen.bases += done.documents;
+        self.seen.dropped += done.dropped;
+        Ok(())
+    }
+
+    /// A phone with a bug seals a snapshot of nothing, claiming to cover its cursor.
+    fn seal_bad_snapshot(&mut self) {
+        let at = self.rng.below(self.phones.len());
+        let phone = &mut self.phones[at];
+        let (kind, _) = DOCUMENTS[self.rng.below(DOCUMENTS.len())];
+        let cursor = phone.disk.syncs[&kind].cursor;
+        if cursor == 0 {
+            return; // nothing to claim
+        }
+        let empty = SectionDoc::new(kind, 1).encode_state();
+        phone.queue(kind, What::Snapshot, cursor, empty, self.account);
+    }
+
+    /// A snapshot signed by the person but sealed under a key no phone holds, claiming to
+    /// cover the whole log, put straight into it.
+    fn push_unopenable_snapshot(&mut self) -> Result<(), String> {
+        let (kind, document) = DOCUMENTS[self.rng.below(DOCUMENTS.len())];
+        let head = futures::executor::block_on(self.log.head(&id_text(&document)))
+            .map_err(|e| e.to_string())?
+            .map_or(0, |h| h.head);
+        if head == 0 {
+            return Ok(());
+        }
+        let mut device = [0u8; 16];
+        device[..4].copy_from_slice(&97u32.to_be_bytes());
+        let sealing = Sealing {
+            counter: 0,
+            what: What::Snapshot,
+            covers: head as u64,
+            key: &[0x55; 32],
+        };
+        let whole = self.phones[0].docs[&kind].encode_state();
+        let sealed = seal_change(kind, document, device, sealing, &whole, self.account);
+        futures::executor::block_on(self.log.push(
+            &id_text(&document),
+            &id_text(&device),
+            0,
+            &sealed,
+            Some(head),
+            self.now,
+        ))
+        .map_err(|e| e.to_string())?;
+        Ok(())
     }
 
     /// One moment of chaos: some phones type, some sync, some restart; the network
@@ -491,13 +677,15 @@ impl<'a> Scenario<'a> {
         let mut device = [0u8; 16];
         device[..4].copy_from_slice(&98u32.to_be_bytes());
         let (kind, document) = DOCUMENTS[0];
-        let sealed = seal_change(kind, document, device, 0, &update, self.account);
+        let sealing = Sealing::change(0, &update, device);
+        let sealed = seal_change(kind, document, device, sealing, &update, self.account);
         futures::executor::block_on(self.log.push(
             &id_text(&document),
             &id_text(&device),
             0,
             &sealed,
-            1,
+            None,
+            self.now,
         ))
         .map_err(|e| e.to_string())?;
         Ok(())
@@ -506,11 +694,9 @@ impl<'a> Scenario<'a> {
     /// A valid phone seals a change whose payload is not an update at all.
     fn send_damaged(&mut self) {
         let at = self.rng.below(self.phones.len());
-        self.phones[at].queue(
-            SectionKind::AboutMe,
-            b"\xff\xfe not an update".to_vec(),
-            self.account,
-        );
+        let payload = b"\xff\xfe not an update".to_vec();
+        let what = outgoing::what_for(&payload, range_of(self.phones[at].device));
+        self.phones[at].queue(SectionKind::AboutMe, what, 0, payload, self.account);
         self.ledger.damaged_sent = true;
     }
 
@@ -527,21 +713,57 @@ impl<'a> Scenario<'a> {
         for (kind, sync) in phone.disk.syncs.iter_mut() {
             let sent = phone.disk.outgoing.entry(*kind).or_default();
             let doc = &phone.docs[kind];
+            let held = phone.disk.held.get(kind).is_some_and(|h| !h.is_empty());
             let change = next_change(doc, sent, sync.send_whole_state)
                 .expect("a state vector this phone made")
-                .map(|update| outgoing::shape(doc, update, (phone.number + 1) * 4096).1);
+                .map(|update| outgoing::shape(doc, update, range_of(phone.device)));
             sync.send_whole_state = false;
-            if let Some(payload) = change {
+            if let Some((what, payload)) = change {
                 let counter = sync.take_counter();
+                let covers = match what {
+                    What::Snapshot => sync.tail.claim(sync.cursor, held),
+                    What::Change => 0,
+                };
+                let sealing = Sealing {
+                    counter,
+                    what,
+                    covers,
+                    key: &KEY,
+                };
                 let sealed = seal_change(
                     *kind,
                     sync.document,
                     phone.device,
-                    counter,
+                    sealing,
                     &payload,
                     self.account,
                 );
                 sync.queue(counter, Waiting { payload, sealed });
+            }
+            // As the app does after its rounds: past the threshold, or when a snapshot
+            // that reached it did not cover, the whole document goes as a snapshot.
+            let waiting = sync.has_waiting() || held;
+            if let Some(covers) = sync.tail.to_send(self.threshold, sync.cursor, waiting) {
+                let payload = doc.encode_state();
+                *sent = Some(outgoing::Sent::of(doc));
+                let counter = sync.take_counter();
+                let sealing = Sealing {
+                    counter,
+                    what: What::Snapshot,
+                    covers,
+                    key: &KEY,
+                };
+                let sealed = seal_change(
+                    *kind,
+                    sync.document,
+                    phone.device,
+                    sealing,
+                    &payload,
+                    self.account,
+                );
+                sync.queue(counter, Waiting { payload, sealed });
+                sync.tail.sent();
+                self.seen.snapshots += 1;
             }
         }
         phone.disk.sent += 1;
@@ -559,11 +781,12 @@ impl<'a> Scenario<'a> {
         let phone = &self.phones[message.phone];
         let who = Syncer {
             device: phone.device,
-            signing: self.account.public().signing,
+            signing: self.signing,
             range_start: (phone.number + 1) * 4096,
         };
-        let responses = futures::executor::block_on(sync(&self.log, &who, &message.requests, 1))
-            .map_err(|e| e.to_string())?;
+        let responses =
+            futures::executor::block_on(sync(&self.log, &who, &message.requests, self.now))
+                .map_err(|e| e.to_string())?;
         Ok(Answer {
             phone: message.phone,
             id: message.id,
@@ -585,30 +808,88 @@ impl<'a> Scenario<'a> {
         }
         phone.disk.answered = answer.id;
         let mut more = false;
+        let mut reports = Vec::new();
+        let signing = &self.signing;
         for response in &answer.responses {
             let (kind, _) = DOCUMENTS
                 .iter()
                 .find(|(_, id)| *id == response.document)
                 .ok_or("an answer about an unknown document")?;
             let sync = phone.disk.syncs.get_mut(kind).expect("document");
+            let before = sync.cursor;
             let received = sync.receive(response);
             more |= received.more;
             if !received.refused.is_empty() {
                 return Err(format!("the server refused {:?}", received.refused));
             }
+            // As the app does: a change only from a range the membership log gives one of
+            // the person's phones.
+            let ranges: Vec<u32> = (1..=phone_count).map(|n| n * 4096).collect();
+            // Each envelope opened once (checking a signature is most of this harness's
+            // work).
+            let opened: BTreeMap<u64, (Header, Vec<u8>)> = response
+                .pulled
+                .iter()
+                .filter_map(|pulled| {
+                    let read = Envelope::read(&pulled.envelope).ok()?;
+                    let payload = read.open(signing, &KEY).ok()?;
+                    Some((pulled.seq, (read.header, payload)))
+                })
+                .collect();
+            // The history store: what each number up to the new cursor brought.
+            let history = phone.disk.history.entry(*kind).or_default();
+            for pulled in response.pulled.iter().filter(|p| p.seq <= received.up_to) {
+                let update = opened.get(&pulled.seq).and_then(|(header, payload)| {
+                    incoming::admit(header.what, header.range_start, &ranges, payload)
+                        .map(|_| payload.clone())
+                });
+                history.insert(pulled.seq, update);
+            }
+            // The base snapshot stands for the log up to what it covers: a phone behind
+            // it checks it only against what it had received before.
+            let first = response.pulled.first().map(|p| p.seq);
+            if before == 0 && first.is_some_and(|seq| seq > 1) && !received.restored {
+                phone.started_from_base = true;
+            }
             let doc = &phone.docs[kind];
             let mut pulled = Vec::with_capacity(received.to_apply.len());
             for envelope in &received.to_apply {
-                let read = Envelope::read(&envelope.envelope)
-                    .map_err(|e| format!("seq {}: {e}", envelope.seq))?;
-                let payload = read
-                    .open(&account.public().signing, &KEY)
-                    .map_err(|e| format!("seq {}: {e}", envelope.seq))?;
-                // As the app does: a change only from a range the membership log gives
-                // one of the person's phones.
-                let ranges: Vec<u32> = (1..=phone_count).map(|n| n * 4096).collect();
+                let taken_early = first == Some(envelope.seq) && envelope.seq > before + 1;
+                let Some((header, payload)) = opened.get(&envelope.seq) else {
+                    // Not openable here: never claimed covered by this phone, reported,
+                    // and this phone's words go again (covering nothing).
+                    sync.tail.not_opened(envelope.seq);
+                    sync.tail.snapshot_due();
+                    reports.push((response.document, envelope.seq));
+                    continue;
+                };
+                if header.what == What::Snapshot && header.covers > 0 {
+                    let known = if taken_early {
+                        before
+                    } else {
+                        envelope.seq - 1
+                    };
+                    let upto = header.covers.min(known);
+                    let from = sync.tail.check_from(upto).min(upto);
+                    let received: Vec<&[u8]> = history
+                        .range((Bound::Excluded(from), Bound::Included(upto)))
+                        .filter_map(|(_, update)| update.as_deref())
+                        .collect();
+                    if compaction::covers(*kind, payload, &received) {
+                        sync.tail.checked(envelope.seq, header.covers);
+                    } else {
+                        sync.tail.snapshot_due();
+                        reports.push((response.document, envelope.seq));
+                    }
+                    // A base standing for entries this phone never received: what this
+                    // phone holds that the base does not (its own changes among what was
+                    // dropped) goes again, in a snapshot of its own.
+                    if taken_early && !compaction::covers(*kind, payload, &[&doc.encode_state()]) {
+                        sync.tail.snapshot_due();
+                    }
+                }
                 if let Some(framed) =
-                    incoming::admit(read.header.what, read.header.range_start, &ranges, &payload)
+                    incoming::admit(header.what, header.range_start, &ranges, payload)
                 {
                     pulled.push(framed);
                 }
@@ -640,13 +921,35 @@ impl<'a> Scenario<'a> {
             }
             sync.stored(received.up_to);
             for counter in received.to_reseal {
-                if let Some((new, payload)) = sync.reseal(counter) {
-                    let sealed =
-                        seal_change(*kind, sync.document, phone.device, new, &payload, account);
-                    sync.queue(new, Waiting { payload, sealed });
+                if let Some(again) = sync.reseal(counter) {
+                    let sealing = Sealing {
+                        counter: again.counter,
+                        what: again.what,
+                        covers: again.covers,
+                        key: &KEY,
+                    };
+                    let payload = again.payload;
+                    let sealed = seal_change(
+                        *kind,
+                        sync.document,
+                        phone.device,
+                        sealing,
+                        &payload,
+                        account,
+                    );
+                    sync.queue(again.counter, Waiting { payload, sealed });
                 }
             }
             phone.save(*kind);
+        }
+        // Reports reach the server, unless lost on the way (the phone has sent its own
+        // snapshot meanwhile, which covers more).
+        for (document, seq) in reports {
+            self.seen.reported += 1;
+            if !self.rng.chance(10) {
+                futures::executor::block_on(self.log.report(&id_text(&document), seq as i64))
+                    .map_err(|e| e.to_string())?;
+            }
         }
         Ok(more)
     }

@@ -4,6 +4,7 @@
 mod helpers;
 
 mod accounts;
+mod compaction;
 mod convergence;
 mod crash;
 mod cursor_log;

@@ -125,14 +125,19 @@ pub async fn signed_up(app: &impl Served, person: &Person) -> Phone {
 }
 
 pub async fn signed_in(app: &impl Served, person: &Person) -> Phone {
+    signed_in_as(app, person, 2).await
+}
+
+/// The person's `nth` phone signs in (its range is the `nth` 4,096 ids).
+pub async fn signed_in_as(app: &impl Served, person: &Person, nth: u32) -> Phone {
     let body = SignIn {
         username: person.name.into(),
         verifier: Bytes([7; 32]),
         phone_name: "Second".into(),
-        range_start: 2 * 4096,
+        range_start: nth * 4096,
     };
     let response = json_post(app, "/api/v1/sessions", &body, None).await;
-    phone_from(response, StatusCode::OK, 2 * 4096).await
+    phone_from(response, StatusCode::OK, nth * 4096).await
 }
 
 /// The phone a sign-up or sign-in answered with, which must have the status `expected`.
