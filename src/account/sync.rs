@@ -14,6 +14,7 @@ use coplan_domain::key_envelope::{KeyAddress, KeyEnvelope, seal_key};
 use coplan_domain::keys::AccountRecord;
 use coplan_domain::plan::{SectionDoc, SectionKind};
 use coplan_domain::sync::history::{HistoryEntry, change_payload, read_change_payload};
+use coplan_domain::sync::compaction;
 use coplan_domain::sync::incoming;
 use coplan_domain::sync::outgoing::{self, next_change};
 use coplan_domain::sync::record::{PlanSync, SectionSync};
@@ -409,6 +410,7 @@ async fn sync_plan(
                 doc.apply_stored(update).map_err(|_| unexpected())?;
             }
             queue_changes(account, plan_id, kind, section, &doc)?;
+            queue_snapshot(account, plan_id, kind, section, &doc)?;
             sections.push(Some((kind, doc)));
         }
         storage.save_sync_record(plan, record).await?;
@@ -425,32 +427,12 @@ async fn sync_plan(
                 continue;
             };
             let section = &mut record.documents[at];
+            let before = section.engine.cursor;
             let received = section.engine.receive(&response);
             more |= received.more;
-            if let Some((kind, doc)) = &sections[at] {
-                take_in(
-                    storage,
-                    account,
-                    plan,
-                    plan_id,
-                    *kind,
-                    section,
-                    doc,
-                    &received.to_apply,
-                )
-                .await?;
-                // The copy the lock screen opens without the PIN catches up too.
-                if *kind == SectionKind::SafetyPlan && !received.to_apply.is_empty() {
-                    storage
-                        .refresh_open_copy(plan, || doc.encode_state())
-                        .await?;
-                }
-                if received.restored {
-                    section.engine.send_whole_state = true;
-                }
-            }
             // Every change up to the new cursor, this phone's own included, goes into the
-            // history store before the cursor moves past it.
+            // history store before it is taken in (a snapshot is checked against it) and
+            // before the cursor moves past it.
             let kept: Vec<HistoryEntry> = response
                 .pulled
                 .iter()
@@ -465,15 +447,37 @@ async fn sync_plan(
                 let document = id_to_hex(&section.engine.document);
                 storage.keep_history(plan, &document, &kept).await?;
             }
+            if let Some((kind, doc)) = &sections[at] {
+                let first = response.pulled.first().map(|p| p.seq);
+                let pulled = FromLog {
+                    envelopes: &received.to_apply,
+                    before,
+                    first,
+                };
+                take_in(storage, account, plan, plan_id, *kind, section, doc, pulled).await?;
+                // The copy the lock screen opens without the PIN catches up too.
+                if *kind == SectionKind::SafetyPlan && !received.to_apply.is_empty() {
+                    storage
+                        .refresh_open_copy(plan, || doc.encode_state())
+                        .await?;
+                }
+                if received.restored {
+                    section.engine.send_whole_state = true;
+                }
+            }
             section.engine.stored(received.up_to);
             for counter in received.to_reseal {
-                if let (Some((new, payload)), Some((kind, _))) =
+                if let (Some(again), Some((kind, _))) =
                     (section.engine.reseal(counter), &sections[at])
                 {
-                    let what = what_of(account, &payload)?;
-                    let sealed =
-                        seal_change(account, plan_id, *kind, section, new, what, &payload)?;
-                    section.engine.queue(new, Waiting { payload, sealed });
+                    let sealing = Sealing {
+                        counter: again.counter,
+                        what: again.what,
+                        covers: again.covers,
+                    };
+                    let payload = again.payload;
+                    let sealed = seal_change(account, plan_id, *kind, section, sealing, &payload)?;
+                    section.engine.queue(again.counter, Waiting { payload, sealed });
                     more = true;
                 }
             }
@@ -555,19 +559,59 @@ fn queue_changes(
         return Ok(());
     };
     let (what, update) = outgoing::shape(doc, update, account.range_start);
+    let held = !section.held.is_empty();
+    let covers = match what {
+        // A snapshot holds everything this phone took in from the log, unless something
+        // did not open here or waits outside the document (then it claims nothing).
+        What::Snapshot => section.engine.tail.claim(section.engine.cursor, held),
+        What::Change => 0,
+    };
     let payload = change_payload(js_sys::Date::now() as u64, &update);
     let counter = section.engine.take_counter();
-    let sealed = seal_change(account, plan, kind, section, counter, what, &payload)?;
+    let sealing = Sealing {
+        counter,
+        what,
+        covers,
+    };
+    let sealed = seal_change(account, plan, kind, section, sealing, &payload)?;
     section.engine.queue(counter, Waiting { payload, sealed });
     section.engine.send_whole_state = false;
     Ok(())
 }
 
-/// How a change's payload (already shaped once, now sealed again under a new counter)
-/// goes: as a change or a snapshot ([`outgoing::shape`]).
-fn what_of(account: &AccountRecord, payload: &[u8]) -> Result<What, Problem> {
-    let (_, update) = read_change_payload(payload).ok_or_else(unexpected)?;
-    Ok(outgoing::what_for(update, account.range_start))
+/// Past the threshold, or when a snapshot that reached this phone did not cover what it
+/// claimed, seals the whole section as a snapshot (`sync::compaction`).
+fn queue_snapshot(
+    account: &AccountRecord,
+    plan: [u8; 16],
+    kind: SectionKind,
+    section: &mut SectionSync,
+    doc: &SectionDoc,
+) -> Result<(), Problem> {
+    let engine = &section.engine;
+    let waiting = engine.has_waiting() || !section.held.is_empty();
+    let Some(covers) = engine.tail.to_send(compaction::THRESHOLD, engine.cursor, waiting) else {
+        return Ok(());
+    };
+    let payload = change_payload(js_sys::Date::now() as u64, &doc.encode_state());
+    section.sent = Some(outgoing::Sent::of(doc));
+    let counter = section.engine.take_counter();
+    let sealing = Sealing {
+        counter,
+        what: What::Snapshot,
+        covers,
+    };
+    let sealed = seal_change(account, plan, kind, section, sealing, &payload)?;
+    section.engine.queue(counter, Waiting { payload, sealed });
+    section.engine.tail.sent();
+    Ok(())
+}
+
+/// What an envelope is and claims.
+struct Sealing {
+    counter: u64,
+    what: What,
+    covers: u64,
 }
 
 fn seal_change(
@@ -575,30 +619,41 @@ fn seal_change(
     plan: [u8; 16],
     kind: SectionKind,
     section: &SectionSync,
-    counter: u64,
-    what: What,
+    sealing: Sealing,
     payload: &[u8],
 ) -> Result<Vec<u8>, Problem> {
     let phone = id_from_hex(&account.phone).ok_or_else(unexpected)?;
     let header = Header {
-        what,
+        what: sealing.what,
         encoding: Encoding::Yrs,
         kind: kind.code(),
         plan,
         document: section.engine.document,
         epoch: 0,
         device: phone,
-        counter,
+        counter: sealing.counter,
         range_start: account.range_start,
-        // A snapshot holds everything this phone had taken in from the log, unless some
-        // change waits outside the document (then it claims nothing).
-        covers: if what == What::Snapshot && section.held.is_empty() {
-            section.engine.cursor
-        } else {
-            0
-        },
+        covers: sealing.covers,
     };
     seal(&header, payload, &section.key, &random(), &account.keys).map_err(|_| unexpected())
+}
+
+/// What one answer brought for a document: the envelopes from other phones to take in,
+/// in log order; the cursor before the answer; and the first number it pulled (a base
+/// snapshot sent first, standing for the log it covers, comes first).
+struct FromLog<'a> {
+    envelopes: &'a [Pulled],
+    before: u64,
+    first: Option<u64>,
+}
+
+/// A snapshot claiming to cover part of the log, to check once the checker passed it.
+struct Claim {
+    seq: u64,
+    covers: u64,
+    /// Sent first, standing for entries this phone never received.
+    taken_early: bool,
+    update: Vec<u8>,
 }
 
 /// Takes in envelopes from other phones, in log order: each checked (the account signed
@@ -609,7 +664,9 @@ fn seal_change(
 /// One that fails a check is left out, and the rest go on; one that builds on changes not
 /// here yet is held in the sync record and checked again after later ones
 /// (`sync::incoming`). A check that does not finish fails the round, which tries again
-/// later, so nothing is skipped for a worker's fault.
+/// later, so nothing is skipped for a worker's fault. Then each snapshot that passed is
+/// checked to cover what this phone received (`sync::compaction`); one that does not,
+/// or that did not open, is reported, and this phone sends a snapshot of its own.
 #[allow(clippy::too_many_arguments)]
 async fn take_in(
     storage: &Storage,
@@ -619,23 +676,48 @@ async fn take_in(
     kind: SectionKind,
     section: &mut SectionSync,
     doc: &SectionDoc,
-    pulled: &[Pulled],
+    from_log: FromLog<'_>,
 ) -> Result<(), Problem> {
-    let opened: Vec<(What, u32, Vec<u8>)> = pulled
-        .iter()
-        .filter_map(|p| {
-            let envelope = Envelope::read(&p.envelope).ok()?;
-            let header = envelope.header;
-            let ours = header.document == section.engine.document && header.epoch == 0;
-            let payload = ours.then(|| {
-                envelope
-                    .open(&account.keys.public().signing, &section.key)
-                    .ok()
-            })??;
-            let (_written, update) = read_change_payload(&payload)?;
-            Some((header.what, header.range_start, update.to_vec()))
-        })
-        .collect();
+    let signing = account.keys.public().signing;
+    let mut opened: Vec<(What, u32, Vec<u8>)> = Vec::with_capacity(from_log.envelopes.len());
+    let mut claims = Vec::new();
+    let mut unopened = Vec::new();
+    for pulled in from_log.envelopes {
+        let Ok(envelope) = Envelope::read(&pulled.envelope) else {
+            continue;
+        };
+        let header = envelope.header;
+        if header.document != section.engine.document {
+            continue;
+        }
+        let payload = (header.epoch == 0)
+            .then(|| envelope.open(&signing, &section.key).ok())
+            .flatten();
+        let Some(update) = payload
+            .as_deref()
+            .and_then(read_change_payload)
+            .map(|(_, update)| update.to_vec())
+        else {
+            unopened.push(pulled.seq);
+            continue;
+        };
+        if header.what == What::Snapshot && header.covers > 0 {
+            claims.push(Claim {
+                seq: pulled.seq,
+                covers: header.covers,
+                taken_early: from_log.first == Some(pulled.seq)
+                    && pulled.seq > from_log.before + 1,
+                update: update.clone(),
+            });
+        }
+        opened.push((header.what, header.range_start, update));
+    }
+    let document = id_to_hex(&section.engine.document);
+    for seq in unopened {
+        section.engine.tail.not_opened(seq);
+        section.engine.tail.snapshot_due();
+        report(&document, seq).await;
+    }
     // A change may insert only under its sender's ids, from a range the membership log
     // gives the person (anything else is left out); a snapshot, signed by the person,
     // holds everyone's words.
@@ -653,6 +735,13 @@ async fn take_in(
         .into_iter()
         .filter_map(|(what, range, update)| incoming::admit(what, range, &persons, &update))
         .collect();
+    // What this phone held before: a base standing for entries it never received must
+    // hold it all, or this phone's words go again.
+    let held_before = claims
+        .iter()
+        .any(|c| c.taken_early)
+        .then(|| doc.encode_state());
+    let mut passed_all = Vec::new();
     let mut checking = incoming::to_check(updates, &section.held);
     while !checking.is_empty() {
         let parts: Vec<&[u8]> = checking.iter().map(Vec::as_slice).collect();
@@ -667,8 +756,77 @@ async fn take_in(
             section.held.clone()
         };
         take_in_checked(storage, plan, kind, section, doc, &passed).await?;
+        passed_all.extend(passed);
+    }
+    for claim in claims {
+        let checked = passed_all
+            .iter()
+            .any(|framed| incoming::unframe(framed).is_some_and(|(_, u)| u == claim.update));
+        if checked {
+            check_claim(storage, account, plan, kind, section, &claim, held_before.as_deref())
+                .await?;
+        }
     }
     Ok(())
+}
+
+/// Checks a snapshot that passed the checker covers what this phone received up to what
+/// it claims (from the history store, after the last snapshot that passed), and, for a
+/// base sent first, everything this phone held; reports it if it does not.
+async fn check_claim(
+    storage: &Storage,
+    account: &AccountRecord,
+    plan: &PlanId,
+    kind: SectionKind,
+    section: &mut SectionSync,
+    claim: &Claim,
+    held_before: Option<&[u8]>,
+) -> Result<(), Problem> {
+    let signing = account.keys.public().signing;
+    let document = id_to_hex(&section.engine.document);
+    let tail = &mut section.engine.tail;
+    let known = if claim.taken_early {
+        section.engine.cursor.min(claim.seq - 1)
+    } else {
+        claim.seq - 1
+    };
+    let upto = claim.covers.min(known);
+    let from = tail.check_from(upto).min(upto);
+    let history = storage.history(plan, &document).await?;
+    let received: Vec<Vec<u8>> = history
+        .iter()
+        .filter(|entry| entry.seq > from && entry.seq <= upto)
+        .filter_map(|entry| {
+            let payload = Envelope::read(&entry.envelope)
+                .ok()?
+                .open(&signing, &section.key)
+                .ok()?;
+            Some(read_change_payload(&payload)?.1.to_vec())
+        })
+        .collect();
+    let parts: Vec<&[u8]> = received.iter().map(Vec::as_slice).collect();
+    if compaction::covers(kind, &claim.update, &parts) {
+        tail.checked(claim.seq, claim.covers);
+    } else {
+        tail.snapshot_due();
+        report(&document, claim.seq).await;
+    }
+    if let Some(held) = held_before
+        && claim.taken_early
+        && !compaction::covers(kind, &claim.update, &[held])
+    {
+        tail.snapshot_due();
+    }
+    Ok(())
+}
+
+/// Tells the server a snapshot must never become a base. A report that does not arrive
+/// changes nothing here: this phone sends its own snapshot, covering more, anyway.
+async fn report(document: &str, seq: u64) {
+    let path = format!("/api/v1/documents/{document}/reports/{seq}");
+    if let Err(problem) = api::send_only::<()>("POST", &path, None).await {
+        web_sys::console::warn_1(&format!("a snapshot report did not arrive: {problem:?}").into());
+    }
 }
 
 /// Merges, stores and tells this phone's open screens each change that passed its check.
