@@ -13,8 +13,8 @@ use coplan_domain::envelope::{Encoding, Envelope, Header, What, seal};
 use coplan_domain::key_envelope::{KeyAddress, KeyEnvelope, seal_key};
 use coplan_domain::keys::AccountRecord;
 use coplan_domain::plan::{SectionDoc, SectionKind};
-use coplan_domain::sync::history::{HistoryEntry, change_payload, read_change_payload};
 use coplan_domain::sync::compaction;
+use coplan_domain::sync::history::{HistoryEntry, change_payload, read_change_payload};
 use coplan_domain::sync::incoming;
 use coplan_domain::sync::outgoing::{self, next_change};
 use coplan_domain::sync::record::{PlanSync, SectionSync};
@@ -477,7 +477,9 @@ async fn sync_plan(
                     };
                     let payload = again.payload;
                     let sealed = seal_change(account, plan_id, *kind, section, sealing, &payload)?;
-                    section.engine.queue(again.counter, Waiting { payload, sealed });
+                    section
+                        .engine
+                        .queue(again.counter, Waiting { payload, sealed });
                     more = true;
                 }
             }
@@ -590,7 +592,10 @@ fn queue_snapshot(
 ) -> Result<(), Problem> {
     let engine = &section.engine;
     let waiting = engine.has_waiting() || !section.held.is_empty();
-    let Some(covers) = engine.tail.to_send(compaction::THRESHOLD, engine.cursor, waiting) else {
+    let Some(covers) = engine
+        .tail
+        .to_send(compaction::THRESHOLD, engine.cursor, waiting)
+    else {
         return Ok(());
     };
     let payload = change_payload(js_sys::Date::now() as u64, &doc.encode_state());
@@ -705,8 +710,7 @@ async fn take_in(
             claims.push(Claim {
                 seq: pulled.seq,
                 covers: header.covers,
-                taken_early: from_log.first == Some(pulled.seq)
-                    && pulled.seq > from_log.before + 1,
+                taken_early: from_log.first == Some(pulled.seq) && pulled.seq > from_log.before + 1,
                 update: update.clone(),
             });
         }
@@ -763,8 +767,16 @@ async fn take_in(
             .iter()
             .any(|framed| incoming::unframe(framed).is_some_and(|(_, u)| u == claim.update));
         if checked {
-            check_claim(storage, account, plan, kind, section, &claim, held_before.as_deref())
-                .await?;
+            check_claim(
+                storage,
+                account,
+                plan,
+                kind,
+                section,
+                &claim,
+                held_before.as_deref(),
+            )
+            .await?;
         }
     }
     Ok(())
