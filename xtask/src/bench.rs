@@ -3,8 +3,10 @@
 //! the service worker) and from "Start my plan" to typing (`bench-ready.mjs`); then
 //! opening a safety plan offline, new and with 10 000 edits of history, and keystroke to
 //! stored in IndexedDB (p50/p99/max) (`bench.mjs`); then durable pushes through the sync
-//! route on SQLite and PostgreSQL beside the disk's own fsync rate (`server/examples/
-//! push_load.rs`). Prints numbers; asserts nothing.
+//! route on SQLite and PostgreSQL (two processes) beside the disk's own fsync rate, what
+//! the server stores per keystroke with compaction, its memory with 10,000 parked
+//! long-polls, 1,000 phones reconnecting after a restart, and a push through one process
+//! to a long-poll on another (`server/examples/`). Prints numbers; asserts nothing.
 
 use std::path::Path;
 use std::process::Command;
@@ -51,9 +53,12 @@ pub fn run() -> anyhow::Result<()> {
     crate::fuzz::run(crate::fuzz::DEFAULT_SECONDS)
 }
 
-/// Durable pushes through `POST /api/v1/sync` on SQLite and on PostgreSQL (both
-/// committing durably, on this machine's disk), beside how many fsync'd writes a second
-/// the disk itself manages: the floor every durable commit stands on.
+/// Durable pushes through `POST /api/v1/sync` on SQLite (one process) and on PostgreSQL
+/// (two processes on one database), beside how many fsync'd writes a second the disk
+/// itself manages: the floor every durable commit stands on. Then, on SQLite, the
+/// server's memory with 10,000 parked long-polls and 1,000 phones reconnecting at once
+/// after a restart; on PostgreSQL, a push through one process to a long-poll parked on
+/// the other. The bench raises its own limit on open files for the server and the load.
 pub fn pushes() -> anyhow::Result<()> {
     use std::io::Write;
     build::server(&["--profile", "server"])?;
@@ -66,7 +71,12 @@ pub fn pushes() -> anyhow::Result<()> {
         "coplan-server",
         "--example",
         "push_load",
+        "--example",
+        "wait_load",
+        "--example",
+        "compaction_bytes",
     ]))?;
+    load("compaction_bytes", &[])?;
     let folder = std::env::current_dir()?.join("target/bench/pushes");
     let _ = std::fs::remove_dir_all(&folder);
     std::fs::create_dir_all(&folder)?;
@@ -85,35 +95,80 @@ pub fn pushes() -> anyhow::Result<()> {
     );
 
     let sqlite = format!("sqlite://{}", folder.join("coplan.db").display());
-    println!("SQLite (WAL, synchronous=FULL):");
-    push_load(&sqlite)?;
+    let phones = folder.join("phones.txt");
+    let phones = phones.to_str().expect("a UTF-8 path");
+    println!("SQLite (WAL, synchronous=FULL), one process:");
+    let server = Server::start(&sqlite)?;
+    load("push_load", &[&server.url])?;
+    load("wait_load", &["park", &server.url, &server.pid(), phones])?;
+    drop(server);
+    let server = Server::start(&sqlite)?;
+    load("wait_load", &["storm", &server.url, phones])?;
+    drop(server);
+
     let cluster = crate::postgres::Cluster::start_in(&folder, true)?;
-    println!("PostgreSQL (fsync on, synchronous_commit on):");
-    push_load(&cluster.url)
+    println!("PostgreSQL (fsync on, synchronous_commit on), two processes on one database:");
+    let (one, two) = (Server::start(&cluster.url)?, Server::start(&cluster.url)?);
+    load("push_load", &[&one.url, &two.url])?;
+    load("wait_load", &["across", &one.url, &two.url])
 }
 
-/// Starts the server on `database_url`, runs the load against it, stops it.
-fn push_load(database_url: &str) -> anyhow::Result<()> {
-    let port = crate::postgres::free_port()?;
-    let addr = format!("127.0.0.1:{port}");
-    let mut server = Command::new(build::server_binary("server"))
-        .env("DATABASE_URL", database_url)
-        .env("COPLAN_ADDR", &addr)
-        .env("COPLAN_DIST", build::DIST)
-        .env("COPLAN_LOG", "warn")
-        .spawn()?;
-    let ready = (0..100).any(|_| {
-        std::thread::sleep(std::time::Duration::from_millis(100));
-        std::net::TcpStream::connect(&addr).is_ok()
-    });
-    let result = if ready {
-        cmd::run(Command::new("target/server/examples/push_load").arg(format!("http://{addr}")))
-    } else {
-        Err(anyhow::anyhow!("the server did not start on {addr}"))
-    };
-    let _ = server.kill();
-    let _ = server.wait();
-    result
+/// Runs `program` with the hard limit on open files as its own.
+fn unlimited(program: impl AsRef<std::ffi::OsStr>) -> Command {
+    let mut command = Command::new("sh");
+    command
+        .arg("-c")
+        .arg(r#"ulimit -n "$(ulimit -Hn)" && exec "$0" "$@""#)
+        .arg(program);
+    command
+}
+
+/// Runs one of the server's load examples.
+fn load(example: &str, args: &[&str]) -> anyhow::Result<()> {
+    cmd::run(unlimited(format!("target/server/examples/{example}")).args(args))
+}
+
+/// A server process for the bench, stopped when dropped.
+struct Server {
+    child: std::process::Child,
+    url: String,
+}
+
+impl Server {
+    fn start(database_url: &str) -> anyhow::Result<Self> {
+        let port = crate::postgres::free_port()?;
+        let addr = format!("127.0.0.1:{port}");
+        let child = unlimited(build::server_binary("server"))
+            .env("DATABASE_URL", database_url)
+            .env("COPLAN_ADDR", &addr)
+            .env("COPLAN_DIST", build::DIST)
+            .env("COPLAN_LOG", "warn")
+            .spawn()?;
+        let mut server = Self {
+            child,
+            url: format!("http://{addr}"),
+        };
+        let ready = (0..100).any(|_| {
+            std::thread::sleep(std::time::Duration::from_millis(100));
+            std::net::TcpStream::connect(&addr).is_ok()
+        });
+        if !ready {
+            let _ = server.child.kill();
+            anyhow::bail!("the server did not start on {addr}");
+        }
+        Ok(server)
+    }
+
+    fn pid(&self) -> String {
+        self.child.id().to_string()
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
 }
 
 /// What a section stores per keystroke (budgets in PRODUCT.md; the domain tests in
