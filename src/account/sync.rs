@@ -569,6 +569,21 @@ fn queue_changes(
         What::Change => 0,
     };
     let payload = change_payload(js_sys::Date::now() as u64, &update);
+    queue_sealed(account, plan, kind, section, what, covers, payload)?;
+    section.engine.send_whole_state = false;
+    Ok(())
+}
+
+/// Seals `payload` under the section's next counter and puts it in the outbox.
+fn queue_sealed(
+    account: &AccountRecord,
+    plan: [u8; 16],
+    kind: SectionKind,
+    section: &mut SectionSync,
+    what: What,
+    covers: u64,
+    payload: Vec<u8>,
+) -> Result<(), Problem> {
     let counter = section.engine.take_counter();
     let sealing = Sealing {
         counter,
@@ -577,7 +592,6 @@ fn queue_changes(
     };
     let sealed = seal_change(account, plan, kind, section, sealing, &payload)?;
     section.engine.queue(counter, Waiting { payload, sealed });
-    section.engine.send_whole_state = false;
     Ok(())
 }
 
@@ -600,14 +614,15 @@ fn queue_snapshot(
     };
     let payload = change_payload(js_sys::Date::now() as u64, &doc.encode_state());
     section.sent = Some(outgoing::Sent::of(doc));
-    let counter = section.engine.take_counter();
-    let sealing = Sealing {
-        counter,
-        what: What::Snapshot,
+    queue_sealed(
+        account,
+        plan,
+        kind,
+        section,
+        What::Snapshot,
         covers,
-    };
-    let sealed = seal_change(account, plan, kind, section, sealing, &payload)?;
-    section.engine.queue(counter, Waiting { payload, sealed });
+        payload,
+    )?;
     section.engine.tail.sent();
     Ok(())
 }

@@ -277,22 +277,29 @@ impl Phone {
         account: &AccountKeys,
     ) {
         let sync = self.disk.syncs.get_mut(&kind).expect("document");
-        let counter = sync.take_counter();
-        let sealed = seal_change(
-            kind,
-            sync.document,
-            self.device,
-            Sealing {
-                counter,
-                what,
-                covers,
-                key: &KEY,
-            },
-            &payload,
-            account,
-        );
-        sync.queue(counter, Waiting { payload, sealed });
+        queue_sealed(sync, kind, self.device, (what, covers), payload, account);
     }
+}
+
+/// Seals `payload` as the phone's next envelope for the document, as a `what` claiming
+/// to cover `covers`, and puts it in the outbox.
+fn queue_sealed(
+    sync: &mut DocumentSync,
+    kind: SectionKind,
+    device: [u8; 16],
+    (what, covers): (What, u64),
+    payload: Vec<u8>,
+    account: &AccountKeys,
+) {
+    let counter = sync.take_counter();
+    let sealing = Sealing {
+        counter,
+        what,
+        covers,
+        key: &KEY,
+    };
+    let sealed = seal_change(kind, sync.document, device, sealing, &payload, account);
+    sync.queue(counter, Waiting { payload, sealed });
 }
 
 /// How one envelope is sealed.
@@ -719,26 +726,18 @@ impl<'a> Scenario<'a> {
                 .map(|update| outgoing::shape(doc, update, range_of(phone.device)));
             sync.send_whole_state = false;
             if let Some((what, payload)) = change {
-                let counter = sync.take_counter();
                 let covers = match what {
                     What::Snapshot => sync.tail.claim(sync.cursor, held),
                     What::Change => 0,
                 };
-                let sealing = Sealing {
-                    counter,
-                    what,
-                    covers,
-                    key: &KEY,
-                };
-                let sealed = seal_change(
+                queue_sealed(
+                    sync,
                     *kind,
-                    sync.document,
                     phone.device,
-                    sealing,
-                    &payload,
+                    (what, covers),
+                    payload,
                     self.account,
                 );
-                sync.queue(counter, Waiting { payload, sealed });
             }
             // As the app does after its rounds: past the threshold, or when a snapshot
             // that reached it did not cover, the whole document goes as a snapshot.
@@ -746,22 +745,8 @@ impl<'a> Scenario<'a> {
             if let Some(covers) = sync.tail.to_send(self.threshold, sync.cursor, waiting) {
                 let payload = doc.encode_state();
                 *sent = Some(outgoing::Sent::of(doc));
-                let counter = sync.take_counter();
-                let sealing = Sealing {
-                    counter,
-                    what: What::Snapshot,
-                    covers,
-                    key: &KEY,
-                };
-                let sealed = seal_change(
-                    *kind,
-                    sync.document,
-                    phone.device,
-                    sealing,
-                    &payload,
-                    self.account,
-                );
-                sync.queue(counter, Waiting { payload, sealed });
+                let claim = (What::Snapshot, covers);
+                queue_sealed(sync, *kind, phone.device, claim, payload, self.account);
                 sync.tail.sent();
                 self.seen.snapshots += 1;
             }
