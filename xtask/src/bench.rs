@@ -5,8 +5,9 @@
 //! stored in IndexedDB (p50/p99/max) (`bench.mjs`); then durable pushes through the sync
 //! route on SQLite and PostgreSQL (two processes) beside the disk's own fsync rate, what
 //! the server stores per keystroke with compaction, its memory with 10,000 parked
-//! long-polls, 1,000 phones reconnecting after a restart, and a push through one process
-//! to a long-poll on another (`server/examples/`). Prints numbers; asserts nothing.
+//! long-polls (twice), 1,000 pushes reconnecting within 10 s of a restart and 20,000
+//! within 1 s (beyond capacity), and a push through one process to a long-poll on
+//! another (`server/examples/`). Prints numbers; asserts nothing.
 
 use std::path::Path;
 use std::process::Command;
@@ -56,8 +57,8 @@ pub fn run() -> anyhow::Result<()> {
 /// Durable pushes through `POST /api/v1/sync` on SQLite (one process) and on PostgreSQL
 /// (two processes on one database), beside how many fsync'd writes a second the disk
 /// itself manages: the floor every durable commit stands on. Then, on SQLite, the
-/// server's memory with 10,000 parked long-polls and 1,000 phones reconnecting at once
-/// after a restart; on PostgreSQL, a push through one process to a long-poll parked on
+/// server's memory with 10,000 parked long-polls and phones reconnecting after a
+/// restart, within and beyond capacity; on PostgreSQL, a push through one process to a long-poll parked on
 /// the other. The bench raises its own limit on open files for the server and the load.
 pub fn pushes() -> anyhow::Result<()> {
     use std::io::Write;
@@ -100,11 +101,16 @@ pub fn pushes() -> anyhow::Result<()> {
     println!("SQLite (WAL, synchronous=FULL), one process:");
     let server = Server::start(&sqlite)?;
     load("push_load", &[&server.url])?;
+    // Twice: the second round shows whether what the first left behind grows.
+    load("wait_load", &["park", &server.url, &server.pid(), phones])?;
     load("wait_load", &["park", &server.url, &server.pid(), phones])?;
     drop(server);
-    let server = Server::start(&sqlite)?;
-    load("wait_load", &["storm", &server.url, phones])?;
-    drop(server);
+    // The storm (1,000 phones within 10 s), then twenty times it within 1 s:
+    // beyond capacity, to show what the phones turned away are told.
+    for (pushes, seconds) in [("1000", "10"), ("20000", "1")] {
+        let server = Server::start(&sqlite)?;
+        load("wait_load", &["storm", &server.url, phones, pushes, seconds])?;
+    }
 
     let cluster = crate::postgres::Cluster::start_in(&folder, true)?;
     println!("PostgreSQL (fsync on, synchronous_commit on), two processes on one database:");
