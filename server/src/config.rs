@@ -15,6 +15,9 @@ pub struct Config {
     pub database_url: String,
     /// `COPLAN_MAX_BODY_BYTES`, the largest request body accepted, default 64 KiB.
     pub max_body_bytes: usize,
+    /// `COPLAN_MAX_IN_FLIGHT`, the most API requests handled at once (parked long-polls
+    /// aside); one more is answered 503 with `Retry-After` at once. Default 256.
+    pub max_in_flight: usize,
     /// `COPLAN_LOG_FORMAT=json` for one JSON object per log line; plain text otherwise.
     pub json_logs: bool,
     /// `COPLAN_HSTS=on` where the deployment is reached only over https (usually through a
@@ -34,6 +37,7 @@ impl Default for Config {
             dist: PathBuf::from("dist"),
             database_url: "sqlite://data/coplan.db".to_string(),
             max_body_bytes: 64 * 1024,
+            max_in_flight: 256,
             json_logs: false,
             hsts: false,
             trusted_proxy: None,
@@ -74,6 +78,13 @@ impl Config {
                 value,
             })?;
         }
+        if let Some(value) = lookup("COPLAN_MAX_IN_FLIGHT") {
+            config.max_in_flight = value.parse().ok().filter(|n| *n > 0).ok_or(ConfigError {
+                name: "COPLAN_MAX_IN_FLIGHT",
+                expected: "a number of requests, at least 1",
+                value,
+            })?;
+        }
         config.json_logs = lookup("COPLAN_LOG_FORMAT").is_some_and(|v| v == "json");
         if let Some(value) = lookup("COPLAN_HSTS") {
             config.hsts = match value.as_str() {
@@ -110,6 +121,7 @@ impl fmt::Debug for Config {
             .field("dist", &self.dist)
             .field("database_url", &redact_password(&self.database_url))
             .field("max_body_bytes", &self.max_body_bytes)
+            .field("max_in_flight", &self.max_in_flight)
             .field("json_logs", &self.json_logs)
             .field("hsts", &self.hsts)
             .field("trusted_proxy", &self.trusted_proxy)
@@ -150,6 +162,14 @@ mod tests {
         let https = Config::from_lookup(|n| (n == "COPLAN_HSTS").then(|| "on".into())).unwrap();
         assert!(https.hsts);
         assert!(Config::from_lookup(|n| (n == "COPLAN_HSTS").then(|| "yes".into())).is_err());
+        assert_eq!(config.max_in_flight, 256);
+        let few = |v: &str| {
+            let v = v.to_string();
+            Config::from_lookup(move |n| (n == "COPLAN_MAX_IN_FLIGHT").then(|| v.clone()))
+        };
+        assert_eq!(few("8").unwrap().max_in_flight, 8);
+        assert!(few("0").is_err());
+        assert!(few("many").is_err());
     }
 
     #[test]

@@ -11,6 +11,8 @@ use crate::storage::StoreError;
 /// How long a phone is asked to wait when the database cannot be reached: a restart or a
 /// failover usually takes a few seconds, and phones add their own jitter.
 pub const UNAVAILABLE_RETRY_AFTER_S: u64 = 5;
+/// What a phone turned away as [`ApiError::Busy`] is told to wait (it adds its own spread).
+pub const BUSY_RETRY_AFTER_S: u64 = 2;
 
 #[derive(Debug, thiserror::Error)]
 pub enum ApiError {
@@ -38,6 +40,9 @@ pub enum ApiError {
     CrossSite,
     #[error("slow down")]
     SlowDown { retry_after_s: u64 },
+    /// More requests at once than the server takes ([`crate::config::Config::max_in_flight`]).
+    #[error("busy")]
+    Busy,
     /// A key envelope's place (document, epoch, reader) already holds another key.
     #[error("key taken")]
     KeyTaken,
@@ -136,6 +141,12 @@ impl ApiError {
                 "Too many tries. Wait a little, then try again.",
                 true,
             ),
+            Self::Busy => (
+                StatusCode::SERVICE_UNAVAILABLE,
+                "busy",
+                "The server is busy just now. Your plan is safe on your phone; it will try again in a moment.",
+                true,
+            ),
             Self::DatabaseUnavailable(_) => (
                 StatusCode::SERVICE_UNAVAILABLE,
                 "database_unavailable",
@@ -157,7 +168,9 @@ impl ApiError {
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         let (status, body) = self.parts();
-        if status.is_server_error() {
+        // `Busy` is counted where it is decided (the router), not logged per request: in a
+        // storm, a line for each would slow the server further.
+        if status.is_server_error() && !matches!(self, Self::Busy) {
             // The cause is for the log only; StoreError never holds plan text.
             tracing::error!(error = %self, code = body.code, "request failed");
         }
@@ -165,6 +178,7 @@ impl IntoResponse for ApiError {
         let retry_after_s = match self {
             Self::SlowDown { retry_after_s } => Some(retry_after_s),
             Self::DatabaseUnavailable(_) => Some(UNAVAILABLE_RETRY_AFTER_S),
+            Self::Busy => Some(BUSY_RETRY_AFTER_S),
             _ => None,
         };
         if let Some(seconds) = retry_after_s {

@@ -69,6 +69,10 @@ pub fn build(mut state: AppState, config: &Config) -> Router {
     Router::new()
         .nest("/api", api)
         .fallback_service(web::service(Arc::new(shell)))
+        .layer(middleware::from_fn_with_state(
+            Arc::new(InFlight::new(config.max_in_flight)),
+            at_most,
+        ))
         .layer(middleware::from_fn(cache_policy))
         .layer(middleware::from_fn_with_state(
             security::SecurityHeaders::new(&csp, config.hsts),
@@ -86,7 +90,10 @@ pub fn build(mut state: AppState, config: &Config) -> Router {
                 .make_span_with(|req: &Request| {
                     tracing::info_span!("request", method = %req.method(), path = %req.uri().path())
                 })
-                .on_response(DefaultOnResponse::new().level(Level::INFO)),
+                .on_response(DefaultOnResponse::new().level(Level::INFO))
+                // Every 5xx the API decides is logged with its cause where it is made
+                // (`ApiError`), and `busy` is counted (`at_most`): no second line here.
+                .on_failure(()),
         )
 }
 
@@ -105,6 +112,64 @@ async fn cache_policy(req: Request, next: Next) -> Response {
     res.headers_mut()
         .insert(header::CACHE_CONTROL, HeaderValue::from_static(policy));
     res
+}
+
+/// API paths that do not count against [`Config::max_in_flight`]: a long-poll spends
+/// its time parked (it takes a pooled connection only to read heads, and is answered 503
+/// if none comes), and a load balancer's health check must not be turned away as busy.
+const UNCOUNTED: [&str; 2] = ["/api/v1/sync/wait", "/api/health"];
+
+/// Answers an API request 503 `busy` (with `Retry-After`) at once when `in_flight` has
+/// no room: beyond capacity a phone is told to come back, rather than queued until its
+/// own patience runs out, and what the server holds in memory for requests stays bounded.
+async fn at_most(State(in_flight): State<Arc<InFlight>>, req: Request, next: Next) -> Response {
+    let path = req.uri().path();
+    if !path.starts_with("/api/") || UNCOUNTED.contains(&path) {
+        return next.run(req).await;
+    }
+    match in_flight.room.try_acquire() {
+        Ok(_held) => next.run(req).await,
+        Err(_) => {
+            in_flight.turned_away();
+            ApiError::Busy.into_response()
+        }
+    }
+}
+
+/// The room for API requests at once, and a count of those turned away.
+struct InFlight {
+    room: tokio::sync::Semaphore,
+    /// Turned away since the log last said so.
+    unsaid: std::sync::atomic::AtomicU64,
+    /// When the log last said so.
+    said: std::sync::Mutex<Option<std::time::Instant>>,
+}
+
+/// How often, at most, the log says how many requests were turned away as busy.
+const BUSY_LOG_EVERY: Duration = Duration::from_secs(10);
+
+impl InFlight {
+    fn new(room: usize) -> Self {
+        Self {
+            room: tokio::sync::Semaphore::new(room),
+            unsaid: 0.into(),
+            said: std::sync::Mutex::new(None),
+        }
+    }
+
+    /// Counts one turned away; says how many, at most every [`BUSY_LOG_EVERY`].
+    fn turned_away(&self) {
+        use std::sync::atomic::Ordering;
+        self.unsaid.fetch_add(1, Ordering::Relaxed);
+        let Ok(mut said) = self.said.try_lock() else {
+            return;
+        };
+        if said.is_none_or(|at| at.elapsed() >= BUSY_LOG_EVERY) {
+            *said = Some(std::time::Instant::now());
+            let count = self.unsaid.swap(0, Ordering::Relaxed);
+            tracing::warn!(count, "busy: requests turned away, each told to retry");
+        }
+    }
 }
 
 /// Paths whose bodies carry sealed changes, and so have their own, larger limit
