@@ -440,6 +440,10 @@ fn say(problem: &Problem, form: Form) -> String {
                 let wait = wait_words(u64::from(retry_after_s.unwrap_or(30)) * 1_000);
                 return fill(ta(A::ErrSlowDown), &[("wait", &wait)]);
             }
+            "busy" | "database_unavailable" => {
+                let wait = wait_words(u64::from(retry_after_s.unwrap_or(5)) * 1_000);
+                return fill(ta(A::ErrBusy), &[("wait", &wait)]);
+            }
             _ => A::ErrServer,
         },
     };

@@ -99,8 +99,13 @@ pub fn start() {
                 );
                 super::notice::failed(signed_out);
                 leptos::logging::warn!("sync waits: {problem:?}");
-                // Coming back online, or a change written, ends the wait early.
-                listen(backoff(failures)).await.woken().await;
+                match told_to_wait(&problem) {
+                    // The server is busy or limiting: it said how long, and nothing here
+                    // ends that wait early (a change written waits in the outbox).
+                    Some(ms) => crate::platform::pause(ms.max(backoff(failures))).await,
+                    // Coming back online, or a change written, ends the wait early.
+                    None => listen(backoff(failures)).await.woken().await,
+                }
             }
         }
         STARTED.set(false);
@@ -198,6 +203,23 @@ fn backoff(failures: u32) -> i32 {
     let base = 1_000i32.saturating_mul(1 << failures.min(5)).min(MOST_MS);
     let [spread] = random::<1>();
     base + base / 4 * i32::from(spread) / 255
+}
+
+/// How long the server asked this phone to wait (`Retry-After`), with up to a quarter
+/// more at random so that phones turned away together do not all come back together.
+fn told_to_wait(problem: &Problem) -> Option<i32> {
+    let Problem::Api(ApiProblem::Refused {
+        retry_after_s: Some(seconds),
+        ..
+    }) = problem
+    else {
+        return None;
+    };
+    let base = i32::try_from(u64::from(*seconds) * 1_000)
+        .unwrap_or(MOST_MS)
+        .min(MOST_MS);
+    let [spread] = random::<1>();
+    Some(base + base / 4 * i32::from(spread) / 255)
 }
 
 /// Rounds one call makes at most while the server says it has more.

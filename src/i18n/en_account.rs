@@ -138,6 +138,9 @@ pub fn text(text: A) -> &'static str {
         }
         A::ErrSlowDown => "Too many tries. Wait {wait}, then try again.",
         A::ErrSignInAgain => "For this, sign out and sign in again first.",
+        A::ErrBusy => {
+            "The server is busy just now. Wait {wait}, then try again. Your plan is safe on this phone."
+        }
         A::ErrOffline => {
             "Coplan cannot reach the server. Check your connection and try again. Your plan is safe on this phone."
         }

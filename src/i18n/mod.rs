@@ -164,6 +164,8 @@ pub enum AccountText {
     /// "{seconds}"
     ErrSlowDown,
     ErrSignInAgain,
+    /// "{wait}"
+    ErrBusy,
     ErrOffline,
     ErrServer,
     ErrKeys,

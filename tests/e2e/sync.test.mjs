@@ -360,3 +360,48 @@ test('words written while a backup is on its way go out straight after it, not a
   await a.context.close();
   await contextB.close();
 });
+
+test('a busy server is asked again only after the wait it names, and what was typed still arrives', async () => {
+  const a = await tabWithStory(running, STORY);
+  const busy = (route) => route.fulfill({
+    status: 503,
+    headers: { 'retry-after': '3', 'content-type': 'application/json' },
+    body: JSON.stringify({ error: { code: 'busy', message: 'Busy.', retry: true } }),
+  });
+  // Two syncs turned away as busy, then the server takes them; each try's time is kept.
+  const tries = [];
+  await a.page.route('**/api/v1/sync', async (route) => {
+    tries.push(Date.now());
+    if (tries.length <= 2) await busy(route);
+    else await route.continue();
+  });
+  // Making the account while the server is busy is said plainly, and the form keeps
+  // what was typed for the next try.
+  await a.page.route('**/api/v1/accounts', busy, { times: 1 });
+  await a.page.goto(`${a.url}/account`);
+  await a.page.getByRole('button', { name: 'Make an account' }).click();
+  await a.page.getByRole('textbox', { name: 'Username' }).fill('busy.server');
+  await a.page.getByLabel('Passphrase', { exact: true }).fill(PASSPHRASE);
+  await a.page.getByRole('button', { name: 'Make my account' }).click();
+  await a.page.getByText(/The server is busy just now\. Wait 3 seconds, then try again\./).waitFor();
+  assert.equal(await a.page.getByRole('textbox', { name: 'Username' }).inputValue(), 'busy.server');
+  await a.page.getByRole('button', { name: 'Make my account' }).click();
+  await a.page.getByRole('heading', { name: 'Your recovery code' }).waitFor();
+  // Words written while the phone waits do not cut the server's wait short.
+  await a.page.goto(`${a.url}/about-me`);
+  const box = a.page.getByRole('textbox', { name: STORY_BOX });
+  await box.press('End');
+  await box.pressSequentially(MORE);
+  await savedOnThisPhone(a.page);
+
+  const contextB = await running.browser.newContext();
+  const b = await contextB.newPage();
+  await signIn(b, a.url, 'busy.server');
+  await storyArrives(b, a.url, `${STORY}${MORE}`);
+  assert.ok(tries.length >= 3, `${tries.length} tries`);
+  for (const n of [1, 2]) {
+    assert.ok(tries[n] - tries[n - 1] >= 3000, `try ${n + 1} came ${tries[n] - tries[n - 1]} ms after a "wait 3 s"`);
+  }
+  await a.context.close();
+  await contextB.close();
+});
