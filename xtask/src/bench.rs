@@ -109,7 +109,10 @@ pub fn pushes() -> anyhow::Result<()> {
     // beyond capacity, to show what the phones turned away are told.
     for (pushes, seconds) in [("1000", "10"), ("20000", "1")] {
         let server = Server::start(&sqlite)?;
-        load("wait_load", &["storm", &server.url, phones, pushes, seconds])?;
+        load(
+            "wait_load",
+            &["storm", &server.url, phones, pushes, seconds],
+        )?;
     }
 
     let cluster = crate::postgres::Cluster::start_in(&folder, true)?;

@@ -16,7 +16,7 @@ const SW_TEMPLATE: &str = "src/sw.js";
 /// (`wasm.rs`), then the service worker and compressed copies.
 pub fn release() -> anyhow::Result<crate::wasm::AppFiles> {
     cmd::run(
-        Command::new("trunk")
+        crate::wasm::short_paths(&mut Command::new("trunk"))?
             .args(["build", "--release", "--offline"])
             .env("TRUNK_OFFLINE", "true")
             .env("PATH", crate::setup::path_with_build_tools()?)
