@@ -21,6 +21,13 @@ use crate::{build, cmd, setup};
 pub const HISTORY_EDITS: usize = 10_000;
 
 pub fn run() -> anyhow::Result<()> {
+    browser()?;
+    pushes()?;
+    crate::fuzz::run(crate::fuzz::DEFAULT_SECONDS)
+}
+
+/// `cargo xtask bench browser`: the app's own budgets alone, in headless Chromium.
+pub fn browser() -> anyhow::Result<()> {
     setup::for_build()?;
     setup::for_tests()?;
     build::release()?;
@@ -50,8 +57,7 @@ pub fn run() -> anyhow::Result<()> {
             .env("COPLAN_BENCH_HISTORY", root.join(history))
             .env("CHROMIUM", setup::CHROMIUM),
     )?;
-    pushes()?;
-    crate::fuzz::run(crate::fuzz::DEFAULT_SECONDS)
+    Ok(())
 }
 
 /// Durable pushes through `POST /api/v1/sync` on SQLite (one process) and on PostgreSQL

@@ -36,6 +36,8 @@ fn main() -> anyhow::Result<()> {
         Some("e2e") => test::build_and_end_to_end(),
         // `cargo xtask bench pushes` measures only the server's durable pushes.
         Some("bench") if args.get(1).map(String::as_str) == Some("pushes") => bench::pushes(),
+        // `cargo xtask bench browser` measures only the app, in the browser.
+        Some("bench") if args.get(1).map(String::as_str) == Some("browser") => bench::browser(),
         Some("bench") => bench::run(),
         Some("fuzz") => fuzz::run(match args.get(1) {
             Some(seconds) => seconds
@@ -53,7 +55,7 @@ fn main() -> anyhow::Result<()> {
         }
         _ => {
             eprintln!(
-                "usage: cargo xtask <run | test | size | bench [pushes] | fuzz [seconds] | build | e2e | setup>"
+                "usage: cargo xtask <run | test | size | bench [browser | pushes] | fuzz [seconds] | build | e2e | setup>"
             );
             bail!(
                 "unknown command {:?}",
