@@ -10,6 +10,7 @@ pub mod crisis_lines;
 pub mod draft;
 pub mod envelope;
 pub mod fuzzing;
+pub mod invite;
 pub mod key_envelope;
 pub mod keys;
 pub mod limits;
