@@ -79,6 +79,18 @@ impl InviteId {
     pub fn to_text(self) -> String {
         base32(u64::from(self.0), 6)
     }
+
+    /// An id as [`Self::to_text`] writes it, and only so (the server's reading).
+    pub fn parse(text: &str) -> Option<Self> {
+        if text.len() != 6 {
+            return None;
+        }
+        let mut n = 0u32;
+        for c in text.bytes() {
+            n = n << 5 | ALPHABET.iter().position(|a| *a == c)? as u32;
+        }
+        Some(Self(n))
+    }
 }
 
 /// Why a typed code or a scanned address did not read.

@@ -379,3 +379,72 @@ pub struct AuditLine {
     pub target: String,
     pub allowed: bool,
 }
+
+/// How long an invite works from when it is opened: the two people are in the room.
+pub const INVITE_LIFETIME_MS: i64 = 15 * 60 * 1000;
+/// The most invites one plan may have open at once.
+pub const MAX_OPEN_INVITES: usize = 5;
+
+/// `POST /api/v1/plans/{plan}/invites`: the person's phone opens an invite under the id
+/// it drew ([`crate::invite::InviteId::to_text`], the typed code's first six characters).
+/// The secret parts never reach the server.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NewInvite {
+    pub id: String,
+}
+
+/// The answer: when the invite stops working (milliseconds since 1970).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct InviteOpened {
+    pub expires_ms: i64,
+}
+
+/// `POST /api/v1/invites/{id}/redemption`: the joining phone's commitment and proof
+/// ([`crate::invite`]). Its keys are its account's, as the server holds them. Exactly one
+/// redemption of an invite succeeds.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Redemption {
+    pub commitment: Bytes<32>,
+    pub proof: Bytes<32>,
+    /// Whether the joining phone scanned the QR code (then its proof is made with the
+    /// long secret too), or the code was typed.
+    pub scanned: bool,
+}
+
+/// `POST /api/v1/plans/{plan}/invites/{id}/nonce` (the person's phone, after the
+/// redemption) and `POST /api/v1/invites/{id}/nonce` (the joining phone, after the
+/// person's): each side's random nonce. Sending the same again is harmless.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct InviteNonce {
+    pub nonce: Bytes<32>,
+}
+
+/// Who redeemed an invite, as the server knows them.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Joiner {
+    pub username: String,
+    pub signing: Bytes<32>,
+    pub receiving: Bytes<32>,
+    pub commitment: Bytes<32>,
+    pub proof: Bytes<32>,
+    pub scanned: bool,
+}
+
+/// `GET /api/v1/plans/{plan}/invites/{id}` (the person) and `GET /api/v1/invites/{id}`
+/// (the account that redeemed it): the exchange so far.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct InviteState {
+    pub expires_ms: i64,
+    /// The person's public keys (the plan's owner).
+    pub signing: Bytes<32>,
+    pub receiving: Bytes<32>,
+    pub joiner: Option<Joiner>,
+    pub person_nonce: Option<Bytes<32>>,
+    pub joiner_nonce: Option<Bytes<32>>,
+}

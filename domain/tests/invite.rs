@@ -96,6 +96,7 @@ fn a_typed_code_reads_back_however_it_is_typed() {
         assert!(code.id().get() < 1 << 30);
         assert_eq!(InviteId::new(code.id().get()), Some(code.id()));
         assert_eq!(code.id().to_text(), text.replace('-', "")[..6]);
+        assert_eq!(InviteId::parse(&code.id().to_text()), Some(code.id()));
     }
     assert_eq!(
         TypedCode::parse("1AQK-FFM9-38NK"),
@@ -110,6 +111,10 @@ fn a_typed_code_reads_back_however_it_is_typed() {
         Err(CodeError::Character('U'))
     );
     assert_eq!(InviteId::new(1 << 30), None);
+    // The server reads an id only as written: six characters, upper case, no stand-ins.
+    for bad in ["1AQKF", "1AQKFFM", "1aqkff", "1AQKFO", "1AQK-F", ""] {
+        assert_eq!(InviteId::parse(bad), None, "{bad}");
+    }
 }
 
 #[test]

@@ -2,8 +2,9 @@
 //! a newer server (or the reverse) must read each other's text exactly.
 
 use coplan_domain::wire::{
-    Account, AccountKeys, Blob, Bytes, Cost, NewPassphrase, Phone, RecoveryKeys, ServerInfo,
-    SignIn, SignUp, SignedIn, phone_name,
+    Account, AccountKeys, Blob, Bytes, Cost, InviteNonce, InviteOpened, InviteState, Joiner,
+    NewInvite, NewPassphrase, Phone, RecoveryKeys, Redemption, ServerInfo, SignIn, SignUp,
+    SignedIn, phone_name,
 };
 use serde::Serialize;
 use serde::de::DeserializeOwned;
@@ -114,6 +115,69 @@ fn the_account_formats_are_pinned() {
             }],
         },
         r#"{"username":"alex","has_recovery":true,"phones":[{"id":"p-1","name":"Phone","signed_in_ms":5,"last_seen_ms":6,"this_phone":true}]}"#,
+    );
+}
+
+#[test]
+fn the_invite_formats_are_pinned() {
+    pinned(
+        &NewInvite {
+            id: "1AQKFF".into(),
+        },
+        r#"{"id":"1AQKFF"}"#,
+    );
+    pinned(
+        &InviteOpened {
+            expires_ms: 900_000,
+        },
+        r#"{"expires_ms":900000}"#,
+    );
+    pinned(
+        &Redemption {
+            commitment: Bytes([1; 32]),
+            proof: Bytes([2; 32]),
+            scanned: true,
+        },
+        &format!(r#"{{"commitment":"{ONES}","proof":"{TWOS}","scanned":true}}"#),
+    );
+    pinned(
+        &InviteNonce {
+            nonce: Bytes([1; 32]),
+        },
+        &format!(r#"{{"nonce":"{ONES}"}}"#),
+    );
+    let waiting = InviteState {
+        expires_ms: 5,
+        signing: Bytes([1; 32]),
+        receiving: Bytes([2; 32]),
+        joiner: None,
+        person_nonce: None,
+        joiner_nonce: None,
+    };
+    pinned(
+        &waiting,
+        &format!(
+            r#"{{"expires_ms":5,"signing":"{ONES}","receiving":"{TWOS}","joiner":null,"person_nonce":null,"joiner_nonce":null}}"#
+        ),
+    );
+    let redeemed = InviteState {
+        joiner: Some(Joiner {
+            username: "sam.w".into(),
+            signing: Bytes([2; 32]),
+            receiving: Bytes([1; 32]),
+            commitment: Bytes([1; 32]),
+            proof: Bytes([2; 32]),
+            scanned: false,
+        }),
+        person_nonce: Some(Bytes([1; 32])),
+        joiner_nonce: Some(Bytes([2; 32])),
+        ..waiting
+    };
+    pinned(
+        &redeemed,
+        &format!(
+            r#"{{"expires_ms":5,"signing":"{ONES}","receiving":"{TWOS}","joiner":{{"username":"sam.w","signing":"{TWOS}","receiving":"{ONES}","commitment":"{ONES}","proof":"{TWOS}","scanned":false}},"person_nonce":"{ONES}","joiner_nonce":"{TWOS}"}}"#
+        ),
     );
 }
 

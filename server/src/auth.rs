@@ -46,6 +46,17 @@ pub const SIGN_IN_PER_ADDRESS: Bucket = Bucket {
     capacity: 30.0,
     per_ms: 1.0 / 10_000.0,
 };
+/// Invite redemptions per address: 10, then one a minute (a room of people joining, not
+/// a search of ids).
+pub const INVITE_PER_ADDRESS: Bucket = Bucket {
+    capacity: 10.0,
+    per_ms: 1.0 / 60_000.0,
+};
+/// Redemptions of one invite id, from anywhere: 5, then one a minute (a few slips).
+pub const INVITE_PER_ID: Bucket = Bucket {
+    capacity: 5.0,
+    per_ms: 1.0 / 60_000.0,
+};
 /// Sign-ups per address: 10, then one every 5 minutes (a group in a café can all sign
 /// up; nobody can ask about thousands of names).
 pub const SIGN_UP_PER_ADDRESS: Bucket = Bucket {
@@ -231,6 +242,10 @@ pub enum Limit<'a> {
     SignInByName(&'a str),
     SignInByAddress,
     SignUpByAddress,
+    /// Tries at redeeming invites, from one address.
+    InviteByAddress,
+    /// Tries at redeeming one invite id, from anywhere.
+    InviteById(&'a str),
 }
 
 /// Takes one try from each limit in turn; the first that has none left answers 429.
@@ -246,6 +261,8 @@ pub async fn limit(
             Limit::SignInByName(name) => (format!("sign-in\0{name}\0{address}"), SIGN_IN_PER_NAME),
             Limit::SignInByAddress => (format!("sign-in\0\0{address}"), SIGN_IN_PER_ADDRESS),
             Limit::SignUpByAddress => (format!("sign-up\0\0{address}"), SIGN_UP_PER_ADDRESS),
+            Limit::InviteByAddress => (format!("invite\0\0{address}"), INVITE_PER_ADDRESS),
+            Limit::InviteById(id) => (format!("invite\0{id}\0"), INVITE_PER_ID),
         };
         // Kept as a hash: what people type into a username box is sometimes a password.
         let mut key = Sha256::new();

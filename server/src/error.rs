@@ -49,6 +49,12 @@ pub enum ApiError {
     /// The membership log holds other entries than the phone appended after.
     #[error("log moved")]
     LogMoved,
+    /// Another live invite has this id.
+    #[error("invite taken")]
+    InviteTaken,
+    /// The plan has as many invites open as it may.
+    #[error("too many invites")]
+    TooManyInvites,
 }
 
 /// What a client reads: a stable code for programs, a plain sentence for people, and
@@ -109,6 +115,18 @@ impl ApiError {
                 StatusCode::CONFLICT,
                 "log_moved",
                 "The plan's list of members changed meanwhile: fetch it and try again.",
+                false,
+            ),
+            Self::InviteTaken => (
+                StatusCode::CONFLICT,
+                "invite_taken",
+                "Another invite has this code just now: make another.",
+                false,
+            ),
+            Self::TooManyInvites => (
+                StatusCode::CONFLICT,
+                "too_many_invites",
+                "This plan has as many invites open as it may: end one, or wait for one to run out.",
                 false,
             ),
             Self::SignInFailed => (

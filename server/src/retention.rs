@@ -34,6 +34,12 @@ pub async fn compact(db: &Database, now_ms: i64) -> Result<Compacted, StoreError
     db.compact(now_ms - COMPACTION_GRACE_MS).await
 }
 
+/// Forgets invites that ran out, as of `now_ms` (they can never be redeemed again).
+pub async fn forget_invites(db: &Database, now_ms: i64) -> Result<u64, StoreError> {
+    use crate::storage::invites::InviteStore as _;
+    db.forget_invites(now_ms).await
+}
+
 /// Purges at start and then hourly, for as long as the process runs. A failed purge is
 /// logged (counts only) and tried again at the next hour.
 pub fn spawn(db: Database, clock: Clock) {
@@ -56,6 +62,10 @@ pub fn spawn(db: Database, clock: Clock) {
                     )
                 }
                 Err(error) => tracing::warn!(%error, "compacting logs failed"),
+            }
+            match forget_invites(&db, clock.now_ms()).await {
+                Ok(gone) => tracing::info!(invites = gone, "forgot invites that ran out"),
+                Err(error) => tracing::warn!(%error, "forgetting invites failed"),
             }
         }
     });

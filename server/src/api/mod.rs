@@ -3,6 +3,7 @@
 //! describes them all.
 
 mod health;
+pub mod invites;
 pub mod openapi;
 pub mod sync;
 pub mod v1;

@@ -88,7 +88,7 @@ pub async fn attach_plan(
 
 /// The plan, if the session's account owns it. A plan that does not exist and one that
 /// belongs to someone else answer the same; either way the decision is audited.
-async fn own_plan(
+pub(super) async fn own_plan(
     state: &AppState,
     session: &Session,
     plan: &str,
@@ -156,7 +156,7 @@ pub async fn put_keys(
 }
 
 /// The account's public signing key, which signs its key envelopes and membership log.
-async fn signing_key(state: &AppState, account: &str) -> Result<[u8; 32], ApiError> {
+pub(super) async fn signing_key(state: &AppState, account: &str) -> Result<[u8; 32], ApiError> {
     state
         .db
         .signing_key(account)
@@ -282,7 +282,7 @@ pub async fn plans(
     }))
 }
 
-async fn audit(
+pub(super) async fn audit(
     state: &AppState,
     session: &Session,
     action: &str,

@@ -55,6 +55,18 @@ pub fn routes(state: AppState) -> Router<AppState> {
             "/plans/{plan}/members",
             get(super::sync::get_members).post(super::sync::append_members),
         )
+        .route("/plans/{plan}/invites", post(super::invites::open))
+        .route(
+            "/plans/{plan}/invites/{id}",
+            get(super::invites::for_person).delete(super::invites::close),
+        )
+        .route(
+            "/plans/{plan}/invites/{id}/nonce",
+            post(super::invites::person_nonce),
+        )
+        .route("/invites/{id}", get(super::invites::for_joiner))
+        .route("/invites/{id}/redemption", post(super::invites::redeem))
+        .route("/invites/{id}/nonce", post(super::invites::joiner_nonce))
         .route(
             "/sync",
             post(super::sync::sync).layer(axum::extract::DefaultBodyLimit::max(
@@ -95,7 +107,7 @@ where
 }
 
 /// Where the request came from, for the limits on guessing.
-pub struct Address(Option<std::net::IpAddr>);
+pub struct Address(pub Option<std::net::IpAddr>);
 
 impl FromRequestParts<AppState> for Address {
     type Rejection = ApiError;

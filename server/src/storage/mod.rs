@@ -3,6 +3,7 @@
 
 mod accounts;
 mod cursor_log;
+pub mod invites;
 mod memory;
 mod plans;
 mod postgres;
@@ -771,5 +772,54 @@ impl Store for Database {
 
     async fn audit_trail(&self, account: &str) -> Result<Vec<AuditRow>, StoreError> {
         each!(self, s => s.audit_trail(account).await)
+    }
+}
+
+impl invites::InviteStore for Database {
+    async fn open_invite(
+        &self,
+        new: &invites::OpenInvite<'_>,
+    ) -> Result<invites::Opened, StoreError> {
+        each!(self, s => s.open_invite(new).await)
+    }
+
+    async fn redeem_invite(&self, new: &invites::NewRedemption<'_>) -> Result<bool, StoreError> {
+        each!(self, s => s.redeem_invite(new).await)
+    }
+
+    async fn invite(
+        &self,
+        id_hash: &[u8],
+        now_ms: i64,
+    ) -> Result<Option<invites::InviteRow>, StoreError> {
+        each!(self, s => s.invite(id_hash, now_ms).await)
+    }
+
+    async fn person_nonce(
+        &self,
+        id_hash: &[u8],
+        plan: &str,
+        nonce: &[u8],
+        now_ms: i64,
+    ) -> Result<bool, StoreError> {
+        each!(self, s => s.person_nonce(id_hash, plan, nonce, now_ms).await)
+    }
+
+    async fn joiner_nonce(
+        &self,
+        id_hash: &[u8],
+        joiner: &str,
+        nonce: &[u8],
+        now_ms: i64,
+    ) -> Result<bool, StoreError> {
+        each!(self, s => s.joiner_nonce(id_hash, joiner, nonce, now_ms).await)
+    }
+
+    async fn close_invite(&self, id_hash: &[u8], plan: &str) -> Result<bool, StoreError> {
+        each!(self, s => s.close_invite(id_hash, plan).await)
+    }
+
+    async fn forget_invites(&self, before_ms: i64) -> Result<u64, StoreError> {
+        each!(self, s => s.forget_invites(before_ms).await)
     }
 }

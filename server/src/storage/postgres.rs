@@ -4,6 +4,7 @@ use std::str::FromStr;
 
 use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions};
 
+use super::invites::{InviteRow, InviteStore, NewRedemption, OpenInvite, Opened};
 use super::{
     AccountRow, AccountTuple, Appended, AuditEntry, AuditRow, Bucket, Compacted, Created,
     CursorLog, Durability, Forgotten, Head, KeysPut, Logged, NewAccount, NewKeyEnvelope, NewPlan,
@@ -91,4 +92,8 @@ impl Store for PostgresStore {
 
     super::accounts::account_methods!();
     super::plans::plan_methods!(audit: pool);
+}
+
+impl InviteStore for PostgresStore {
+    super::invites::invite_methods!();
 }

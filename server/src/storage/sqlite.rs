@@ -6,6 +6,7 @@ use sqlx::sqlite::{
     SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
 };
 
+use super::invites::{InviteRow, InviteStore, NewRedemption, OpenInvite, Opened};
 use super::sqlite_writer::Writer;
 use super::{
     AccountRow, AccountTuple, Appended, AuditEntry, AuditRow, Bucket, Compacted, Created,
@@ -104,4 +105,8 @@ impl Store for SqliteStore {
 
     super::accounts::account_methods!();
     super::plans::plan_methods!(audit: writer);
+}
+
+impl InviteStore for SqliteStore {
+    super::invites::invite_methods!();
 }

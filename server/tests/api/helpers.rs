@@ -154,6 +154,11 @@ impl TestApp {
             .fetch_add(ms, std::sync::atomic::Ordering::SeqCst);
     }
 
+    /// The server's clock now, in milliseconds.
+    pub fn now_ms(&self) -> i64 {
+        self.clock.load(std::sync::atomic::Ordering::SeqCst)
+    }
+
     pub fn url(&self, path: &str) -> String {
         format!("http://{}{}", self.addr, path)
     }

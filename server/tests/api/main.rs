@@ -11,6 +11,7 @@ mod cursor_log;
 mod durability;
 mod errors;
 mod health;
+mod invites;
 mod openapi;
 mod phones;
 mod processes;
