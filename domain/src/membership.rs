@@ -88,6 +88,34 @@ impl Role {
     }
 }
 
+impl Role {
+    /// What a new member in this role may do with each section, until the person
+    /// chooses otherwise when inviting them (SHARING decision 4): everyone may suggest
+    /// changes to About me and If I am in crisis; a worker edits the care plan and the
+    /// safety plan and reads the check-ins; a carer reads the safety plan. In
+    /// [`SectionKind::ALL`]'s order.
+    pub fn default_rights(self) -> Rights {
+        use Right::{Edit, None, Read, Suggest};
+        match self {
+            Self::Person => [Edit; 5],
+            Self::Worker => [Suggest, Edit, Edit, Suggest, Read],
+            Self::Carer => [Suggest, None, Read, Suggest, None],
+            Self::Other => [Suggest, None, None, Suggest, None],
+        }
+    }
+}
+
+/// The sections `rights` gives exactly `right` to, in [`SectionKind::ALL`]'s order: what
+/// the invite says in words ("edit your care plan and safety plan").
+pub fn sections_with(rights: &Rights, right: Right) -> Vec<SectionKind> {
+    SectionKind::ALL
+        .into_iter()
+        .zip(rights)
+        .filter(|(_, r)| **r == right)
+        .map(|(kind, _)| kind)
+        .collect()
+}
+
 /// What an entry does.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Op {

@@ -6,7 +6,7 @@ use coplan_domain::keys::AccountKeys;
 use coplan_domain::keys::known_answer::random;
 use coplan_domain::membership::{
     CLIENT_RANGE, LogError, Membership, Op, Refusal, Right, Role, entry_hash, inserted_clients,
-    sign_entry,
+    sections_with, sign_entry,
 };
 use coplan_domain::plan::{AuthorId, Edit, SectionDoc, SectionKind, Stamp};
 
@@ -380,5 +380,51 @@ fn a_change_enters_only_from_a_member_with_edit_writing_under_their_own_ids() {
     assert_eq!(
         members.check_update(&w, SectionKind::CarePlan, 5 * CLIENT_RANGE, &care),
         Err(Refusal::NotAMember)
+    );
+}
+
+#[test]
+fn each_role_starts_with_the_rights_sharing_decides_and_a_log_accepts_them() {
+    use SectionKind::{AboutMe, CarePlan, CheckIns, CrisisWishes, SafetyPlan};
+    assert_eq!(Role::Worker.default_rights(), WORKER_RIGHTS);
+    let workers = Role::Worker.default_rights();
+    assert_eq!(sections_with(&workers, Right::Edit), [CarePlan, SafetyPlan]);
+    assert_eq!(
+        sections_with(&workers, Right::Suggest),
+        [AboutMe, CrisisWishes]
+    );
+    assert_eq!(sections_with(&workers, Right::Read), [CheckIns]);
+    let carer = Role::Carer.default_rights();
+    assert_eq!(sections_with(&carer, Right::Read), [SafetyPlan]);
+    assert_eq!(
+        sections_with(&carer, Right::Suggest),
+        [AboutMe, CrisisWishes]
+    );
+    assert_eq!(sections_with(&carer, Right::None), [CarePlan, CheckIns]);
+    let other = Role::Other.default_rights();
+    assert_eq!(
+        sections_with(&other, Right::Suggest),
+        [AboutMe, CrisisWishes]
+    );
+    assert!(sections_with(&other, Right::Edit).is_empty());
+    assert_eq!(Role::Person.default_rights(), [Right::Edit; 5]);
+    // A member added with their role's rights is what the verified log says of them.
+    let mut log = Log::new();
+    let (carer_keys, worker_keys) = (AccountKeys::from_random(&[0x43; 64]), worker());
+    for (keys, role) in [(&carer_keys, Role::Carer), (&worker_keys, Role::Worker)] {
+        log.add(Op::AddMember {
+            signing: keys.public().signing,
+            receiving: keys.public().receiving,
+            role,
+            rights: role.default_rights(),
+        });
+    }
+    let members = log.verify().unwrap();
+    let carer = carer_keys.public().signing;
+    assert_eq!(members.right(&carer, SafetyPlan), Right::Read);
+    assert_eq!(members.right(&carer, CarePlan), Right::None);
+    assert_eq!(
+        members.right(&worker_keys.public().signing, CarePlan),
+        Right::Edit
     );
 }
