@@ -9,7 +9,7 @@ use axum::extract::{Path, State};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use coplan_domain::key_envelope::KeyEnvelope;
-use coplan_domain::membership::{LOG_MAX_ENTRIES, Membership, Op, read_op};
+use coplan_domain::membership::{LOG_MAX_ENTRIES, Membership, Op, Right, read_op};
 use coplan_domain::plan::SectionKind;
 use coplan_domain::sync::wire::{SyncWireError, read_request, write_response};
 use coplan_domain::wire::{
@@ -211,10 +211,13 @@ pub async fn get_members(
 }
 
 /// Appends to the plan's membership log, from the owner's phone. Each entry must follow
-/// the log before it, signed by the owner ([`Membership::append`]); until sharing, an
-/// entry may only add the owner (the first) or one of the owner's phones, with the range
-/// that phone registered. All are stored or none; a log that holds other entries than the
-/// phone appended after answers 409.
+/// the log before it, signed by the owner ([`Membership::append`]). An entry may add the
+/// owner (the first), one of the owner's phones with the range that phone registered, or
+/// a member: an account on this server, with exactly the keys it holds for them; and may
+/// change a member's rights or remove them. All are stored or none, and in the same
+/// transaction the verified log's members become who may reach the plan's documents
+/// (`may_sync`). A log that holds other entries than the phone appended after answers
+/// 409.
 pub async fn append_members(
     State(state): State<AppState>,
     session: Session,
@@ -244,7 +247,19 @@ pub async fn append_members(
             return Err(refused);
         }
         let allowed = match read_op(entry) {
-            Some(Op::AddMember { signing: who, .. }) => who == signing,
+            Some(Op::AddMember {
+                signing: who,
+                receiving,
+                ..
+            }) => {
+                // The person, or an account on this server with exactly these keys.
+                who == signing
+                    || state
+                        .db
+                        .account_by_signing_key(&who)
+                        .await?
+                        .is_some_and(|(_, theirs)| theirs == receiving)
+            }
             Some(Op::AddPhone {
                 member,
                 phone,
@@ -254,16 +269,31 @@ pub async fn append_members(
                     && state.db.phone_range(account, &id_text(&phone)).await?
                         == Some(i64::from(range_start))
             }
+            // The log itself refuses a change or removal of anyone not a member.
+            Some(Op::ChangeRights { .. } | Op::Remove { .. }) => true,
             _ => false,
         };
         if !allowed {
             return Err(refused);
         }
     }
+    // Who may reach the plan from now on: every member but the person, as the log says.
+    let mut members = Vec::new();
+    for (key, member) in log.members.iter().filter(|(key, _)| **key != signing) {
+        let Some((account, _)) = state.db.account_by_signing_key(key).await? else {
+            continue;
+        };
+        let mut rights = [0u8; 5];
+        for (kind, right) in SectionKind::ALL.into_iter().zip(member.rights) {
+            let at = usize::from(kind.code()) - 1;
+            rights[at] = if member.removed { 0 } else { right as u8 };
+        }
+        members.push((account, rights.to_vec()));
+    }
     let entries: Vec<&[u8]> = request.entries.iter().map(Blob::as_slice).collect();
     match state
         .db
-        .append_membership(&plan, i64::from(request.after), &entries)
+        .append_membership(&plan, i64::from(request.after), &entries, &members)
         .await?
     {
         Appended::Stored => Ok(StatusCode::NO_CONTENT),
@@ -455,7 +485,16 @@ async fn reachable(
     let mut allowed = Vec::with_capacity(requests.len());
     for request in requests {
         let document = id_text(&request.document);
-        let may = state.db.may_sync(&session.row.account, &document).await?;
+        // Pulling needs read; pushing, edit (suggestions come with their own documents).
+        let need = if request.push.is_empty() {
+            Right::Read
+        } else {
+            Right::Edit
+        };
+        let may = state
+            .db
+            .may_sync(&session.row.account, &document, need)
+            .await?;
         audit(state, session, action, &document, may).await?;
         if may {
             allowed.push(request);

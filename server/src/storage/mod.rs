@@ -478,12 +478,20 @@ pub trait Store: CursorLog {
     ) -> impl Future<Output = Result<String, StoreError>> + Send;
     /// The owner's plans with their documents, oldest first.
     fn plans(&self, owner: &str) -> impl Future<Output = Result<Vec<PlanRow>, StoreError>> + Send;
-    /// Whether the account may push to and pull from the document.
+    /// Whether the account may do `need` with the document: its plan's owner may do
+    /// anything; a member what the verified membership log gave them (read to pull, edit
+    /// to push).
     fn may_sync(
         &self,
         account: &str,
         document: &str,
+        need: coplan_domain::membership::Right,
     ) -> impl Future<Output = Result<bool, StoreError>> + Send;
+    /// The account with this public signing key, and its receiving key.
+    fn account_by_signing_key(
+        &self,
+        signing: &[u8],
+    ) -> impl Future<Output = Result<Option<(String, Vec<u8>)>, StoreError>> + Send;
     /// The account's public signing key.
     fn signing_key(
         &self,
@@ -512,12 +520,14 @@ pub trait Store: CursorLog {
         plan: &str,
     ) -> impl Future<Output = Result<Vec<Vec<u8>>, StoreError>> + Send;
     /// Appends `entries` to the plan's membership log as numbers `after`, `after + 1`, …,
-    /// all or none, only if the log holds exactly `after` entries now.
+    /// all or none, only if the log holds exactly `after` entries now; and, in the same
+    /// transaction, makes `members` (account, rights) the plan's members.
     fn append_membership(
         &self,
         plan: &str,
         after: i64,
         entries: &[&[u8]],
+        members: &[(String, Vec<u8>)],
     ) -> impl Future<Output = Result<Appended, StoreError>> + Send;
     /// The first client id of the range `phone` of `account` registered, if it is one of
     /// the account's phones.
@@ -721,8 +731,20 @@ impl Store for Database {
         each!(self, s => s.plans(owner).await)
     }
 
-    async fn may_sync(&self, account: &str, document: &str) -> Result<bool, StoreError> {
-        each!(self, s => s.may_sync(account, document).await)
+    async fn may_sync(
+        &self,
+        account: &str,
+        document: &str,
+        need: coplan_domain::membership::Right,
+    ) -> Result<bool, StoreError> {
+        each!(self, s => s.may_sync(account, document, need).await)
+    }
+
+    async fn account_by_signing_key(
+        &self,
+        signing: &[u8],
+    ) -> Result<Option<(String, Vec<u8>)>, StoreError> {
+        each!(self, s => s.account_by_signing_key(signing).await)
     }
 
     async fn signing_key(&self, account: &str) -> Result<Option<Vec<u8>>, StoreError> {
@@ -758,8 +780,9 @@ impl Store for Database {
         plan: &str,
         after: i64,
         entries: &[&[u8]],
+        members: &[(String, Vec<u8>)],
     ) -> Result<Appended, StoreError> {
-        each!(self, s => s.append_membership(plan, after, entries).await)
+        each!(self, s => s.append_membership(plan, after, entries, members).await)
     }
 
     async fn phone_range(&self, account: &str, phone: &str) -> Result<Option<i64>, StoreError> {

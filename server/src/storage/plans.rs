@@ -5,6 +5,14 @@
 pub(super) const INSERT_AUDIT: &str = "INSERT INTO audit (at_ms, account_id, phone_id, action, target, allowed) \
      VALUES ($1, $2, $3, $4, $5, $6)";
 
+/// Whether a member's stored rights (a byte per section, by wire code) give at least
+/// `need` on the section whose wire code is `kind`.
+pub(super) fn member_may(rights: &[u8], kind: i64, need: coplan_domain::membership::Right) -> bool {
+    let at = usize::try_from(kind - 1).ok();
+    at.and_then(|at| rights.get(at))
+        .is_some_and(|have| *have >= need as u8 && *have > 0)
+}
+
 /// The plan methods of [`super::Store`], for a store with a `pool` field. `audit` either
 /// writes on the pool (`pool`) or is handed to SQLite's one writer (`writer`).
 macro_rules! plan_methods {
@@ -81,16 +89,37 @@ macro_rules! plan_methods {
             Ok(plans)
         }
 
-        async fn may_sync(&self, account: &str, document: &str) -> Result<bool, StoreError> {
-            let found: Option<(i64,)> = sqlx::query_as(
-                "SELECT d.kind FROM documents d JOIN plans p ON p.id = d.plan_id \
-                 WHERE d.id = $1 AND p.owner_id = $2",
+        async fn may_sync(
+            &self,
+            account: &str,
+            document: &str,
+            need: coplan_domain::membership::Right,
+        ) -> Result<bool, StoreError> {
+            let found: Option<(i64, String, Option<Vec<u8>>)> = sqlx::query_as(
+                "SELECT d.kind, p.owner_id, m.rights FROM documents d \
+                 JOIN plans p ON p.id = d.plan_id \
+                 LEFT JOIN plan_members m ON m.plan_id = p.id AND m.account_id = $2 \
+                 WHERE d.id = $1",
             )
             .bind(document)
             .bind(account)
             .fetch_optional(&self.pool)
             .await?;
-            Ok(found.is_some())
+            Ok(match found {
+                Some((_, owner, _)) if owner == account => true,
+                Some((kind, _, Some(rights))) => super::plans::member_may(&rights, kind, need),
+                _ => false,
+            })
+        }
+
+        async fn account_by_signing_key(
+            &self,
+            signing: &[u8],
+        ) -> Result<Option<(String, Vec<u8>)>, StoreError> {
+            Ok(sqlx::query_as("SELECT id, receiving_key FROM accounts WHERE signing_key = $1")
+                .bind(signing)
+                .fetch_optional(&self.pool)
+                .await?)
         }
 
         async fn signing_key(&self, account: &str) -> Result<Option<Vec<u8>>, StoreError> {
@@ -179,6 +208,7 @@ macro_rules! plan_methods {
             plan: &str,
             after: i64,
             entries: &[&[u8]],
+            members: &[(String, Vec<u8>)],
         ) -> Result<Appended, StoreError> {
             let mut tx = self.pool.begin().await?;
             let (count,): (i64,) =
@@ -205,6 +235,21 @@ macro_rules! plan_methods {
                     tx.rollback().await?;
                     return Ok(Appended::Moved);
                 }
+            }
+            // Who may reach the plan now: the verified log's members, in full.
+            sqlx::query("DELETE FROM plan_members WHERE plan_id = $1")
+                .bind(plan)
+                .execute(&mut *tx)
+                .await?;
+            for (account, rights) in members {
+                sqlx::query(
+                    "INSERT INTO plan_members (plan_id, account_id, rights) VALUES ($1, $2, $3)",
+                )
+                .bind(plan)
+                .bind(account)
+                .bind(rights)
+                .execute(&mut *tx)
+                .await?;
             }
             tx.commit().await?;
             Ok(Appended::Stored)

@@ -12,6 +12,7 @@ mod durability;
 mod errors;
 mod health;
 mod invites;
+mod members;
 mod openapi;
 mod phones;
 mod processes;

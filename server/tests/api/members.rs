@@ -1,0 +1,188 @@
+//! Rights per member and section, enforced by the server (SHARING decision 4), over real
+//! HTTP on both databases: the person adds a worker and a carer to the membership log
+//! with their role's rights, and each then reaches each section exactly as far as the log
+//! lets them: read to pull, edit to push, nothing else; a change of rights or a removal
+//! takes effect on the next request. Members are only accounts on this server, with the
+//! keys it holds for them.
+
+use coplan_domain::keys::AccountKeys;
+use coplan_domain::membership::{Op, Right, Role, entry_hash, sign_entry};
+use coplan_domain::sync::{DocumentRequest, PushAnswer};
+use coplan_domain::wire::Blob;
+use reqwest::StatusCode;
+
+use crate::helpers::{Db, TestApp, TestDatabase};
+use crate::on_both_databases;
+use crate::phones::{
+    Person, Phone, attach, document, envelope, id_bytes, json_post, signed_up, sync,
+};
+
+on_both_databases!(a_member_reaches_each_section_as_far_as_the_log_lets_them_and_no_further);
+
+async fn append(
+    app: &TestApp,
+    phone: &Phone,
+    plan: &str,
+    after: u32,
+    entries: &[Vec<u8>],
+) -> StatusCode {
+    let body = coplan_domain::wire::AppendMembership {
+        after,
+        entries: entries
+            .iter()
+            .map(|e| Blob::new(e.clone()).unwrap())
+            .collect(),
+    };
+    json_post(
+        app,
+        &format!("/api/v1/plans/{plan}/members"),
+        &body,
+        Some(&phone.cookie),
+    )
+    .await
+    .status()
+}
+
+/// What one phone gets back for one document: None when it is left out.
+async fn pull(app: &TestApp, phone: &Phone, document: [u8; 16]) -> Option<u64> {
+    let request = DocumentRequest {
+        document,
+        after: 0,
+        push: Vec::new(),
+    };
+    sync(app, phone, &[request])
+        .await
+        .first()
+        .map(|r| r.pulled.len() as u64)
+}
+
+async fn push(
+    app: &TestApp,
+    person: &Person,
+    phone: &Phone,
+    document: [u8; 16],
+    counter: u64,
+) -> bool {
+    let sealed = envelope(&person.keys, document, phone, counter, b"words");
+    let request = DocumentRequest {
+        document,
+        after: 0,
+        push: vec![sealed],
+    };
+    let answer = sync(app, phone, &[request]).await;
+    matches!(
+        answer.first().map(|r| r.pushed.as_slice()),
+        Some([PushAnswer::Stored { .. }])
+    )
+}
+
+async fn a_member_reaches_each_section_as_far_as_the_log_lets_them_and_no_further(db: Db) {
+    let database = TestDatabase::new(db).await;
+    let app = TestApp::spawn(&database, std::path::Path::new("no-dist")).await;
+    let person = Person::new("the.person", 1);
+    let (worker, carer, stranger) = (
+        Person::new("sam.worker", 2),
+        Person::new("jo.carer", 3),
+        Person::new("a.stranger", 4),
+    );
+    let phone = signed_up(&app, &person).await;
+    let (worker_phone, carer_phone, stranger_phone) = (
+        signed_up(&app, &worker).await,
+        signed_up(&app, &carer).await,
+        signed_up(&app, &stranger).await,
+    );
+    let (_, plan) = attach(&app, &phone, 1).await;
+    let plan_id = id_bytes(&plan.plan);
+    let (safety, care, checks) = (
+        document(&plan, "safety_plan"),
+        document(&plan, "care_plan"),
+        document(&plan, "check_ins"),
+    );
+    assert!(
+        push(&app, &person, &phone, safety, 1).await,
+        "the owner writes"
+    );
+
+    let mut log: Vec<Vec<u8>> = Vec::new();
+    let next = |log: &[Vec<u8>], op: Op| {
+        let previous = log.last().map_or([0; 32], |e| entry_hash(e));
+        sign_entry(
+            &plan_id,
+            log.len() as u32,
+            &previous,
+            1_000,
+            &op,
+            &person.keys,
+        )
+    };
+    let add = |who: &AccountKeys, role: Role| Op::AddMember {
+        signing: who.public().signing,
+        receiving: who.public().receiving,
+        role,
+        rights: role.default_rights(),
+    };
+    log.push(next(&log, add(&person.keys, Role::Person)));
+    // Keys no account here has, or an account's signing key with another receiving key,
+    // are refused, and nothing is stored.
+    let nobody = AccountKeys::from_random(&[0x99; 64]);
+    let mixed = Op::AddMember {
+        signing: worker.keys.public().signing,
+        receiving: nobody.public().receiving,
+        role: Role::Worker,
+        rights: Role::Worker.default_rights(),
+    };
+    for bad in [add(&nobody, Role::Worker), mixed] {
+        let entries = [log.clone(), vec![next(&log, bad)]].concat();
+        assert_eq!(
+            append(&app, &phone, &plan.plan, 0, &entries).await,
+            StatusCode::BAD_REQUEST
+        );
+    }
+    // Before being added, the worker reaches nothing.
+    assert_eq!(pull(&app, &worker_phone, safety).await, None);
+    log.push(next(&log, add(&worker.keys, Role::Worker)));
+    log.push(next(&log, add(&carer.keys, Role::Carer)));
+    assert_eq!(
+        append(&app, &phone, &plan.plan, 0, &log).await,
+        StatusCode::NO_CONTENT
+    );
+
+    // The worker edits the safety plan and reads the check-ins, but cannot write there.
+    assert!(push(&app, &worker, &worker_phone, safety, 1).await);
+    assert_eq!(pull(&app, &worker_phone, safety).await, Some(2));
+    assert_eq!(pull(&app, &worker_phone, checks).await, Some(0));
+    assert!(!push(&app, &worker, &worker_phone, checks, 2).await);
+    // The carer reads the safety plan, cannot write in it, and cannot reach the care plan.
+    assert_eq!(pull(&app, &carer_phone, safety).await, Some(2));
+    assert!(!push(&app, &carer, &carer_phone, safety, 1).await);
+    assert_eq!(pull(&app, &carer_phone, care).await, None);
+    // Someone never added reaches nothing.
+    assert_eq!(pull(&app, &stranger_phone, safety).await, None);
+
+    // The carer's read of the safety plan taken away, the worker removed: at once.
+    let mut fewer = Role::Carer.default_rights();
+    fewer[2] = Right::None;
+    let change = Op::ChangeRights {
+        member: carer.keys.public().signing,
+        rights: fewer,
+    };
+    let entry = next(&log, change);
+    log.push(entry.clone());
+    let removal = next(
+        &log,
+        Op::Remove {
+            member: worker.keys.public().signing,
+        },
+    );
+    log.push(removal.clone());
+    assert_eq!(
+        append(&app, &phone, &plan.plan, 3, &[entry, removal]).await,
+        StatusCode::NO_CONTENT
+    );
+    assert_eq!(pull(&app, &carer_phone, safety).await, None);
+    assert!(!push(&app, &worker, &worker_phone, safety, 3).await);
+    assert_eq!(pull(&app, &worker_phone, checks).await, None);
+    // The owner still reaches everything.
+    assert_eq!(pull(&app, &phone, safety).await, Some(2));
+    app.stop().await;
+}
