@@ -224,7 +224,7 @@ pub async fn append_members(
     Path(plan): Path<String>,
     Body(request): Body<AppendMembership>,
 ) -> Result<StatusCode, ApiError> {
-    own_plan(&state, &session, &plan, "add members").await?;
+    let row = own_plan(&state, &session, &plan, "add members").await?;
     if request.entries.is_empty() || request.entries.len() > MAX_APPENDED_ENTRIES {
         return Err(ApiError::BadRequest("membership entries"));
     }
@@ -296,7 +296,14 @@ pub async fn append_members(
         .append_membership(&plan, i64::from(request.after), &entries, &members)
         .await?
     {
-        Appended::Stored => Ok(StatusCode::NO_CONTENT),
+        Appended::Stored => {
+            // Waits parked on the plan's documents (on every process) check their rights
+            // again at once: a member removed, or whose read was taken, is answered now.
+            for (document, _) in &row.documents {
+                state.news.grown(document);
+            }
+            Ok(StatusCode::NO_CONTENT)
+        }
         Appended::Moved => Err(ApiError::LogMoved),
     }
 }
@@ -416,8 +423,10 @@ pub struct WaitFor {
 /// answers as soon as any of them has a head other than the phone's cursor (grown, or a
 /// log restored), or when the wait runs out, with each reachable document's head and
 /// nothing pulled; the phone then syncs. Each time a wait ends, the session and the
-/// phone's rights are checked again, so a phone signed out, or a member removed, is not
-/// answered with news.
+/// phone's rights are checked again, so a phone signed out is not answered with news,
+/// and a member removed (or who lost read) while parked is answered at once, without the
+/// documents they can no longer reach (a change to the membership log wakes every wait
+/// on the plan's documents).
 pub async fn wait(
     State(state): State<AppState>,
     session: Session,
@@ -439,13 +448,20 @@ pub async fn wait(
     // Listening starts before the first read of the heads: nothing is missed between.
     let mut listener = state.news.listen();
     let mut requests = requests;
+    let mut reached = None;
     loop {
         requests = reachable(&state, &session, requests, "wait").await?;
         let heads = crate::sync::heads(&state.db, &requests).await?;
-        let news = heads
-            .iter()
-            .zip(&requests)
-            .any(|(head, request)| head.head != request.after);
+        // A document that stopped being reachable while the wait was parked (the member
+        // was removed, or lost read) is news too: the phone hears at once, by its absence
+        // from the answer. One never reachable is only left out, as a sync leaves it.
+        let lost = reached.is_some_and(|before| requests.len() < before);
+        reached = Some(requests.len());
+        let news = lost
+            || heads
+                .iter()
+                .zip(&requests)
+                .any(|(head, request)| head.head != request.after);
         let left = until.saturating_duration_since(tokio::time::Instant::now());
         if news || left.is_zero() {
             return Ok(binary(write_response(&heads)));

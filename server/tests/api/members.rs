@@ -17,7 +17,10 @@ use crate::phones::{
     Person, Phone, attach, document, envelope, id_bytes, json_post, signed_up, sync,
 };
 
-on_both_databases!(a_member_reaches_each_section_as_far_as_the_log_lets_them_and_no_further);
+on_both_databases!(
+    a_member_reaches_each_section_as_far_as_the_log_lets_them_and_no_further,
+    a_removed_members_parked_wait_is_answered_at_once_without_the_plan,
+);
 
 async fn append(
     app: &TestApp,
@@ -184,5 +187,86 @@ async fn a_member_reaches_each_section_as_far_as_the_log_lets_them_and_no_furthe
     assert_eq!(pull(&app, &worker_phone, checks).await, None);
     // The owner still reaches everything.
     assert_eq!(pull(&app, &phone, safety).await, Some(2));
+    app.stop().await;
+}
+
+async fn a_removed_members_parked_wait_is_answered_at_once_without_the_plan(db: Db) {
+    let database = TestDatabase::new(db).await;
+    let app = TestApp::spawn(&database, std::path::Path::new("no-dist")).await;
+    let person = Person::new("the.person", 1);
+    let worker = Person::new("sam.worker", 2);
+    let phone = signed_up(&app, &person).await;
+    let worker_phone = signed_up(&app, &worker).await;
+    let (_, plan) = attach(&app, &phone, 1).await;
+    let plan_id = id_bytes(&plan.plan);
+    let safety = document(&plan, "safety_plan");
+    let mut log: Vec<Vec<u8>> = Vec::new();
+    let next = |log: &[Vec<u8>], op: Op| {
+        let previous = log.last().map_or([0; 32], |e| entry_hash(e));
+        sign_entry(
+            &plan_id,
+            log.len() as u32,
+            &previous,
+            1_000,
+            &op,
+            &person.keys,
+        )
+    };
+    for (keys, role) in [(&person.keys, Role::Person), (&worker.keys, Role::Worker)] {
+        let op = Op::AddMember {
+            signing: keys.public().signing,
+            receiving: keys.public().receiving,
+            role,
+            rights: role.default_rights(),
+        };
+        log.push(next(&log, op));
+    }
+    assert_eq!(
+        append(&app, &phone, &plan.plan, 0, &log).await,
+        StatusCode::NO_CONTENT
+    );
+
+    // The worker's phone parks a long-poll on the safety plan, with nothing new.
+    let body = coplan_domain::sync::wire::write_request(&[DocumentRequest {
+        document: safety,
+        after: 0,
+        push: Vec::new(),
+    }]);
+    let parked = app
+        .client
+        .post(app.url("/api/v1/sync/wait?seconds=25"))
+        .header("x-coplan", "1")
+        .header(
+            "cookie",
+            format!("__Host-coplan_session={}", worker_phone.cookie),
+        )
+        .body(body)
+        .send();
+    let parked = tokio::spawn(parked);
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    assert!(!parked.is_finished(), "nothing new: the wait is parked");
+    let removed = std::time::Instant::now();
+    let removal = next(
+        &log,
+        Op::Remove {
+            member: worker.keys.public().signing,
+        },
+    );
+    assert_eq!(
+        append(&app, &phone, &plan.plan, 2, &[removal]).await,
+        StatusCode::NO_CONTENT
+    );
+    let answer = tokio::time::timeout(std::time::Duration::from_secs(10), parked)
+        .await
+        .expect("answered well before its 25 s ran out")
+        .unwrap()
+        .unwrap();
+    assert_eq!(answer.status(), StatusCode::OK);
+    let heads = coplan_domain::sync::wire::read_response(&answer.bytes().await.unwrap()).unwrap();
+    assert!(
+        heads.is_empty(),
+        "the safety plan is no longer in the worker's answer"
+    );
+    assert!(removed.elapsed() < std::time::Duration::from_secs(10));
     app.stop().await;
 }
