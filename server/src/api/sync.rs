@@ -105,8 +105,9 @@ pub(super) async fn own_plan(
 }
 
 /// Stores the plan's key envelopes, from the owner's phone. Each must be for this plan
-/// and one of its documents, at epoch 0 (later epochs come with sharing), signed by the
-/// owner, and wrapped to the owner's own receiving key (the only reader until sharing).
+/// and one of its documents, at epoch 0 (later epochs come with removal), signed by the
+/// owner, and wrapped to the owner's own receiving key or to a member who may read that
+/// section (as the verified membership log says).
 /// All are stored or none; a place that already holds another key answers 409.
 pub async fn put_keys(
     State(state): State<AppState>,
@@ -126,14 +127,28 @@ pub async fn put_keys(
         .await?
         .ok_or(ApiError::SignInNeeded)?;
     let plan_id = parse_id(&plan).ok_or(ApiError::NotFound)?;
+    let members = state.db.members(&plan).await?;
     let mut checked = Vec::with_capacity(request.envelopes.len());
     for blob in &request.envelopes {
         let envelope = read_key(blob).ok_or(ApiError::BadRequest("key envelope"))?;
         let document = id_text(&envelope.address.document);
+        let kind = row
+            .documents
+            .iter()
+            .find(|(id, _)| *id == document)
+            .map(|(_, kind)| *kind);
+        // To the owner, or to a member who may read that section.
+        let recipient = envelope.recipient.as_slice();
+        let reader = recipient == receiving.as_slice()
+            || kind.is_some_and(|kind| {
+                members
+                    .iter()
+                    .any(|m| m.receiving.as_slice() == recipient && m.may_read(kind))
+            });
         let ours = envelope.address.plan == plan_id
-            && row.documents.iter().any(|(id, _)| *id == document)
+            && kind.is_some()
             && envelope.address.epoch == 0
-            && envelope.recipient.as_slice() == receiving.as_slice()
+            && reader
             && envelope.signed_by(&signing);
         if !ours {
             return Err(ApiError::BadRequest("key envelope"));
@@ -152,6 +167,31 @@ pub async fn put_keys(
     match state.db.put_key_envelopes(&plan, &new).await? {
         KeysPut::Stored => Ok(StatusCode::NO_CONTENT),
         KeysPut::Taken => Err(ApiError::KeyTaken),
+    }
+}
+
+/// The plan, for its owner or a member who may still read some of it; anyone else gets
+/// the same 404 as for a plan that does not exist. Audited.
+async fn reach_plan(
+    state: &AppState,
+    session: &Session,
+    plan: &str,
+    action: &str,
+) -> Result<(), ApiError> {
+    let account = &session.row.account;
+    let owner = state.db.plans(account).await?.iter().any(|p| p.id == plan);
+    let member = !owner
+        && state
+            .db
+            .members(plan)
+            .await?
+            .iter()
+            .any(|m| m.account == *account && m.rights.iter().any(|r| *r > 0));
+    audit(state, session, action, plan, owner || member).await?;
+    if owner || member {
+        Ok(())
+    } else {
+        Err(ApiError::NotFound)
     }
 }
 
@@ -177,7 +217,7 @@ pub async fn get_keys(
     session: Session,
     Path(plan): Path<String>,
 ) -> Result<Json<KeyEnvelopes>, ApiError> {
-    own_plan(&state, &session, &plan, "fetch keys").await?;
+    reach_plan(&state, &session, &plan, "fetch keys").await?;
     let receiving = state
         .db
         .receiving_key(&session.row.account)
@@ -193,13 +233,14 @@ pub async fn get_keys(
     Ok(Json(KeyEnvelopes { envelopes }))
 }
 
-/// The plan's membership log, for the owner's phones (members' phones come with sharing).
+/// The plan's membership log, for the owner's phones and its members' (each checks it
+/// against the person's key, pinned in the room).
 pub async fn get_members(
     State(state): State<AppState>,
     session: Session,
     Path(plan): Path<String>,
 ) -> Result<Json<MembershipLog>, ApiError> {
-    own_plan(&state, &session, &plan, "fetch members").await?;
+    reach_plan(&state, &session, &plan, "fetch members").await?;
     let entries = state
         .db
         .membership(&plan)

@@ -257,6 +257,23 @@ pub enum Appended {
     Moved,
 }
 
+/// A member of a plan other than its owner, as the verified membership log says.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MemberRow {
+    pub account: String,
+    pub receiving: Vec<u8>,
+    /// A byte per section, by wire code (about me first): 0 nothing, 1 read, 2 suggest,
+    /// 3 edit.
+    pub rights: Vec<u8>,
+}
+
+impl MemberRow {
+    /// Whether the member may at least read the section with wire code `kind`.
+    pub fn may_read(&self, kind: i64) -> bool {
+        plans::member_may(&self.rights, kind, coplan_domain::membership::Right::Read)
+    }
+}
+
 /// A plan and its documents (id, section code).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PlanRow {
@@ -487,6 +504,11 @@ pub trait Store: CursorLog {
         document: &str,
         need: coplan_domain::membership::Right,
     ) -> impl Future<Output = Result<bool, StoreError>> + Send;
+    /// The plan's members other than its owner.
+    fn members(
+        &self,
+        plan: &str,
+    ) -> impl Future<Output = Result<Vec<MemberRow>, StoreError>> + Send;
     /// The account with this public signing key, and its receiving key.
     fn account_by_signing_key(
         &self,
@@ -738,6 +760,10 @@ impl Store for Database {
         need: coplan_domain::membership::Right,
     ) -> Result<bool, StoreError> {
         each!(self, s => s.may_sync(account, document, need).await)
+    }
+
+    async fn members(&self, plan: &str) -> Result<Vec<MemberRow>, StoreError> {
+        each!(self, s => s.members(plan).await)
     }
 
     async fn account_by_signing_key(

@@ -7,8 +7,8 @@ use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions};
 use super::invites::{InviteRow, InviteStore, NewRedemption, OpenInvite, Opened};
 use super::{
     AccountRow, AccountTuple, Appended, AuditEntry, AuditRow, Bucket, Compacted, Created,
-    CursorLog, Durability, Forgotten, Head, KeysPut, Logged, NewAccount, NewKeyEnvelope, NewPlan,
-    NewSecrets, NewSession, PhoneRow, PlanRow, Pushed, SessionLimits, SessionRow, Store,
+    CursorLog, Durability, Forgotten, Head, KeysPut, Logged, MemberRow, NewAccount, NewKeyEnvelope,
+    NewPlan, NewSecrets, NewSession, PhoneRow, PlanRow, Pushed, SessionLimits, SessionRow, Store,
     StoreError, Taken, insert_session,
 };
 

@@ -20,6 +20,7 @@ use crate::phones::{
 on_both_databases!(
     a_member_reaches_each_section_as_far_as_the_log_lets_them_and_no_further,
     a_removed_members_parked_wait_is_answered_at_once_without_the_plan,
+    keys_go_only_to_members_who_may_read_and_members_fetch_their_own_and_the_log,
 );
 
 async fn append(
@@ -268,5 +269,121 @@ async fn a_removed_members_parked_wait_is_answered_at_once_without_the_plan(db: 
         "the safety plan is no longer in the worker's answer"
     );
     assert!(removed.elapsed() < std::time::Duration::from_secs(10));
+    app.stop().await;
+}
+
+async fn keys_go_only_to_members_who_may_read_and_members_fetch_their_own_and_the_log(db: Db) {
+    use coplan_domain::key_envelope::{KeyAddress, seal_key};
+    let database = TestDatabase::new(db).await;
+    let app = TestApp::spawn(&database, std::path::Path::new("no-dist")).await;
+    let person = Person::new("the.person", 1);
+    let (carer, stranger) = (Person::new("jo.carer", 3), Person::new("a.stranger", 4));
+    let phone = signed_up(&app, &person).await;
+    let carer_phone = signed_up(&app, &carer).await;
+    let stranger_phone = signed_up(&app, &stranger).await;
+    let (_, plan) = attach(&app, &phone, 1).await;
+    let plan_id = id_bytes(&plan.plan);
+    let mut log: Vec<Vec<u8>> = Vec::new();
+    let next = |log: &[Vec<u8>], op: Op| {
+        let previous = log.last().map_or([0; 32], |e| entry_hash(e));
+        sign_entry(
+            &plan_id,
+            log.len() as u32,
+            &previous,
+            1_000,
+            &op,
+            &person.keys,
+        )
+    };
+    for (keys, role) in [(&person.keys, Role::Person), (&carer.keys, Role::Carer)] {
+        let op = Op::AddMember {
+            signing: keys.public().signing,
+            receiving: keys.public().receiving,
+            role,
+            rights: role.default_rights(),
+        };
+        log.push(next(&log, op));
+    }
+    assert_eq!(
+        append(&app, &phone, &plan.plan, 0, &log).await,
+        StatusCode::NO_CONTENT
+    );
+    let key_for = |section: &str, to: &Person, fresh: u8| {
+        seal_key(
+            &KeyAddress {
+                plan: plan_id,
+                document: document(&plan, section),
+                epoch: 0,
+            },
+            &[fresh; 32],
+            &to.keys.public().receiving,
+            &[fresh; 32],
+            &[fresh; 24],
+            &person.keys,
+        )
+    };
+    let put = |keys: Vec<Vec<u8>>| {
+        let body = coplan_domain::wire::KeyEnvelopes {
+            envelopes: keys.into_iter().map(|k| Blob::new(k).unwrap()).collect(),
+        };
+        let (app, phone, plan) = (&app, &phone, &plan);
+        async move {
+            app.client
+                .put(app.url(&format!("/api/v1/plans/{}/keys", plan.plan)))
+                .header("x-coplan", "1")
+                .header("cookie", format!("__Host-coplan_session={}", phone.cookie))
+                .json(&body)
+                .send()
+                .await
+                .unwrap()
+                .status()
+        }
+    };
+    // The carer may read the safety plan, not the care plan; the stranger nothing.
+    let carers = key_for("safety_plan", &carer, 1);
+    assert_eq!(
+        put(vec![key_for("care_plan", &carer, 2)]).await,
+        StatusCode::BAD_REQUEST
+    );
+    assert_eq!(
+        put(vec![key_for("safety_plan", &stranger, 3)]).await,
+        StatusCode::BAD_REQUEST
+    );
+    assert_eq!(
+        put(vec![carers.clone(), key_for("safety_plan", &person, 4)]).await,
+        StatusCode::NO_CONTENT
+    );
+    let fetch = |phone: &Phone, what: &str| {
+        let url = app.url(&format!("/api/v1/plans/{}/{what}", plan.plan));
+        let cookie = format!("__Host-coplan_session={}", phone.cookie);
+        let client = app.client.clone();
+        async move {
+            client
+                .get(url)
+                .header("cookie", cookie)
+                .send()
+                .await
+                .unwrap()
+        }
+    };
+    let theirs = fetch(&carer_phone, "keys").await;
+    assert_eq!(theirs.status(), StatusCode::OK);
+    let theirs: coplan_domain::wire::KeyEnvelopes = theirs.json().await.unwrap();
+    let theirs: Vec<Vec<u8>> = theirs
+        .envelopes
+        .iter()
+        .map(|b| b.as_slice().to_vec())
+        .collect();
+    assert_eq!(theirs, vec![carers], "only the key wrapped to the carer");
+    let log_seen = fetch(&carer_phone, "members").await;
+    assert_eq!(log_seen.status(), StatusCode::OK);
+    let log_seen: coplan_domain::wire::MembershipLog = log_seen.json().await.unwrap();
+    assert_eq!(log_seen.entries.len(), 2);
+    for what in ["keys", "members"] {
+        assert_eq!(
+            fetch(&stranger_phone, what).await.status(),
+            StatusCode::NOT_FOUND
+        );
+    }
     app.stop().await;
 }
