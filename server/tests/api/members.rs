@@ -13,9 +13,8 @@ use reqwest::StatusCode;
 
 use crate::helpers::{Db, TestApp, TestDatabase};
 use crate::on_both_databases;
-use crate::phones::{
-    Person, Phone, attach, document, envelope, id_bytes, json_post, signed_up, sync,
-};
+use crate::phones::{Person, Phone, attach, document, envelope, id_bytes, signed_up, sync};
+use crate::sync::append;
 
 on_both_databases!(
     a_member_reaches_each_section_as_far_as_the_log_lets_them_and_no_further,
@@ -23,28 +22,61 @@ on_both_databases!(
     keys_go_only_to_members_who_may_read_and_members_fetch_their_own_and_the_log,
 );
 
-async fn append(
+/// The person's membership log as their phone writes it: each entry signed and chained.
+struct Log<'a> {
+    person: &'a Person,
+    plan: [u8; 16],
+    entries: Vec<Vec<u8>>,
+}
+
+impl Log<'_> {
+    /// The entry `op` would be next.
+    fn next(&self, op: Op) -> Vec<u8> {
+        let previous = self.entries.last().map_or([0; 32], |e| entry_hash(e));
+        let number = self.entries.len() as u32;
+        sign_entry(&self.plan, number, &previous, 1_000, &op, &self.person.keys)
+    }
+
+    /// Signs `op` onto the log and gives the entry.
+    fn add(&mut self, op: Op) -> Vec<u8> {
+        let entry = self.next(op);
+        self.entries.push(entry.clone());
+        entry
+    }
+}
+
+/// `who` joins in `role`, with that role's rights.
+fn joins(who: &AccountKeys, role: Role) -> Op {
+    Op::AddMember {
+        signing: who.public().signing,
+        receiving: who.public().receiving,
+        role,
+        rights: role.default_rights(),
+    }
+}
+
+/// The person's log, the person first, then each of `members`, stored on the server.
+async fn shared_with<'a>(
     app: &TestApp,
     phone: &Phone,
+    person: &'a Person,
     plan: &str,
-    after: u32,
-    entries: &[Vec<u8>],
-) -> StatusCode {
-    let body = coplan_domain::wire::AppendMembership {
-        after,
-        entries: entries
-            .iter()
-            .map(|e| Blob::new(e.clone()).unwrap())
-            .collect(),
+    members: &[(&Person, Role)],
+) -> Log<'a> {
+    let mut log = Log {
+        person,
+        plan: id_bytes(plan),
+        entries: Vec::new(),
     };
-    json_post(
-        app,
-        &format!("/api/v1/plans/{plan}/members"),
-        &body,
-        Some(&phone.cookie),
-    )
-    .await
-    .status()
+    log.add(joins(&person.keys, Role::Person));
+    for (member, role) in members {
+        log.add(joins(&member.keys, *role));
+    }
+    assert_eq!(
+        append(app, phone, plan, 0, &log.entries).await,
+        StatusCode::NO_CONTENT
+    );
+    log
 }
 
 /// What one phone gets back for one document: None when it is left out.
@@ -107,25 +139,12 @@ async fn a_member_reaches_each_section_as_far_as_the_log_lets_them_and_no_furthe
         "the owner writes"
     );
 
-    let mut log: Vec<Vec<u8>> = Vec::new();
-    let next = |log: &[Vec<u8>], op: Op| {
-        let previous = log.last().map_or([0; 32], |e| entry_hash(e));
-        sign_entry(
-            &plan_id,
-            log.len() as u32,
-            &previous,
-            1_000,
-            &op,
-            &person.keys,
-        )
+    let mut log = Log {
+        person: &person,
+        plan: plan_id,
+        entries: Vec::new(),
     };
-    let add = |who: &AccountKeys, role: Role| Op::AddMember {
-        signing: who.public().signing,
-        receiving: who.public().receiving,
-        role,
-        rights: role.default_rights(),
-    };
-    log.push(next(&log, add(&person.keys, Role::Person)));
+    log.add(joins(&person.keys, Role::Person));
     // Keys no account here has, or an account's signing key with another receiving key,
     // are refused, and nothing is stored.
     let nobody = AccountKeys::from_random(&[0x99; 64]);
@@ -135,8 +154,8 @@ async fn a_member_reaches_each_section_as_far_as_the_log_lets_them_and_no_furthe
         role: Role::Worker,
         rights: Role::Worker.default_rights(),
     };
-    for bad in [add(&nobody, Role::Worker), mixed] {
-        let entries = [log.clone(), vec![next(&log, bad)]].concat();
+    for bad in [joins(&nobody, Role::Worker), mixed] {
+        let entries = [log.entries.clone(), vec![log.next(bad)]].concat();
         assert_eq!(
             append(&app, &phone, &plan.plan, 0, &entries).await,
             StatusCode::BAD_REQUEST
@@ -144,10 +163,10 @@ async fn a_member_reaches_each_section_as_far_as_the_log_lets_them_and_no_furthe
     }
     // Before being added, the worker reaches nothing.
     assert_eq!(pull(&app, &worker_phone, safety).await, None);
-    log.push(next(&log, add(&worker.keys, Role::Worker)));
-    log.push(next(&log, add(&carer.keys, Role::Carer)));
+    log.add(joins(&worker.keys, Role::Worker));
+    log.add(joins(&carer.keys, Role::Carer));
     assert_eq!(
-        append(&app, &phone, &plan.plan, 0, &log).await,
+        append(&app, &phone, &plan.plan, 0, &log.entries).await,
         StatusCode::NO_CONTENT
     );
 
@@ -166,21 +185,15 @@ async fn a_member_reaches_each_section_as_far_as_the_log_lets_them_and_no_furthe
     // The carer's read of the safety plan taken away, the worker removed: at once.
     let mut fewer = Role::Carer.default_rights();
     fewer[2] = Right::None;
-    let change = Op::ChangeRights {
+    let change = log.add(Op::ChangeRights {
         member: carer.keys.public().signing,
         rights: fewer,
-    };
-    let entry = next(&log, change);
-    log.push(entry.clone());
-    let removal = next(
-        &log,
-        Op::Remove {
-            member: worker.keys.public().signing,
-        },
-    );
-    log.push(removal.clone());
+    });
+    let removal = log.add(Op::Remove {
+        member: worker.keys.public().signing,
+    });
     assert_eq!(
-        append(&app, &phone, &plan.plan, 3, &[entry, removal]).await,
+        append(&app, &phone, &plan.plan, 3, &[change, removal]).await,
         StatusCode::NO_CONTENT
     );
     assert_eq!(pull(&app, &carer_phone, safety).await, None);
@@ -199,33 +212,15 @@ async fn a_removed_members_parked_wait_is_answered_at_once_without_the_plan(db: 
     let phone = signed_up(&app, &person).await;
     let worker_phone = signed_up(&app, &worker).await;
     let (_, plan) = attach(&app, &phone, 1).await;
-    let plan_id = id_bytes(&plan.plan);
     let safety = document(&plan, "safety_plan");
-    let mut log: Vec<Vec<u8>> = Vec::new();
-    let next = |log: &[Vec<u8>], op: Op| {
-        let previous = log.last().map_or([0; 32], |e| entry_hash(e));
-        sign_entry(
-            &plan_id,
-            log.len() as u32,
-            &previous,
-            1_000,
-            &op,
-            &person.keys,
-        )
-    };
-    for (keys, role) in [(&person.keys, Role::Person), (&worker.keys, Role::Worker)] {
-        let op = Op::AddMember {
-            signing: keys.public().signing,
-            receiving: keys.public().receiving,
-            role,
-            rights: role.default_rights(),
-        };
-        log.push(next(&log, op));
-    }
-    assert_eq!(
-        append(&app, &phone, &plan.plan, 0, &log).await,
-        StatusCode::NO_CONTENT
-    );
+    let mut log = shared_with(
+        &app,
+        &phone,
+        &person,
+        &plan.plan,
+        &[(&worker, Role::Worker)],
+    )
+    .await;
 
     // The worker's phone parks a long-poll on the safety plan, with nothing new.
     let body = coplan_domain::sync::wire::write_request(&[DocumentRequest {
@@ -247,12 +242,9 @@ async fn a_removed_members_parked_wait_is_answered_at_once_without_the_plan(db: 
     tokio::time::sleep(std::time::Duration::from_millis(300)).await;
     assert!(!parked.is_finished(), "nothing new: the wait is parked");
     let removed = std::time::Instant::now();
-    let removal = next(
-        &log,
-        Op::Remove {
-            member: worker.keys.public().signing,
-        },
-    );
+    let removal = log.add(Op::Remove {
+        member: worker.keys.public().signing,
+    });
     assert_eq!(
         append(&app, &phone, &plan.plan, 2, &[removal]).await,
         StatusCode::NO_CONTENT
@@ -283,31 +275,7 @@ async fn keys_go_only_to_members_who_may_read_and_members_fetch_their_own_and_th
     let stranger_phone = signed_up(&app, &stranger).await;
     let (_, plan) = attach(&app, &phone, 1).await;
     let plan_id = id_bytes(&plan.plan);
-    let mut log: Vec<Vec<u8>> = Vec::new();
-    let next = |log: &[Vec<u8>], op: Op| {
-        let previous = log.last().map_or([0; 32], |e| entry_hash(e));
-        sign_entry(
-            &plan_id,
-            log.len() as u32,
-            &previous,
-            1_000,
-            &op,
-            &person.keys,
-        )
-    };
-    for (keys, role) in [(&person.keys, Role::Person), (&carer.keys, Role::Carer)] {
-        let op = Op::AddMember {
-            signing: keys.public().signing,
-            receiving: keys.public().receiving,
-            role,
-            rights: role.default_rights(),
-        };
-        log.push(next(&log, op));
-    }
-    assert_eq!(
-        append(&app, &phone, &plan.plan, 0, &log).await,
-        StatusCode::NO_CONTENT
-    );
+    shared_with(&app, &phone, &person, &plan.plan, &[(&carer, Role::Carer)]).await;
     let key_for = |section: &str, to: &Person, fresh: u8| {
         seal_key(
             &KeyAddress {

@@ -786,7 +786,7 @@ async fn members(app: &TestApp, phone: &Phone, plan: &str) -> (StatusCode, Vec<V
     (status, entries)
 }
 
-async fn append(
+pub async fn append(
     app: &TestApp,
     phone: &Phone,
     plan: &str,
