@@ -8,13 +8,12 @@
 use coplan_domain::keys::AccountKeys;
 use coplan_domain::membership::{Op, Right, Role, entry_hash, sign_entry};
 use coplan_domain::sync::{DocumentRequest, PushAnswer};
-use coplan_domain::wire::Blob;
 use reqwest::StatusCode;
 
 use crate::helpers::{Db, TestApp, TestDatabase};
 use crate::on_both_databases;
 use crate::phones::{Person, Phone, attach, document, envelope, id_bytes, signed_up, sync};
-use crate::sync::append;
+use crate::sync::{append, get_keys, key_for, members, put_keys};
 
 on_both_databases!(
     a_member_reaches_each_section_as_far_as_the_log_lets_them_and_no_further,
@@ -265,7 +264,6 @@ async fn a_removed_members_parked_wait_is_answered_at_once_without_the_plan(db: 
 }
 
 async fn keys_go_only_to_members_who_may_read_and_members_fetch_their_own_and_the_log(db: Db) {
-    use coplan_domain::key_envelope::{KeyAddress, seal_key};
     let database = TestDatabase::new(db).await;
     let app = TestApp::spawn(&database, std::path::Path::new("no-dist")).await;
     let person = Person::new("the.person", 1);
@@ -274,84 +272,36 @@ async fn keys_go_only_to_members_who_may_read_and_members_fetch_their_own_and_th
     let carer_phone = signed_up(&app, &carer).await;
     let stranger_phone = signed_up(&app, &stranger).await;
     let (_, plan) = attach(&app, &phone, 1).await;
-    let plan_id = id_bytes(&plan.plan);
     shared_with(&app, &phone, &person, &plan.plan, &[(&carer, Role::Carer)]).await;
-    let key_for = |section: &str, to: &Person, fresh: u8| {
-        seal_key(
-            &KeyAddress {
-                plan: plan_id,
-                document: document(&plan, section),
-                epoch: 0,
-            },
-            &[fresh; 32],
-            &to.keys.public().receiving,
-            &[fresh; 32],
-            &[fresh; 24],
-            &person.keys,
-        )
-    };
-    let put = |keys: Vec<Vec<u8>>| {
-        let body = coplan_domain::wire::KeyEnvelopes {
-            envelopes: keys.into_iter().map(|k| Blob::new(k).unwrap()).collect(),
-        };
-        let (app, phone, plan) = (&app, &phone, &plan);
-        async move {
-            app.client
-                .put(app.url(&format!("/api/v1/plans/{}/keys", plan.plan)))
-                .header("x-coplan", "1")
-                .header("cookie", format!("__Host-coplan_session={}", phone.cookie))
-                .json(&body)
-                .send()
-                .await
-                .unwrap()
-                .status()
-        }
-    };
     // The carer may read the safety plan, not the care plan; the stranger nothing.
-    let carers = key_for("safety_plan", &carer, 1);
-    assert_eq!(
-        put(vec![key_for("care_plan", &carer, 2)]).await,
-        StatusCode::BAD_REQUEST
-    );
-    assert_eq!(
-        put(vec![key_for("safety_plan", &stranger, 3)]).await,
-        StatusCode::BAD_REQUEST
-    );
-    assert_eq!(
-        put(vec![carers.clone(), key_for("safety_plan", &person, 4)]).await,
-        StatusCode::NO_CONTENT
-    );
-    let fetch = |phone: &Phone, what: &str| {
-        let url = app.url(&format!("/api/v1/plans/{}/{what}", plan.plan));
-        let cookie = format!("__Host-coplan_session={}", phone.cookie);
-        let client = app.client.clone();
-        async move {
-            client
-                .get(url)
-                .header("cookie", cookie)
-                .send()
-                .await
-                .unwrap()
-        }
-    };
-    let theirs = fetch(&carer_phone, "keys").await;
-    assert_eq!(theirs.status(), StatusCode::OK);
-    let theirs: coplan_domain::wire::KeyEnvelopes = theirs.json().await.unwrap();
-    let theirs: Vec<Vec<u8>> = theirs
-        .envelopes
-        .iter()
-        .map(|b| b.as_slice().to_vec())
-        .collect();
-    assert_eq!(theirs, vec![carers], "only the key wrapped to the carer");
-    let log_seen = fetch(&carer_phone, "members").await;
-    assert_eq!(log_seen.status(), StatusCode::OK);
-    let log_seen: coplan_domain::wire::MembershipLog = log_seen.json().await.unwrap();
-    assert_eq!(log_seen.entries.len(), 2);
-    for what in ["keys", "members"] {
+    let to =
+        |section: &str, who: &Person, fresh: u8| key_for(&person, &plan, section, &who.keys, fresh);
+    for refused in [to("care_plan", &carer, 2), to("safety_plan", &stranger, 3)] {
         assert_eq!(
-            fetch(&stranger_phone, what).await.status(),
-            StatusCode::NOT_FOUND
+            put_keys(&app, &phone, &plan.plan, &[refused]).await,
+            StatusCode::BAD_REQUEST
         );
     }
+    let carers = to("safety_plan", &carer, 1);
+    let stored = [carers.clone(), to("safety_plan", &person, 4)];
+    assert_eq!(
+        put_keys(&app, &phone, &plan.plan, &stored).await,
+        StatusCode::NO_CONTENT
+    );
+    // Each member fetches only the keys wrapped to them, and the whole log.
+    assert_eq!(
+        get_keys(&app, &carer_phone, &plan.plan).await,
+        (StatusCode::OK, vec![carers])
+    );
+    let (status, log) = members(&app, &carer_phone, &plan.plan).await;
+    assert_eq!((status, log.len()), (StatusCode::OK, 2));
+    assert_eq!(
+        get_keys(&app, &stranger_phone, &plan.plan).await.0,
+        StatusCode::NOT_FOUND
+    );
+    assert_eq!(
+        members(&app, &stranger_phone, &plan.plan).await.0,
+        StatusCode::NOT_FOUND
+    );
     app.stop().await;
 }

@@ -389,7 +389,7 @@ async fn leaving_takes_everything_the_server_holds_then_deletes_it(db: Db) {
     app.stop().await;
 }
 
-fn key_for(
+pub fn key_for(
     person: &Person,
     plan: &AttachedPlan,
     section: &str,
@@ -411,7 +411,7 @@ fn key_for(
     )
 }
 
-async fn put_keys(app: &TestApp, phone: &Phone, plan: &str, keys: &[Vec<u8>]) -> StatusCode {
+pub async fn put_keys(app: &TestApp, phone: &Phone, plan: &str, keys: &[Vec<u8>]) -> StatusCode {
     let body = coplan_domain::wire::KeyEnvelopes {
         envelopes: keys.iter().map(|k| Blob::new(k.clone()).unwrap()).collect(),
     };
@@ -426,7 +426,7 @@ async fn put_keys(app: &TestApp, phone: &Phone, plan: &str, keys: &[Vec<u8>]) ->
         .status()
 }
 
-async fn get_keys(app: &TestApp, phone: &Phone, plan: &str) -> (StatusCode, Vec<Vec<u8>>) {
+pub async fn get_keys(app: &TestApp, phone: &Phone, plan: &str) -> (StatusCode, Vec<Vec<u8>>) {
     let response = app
         .client
         .get(app.url(&format!("/api/v1/plans/{plan}/keys")))
@@ -769,7 +769,7 @@ async fn two_of_the_largest_changes_a_phone_may_send_are_stored_in_one_request(d
 }
 
 /// The plan's membership log as the server holds it, and what appending answers.
-async fn members(app: &TestApp, phone: &Phone, plan: &str) -> (StatusCode, Vec<Vec<u8>>) {
+pub async fn members(app: &TestApp, phone: &Phone, plan: &str) -> (StatusCode, Vec<Vec<u8>>) {
     let response = app
         .client
         .get(app.url(&format!("/api/v1/plans/{plan}/members")))
