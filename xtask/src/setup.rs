@@ -20,6 +20,10 @@ pub const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
 
 /// Everything `cargo xtask run` and `build` need.
 pub fn for_build() -> anyhow::Result<()> {
+    // The server's allocator, jemalloc, is compiled from C with its own makefile.
+    if cmd::version_of("make").is_none() {
+        apt_install(&["make"])?;
+    }
     ensure_wasm_target()?;
     let bindgen = wasm_bindgen_in_lock()?;
     check_trunk_pin("wasm_bindgen", &bindgen)?;
