@@ -112,19 +112,19 @@ pub async fn redeem(
     }
 }
 
-/// The live invite `id` of `plan`, for its owner.
+/// The live invite `id` of `plan`, for its owner: its hash and its row.
 async fn owners_invite(
     state: &AppState,
     session: &Session,
     plan: &str,
     id: &str,
     action: &str,
-) -> Result<[u8; 32], ApiError> {
+) -> Result<([u8; 32], InviteRow), ApiError> {
     own_plan(state, session, plan, action).await?;
     let hash = id_hash(state, id)?;
     let found = state.db.invite(&hash, state.clock.now_ms()).await?;
     match found {
-        Some(row) if row.plan == plan => Ok(hash),
+        Some(row) if row.plan == plan => Ok((hash, row)),
         _ => Err(ApiError::NotFound),
     }
 }
@@ -135,12 +135,7 @@ pub async fn for_person(
     session: Session,
     Path((plan, id)): Path<(String, String)>,
 ) -> Result<Json<InviteState>, ApiError> {
-    let hash = owners_invite(&state, &session, &plan, &id, "read an invite").await?;
-    let row = state
-        .db
-        .invite(&hash, state.clock.now_ms())
-        .await?
-        .ok_or(ApiError::NotFound)?;
+    let (_, row) = owners_invite(&state, &session, &plan, &id, "read an invite").await?;
     Ok(Json(state_of(&state, row).await?))
 }
 
@@ -201,7 +196,7 @@ pub async fn person_nonce(
     Path((plan, id)): Path<(String, String)>,
     Body(request): Body<InviteNonce>,
 ) -> Result<StatusCode, ApiError> {
-    let hash = owners_invite(&state, &session, &plan, &id, "answer an invite").await?;
+    let (hash, _) = owners_invite(&state, &session, &plan, &id, "answer an invite").await?;
     let stored = state
         .db
         .person_nonce(&hash, &plan, &request.nonce.0, state.clock.now_ms())
