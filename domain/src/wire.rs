@@ -428,6 +428,10 @@ pub struct InviteNonce {
 #[serde(deny_unknown_fields)]
 pub struct Joiner {
     pub username: String,
+    /// The phone that redeemed the invite, and the first client id of its range: the
+    /// person's phone adds it to the plan's membership log on accepting.
+    pub phone: String,
+    pub range_start: u32,
     pub signing: Bytes<32>,
     pub receiving: Bytes<32>,
     pub commitment: Bytes<32>,
@@ -440,6 +444,9 @@ pub struct Joiner {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct InviteState {
+    /// The plan's id: the joining phone reads the plan's membership log there once the
+    /// person has accepted, and checks it against the person's keys below.
+    pub plan: String,
     pub expires_ms: i64,
     /// The person's public keys (the plan's owner).
     pub signing: Bytes<32>,

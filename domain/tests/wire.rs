@@ -147,6 +147,7 @@ fn the_invite_formats_are_pinned() {
         &format!(r#"{{"nonce":"{ONES}"}}"#),
     );
     let waiting = InviteState {
+        plan: "0123456789abcdef0123456789abcdef".into(),
         expires_ms: 5,
         signing: Bytes([1; 32]),
         receiving: Bytes([2; 32]),
@@ -157,12 +158,14 @@ fn the_invite_formats_are_pinned() {
     pinned(
         &waiting,
         &format!(
-            r#"{{"expires_ms":5,"signing":"{ONES}","receiving":"{TWOS}","joiner":null,"person_nonce":null,"joiner_nonce":null}}"#
+            r#"{{"plan":"0123456789abcdef0123456789abcdef","expires_ms":5,"signing":"{ONES}","receiving":"{TWOS}","joiner":null,"person_nonce":null,"joiner_nonce":null}}"#
         ),
     );
     let redeemed = InviteState {
         joiner: Some(Joiner {
             username: "sam.w".into(),
+            phone: "00112233445566778899aabbccddeeff".into(),
+            range_start: 8192,
             signing: Bytes([2; 32]),
             receiving: Bytes([1; 32]),
             commitment: Bytes([1; 32]),
@@ -176,7 +179,7 @@ fn the_invite_formats_are_pinned() {
     pinned(
         &redeemed,
         &format!(
-            r#"{{"expires_ms":5,"signing":"{ONES}","receiving":"{TWOS}","joiner":{{"username":"sam.w","signing":"{TWOS}","receiving":"{ONES}","commitment":"{ONES}","proof":"{TWOS}","scanned":false}},"person_nonce":"{ONES}","joiner_nonce":"{TWOS}"}}"#
+            r#"{{"plan":"0123456789abcdef0123456789abcdef","expires_ms":5,"signing":"{ONES}","receiving":"{TWOS}","joiner":{{"username":"sam.w","phone":"00112233445566778899aabbccddeeff","range_start":8192,"signing":"{TWOS}","receiving":"{ONES}","commitment":"{ONES}","proof":"{TWOS}","scanned":false}},"person_nonce":"{ONES}","joiner_nonce":"{TWOS}"}}"#
         ),
     );
 }

@@ -22,7 +22,9 @@ use crate::auth::{self, Limit, Session};
 use crate::error::ApiError;
 use crate::router::AppState;
 use crate::storage::Store as _;
-use crate::storage::invites::{InviteRow, InviteStore as _, NewRedemption, OpenInvite, Opened};
+use crate::storage::invites::{
+    InviteRow, InviteStore as _, JoinerRow, NewRedemption, OpenInvite, Opened,
+};
 
 /// How an invite id is kept: hashed with this server's id, so a copy of the table says
 /// nothing about another server's invites.
@@ -91,6 +93,7 @@ pub async fn redeem(
         .redeem_invite(&NewRedemption {
             id_hash: &hash,
             joiner: &session.row.account,
+            phone: &session.row.phone,
             commitment: &request.commitment.0,
             proof: &request.proof.0,
             scanned: request.scanned,
@@ -169,8 +172,16 @@ async fn state_of(state: &AppState, row: InviteRow) -> Result<InviteState, ApiEr
         .ok_or(ApiError::NotFound)?;
     let bytes = |v: Vec<u8>| v.try_into().ok().map(Bytes);
     let joiner = match row.joiner {
+        // The phone that redeemed it signed out since: the invite cannot go on.
+        Some(JoinerRow { phone: None, .. }) => return Err(ApiError::NotFound),
         Some(j) => Some(Joiner {
             username: j.username,
+            phone: j.phone.as_ref().map(|(id, _)| id.clone()).unwrap_or_default(),
+            range_start: j
+                .phone
+                .as_ref()
+                .and_then(|(_, start)| u32::try_from(*start).ok())
+                .ok_or(ApiError::NotFound)?,
             signing: bytes(j.signing).ok_or(ApiError::NotFound)?,
             receiving: bytes(j.receiving).ok_or(ApiError::NotFound)?,
             commitment: bytes(j.commitment).ok_or(ApiError::NotFound)?,
@@ -180,6 +191,7 @@ async fn state_of(state: &AppState, row: InviteRow) -> Result<InviteState, ApiEr
         None => None,
     };
     Ok(InviteState {
+        plan: row.plan,
         expires_ms: row.expires_ms,
         signing: Bytes(signing),
         receiving: Bytes(receiving),

@@ -33,6 +33,8 @@ pub enum Opened {
 pub struct NewRedemption<'a> {
     pub id_hash: &'a [u8],
     pub joiner: &'a str,
+    /// The phone that redeemed it.
+    pub phone: &'a str,
     pub commitment: &'a [u8],
     pub proof: &'a [u8],
     pub scanned: bool,
@@ -60,6 +62,9 @@ pub struct JoinerRow {
     pub commitment: Vec<u8>,
     pub proof: Vec<u8>,
     pub scanned: bool,
+    /// The phone that redeemed it and the first client id of its range; None once that
+    /// phone signed out.
+    pub phone: Option<(String, i64)>,
 }
 
 /// The invite queries, on both databases.
@@ -124,6 +129,8 @@ pub(super) type InviteTuple = (
     Option<bool>,
     Option<Vec<u8>>,
     Option<Vec<u8>>,
+    Option<String>,
+    Option<i64>,
 );
 
 pub(super) fn invite_row(t: InviteTuple) -> InviteRow {
@@ -139,6 +146,7 @@ pub(super) fn invite_row(t: InviteTuple) -> InviteRow {
                 commitment: c,
                 proof: p,
                 scanned: t.9.unwrap_or(false),
+                phone: t.12.zip(t.13),
             })
         }
         _ => None,
@@ -173,7 +181,8 @@ macro_rules! invite_methods {
                  VALUES ($1, $2, $3, $4) \
                  ON CONFLICT (id_hash) DO UPDATE SET plan_id = $2, created_ms = $3, \
                  expires_ms = $4, joiner_id = NULL, commitment = NULL, proof = NULL, \
-                 scanned = NULL, redeemed_ms = NULL, person_nonce = NULL, joiner_nonce = NULL \
+                 scanned = NULL, redeemed_ms = NULL, person_nonce = NULL, joiner_nonce = NULL, \
+                 joiner_phone = NULL \
                  WHERE invites.expires_ms <= $3",
             )
             .bind(new.id_hash)
@@ -193,7 +202,7 @@ macro_rules! invite_methods {
         async fn redeem_invite(&self, new: &NewRedemption<'_>) -> Result<bool, StoreError> {
             let done = sqlx::query(
                 "UPDATE invites SET joiner_id = $2, commitment = $3, proof = $4, scanned = $5, \
-                 redeemed_ms = $6 \
+                 redeemed_ms = $6, joiner_phone = $7 \
                  WHERE id_hash = $1 AND joiner_id IS NULL AND expires_ms > $6 \
                  AND plan_id NOT IN (SELECT id FROM plans WHERE owner_id = $2)",
             )
@@ -203,6 +212,7 @@ macro_rules! invite_methods {
             .bind(new.proof)
             .bind(new.scanned)
             .bind(new.now_ms)
+            .bind(new.phone)
             .execute(&self.pool)
             .await?;
             Ok(done.rows_affected() == 1)
@@ -216,9 +226,10 @@ macro_rules! invite_methods {
             let found: Option<super::invites::InviteTuple> = sqlx::query_as(
                 "SELECT i.plan_id, p.owner_id, i.expires_ms, a.id, a.username, a.signing_key, \
                  a.receiving_key, i.commitment, i.proof, i.scanned, i.person_nonce, \
-                 i.joiner_nonce \
+                 i.joiner_nonce, ph.id, ph.range_start \
                  FROM invites i JOIN plans p ON p.id = i.plan_id \
                  LEFT JOIN accounts a ON a.id = i.joiner_id \
+                 LEFT JOIN phones ph ON ph.id = i.joiner_phone AND ph.account_id = i.joiner_id \
                  WHERE i.id_hash = $1 AND i.expires_ms > $2",
             )
             .bind(id_hash)
