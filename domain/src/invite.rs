@@ -50,6 +50,9 @@ use sha2::{Digest, Sha256};
 
 use crate::keys::PublicKeys;
 
+mod steps;
+pub use steps::{JoinerSide, JoinerStep, PersonSide, PersonStep, Stop};
+
 /// The invite format this build writes.
 pub const INVITE_VERSION: u8 = 1;
 /// Characters in a typed code (without the dashes shown between groups).

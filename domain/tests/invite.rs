@@ -277,3 +277,186 @@ fn grinding_keys_to_match_the_number_is_caught_by_the_commitment() {
     assert!(!opens(code.id(), &ground, &server_nonce, &forged));
     assert!(!opens(code.id(), &ground, &person_nonce, &forged));
 }
+
+mod steps {
+    //! The two phones' steps, run against what a server shows them: an honest server
+    //! brings both to the same check number; each lie is caught by one side or shows as
+    //! two numbers that differ.
+
+    use coplan_domain::invite::{
+        JoinerSide, JoinerStep, PersonSide, PersonStep, Secret, Stop, TypedCode,
+    };
+    use coplan_domain::wire::{Bytes, InviteState, Joiner};
+
+    use super::keys;
+
+    fn person() -> PersonSide {
+        PersonSide {
+            code: TypedCode::parse("1AQK-FFM9-38NKR").unwrap(),
+            long: [5; 32],
+            person: keys(3, 4),
+            nonce: [7; 32],
+        }
+    }
+
+    fn joiner(person: &PersonSide, scanned: bool) -> JoinerSide {
+        JoinerSide {
+            secret: if scanned {
+                Secret::Scanned(person.scanned())
+            } else {
+                Secret::Typed(person.code)
+            },
+            keys: keys(1, 2),
+            nonce: [6; 32],
+        }
+    }
+
+    /// What an honest server shows once `side` redeemed.
+    fn redeemed(person: &PersonSide, side: &JoinerSide) -> InviteState {
+        InviteState {
+            plan: "0123456789abcdef0123456789abcdef".into(),
+            expires_ms: 1,
+            signing: Bytes(person.person.signing),
+            receiving: Bytes(person.person.receiving),
+            joiner: Some(Joiner {
+                username: "sam.w".into(),
+                phone: "00112233445566778899aabbccddeeff".into(),
+                range_start: 8192,
+                signing: Bytes(side.keys.signing),
+                receiving: Bytes(side.keys.receiving),
+                commitment: Bytes(side.commitment()),
+                proof: Bytes(side.proof()),
+                scanned: matches!(side.secret, Secret::Scanned(_)),
+            }),
+            person_nonce: None,
+            joiner_nonce: None,
+        }
+    }
+
+    /// Runs the exchange to its end on an honest server: (the person's last step, the
+    /// joiner's).
+    fn honest(person: &PersonSide, side: &JoinerSide) -> (PersonStep, JoinerStep) {
+        let mut state = redeemed(person, side);
+        assert_eq!(side.next(&state), JoinerStep::Waiting);
+        assert_eq!(person.next(&state), PersonStep::SendNonce);
+        state.person_nonce = Some(Bytes(person.nonce));
+        assert_eq!(person.next(&state), PersonStep::WaitingReveal);
+        assert_eq!(side.next(&state), JoinerStep::SendNonce);
+        state.joiner_nonce = Some(Bytes(side.nonce));
+        (person.next(&state), side.next(&state))
+    }
+
+    fn check_of_person(step: &PersonStep) -> Option<u32> {
+        match step {
+            PersonStep::Decide { check, .. } => *check,
+            other => panic!("the person's phone should decide, not {other:?}"),
+        }
+    }
+
+    fn check_of_joiner(step: &JoinerStep) -> Option<u32> {
+        match step {
+            JoinerStep::Revealed { check, .. } => *check,
+            other => panic!("the joining phone should have revealed, not {other:?}"),
+        }
+    }
+
+    #[test]
+    fn an_honest_exchange_brings_both_phones_to_one_number_or_none_after_a_scan() {
+        let person = person();
+        let typed = joiner(&person, false);
+        let (p, j) = honest(&person, &typed);
+        let number = check_of_person(&p).expect("a typed code has a number");
+        assert_eq!(check_of_joiner(&j), Some(number));
+        match (&p, &j) {
+            (
+                PersonStep::Decide { keys, joiner, .. },
+                JoinerStep::Revealed {
+                    person: pinned,
+                    plan,
+                    ..
+                },
+            ) => {
+                assert_eq!(*keys, typed.keys);
+                assert_eq!(joiner.range_start, 8192);
+                assert_eq!(*pinned, person.person);
+                assert_eq!(plan, "0123456789abcdef0123456789abcdef");
+            }
+            _ => unreachable!(),
+        }
+        let scanned = joiner(&person, true);
+        let (p, j) = honest(&person, &scanned);
+        assert_eq!(check_of_person(&p), None);
+        assert_eq!(check_of_joiner(&j), None);
+        // Nothing has been redeemed: the person waits.
+        let mut state = redeemed(&person, &typed);
+        state.joiner = None;
+        assert_eq!(person.next(&state), PersonStep::Waiting);
+    }
+
+    #[test]
+    fn a_redemption_without_the_secret_or_by_the_persons_own_account_is_stopped() {
+        let person = person();
+        // The server (or someone guessing) redeems with keys of its own and a proof made
+        // from a wrong secret.
+        let mut guess = joiner(&person, false);
+        guess.keys = keys(9, 9);
+        guess.secret = Secret::Typed(TypedCode::parse("1AQK-FFM9-38NKS").unwrap());
+        let state = redeemed(&person, &guess);
+        assert_eq!(person.next(&state), PersonStep::Stop(Stop::WrongProof));
+        // Claiming a scan with only the typed code's secret fails too.
+        let typed = joiner(&person, false);
+        let mut claimed = redeemed(&person, &typed);
+        claimed.joiner.as_mut().unwrap().scanned = true;
+        assert_eq!(person.next(&claimed), PersonStep::Stop(Stop::WrongProof));
+        // The person's own account.
+        let mut own = joiner(&person, false);
+        own.keys = person.person;
+        assert_eq!(
+            person.next(&redeemed(&person, &own)),
+            PersonStep::Stop(Stop::OwnAccount)
+        );
+    }
+
+    #[test]
+    fn a_server_that_changes_its_story_part_way_is_caught() {
+        let person = person();
+        let side = joiner(&person, false);
+        let mut state = redeemed(&person, &side);
+        state.person_nonce = Some(Bytes(person.nonce));
+        state.joiner_nonce = Some(Bytes(side.nonce));
+
+        // Another nonce shown as the person's, to either side.
+        let mut other = state.clone();
+        other.person_nonce = Some(Bytes([8; 32]));
+        assert_eq!(person.next(&other), PersonStep::Stop(Stop::NotWhatWasSent));
+        // The joiner cannot tell: it shows a number that differs from the person's.
+        assert_ne!(
+            check_of_joiner(&side.next(&other)),
+            check_of_person(&person.next(&state))
+        );
+        // Another nonce shown as the joiner's: it does not open the commitment.
+        let mut other = state.clone();
+        other.joiner_nonce = Some(Bytes([8; 32]));
+        assert_eq!(person.next(&other), PersonStep::Stop(Stop::DoesNotOpen));
+        assert_eq!(side.next(&other), JoinerStep::Stop(Stop::NotWhatWasSent));
+        // Another redemption shown to the joiner (its own replaced by the server's).
+        let mut other = state.clone();
+        other.joiner.as_mut().unwrap().commitment = Bytes([8; 32]);
+        assert_eq!(side.next(&other), JoinerStep::Stop(Stop::NotWhatWasSent));
+        // The server's own keys shown to the joiner as the person's: after a typed code
+        // the numbers differ; after a scan the fingerprint refuses them.
+        let mut other = state.clone();
+        other.signing = Bytes([9; 32]);
+        assert_ne!(
+            check_of_joiner(&side.next(&other)),
+            check_of_person(&person.next(&state))
+        );
+        let scanning = joiner(&person, true);
+        let mut scanned = redeemed(&person, &scanning);
+        scanned.signing = Bytes([9; 32]);
+        assert_eq!(
+            scanning.next(&scanned),
+            JoinerStep::Stop(Stop::NotThePerson)
+        );
+    }
+}

@@ -176,7 +176,11 @@ async fn state_of(state: &AppState, row: InviteRow) -> Result<InviteState, ApiEr
         Some(JoinerRow { phone: None, .. }) => return Err(ApiError::NotFound),
         Some(j) => Some(Joiner {
             username: j.username,
-            phone: j.phone.as_ref().map(|(id, _)| id.clone()).unwrap_or_default(),
+            phone: j
+                .phone
+                .as_ref()
+                .map(|(id, _)| id.clone())
+                .unwrap_or_default(),
             range_start: j
                 .phone
                 .as_ref()

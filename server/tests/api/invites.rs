@@ -111,7 +111,10 @@ async fn an_invite_is_redeemed_once_however_many_try_at_once_and_each_side_reads
     assert_eq!(redeemed.signing.0, joiner.keys.public().signing);
     assert_eq!(redeemed.commitment.0, [winner as u8; 32]);
     // The phone that redeemed it, with its range: the person's phone adds that to the log.
-    assert_eq!(redeemed.phone, coplan_domain::sync::id_to_hex(&joiner_phone.id));
+    assert_eq!(
+        redeemed.phone,
+        coplan_domain::sync::id_to_hex(&joiner_phone.id)
+    );
     assert_eq!(redeemed.range_start, joiner_phone.range);
     assert_eq!(seen.plan, plan.plan);
     assert_eq!(seen.expires_ms, opened.expires_ms);
