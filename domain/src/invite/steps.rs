@@ -38,7 +38,7 @@ pub enum PersonStep {
     /// The exchange is complete: the person decides. `check` is the number both people
     /// compare (None after a scan, when the long secret already bound both keys).
     Decide {
-        joiner: Joiner,
+        joiner: Box<Joiner>,
         keys: PublicKeys,
         check: Option<u32>,
     },
@@ -107,7 +107,7 @@ impl PersonSide {
             .check_number()
         });
         PersonStep::Decide {
-            joiner: joiner.clone(),
+            joiner: Box::new(joiner.clone()),
             keys,
             check,
         }
