@@ -11,8 +11,8 @@
 use std::cell::RefCell;
 use std::collections::HashMap;
 
-use coplan_domain::keys::AccountRecord;
-use coplan_domain::membership::{Membership, Op, Right, Role, sign_entry};
+use coplan_domain::keys::{AccountRecord, PublicKeys};
+use coplan_domain::membership::{Membership, Op, Right, Rights, Role, sign_entry};
 use coplan_domain::sync::id_to_hex;
 use coplan_domain::wire::{AppendMembership, Blob, MembershipLog};
 
@@ -63,11 +63,10 @@ pub async fn join(account: &AccountRecord, phone: [u8; 16], plan: [u8; 16]) -> R
     if holds_me(&log(account, plan, false).await?) {
         return Ok(());
     }
-    let mut current = log(account, plan, true).await?;
+    let current = log(account, plan, true).await?;
     if holds_me(&current) {
         return Ok(());
     }
-    let now = js_sys::Date::now() as u64;
     let mut ops = Vec::with_capacity(2);
     if current.len == 0 {
         ops.push(Op::AddMember {
@@ -82,10 +81,21 @@ pub async fn join(account: &AccountRecord, phone: [u8; 16], plan: [u8; 16]) -> R
         phone,
         range_start: account.range_start,
     });
+    append(account, plan, current, &ops).await
+}
+
+/// Signs `ops` after the log as `current` holds it and sends them, all or none.
+async fn append(
+    account: &AccountRecord,
+    plan: [u8; 16],
+    mut current: Membership,
+    ops: &[Op],
+) -> Result<(), Problem> {
+    let now = js_sys::Date::now() as u64;
     let after = current.len;
     let mut entries = Vec::with_capacity(ops.len());
     let unexpected = || Problem::Api(ApiProblem::Unexpected { status: 200 });
-    for op in &ops {
+    for op in ops {
         let entry = sign_entry(&plan, current.len, &current.head, now, op, &account.keys);
         current.append(&plan, &entry).map_err(|_| unexpected())?;
         entries.push(Blob::new(entry).ok_or_else(unexpected)?);
@@ -102,6 +112,72 @@ pub async fn join(account: &AccountRecord, phone: [u8; 16], plan: [u8; 16]) -> R
             Err(problem.into())
         }
     }
+}
+
+/// Someone the person let in from an invite: their account's keys, their role and rights,
+/// and the phone that redeemed the invite with its range of client ids.
+pub struct NewMember {
+    pub keys: PublicKeys,
+    pub role: Role,
+    pub rights: Rights,
+    pub phone: [u8; 16],
+    pub range_start: u32,
+}
+
+/// Adds `member` to the plan's log (the person's phone only; the server refuses anyone
+/// else's entries), unless the log already holds them with that phone.
+pub async fn add(
+    account: &AccountRecord,
+    plan: [u8; 16],
+    member: &NewMember,
+) -> Result<(), Problem> {
+    let current = log(account, plan, true).await?;
+    let signing = member.keys.signing;
+    let mut ops = Vec::with_capacity(2);
+    match current.members.get(&signing) {
+        None => ops.push(Op::AddMember {
+            signing,
+            receiving: member.keys.receiving,
+            role: member.role,
+            rights: member.rights,
+        }),
+        Some(known) if known.removed => return Err(Problem::Keys),
+        Some(_) => {}
+    }
+    let has_phone = current
+        .members
+        .get(&signing)
+        .is_some_and(|known| known.phones.iter().any(|(id, _)| *id == member.phone));
+    if !has_phone {
+        ops.push(Op::AddPhone {
+            member: signing,
+            phone: member.phone,
+            range_start: member.range_start,
+        });
+    }
+    if ops.is_empty() {
+        return Ok(());
+    }
+    append(account, plan, current, &ops).await
+}
+
+/// Whether the plan's log, checked against the person's key pinned in the room, holds
+/// `me` as a member not removed (the joining phone, after the person decided). A plan
+/// this account cannot reach answers false.
+pub async fn holds(person: &[u8; 32], plan: [u8; 16], me: &[u8; 32]) -> Result<bool, Problem> {
+    let fetched: MembershipLog = match api::get(&path(&plan)).await {
+        Ok(log) => log,
+        Err(ApiProblem::Refused { code, .. }) if code == "not_found" => return Ok(false),
+        Err(other) => return Err(other.into()),
+    };
+    let entries: Vec<Vec<u8>> = fetched
+        .entries
+        .iter()
+        .map(|e| e.as_slice().to_vec())
+        .collect();
+    let verified = Membership::verify(person, &plan, &entries)
+        .map_err(|_| Problem::Api(ApiProblem::Unexpected { status: 200 }))?;
+    Ok(verified.members.get(me).is_some_and(|m| !m.removed))
 }
 
 /// The ranges the plan's log gives the person's phones, fetched again first when `wanted`

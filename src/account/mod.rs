@@ -4,6 +4,7 @@
 
 mod api;
 mod flows;
+mod invite;
 mod members;
 mod notice;
 pub mod sync;
@@ -47,8 +48,19 @@ enum Form {
     Recover,
 }
 
+/// The account part's screens: the account itself, and (issue 14) inviting someone to
+/// the plan and joining someone else's.
 #[component]
 pub fn AccountPage() -> impl IntoView {
+    match crate::route::use_route().path().as_str() {
+        "/invite" => view! { <invite::InvitePage/> }.into_any(),
+        "/join" => view! { <invite::JoinPage/> }.into_any(),
+        _ => view! { <Account/> }.into_any(),
+    }
+}
+
+#[component]
+fn Account() -> impl IntoView {
     let step = RwSignal::new(Step::Loading);
     spawn_local(async move {
         step.set(match signed_in_name().await {
@@ -364,6 +376,13 @@ fn SignedIn(name: String, step: RwSignal<Step>) -> impl IntoView {
     view! {
         <p>{fill(ta(A::SignedInAs), &[("name", &name)])}</p>
         <p role="status">{move || backup.get()}</p>
+        <section class="app-step" aria-labelledby="sharing-heading">
+            <h2 id="sharing-heading">{ta(A::SharingHeading)}</h2>
+            <ul class="app-links">
+                <li><a class="app-link" href="/invite">{ta(A::InviteOpen)}</a></li>
+                <li><a class="app-link" href="/join">{ta(A::JoinOpen)}</a></li>
+            </ul>
+        </section>
         <section class="app-step" aria-labelledby="phones-heading">
             <h2 id="phones-heading">{ta(A::PhonesHeading)}</h2>
             {move || match phones.get() {

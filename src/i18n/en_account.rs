@@ -150,5 +150,88 @@ pub fn text(text: A) -> &'static str {
         A::ErrKeys => {
             "The server sent keys that do not open with what you typed. Nothing was changed on this phone."
         }
+        A::InviteHeading => "Invite someone to your plan",
+        A::InviteNeedsAccount => {
+            "To invite someone, first make an account or sign in on this phone. Your plan is then backed up, and the people you invite get their own copy of the parts you choose."
+        }
+        A::InviteNeedsBackup => {
+            "Your plan is not backed up to your account yet. Write something in it, stay online for a moment, then try again."
+        }
+        A::InviteIntro => {
+            "Do this when you are with the person, in the same room. They need Coplan open on their own phone, signed in to their own account."
+        }
+        A::InviteWho => "Who are you inviting?",
+        A::InviteRoleWorker => "A worker, for example a peer worker or care coordinator",
+        A::InviteRoleCarer => "A carer, family member or friend",
+        A::InviteRoleOther => "Someone else",
+        A::InviteRoleWorkerWord => "worker",
+        A::InviteRoleCarerWord => "carer",
+        A::InviteName => "Their name",
+        A::InviteNameHint => "The name you know them by. Only your phones see it.",
+        A::InviteNameProblem => "Type their name, up to 60 letters.",
+        A::InviteWhatTheyMayDo => "What they may do with each part of your plan",
+        A::InviteRightsHint => "You can change this later, or take it away.",
+        A::RightNone => "Cannot see it",
+        A::RightRead => "Can read it",
+        A::RightSuggest => "Can read it and suggest changes for you to accept",
+        A::RightEdit => "Can read and change it",
+        A::InviteMake => "Make the invite",
+        A::InviteTooMany => {
+            "You have 5 invites open already. Wait for them to end (15 minutes at most), then try again."
+        }
+        A::InviteShowHeading => "Show them this code",
+        A::InviteShowBody => {
+            "On their phone, they open Coplan, choose Join someone's plan, and type this code."
+        }
+        A::InviteUntil => "The code works until {time}, and only once.",
+        A::InviteWaiting => "Waiting for their phone…",
+        A::InviteWantsToJoin => "{name} wants to join your plan",
+        A::InviteSignedInAs => "Their account's username is {username}.",
+        A::InviteMayEdit => "They will be able to change: {sections}.",
+        A::InviteMaySuggest => "They will be able to suggest changes to: {sections}.",
+        A::InviteMayRead => "They will be able to read: {sections}.",
+        A::InviteCompare => "Their phone shows a number too. Check that it is this one:",
+        A::InviteCompareDiffer => {
+            "If the two numbers are not the same, do not go on: someone else may be trying to join. Choose Decline and make a new invite."
+        }
+        A::InviteLetIn => "Let them join",
+        A::InviteDecline => "Decline",
+        A::InviteJoined => "{name} has joined your plan.",
+        A::InviteDeclined => "You declined. Nobody joined your plan.",
+        A::InviteAgain => "Make a new invite",
+        A::InviteEnded => "This invite has ended. Make a new one if you still want to invite them.",
+        A::InviteStopWrongCode => {
+            "A phone tried this invite with a wrong code, so it was stopped. Nobody joined. Make a new invite."
+        }
+        A::InviteStopOwnAccount => {
+            "That phone is signed in to your own account. To use your plan on another of your phones, sign in there instead."
+        }
+        A::InviteStopChanged => {
+            "Something changed part-way through, so this invite was stopped for safety. Nobody joined. Make a new invite."
+        }
+        A::InviteStopNotThePerson => {
+            "The plan this code leads to is not the one the QR code was made for, so nothing was joined. Ask for a new invite."
+        }
+        A::JoinHeading => "Join someone's plan",
+        A::JoinNeedsAccount => {
+            "To join someone's plan, first make an account or sign in on this phone."
+        }
+        A::JoinCode => "The code on their phone",
+        A::JoinCodeHint => "13 letters and numbers. Dashes and spaces do not matter.",
+        A::JoinCodeProblem => {
+            "That is not a whole code. Check it against their phone: it has 13 letters and numbers."
+        }
+        A::JoinCodeDidNotWork => {
+            "That code did not work. It may have a typo, have been used, or have ended. Check it, or ask for a new one."
+        }
+        A::JoinButton => "Join",
+        A::JoinWaiting => "Waiting for their phone…",
+        A::JoinCompare => "Their phone shows a number too. Check that it is this one:",
+        A::JoinWaitingAnswer => "Waiting for them to let you join…",
+        A::JoinJoined => "You have joined their plan.",
+        A::JoinNotLetIn => "You were not let in. If that was a mistake, ask them for a new invite.",
+        A::JoinOpen => "Join someone's plan",
+        A::InviteOpen => "Invite someone to your plan",
+        A::SharingHeading => "Writing your plan with others",
     }
 }

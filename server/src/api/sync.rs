@@ -306,9 +306,24 @@ pub async fn append_members(
                 phone,
                 range_start,
             }) => {
-                member == signing
-                    && state.db.phone_range(account, &id_text(&phone)).await?
-                        == Some(i64::from(range_start))
+                // One of the person's phones, or of a member's (their account here), with
+                // the range the server holds for it.
+                let owner = if member == signing {
+                    Some(account.to_owned())
+                } else {
+                    state
+                        .db
+                        .account_by_signing_key(&member)
+                        .await?
+                        .map(|(id, _)| id)
+                };
+                match owner {
+                    Some(owner) => {
+                        state.db.phone_range(&owner, &id_text(&phone)).await?
+                            == Some(i64::from(range_start))
+                    }
+                    None => false,
+                }
             }
             // The log itself refuses a change or removal of anyone not a member.
             Some(Op::ChangeRights { .. } | Op::Remove { .. }) => true,

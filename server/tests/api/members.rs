@@ -168,6 +168,29 @@ async fn a_member_reaches_each_section_as_far_as_the_log_lets_them_and_no_furthe
         append(&app, &phone, &plan.plan, 0, &log.entries).await,
         StatusCode::NO_CONTENT
     );
+    // The person's phone adds the worker's phone with the range the server holds for it;
+    // another range, or another account's phone, is refused.
+    let worker_signing = worker.keys.public().signing;
+    let phone_of = |phone: &Phone, range_start: u32| Op::AddPhone {
+        member: worker_signing,
+        phone: phone.id,
+        range_start,
+    };
+    let after = log.entries.len() as u32;
+    for bad in [
+        phone_of(&worker_phone, worker_phone.range + 4096),
+        phone_of(&stranger_phone, stranger_phone.range),
+    ] {
+        assert_eq!(
+            append(&app, &phone, &plan.plan, after, &[log.next(bad)]).await,
+            StatusCode::BAD_REQUEST
+        );
+    }
+    let added = log.add(phone_of(&worker_phone, worker_phone.range));
+    assert_eq!(
+        append(&app, &phone, &plan.plan, after, &[added]).await,
+        StatusCode::NO_CONTENT
+    );
 
     // The worker edits the safety plan and reads the check-ins, but cannot write there.
     assert!(push(&app, &worker, &worker_phone, safety, 1).await);
@@ -192,7 +215,7 @@ async fn a_member_reaches_each_section_as_far_as_the_log_lets_them_and_no_furthe
         member: worker.keys.public().signing,
     });
     assert_eq!(
-        append(&app, &phone, &plan.plan, 3, &[change, removal]).await,
+        append(&app, &phone, &plan.plan, 4, &[change, removal]).await,
         StatusCode::NO_CONTENT
     );
     assert_eq!(pull(&app, &carer_phone, safety).await, None);
