@@ -321,6 +321,14 @@ pub struct Membership {
     pub head: [u8; 32],
 }
 
+/// Who sealed an envelope, as the membership log vouches ([`Membership::sender`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Sender {
+    pub signing: [u8; 32],
+    /// The first client id of each of their phones' ranges.
+    pub ranges: Vec<u32>,
+}
+
 /// Why a change is refused against the membership.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
 pub enum Refusal {
@@ -477,6 +485,42 @@ impl Membership {
             .get(member)
             .filter(|m| !m.removed)
             .map_or(Right::None, |m| m.rights[at])
+    }
+
+    /// Who may have sealed an envelope for `kind` with this header, and the ranges their
+    /// phones write under: a snapshot only the person (it holds everyone's words); a
+    /// change only a member, not removed, with edit on `kind`, one of whose phones has
+    /// the header's device and range. The phone opens the envelope with that key alone,
+    /// so a change signed by anyone else does not open.
+    pub fn sender(
+        &self,
+        what: crate::envelope::What,
+        kind: SectionKind,
+        device: &[u8; 16],
+        range_start: u32,
+    ) -> Option<Sender> {
+        let ranges = |member: &Member| member.phones.iter().map(|(_, start)| *start).collect();
+        match what {
+            crate::envelope::What::Snapshot => {
+                let person = self.members.get(&self.person)?;
+                Some(Sender {
+                    signing: self.person,
+                    ranges: ranges(person),
+                })
+            }
+            crate::envelope::What::Change => {
+                let (signing, member) = self.members.iter().find(|(_, member)| {
+                    member
+                        .phones
+                        .iter()
+                        .any(|(id, start)| id == device && *start == range_start)
+                })?;
+                (self.right(signing, kind) == Right::Edit).then(|| Sender {
+                    signing: *signing,
+                    ranges: ranges(member),
+                })
+            }
+        }
     }
 
     /// The member whose phone's range holds this client id.

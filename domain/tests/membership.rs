@@ -428,3 +428,55 @@ fn each_role_starts_with_the_rights_sharing_decides_and_a_log_accepts_them() {
         Right::Edit
     );
 }
+
+#[test]
+fn an_envelope_is_opened_only_as_from_the_member_the_log_vouches_for() {
+    use coplan_domain::envelope::What;
+    let mut log = with_worker();
+    let members = log.verify().unwrap();
+    let w = worker().public().signing;
+    let worker_range = 5 * CLIENT_RANGE;
+    // The worker's phone, writing the care plan: the worker, with their ranges.
+    let sender = members
+        .sender(What::Change, SectionKind::CarePlan, &[2; 16], worker_range)
+        .unwrap();
+    assert_eq!(sender.signing, w);
+    assert_eq!(sender.ranges, vec![worker_range]);
+    // The person's phone: the person.
+    let sender = members
+        .sender(What::Change, SectionKind::AboutMe, &[1; 16], CLIENT_RANGE)
+        .unwrap();
+    assert_eq!(sender.signing, log.person());
+    // A snapshot is the person's, whoever's phone the header names.
+    let sender = members
+        .sender(
+            What::Snapshot,
+            SectionKind::CarePlan,
+            &[2; 16],
+            worker_range,
+        )
+        .unwrap();
+    assert_eq!(sender.signing, log.person());
+    // Where the worker may only suggest or read; a phone and range that do not go
+    // together; a phone nobody added.
+    for (kind, device, range) in [
+        (SectionKind::AboutMe, [2; 16], worker_range),
+        (SectionKind::CheckIns, [2; 16], worker_range),
+        (SectionKind::CarePlan, [2; 16], CLIENT_RANGE),
+        (SectionKind::CarePlan, [1; 16], worker_range),
+        (SectionKind::CarePlan, [3; 16], 9 * CLIENT_RANGE),
+    ] {
+        assert_eq!(
+            members.sender(What::Change, kind, &device, range),
+            None,
+            "{kind:?}"
+        );
+    }
+    // Once removed, nothing of the worker's is vouched for.
+    log.add(Op::Remove { member: w });
+    let members = log.verify().unwrap();
+    assert_eq!(
+        members.sender(What::Change, SectionKind::CarePlan, &[2; 16], worker_range),
+        None
+    );
+}

@@ -1,4 +1,4 @@
-//! A phone's sync record, version 3, pinned: written exactly so, read back the same,
+//! A phone's sync record, version 3 (version 4 for a shared plan), pinned: written exactly so, read back the same,
 //! version 1 and 2 records still read, a newer or damaged one refused plainly.
 
 use coplan_domain::sync::compaction::Tail;
@@ -32,6 +32,7 @@ fn record() -> PlanSync {
     PlanSync {
         request: [1; 16],
         plan: Some([2; 16]),
+        person: None,
         keys_stored: true,
         documents: vec![SectionSync {
             section: "about_me".into(),
@@ -50,6 +51,20 @@ fn record() -> PlanSync {
 fn a_sync_record_is_written_exactly_as_version_3_and_reads_back() {
     assert_eq!(record().to_stored(), PINNED);
     assert_eq!(PlanSync::from_stored(PINNED), Ok(record()));
+}
+
+/// A plan shared with this account keeps the person's key, pinned in the room: version 4,
+/// which only a build that knows it reads (an older build refuses it as newer, plainly).
+#[test]
+fn a_shared_plans_record_is_version_4_with_the_persons_key_and_reads_back() {
+    let mut shared = record();
+    shared.person = Some([6; 32]);
+    let written = PINNED.replace(r#""v":3"#, r#""v":4"#).replace(
+        r#""plan":"AgICAgICAgICAgICAgICAg","#,
+        r#""plan":"AgICAgICAgICAgICAgICAg","person":"BgYGBgYGBgYGBgYGBgYGBgYGBgYGBgYGBgYGBgYGBgY","#,
+    );
+    assert_eq!(shared.to_stored(), written);
+    assert_eq!(PlanSync::from_stored(&written), Ok(shared));
 }
 
 /// Version 2 had no tail: it reads as an empty one (the first snapshot comes later).
@@ -87,6 +102,7 @@ fn a_record_before_the_plan_is_attached_reads_back() {
     let waiting = PlanSync {
         request: [1; 16],
         plan: None,
+        person: None,
         keys_stored: false,
         documents: Vec::new(),
     };
@@ -112,6 +128,7 @@ fn a_plan_left_on_this_phone_keeps_only_its_server_id_and_reads_back_left() {
     let waiting = PlanSync {
         request: [1; 16],
         plan: None,
+        person: None,
         keys_stored: false,
         documents: Vec::new(),
     };
@@ -120,10 +137,10 @@ fn a_plan_left_on_this_phone_keeps_only_its_server_id_and_reads_back_left() {
 
 #[test]
 fn a_newer_or_damaged_record_is_refused_plainly() {
-    let newer = PINNED.replace(r#""v":3"#, r#""v":4"#);
+    let newer = PINNED.replace(r#""v":3"#, r#""v":5"#);
     assert_eq!(
         PlanSync::from_stored(&newer),
-        Err(SyncRecordError::Newer { found: 4 })
+        Err(SyncRecordError::Newer { found: 5 })
     );
     let damaged = PINNED.replace(r#""cursor":7"#, r#""cursor":"7""#);
     assert_eq!(

@@ -9,7 +9,9 @@
 //! earlier ones, [`super::incoming`]; left out when there are none). Version 3 added
 //! `tail` (what the log holds past its last snapshot, [`super::compaction::Tail`]; left
 //! out when all of it is 0: an older record reads as an empty tail, which only puts off
-//! its first snapshot). Pinned by `domain/tests/sync_record.rs`.
+//! its first snapshot). Version 4 added `person`: the signing key of the person whose plan
+//! it is, pinned in the room, for a plan shared with this account (written only then; an
+//! own plan's record is still version 3). Pinned by `domain/tests/sync_record.rs`.
 
 use serde::{Deserialize, Serialize};
 
@@ -19,8 +21,10 @@ use super::{DocumentSync, Waiting};
 use crate::limits::ENVELOPE_MAX_BYTES;
 use crate::wire::{Blob, Bytes};
 
-/// The record format this build writes.
-pub const SYNC_RECORD_VERSION: u32 = 3;
+/// The record format this build writes for a plan shared with this account; the
+/// account's own plans are still written as version 3, which older builds read.
+pub const SYNC_RECORD_VERSION: u32 = 4;
+const OWN_PLAN_VERSION: u32 = 3;
 
 /// One plan's sync, on this phone.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -29,6 +33,10 @@ pub struct PlanSync {
     pub request: [u8; 16],
     /// The plan's id on the server, once attached.
     pub plan: Option<[u8; 16]>,
+    /// For a plan shared with this account (not its own): the person's signing key, as
+    /// pinned in the room. Their membership log, key envelopes and snapshots are checked
+    /// against it.
+    pub person: Option<[u8; 32]>,
     /// Whether the server holds this plan's key envelopes.
     pub keys_stored: bool,
     pub documents: Vec<SectionSync>,
@@ -82,6 +90,8 @@ struct StoredPlan {
     v: u32,
     request: Bytes<16>,
     plan: Option<Bytes<16>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    person: Option<Bytes<32>>,
     keys_stored: bool,
     documents: Vec<StoredSection>,
 }
@@ -137,9 +147,14 @@ impl PlanSync {
     pub fn to_stored(&self) -> String {
         let blob = |bytes: &[u8]| Blob::new(bytes.to_vec()).expect("within an envelope's size");
         let stored = StoredPlan {
-            v: SYNC_RECORD_VERSION,
+            v: if self.person.is_some() {
+                SYNC_RECORD_VERSION
+            } else {
+                OWN_PLAN_VERSION
+            },
             request: Bytes(self.request),
             plan: self.plan.map(Bytes),
+            person: self.person.map(Bytes),
             keys_stored: self.keys_stored,
             documents: self
                 .documents
@@ -195,6 +210,7 @@ impl PlanSync {
         Ok(Self {
             request: stored.request.0,
             plan: stored.plan.map(|p| p.0),
+            person: stored.person.map(|p| p.0),
             keys_stored: stored.keys_stored,
             documents: stored
                 .documents
