@@ -711,7 +711,11 @@ pub fn JoinPage() -> impl IntoView {
                 <p role="status" aria-live="polite">{ta(A::JoinWaitingAnswer)}</p>
             }
             .into_any(),
-            Joining::Joined => view! { <p role="status">{ta(A::JoinJoined)}</p> }.into_any(),
+            Joining::Joined => view! {
+                <p role="status">{ta(A::JoinJoined)}</p>
+                <p><a class="app-link" href="/">{ta(A::JoinSeePlan)}</a></p>
+            }
+            .into_any(),
             Joining::NotLetIn => view! { <p role="status">{ta(A::JoinNotLetIn)}</p> }.into_any(),
             Joining::Stopped(words) => view! {
                 <p class="app-field__error" role="alert">{words}</p>
@@ -766,8 +770,12 @@ async fn join(
                     return;
                 };
                 let me = account.keys.public().signing;
-                let plan = id_from_hex(&plan).unwrap_or_default();
-                state.set(match members::holds(&person, plan, &me).await {
+                let plan_id = id_from_hex(&plan).unwrap_or_default();
+                let joined = match members::holds(&person, plan_id, &me).await {
+                    Ok(true) => super::sync::adopt_shared(&plan, person).await.map(|_| true),
+                    other => other,
+                };
+                state.set(match joined {
                     Ok(true) => Joining::Joined,
                     Ok(false) => Joining::NotLetIn,
                     Err(problem) => Joining::Stopped(problem_words(&problem)),

@@ -4,8 +4,8 @@
 //! client ids it writes under; sharing adds members.
 //!
 //! A phone puts itself in a plan's log before it sends anything to that plan ([`join`]),
-//! and takes in a change from another phone only when the change's range is one the log
-//! gives the person ([`ranges`]). The verified log is kept in memory for the page's life
+//! and takes in a change from another phone only as from the member the log says sealed
+//! it (`Membership::sender`, from [`verified`]). The verified log is kept in memory for the page's life
 //! and fetched again when a change names a range it does not hold.
 
 use std::cell::RefCell;
@@ -29,10 +29,18 @@ fn path(plan: &[u8; 16]) -> String {
 }
 
 /// The plan's log: the one verified here, or (when `fresh`, or none is here yet) fetched
-/// and verified against the person's key. A log that does not verify is the server's
-/// fault or someone's forgery: nothing is taken from it.
-async fn log(account: &AccountRecord, plan: [u8; 16], fresh: bool) -> Result<Membership, Problem> {
-    if !fresh && let Some(known) = LOGS.with_borrow(|logs| logs.get(&plan).cloned()) {
+/// and verified against `person`'s key (the account's own for its own plans; for a plan
+/// shared with it, the key pinned in the room). A log that does not verify is the
+/// server's fault or someone's forgery: nothing is taken from it.
+pub async fn verified(
+    person: &[u8; 32],
+    plan: [u8; 16],
+    fresh: bool,
+) -> Result<Membership, Problem> {
+    if !fresh
+        && let Some(known) = LOGS.with_borrow(|logs| logs.get(&plan).cloned())
+        && known.person == *person
+    {
         return Ok(known);
     }
     let fetched: MembershipLog = api::get(&path(&plan)).await?;
@@ -41,10 +49,14 @@ async fn log(account: &AccountRecord, plan: [u8; 16], fresh: bool) -> Result<Mem
         .iter()
         .map(|e| e.as_slice().to_vec())
         .collect();
-    let verified = Membership::verify(&account.keys.public().signing, &plan, &entries)
+    let verified = Membership::verify(person, &plan, &entries)
         .map_err(|_| Problem::Api(ApiProblem::Unexpected { status: 200 }))?;
     LOGS.with_borrow_mut(|logs| logs.insert(plan, verified.clone()));
     Ok(verified)
+}
+
+async fn log(account: &AccountRecord, plan: [u8; 16], fresh: bool) -> Result<Membership, Problem> {
+    verified(&account.keys.public().signing, plan, fresh).await
 }
 
 /// Puts this phone, with its range, in the plan's log (and the person first, in a log
@@ -165,38 +177,9 @@ pub async fn add(
 /// `me` as a member not removed (the joining phone, after the person decided). A plan
 /// this account cannot reach answers false.
 pub async fn holds(person: &[u8; 32], plan: [u8; 16], me: &[u8; 32]) -> Result<bool, Problem> {
-    let fetched: MembershipLog = match api::get(&path(&plan)).await {
-        Ok(log) => log,
-        Err(ApiProblem::Refused { code, .. }) if code == "not_found" => return Ok(false),
-        Err(other) => return Err(other.into()),
-    };
-    let entries: Vec<Vec<u8>> = fetched
-        .entries
-        .iter()
-        .map(|e| e.as_slice().to_vec())
-        .collect();
-    let verified = Membership::verify(person, &plan, &entries)
-        .map_err(|_| Problem::Api(ApiProblem::Unexpected { status: 200 }))?;
-    Ok(verified.members.get(me).is_some_and(|m| !m.removed))
-}
-
-/// The ranges the plan's log gives the person's phones, fetched again first when `wanted`
-/// is not among those known here (a phone that joined since).
-pub async fn ranges(
-    account: &AccountRecord,
-    plan: [u8; 16],
-    wanted: &[u32],
-) -> Result<Vec<u32>, Problem> {
-    let me = account.keys.public().signing;
-    let of = |log: &Membership| -> Vec<u32> {
-        log.members
-            .get(&me)
-            .map(|member| member.phones.iter().map(|(_, start)| *start).collect())
-            .unwrap_or_default()
-    };
-    let known = of(&log(account, plan, false).await?);
-    if wanted.iter().all(|range| known.contains(range)) {
-        return Ok(known);
+    match verified(person, plan, true).await {
+        Ok(log) => Ok(log.members.get(me).is_some_and(|m| !m.removed)),
+        Err(Problem::Api(ApiProblem::Refused { code, .. })) if code == "not_found" => Ok(false),
+        Err(other) => Err(other),
     }
-    Ok(of(&log(account, plan, true).await?))
 }

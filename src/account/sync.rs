@@ -12,6 +12,7 @@ use coplan_domain::PlanId;
 use coplan_domain::envelope::{Encoding, Envelope, Header, What, seal};
 use coplan_domain::key_envelope::{KeyAddress, KeyEnvelope, seal_key};
 use coplan_domain::keys::AccountRecord;
+use coplan_domain::membership::{Membership, Right, Sender};
 use coplan_domain::plan::{SectionDoc, SectionKind};
 use coplan_domain::sync::compaction;
 use coplan_domain::sync::history::{HistoryEntry, change_payload, read_change_payload};
@@ -266,6 +267,7 @@ pub async fn sync_now() -> Result<(), Problem> {
         let record = PlanSync {
             request: random(),
             plan: None,
+            person: None,
             keys_stored: false,
             documents: Vec::new(),
         };
@@ -338,15 +340,42 @@ async fn adopt(
     opens: bool,
 ) -> Result<Option<(PlanId, PlanSync)>, Problem> {
     let id = id_from_hex(&plan.plan).ok_or_else(unexpected)?;
+    let Some(documents) =
+        documents_with_keys(account, phone, plan, &account.keys.public().signing, true).await?
+    else {
+        return Ok(None);
+    };
+    let local = storage.add_plan(opens).await?;
+    let record = PlanSync {
+        request: random(),
+        plan: Some(id),
+        person: None,
+        keys_stored: true,
+        documents,
+    };
+    storage.save_sync_record(&local, &record).await?;
+    Ok(Some((local, record)))
+}
+
+/// The plan's documents with their keys (epoch 0), from the key envelopes the server
+/// holds for this account, each signed by `signer` (the person). None if `every` and some
+/// document has no key (the phone that attached the plan has not stored them yet);
+/// otherwise a document without a key (a part this account may not read) is left out.
+async fn documents_with_keys(
+    account: &AccountRecord,
+    phone: [u8; 16],
+    plan: &AttachedPlan,
+    signer: &[u8; 32],
+    every: bool,
+) -> Result<Option<Vec<SectionSync>>, Problem> {
+    let id = id_from_hex(&plan.plan).ok_or_else(unexpected)?;
     let keys: KeyEnvelopes = api::get(&format!("/api/v1/plans/{}/keys", plan.plan)).await?;
     let opened: Vec<([u8; 16], [u8; 32])> = keys
         .envelopes
         .iter()
         .filter_map(|blob| {
             let envelope = KeyEnvelope::read(blob.as_slice()).ok()?;
-            let key = envelope
-                .open(&account.keys.public().signing, &account.keys)
-                .ok()?;
+            let key = envelope.open(signer, &account.keys).ok()?;
             (envelope.address.plan == id && envelope.address.epoch == 0)
                 .then_some((envelope.address.document, key))
         })
@@ -357,7 +386,10 @@ async fn adopt(
             continue;
         };
         let Some((_, key)) = opened.iter().find(|(d, _)| *d == doc_id) else {
-            return Ok(None);
+            if every {
+                return Ok(None);
+            }
+            continue;
         };
         documents.push(SectionSync {
             section: document.section.clone(),
@@ -367,15 +399,51 @@ async fn adopt(
             engine: DocumentSync::new(doc_id, phone),
         });
     }
-    let local = storage.add_plan(opens).await?;
+    Ok(Some(documents))
+}
+
+/// A plan the person let this account into from an invite, onto this phone: a new plan
+/// here, with the key of each part this account may read (signed by the person, whose
+/// key was pinned in the room), synced from now on. Opened at once unless the person
+/// using this phone has written in the plan open now. Its local id.
+pub async fn adopt_shared(plan: &str, person: [u8; 32]) -> Result<PlanId, Problem> {
+    let storage = Storage::shared().await?;
+    let account = storage
+        .account()
+        .await
+        .map_err(|_| Problem::Keys)?
+        .ok_or(Problem::Keys)?;
+    let phone = id_from_hex(&account.phone).ok_or(Problem::Keys)?;
+    let id = id_from_hex(plan).ok_or_else(unexpected)?;
+    let here = storage.sync_records().await?;
+    if let Some((local, _)) = here
+        .iter()
+        .find(|(_, r)| r.plan == Some(id) && !r.is_left())
+    {
+        return Ok(local.clone());
+    }
+    let attached: AttachedPlan = api::get(&format!("/api/v1/plans/{plan}")).await?;
+    let documents = documents_with_keys(&account, phone, &attached, &person, false)
+        .await?
+        .unwrap_or_default();
+    let local = storage.add_plan(false).await?;
     let record = PlanSync {
         request: random(),
         plan: Some(id),
+        person: Some(person),
         keys_stored: true,
         documents,
     };
     storage.save_sync_record(&local, &record).await?;
-    Ok(Some((local, record)))
+    let open_has_words = match storage.current_plan().await?.map(|p| PlanId::parse(&p)) {
+        Some(Ok(open)) => has_words(&storage, &open).await?,
+        _ => false,
+    };
+    if !open_has_words {
+        storage.choose_plan(&local).await?;
+    }
+    super::wake::now();
+    Ok(local)
 }
 
 /// Attaches the plan if it is not yet, stores its keys if they are not yet, then pushes
@@ -417,9 +485,15 @@ async fn sync_plan(
         store_keys(account, plan_id, record).await?;
         storage.save_sync_record(plan, record).await?;
     }
+    let me = account.keys.public().signing;
+    let person = record.person.unwrap_or(me);
     // Every other phone checks a change's range against the plan's membership log: this
-    // phone is in it before it sends anything.
-    members::join(account, phone, plan_id).await?;
+    // phone is in it before it sends anything (on a plan shared with this account, the
+    // person's phone put it there when it let this account in).
+    if record.person.is_none() {
+        members::join(account, phone, plan_id).await?;
+    }
+    let membership = members::verified(&person, plan_id, false).await?;
     for _ in 0..MAX_ROUNDS {
         let mut sections = Vec::with_capacity(record.documents.len());
         for section in &mut record.documents {
@@ -431,8 +505,14 @@ async fn sync_plan(
             for update in storage.load_section(plan, kind).await?.all_updates() {
                 doc.apply_stored(update).map_err(|_| unexpected())?;
             }
-            queue_changes(account, plan_id, kind, section, &doc)?;
-            queue_snapshot(account, plan_id, kind, section, &doc)?;
+            // Only what this account may change goes out; only the person's phones send
+            // snapshots (they hold everyone's words).
+            if membership.right(&me, kind) == Right::Edit {
+                queue_changes(account, plan_id, kind, section, &doc, person == me)?;
+            }
+            if person == me {
+                queue_snapshot(account, plan_id, kind, section, &doc)?;
+            }
             sections.push(Some((kind, doc)));
         }
         storage.save_sync_record(plan, record).await?;
@@ -476,7 +556,11 @@ async fn sync_plan(
                     before,
                     first,
                 };
-                take_in(storage, account, plan, plan_id, *kind, section, doc, pulled).await?;
+                let trusted = Trusted {
+                    person,
+                    plan: plan_id,
+                };
+                take_in(storage, &trusted, plan, *kind, section, doc, pulled).await?;
                 // The copy the lock screen opens without the PIN catches up too.
                 if *kind == SectionKind::SafetyPlan && !received.to_apply.is_empty() {
                     storage
@@ -577,12 +661,19 @@ fn queue_changes(
     kind: SectionKind,
     section: &mut SectionSync,
     doc: &SectionDoc,
+    persons_phone: bool,
 ) -> Result<(), Problem> {
     let whole = section.engine.send_whole_state;
     let Some(update) = next_change(doc, &mut section.sent, whole).map_err(|_| unexpected())? else {
         return Ok(());
     };
     let (what, update) = outgoing::shape(doc, update, account.range_start);
+    if what == What::Snapshot && !persons_phone {
+        // A member's phone sends only its own words; every other phone would refuse a
+        // snapshot from it.
+        web_sys::console::warn_1(&"sync: a member's change held others' words; not sent".into());
+        return Ok(());
+    }
     let held = !section.held.is_empty();
     let covers = match what {
         // A snapshot holds everything this phone took in from the log, unless something
@@ -709,19 +800,39 @@ struct Claim {
 /// later, so nothing is skipped for a worker's fault. Then each snapshot that passed is
 /// checked to cover what this phone received (`sync::compaction`); one that does not,
 /// or that did not open, is reported, and this phone sends a snapshot of its own.
-#[allow(clippy::too_many_arguments)]
+/// Whose plan a round syncs: the person's signing key (this account's own, or pinned in
+/// the room for a plan shared with it) and the plan's id on the server.
+struct Trusted {
+    person: [u8; 32],
+    plan: [u8; 16],
+}
+
+impl Trusted {
+    /// Who the plan's membership log says sealed an envelope with `header`; the log is
+    /// fetched again once when the header names a phone it does not hold yet.
+    async fn sender(&self, kind: SectionKind, header: &Header) -> Result<Option<Sender>, Problem> {
+        let find =
+            |log: &Membership| log.sender(header.what, kind, &header.device, header.range_start);
+        if let Some(found) = find(&members::verified(&self.person, self.plan, false).await?) {
+            return Ok(Some(found));
+        }
+        Ok(find(
+            &members::verified(&self.person, self.plan, true).await?,
+        ))
+    }
+}
+
 async fn take_in(
     storage: &Storage,
-    account: &AccountRecord,
+    trusted: &Trusted,
     plan: &PlanId,
-    plan_id: [u8; 16],
     kind: SectionKind,
     section: &mut SectionSync,
     doc: &SectionDoc,
     from_log: FromLog<'_>,
 ) -> Result<(), Problem> {
-    let signing = account.keys.public().signing;
-    let mut opened: Vec<(What, u32, Vec<u8>)> = Vec::with_capacity(from_log.envelopes.len());
+    let mut opened: Vec<(What, u32, Vec<u8>, Vec<u32>)> =
+        Vec::with_capacity(from_log.envelopes.len());
     let mut claims = Vec::new();
     let mut unopened = Vec::new();
     for pulled in from_log.envelopes {
@@ -732,9 +843,13 @@ async fn take_in(
         if header.document != section.engine.document {
             continue;
         }
-        let payload = (header.epoch == 0)
-            .then(|| envelope.open(&signing, &section.key).ok())
-            .flatten();
+        // Opened only with the key of the member the log says sealed it: a change from
+        // anyone without edit here, or from a phone not theirs, does not open.
+        let sender = trusted.sender(kind, &header).await?;
+        let payload = sender
+            .as_ref()
+            .filter(|_| header.epoch == 0)
+            .and_then(|sender| envelope.open(&sender.signing, &section.key).ok());
         let Some(update) = payload
             .as_deref()
             .and_then(read_change_payload)
@@ -751,7 +866,8 @@ async fn take_in(
                 update: update.clone(),
             });
         }
-        opened.push((header.what, header.range_start, update));
+        let ranges = sender.map(|s| s.ranges).unwrap_or_default();
+        opened.push((header.what, header.range_start, update, ranges));
     }
     let document = id_to_hex(&section.engine.document);
     for seq in unopened {
@@ -760,21 +876,11 @@ async fn take_in(
         report(&document, seq).await;
     }
     // A change may insert only under its sender's ids, from a range the membership log
-    // gives the person (anything else is left out); a snapshot, signed by the person,
+    // gives that member (anything else is left out); a snapshot, signed by the person,
     // holds everyone's words.
-    let wanted: Vec<u32> = opened
-        .iter()
-        .filter(|(what, ..)| *what == What::Change)
-        .map(|(_, range, _)| *range)
-        .collect();
-    let persons = if wanted.is_empty() {
-        Vec::new()
-    } else {
-        members::ranges(account, plan_id, &wanted).await?
-    };
     let updates: Vec<Vec<u8>> = opened
         .into_iter()
-        .filter_map(|(what, range, update)| incoming::admit(what, range, &persons, &update))
+        .filter_map(|(what, range, update, ranges)| incoming::admit(what, range, &ranges, &update))
         .collect();
     // What this phone held before: a base standing for entries it never received must
     // hold it all, or this phone's words go again.
@@ -806,7 +912,7 @@ async fn take_in(
         if checked {
             check_claim(
                 storage,
-                account,
+                trusted,
                 plan,
                 kind,
                 section,
@@ -824,14 +930,13 @@ async fn take_in(
 /// base sent first, everything this phone held; reports it if it does not.
 async fn check_claim(
     storage: &Storage,
-    account: &AccountRecord,
+    trusted: &Trusted,
     plan: &PlanId,
     kind: SectionKind,
     section: &mut SectionSync,
     claim: &Claim,
     held_before: Option<&[u8]>,
 ) -> Result<(), Problem> {
-    let signing = account.keys.public().signing;
     let document = id_to_hex(&section.engine.document);
     let tail = &mut section.engine.tail;
     let known = if claim.taken_early {
@@ -842,17 +947,24 @@ async fn check_claim(
     let upto = claim.covers.min(known);
     let from = tail.check_from(upto).min(upto);
     let history = storage.history(plan, &document).await?;
-    let received: Vec<Vec<u8>> = history
+    let mut received: Vec<Vec<u8>> = Vec::new();
+    for entry in history
         .iter()
         .filter(|entry| entry.seq > from && entry.seq <= upto)
-        .filter_map(|entry| {
-            let payload = Envelope::read(&entry.envelope)
-                .ok()?
-                .open(&signing, &section.key)
-                .ok()?;
-            Some(read_change_payload(&payload)?.1.to_vec())
-        })
-        .collect();
+    {
+        let Ok(envelope) = Envelope::read(&entry.envelope) else {
+            continue;
+        };
+        let Some(sender) = trusted.sender(kind, &envelope.header).await? else {
+            continue;
+        };
+        let Ok(payload) = envelope.open(&sender.signing, &section.key) else {
+            continue;
+        };
+        if let Some((_, update)) = read_change_payload(&payload) {
+            received.push(update.to_vec());
+        }
+    }
     let parts: Vec<&[u8]> = received.iter().map(Vec::as_slice).collect();
     if compaction::covers(kind, &claim.update, &parts) {
         tail.checked(claim.seq, claim.covers);

@@ -1,6 +1,7 @@
 //! What ends the syncing tab's wait between rounds early: a change written on this phone
 //! (heard on the tab relay's channels, which every open section posts to), the browser
-//! coming back online, or the app being shown again; or, at the latest, a timer.
+//! coming back online, the app being shown again, or this tab asking ([`now`], after it
+//! took in a plan shared with it); or, at the latest, a timer.
 
 use std::cell::RefCell;
 use std::rc::Rc;
@@ -10,8 +11,24 @@ use wasm_bindgen::JsCast;
 use wasm_bindgen::closure::Closure;
 use wasm_bindgen_futures::JsFuture;
 
+thread_local! {
+    /// Each live wait's way to end, by a number of its own: what [`now`] calls.
+    static LIVE: RefCell<Vec<(u32, js_sys::Function)>> = const { RefCell::new(Vec::new()) };
+    static NEXT: std::cell::Cell<u32> = const { std::cell::Cell::new(0) };
+}
+
+/// Ends every wait in this tab now: something changed that sync should see at once.
+pub fn now() {
+    let live: Vec<js_sys::Function> =
+        LIVE.with_borrow(|live| live.iter().map(|(_, f)| f.clone()).collect());
+    for fire in live {
+        let _ = fire.call0(&wasm_bindgen::JsValue::NULL);
+    }
+}
+
 /// A wait for the first of those; everything it listens to is let go when it drops.
 pub struct Wake {
+    id: u32,
     woken: Promise,
     fire: Closure<dyn FnMut()>,
     /// Requests to give up when woken; None once woken.
@@ -61,7 +78,10 @@ impl Wake {
             w.set_timeout_with_callback_and_timeout_and_arguments_0(callback, ms)
                 .ok()
         });
+        let id = NEXT.replace(NEXT.get().wrapping_add(1));
+        LIVE.with_borrow_mut(|live| live.push((id, callback.clone())));
         Self {
+            id,
             woken,
             fire,
             abort,
@@ -91,6 +111,7 @@ impl Wake {
 
 impl Drop for Wake {
     fn drop(&mut self) {
+        LIVE.with_borrow_mut(|live| live.retain(|(id, _)| *id != self.id));
         let callback: &js_sys::Function = self.fire.as_ref().unchecked_ref();
         for channel in &self.channels {
             channel.set_onmessage(None);

@@ -228,7 +228,10 @@ pub fn text(text: A) -> &'static str {
         A::JoinWaiting => "Waiting for their phone…",
         A::JoinCompare => "Their phone shows a number too. Check that it is this one:",
         A::JoinWaitingAnswer => "Waiting for them to let you join…",
-        A::JoinJoined => "You have joined their plan.",
+        A::JoinJoined => {
+            "You have joined their plan. The parts they chose are on this phone now, and stay up to date while you are online."
+        }
+        A::JoinSeePlan => "See their plan",
         A::JoinNotLetIn => "You were not let in. If that was a mistake, ask them for a new invite.",
         A::JoinOpen => "Join someone's plan",
         A::InviteOpen => "Invite someone to your plan",

@@ -222,6 +222,7 @@ pub enum AccountText {
     JoinCompare,
     JoinWaitingAnswer,
     JoinJoined,
+    JoinSeePlan,
     JoinNotLetIn,
     JoinOpen,
     InviteOpen,

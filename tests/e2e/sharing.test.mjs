@@ -1,8 +1,9 @@
 // Writing it together (issue 14), in headless Chromium against the real server: the
 // person invites a worker in the room with a typed code; both phones show the same check
 // number; the person lets them in, and the worker's own session can then read the plan's
-// membership log and the keys of the parts the person chose, and nothing was joined by a
-// wrong code.
+// membership log and the keys of the parts the person chose; nothing was joined by a
+// wrong code; the plan arrives on the worker's phone, and the worker's words on the safety
+// plan reach the person's.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { axeViolations, browserAndServer, savedOnThisPhone, tabWithStory, watchErrors } from './helpers.mjs';
@@ -18,6 +19,20 @@ async function signUp(page, url, name) {
   await page.getByLabel('Passphrase', { exact: true }).fill(PASSPHRASE);
   await page.getByRole('button', { name: 'Make my account' }).click();
   await page.getByRole('heading', { name: 'Your recovery code' }).waitFor();
+}
+
+/** Opens `path` until the textbox `label` holds `words` (sync runs when there is news). */
+async function wordsArrive(page, path, label, words) {
+  const deadline = Date.now() + 30000;
+  for (;;) {
+    await page.goto(path);
+    const box = page.getByRole('textbox', { name: label, exact: true });
+    if (await box.waitFor({ timeout: 5000 }).then(() => true, () => false)) {
+      if ((await box.inputValue()).includes(words)) return;
+    }
+    if (Date.now() > deadline) assert.fail(`"${words}" did not arrive at ${path}`);
+    await page.waitForTimeout(1000);
+  }
 }
 
 /** The person's phone opens an invite for a worker called `name`; its typed code. */
@@ -85,6 +100,17 @@ test('the person lets a worker in with a typed code, both phones showing one che
   }, plan);
   // The person, the person's phone, the worker and the worker's phone.
   assert.deepEqual(seen, { members: 200, entries: 4, keys: 5 });
+
+  // The plan is on the worker's phone now: the person's story (the worker may suggest
+  // there, so may read it) arrives, and a warning sign the worker adds to the safety plan
+  // (which a worker may change) reaches the person's phone.
+  await b.getByRole('link', { name: 'See their plan' }).click();
+  await wordsArrive(b, `${a.url}/about-me`, 'My story, in my own words', 'I grow tomatoes on the balcony');
+  await b.goto(`${a.url}/safety-plan/edit`);
+  await b.getByRole('button', { name: 'Add a warning sign' }).click();
+  await b.getByRole('textbox', { name: 'Warning sign 1', exact: true }).pressSequentially('Skipping meals');
+  await savedOnThisPhone(b);
+  await wordsArrive(a.page, `${a.url}/safety-plan/edit`, 'Warning sign 1', 'Skipping meals');
 
   assert.deepEqual(errorsA.filter((e) => !/status of 40[149]/.test(e)), []);
   assert.deepEqual(errorsB.filter((e) => !/status of 40[14]/.test(e)), []);

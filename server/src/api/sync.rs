@@ -375,6 +375,19 @@ pub async fn plans(
     }))
 }
 
+/// `GET /api/v1/plans/{plan}`: one plan's documents, for its owner or a member (the
+/// joining phone, once let in, learns them here). Anyone else gets the same 404 as for no
+/// plan at all.
+pub async fn plan(
+    State(state): State<AppState>,
+    session: Session,
+    Path(plan): Path<String>,
+) -> Result<Json<AttachedPlan>, ApiError> {
+    reach_plan(&state, &session, &plan, "read a plan").await?;
+    let row = state.db.plan(&plan).await?.ok_or(ApiError::NotFound)?;
+    Ok(Json(attached(&row)))
+}
+
 pub(super) async fn audit(
     state: &AppState,
     session: &Session,

@@ -47,6 +47,7 @@ pub fn routes(state: AppState) -> Router<AppState> {
             "/plans",
             post(super::sync::attach_plan).get(super::sync::plans),
         )
+        .route("/plans/{plan}", get(super::sync::plan))
         .route(
             "/plans/{plan}/keys",
             put(super::sync::put_keys).get(super::sync::get_keys),

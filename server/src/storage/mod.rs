@@ -495,6 +495,8 @@ pub trait Store: CursorLog {
     ) -> impl Future<Output = Result<String, StoreError>> + Send;
     /// The owner's plans with their documents, oldest first.
     fn plans(&self, owner: &str) -> impl Future<Output = Result<Vec<PlanRow>, StoreError>> + Send;
+    /// One plan with its documents, whoever owns it (the caller has checked who may).
+    fn plan(&self, id: &str) -> impl Future<Output = Result<Option<PlanRow>, StoreError>> + Send;
     /// Whether the account may do `need` with the document: its plan's owner may do
     /// anything; a member what the verified membership log gave them (read to pull, edit
     /// to push).
@@ -751,6 +753,10 @@ impl Store for Database {
 
     async fn plans(&self, owner: &str) -> Result<Vec<PlanRow>, StoreError> {
         each!(self, s => s.plans(owner).await)
+    }
+
+    async fn plan(&self, id: &str) -> Result<Option<PlanRow>, StoreError> {
+        each!(self, s => s.plan(id).await)
     }
 
     async fn may_sync(

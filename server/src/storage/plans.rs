@@ -89,6 +89,19 @@ macro_rules! plan_methods {
             Ok(plans)
         }
 
+        async fn plan(&self, id: &str) -> Result<Option<PlanRow>, StoreError> {
+            let rows: Vec<(String, i64)> = sqlx::query_as(
+                "SELECT d.id, d.kind FROM documents d WHERE d.plan_id = $1 ORDER BY d.kind",
+            )
+            .bind(id)
+            .fetch_all(&self.pool)
+            .await?;
+            Ok((!rows.is_empty()).then(|| PlanRow {
+                id: id.to_owned(),
+                documents: rows,
+            }))
+        }
+
         async fn may_sync(
             &self,
             account: &str,

@@ -326,5 +326,22 @@ async fn keys_go_only_to_members_who_may_read_and_members_fetch_their_own_and_th
         members(&app, &stranger_phone, &plan.plan).await.0,
         StatusCode::NOT_FOUND
     );
+    // The member learns the plan's documents (a phone let in from an invite has only the
+    // plan's id); the stranger gets the same 404 as for no plan.
+    let read_plan = |phone: &Phone| {
+        let request = app
+            .client
+            .get(app.url(&format!("/api/v1/plans/{}", plan.plan)))
+            .header("cookie", format!("__Host-coplan_session={}", phone.cookie));
+        async move { request.send().await.unwrap() }
+    };
+    let seen = read_plan(&carer_phone).await;
+    assert_eq!(seen.status(), StatusCode::OK);
+    let seen: coplan_domain::wire::AttachedPlan = seen.json().await.unwrap();
+    assert_eq!(seen, plan);
+    assert_eq!(
+        read_plan(&stranger_phone).await.status(),
+        StatusCode::NOT_FOUND
+    );
     app.stop().await;
 }
