@@ -426,12 +426,6 @@ fn invite_path(plan: &[u8; 16], id: &str) -> String {
     format!("/api/v1/plans/{}/invites/{id}", id_to_hex(plan))
 }
 
-/// "14:05", local time, for when an invite ends.
-fn clock_time(ms: i64) -> String {
-    let date = js_sys::Date::new(&wasm_bindgen::JsValue::from_f64(ms as f64));
-    format!("{:02}:{:02}", date.get_hours(), date.get_minutes())
-}
-
 /// Opens an invite under a fresh code (another if its id is taken), shows it, and runs the
 /// exchange to the person's answer.
 async fn run_invite(
@@ -474,7 +468,7 @@ async fn run_invite(
     let path = invite_path(&ready.plan, &id);
     step.set(Step::Code {
         code: side.code.to_text(),
-        until: clock_time(expires_ms),
+        until: super::notice::clock_time(expires_ms.max(0) as u64),
     });
     ANSWER.set(None);
     let mut deciding = false;

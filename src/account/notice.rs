@@ -44,15 +44,18 @@ fn set(key: &str, value: Option<String>) {
 
 /// A moment in words, like "15:04, 3 December 2026".
 pub fn moment(ms: u64) -> String {
+    format!("{}, {}", clock_time(ms), crate::platform::format_date(ms))
+}
+
+/// A time of day, like "15:04", in the phone's time zone.
+pub fn clock_time(ms: u64) -> String {
     let date = js_sys::Date::new(&wasm_bindgen::JsValue::from_f64(ms as f64));
     let options = js_sys::Object::new();
     for (key, value) in [("hour", "2-digit"), ("minute", "2-digit")] {
         let _ = js_sys::Reflect::set(&options, &key.into(), &value.into());
     }
-    let time: String = date
-        .to_locale_time_string_with_options("en-GB", &options)
-        .into();
-    format!("{time}, {}", crate::platform::format_date(ms))
+    date.to_locale_time_string_with_options("en-GB", &options)
+        .into()
 }
 
 /// A round of sync went through.
