@@ -152,9 +152,10 @@ enum Step {
     Loading,
     NotReady(A),
     Choose,
-    /// The code is shown; the exchange runs.
+    /// The code is shown; the exchange runs. `address` is what the QR code opens.
     Code {
         code: String,
+        address: String,
         until: String,
     },
     Decide {
@@ -230,9 +231,11 @@ pub fn InvitePage() -> impl IntoView {
                 let alive = alive.clone();
                 view! { <ChooseForm step=step context=context alive=alive/> }.into_any()
             }
-            Step::Code { code, until } => view! {
+            Step::Code { code, address, until } => view! {
                 <section class="app-step" aria-labelledby="invite-code-heading">
                     <h2 id="invite-code-heading">{ta(A::InviteShowHeading)}</h2>
+                    <p>{ta(A::InviteScanBody)}</p>
+                    {qr_code(&address)}
                     <p>{ta(A::InviteShowBody)}</p>
                     <p class="app-code" data-testid="invite-code">{code}</p>
                     <p>{fill(ta(A::InviteUntil), &[("time", &until)])}</p>
@@ -422,6 +425,40 @@ fn ChooseForm(
     }
 }
 
+/// The QR code that opens `address`, drawn as SVG: dark squares on white with the quiet
+/// border of four squares that readers need, whatever the app's colours.
+fn qr_code(address: &str) -> impl IntoView {
+    use qrcodegen::{QrCode, QrCodeEcc};
+    let Ok(code) = QrCode::encode_text(address, QrCodeEcc::Medium) else {
+        return None;
+    };
+    let size = code.size();
+    let mut squares = String::with_capacity((size * size * 4) as usize);
+    for y in 0..size {
+        for x in 0..size {
+            if code.get_module(x, y) {
+                squares.push_str(&format!("M{x} {y}h1v1h-1z"));
+            }
+        }
+    }
+    let whole = size + 8;
+    Some(view! {
+        <svg
+            class="app-qr"
+            data-testid="invite-qr"
+            role="img"
+            aria-label=ta(A::InviteQrLabel)
+            width="240"
+            height="240"
+            viewBox=format!("-4 -4 {whole} {whole}")
+            shape-rendering="crispEdges"
+        >
+            <rect x="-4" y="-4" width=whole.to_string() height=whole.to_string() fill="#fff"/>
+            <path d=squares fill="#000"/>
+        </svg>
+    })
+}
+
 fn invite_path(plan: &[u8; 16], id: &str) -> String {
     format!("/api/v1/plans/{}/invites/{id}", id_to_hex(plan))
 }
@@ -466,8 +503,12 @@ async fn run_invite(
     };
     let id = side.code.id().to_text();
     let path = invite_path(&ready.plan, &id);
+    let origin = web_sys::window()
+        .and_then(|w| w.location().origin().ok())
+        .unwrap_or_default();
     step.set(Step::Code {
         code: side.code.to_text(),
+        address: format!("{origin}/join#{}", side.scanned().to_fragment()),
         until: super::notice::clock_time(expires_ms.max(0) as u64),
     });
     ANSWER.set(None);
@@ -605,11 +646,24 @@ enum Joining {
     Stopped(String),
 }
 
-/// The QR code's address, if this page was opened from one; the address bar (and so the
-/// browser's history) then drops it.
+thread_local! {
+    /// A QR code's invite kept while the person signs in or makes an account first (this
+    /// page's memory only: never stored).
+    static PENDING: Cell<Option<Scanned>> = const { Cell::new(None) };
+}
+
+/// The QR code's address, if this page was opened from one (or one kept from before the
+/// person signed in); the address bar (and so the browser's history) then drops it.
 fn scanned_from_address() -> Option<Scanned> {
+    if let Some(kept) = PENDING.take() {
+        return Some(kept);
+    }
     let window = web_sys::window()?;
-    let hash = window.location().hash().ok()?;
+    // Read through `Reflect`, not `Location::hash`: every binding any part uses is glue
+    // on the first visit's path.
+    let hash = js_sys::Reflect::get(&window.location(), &"hash".into())
+        .ok()?
+        .as_string()?;
     if hash.len() < 2 {
         return None;
     }
@@ -636,6 +690,7 @@ pub fn JoinPage() -> impl IntoView {
                 Err(_) => None,
             };
             let Some(found) = found.map(Rc::new) else {
+                PENDING.set(scanned);
                 state.set(Joining::NeedsAccount);
                 return;
             };
@@ -669,6 +724,7 @@ pub fn JoinPage() -> impl IntoView {
             Joining::Loading => view! { <p role="status">{t(Text::HomeLoading)}</p> }.into_any(),
             Joining::NeedsAccount => view! {
                 <p>{ta(A::JoinNeedsAccount)}</p>
+                <p>{ta(A::JoinHomeScreen)}</p>
                 <p><a class="app-link" href="/account">{ta(A::Open)}</a></p>
             }
             .into_any(),

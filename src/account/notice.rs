@@ -21,6 +21,9 @@ const SIGNED_OUT: &str = "coplan:sync-signed-out";
 const PHONES_SEEN: &str = "coplan:phones-seen";
 /// A new phone to tell the person about: its name, then a tab, then when.
 const NEW_PHONE: &str = "coplan:new-phone";
+/// The open plan is someone else's, shared with this account: the parts it may change,
+/// by their stored names, comma-separated (empty for none).
+const SHARED_PLAN: &str = "coplan:shared-plan";
 
 /// Say nothing about a failing sync for this long: a moment offline is normal.
 const QUIET_MS: u64 = 60_000;
@@ -106,9 +109,33 @@ pub fn phones_seen(phones: &[coplan_domain::wire::Phone]) {
     show();
 }
 
+/// Whether the open plan is someone else's, and then the parts this account may change
+/// there: until suggestions come, words written anywhere else stay on this phone.
+pub fn shared_plan(may_change: Option<&[coplan_domain::plan::SectionKind]>) {
+    let value = may_change.map(|kinds| {
+        kinds
+            .iter()
+            .map(|kind| kind.key())
+            .collect::<Vec<_>>()
+            .join(",")
+    });
+    let before = site().and_then(|s| s.get_item(SHARED_PLAN).ok().flatten());
+    if before != value {
+        set(SHARED_PLAN, value);
+        show();
+    }
+}
+
 /// Signed out on this phone: nothing more to say.
 pub fn forget() {
-    for key in [SYNCED_AT, WAITING_SINCE, SIGNED_OUT, PHONES_SEEN, NEW_PHONE] {
+    for key in [
+        SYNCED_AT,
+        WAITING_SINCE,
+        SIGNED_OUT,
+        PHONES_SEEN,
+        NEW_PHONE,
+        SHARED_PLAN,
+    ] {
         set(key, None);
     }
     show();
@@ -138,9 +165,25 @@ fn words() -> Option<String> {
             &[("name", name), ("date", &date)],
         ));
     }
-    let since = number(WAITING_SINCE)?;
-    (now_ms().saturating_sub(since) >= QUIET_MS)
-        .then(|| fill(ta(A::NotBackedUpSince), &[("time", &moment(since))]))
+    if let Some(since) = number(WAITING_SINCE)
+        && now_ms().saturating_sub(since) >= QUIET_MS
+    {
+        return Some(fill(ta(A::NotBackedUpSince), &[("time", &moment(since))]));
+    }
+    let shared = site()?.get_item(SHARED_PLAN).ok()??;
+    let parts: Vec<&str> = coplan_domain::plan::SectionKind::ALL
+        .into_iter()
+        .filter(|kind| shared.split(',').any(|key| key == kind.key()))
+        .map(|kind| crate::i18n::t(crate::plan::section_title(kind)))
+        .collect();
+    Some(if parts.is_empty() {
+        ta(A::SharedPlanReadOnly).into()
+    } else {
+        fill(
+            ta(A::SharedPlanMayChange),
+            &[("sections", &parts.join(", "))],
+        )
+    })
 }
 
 thread_local! {

@@ -296,9 +296,15 @@ pub async fn sync_now() -> Result<(), Problem> {
         .into_iter()
         .map(|draft| draft.id)
         .collect();
+    let mut shared_open = None;
     for (plan, mut record) in records {
         if record.is_left() {
             continue;
+        }
+        if Some(&plan) == open.as_ref()
+            && let (Some(person), Some(plan_id)) = (record.person, record.plan)
+        {
+            shared_open = Some((person, plan_id));
         }
         let synced = if here.contains(&plan) {
             sync_plan(&storage, &account, phone, &plan, &mut record).await
@@ -315,6 +321,23 @@ pub async fn sync_now() -> Result<(), Problem> {
             other => other?,
         }
     }
+    // On someone else's plan, every screen says what this account may change there.
+    let may_change = match shared_open {
+        Some((person, plan_id)) => {
+            let log = members::verified(&person, plan_id, false).await?;
+            let rights = log
+                .members
+                .get(&account.keys.public().signing)
+                .filter(|m| !m.removed)
+                .map_or([Right::None; 5], |m| m.rights);
+            Some(coplan_domain::membership::sections_with(
+                &rights,
+                Right::Edit,
+            ))
+        }
+        None => None,
+    };
+    super::notice::shared_plan(may_change.as_deref());
     Ok(())
 }
 

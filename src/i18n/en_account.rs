@@ -181,7 +181,7 @@ pub fn text(text: A) -> &'static str {
         }
         A::InviteShowHeading => "Show them this code",
         A::InviteShowBody => {
-            "On their phone, they open Coplan, choose Join someone's plan, and type this code."
+            "Or, on their phone, they open Coplan, choose Join someone's plan, and type this code:"
         }
         A::InviteUntil => "The code works until {time}, and only once.",
         A::InviteWaiting => "Waiting for their phone…",
@@ -214,7 +214,7 @@ pub fn text(text: A) -> &'static str {
         }
         A::JoinHeading => "Join someone's plan",
         A::JoinNeedsAccount => {
-            "To join someone's plan, first make an account or sign in on this phone."
+            "To join someone's plan, first make an account or sign in on this phone, then choose Join someone's plan on your account screen. An invite from a QR code is kept until then, as long as this page stays open."
         }
         A::JoinCode => "The code on their phone",
         A::JoinCodeHint => "13 letters and numbers. Dashes and spaces do not matter.",
@@ -232,6 +232,19 @@ pub fn text(text: A) -> &'static str {
             "You have joined their plan. The parts they chose are on this phone now, and stay up to date while you are online."
         }
         A::JoinSeePlan => "See their plan",
+        A::InviteScanBody => {
+            "They can point their phone's camera at this QR code. It opens Coplan on their phone, ready to join."
+        }
+        A::InviteQrLabel => "QR code to join your plan",
+        A::JoinHomeScreen => {
+            "If you use Coplan from your home screen, your account is there, not in this browser: open Coplan from your home screen, choose Join someone's plan, and type the code shown under the QR code."
+        }
+        A::SharedPlanMayChange => {
+            "This is someone else's plan, shared with you. You can change: {sections}. Anything you write in the other parts stays on this phone and is not sent to them."
+        }
+        A::SharedPlanReadOnly => {
+            "This is someone else's plan, shared with you to read. Anything you write in it stays on this phone and is not sent to them."
+        }
         A::JoinNotLetIn => "You were not let in. If that was a mistake, ask them for a new invite.",
         A::JoinOpen => "Join someone's plan",
         A::InviteOpen => "Invite someone to your plan",

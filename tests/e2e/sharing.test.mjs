@@ -1,11 +1,13 @@
-// Writing it together (issue 14), in headless Chromium against the real server: the
-// person invites a worker in the room with a typed code; both phones show the same check
-// number; the person lets them in, and the worker's own session can then read the plan's
-// membership log and the keys of the parts the person chose; nothing was joined by a
-// wrong code; the plan arrives on the worker's phone, and the worker's words on the safety
-// plan reach the person's.
+// Writing it together (issue 14), in headless Chromium against the real server, three
+// people: the person invites a worker in the room by QR code (read from the rendered image
+// with jsQR) and a carer by typed code (after a wrong one, which joins nothing); after the
+// typed code both phones show the same check number. Once let in, the worker's phone holds
+// the plan, says what the worker may change, and words go both ways; the carer's own
+// session gets the key of the safety plan alone.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import jsQR from 'jsqr';
+import { PNG } from 'pngjs';
 import { axeViolations, browserAndServer, savedOnThisPhone, tabWithStory, watchErrors } from './helpers.mjs';
 
 const running = browserAndServer();
@@ -19,6 +21,15 @@ async function signUp(page, url, name) {
   await page.getByLabel('Passphrase', { exact: true }).fill(PASSPHRASE);
   await page.getByRole('button', { name: 'Make my account' }).click();
   await page.getByRole('heading', { name: 'Your recovery code' }).waitFor();
+}
+
+/** A phone of its own (a browser context) at 320 px, signed up as `name`. */
+async function phoneOf(url, name) {
+  const context = await running.browser.newContext({ viewport: { width: 320, height: 800 } });
+  const page = await context.newPage();
+  const errors = watchErrors(page);
+  await signUp(page, url, name);
+  return { context, page, errors };
 }
 
 /** Opens `path` until the textbox `label` holds `words` (sync runs when there is news). */
@@ -35,85 +46,115 @@ async function wordsArrive(page, path, label, words) {
   }
 }
 
-/** The person's phone opens an invite for a worker called `name`; its typed code. */
-async function openInvite(page, url, name) {
+/**
+ * The person's phone opens an invite for `name` in `role` ('A worker' or 'A carer'), with
+ * `rights` changed from the role's defaults ({ 'About me': 'Cannot see it' }); its QR code
+ * and typed code.
+ */
+async function openInvite(page, url, role, name, rights = {}) {
   await page.goto(`${url}/account`);
   await page.getByRole('link', { name: 'Invite someone to your plan' }).click();
-  await page.getByRole('radio', { name: /A worker/ }).check();
+  await page.getByRole('radio', { name: new RegExp(role) }).check();
   await page.getByRole('textbox', { name: 'Their name' }).fill(name);
+  for (const [section, right] of Object.entries(rights)) {
+    await page.getByLabel(section, { exact: true }).selectOption({ label: right });
+  }
   assert.deepEqual(await axeViolations(page), []);
   await page.getByRole('button', { name: 'Make the invite' }).click();
   const code = page.getByTestId('invite-code');
   await code.waitFor();
-  return (await code.textContent()).trim();
+  const image = PNG.sync.read(await page.getByTestId('invite-qr').screenshot());
+  const read = jsQR(new Uint8ClampedArray(image.data), image.width, image.height);
+  assert.ok(read, 'the QR code reads');
+  return { qr: read.data, code: (await code.textContent()).trim() };
 }
 
-test('the person lets a worker in with a typed code, both phones showing one check number', async () => {
+test('the person lets a worker in by QR code and a carer by typed code, each with the parts chosen', async () => {
   const a = await tabWithStory(running, 'I grow tomatoes on the balcony');
+  const url = a.url;
   const errorsA = watchErrors(a.page);
   await a.page.setViewportSize({ width: 320, height: 800 });
-  await signUp(a.page, a.url, 'the.person');
-  await a.page.goto(`${a.url}/account`);
+  await signUp(a.page, url, 'the.person');
+  await a.page.goto(`${url}/account`);
   await a.page.getByText(/Your plan was last backed up at \d\d:\d\d/).waitFor({ timeout: 30000 });
+  const plan = await a.page.evaluate(() => fetch('/api/v1/plans').then((r) => r.json()).then((p) => p.plans[0].plan));
 
-  const contextB = await running.browser.newContext({ viewport: { width: 320, height: 800 } });
-  const b = await contextB.newPage();
-  const errorsB = watchErrors(b);
-  await signUp(b, a.url, 'sam.worker');
-
-  // A wrong code joins nothing, and says so.
-  const code = await openInvite(a.page, a.url, 'Sam');
-  assert.match(code, /^[0-9A-Z]{4}-[0-9A-Z]{4}-[0-9A-Z]{5}$/);
-  await b.goto(`${a.url}/account`);
-  await b.getByRole('link', { name: "Join someone's plan" }).click();
-  const box = b.getByRole('textbox', { name: 'The code on their phone' });
-  const wrong = code.slice(0, 5) + (code[5] === 'Z' ? 'Y' : 'Z') + code.slice(6);
-  await box.fill(wrong);
-  await b.getByRole('button', { name: 'Join' }).click();
-  await b.getByRole('alert').filter({ hasText: 'That code did not work.' }).waitFor();
-
-  // The right code, typed in lower case with spaces.
-  await box.fill(code.toLowerCase().replaceAll('-', ' '));
-  await b.getByRole('button', { name: 'Join' }).click();
-  const numberB = b.getByTestId('check-number');
-  await numberB.waitFor({ timeout: 20000 });
-  assert.deepEqual(await axeViolations(b), []);
-
+  // The worker scans the QR code: the camera opens the address it holds. The long secret
+  // and the person's fingerprint travel in the fragment, which the browser never sends.
+  const worker = await phoneOf(url, 'sam.worker');
+  const invite = await openInvite(a.page, url, 'A worker', 'Sam');
+  assert.deepEqual(await axeViolations(a.page), []);
+  assert.ok(invite.qr.startsWith(`${url}/join#1.`), invite.qr);
+  await worker.page.goto(invite.qr);
+  await worker.page.getByText('Waiting for them to let you join…').waitFor({ timeout: 20000 });
+  assert.equal(new URL(worker.page.url()).hash, '', 'the secret leaves the address bar');
   await a.page.getByRole('heading', { name: 'Sam (worker) wants to join your plan' }).waitFor({ timeout: 20000 });
-  await a.page.getByText('Their account\'s username is sam.worker.').waitFor();
-  await a.page.getByText('They will be able to change: My care and support plan, My safety plan.', { exact: false }).waitFor();
-  const numberA = (await a.page.getByTestId('check-number').textContent()).trim();
-  assert.match(numberA, /^\d{3} \d{3}$/);
-  assert.equal((await numberB.textContent()).trim(), numberA);
+  await a.page.getByText("Their account's username is sam.worker.").waitFor();
+  await a.page.getByText('They will be able to change: My care and support plan, My safety plan.').waitFor();
+  // After a scan the keys were checked by the QR code itself: no number to compare.
+  assert.equal(await a.page.getByTestId('check-number').count(), 0);
+  assert.equal(await worker.page.getByTestId('check-number').count(), 0);
   assert.deepEqual(await axeViolations(a.page), []);
   await a.page.getByRole('button', { name: 'Let them join' }).click();
   await a.page.getByText('Sam has joined your plan.').waitFor({ timeout: 20000 });
-  await b.getByText('You have joined their plan.').waitFor({ timeout: 20000 });
+  await worker.page.getByText('You have joined their plan.').waitFor({ timeout: 20000 });
+  assert.deepEqual(await axeViolations(worker.page), []);
 
-  // The worker's own session reads the plan's log and the keys of the five parts a
-  // worker may see by default; their phone is in the log with its range.
-  const plan = await a.page.evaluate(() => fetch('/api/v1/plans').then((r) => r.json()).then((p) => p.plans[0].plan));
-  const seen = await b.evaluate(async (plan) => {
+  // The worker's own session reads the plan's log (the person, the person's phone, the
+  // worker and the worker's phone) and the keys of the five parts a worker may see.
+  const seen = await worker.page.evaluate(async (plan) => {
     const members = await fetch(`/api/v1/plans/${plan}/members`);
     const keys = await fetch(`/api/v1/plans/${plan}/keys`).then((r) => r.json());
     return { members: members.status, entries: (await members.json()).entries.length, keys: keys.envelopes.length };
   }, plan);
-  // The person, the person's phone, the worker and the worker's phone.
   assert.deepEqual(seen, { members: 200, entries: 4, keys: 5 });
 
-  // The plan is on the worker's phone now: the person's story (the worker may suggest
-  // there, so may read it) arrives, and a warning sign the worker adds to the safety plan
-  // (which a worker may change) reaches the person's phone.
-  await b.getByRole('link', { name: 'See their plan' }).click();
-  await wordsArrive(b, `${a.url}/about-me`, 'My story, in my own words', 'I grow tomatoes on the balcony');
-  await b.goto(`${a.url}/safety-plan/edit`);
-  await b.getByRole('button', { name: 'Add a warning sign' }).click();
-  await b.getByRole('textbox', { name: 'Warning sign 1', exact: true }).pressSequentially('Skipping meals');
-  await savedOnThisPhone(b);
-  await wordsArrive(a.page, `${a.url}/safety-plan/edit`, 'Warning sign 1', 'Skipping meals');
+  // The plan is on the worker's phone now, which says what the worker may change there:
+  // the person's story arrives, and a warning sign the worker adds to the safety plan
+  // reaches the person's phone.
+  await worker.page.getByRole('link', { name: 'See their plan' }).click();
+  await worker.page
+    .locator('#app-notice')
+    .filter({ hasText: "This is someone else's plan, shared with you. You can change: My care and support plan, My safety plan." })
+    .waitFor({ timeout: 20000 });
+  await wordsArrive(worker.page, `${url}/about-me`, 'My story, in my own words', 'I grow tomatoes on the balcony');
+  await worker.page.goto(`${url}/safety-plan/edit`);
+  await worker.page.getByRole('button', { name: 'Add a warning sign' }).click();
+  await worker.page.getByRole('textbox', { name: 'Warning sign 1', exact: true }).pressSequentially('Skipping meals');
+  await savedOnThisPhone(worker.page);
+  await wordsArrive(a.page, `${url}/safety-plan/edit`, 'Warning sign 1', 'Skipping meals');
+
+  // The carer types the code: a wrong one joins nothing and says so; the right one, in
+  // lower case with spaces, gives both phones one check number. The person chose the
+  // safety plan alone for them.
+  const carer = await phoneOf(url, 'jo.carer');
+  const typed = await openInvite(a.page, url, 'A carer', 'Jo', { 'About me': 'Cannot see it', 'If I am in crisis': 'Cannot see it' });
+  assert.match(typed.code, /^[0-9A-Z]{4}-[0-9A-Z]{4}-[0-9A-Z]{5}$/);
+  await carer.page.goto(`${url}/account`);
+  await carer.page.getByRole('link', { name: "Join someone's plan" }).click();
+  const box = carer.page.getByRole('textbox', { name: 'The code on their phone' });
+  const wrong = typed.code.slice(0, 5) + (typed.code[5] === 'Z' ? 'Y' : 'Z') + typed.code.slice(6);
+  await box.fill(wrong);
+  await carer.page.getByRole('button', { name: 'Join' }).click();
+  await carer.page.getByRole('alert').filter({ hasText: 'That code did not work.' }).waitFor();
+  await box.fill(typed.code.toLowerCase().replaceAll('-', ' '));
+  await carer.page.getByRole('button', { name: 'Join' }).click();
+  const numberC = carer.page.getByTestId('check-number');
+  await numberC.waitFor({ timeout: 20000 });
+  assert.deepEqual(await axeViolations(carer.page), []);
+  await a.page.getByRole('heading', { name: 'Jo (carer) wants to join your plan' }).waitFor({ timeout: 20000 });
+  await a.page.getByText('They will be able to read: My safety plan.').waitFor();
+  const numberA = (await a.page.getByTestId('check-number').textContent()).trim();
+  assert.match(numberA, /^\d{3} \d{3}$/);
+  assert.equal((await numberC.textContent()).trim(), numberA);
+  await a.page.getByRole('button', { name: 'Let them join' }).click();
+  await a.page.getByText('Jo has joined your plan.').waitFor({ timeout: 20000 });
+  await carer.page.getByText('You have joined their plan.').waitFor({ timeout: 20000 });
+  const keys = await carer.page.evaluate((plan) => fetch(`/api/v1/plans/${plan}/keys`).then((r) => r.json()), plan);
+  assert.equal(keys.envelopes.length, 1, 'the safety plan key alone');
 
   assert.deepEqual(errorsA.filter((e) => !/status of 40[149]/.test(e)), []);
-  assert.deepEqual(errorsB.filter((e) => !/status of 40[14]/.test(e)), []);
-  await a.context.close();
-  await contextB.close();
+  assert.deepEqual(worker.errors.filter((e) => !/status of 40[14]/.test(e)), []);
+  assert.deepEqual(carer.errors.filter((e) => !/status of 40[14]/.test(e)), []);
+  for (const phone of [a, worker, carer]) await phone.context.close();
 });
