@@ -638,6 +638,8 @@ async fn let_in(ready: &Ready, member: &NewMember) -> Result<(), Problem> {
 enum Joining {
     Loading,
     NeedsAccount,
+    /// Someone else's plan is kept only on a phone with an app lock.
+    NeedsLock,
     Enter,
     Waiting,
     Revealed(Option<String>),
@@ -685,15 +687,23 @@ pub fn JoinPage() -> impl IntoView {
     {
         let alive = alive.clone();
         spawn_local(async move {
-            let found = match Storage::shared().await {
-                Ok(storage) => storage.account().await.ok().flatten(),
-                Err(_) => None,
+            let (found, locked) = match Storage::shared().await {
+                Ok(storage) => (
+                    storage.account().await.ok().flatten(),
+                    matches!(storage.lock().await, Ok(Some(_))),
+                ),
+                Err(_) => (None, false),
             };
             let Some(found) = found.map(Rc::new) else {
                 PENDING.set(scanned);
                 state.set(Joining::NeedsAccount);
                 return;
             };
+            if !locked {
+                PENDING.set(scanned);
+                state.set(Joining::NeedsLock);
+                return;
+            }
             account.set_value(Some(found.clone()));
             match scanned {
                 Some(scanned) => join(found, Secret::Scanned(scanned), state, error, alive).await,
@@ -726,6 +736,11 @@ pub fn JoinPage() -> impl IntoView {
                 <p>{ta(A::JoinNeedsAccount)}</p>
                 <p>{ta(A::JoinHomeScreen)}</p>
                 <p><a class="app-link" href="/account">{ta(A::Open)}</a></p>
+            }
+            .into_any(),
+            Joining::NeedsLock => view! {
+                <p>{ta(A::JoinNeedsLock)}</p>
+                <p><a class="app-link" href="/privacy">{ta(A::JoinSetLock)}</a></p>
             }
             .into_any(),
             Joining::Enter => view! {

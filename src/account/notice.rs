@@ -24,6 +24,8 @@ const NEW_PHONE: &str = "coplan:new-phone";
 /// The open plan is someone else's, shared with this account: the parts it may change,
 /// by their stored names, comma-separated (empty for none).
 const SHARED_PLAN: &str = "coplan:shared-plan";
+/// Plans shared with this account are on a phone with no app lock (so not synced).
+const SHARED_UNLOCKED: &str = "coplan:shared-unlocked";
 
 /// Say nothing about a failing sync for this long: a moment offline is normal.
 const QUIET_MS: u64 = 60_000;
@@ -111,7 +113,12 @@ pub fn phones_seen(phones: &[coplan_domain::wire::Phone]) {
 
 /// Whether the open plan is someone else's, and then the parts this account may change
 /// there: until suggestions come, words written anywhere else stay on this phone.
-pub fn shared_plan(may_change: Option<&[coplan_domain::plan::SectionKind]>) {
+pub fn shared_plan(may_change: Option<&[coplan_domain::plan::SectionKind]>, unlocked: bool) {
+    let before = number(SHARED_UNLOCKED).is_some();
+    if before != unlocked {
+        set(SHARED_UNLOCKED, unlocked.then(|| "1".into()));
+        show();
+    }
     let value = may_change.map(|kinds| {
         kinds
             .iter()
@@ -169,6 +176,9 @@ fn words() -> Option<String> {
         && now_ms().saturating_sub(since) >= QUIET_MS
     {
         return Some(fill(ta(A::NotBackedUpSince), &[("time", &moment(since))]));
+    }
+    if number(SHARED_UNLOCKED).is_some() {
+        return Some(ta(A::SharedPlansNeedLock).into());
     }
     let shared = site()?.get_item(SHARED_PLAN).ok()??;
     let parts: Vec<&str> = coplan_domain::plan::SectionKind::ALL

@@ -297,9 +297,22 @@ pub async fn sync_now() -> Result<(), Problem> {
         .map(|draft| draft.id)
         .collect();
     let mut shared_open = None;
+    // Someone else's plan is kept up to date only on a phone with an app lock, and its
+    // safety plan never opens without the PIN (only the phone owner's own may).
+    let locked = storage.lock().await?.is_some();
+    let mut shared_unlocked = false;
     for (plan, mut record) in records {
         if record.is_left() {
             continue;
+        }
+        if record.person.is_some() {
+            if storage.opens_without_pin(&plan).await? {
+                storage.set_opens_without_pin(&plan, false).await?;
+            }
+            if !locked {
+                shared_unlocked = true;
+                continue;
+            }
         }
         if Some(&plan) == open.as_ref()
             && let (Some(person), Some(plan_id)) = (record.person, record.plan)
@@ -337,7 +350,7 @@ pub async fn sync_now() -> Result<(), Problem> {
         }
         None => None,
     };
-    super::notice::shared_plan(may_change.as_deref());
+    super::notice::shared_plan(may_change.as_deref(), shared_unlocked);
     Ok(())
 }
 

@@ -236,6 +236,13 @@ pub fn text(text: A) -> &'static str {
             "They can point their phone's camera at this QR code. It opens Coplan on their phone, ready to join."
         }
         A::InviteQrLabel => "QR code to join your plan",
+        A::JoinNeedsLock => {
+            "Before you join, set an app lock on this phone. Their plan will be kept on it, and the lock keeps it from anyone who picks up your phone. Then come back here."
+        }
+        A::JoinSetLock => "Set an app lock",
+        A::SharedPlansNeedLock => {
+            "This phone holds plans other people shared with you, and has no app lock. They are not kept up to date until you set one."
+        }
         A::JoinHomeScreen => {
             "If you use Coplan from your home screen, your account is there, not in this browser: open Coplan from your home screen, choose Join someone's plan, and type the code shown under the QR code."
         }

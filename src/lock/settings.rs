@@ -162,8 +162,18 @@ fn LockIsSet(
             && let Ok(Some(id)) = storage.current_plan().await
             && let Ok(id) = PlanId::parse(&id)
         {
-            opens.set(storage.opens_without_pin(&id).await.unwrap_or(false));
-            plan.set(Some(id));
+            // Only the phone owner's own safety plan may open without the PIN, never a
+            // plan someone shared with this account (issue 14).
+            let shared = storage
+                .sync_records()
+                .await
+                .unwrap_or_default()
+                .iter()
+                .any(|(p, record)| *p == id && record.person.is_some());
+            if !shared {
+                opens.set(storage.opens_without_pin(&id).await.unwrap_or(false));
+                plan.set(Some(id));
+            }
         }
     });
     let toggle_opens = move |on: bool| {

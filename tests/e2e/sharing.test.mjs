@@ -1,9 +1,9 @@
 // Writing it together (issue 14), in headless Chromium against the real server, three
 // people: the person invites a worker in the room by QR code (read from the rendered image
 // with jsQR) and a carer by typed code (after a wrong one, which joins nothing); after the
-// typed code both phones show the same check number. Once let in, the worker's phone holds
-// the plan, says what the worker may change, and words go both ways; the carer's own
-// session gets the key of the safety plan alone.
+// typed code both phones show the same check number. Neither joins before setting an app
+// lock. Once let in, the worker's phone holds the plan, says what the worker may change,
+// and words go both ways; the carer's own session gets the key of the safety plan alone.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import jsQR from 'jsqr';
@@ -32,11 +32,34 @@ async function phoneOf(url, name) {
   return { context, page, errors };
 }
 
+const PIN = '482913';
+
+/** Turns the app lock on, on the screen open now or at `/privacy`. */
+async function setPin(page, url) {
+  if (url) await page.goto(`${url}/privacy`);
+  await page.getByLabel('New PIN or passphrase').fill(PIN);
+  await page.getByLabel('Type it again').fill(PIN);
+  await page.getByRole('button', { name: 'Turn the lock on' }).click();
+  await page.getByText('The lock is on.').waitFor();
+}
+
+/** Loads `address`, unlocking if the phone has a lock (a full load always opens locked). */
+async function go(page, address) {
+  await page.goto(address);
+  const locked = page.getByRole('heading', { name: 'Coplan is locked', level: 1 });
+  await locked.or(page.getByRole('navigation', { name: 'Main' })).first().waitFor();
+  if (await locked.isVisible()) {
+    await page.getByLabel('Your PIN').fill(PIN);
+    await page.getByRole('button', { name: 'Unlock' }).click();
+    await page.getByRole('navigation', { name: 'Main' }).waitFor();
+  }
+}
+
 /** Opens `path` until the textbox `label` holds `words` (sync runs when there is news). */
 async function wordsArrive(page, path, label, words) {
   const deadline = Date.now() + 30000;
   for (;;) {
-    await page.goto(path);
+    await go(page, path);
     const box = page.getByRole('textbox', { name: label, exact: true });
     if (await box.waitFor({ timeout: 5000 }).then(() => true, () => false)) {
       if ((await box.inputValue()).includes(words)) return;
@@ -85,9 +108,18 @@ test('the person lets a worker in by QR code and a carer by typed code, each wit
   const invite = await openInvite(a.page, url, 'A worker', 'Sam');
   assert.deepEqual(await axeViolations(a.page), []);
   assert.ok(invite.qr.startsWith(`${url}/join#1.`), invite.qr);
+  // Someone else's plan is kept only on a locked phone: the worker sets a lock first,
+  // and the scanned invite waits for them in the page meanwhile.
   await worker.page.goto(invite.qr);
-  await worker.page.getByText('Waiting for them to let you join…').waitFor({ timeout: 20000 });
+  await worker.page.getByText('Before you join, set an app lock on this phone.').waitFor();
   assert.equal(new URL(worker.page.url()).hash, '', 'the secret leaves the address bar');
+  await worker.page.getByRole('link', { name: 'Set an app lock' }).click();
+  await setPin(worker.page);
+  await worker.page.evaluate(() => {
+    history.pushState(null, '', '/join');
+    dispatchEvent(new PopStateEvent('popstate'));
+  });
+  await worker.page.getByText('Waiting for them to let you join…').waitFor({ timeout: 20000 });
   await a.page.getByRole('heading', { name: 'Sam (worker) wants to join your plan' }).waitFor({ timeout: 20000 });
   await a.page.getByText("Their account's username is sam.worker.").waitFor();
   await a.page.getByText('They will be able to change: My care and support plan, My safety plan.').waitFor();
@@ -118,19 +150,28 @@ test('the person lets a worker in by QR code and a carer by typed code, each wit
     .filter({ hasText: "This is someone else's plan, shared with you. You can change: My care and support plan, My safety plan." })
     .waitFor({ timeout: 20000 });
   await wordsArrive(worker.page, `${url}/about-me`, 'My story, in my own words', 'I grow tomatoes on the balcony');
-  await worker.page.goto(`${url}/safety-plan/edit`);
+  await go(worker.page, `${url}/safety-plan/edit`);
   await worker.page.getByRole('button', { name: 'Add a warning sign' }).click();
   await worker.page.getByRole('textbox', { name: 'Warning sign 1', exact: true }).pressSequentially('Skipping meals');
   await savedOnThisPhone(worker.page);
   await wordsArrive(a.page, `${url}/safety-plan/edit`, 'Warning sign 1', 'Skipping meals');
+  // On the worker's locked phone, the person's safety plan never opens without the PIN,
+  // and the lock settings do not offer it.
+  await worker.page.goto(url);
+  await worker.page.getByRole('heading', { name: 'Coplan is locked', level: 1 }).waitFor();
+  assert.ok(!(await worker.page.locator('body').innerText()).includes('Skipping meals'));
+  await go(worker.page, `${url}/privacy`);
+  await worker.page.getByText('The lock is on.').or(worker.page.getByRole('button', { name: 'Lock now' })).first().waitFor();
+  assert.equal(await worker.page.locator('#lock-opens').isVisible(), false);
 
   // The carer types the code: a wrong one joins nothing and says so; the right one, in
   // lower case with spaces, gives both phones one check number. The person chose the
   // safety plan alone for them.
   const carer = await phoneOf(url, 'jo.carer');
+  await setPin(carer.page, url);
   const typed = await openInvite(a.page, url, 'A carer', 'Jo', { 'About me': 'Cannot see it', 'If I am in crisis': 'Cannot see it' });
   assert.match(typed.code, /^[0-9A-Z]{4}-[0-9A-Z]{4}-[0-9A-Z]{5}$/);
-  await carer.page.goto(`${url}/account`);
+  await go(carer.page, `${url}/account`);
   await carer.page.getByRole('link', { name: "Join someone's plan" }).click();
   const box = carer.page.getByRole('textbox', { name: 'The code on their phone' });
   const wrong = typed.code.slice(0, 5) + (typed.code[5] === 'Z' ? 'Y' : 'Z') + typed.code.slice(6);
