@@ -455,3 +455,18 @@ pub struct InviteState {
     pub person_nonce: Option<Bytes<32>>,
     pub joiner_nonce: Option<Bytes<32>>,
 }
+
+/// `GET /api/v1/plans/{plan}/people`, for the plan's owner: the username of each member's
+/// account, by its signing key (the membership log names members only by their keys).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct People {
+    pub people: Vec<Someone>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Someone {
+    pub signing: Bytes<32>,
+    pub username: String,
+}

@@ -3,8 +3,8 @@
 
 use coplan_domain::wire::{
     Account, AccountKeys, Blob, Bytes, Cost, InviteNonce, InviteOpened, InviteState, Joiner,
-    NewInvite, NewPassphrase, Phone, RecoveryKeys, Redemption, ServerInfo, SignIn, SignUp,
-    SignedIn, phone_name,
+    NewInvite, NewPassphrase, People, Phone, RecoveryKeys, Redemption, ServerInfo, SignIn, SignUp,
+    SignedIn, Someone, phone_name,
 };
 use serde::Serialize;
 use serde::de::DeserializeOwned;
@@ -181,6 +181,19 @@ fn the_invite_formats_are_pinned() {
         &format!(
             r#"{{"plan":"0123456789abcdef0123456789abcdef","expires_ms":5,"signing":"{ONES}","receiving":"{TWOS}","joiner":{{"username":"sam.w","phone":"00112233445566778899aabbccddeeff","range_start":8192,"signing":"{TWOS}","receiving":"{ONES}","commitment":"{ONES}","proof":"{TWOS}","scanned":false}},"person_nonce":"{ONES}","joiner_nonce":"{TWOS}"}}"#
         ),
+    );
+}
+
+#[test]
+fn the_people_of_a_plan_are_pinned() {
+    pinned(
+        &People {
+            people: vec![Someone {
+                signing: Bytes([1; 32]),
+                username: "sam.w".into(),
+            }],
+        },
+        &format!(r#"{{"people":[{{"signing":"{ONES}","username":"sam.w"}}]}}"#),
     );
 }
 

@@ -14,7 +14,7 @@ use coplan_domain::plan::SectionKind;
 use coplan_domain::sync::wire::{SyncWireError, read_request, write_response};
 use coplan_domain::wire::{
     AppendMembership, AttachPlan, AttachedPlan, Blob, KeyEnvelopes, MAX_APPENDED_ENTRIES,
-    MAX_KEY_ENVELOPES, MembershipLog, PlanDocument, Plans,
+    MAX_KEY_ENVELOPES, MembershipLog, People, PlanDocument, Plans, Someone,
 };
 
 use crate::api::v1::Body;
@@ -386,6 +386,28 @@ pub async fn plan(
     reach_plan(&state, &session, &plan, "read a plan").await?;
     let row = state.db.plan(&plan).await?.ok_or(ApiError::NotFound)?;
     Ok(Json(attached(&row)))
+}
+
+/// `GET /api/v1/plans/{plan}/people`: the usernames of the plan's members, for its owner.
+pub async fn people(
+    State(state): State<AppState>,
+    session: Session,
+    Path(plan): Path<String>,
+) -> Result<Json<People>, ApiError> {
+    own_plan(&state, &session, &plan, "read who can see a plan").await?;
+    let people = state
+        .db
+        .members(&plan)
+        .await?
+        .into_iter()
+        .filter_map(|m| {
+            Some(Someone {
+                signing: coplan_domain::wire::Bytes(m.signing.try_into().ok()?),
+                username: m.username,
+            })
+        })
+        .collect();
+    Ok(Json(People { people }))
 }
 
 pub(super) async fn audit(

@@ -48,6 +48,7 @@ pub fn routes(state: AppState) -> Router<AppState> {
             post(super::sync::attach_plan).get(super::sync::plans),
         )
         .route("/plans/{plan}", get(super::sync::plan))
+        .route("/plans/{plan}/people", get(super::sync::people))
         .route(
             "/plans/{plan}/keys",
             put(super::sync::put_keys).get(super::sync::get_keys),

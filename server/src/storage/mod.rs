@@ -261,6 +261,8 @@ pub enum Appended {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct MemberRow {
     pub account: String,
+    pub username: String,
+    pub signing: Vec<u8>,
     pub receiving: Vec<u8>,
     /// A byte per section, by wire code (about me first): 0 nothing, 1 read, 2 suggest,
     /// 3 edit.

@@ -126,17 +126,20 @@ macro_rules! plan_methods {
         }
 
         async fn members(&self, plan: &str) -> Result<Vec<MemberRow>, StoreError> {
-            let rows: Vec<(String, Vec<u8>, Vec<u8>)> = sqlx::query_as(
-                "SELECT m.account_id, a.receiving_key, m.rights FROM plan_members m \
-                 JOIN accounts a ON a.id = m.account_id WHERE m.plan_id = $1",
+            let rows: Vec<(String, String, Vec<u8>, Vec<u8>, Vec<u8>)> = sqlx::query_as(
+                "SELECT m.account_id, a.username, a.signing_key, a.receiving_key, m.rights \
+                 FROM plan_members m JOIN accounts a ON a.id = m.account_id \
+                 WHERE m.plan_id = $1 ORDER BY a.username",
             )
             .bind(plan)
             .fetch_all(&self.pool)
             .await?;
             Ok(rows
                 .into_iter()
-                .map(|(account, receiving, rights)| MemberRow {
+                .map(|(account, username, signing, receiving, rights)| MemberRow {
                     account,
+                    username,
+                    signing,
                     receiving,
                     rights,
                 })

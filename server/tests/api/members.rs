@@ -343,5 +343,24 @@ async fn keys_go_only_to_members_who_may_read_and_members_fetch_their_own_and_th
         read_plan(&stranger_phone).await.status(),
         StatusCode::NOT_FOUND
     );
+    // The person reads who the members are, by key and username; a member cannot.
+    let people = |phone: &Phone| {
+        let request = app
+            .client
+            .get(app.url(&format!("/api/v1/plans/{}/people", plan.plan)))
+            .header("cookie", format!("__Host-coplan_session={}", phone.cookie));
+        async move { request.send().await.unwrap() }
+    };
+    let seen: coplan_domain::wire::People = people(&phone).await.json().await.unwrap();
+    let named: Vec<([u8; 32], String)> = seen
+        .people
+        .into_iter()
+        .map(|p| (p.signing.0, p.username))
+        .collect();
+    assert_eq!(
+        named,
+        vec![(carer.keys.public().signing, "jo.carer".to_string())]
+    );
+    assert_eq!(people(&carer_phone).await.status(), StatusCode::NOT_FOUND);
     app.stop().await;
 }
