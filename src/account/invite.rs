@@ -72,7 +72,7 @@ impl Alive {
     }
 }
 
-fn problem_words(problem: &Problem) -> String {
+pub(super) fn problem_words(problem: &Problem) -> String {
     match problem {
         Problem::Api(ApiProblem::Offline) => ta(A::ErrOffline).into(),
         Problem::Api(ApiProblem::Refused {
@@ -101,7 +101,7 @@ fn stop_words(stop: Stop) -> &'static str {
     })
 }
 
-fn role_word(role: Role) -> Option<&'static str> {
+pub(super) fn role_word(role: Role) -> Option<&'static str> {
     match role {
         Role::Worker => Some(ta(A::InviteRoleWorkerWord)),
         Role::Carer => Some(ta(A::InviteRoleCarerWord)),
@@ -109,7 +109,7 @@ fn role_word(role: Role) -> Option<&'static str> {
     }
 }
 
-fn right_words(right: Right) -> &'static str {
+pub(super) fn right_words(right: Right) -> &'static str {
     ta(match right {
         Right::None => A::RightNone,
         Right::Read => A::RightRead,

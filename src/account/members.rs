@@ -173,6 +173,21 @@ pub async fn add(
     append(account, plan, current, &ops).await
 }
 
+/// Removes `member` from the plan's log: from the next request the server refuses them,
+/// and their phone takes the plan off. (A new key epoch for what they could read comes
+/// with the rest of issue 14.)
+pub async fn remove(
+    account: &AccountRecord,
+    plan: [u8; 16],
+    member: [u8; 32],
+) -> Result<(), Problem> {
+    let current = log(account, plan, true).await?;
+    if current.members.get(&member).is_none_or(|m| m.removed) {
+        return Ok(());
+    }
+    append(account, plan, current, &[Op::Remove { member }]).await
+}
+
 /// Whether the plan's log, checked against the person's key pinned in the room, holds
 /// `me` as a member not removed (the joining phone, after the person decided). A plan
 /// this account cannot reach answers false.

@@ -7,6 +7,7 @@ mod flows;
 mod invite;
 mod members;
 mod notice;
+mod people;
 pub mod sync;
 mod wake;
 
@@ -55,6 +56,7 @@ pub fn AccountPage() -> impl IntoView {
     match crate::route::use_route().path().as_str() {
         "/invite" => view! { <invite::InvitePage/> }.into_any(),
         "/join" => view! { <invite::JoinPage/> }.into_any(),
+        "/people" => view! { <people::PeoplePage/> }.into_any(),
         _ => view! { <Account/> }.into_any(),
     }
 }
@@ -379,6 +381,7 @@ fn SignedIn(name: String, step: RwSignal<Step>) -> impl IntoView {
         <section class="app-step" aria-labelledby="sharing-heading">
             <h2 id="sharing-heading">{ta(A::SharingHeading)}</h2>
             <ul class="app-links">
+                <li><a class="app-link" href="/people">{ta(A::PeopleOpen)}</a></li>
                 <li><a class="app-link" href="/invite">{ta(A::InviteOpen)}</a></li>
                 <li><a class="app-link" href="/join">{ta(A::JoinOpen)}</a></li>
             </ul>

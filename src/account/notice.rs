@@ -26,6 +26,8 @@ const NEW_PHONE: &str = "coplan:new-phone";
 const SHARED_PLAN: &str = "coplan:shared-plan";
 /// Plans shared with this account are on a phone with no app lock (so not synced).
 const SHARED_UNLOCKED: &str = "coplan:shared-unlocked";
+/// This account was removed from a plan shared with it, which came off this phone.
+const REMOVED: &str = "coplan:removed-from-plan";
 
 /// Say nothing about a failing sync for this long: a moment offline is normal.
 const QUIET_MS: u64 = 60_000;
@@ -103,8 +105,16 @@ pub fn phones(phones: &[coplan_domain::wire::Phone]) {
     }
 }
 
+/// Someone removed this account from their plan, and it came off this phone: said on
+/// every screen until the account screen is opened.
+pub fn removed_from_plan() {
+    set(REMOVED, Some("1".into()));
+    show();
+}
+
 /// The person has seen the account's phones on the account screen.
 pub fn phones_seen(phones: &[coplan_domain::wire::Phone]) {
+    set(REMOVED, None);
     let newest = phones.iter().map(|p| p.signed_in_ms.max(0) as u64).max();
     set(PHONES_SEEN, newest.map(|n| n.to_string()));
     set(NEW_PHONE, None);
@@ -163,6 +173,9 @@ pub fn backup_words() -> String {
 fn words() -> Option<String> {
     if number(SIGNED_OUT).is_some() {
         return Some(ta(A::SignInAgainToBackUp).into());
+    }
+    if number(REMOVED).is_some() {
+        return Some(ta(A::RemovedFromPlan).into());
     }
     if let Some(new) = site().and_then(|s| s.get_item(NEW_PHONE).ok().flatten()) {
         let (name, at) = new.split_once('\t').unwrap_or((&new, "0"));

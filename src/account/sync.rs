@@ -167,11 +167,15 @@ async fn wait_for_news(during: Wake) -> Result<Woke, Problem> {
             return Ok(Woke::Here);
         }
         let heads = read_response(&asked?).map_err(|_| unexpected())?;
+        // A document left out of the answer is one this account may no longer reach (it
+        // was removed, or lost the right to read it): a round finds out which.
         let news = heads.iter().any(|head| {
             requests
                 .iter()
                 .any(|r| r.document == head.document && r.after != head.head)
-        });
+        }) || requests
+            .iter()
+            .any(|r| !heads.iter().any(|head| head.document == r.document));
         if news {
             return Ok(Woke::Server);
         }
@@ -303,6 +307,19 @@ pub async fn sync_now() -> Result<(), Problem> {
     let mut shared_unlocked = false;
     for (plan, mut record) in records {
         if record.is_left() {
+            continue;
+        }
+        if let (Some(person), Some(plan_id)) = (record.person, record.plan)
+            && locked
+            && here.contains(&plan)
+            && !members::holds(&person, plan_id, &account.keys.public().signing).await?
+        {
+            // The person removed this account: the plan comes off this phone, and the
+            // phone says so.
+            storage.delete_plan(&plan).await?;
+            record.leave();
+            storage.save_sync_record(&plan, &record).await?;
+            super::notice::removed_from_plan();
             continue;
         }
         if record.person.is_some() {
@@ -530,6 +547,17 @@ async fn sync_plan(
         members::join(account, phone, plan_id).await?;
     }
     let membership = members::verified(&person, plan_id, false).await?;
+    if person != me {
+        // A section this account may no longer read is synced no more (the server would
+        // leave it out of every answer).
+        let before = record.documents.len();
+        record.documents.retain(|section| {
+            kind_of(&section.section).is_some_and(|kind| membership.right(&me, kind) != Right::None)
+        });
+        if record.documents.len() != before {
+            storage.save_sync_record(plan, record).await?;
+        }
+    }
     for _ in 0..MAX_ROUNDS {
         let mut sections = Vec::with_capacity(record.documents.len());
         for section in &mut record.documents {

@@ -240,6 +240,25 @@ pub fn text(text: A) -> &'static str {
             "Before you join, set an app lock on this phone. Their plan will be kept on it, and the lock keeps it from anyone who picks up your phone. Then come back here."
         }
         A::JoinSetLock => "Set an app lock",
+        A::PeopleOpen => "Who can see your plan",
+        A::PeopleHeading => "Who can see your plan",
+        A::PeopleIntro => "Besides you, these people can see parts of your plan, as you chose.",
+        A::PeopleNobody => "Nobody else can see your plan. It is only on your own phones.",
+        A::PeopleNotShared => {
+            "This is not a plan of your own backed up to your account, so there is nobody to show here."
+        }
+        A::PeopleRemove => "Remove {name}",
+        A::PeopleRemoveQuestion => "Remove {name} from your plan?",
+        A::PeopleRemoveBody => {
+            "From now on they cannot get your plan, and their phone takes it off. What they have already seen, or printed, cannot be taken back."
+        }
+        A::PeopleRemoveYes => "Yes, remove them",
+        A::PeopleKeep => "No, keep them",
+        A::PeopleRemoved => "You removed {name}. They can no longer see your plan.",
+        A::RemovedFromPlan => {
+            "You were removed from a plan someone shared with you, so it has been taken off this phone."
+        }
+
         A::SharedPlansNeedLock => {
             "This phone holds plans other people shared with you, and has no app lock. They are not kept up to date until you set one."
         }

@@ -4,6 +4,7 @@
 // typed code both phones show the same check number. Neither joins before setting an app
 // lock. Once let in, the worker's phone holds the plan, says what the worker may change,
 // and words go both ways; the carer's own session gets the key of the safety plan alone.
+// The person then removes the worker, whose phone is refused, says so and drops the plan.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import jsQR from 'jsqr';
@@ -193,6 +194,31 @@ test('the person lets a worker in by QR code and a carer by typed code, each wit
   await carer.page.getByText('You have joined their plan.').waitFor({ timeout: 20000 });
   const keys = await carer.page.evaluate((plan) => fetch(`/api/v1/plans/${plan}/keys`).then((r) => r.json()), plan);
   assert.equal(keys.envelopes.length, 1, 'the safety plan key alone');
+
+  // The person removes the worker from "Who can see your plan": the worker's next
+  // request is refused, and the worker's phone says so and no longer holds the plan.
+  await a.page.goto(`${url}/account`);
+  await a.page.getByRole('link', { name: 'Who can see your plan' }).click();
+  await a.page.getByRole('heading', { name: 'sam.worker (worker)' }).waitFor();
+  await a.page.getByRole('heading', { name: 'jo.carer (carer)' }).waitFor();
+  assert.deepEqual(await axeViolations(a.page), []);
+  await a.page.getByRole('button', { name: 'Remove sam.worker (worker)' }).click();
+  await a.page.getByRole('heading', { name: 'Remove sam.worker (worker) from your plan?' }).waitFor();
+  assert.deepEqual(await axeViolations(a.page), []);
+  await a.page.getByRole('button', { name: 'Yes, remove them' }).click();
+  await a.page.getByText('You removed sam.worker (worker). They can no longer see your plan.').waitFor();
+  await a.page.getByRole('heading', { name: 'jo.carer (carer)' }).waitFor();
+  assert.equal(await a.page.getByRole('heading', { name: 'sam.worker (worker)' }).count(), 0);
+  const refused = await worker.page.evaluate((plan) => fetch(`/api/v1/plans/${plan}/keys`).then((r) => r.status), plan);
+  assert.equal(refused, 404);
+  await worker.page
+    .locator('#app-notice')
+    .filter({ hasText: 'You were removed from a plan someone shared with you, so it has been taken off this phone.' })
+    .waitFor({ timeout: 30000 });
+  await go(worker.page, `${url}/about-me`);
+  const story = worker.page.getByRole('textbox', { name: 'My story, in my own words' });
+  await story.waitFor();
+  assert.ok(!(await story.inputValue()).includes('tomatoes'), 'the plan is off the worker\'s phone');
 
   assert.deepEqual(errorsA.filter((e) => !/status of 40[149]/.test(e)), []);
   assert.deepEqual(worker.errors.filter((e) => !/status of 40[14]/.test(e)), []);

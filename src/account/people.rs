@@ -1,0 +1,182 @@
+//! Who can see the person's plan (issue 14): each member the verified membership log
+//! holds, by their account's username and role, with what they may do in each section;
+//! and a way to remove them, after a plain question. On the person's phone only, in the
+//! account part.
+
+use std::rc::Rc;
+
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+
+use coplan_domain::keys::AccountRecord;
+use coplan_domain::membership::{Member, Role};
+use coplan_domain::plan::SectionKind;
+use coplan_domain::wire::People;
+
+use super::api;
+use super::flows::Problem;
+use super::members;
+use crate::i18n::{AccountText as A, Text, fill, t, ta};
+use crate::plan::section_title;
+use crate::storage::Storage;
+
+/// One member as the screen shows them.
+#[derive(Debug, Clone, PartialEq)]
+struct Shown {
+    signing: [u8; 32],
+    username: String,
+    role: Role,
+    rights: Vec<(SectionKind, coplan_domain::membership::Right)>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+enum Step {
+    Loading,
+    NotShared,
+    List(Vec<Shown>),
+    /// Asking before removing this member.
+    Removing(Shown),
+    Failed(String),
+}
+
+/// The account, the open plan's id on the server, and its members as the log says.
+async fn load() -> Result<Option<(Rc<AccountRecord>, [u8; 16], Vec<Shown>)>, Problem> {
+    let storage = Storage::shared().await?;
+    let Some(account) = storage.account().await.map_err(|_| Problem::Keys)? else {
+        return Ok(None);
+    };
+    let open = storage.current_plan().await?;
+    let Some(plan) = storage
+        .sync_records()
+        .await?
+        .into_iter()
+        .find(|(p, r)| Some(p.as_str()) == open.as_deref() && r.person.is_none())
+        .and_then(|(_, r)| r.plan)
+    else {
+        return Ok(None);
+    };
+    let me = account.keys.public().signing;
+    let log = members::verified(&me, plan, true).await?;
+    let people: People = api::get(&format!(
+        "/api/v1/plans/{}/people",
+        coplan_domain::sync::id_to_hex(&plan)
+    ))
+    .await?;
+    let shown = log
+        .members
+        .iter()
+        .filter(|(key, member)| **key != me && !member.removed)
+        .map(|(key, member): (&[u8; 32], &Member)| Shown {
+            signing: *key,
+            username: people
+                .people
+                .iter()
+                .find(|p| p.signing.0 == *key)
+                .map(|p| p.username.clone())
+                .unwrap_or_default(),
+            role: member.role,
+            rights: SectionKind::ALL.into_iter().zip(member.rights).collect(),
+        })
+        .collect();
+    Ok(Some((Rc::new(account), plan, shown)))
+}
+
+fn who(member: &Shown) -> String {
+    match super::invite::role_word(member.role) {
+        Some(role) => format!("{} ({role})", member.username),
+        None => member.username.clone(),
+    }
+}
+
+#[component]
+pub fn PeoplePage() -> impl IntoView {
+    let step = RwSignal::new(Step::Loading);
+    let context = StoredValue::new_local(None::<(Rc<AccountRecord>, [u8; 16])>);
+    let said = RwSignal::new(None::<String>);
+    let reload = move || {
+        spawn_local(async move {
+            step.set(match load().await {
+                Ok(Some((account, plan, shown))) => {
+                    context.set_value(Some((account, plan)));
+                    Step::List(shown)
+                }
+                Ok(None) => Step::NotShared,
+                Err(problem) => Step::Failed(super::invite::problem_words(&problem)),
+            });
+        });
+    };
+    reload();
+    let remove = move |member: Shown| {
+        let Some((account, plan)) = context.get_value() else {
+            return;
+        };
+        spawn_local(async move {
+            match members::remove(&account, plan, member.signing).await {
+                Ok(()) => {
+                    said.set(Some(fill(ta(A::PeopleRemoved), &[("name", &who(&member))])));
+                    reload();
+                }
+                Err(problem) => step.set(Step::Failed(super::invite::problem_words(&problem))),
+            }
+        });
+    };
+    view! {
+        <h1>{ta(A::PeopleHeading)}</h1>
+        <p role="status">{move || said.get()}</p>
+        {move || match step.get() {
+            Step::Loading => view! { <p role="status">{t(Text::HomeLoading)}</p> }.into_any(),
+            Step::NotShared => view! { <p>{ta(A::PeopleNotShared)}</p> }.into_any(),
+            Step::List(shown) if shown.is_empty() => view! {
+                <p>{ta(A::PeopleNobody)}</p>
+                <p><a class="app-link" href="/invite">{ta(A::InviteOpen)}</a></p>
+            }
+            .into_any(),
+            Step::List(shown) => view! {
+                <p>{ta(A::PeopleIntro)}</p>
+                {shown.into_iter().map(|member| {
+                    let name = who(&member);
+                    let label = fill(ta(A::PeopleRemove), &[("name", &name)]);
+                    let asked = member.clone();
+                    view! {
+                        <section class="app-step" aria-label=name.clone()>
+                            <h2>{name.clone()}</h2>
+                            <ul>
+                                {member.rights.iter().map(|(kind, right)| view! {
+                                    <li>{t(section_title(*kind))}": "{super::invite::right_words(*right)}</li>
+                                }).collect_view()}
+                            </ul>
+                            <button class="app-button app-button--secondary" type="button" on:click=move |_| step.set(Step::Removing(asked.clone()))>
+                                {label}
+                            </button>
+                        </section>
+                    }
+                }).collect_view()}
+                <p><a class="app-link" href="/invite">{ta(A::InviteOpen)}</a></p>
+            }
+            .into_any(),
+            Step::Removing(member) => {
+                let name = who(&member);
+                let chosen = member.clone();
+                view! {
+                    <section class="app-step" aria-labelledby="remove-heading">
+                        <h2 id="remove-heading">{fill(ta(A::PeopleRemoveQuestion), &[("name", &name)])}</h2>
+                        <p>{ta(A::PeopleRemoveBody)}</p>
+                        <div class="app-item__actions app-item__actions--flat">
+                            <button class="app-button" type="button" on:click=move |_| remove(chosen.clone())>
+                                {ta(A::PeopleRemoveYes)}
+                            </button>
+                            <button class="app-button app-button--secondary" type="button" on:click=move |_| reload()>
+                                {ta(A::PeopleKeep)}
+                            </button>
+                        </div>
+                    </section>
+                }
+                .into_any()
+            }
+            Step::Failed(words) => view! {
+                <p class="app-field__error" role="alert">{words}</p>
+            }
+            .into_any(),
+        }}
+    }
+}
