@@ -57,6 +57,22 @@ pub const INVITE_PER_ID: Bucket = Bucket {
     capacity: 5.0,
     per_ms: 1.0 / 60_000.0,
 };
+
+/// The limits on redeeming invites a server runs with ([`crate::config::Config`]).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct InviteLimits {
+    pub per_address: Bucket,
+    pub per_id: Bucket,
+}
+
+impl Default for InviteLimits {
+    fn default() -> Self {
+        Self {
+            per_address: INVITE_PER_ADDRESS,
+            per_id: INVITE_PER_ID,
+        }
+    }
+}
 /// Sign-ups per address: 10, then one every 5 minutes (a group in a café can all sign
 /// up; nobody can ask about thousands of names).
 pub const SIGN_UP_PER_ADDRESS: Bucket = Bucket {
@@ -261,8 +277,11 @@ pub async fn limit(
             Limit::SignInByName(name) => (format!("sign-in\0{name}\0{address}"), SIGN_IN_PER_NAME),
             Limit::SignInByAddress => (format!("sign-in\0\0{address}"), SIGN_IN_PER_ADDRESS),
             Limit::SignUpByAddress => (format!("sign-up\0\0{address}"), SIGN_UP_PER_ADDRESS),
-            Limit::InviteByAddress => (format!("invite\0\0{address}"), INVITE_PER_ADDRESS),
-            Limit::InviteById(id) => (format!("invite\0{id}\0"), INVITE_PER_ID),
+            Limit::InviteByAddress => (
+                format!("invite\0\0{address}"),
+                state.invite_limits.per_address,
+            ),
+            Limit::InviteById(id) => (format!("invite\0{id}\0"), state.invite_limits.per_id),
         };
         // Kept as a hash: what people type into a username box is sometimes a password.
         let mut key = Sha256::new();

@@ -28,6 +28,10 @@ pub struct Config {
     /// any. Requests from it are counted, for the limits on guessing, against the last
     /// address it added to `X-Forwarded-For`; nobody else's forwarded header is believed.
     pub trusted_proxy: Option<std::net::IpAddr>,
+    /// How many tries at redeeming invites are let through, per address and per invite
+    /// id ([`crate::auth::INVITE_PER_ADDRESS`], [`crate::auth::INVITE_PER_ID`]). Not read
+    /// from the environment: only tests raise them, to race many redemptions of one code.
+    pub invite_limits: crate::auth::InviteLimits,
 }
 
 impl Default for Config {
@@ -41,6 +45,7 @@ impl Default for Config {
             json_logs: false,
             hsts: false,
             trusted_proxy: None,
+            invite_limits: crate::auth::InviteLimits::default(),
         }
     }
 }

@@ -55,6 +55,9 @@ pub enum ApiError {
     /// The plan has as many invites open as it may.
     #[error("too many invites")]
     TooManyInvites,
+    /// Someone else redeemed this invite first.
+    #[error("invite used")]
+    InviteUsed,
 }
 
 /// What a client reads: a stable code for programs, a plain sentence for people, and
@@ -121,6 +124,12 @@ impl ApiError {
                 StatusCode::CONFLICT,
                 "invite_taken",
                 "Another invite has this code just now: make another.",
+                false,
+            ),
+            Self::InviteUsed => (
+                StatusCode::CONFLICT,
+                "invite_used",
+                "This invite has already been used: ask for a new one.",
                 false,
             ),
             Self::TooManyInvites => (

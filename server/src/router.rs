@@ -27,6 +27,8 @@ pub struct AppState {
     pub clock: Clock,
     /// From [`Config::trusted_proxy`], set by [`build`].
     pub trusted_proxy: Option<std::net::IpAddr>,
+    /// From [`Config::invite_limits`], set by [`build`].
+    pub invite_limits: crate::auth::InviteLimits,
     /// Word of documents that grew, for parked sync requests.
     pub news: crate::news::News,
 }
@@ -39,6 +41,7 @@ impl AppState {
             instance_id: instance_id.into(),
             clock: Clock::system(),
             trusted_proxy: None,
+            invite_limits: crate::auth::InviteLimits::default(),
             news: match db.postgres_pool() {
                 Some(pool) => crate::news::News::across_processes(pool),
                 None => crate::news::News::new(),
@@ -56,6 +59,7 @@ impl AppState {
 /// The whole server: the API under `/api`, the app shell for everything else.
 pub fn build(mut state: AppState, config: &Config) -> Router {
     state.trusted_proxy = config.trusted_proxy;
+    state.invite_limits = config.invite_limits;
     let shell = web::AppShell::load(&config.dist);
     let csp = security::content_security_policy(&shell.inline_script_hashes());
 

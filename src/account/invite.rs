@@ -817,6 +817,11 @@ async fn join(
             state.set(Joining::Enter);
             return;
         }
+        Err(ApiProblem::Refused { code, .. }) if code == "invite_used" => {
+            error.set(Some(ta(A::JoinCodeUsed).into()));
+            state.set(Joining::Enter);
+            return;
+        }
         Err(problem) => {
             error.set(Some(problem_words(&problem.into())));
             state.set(Joining::Enter);

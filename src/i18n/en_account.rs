@@ -240,6 +240,9 @@ pub fn text(text: A) -> &'static str {
             "Before you join, set an app lock on this phone. Their plan will be kept on it, and the lock keeps it from anyone who picks up your phone. Then come back here."
         }
         A::JoinSetLock => "Set an app lock",
+        A::JoinCodeUsed => {
+            "Someone has already used that invite, so it cannot be used again. Ask for a new one, and tell the person: they will see who used it and can decline."
+        }
         A::PeopleOpen => "Who can see your plan",
         A::PeopleHeading => "Who can see your plan",
         A::PeopleIntro => "Besides you, these people can see parts of your plan, as you chose.",

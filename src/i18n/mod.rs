@@ -229,6 +229,7 @@ pub enum AccountText {
     JoinHomeScreen,
     JoinNeedsLock,
     JoinSetLock,
+    JoinCodeUsed,
     PeopleOpen,
     PeopleHeading,
     PeopleIntro,

@@ -81,13 +81,37 @@ pub async fn redeem(
     Path(id): Path<String>,
     Body(request): Body<Redemption>,
 ) -> Result<StatusCode, ApiError> {
-    auth::limit(
-        &state,
-        address,
-        &[Limit::InviteByAddress, Limit::InviteById(&id)],
-    )
-    .await?;
+    auth::limit(&state, address, &[Limit::InviteByAddress]).await?;
     let hash = id_hash(&state, &id)?;
+    // An invite someone else already redeemed says so plainly (nothing more can be done
+    // with it); only tries at a live one count against its id.
+    // The same redemption again (its answer lost on the way) is no change.
+    let mine = |row: &InviteRow| {
+        row.joiner.as_ref().is_some_and(|j| {
+            j.account == session.row.account
+                && j.commitment == request.commitment.0
+                && j.proof == request.proof.0
+                && j.scanned == request.scanned
+        })
+    };
+    let used = |row: &InviteRow| row.joiner.is_some() && !mine(row);
+    let now_ms = state.clock.now_ms();
+    match state.db.invite(&hash, now_ms).await? {
+        Some(row) if mine(&row) => return Ok(StatusCode::NO_CONTENT),
+        Some(row) if used(&row) => {
+            audit(
+                &state,
+                &session,
+                "redeem an invite",
+                &audit_target(&hash),
+                false,
+            )
+            .await?;
+            return Err(ApiError::InviteUsed);
+        }
+        _ => {}
+    }
+    auth::limit(&state, address, &[Limit::InviteById(&id)]).await?;
     let redeemed = state
         .db
         .redeem_invite(&NewRedemption {
@@ -97,7 +121,7 @@ pub async fn redeem(
             commitment: &request.commitment.0,
             proof: &request.proof.0,
             scanned: request.scanned,
-            now_ms: state.clock.now_ms(),
+            now_ms,
         })
         .await?;
     audit(
@@ -109,9 +133,13 @@ pub async fn redeem(
     )
     .await?;
     if redeemed {
-        Ok(StatusCode::NO_CONTENT)
-    } else {
-        Err(ApiError::NotFound)
+        return Ok(StatusCode::NO_CONTENT);
+    }
+    // Another redemption won the race: the invite is used, unless it is unknown or over.
+    match state.db.invite(&hash, now_ms).await? {
+        Some(row) if mine(&row) => Ok(StatusCode::NO_CONTENT),
+        Some(row) if used(&row) => Err(ApiError::InviteUsed),
+        _ => Err(ApiError::NotFound),
     }
 }
 

@@ -15,9 +15,12 @@ use crate::phones::{Person, Phone, attach, json_post, signed_up};
 on_both_databases!(
     an_invite_is_redeemed_once_however_many_try_at_once_and_each_side_reads_only_its_own,
     an_invite_runs_out_can_be_ended_and_a_plan_has_at_most_five_open,
+    tries_at_redeeming_are_limited_per_invite_id_and_per_address,
 );
 
 const JOINERS: [&str; 4] = ["joiner.a", "joiner.b", "joiner.c", "joiner.d"];
+/// Redemptions of one invite raced at once.
+const TRIES: usize = 1_000;
 
 async fn get(app: &TestApp, path: &str, phone: &Phone) -> reqwest::Response {
     app.client
@@ -50,7 +53,20 @@ async fn an_invite_is_redeemed_once_however_many_try_at_once_and_each_side_reads
     db: Db,
 ) {
     let database = TestDatabase::new(db).await;
-    let app = TestApp::spawn(&database, std::path::Path::new("no-dist")).await;
+    // The limits on tries and on requests at once raised, to race 1,000 redemptions (the
+    // limits have their own test below).
+    let app = TestApp::spawn_with(&database, std::path::Path::new("no-dist"), |config| {
+        let open = coplan_server::storage::Bucket {
+            capacity: 5_000.0,
+            per_ms: 1.0,
+        };
+        config.invite_limits = coplan_server::auth::InviteLimits {
+            per_address: open,
+            per_id: open,
+        };
+        config.max_in_flight = 5_000;
+    })
+    .await;
     let person = Person::new("the.person", 1);
     let phone = signed_up(&app, &person).await;
     let (_, plan) = attach(&app, &phone, 1).await;
@@ -79,27 +95,51 @@ async fn an_invite_is_redeemed_once_however_many_try_at_once_and_each_side_reads
         phones.push(signed_up(&app, joiner).await);
     }
     let path = format!("/api/v1/invites/{id}/redemption");
-    let tries = phones.iter().enumerate().map(|(n, joiner)| {
-        let (app, path) = (&app, &path);
+    // 1,000 redemptions at once: each account tries 250 times, each with a commitment of
+    // its own. Exactly one gets through; every other is told the invite is used.
+    let commitment_of = |n: usize, k: usize| {
+        let mut c = [0u8; 32];
+        c[0] = n as u8;
+        c[1..3].copy_from_slice(&(k as u16).to_be_bytes());
+        c
+    };
+    let tries = (0..TRIES).map(|t| {
+        let (n, k) = (t % phones.len(), t / phones.len());
+        let (app, path, joiner) = (&app, &path, &phones[n]);
         async move {
-            let body = redemption([n as u8; 32], [0x70 + n as u8; 32]);
-            json_post(app, path, &body, Some(&joiner.cookie))
+            let body = redemption(commitment_of(n, k), [0x70 + n as u8; 32]);
+            let answer = json_post(app, path, &body, Some(&joiner.cookie)).await;
+            let status = answer.status();
+            let code = answer
+                .json::<serde_json::Value>()
                 .await
-                .status()
+                .ok()
+                .and_then(|v| v["error"]["code"].as_str().map(str::to_owned));
+            (n, k, status, code)
         }
     });
     let answers = futures::future::join_all(tries).await;
-    let through: Vec<usize> = (0..answers.len())
-        .filter(|n| answers[*n] == StatusCode::NO_CONTENT)
+    let through: Vec<(usize, usize)> = answers
+        .iter()
+        .filter(|(.., status, _)| *status == StatusCode::NO_CONTENT)
+        .map(|(n, k, ..)| (*n, *k))
         .collect();
-    assert_eq!(through.len(), 1, "{answers:?}");
-    assert!(
-        answers
-            .iter()
-            .all(|a| *a == StatusCode::NO_CONTENT || *a == StatusCode::NOT_FOUND),
-        "{answers:?}"
+    assert_eq!(through.len(), 1, "{through:?}");
+    let used = answers
+        .iter()
+        .filter(|(.., status, code)| {
+            *status == StatusCode::CONFLICT && code.as_deref() == Some("invite_used")
+        })
+        .count();
+    assert_eq!(used, TRIES - 1);
+    let (winner, winning_try) = through[0];
+    // The same redemption again (an answer lost on the way) is no change.
+    let again = redemption(
+        commitment_of(winner, winning_try),
+        [0x70 + winner as u8; 32],
     );
-    let winner = through[0];
+    let again = json_post(&app, &path, &again, Some(&phones[winner].cookie)).await;
+    assert_eq!(again.status(), StatusCode::NO_CONTENT);
     let (joiner, joiner_phone) = (&people[winner], &phones[winner]);
 
     // The person reads who redeemed it; the joiner reads the person's keys; nobody else
@@ -109,7 +149,7 @@ async fn an_invite_is_redeemed_once_however_many_try_at_once_and_each_side_reads
     let redeemed = seen.joiner.as_ref().expect("redeemed");
     assert_eq!(redeemed.username, JOINERS[winner]);
     assert_eq!(redeemed.signing.0, joiner.keys.public().signing);
-    assert_eq!(redeemed.commitment.0, [winner as u8; 32]);
+    assert_eq!(redeemed.commitment.0, commitment_of(winner, winning_try));
     // The phone that redeemed it, with its range: the person's phone adds that to the log.
     assert_eq!(
         redeemed.phone,
@@ -254,5 +294,38 @@ async fn an_invite_runs_out_can_be_ended_and_a_plan_has_at_most_five_open(db: Db
     app.advance(16 * 60 * 1000);
     let gone = coplan_server::retention::forget_invites(&app.db, app.now_ms()).await;
     assert_eq!(gone.unwrap(), 6, "five opened again and the sixth");
+    app.stop().await;
+}
+
+async fn tries_at_redeeming_are_limited_per_invite_id_and_per_address(db: Db) {
+    let database = TestDatabase::new(db).await;
+    let app = TestApp::spawn(&database, std::path::Path::new("no-dist")).await;
+    let guesser = signed_up(&app, &Person::new("a.guesser", 3)).await;
+    let try_at = |id: u32| {
+        let path = format!(
+            "/api/v1/invites/{}/redemption",
+            InviteId::new(id).unwrap().to_text()
+        );
+        let (app, cookie) = (&app, guesser.cookie.clone());
+        async move {
+            json_post(app, &path, &redemption([1; 32], [2; 32]), Some(&cookie))
+                .await
+                .status()
+        }
+    };
+    // One id (no such invite): 5 tries, then the 6th is told to slow down.
+    for _ in 0..5 {
+        assert_eq!(try_at(77).await, StatusCode::NOT_FOUND);
+    }
+    assert_eq!(try_at(77).await, StatusCode::TOO_MANY_REQUESTS);
+    // Other ids from the same address: 10 tries in all, then slow down, whatever the id.
+    for id in 78..82 {
+        assert_eq!(try_at(id).await, StatusCode::NOT_FOUND);
+    }
+    assert_eq!(try_at(90).await, StatusCode::TOO_MANY_REQUESTS);
+    // A minute later the address has one try again.
+    app.advance(60_000);
+    assert_eq!(try_at(91).await, StatusCode::NOT_FOUND);
+    assert_eq!(try_at(92).await, StatusCode::TOO_MANY_REQUESTS);
     app.stop().await;
 }
