@@ -854,14 +854,23 @@ async fn join(
             }
             Err(_) => continue,
         };
-        match side.next(&read) {
-            JoinerStep::Waiting => {}
-            JoinerStep::SendNonce => {
-                let body = InviteNonce {
-                    nonce: Bytes(side.nonce),
-                };
-                let _ = api::send_only("POST", &format!("{path}/nonce"), Some(&body)).await;
+        let mut read = read;
+        if side.next(&read) == JoinerStep::SendNonce {
+            let body = InviteNonce {
+                nonce: Bytes(side.nonce),
+            };
+            if api::send_only("POST", &format!("{path}/nonce"), Some(&body))
+                .await
+                .is_err()
+            {
+                continue;
             }
+            // Revealed: judged at once as the server now holds it, since the person may
+            // answer (and the invite close) before this phone reads it again.
+            read.joiner_nonce = Some(Bytes(side.nonce));
+        }
+        match side.next(&read) {
+            JoinerStep::Waiting | JoinerStep::SendNonce => {}
             JoinerStep::Revealed {
                 person,
                 plan,

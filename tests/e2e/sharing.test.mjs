@@ -1,6 +1,7 @@
 // Writing it together (issue 14), in headless Chromium against the real server, three
 // people: the person invites a worker in the room by QR code (read from the rendered image
-// with jsQR) and a carer by typed code (after a wrong one, which joins nothing); after the
+// with jsQR) and a carer by typed code (after a wrong one, which joins nothing, and after
+// declining a stranger who redeemed the code first); after the
 // typed code both phones show the same check number. Neither joins before setting an app
 // lock. Once let in, the worker's phone holds the plan, says what the worker may change,
 // and words go both ways; the carer's own session gets the key of the safety plan alone.
@@ -170,7 +171,25 @@ test('the person lets a worker in by QR code and a carer by typed code, each wit
   // safety plan alone for them.
   const carer = await phoneOf(url, 'jo.carer');
   await setPin(carer.page, url);
-  const typed = await openInvite(a.page, url, 'A carer', 'Jo', { 'About me': 'Cannot see it', 'If I am in crisis': 'Cannot see it' });
+  const carerRights = { 'About me': 'Cannot see it', 'If I am in crisis': 'Cannot see it' };
+  // Someone else (who overheard the code) redeems it first: the person sees their
+  // username, not Jo's, and declines; nobody joins.
+  const overheard = await openInvite(a.page, url, 'A carer', 'Jo', carerRights);
+  const stranger = await phoneOf(url, 'a.stranger');
+  await setPin(stranger.page, url);
+  await go(stranger.page, `${url}/join`);
+  await stranger.page.getByRole('textbox', { name: 'The code on their phone' }).fill(overheard.code);
+  await stranger.page.getByRole('button', { name: 'Join' }).click();
+  await a.page.getByRole('heading', { name: 'Jo (carer) wants to join your plan' }).waitFor({ timeout: 20000 });
+  await a.page.getByText("Their account's username is a.stranger.").waitFor();
+  await a.page.getByRole('button', { name: 'Decline' }).click();
+  await a.page.getByText('You declined. Nobody joined your plan.').waitFor();
+  await stranger.page.getByText('You were not let in.').waitFor({ timeout: 20000 });
+  const strangerKeys = await stranger.page.evaluate((plan) => fetch(`/api/v1/plans/${plan}/keys`).then((r) => r.status), plan);
+  assert.equal(strangerKeys, 404);
+  await stranger.context.close();
+
+  const typed = await openInvite(a.page, url, 'A carer', 'Jo', carerRights);
   assert.match(typed.code, /^[0-9A-Z]{4}-[0-9A-Z]{4}-[0-9A-Z]{5}$/);
   await go(carer.page, `${url}/account`);
   await carer.page.getByRole('link', { name: "Join someone's plan" }).click();
