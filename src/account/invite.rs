@@ -131,9 +131,22 @@ fn rights_lines(rights: &Rights) -> Vec<String> {
             .into_iter()
             .map(|kind| t(section_title(kind)))
             .collect();
-        (!sections.is_empty()).then(|| fill(ta(words), &[("sections", &sections.join(", "))]))
+        (!sections.is_empty()).then(|| fill(ta(words), &[("sections", &listed(&sections))]))
     })
     .collect()
+}
+
+/// Words in a list, "a, b, c". (Not `[&str]::join`: a new caller of that from a part
+/// moves it into the first visit's module.)
+pub(super) fn listed(parts: &[&str]) -> String {
+    let mut out = String::new();
+    for (n, part) in parts.iter().enumerate() {
+        if n > 0 {
+            out.push_str(", ");
+        }
+        out.push_str(part);
+    }
+    out
 }
 
 // ---------------------------------------------------------------- the person's phone
@@ -503,8 +516,11 @@ async fn run_invite(
     };
     let id = side.code.id().to_text();
     let path = invite_path(&ready.plan, &id);
+    // Through `Reflect`, like the fragment below: `Location::origin` from here would be
+    // one more function kept in the first visit's module.
     let origin = web_sys::window()
-        .and_then(|w| w.location().origin().ok())
+        .and_then(|w| js_sys::Reflect::get(&w.location(), &"origin".into()).ok())
+        .and_then(|o| o.as_string())
         .unwrap_or_default();
     step.set(Step::Code {
         code: side.code.to_text(),

@@ -130,11 +130,14 @@ pub fn shared_plan(may_change: Option<&[coplan_domain::plan::SectionKind]>, unlo
         show();
     }
     let value = may_change.map(|kinds| {
-        kinds
-            .iter()
-            .map(|kind| kind.key())
-            .collect::<Vec<_>>()
-            .join(",")
+        let mut keys = String::new();
+        for kind in kinds {
+            if !keys.is_empty() {
+                keys.push(',');
+            }
+            keys.push_str(kind.key());
+        }
+        keys
     });
     let before = site().and_then(|s| s.get_item(SHARED_PLAN).ok().flatten());
     if before != value {
@@ -204,7 +207,7 @@ fn words() -> Option<String> {
     } else {
         fill(
             ta(A::SharedPlanMayChange),
-            &[("sections", &parts.join(", "))],
+            &[("sections", &super::invite::listed(&parts))],
         )
     })
 }
