@@ -199,3 +199,16 @@ export async function everythingStored(page) {
     return texts.join('\n');
   });
 }
+
+/** The passphrase the e2e tests' accounts use. */
+export const PASSPHRASE = 'a kettle on the stove at seven';
+
+/** Makes an account called `name` on this phone, up to its recovery code. */
+export async function signUp(page, url, name) {
+  await page.goto(`${url}/account`);
+  await page.getByRole('button', { name: 'Make an account' }).click();
+  await page.getByRole('textbox', { name: 'Username' }).fill(name);
+  await page.getByLabel('Passphrase', { exact: true }).fill(PASSPHRASE);
+  await page.getByRole('button', { name: 'Make my account' }).click();
+  await page.getByRole('heading', { name: 'Your recovery code' }).waitFor();
+}

@@ -10,20 +10,10 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import jsQR from 'jsqr';
 import { PNG } from 'pngjs';
-import { axeViolations, browserAndServer, savedOnThisPhone, tabWithStory, watchErrors } from './helpers.mjs';
+import { axeViolations, browserAndServer, savedOnThisPhone, signUp, tabWithStory, watchErrors } from './helpers.mjs';
 
 const running = browserAndServer();
 
-const PASSPHRASE = 'a kettle on the stove at seven';
-
-async function signUp(page, url, name) {
-  await page.goto(`${url}/account`);
-  await page.getByRole('button', { name: 'Make an account' }).click();
-  await page.getByRole('textbox', { name: 'Username' }).fill(name);
-  await page.getByLabel('Passphrase', { exact: true }).fill(PASSPHRASE);
-  await page.getByRole('button', { name: 'Make my account' }).click();
-  await page.getByRole('heading', { name: 'Your recovery code' }).waitFor();
-}
 
 /** A phone of its own (a browser context) at 320 px, signed up as `name`. */
 async function phoneOf(url, name) {

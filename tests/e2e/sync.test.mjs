@@ -7,23 +7,13 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { axeViolations, browserAndServer, need, savedOnThisPhone, startServer, tabWithStory, watchErrors } from './helpers.mjs';
+import { PASSPHRASE, axeViolations, browserAndServer, need, savedOnThisPhone, signUp, startServer, tabWithStory, watchErrors } from './helpers.mjs';
 
 const running = browserAndServer();
 
 const STORY = 'Grandad taught me to fish at the weir';
 const MORE = ' and the heron always watched';
-const PASSPHRASE = 'a kettle on the stove at seven';
 const STORY_BOX = 'My story, in my own words';
-
-async function signUp(page, url, name) {
-  await page.goto(`${url}/account`);
-  await page.getByRole('button', { name: 'Make an account' }).click();
-  await page.getByRole('textbox', { name: 'Username' }).fill(name);
-  await page.getByLabel('Passphrase', { exact: true }).fill(PASSPHRASE);
-  await page.getByRole('button', { name: 'Make my account' }).click();
-  await page.getByRole('heading', { name: 'Your recovery code' }).waitFor();
-}
 
 async function signIn(page, url, name) {
   await page.goto(`${url}/account`);
