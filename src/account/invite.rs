@@ -36,6 +36,7 @@ use coplan_domain::wire::{
     Blob, Bytes, InviteNonce, InviteOpened, InviteState, KeyEnvelopes, NewInvite, Redemption,
 };
 
+use super::Field;
 use super::api::{self, ApiProblem};
 use super::flows::Problem;
 use super::members::{self, NewMember};
@@ -412,20 +413,7 @@ fn ChooseForm(
                     {role_option(Role::Other, "invite-role-other", A::InviteRoleOther)}
                 </div>
             </fieldset>
-            <div class="app-field">
-                <label class="app-field__label" for="invite-name">{ta(A::InviteName)}</label>
-                <p class="app-field__hint" id="invite-name-hint">{ta(A::InviteNameHint)}</p>
-                <input
-                    id="invite-name"
-                    class="app-field__input"
-                    type="text"
-                    autocomplete="off"
-                    maxlength="60"
-                    aria-describedby="invite-name-hint"
-                    prop:value=move || name.get()
-                    on:input=move |ev| name.set(event_target_value(&ev))
-                />
-            </div>
+            <Field id="invite-name" label=A::InviteName hint=A::InviteNameHint value=name kind="text" autocomplete="off" maxlength="60"/>
             <fieldset class="app-choice">
                 <legend class="app-field__label">{ta(A::InviteWhatTheyMayDo)}</legend>
                 <p class="app-field__hint">{ta(A::InviteRightsHint)}</p>
@@ -761,22 +749,7 @@ pub fn JoinPage() -> impl IntoView {
             .into_any(),
             Joining::Enter => view! {
                 <form class="app-step" on:submit=submit.clone() novalidate>
-                    <div class="app-field">
-                        <label class="app-field__label" for="join-code">{ta(A::JoinCode)}</label>
-                        <p class="app-field__hint" id="join-code-hint">{ta(A::JoinCodeHint)}</p>
-                        <input
-                            id="join-code"
-                            class="app-field__input"
-                            type="text"
-                            autocomplete="off"
-                            autocapitalize="characters"
-                            spellcheck="false"
-                            maxlength="24"
-                            aria-describedby="join-code-hint"
-                            prop:value=move || code.get()
-                            on:input=move |ev| code.set(event_target_value(&ev))
-                        />
-                    </div>
+                    <Field id="join-code" label=A::JoinCode hint=A::JoinCodeHint value=code kind="text" autocomplete="off" maxlength="24"/>
                     {move || error.get().map(|words| view! { <p class="app-field__error" role="alert">{words}</p> })}
                     <button class="app-button" type="submit">{ta(A::JoinButton)}</button>
                 </form>

@@ -129,7 +129,7 @@ fn problem(message: String) -> impl IntoView {
 
 /// A labelled field with a hint under its label.
 #[component]
-fn Field(
+pub(super) fn Field(
     id: &'static str,
     label: A,
     #[prop(optional)] hint: Option<A>,
