@@ -623,6 +623,7 @@ async fn sync_plan(
                 let trusted = Trusted {
                     person,
                     plan: plan_id,
+                    fetched: std::cell::Cell::new(false),
                 };
                 take_in(storage, &trusted, plan, *kind, section, doc, pulled).await?;
                 // The copy the lock screen opens without the PIN catches up too.
@@ -869,16 +870,23 @@ struct Claim {
 struct Trusted {
     person: [u8; 32],
     plan: [u8; 16],
+    /// Whether the log was already fetched again for this answer: envelopes it does not
+    /// vouch for then stay unvouched, without a request each.
+    fetched: std::cell::Cell<bool>,
 }
 
 impl Trusted {
     /// Who the plan's membership log says sealed an envelope with `header`; the log is
-    /// fetched again once when the header names a phone it does not hold yet.
+    /// fetched again (once) when the header names a phone it does not hold yet.
     async fn sender(&self, kind: SectionKind, header: &Header) -> Result<Option<Sender>, Problem> {
         let find =
             |log: &Membership| log.sender(header.what, kind, &header.device, header.range_start);
-        if let Some(found) = find(&members::verified(&self.person, self.plan, false).await?) {
+        let known = members::verified(&self.person, self.plan, false).await?;
+        if let Some(found) = find(&known) {
             return Ok(Some(found));
+        }
+        if self.fetched.replace(true) {
+            return Ok(None);
         }
         Ok(find(
             &members::verified(&self.person, self.plan, true).await?,

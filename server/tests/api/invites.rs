@@ -22,7 +22,8 @@ const JOINERS: [&str; 4] = ["joiner.a", "joiner.b", "joiner.c", "joiner.d"];
 /// Redemptions of one invite raced at once.
 const TRIES: usize = 1_000;
 
-async fn get(app: &TestApp, path: &str, phone: &Phone) -> reqwest::Response {
+/// `GET path` as the account signed in on `phone`.
+pub async fn get(app: &TestApp, path: &str, phone: &Phone) -> reqwest::Response {
     app.client
         .get(app.url(path))
         .header("cookie", format!("__Host-coplan_session={}", phone.cookie))

@@ -11,6 +11,7 @@ use coplan_domain::sync::{DocumentRequest, PushAnswer};
 use reqwest::StatusCode;
 
 use crate::helpers::{Db, TestApp, TestDatabase};
+use crate::invites::get;
 use crate::on_both_databases;
 use crate::phones::{Person, Phone, attach, document, envelope, id_bytes, signed_up, sync};
 use crate::sync::{append, get_keys, key_for, members, put_keys};
@@ -328,30 +329,18 @@ async fn keys_go_only_to_members_who_may_read_and_members_fetch_their_own_and_th
     );
     // The member learns the plan's documents (a phone let in from an invite has only the
     // plan's id); the stranger gets the same 404 as for no plan.
-    let read_plan = |phone: &Phone| {
-        let request = app
-            .client
-            .get(app.url(&format!("/api/v1/plans/{}", plan.plan)))
-            .header("cookie", format!("__Host-coplan_session={}", phone.cookie));
-        async move { request.send().await.unwrap() }
-    };
-    let seen = read_plan(&carer_phone).await;
+    let read_plan = format!("/api/v1/plans/{}", plan.plan);
+    let seen = get(&app, &read_plan, &carer_phone).await;
     assert_eq!(seen.status(), StatusCode::OK);
     let seen: coplan_domain::wire::AttachedPlan = seen.json().await.unwrap();
     assert_eq!(seen, plan);
     assert_eq!(
-        read_plan(&stranger_phone).await.status(),
+        get(&app, &read_plan, &stranger_phone).await.status(),
         StatusCode::NOT_FOUND
     );
     // The person reads who the members are, by key and username; a member cannot.
-    let people = |phone: &Phone| {
-        let request = app
-            .client
-            .get(app.url(&format!("/api/v1/plans/{}/people", plan.plan)))
-            .header("cookie", format!("__Host-coplan_session={}", phone.cookie));
-        async move { request.send().await.unwrap() }
-    };
-    let seen: coplan_domain::wire::People = people(&phone).await.json().await.unwrap();
+    let people = format!("/api/v1/plans/{}/people", plan.plan);
+    let seen: coplan_domain::wire::People = get(&app, &people, &phone).await.json().await.unwrap();
     let named: Vec<([u8; 32], String)> = seen
         .people
         .into_iter()
@@ -361,6 +350,9 @@ async fn keys_go_only_to_members_who_may_read_and_members_fetch_their_own_and_th
         named,
         vec![(carer.keys.public().signing, "jo.carer".to_string())]
     );
-    assert_eq!(people(&carer_phone).await.status(), StatusCode::NOT_FOUND);
+    assert_eq!(
+        get(&app, &people, &carer_phone).await.status(),
+        StatusCode::NOT_FOUND
+    );
     app.stop().await;
 }
