@@ -277,7 +277,9 @@ impl AppLock {
             && (now - told >= LAST_USE_WRITE_EVERY_MS || now < told)
             && let Some(storage) = web_sys::window().and_then(|w| w.local_storage().ok().flatten())
         {
-            let _ = storage.set_item(LAST_USE_KEY, &now.to_string());
+            // Whole milliseconds, written and read as an integer: formatting or parsing an f64
+            // would bring about 15 KB of float code onto the first visit.
+            let _ = storage.set_item(LAST_USE_KEY, &(now as u64).to_string());
             self.last_use_shared.set_value(now);
         }
     }
@@ -287,8 +289,8 @@ impl AppLock {
         let shared = web_sys::window()
             .and_then(|w| w.local_storage().ok().flatten())
             .and_then(|s| s.get_item(LAST_USE_KEY).ok().flatten())
-            .and_then(|v| v.parse::<f64>().ok())
-            .unwrap_or(0.0);
+            .and_then(|v| v.parse::<u64>().ok())
+            .map_or(0.0, |ms| ms as f64);
         self.last_use.get_value().max(shared)
     }
 
