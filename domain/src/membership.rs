@@ -16,6 +16,12 @@
 //! | 1 + n | what it does ([`Op`]) |
 //! | 64 | the person's Ed25519 signature over everything before it |
 //!
+//! What an entry does is a code and its fields, in order: 1 add a member (signing key,
+//! receiving key, role, a right per section), 2 add a phone (member, phone id, first
+//! client id), 3 change rights (member, a right per section), 4 remove (member), 5 start
+//! a key epoch (document, epoch, digest of its key envelopes), 6 add a member's
+//! suggestions document (member, document, section code).
+//!
 //! An entry's hash is SHA-256 of `coplan/membership/1`, a zero byte, and its bytes. The
 //! first entry adds the person themselves; only they sign entries. A phone's Yrs client
 //! ids come from a range of [`CLIENT_RANGE`] registered to its member, so whoever inserted
@@ -145,6 +151,13 @@ pub enum Op {
         epoch: u32,
         keys_digest: [u8; 32],
     },
+    /// A member's own document of suggestions to one section (SHARING decision 2): only
+    /// they and the person write it. A member gets one per section they may suggest to.
+    AddSuggestions {
+        member: [u8; 32],
+        document: [u8; 16],
+        section: SectionKind,
+    },
 }
 
 impl Op {
@@ -190,6 +203,16 @@ impl Op {
                 out.extend_from_slice(document);
                 out.extend_from_slice(&epoch.to_be_bytes());
                 out.extend_from_slice(keys_digest);
+            }
+            Self::AddSuggestions {
+                member,
+                document,
+                section,
+            } => {
+                out.push(6);
+                out.extend_from_slice(member);
+                out.extend_from_slice(document);
+                out.push(section.code());
             }
         }
     }
@@ -238,6 +261,14 @@ impl Op {
                     keys_digest: body.get(20..52)?.try_into().ok()?,
                 },
                 52,
+            ),
+            6 => (
+                Self::AddSuggestions {
+                    member: key(0)?,
+                    document: body.get(32..48)?.try_into().ok()?,
+                    section: SectionKind::from_code(*body.get(48)?)?,
+                },
+                49,
             ),
             _ => return None,
         };
@@ -316,6 +347,8 @@ pub struct Membership {
     pub members: BTreeMap<[u8; 32], Member>,
     /// Each document's current key epoch (0 before the first).
     pub epochs: BTreeMap<[u8; 16], u32>,
+    /// Each suggestions document: whose it is and the section it suggests changes to.
+    pub suggestions: BTreeMap<[u8; 16], ([u8; 32], SectionKind)>,
     /// How many entries, and the last one's hash, for the next entry to follow.
     pub len: u32,
     pub head: [u8; 32],
@@ -354,6 +387,7 @@ impl Membership {
             person: *person,
             members: BTreeMap::new(),
             epochs: BTreeMap::new(),
+            suggestions: BTreeMap::new(),
             len: 0,
             head: [0; 32],
         };
@@ -471,6 +505,24 @@ impl Membership {
                 }
                 *current = epoch;
             }
+            Op::AddSuggestions {
+                member,
+                document,
+                section,
+            } => {
+                // Only for a member who may suggest to that section, once per member and
+                // section, and never a document already named.
+                let taken = self.suggestions.contains_key(&document)
+                    || self
+                        .suggestions
+                        .values()
+                        .any(|(m, s)| *m == member && *s == section);
+                if taken || member == self.person || self.right(&member, section) != Right::Suggest
+                {
+                    return Err(refused);
+                }
+                self.suggestions.insert(document, (member, section));
+            }
         }
         Ok(())
     }
@@ -509,18 +561,55 @@ impl Membership {
                 })
             }
             crate::envelope::What::Change => {
-                let (signing, member) = self.members.iter().find(|(_, member)| {
-                    member
-                        .phones
-                        .iter()
-                        .any(|(id, start)| id == device && *start == range_start)
-                })?;
+                let (signing, member) = self.phone_owner(device, range_start)?;
                 (self.right(signing, kind) == Right::Edit).then(|| Sender {
                     signing: *signing,
                     ranges: ranges(member),
                 })
             }
         }
+    }
+
+    /// Who may have sealed an envelope for the suggestions document `document`, and the
+    /// section it suggests changes to: a snapshot only the person; a change the member
+    /// whose suggestions they are, while they may still suggest to (or edit) that section,
+    /// or the person (who takes each suggestion in or declines it there), each from one
+    /// of their own phones. None for a document that holds no one's suggestions.
+    pub fn suggestion_sender(
+        &self,
+        what: crate::envelope::What,
+        document: &[u8; 16],
+        device: &[u8; 16],
+        range_start: u32,
+    ) -> Option<(Sender, SectionKind)> {
+        let (owner, section) = *self.suggestions.get(document)?;
+        let signing = match what {
+            crate::envelope::What::Snapshot => self.person,
+            crate::envelope::What::Change => {
+                let (signing, _) = self.phone_owner(device, range_start)?;
+                let allowed = *signing == self.person
+                    || (*signing == owner && self.right(&owner, section) >= Right::Suggest);
+                allowed.then_some(*signing)?
+            }
+        };
+        let member = self.members.get(&signing)?;
+        Some((
+            Sender {
+                signing,
+                ranges: member.phones.iter().map(|(_, start)| *start).collect(),
+            },
+            section,
+        ))
+    }
+
+    /// The member one of whose phones is `device`, writing from `range_start`.
+    fn phone_owner(&self, device: &[u8; 16], range_start: u32) -> Option<(&[u8; 32], &Member)> {
+        self.members.iter().find(|(_, member)| {
+            member
+                .phones
+                .iter()
+                .any(|(id, start)| id == device && *start == range_start)
+        })
     }
 
     /// The member whose phone's range holds this client id.

@@ -480,3 +480,175 @@ fn an_envelope_is_opened_only_as_from_the_member_the_log_vouches_for() {
         None
     );
 }
+
+/// A member's own suggestions document for a section they may suggest to: named in the
+/// log with its entry's layout pinned, one per member and section, and never for a
+/// section they may edit or read only, nor for the person or someone removed.
+#[test]
+fn a_suggestions_document_is_named_for_a_member_who_may_suggest() {
+    let w = worker().public().signing;
+    let mut log = with_worker();
+    let op = Op::AddSuggestions {
+        member: w,
+        document: [8; 16],
+        section: SectionKind::AboutMe,
+    };
+    log.add(op);
+    // After the 63-byte head: the code, the member, the document, the section's number.
+    let entry = log.entries.last().unwrap();
+    assert_eq!(entry.len(), 63 + 1 + 32 + 16 + 1 + 64);
+    assert_eq!(entry[63], 6);
+    assert_eq!(&entry[64..96], &w);
+    assert_eq!(&entry[96..112], &[8; 16]);
+    assert_eq!(entry[112], SectionKind::AboutMe.code());
+    assert_eq!(coplan_domain::membership::read_op(entry), Some(op));
+    let members = log.verify().unwrap();
+    assert_eq!(members.suggestions[&[8; 16]], (w, SectionKind::AboutMe));
+    let refused = |op: Op| {
+        let mut log = with_worker();
+        log.add(Op::AddSuggestions {
+            member: w,
+            document: [8; 16],
+            section: SectionKind::AboutMe,
+        });
+        log.add(op);
+        log.verify()
+    };
+    let person = log.person();
+    for op in [
+        // The same document again, or a second for the same member and section.
+        Op::AddSuggestions {
+            member: w,
+            document: [8; 16],
+            section: SectionKind::CrisisWishes,
+        },
+        Op::AddSuggestions {
+            member: w,
+            document: [9; 16],
+            section: SectionKind::AboutMe,
+        },
+        // A section the worker edits, or only reads; the person; nobody.
+        Op::AddSuggestions {
+            member: w,
+            document: [9; 16],
+            section: SectionKind::CarePlan,
+        },
+        Op::AddSuggestions {
+            member: w,
+            document: [9; 16],
+            section: SectionKind::CheckIns,
+        },
+        Op::AddSuggestions {
+            member: person,
+            document: [9; 16],
+            section: SectionKind::AboutMe,
+        },
+        Op::AddSuggestions {
+            member: [9; 32],
+            document: [9; 16],
+            section: SectionKind::AboutMe,
+        },
+    ] {
+        assert_eq!(refused(op), Err(LogError::NotAllowed(5)), "{op:?}");
+    }
+    // Once removed, no more.
+    let mut log = with_worker();
+    log.add(Op::Remove { member: w });
+    log.add(Op::AddSuggestions {
+        member: w,
+        document: [8; 16],
+        section: SectionKind::AboutMe,
+    });
+    assert_eq!(log.verify(), Err(LogError::NotAllowed(5)));
+}
+
+/// Only the member whose suggestions they are, and the person, write a suggestions
+/// document; and the member only while they may still suggest to that section.
+#[test]
+fn a_suggestions_envelope_is_opened_only_as_from_its_member_or_the_person() {
+    use coplan_domain::envelope::What;
+    let w = worker().public().signing;
+    let carer = AccountKeys::from_random(&[0x43; 64]).public();
+    let worker_range = 5 * CLIENT_RANGE;
+    let mut log = with_worker();
+    log.add(Op::AddMember {
+        signing: carer.signing,
+        receiving: carer.receiving,
+        role: Role::Carer,
+        rights: Role::Carer.default_rights(),
+    });
+    log.add(Op::AddPhone {
+        member: carer.signing,
+        phone: [6; 16],
+        range_start: 6 * CLIENT_RANGE,
+    });
+    log.add(Op::AddSuggestions {
+        member: w,
+        document: [8; 16],
+        section: SectionKind::AboutMe,
+    });
+    let members = log.verify().unwrap();
+    let from = |members: &Membership, what, device: [u8; 16], range| {
+        members
+            .suggestion_sender(what, &[8; 16], &device, range)
+            .map(|(sender, section)| (sender.signing, section))
+    };
+    assert_eq!(
+        from(&members, What::Change, [2; 16], worker_range),
+        Some((w, SectionKind::AboutMe))
+    );
+    assert_eq!(
+        from(&members, What::Change, [1; 16], CLIENT_RANGE),
+        Some((log.person(), SectionKind::AboutMe))
+    );
+    // A snapshot is the person's alone; another member's phone, a stranger's, or the
+    // worker's phone with a range not its own are not vouched for.
+    assert_eq!(
+        from(&members, What::Snapshot, [2; 16], worker_range),
+        Some((log.person(), SectionKind::AboutMe))
+    );
+    for (device, range) in [
+        ([6; 16], 6 * CLIENT_RANGE),
+        ([3; 16], 9 * CLIENT_RANGE),
+        ([2; 16], CLIENT_RANGE),
+    ] {
+        assert_eq!(from(&members, What::Change, device, range), None);
+    }
+    // A document that holds no one's suggestions (a section's own) is not one.
+    assert_eq!(
+        members.suggestion_sender(What::Change, &[7; 16], &[2; 16], worker_range),
+        None
+    );
+    // With suggest on About me taken away, or removed, the worker's is refused; the
+    // person's still opens.
+    let mut rights = WORKER_RIGHTS;
+    rights[0] = Right::Read;
+    for op in [
+        Op::ChangeRights { member: w, rights },
+        Op::Remove { member: w },
+    ] {
+        let mut later = Log {
+            person: AccountKeys::from_random(&random()),
+            entries: log.entries.clone(),
+        };
+        later.add(op);
+        let members = later.verify().unwrap();
+        assert_eq!(from(&members, What::Change, [2; 16], worker_range), None);
+        assert_eq!(
+            from(&members, What::Change, [1; 16], CLIENT_RANGE),
+            Some((log.person(), SectionKind::AboutMe))
+        );
+    }
+}
+
+#[test]
+fn a_suggestions_document_kind_never_passes_for_its_section() {
+    for kind in SectionKind::ALL {
+        let code = kind.suggestions_code();
+        assert_eq!(SectionKind::from_code(code), None);
+        assert_eq!(SectionKind::from_suggestions_code(code), Some(kind));
+        assert_eq!(SectionKind::from_suggestions_code(kind.code()), None);
+    }
+    assert_eq!(SectionKind::AboutMe.suggestions_code(), 0x81);
+    assert_eq!(SectionKind::CheckIns.suggestions_code(), 0x85);
+}

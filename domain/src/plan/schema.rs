@@ -49,6 +49,20 @@ impl SectionKind {
         Self::ALL.into_iter().find(|kind| kind.code() == code)
     }
 
+    /// The wire number of a member's suggestions to this section (an envelope's document
+    /// kind, and the server's): the section's number with the high bit set, so an
+    /// envelope of suggestions can never pass for one of the section itself.
+    pub fn suggestions_code(self) -> u8 {
+        SUGGESTIONS_BIT | self.code()
+    }
+
+    /// The section whose suggestions carry this wire number.
+    pub fn from_suggestions_code(code: u8) -> Option<Self> {
+        (code & SUGGESTIONS_BIT != 0)
+            .then(|| Self::from_code(code & !SUGGESTIONS_BIT))
+            .flatten()
+    }
+
     pub fn spec(self) -> &'static SectionSpec {
         match self {
             Self::AboutMe => &ABOUT_ME,
@@ -59,6 +73,9 @@ impl SectionKind {
         }
     }
 }
+
+/// Set in a document kind that holds suggestions ([`SectionKind::suggestions_code`]).
+const SUGGESTIONS_BIT: u8 = 0x80;
 
 /// What a part of a list item holds.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

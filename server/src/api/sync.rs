@@ -22,7 +22,8 @@ use crate::auth::{self, Session};
 use crate::error::ApiError;
 use crate::router::AppState;
 use crate::storage::{
-    Appended, AuditEntry, CursorLog, KeysPut, NewKeyEnvelope, NewPlan, PlanRow, Store,
+    Appended, AuditEntry, CursorLog, KeysPut, NewKeyEnvelope, NewPlan, NewSuggestions, PlanRow,
+    Store,
 };
 use crate::sync::{Syncer, id_text, sync as answer};
 
@@ -106,8 +107,9 @@ pub(super) async fn own_plan(
 
 /// Stores the plan's key envelopes, from the owner's phone. Each must be for this plan
 /// and one of its documents, at epoch 0 (later epochs come with removal), signed by the
-/// owner, and wrapped to the owner's own receiving key or to a member who may read that
-/// section (as the verified membership log says).
+/// owner, and wrapped to the owner's own receiving key, to a member who may read that
+/// section, or for a suggestions document to the member whose it is (as the verified
+/// membership log says).
 /// All are stored or none; a place that already holds another key answers 409.
 pub async fn put_keys(
     State(state): State<AppState>,
@@ -128,6 +130,7 @@ pub async fn put_keys(
         .ok_or(ApiError::SignInNeeded)?;
     let plan_id = parse_id(&plan).ok_or(ApiError::NotFound)?;
     let members = state.db.members(&plan).await?;
+    let log = Membership::verify(&signing, &plan_id, &state.db.membership(&plan).await?).ok();
     let mut checked = Vec::with_capacity(request.envelopes.len());
     for blob in &request.envelopes {
         let envelope = read_key(blob).ok_or(ApiError::BadRequest("key envelope"))?;
@@ -137,9 +140,22 @@ pub async fn put_keys(
             .iter()
             .find(|(id, _)| *id == document)
             .map(|(_, kind)| *kind);
-        // To the owner, or to a member who may read that section.
+        // To the owner, to a member who may read that section, or to the member whose
+        // suggestions document it is (as the verified log names it).
         let recipient = envelope.recipient.as_slice();
+        let suggester = match log.as_ref() {
+            Some(log) => {
+                log.suggestions
+                    .get(&envelope.address.document)
+                    .and_then(|(member, section)| {
+                        let may = log.right(member, *section) >= Right::Suggest;
+                        may.then(|| log.members.get(member)).flatten()
+                    })
+            }
+            None => None,
+        };
         let reader = recipient == receiving.as_slice()
+            || suggester.is_some_and(|m| m.receiving.as_slice() == recipient)
             || kind.is_some_and(|kind| {
                 members
                     .iter()
@@ -255,9 +271,10 @@ pub async fn get_members(
 /// the log before it, signed by the owner ([`Membership::append`]). An entry may add the
 /// owner (the first), one of the owner's phones with the range that phone registered, or
 /// a member: an account on this server, with exactly the keys it holds for them; and may
-/// change a member's rights or remove them. All are stored or none, and in the same
-/// transaction the verified log's members become who may reach the plan's documents
-/// (`may_sync`). A log that holds other entries than the phone appended after answers
+/// change a member's rights or remove them; or name a member's suggestions document
+/// (the server adds it to the plan, for that member alone). All are stored or none, and
+/// in the same transaction the verified log's members become who may reach the plan's
+/// documents (`may_sync`). A log that holds other entries than the phone appended after answers
 /// 409.
 pub async fn append_members(
     State(state): State<AppState>,
@@ -282,6 +299,7 @@ pub async fn append_members(
     let mut log = Membership::verify(&signing, &plan_id, &stored)
         .map_err(|_| ApiError::BadRequest("stored membership log"))?;
     let refused = ApiError::BadRequest("membership entry");
+    let mut suggestions = Vec::new();
     for entry in &request.entries {
         let entry = entry.as_slice();
         if log.append(&plan_id, entry).is_err() {
@@ -327,6 +345,22 @@ pub async fn append_members(
             }
             // The log itself refuses a change or removal of anyone not a member.
             Some(Op::ChangeRights { .. } | Op::Remove { .. }) => true,
+            // The log refuses one for anyone who may not suggest to that section.
+            Some(Op::AddSuggestions {
+                member,
+                document,
+                section,
+            }) => match state.db.account_by_signing_key(&member).await? {
+                Some((suggester, _)) => {
+                    suggestions.push(NewSuggestions {
+                        document: id_text(&document),
+                        kind: i64::from(section.suggestions_code()),
+                        suggester,
+                    });
+                    true
+                }
+                None => false,
+            },
             _ => false,
         };
         if !allowed {
@@ -349,7 +383,13 @@ pub async fn append_members(
     let entries: Vec<&[u8]> = request.entries.iter().map(Blob::as_slice).collect();
     match state
         .db
-        .append_membership(&plan, i64::from(request.after), &entries, &members)
+        .append_membership(
+            &plan,
+            i64::from(request.after),
+            &entries,
+            &members,
+            &suggestions,
+        )
         .await?
     {
         Appended::Stored => {
@@ -361,6 +401,7 @@ pub async fn append_members(
             Ok(StatusCode::NO_CONTENT)
         }
         Appended::Moved => Err(ApiError::LogMoved),
+        Appended::Taken => Err(ApiError::BadRequest("suggestions document")),
     }
 }
 

@@ -508,11 +508,18 @@ async fn export(
     for plan in state.db.plans(account).await? {
         let mut documents = Vec::new();
         for (id, kind) in &plan.documents {
-            let section = u8::try_from(*kind)
-                .ok()
-                .and_then(coplan_domain::plan::SectionKind::from_code)
-                .map_or("unknown", |k| k.key())
-                .to_string();
+            // A section by its stored name; a member's suggestions to one as
+            // `<section>_suggestions`.
+            use coplan_domain::plan::SectionKind;
+            let code = u8::try_from(*kind).unwrap_or(0);
+            let section = match (
+                SectionKind::from_code(code),
+                SectionKind::from_suggestions_code(code),
+            ) {
+                (Some(k), _) => k.key().to_string(),
+                (_, Some(k)) => format!("{}_suggestions", k.key()),
+                _ => "unknown".to_string(),
+            };
             let mut envelopes = Vec::new();
             let mut after = 0;
             loop {

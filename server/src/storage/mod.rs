@@ -255,6 +255,18 @@ pub enum Appended {
     Stored,
     /// The log had other entries by then (another phone appended first): nothing stored.
     Moved,
+    /// A suggestions document it names has an id already in use: nothing stored.
+    Taken,
+}
+
+/// A member's suggestions document, as a membership entry names it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewSuggestions {
+    pub document: String,
+    /// The section's wire code with the high bit set (`SectionKind::suggestions_code`).
+    pub kind: i64,
+    /// The account whose suggestions it holds.
+    pub suggester: String,
 }
 
 /// A member of a plan other than its owner, as the verified membership log says.
@@ -501,7 +513,8 @@ pub trait Store: CursorLog {
     fn plan(&self, id: &str) -> impl Future<Output = Result<Option<PlanRow>, StoreError>> + Send;
     /// Whether the account may do `need` with the document: its plan's owner may do
     /// anything; a member what the verified membership log gave them (read to pull, edit
-    /// to push).
+    /// to push); a suggestions document, only the member whose it is (reading and writing
+    /// it) while they may suggest to or edit its section.
     fn may_sync(
         &self,
         account: &str,
@@ -547,13 +560,15 @@ pub trait Store: CursorLog {
     ) -> impl Future<Output = Result<Vec<Vec<u8>>, StoreError>> + Send;
     /// Appends `entries` to the plan's membership log as numbers `after`, `after + 1`, …,
     /// all or none, only if the log holds exactly `after` entries now; and, in the same
-    /// transaction, makes `members` (account, rights) the plan's members.
+    /// transaction, makes `members` (account, rights) the plan's members and adds the
+    /// suggestions documents the entries name.
     fn append_membership(
         &self,
         plan: &str,
         after: i64,
         entries: &[&[u8]],
         members: &[(String, Vec<u8>)],
+        suggestions: &[NewSuggestions],
     ) -> impl Future<Output = Result<Appended, StoreError>> + Send;
     /// The first client id of the range `phone` of `account` registered, if it is one of
     /// the account's phones.
@@ -815,8 +830,9 @@ impl Store for Database {
         after: i64,
         entries: &[&[u8]],
         members: &[(String, Vec<u8>)],
+        suggestions: &[NewSuggestions],
     ) -> Result<Appended, StoreError> {
-        each!(self, s => s.append_membership(plan, after, entries, members).await)
+        each!(self, s => s.append_membership(plan, after, entries, members, suggestions).await)
     }
 
     async fn phone_range(&self, account: &str, phone: &str) -> Result<Option<i64>, StoreError> {

@@ -108,8 +108,8 @@ macro_rules! plan_methods {
             document: &str,
             need: coplan_domain::membership::Right,
         ) -> Result<bool, StoreError> {
-            let found: Option<(i64, String, Option<Vec<u8>>)> = sqlx::query_as(
-                "SELECT d.kind, p.owner_id, m.rights FROM documents d \
+            let found: Option<(i64, String, Option<Vec<u8>>, Option<String>)> = sqlx::query_as(
+                "SELECT d.kind, p.owner_id, m.rights, d.suggester FROM documents d \
                  JOIN plans p ON p.id = d.plan_id \
                  LEFT JOIN plan_members m ON m.plan_id = p.id AND m.account_id = $2 \
                  WHERE d.id = $1",
@@ -119,8 +119,18 @@ macro_rules! plan_methods {
             .fetch_optional(&self.pool)
             .await?;
             Ok(match found {
-                Some((_, owner, _)) if owner == account => true,
-                Some((kind, _, Some(rights))) => super::plans::member_may(&rights, kind, need),
+                Some((_, owner, _, _)) if owner == account => true,
+                Some((kind, _, Some(rights), Some(suggester))) => {
+                    suggester == account
+                        && super::plans::member_may(
+                            &rights,
+                            kind & 0x7f,
+                            coplan_domain::membership::Right::Suggest,
+                        )
+                }
+                Some((kind, _, Some(rights), None)) => {
+                    super::plans::member_may(&rights, kind, need)
+                }
                 _ => false,
             })
         }
@@ -243,6 +253,7 @@ macro_rules! plan_methods {
             after: i64,
             entries: &[&[u8]],
             members: &[(String, Vec<u8>)],
+            suggestions: &[NewSuggestions],
         ) -> Result<Appended, StoreError> {
             let mut tx = self.pool.begin().await?;
             let (count,): (i64,) =
@@ -284,6 +295,25 @@ macro_rules! plan_methods {
                 .bind(rights)
                 .execute(&mut *tx)
                 .await?;
+            }
+            // Each new suggestions document starts a log of its own, beside the plan's.
+            for new in suggestions {
+                let added = sqlx::query(
+                    "INSERT INTO documents (id, log_id, plan_id, kind, suggester) \
+                     SELECT $1, d.log_id, d.plan_id, $2, $3 FROM documents d \
+                     WHERE d.plan_id = $4 AND d.suggester IS NULL ORDER BY d.kind LIMIT 1 \
+                     ON CONFLICT (id) DO NOTHING",
+                )
+                .bind(&new.document)
+                .bind(new.kind)
+                .bind(&new.suggester)
+                .bind(plan)
+                .execute(&mut *tx)
+                .await?;
+                if added.rows_affected() != 1 {
+                    tx.rollback().await?;
+                    return Ok(Appended::Taken);
+                }
             }
             tx.commit().await?;
             Ok(Appended::Stored)

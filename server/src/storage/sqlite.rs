@@ -11,8 +11,8 @@ use super::sqlite_writer::Writer;
 use super::{
     AccountRow, AccountTuple, Appended, AuditEntry, AuditRow, Bucket, Compacted, Created,
     CursorLog, Durability, Forgotten, Head, KeysPut, Logged, MemberRow, NewAccount, NewKeyEnvelope,
-    NewPlan, NewSecrets, NewSession, PhoneRow, PlanRow, Pushed, SessionLimits, SessionRow, Store,
-    StoreError, Taken, insert_session,
+    NewPlan, NewSecrets, NewSession, NewSuggestions, PhoneRow, PlanRow, Pushed, SessionLimits,
+    SessionRow, Store, StoreError, Taken, insert_session,
 };
 
 /// Connections in the pool (SQLite writes one at a time whatever this says).

@@ -7,6 +7,7 @@
 
 use coplan_domain::keys::AccountKeys;
 use coplan_domain::membership::{Op, Right, Role, entry_hash, sign_entry};
+use coplan_domain::plan::SectionKind;
 use coplan_domain::sync::{DocumentRequest, PushAnswer};
 use reqwest::StatusCode;
 
@@ -20,6 +21,7 @@ on_both_databases!(
     a_member_reaches_each_section_as_far_as_the_log_lets_them_and_no_further,
     a_removed_members_parked_wait_is_answered_at_once_without_the_plan,
     keys_go_only_to_members_who_may_read_and_members_fetch_their_own_and_the_log,
+    a_members_suggestions_document_is_theirs_and_the_persons_alone,
 );
 
 /// The person's membership log as their phone writes it: each entry signed and chained.
@@ -354,5 +356,138 @@ async fn keys_go_only_to_members_who_may_read_and_members_fetch_their_own_and_th
         get(&app, &people, &carer_phone).await.status(),
         StatusCode::NOT_FOUND
     );
+    app.stop().await;
+}
+
+/// The seal of a key for a document by its id (`key_for` names sections).
+fn key_to(person: &Person, plan: &str, document: [u8; 16], to: &AccountKeys, fresh: u8) -> Vec<u8> {
+    use coplan_domain::key_envelope::{KeyAddress, seal_key};
+    seal_key(
+        &KeyAddress {
+            plan: id_bytes(plan),
+            document,
+            epoch: 0,
+        },
+        &[fresh; 32],
+        &to.public().receiving,
+        &[fresh; 32],
+        &[fresh; 24],
+        &person.keys,
+    )
+}
+
+/// A member's suggestions document (SHARING decisions 2 and 4): named by the person in
+/// the log, only for a section the member may suggest to; then only that member and the
+/// person reach it, its key goes only to them, and the member's reach ends with their
+/// right to suggest.
+async fn a_members_suggestions_document_is_theirs_and_the_persons_alone(db: Db) {
+    let database = TestDatabase::new(db).await;
+    let app = TestApp::spawn(&database, std::path::Path::new("no-dist")).await;
+    let person = Person::new("the.person", 1);
+    let (worker, carer) = (Person::new("sam.worker", 2), Person::new("jo.carer", 3));
+    let phone = signed_up(&app, &person).await;
+    let (worker_phone, carer_phone) = (
+        signed_up(&app, &worker).await,
+        signed_up(&app, &carer).await,
+    );
+    let (_, plan) = attach(&app, &phone, 1).await;
+    let about = document(&plan, "about_me");
+    let mut log = shared_with(
+        &app,
+        &phone,
+        &person,
+        &plan.plan,
+        &[(&worker, Role::Worker), (&carer, Role::Carer)],
+    )
+    .await;
+    let w = worker.keys.public().signing;
+    let added = log.add(Op::AddPhone {
+        member: w,
+        phone: worker_phone.id,
+        range_start: worker_phone.range,
+    });
+    assert_eq!(
+        append(&app, &phone, &plan.plan, 3, &[added]).await,
+        StatusCode::NO_CONTENT
+    );
+    let suggestions = [0x5a; 16];
+    let names = |document: [u8; 16], section| Op::AddSuggestions {
+        member: w,
+        document,
+        section,
+    };
+    // One for a section the worker edits, or under the id of a section's own document,
+    // is refused, and nothing of it is stored.
+    let after = log.entries.len() as u32;
+    for bad in [
+        names(suggestions, SectionKind::CarePlan),
+        names(about, SectionKind::AboutMe),
+    ] {
+        assert_eq!(
+            append(&app, &phone, &plan.plan, after, &[log.next(bad)]).await,
+            StatusCode::BAD_REQUEST
+        );
+        assert_eq!(
+            members(&app, &phone, &plan.plan).await.1.len(),
+            after as usize
+        );
+    }
+    assert_eq!(pull(&app, &worker_phone, suggestions).await, None);
+    let named = log.add(names(suggestions, SectionKind::AboutMe));
+    assert_eq!(
+        append(&app, &phone, &plan.plan, after, &[named]).await,
+        StatusCode::NO_CONTENT
+    );
+
+    // The worker writes their suggestions there, not in About me itself; the person
+    // reads them and may write there too; the carer reaches neither way.
+    assert!(push(&app, &worker, &worker_phone, suggestions, 1).await);
+    assert!(!push(&app, &worker, &worker_phone, about, 2).await);
+    assert_eq!(pull(&app, &worker_phone, suggestions).await, Some(1));
+    assert_eq!(pull(&app, &phone, suggestions).await, Some(1));
+    assert!(push(&app, &person, &phone, suggestions, 1).await);
+    assert_eq!(pull(&app, &carer_phone, suggestions).await, None);
+    assert!(!push(&app, &carer, &carer_phone, suggestions, 1).await);
+    // The plan's documents, as members learn them, are still its sections alone.
+    let seen = get(&app, &format!("/api/v1/plans/{}", plan.plan), &worker_phone).await;
+    let seen: coplan_domain::wire::AttachedPlan = seen.json().await.unwrap();
+    assert_eq!(seen, plan);
+
+    // Its key goes to the worker and the person, never the carer.
+    assert_eq!(
+        put_keys(
+            &app,
+            &phone,
+            &plan.plan,
+            &[key_to(&person, &plan.plan, suggestions, &carer.keys, 2)]
+        )
+        .await,
+        StatusCode::BAD_REQUEST
+    );
+    let keys = [
+        key_to(&person, &plan.plan, suggestions, &worker.keys, 3),
+        key_to(&person, &plan.plan, suggestions, &person.keys, 4),
+    ];
+    assert_eq!(
+        put_keys(&app, &phone, &plan.plan, &keys).await,
+        StatusCode::NO_CONTENT
+    );
+    assert_eq!(
+        get_keys(&app, &worker_phone, &plan.plan).await,
+        (StatusCode::OK, vec![keys[0].clone()])
+    );
+
+    // With suggest on About me taken away, the worker reaches it no more; the person does.
+    let mut rights = Role::Worker.default_rights();
+    rights[0] = Right::Read;
+    let after = log.entries.len() as u32;
+    let change = log.add(Op::ChangeRights { member: w, rights });
+    assert_eq!(
+        append(&app, &phone, &plan.plan, after, &[change]).await,
+        StatusCode::NO_CONTENT
+    );
+    assert_eq!(pull(&app, &worker_phone, suggestions).await, None);
+    assert!(!push(&app, &worker, &worker_phone, suggestions, 2).await);
+    assert_eq!(pull(&app, &phone, suggestions).await, Some(2));
     app.stop().await;
 }
