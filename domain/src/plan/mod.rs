@@ -11,6 +11,7 @@ pub mod safety_plan;
 pub mod schema;
 mod section_doc;
 pub mod snapshot;
+pub mod suggestions;
 pub mod summary;
 pub mod text_splice;
 mod view;
