@@ -7,7 +7,6 @@
 
 use std::time::Duration;
 
-use coplan_domain::plan::SectionKind;
 use coplan_domain::plan::file::{FileError, from_verdict, from_verdicts};
 use js_sys::{Array, Promise, Uint8Array};
 use wasm_bindgen::JsCast;
@@ -33,12 +32,12 @@ pub async fn check_plan_file(bytes: &[u8]) -> Result<(), Refused> {
     from_verdict(&answer).map_err(Refused::File)
 }
 
-/// Checks changes from another phone to a section whose state here is `state`, each
-/// framed with the range its ids must come from, in the worker
-/// (`coplan_domain::sync::incoming::check`): one result per change, or
+/// Checks changes from another phone to a document (`kind`: a section's code, or that of
+/// a member's suggestions to one) whose state here is `state`, each framed with the range
+/// its ids must come from, in the worker (`coplan_domain::sync::incoming::check_document`): one result per change, or
 /// [`Refused::Unchecked`] for them all when the check did not finish.
 pub async fn check_updates(
-    kind: SectionKind,
+    kind: u8,
     state: &[u8],
     updates: &[&[u8]],
 ) -> Result<Vec<Result<(), FileError>>, Refused> {
@@ -54,7 +53,7 @@ pub async fn check_updates(
         js_sys::Reflect::set(&message, &key.into(), value).is_ok()
     };
     let [state, updates, lengths] = &buffers;
-    let all_set = set("kind", &kind.code().into())
+    let all_set = set("kind", &kind.into())
         && set("state", state)
         && set("updates", updates)
         && set("lengths", lengths);

@@ -18,21 +18,17 @@ pub fn check_plan_file(bytes: &[u8]) -> String {
     verdict(&check(bytes))
 }
 
-/// Checks changes from another phone to one section (`kind`'s code), given this phone's
-/// state of it: `updates` holds them one after another, each framed with the range its
+/// Checks changes from another phone to one document (`kind`: a section's code, or the
+/// code of a member's suggestions to one), given this phone's state of it: `updates` holds them one after another, each framed with the range its
 /// ids must come from (`coplan_domain::sync::incoming::frame`), `lengths` their sizes (4
 /// bytes each, big-endian). Answers one verdict per change, joined by commas
 /// (`coplan_domain::plan::file::verdicts`).
 #[wasm_bindgen]
 pub fn check_updates(kind: u8, state: &[u8], updates: &[u8], lengths: &[u8]) -> String {
-    use coplan_domain::plan::SectionKind;
     use coplan_domain::plan::file::{FileError, verdicts};
-    use coplan_domain::sync::incoming::check;
+    use coplan_domain::sync::incoming::check_document;
     let count = lengths.len() / 4;
     let refuse = |why: FileError| verdicts(&vec![Err(why); count]);
-    let Some(kind) = SectionKind::from_code(kind) else {
-        return refuse(FileError::NotAPlan);
-    };
     let mut parts = Vec::with_capacity(count);
     let mut rest = updates;
     for length in lengths.chunks_exact(4) {
@@ -43,5 +39,5 @@ pub fn check_updates(kind: u8, state: &[u8], updates: &[u8], lengths: &[u8]) -> 
         parts.push(part);
         rest = after;
     }
-    verdicts(&check(kind, state, &parts))
+    verdicts(&check_document(kind, state, &parts))
 }

@@ -311,3 +311,58 @@ fn hex(text: &str) -> Vec<u8> {
 }
 
 const PINNED: &str = "020180a001002801017302733101760601767d01047768617477056669656c640377617377064d7920646f670261747d986d047465787477144d7920646f6720616e64206d792067617264656e046e616d65770c776861745f6d61747465727301802000280101640273310176020574616b656e790261747d807d00";
+
+/// What the checker's worker answers for changes to a suggestions document: a change from
+/// its sender's own range passes; under someone else's ids, damaged, or building on one
+/// not here yet, it does not.
+#[test]
+fn changes_to_a_suggestions_document_are_checked_before_they_are_taken_in() {
+    use coplan_domain::plan::file::FileError;
+    use coplan_domain::sync::incoming::{check_document, frame};
+    let section = about_me("My dog");
+    let member = SuggestionsDoc::new(SectionKind::AboutMe, 5 * 4096);
+    let change = |n: u64| Change::Field {
+        field: "called",
+        text: format!("Al {n}"),
+    };
+    let first = member
+        .suggest(&id("s1"), &change(1), &section.view(), 1)
+        .unwrap();
+    let second = member
+        .suggest(&id("s2"), &change(2), &section.view(), 2)
+        .unwrap();
+    let code = SectionKind::AboutMe.suggestions_code();
+    let from = |range: u32, update: &[u8]| frame(Some(range), update);
+    let verdicts = check_document(
+        code,
+        &[],
+        &[
+            &from(5 * 4096, &second),
+            &from(9 * 4096, &first),
+            &frame(None, &first),
+            &from(5 * 4096, &[1, 2, 3]),
+            &from(5 * 4096, &first),
+        ],
+    );
+    assert_eq!(
+        verdicts,
+        [
+            Err(FileError::Waits),
+            Err(FileError::Damaged),
+            Err(FileError::Damaged),
+            Err(FileError::Damaged),
+            Ok(())
+        ]
+    );
+    // In order, both pass; a kind that is no document's is not a plan.
+    let both = check_document(
+        code,
+        &[],
+        &[&from(5 * 4096, &first), &from(5 * 4096, &second)],
+    );
+    assert_eq!(both, [Ok(()), Ok(())]);
+    assert_eq!(
+        check_document(0x7f, &[], &[&from(5 * 4096, &first)]),
+        [Err(FileError::NotAPlan)]
+    );
+}

@@ -1,9 +1,9 @@
-//! A phone's sync record, version 3 (version 4 for a shared plan), pinned: written exactly so, read back the same,
+//! A phone's sync record, version 3 (4 for a shared plan, 5 with suggestions), pinned: written exactly so, read back the same,
 //! version 1 and 2 records still read, a newer or damaged one refused plainly.
 
 use coplan_domain::sync::compaction::Tail;
 use coplan_domain::sync::outgoing::Sent;
-use coplan_domain::sync::record::{PlanSync, SectionSync, SyncRecordError};
+use coplan_domain::sync::record::{PlanSync, SectionSync, SuggestionsSync, SyncRecordError};
 use coplan_domain::sync::{DocumentSync, Waiting};
 
 const PINNED: &str = r#"{"v":3,"request":"AQEBAQEBAQEBAQEBAQEBAQ","plan":"AgICAgICAgICAgICAgICAg","keys_stored":true,"documents":[{"section":"about_me","document":"AwMDAwMDAwMDAwMDAwMDAw","device":"BAQEBAQEBAQEBAQEBAQEBA","key":"BQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQU","sent":"AQIDBA","sent_deleted":12,"log_id":"log-1","cursor":7,"next_counter":3,"outbox":[{"counter":2,"payload":"CQk","sealed":"CgoK"}],"send_whole_state":false,"held":["Bwc"],"tail":{"changes":4,"bytes":900,"snapshot_bytes":3000,"unopened":6,"due":true,"checked_seq":3,"checked_covers":2}}]}"#;
@@ -44,6 +44,7 @@ fn record() -> PlanSync {
             held: vec![vec![7, 7]],
             engine,
         }],
+        suggestions: Vec::new(),
     }
 }
 
@@ -105,6 +106,7 @@ fn a_record_before_the_plan_is_attached_reads_back() {
         person: None,
         keys_stored: false,
         documents: Vec::new(),
+        suggestions: Vec::new(),
     };
     assert_eq!(PlanSync::from_stored(&waiting.to_stored()), Ok(waiting));
 }
@@ -131,16 +133,17 @@ fn a_plan_left_on_this_phone_keeps_only_its_server_id_and_reads_back_left() {
         person: None,
         keys_stored: false,
         documents: Vec::new(),
+        suggestions: Vec::new(),
     };
     assert!(!waiting.is_left());
 }
 
 #[test]
 fn a_newer_or_damaged_record_is_refused_plainly() {
-    let newer = PINNED.replace(r#""v":3"#, r#""v":5"#);
+    let newer = PINNED.replace(r#""v":3"#, r#""v":6"#);
     assert_eq!(
         PlanSync::from_stored(&newer),
-        Err(SyncRecordError::Newer { found: 5 })
+        Err(SyncRecordError::Newer { found: 6 })
     );
     let damaged = PINNED.replace(r#""cursor":7"#, r#""cursor":"7""#);
     assert_eq!(
@@ -164,4 +167,40 @@ fn ids_read_back_as_the_server_writes_them_and_nothing_else() {
     ] {
         assert_eq!(id_from_hex(bad), None, "{bad}");
     }
+}
+
+/// A plan with members' suggestions documents: version 5, each with its member, its whole
+/// state (absent while empty) and its sync; leaving the plan forgets them too.
+#[test]
+fn a_record_with_suggestions_documents_is_version_5_and_reads_back() {
+    let mut with = record();
+    let mut sync = record().documents[0].clone();
+    sync.engine.document = [8; 16];
+    with.suggestions = vec![
+        SuggestionsSync {
+            member: [7; 32],
+            state: vec![1, 2, 3],
+            sync: sync.clone(),
+        },
+        SuggestionsSync {
+            member: [9; 32],
+            state: Vec::new(),
+            sync,
+        },
+    ];
+    let stored = with.to_stored();
+    let section = &PINNED[PINNED.find(r#"{"section""#).unwrap()..PINNED.len() - 2]
+        .replace("AwMDAwMDAwMDAwMDAwMDAw", "CAgICAgICAgICAgICAgICA");
+    let written = PINNED.replace(r#""v":3"#, r#""v":5"#).replacen(
+        "}]}",
+        &format!(
+            r#"}}],"suggestions":[{{"member":"BwcHBwcHBwcHBwcHBwcHBwcHBwcHBwcHBwcHBwcHBwc","state":"AQID","document":{section}}},{{"member":"CQkJCQkJCQkJCQkJCQkJCQkJCQkJCQkJCQkJCQkJCQk","document":{section}}}]}}"#
+        ),
+        1,
+    );
+    assert_eq!(stored, written);
+    assert_eq!(PlanSync::from_stored(&stored), Ok(with.clone()));
+    with.leave();
+    assert!(with.suggestions.is_empty());
+    assert!(!with.to_stored().contains("AQID"));
 }

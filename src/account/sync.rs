@@ -274,6 +274,7 @@ pub async fn sync_now() -> Result<(), Problem> {
             person: None,
             keys_stored: false,
             documents: Vec::new(),
+            suggestions: Vec::new(),
         };
         storage.save_sync_record(&open, &record).await?;
         records.push((open, record));
@@ -405,6 +406,7 @@ async fn adopt(
         person: None,
         keys_stored: true,
         documents,
+        suggestions: Vec::new(),
     };
     storage.save_sync_record(&local, &record).await?;
     Ok(Some((local, record)))
@@ -486,6 +488,7 @@ pub async fn adopt_shared(plan: &str, person: [u8; 32]) -> Result<PlanId, Proble
         person: Some(person),
         keys_stored: true,
         documents,
+        suggestions: Vec::new(),
     };
     storage.save_sync_record(&local, &record).await?;
     let open_has_words = match storage.current_plan().await?.map(|p| PlanId::parse(&p)) {
@@ -964,7 +967,7 @@ async fn take_in(
     let mut checking = incoming::to_check(updates, &section.held);
     while !checking.is_empty() {
         let parts: Vec<&[u8]> = checking.iter().map(Vec::as_slice).collect();
-        let verdicts = crate::checker::check_updates(kind, &doc.encode_state(), &parts)
+        let verdicts = crate::checker::check_updates(kind.code(), &doc.encode_state(), &parts)
             .await
             .map_err(|_| unexpected())?;
         let passed = incoming::sort(checking, &verdicts, &mut section.held);

@@ -109,11 +109,7 @@ impl SectionDoc {
         // already is left out. Yrs takes two blocks under one id to be the same, and when
         // a sender's are not, it can go wrong in ways no check catches (reading freed
         // memory, found by fuzzing: `fuzz/crashes/remote_changes/`).
-        let seen = self.state_vector();
-        let fresh = catch_unwind(|| yrs::diff_updates_v1(bytes, &seen))
-            .map_err(|_| PlanError::BadUpdate)?
-            .map_err(|_| PlanError::BadUpdate)?;
-        self.apply_stored(&fresh)
+        merge_fresh(&self.doc, bytes)
     }
 
     /// Merges an update this phone stored itself (authenticated when it was unsealed),
@@ -121,16 +117,7 @@ impl SectionDoc {
     /// included, once its history grew past it. A damaged update is refused without
     /// changing anything.
     pub fn apply_stored(&self, bytes: &[u8]) -> Result<(), PlanError> {
-        // Yrs does not promise that every malformed input returns an error rather than
-        // panicking; on the server (native) a panic is caught here. In the browser only
-        // the phone's own stored bytes and checked files reach this.
-        let update = catch_unwind(|| Update::decode_v1(bytes))
-            .map_err(|_| PlanError::BadUpdate)?
-            .map_err(|_| PlanError::BadUpdate)?;
-        let mut txn = self.doc.transact_mut_with("remote");
-        catch_unwind(AssertUnwindSafe(|| txn.apply_update(update)))
-            .map_err(|_| PlanError::BadUpdate)?
-            .map_err(|_| PlanError::BadUpdate)
+        merge(&self.doc, bytes)
     }
 
     /// Several updates as one, for a write that carries every change queued behind a
@@ -152,23 +139,7 @@ impl SectionDoc {
     /// and a later change touching the placeholder can make it read freed memory (found
     /// by fuzzing: `fuzz/crashes/remote_changes/`), so no copy here ever holds one.
     pub fn follows_on(&self, bytes: &[u8]) -> Result<bool, PlanError> {
-        let update = catch_unwind(|| Update::decode_v1(bytes))
-            .map_err(|_| PlanError::BadUpdate)?
-            .map_err(|_| PlanError::BadUpdate)?;
-        let held = self.doc.transact().state_vector();
-        for (client, ranges) in update.insertions(true).iter() {
-            let mut ranges = ranges.iter();
-            let Some(first) = ranges.next() else {
-                continue;
-            };
-            if ranges.next().is_some() {
-                return Err(PlanError::BadUpdate);
-            }
-            if first.start > held.get(client) {
-                return Ok(false);
-            }
-        }
-        Ok(true)
+        follows_on(&self.doc, bytes)
     }
 
     /// Whether some received change is waiting for an earlier one that has not arrived.
@@ -440,6 +411,53 @@ fn number(out: &Out) -> Option<f64> {
         Out::Any(Any::Number(n)) => n.as_f64(),
         _ => None,
     }
+}
+
+/// Merges only what `doc` has not seen of `bytes` (see [`SectionDoc::apply_update`]).
+pub(super) fn merge_fresh(doc: &Doc, bytes: &[u8]) -> Result<(), PlanError> {
+    let seen = {
+        use yrs::updates::encoder::Encode;
+        doc.transact().state_vector().encode_v1()
+    };
+    let fresh = catch_unwind(|| yrs::diff_updates_v1(bytes, &seen))
+        .map_err(|_| PlanError::BadUpdate)?
+        .map_err(|_| PlanError::BadUpdate)?;
+    merge(doc, &fresh)
+}
+
+/// Merges an encoded update into `doc`; a damaged one changes nothing.
+pub(super) fn merge(doc: &Doc, bytes: &[u8]) -> Result<(), PlanError> {
+    // Yrs does not promise that every malformed input returns an error rather than
+    // panicking; on the server (native) a panic is caught here. In the browser only
+    // the phone's own stored bytes and checked files reach this.
+    let update = catch_unwind(|| Update::decode_v1(bytes))
+        .map_err(|_| PlanError::BadUpdate)?
+        .map_err(|_| PlanError::BadUpdate)?;
+    let mut txn = doc.transact_mut_with("remote");
+    catch_unwind(AssertUnwindSafe(|| txn.apply_update(update)))
+        .map_err(|_| PlanError::BadUpdate)?
+        .map_err(|_| PlanError::BadUpdate)
+}
+
+/// Whether `doc` holds everything `bytes` builds on ([`SectionDoc::follows_on`]).
+pub(super) fn follows_on(doc: &Doc, bytes: &[u8]) -> Result<bool, PlanError> {
+    let update = catch_unwind(|| Update::decode_v1(bytes))
+        .map_err(|_| PlanError::BadUpdate)?
+        .map_err(|_| PlanError::BadUpdate)?;
+    let held = doc.transact().state_vector();
+    for (client, ranges) in update.insertions(true).iter() {
+        let mut ranges = ranges.iter();
+        let Some(first) = ranges.next() else {
+            continue;
+        };
+        if ranges.next().is_some() {
+            return Err(PlanError::BadUpdate);
+        }
+        if first.start > held.get(client) {
+            return Ok(false);
+        }
+    }
+    Ok(true)
 }
 
 /// A list's items in their shown order (by `pos`, then id, so every copy agrees).

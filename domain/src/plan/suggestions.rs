@@ -23,12 +23,10 @@
 //! only while the section still reads what the person was shown.
 
 use std::collections::HashMap;
-use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::sync::Arc;
 
-use yrs::updates::decoder::Decode;
 use yrs::{
-    Any, ClientID, Doc, Map, Number, Options, Out, ReadTxn, StateVector, Transact, Update, WriteTxn,
+    Any, ClientID, Doc, Map, Number, Options, Out, ReadTxn, StateVector, Transact, WriteTxn,
 };
 
 use super::schema::SectionKind;
@@ -133,21 +131,18 @@ impl SuggestionsDoc {
         if bytes.len() > MAX_UPDATE_BYTES {
             return Err(PlanError::BadUpdate);
         }
-        // As for a section: only what this copy has not seen goes to Yrs.
-        let seen = {
-            use yrs::updates::encoder::Encode;
-            self.doc.transact().state_vector().encode_v1()
-        };
-        let fresh = catch_unwind(|| yrs::diff_updates_v1(bytes, &seen))
-            .map_err(|_| PlanError::BadUpdate)?
-            .map_err(|_| PlanError::BadUpdate)?;
-        let update = catch_unwind(|| Update::decode_v1(&fresh))
-            .map_err(|_| PlanError::BadUpdate)?
-            .map_err(|_| PlanError::BadUpdate)?;
-        let mut txn = self.doc.transact_mut();
-        catch_unwind(AssertUnwindSafe(|| txn.apply_update(update)))
-            .map_err(|_| PlanError::BadUpdate)?
-            .map_err(|_| PlanError::BadUpdate)
+        super::section_doc::merge_fresh(&self.doc, bytes)
+    }
+
+    /// Whether this copy holds everything `bytes` builds on (as for a section,
+    /// [`super::SectionDoc::follows_on`]).
+    pub fn follows_on(&self, bytes: &[u8]) -> Result<bool, PlanError> {
+        super::section_doc::follows_on(&self.doc, bytes)
+    }
+
+    /// Whether some change taken in waits for an earlier one that has not arrived.
+    pub fn has_missing_updates(&self) -> bool {
+        self.doc.transact().has_missing_updates()
     }
 
     /// The whole document as one encoded update.
@@ -169,7 +164,9 @@ impl SuggestionsDoc {
     ) -> Result<Vec<u8>, PlanError> {
         check(self.section, change, now)?;
         let waiting = self.list().iter().filter(|(_, d)| d.is_none()).count();
-        if waiting >= MAX_WAITING {
+        // The stored form holds the whole document: it stays well within what one
+        // update from elsewhere may be.
+        if waiting >= MAX_WAITING || self.encode_state().len() > MAX_UPDATE_BYTES / 4 {
             return Err(PlanError::TooManyItems {
                 max: MAX_WAITING as u32,
             });
@@ -272,6 +269,61 @@ impl SuggestionsDoc {
         out.sort_by(|a, b| (a.0.at_ms, &a.0.id).cmp(&(b.0.at_ms, &b.0.id)));
         out
     }
+}
+
+/// Checks changes from another phone to a suggestions document as the app takes them in,
+/// as [`super::file::check_updates`] does for a section: in order, each applied to a copy
+/// holding `state` and the changes before it that passed, then read. A change that builds
+/// on one not here yet waits; one that does not decode, or grows the document past half
+/// of [`MAX_UPDATE_BYTES`] (its stored form must stay whole), is left out.
+pub fn check_updates(
+    section: SectionKind,
+    state: &[u8],
+    updates: &[&[u8]],
+) -> Vec<Result<(), super::file::FileError>> {
+    use super::file::FileError;
+    let load = |state: &[u8]| {
+        let doc = SuggestionsDoc::new(section, 1);
+        (state.is_empty() || doc.apply_update(state).is_ok()).then_some(doc)
+    };
+    let Some(mut doc) = load(state) else {
+        return vec![Err(FileError::Damaged); updates.len()];
+    };
+    let mut results = Vec::with_capacity(updates.len());
+    for update in updates {
+        match doc.follows_on(update) {
+            Ok(true) => {}
+            Ok(false) => {
+                results.push(Err(FileError::Waits));
+                continue;
+            }
+            Err(_) => {
+                results.push(Err(FileError::Damaged));
+                continue;
+            }
+        }
+        let before = doc.encode_state();
+        let refused = if doc.apply_update(update).is_err() {
+            Some(FileError::Damaged)
+        } else if doc.has_missing_updates() {
+            Some(FileError::Waits)
+        } else if doc.encode_state().len() > MAX_UPDATE_BYTES / 2 {
+            Some(FileError::Damaged)
+        } else {
+            None
+        };
+        if let Some(refused) = refused {
+            match load(&before) {
+                Some(clean) => doc = clean,
+                None => return vec![Err(FileError::Damaged); updates.len()],
+            }
+            results.push(Err(refused));
+            continue;
+        }
+        let _ = doc.list();
+        results.push(Ok(()));
+    }
+    results
 }
 
 impl Suggestion {

@@ -73,6 +73,34 @@ pub fn check(kind: SectionKind, state: &[u8], framed: &[&[u8]]) -> Vec<Result<()
     results
 }
 
+/// As [`check`], for the document whose envelope kind is `code`: a section's, or a
+/// member's suggestions to one (`SectionKind::suggestions_code`).
+pub fn check_document(code: u8, state: &[u8], framed: &[&[u8]]) -> Vec<Result<(), FileError>> {
+    if let Some(kind) = SectionKind::from_code(code) {
+        return check(kind, state, framed);
+    }
+    let Some(section) = SectionKind::from_suggestions_code(code) else {
+        return vec![Err(FileError::NotAPlan); framed.len()];
+    };
+    let mut results = vec![Err(FileError::Damaged); framed.len()];
+    let mut checked = Vec::with_capacity(framed.len());
+    let mut updates = Vec::with_capacity(framed.len());
+    for (at, bytes) in framed.iter().enumerate() {
+        // A suggestions document has no snapshots: every change names its range.
+        if let Some((Some(start), update)) = unframe(bytes)
+            && inserts_only_in(update, start)
+        {
+            checked.push(at);
+            updates.push(update);
+        }
+    }
+    let verdicts = crate::plan::suggestions::check_updates(section, state, &updates);
+    for (at, result) in checked.into_iter().zip(verdicts) {
+        results[at] = result;
+    }
+    results
+}
+
 /// How many held changes a section keeps; past that the oldest goes (it is still in the
 /// history store, which keeps every change pulled).
 pub const HELD_MAX: usize = 256;

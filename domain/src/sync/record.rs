@@ -11,7 +11,10 @@
 //! out when all of it is 0: an older record reads as an empty tail, which only puts off
 //! its first snapshot). Version 4 added `person`: the signing key of the person whose plan
 //! it is, pinned in the room, for a plan shared with this account (written only then; an
-//! own plan's record is still version 3). Pinned by `domain/tests/sync_record.rs`.
+//! own plan's record is still version 3). Version 5 added `suggestions`: members'
+//! suggestions documents, each with `member`, `state` (the whole document, absent while
+//! empty) and `document` (its sync, as a section's); written only when there are any.
+//! Pinned by `domain/tests/sync_record.rs`.
 
 use serde::{Deserialize, Serialize};
 
@@ -21,9 +24,11 @@ use super::{DocumentSync, Waiting};
 use crate::limits::ENVELOPE_MAX_BYTES;
 use crate::wire::{Blob, Bytes};
 
-/// The record format this build writes for a plan shared with this account; the
-/// account's own plans are still written as version 3, which older builds read.
-pub const SYNC_RECORD_VERSION: u32 = 4;
+/// The record format this build writes for a plan with suggestions documents; a plan
+/// shared with this account without any is still written as version 4, and the
+/// account's own plans without any as version 3, which older builds read.
+pub const SYNC_RECORD_VERSION: u32 = 5;
+const SHARED_PLAN_VERSION: u32 = 4;
 const OWN_PLAN_VERSION: u32 = 3;
 
 /// One plan's sync, on this phone.
@@ -40,6 +45,21 @@ pub struct PlanSync {
     /// Whether the server holds this plan's key envelopes.
     pub keys_stored: bool,
     pub documents: Vec<SectionSync>,
+    /// Members' suggestions documents: on the person's phones, one for each member and
+    /// section they may suggest to; on a member's phone, their own.
+    pub suggestions: Vec<SuggestionsSync>,
+}
+
+/// A member's suggestions to one section, as this phone keeps them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SuggestionsSync {
+    /// The member whose suggestions they are.
+    pub member: [u8; 32],
+    /// The whole document as this phone holds it (small: a member's waiting suggestions
+    /// are capped, `plan::suggestions::MAX_WAITING`); empty before the first.
+    pub state: Vec<u8>,
+    /// The document's sync, as for a section (`section` names the section suggested to).
+    pub sync: SectionSync,
 }
 
 impl PlanSync {
@@ -49,6 +69,7 @@ impl PlanSync {
     /// stored).
     pub fn leave(&mut self) {
         self.documents.clear();
+        self.suggestions.clear();
         self.keys_stored = true;
     }
 
@@ -94,6 +115,18 @@ struct StoredPlan {
     person: Option<Bytes<32>>,
     keys_stored: bool,
     documents: Vec<StoredSection>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    suggestions: Vec<StoredSuggestions>,
+}
+
+#[derive(Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct StoredSuggestions {
+    member: Bytes<32>,
+    /// None (and left out) while the document is empty.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    state: Option<Blob<{ crate::plan::MAX_UPDATE_BYTES }>>,
+    document: StoredSection,
 }
 
 #[derive(Serialize, Deserialize)]
@@ -145,10 +178,11 @@ struct StoredWaiting {
 
 impl PlanSync {
     pub fn to_stored(&self) -> String {
-        let blob = |bytes: &[u8]| Blob::new(bytes.to_vec()).expect("within an envelope's size");
         let stored = StoredPlan {
-            v: if self.person.is_some() {
+            v: if !self.suggestions.is_empty() {
                 SYNC_RECORD_VERSION
+            } else if self.person.is_some() {
+                SHARED_PLAN_VERSION
             } else {
                 OWN_PLAN_VERSION
             },
@@ -156,40 +190,14 @@ impl PlanSync {
             plan: self.plan.map(Bytes),
             person: self.person.map(Bytes),
             keys_stored: self.keys_stored,
-            documents: self
-                .documents
+            documents: self.documents.iter().map(stored_section).collect(),
+            suggestions: self
+                .suggestions
                 .iter()
-                .map(|d| StoredSection {
-                    section: d.section.clone(),
-                    document: Bytes(d.engine.document),
-                    device: Bytes(d.engine.device),
-                    key: Bytes(d.key),
-                    sent: d.sent.as_ref().map(|s| blob(&s.state_vector)),
-                    sent_deleted: d.sent.as_ref().map_or(0, |s| s.deleted),
-                    log_id: d.engine.log_id.clone(),
-                    cursor: d.engine.cursor,
-                    next_counter: d.engine.next_counter,
-                    outbox: d
-                        .engine
-                        .outbox
-                        .iter()
-                        .map(|(counter, w)| StoredWaiting {
-                            counter: *counter,
-                            payload: blob(&w.payload),
-                            sealed: blob(&w.sealed),
-                        })
-                        .collect(),
-                    send_whole_state: d.engine.send_whole_state,
-                    held: d.held.iter().map(|h| blob(h)).collect(),
-                    tail: StoredTail {
-                        changes: d.engine.tail.changes,
-                        bytes: d.engine.tail.bytes,
-                        snapshot_bytes: d.engine.tail.snapshot_bytes,
-                        unopened: d.engine.tail.unopened,
-                        due: d.engine.tail.due,
-                        checked_seq: d.engine.tail.checked_seq,
-                        checked_covers: d.engine.tail.checked_covers,
-                    },
+                .map(|s| StoredSuggestions {
+                    member: Bytes(s.member),
+                    state: Blob::new(s.state.clone()),
+                    document: stored_section(&s.sync),
                 })
                 .collect(),
         };
@@ -212,49 +220,94 @@ impl PlanSync {
             plan: stored.plan.map(|p| p.0),
             person: stored.person.map(|p| p.0),
             keys_stored: stored.keys_stored,
-            documents: stored
-                .documents
+            documents: stored.documents.into_iter().map(section_from).collect(),
+            suggestions: stored
+                .suggestions
                 .into_iter()
-                .map(|d| SectionSync {
-                    section: d.section,
-                    key: d.key.0,
-                    sent: d.sent.map(|s| Sent {
-                        state_vector: s.as_slice().to_vec(),
-                        deleted: d.sent_deleted,
-                    }),
-                    held: d.held.iter().map(|h| h.as_slice().to_vec()).collect(),
-                    engine: DocumentSync {
-                        document: d.document.0,
-                        device: d.device.0,
-                        log_id: d.log_id,
-                        cursor: d.cursor,
-                        next_counter: d.next_counter,
-                        outbox: d
-                            .outbox
-                            .into_iter()
-                            .map(|w| {
-                                (
-                                    w.counter,
-                                    Waiting {
-                                        payload: w.payload.as_slice().to_vec(),
-                                        sealed: w.sealed.as_slice().to_vec(),
-                                    },
-                                )
-                            })
-                            .collect(),
-                        send_whole_state: d.send_whole_state,
-                        tail: Tail {
-                            changes: d.tail.changes,
-                            bytes: d.tail.bytes,
-                            snapshot_bytes: d.tail.snapshot_bytes,
-                            unopened: d.tail.unopened,
-                            due: d.tail.due,
-                            checked_seq: d.tail.checked_seq,
-                            checked_covers: d.tail.checked_covers,
-                        },
-                    },
+                .map(|s| SuggestionsSync {
+                    member: s.member.0,
+                    state: s.state.map(|b| b.as_slice().to_vec()).unwrap_or_default(),
+                    sync: section_from(s.document),
                 })
                 .collect(),
         })
+    }
+}
+
+fn stored_section(d: &SectionSync) -> StoredSection {
+    let blob = |bytes: &[u8]| Blob::new(bytes.to_vec()).expect("within an envelope's size");
+    StoredSection {
+        section: d.section.clone(),
+        document: Bytes(d.engine.document),
+        device: Bytes(d.engine.device),
+        key: Bytes(d.key),
+        sent: d.sent.as_ref().map(|s| blob(&s.state_vector)),
+        sent_deleted: d.sent.as_ref().map_or(0, |s| s.deleted),
+        log_id: d.engine.log_id.clone(),
+        cursor: d.engine.cursor,
+        next_counter: d.engine.next_counter,
+        outbox: d
+            .engine
+            .outbox
+            .iter()
+            .map(|(counter, w)| StoredWaiting {
+                counter: *counter,
+                payload: blob(&w.payload),
+                sealed: blob(&w.sealed),
+            })
+            .collect(),
+        send_whole_state: d.engine.send_whole_state,
+        held: d.held.iter().map(|h| blob(h)).collect(),
+        tail: StoredTail {
+            changes: d.engine.tail.changes,
+            bytes: d.engine.tail.bytes,
+            snapshot_bytes: d.engine.tail.snapshot_bytes,
+            unopened: d.engine.tail.unopened,
+            due: d.engine.tail.due,
+            checked_seq: d.engine.tail.checked_seq,
+            checked_covers: d.engine.tail.checked_covers,
+        },
+    }
+}
+
+fn section_from(d: StoredSection) -> SectionSync {
+    SectionSync {
+        section: d.section,
+        key: d.key.0,
+        sent: d.sent.map(|s| Sent {
+            state_vector: s.as_slice().to_vec(),
+            deleted: d.sent_deleted,
+        }),
+        held: d.held.iter().map(|h| h.as_slice().to_vec()).collect(),
+        engine: DocumentSync {
+            document: d.document.0,
+            device: d.device.0,
+            log_id: d.log_id,
+            cursor: d.cursor,
+            next_counter: d.next_counter,
+            outbox: d
+                .outbox
+                .into_iter()
+                .map(|w| {
+                    (
+                        w.counter,
+                        Waiting {
+                            payload: w.payload.as_slice().to_vec(),
+                            sealed: w.sealed.as_slice().to_vec(),
+                        },
+                    )
+                })
+                .collect(),
+            send_whole_state: d.send_whole_state,
+            tail: Tail {
+                changes: d.tail.changes,
+                bytes: d.tail.bytes,
+                snapshot_bytes: d.tail.snapshot_bytes,
+                unopened: d.tail.unopened,
+                due: d.tail.due,
+                checked_seq: d.tail.checked_seq,
+                checked_covers: d.tail.checked_covers,
+            },
+        },
     }
 }
