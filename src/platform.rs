@@ -24,7 +24,7 @@ pub fn fill_random(bytes: &mut [u8]) -> Option<()> {
 /// Random bytes from the browser's cryptographic source (works without HTTPS too, and in
 /// a Web Worker). Every browser that runs WebAssembly has one; if it is somehow missing,
 /// this stops loudly rather than hand out ids that are all the same.
-fn random_bytes<const N: usize>() -> [u8; N] {
+pub fn random_bytes<const N: usize>() -> [u8; N] {
     let mut bytes = [0u8; N];
     fill_random(&mut bytes).expect("the browser gave no cryptographic random source");
     bytes

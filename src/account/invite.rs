@@ -539,6 +539,8 @@ async fn run_invite(
             match let_in(&ready, &member).await {
                 Ok(()) => {
                     let _ = api::send_only::<()>("DELETE", &path, None).await;
+                    // A round now makes the keys of the member's suggestions documents.
+                    super::wake::now();
                     step.set(Step::Joined(name));
                 }
                 Err(problem) => step.set(Step::Stopped(problem_words(&problem))),

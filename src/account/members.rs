@@ -13,6 +13,7 @@ use std::collections::HashMap;
 
 use coplan_domain::keys::{AccountRecord, PublicKeys};
 use coplan_domain::membership::{Membership, Op, Right, Rights, Role, sign_entry};
+use coplan_domain::plan::SectionKind;
 use coplan_domain::sync::id_to_hex;
 use coplan_domain::wire::{AppendMembership, Blob, MembershipLog};
 
@@ -137,7 +138,8 @@ pub struct NewMember {
 }
 
 /// Adds `member` to the plan's log (the person's phone only; the server refuses anyone
-/// else's entries), unless the log already holds them with that phone.
+/// else's entries), with their phone and a suggestions document for each section they
+/// may suggest to, unless the log already holds them so.
 pub async fn add(
     account: &AccountRecord,
     plan: [u8; 16],
@@ -166,6 +168,21 @@ pub async fn add(
             phone: member.phone,
             range_start: member.range_start,
         });
+    }
+    // A suggestions document of their own for each section they may suggest to (its key
+    // is made by this phone's next sync round, once the log names it).
+    for (section, right) in SectionKind::ALL.into_iter().zip(member.rights) {
+        let has = current
+            .suggestions
+            .values()
+            .any(|(m, s)| *m == signing && *s == section);
+        if right == Right::Suggest && !has {
+            ops.push(Op::AddSuggestions {
+                member: signing,
+                document: crate::platform::random_bytes(),
+                section,
+            });
+        }
     }
     if ops.is_empty() {
         return Ok(());

@@ -8,6 +8,8 @@ mod invite;
 mod members;
 mod notice;
 mod people;
+mod suggest;
+mod suggestions;
 pub mod sync;
 mod wake;
 
@@ -57,6 +59,7 @@ pub fn AccountPage() -> impl IntoView {
         "/invite" => view! { <invite::InvitePage/> }.into_any(),
         "/join" => view! { <invite::JoinPage/> }.into_any(),
         "/people" => view! { <people::PeoplePage/> }.into_any(),
+        "/suggestions" => view! { <suggest::SuggestionsPage/> }.into_any(),
         _ => view! { <Account/> }.into_any(),
     }
 }
@@ -382,6 +385,7 @@ fn SignedIn(name: String, step: RwSignal<Step>) -> impl IntoView {
             <h2 id="sharing-heading">{ta(A::SharingHeading)}</h2>
             <ul class="app-links">
                 <li><a class="app-link" href="/people">{ta(A::PeopleOpen)}</a></li>
+                <li><a class="app-link" href="/suggestions">{ta(A::SuggestOpen)}</a></li>
                 <li><a class="app-link" href="/invite">{ta(A::InviteOpen)}</a></li>
                 <li><a class="app-link" href="/join">{ta(A::JoinOpen)}</a></li>
             </ul>

@@ -148,7 +148,21 @@ async fn wait_for_news(during: Wake) -> Result<Woke, Problem> {
     drop(during);
     let requests: Vec<_> = records
         .iter()
-        .flat_map(|(_, record)| record.documents.iter().map(|s| s.engine.request(0)))
+        .flat_map(|(_, record)| {
+            // On the person's phones, members' suggestions too (the person reaches every
+            // one; a member's phone hears of a decision at its next round).
+            let suggestions = record
+                .suggestions
+                .iter()
+                .filter(|_| record.person.is_none())
+                .map(|s| &s.sync.engine);
+            record
+                .documents
+                .iter()
+                .map(|s| &s.engine)
+                .chain(suggestions)
+                .map(|engine| engine.request(0))
+        })
         .collect();
     if requests.is_empty() {
         wake.woken().await;
@@ -664,6 +678,12 @@ async fn sync_plan(
             break;
         }
     }
+    // Members' suggestions: the documents the log names that this phone holds, then
+    // what was written to them here and there.
+    if super::suggestions::adopt(account, phone, plan_id, &membership, record).await? {
+        storage.save_sync_record(plan, record).await?;
+    }
+    super::suggestions::round(storage, account, plan, plan_id, person, record).await?;
     Ok(())
 }
 

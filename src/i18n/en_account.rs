@@ -278,5 +278,43 @@ pub fn text(text: A) -> &'static str {
         A::JoinOpen => "Join someone's plan",
         A::InviteOpen => "Invite someone to your plan",
         A::SharingHeading => "Writing your plan with others",
+        A::SuggestOpen => "Suggestions",
+        A::SuggestHeading => "Suggestions",
+        A::SuggestNone => "There are no suggestions for this plan.",
+        A::SuggestPersonIntro => {
+            "People you invited can suggest changes to some parts of your plan. Nothing in your plan changes until you take a suggestion in."
+        }
+        A::SuggestsTo => "{name} suggests a change to {section}",
+        A::SuggestNow => "Your plan says now",
+        A::SuggestWords => "Suggested words",
+        A::SuggestAdd => "Add to {list}",
+        A::SuggestRemove => "Take out of {list}",
+        A::SuggestChanged => {
+            "Your words have changed since this was suggested. Compare them before you choose."
+        }
+        A::SuggestAlreadySo => "Your plan already says this.",
+        A::SuggestGone => "That entry is no longer in your plan, so this cannot be taken in.",
+        A::SuggestWhen => "Suggested at {time}",
+        A::SuggestTake => "Take it in",
+        A::SuggestDecline => "Leave it out",
+        A::SuggestTaken => "Taken in: your plan now says this.",
+        A::SuggestDeclined => "Left out: your plan did not change.",
+        A::SuggestMemberIntro => {
+            "You can suggest changes to these parts of this plan. The person whose plan it is decides whether to take each one in."
+        }
+        A::SuggestNewWords => "Suggest new words",
+        A::SuggestAddTo => "Suggest something to add",
+        A::SuggestYourWords => "Your suggestion",
+        A::SuggestSend => "Send suggestion",
+        A::SuggestCancel => "Cancel",
+        A::SuggestYours => "Your suggestions",
+        A::SuggestWaiting => "Waiting for their decision",
+        A::SuggestWasTaken => "Taken in",
+        A::SuggestWasLeft => "Not taken in",
+        A::SuggestSent => "Saved on this phone. It is sent as soon as you are online.",
+        A::SuggestEmpty => "Nothing written here yet.",
+        A::SuggestTooMany => {
+            "You have many suggestions waiting. You can make more once some have been decided."
+        }
     }
 }

@@ -16,6 +16,10 @@ use super::{ACCOUNT, HISTORY, SYNC, Storage, StorageError, read_failed, write_fa
 /// The one record's key.
 const THIS_ACCOUNT: &str = "this";
 
+/// Marks a pending suggestion's key in the sync store (`<plan>.s.<document>.<nonce>`);
+/// a plan's id never holds a dot.
+const PENDING_MARK: &str = ".s.";
+
 const PLACE: Place<'static> = Place {
     store: ACCOUNT,
     key: THIS_ACCOUNT,
@@ -96,6 +100,9 @@ impl Storage {
         let mut records = Vec::with_capacity(found.len());
         for (key, value) in found {
             let Some(id) = key.as_string() else { continue };
+            if id.contains(PENDING_MARK) {
+                continue;
+            }
             let Some(plain) = self.open_record(SYNC, &id, &value).await else {
                 continue;
             };
@@ -142,6 +149,77 @@ impl Storage {
             .without_key_type()
             .await
             .map_err(write_failed)?;
+        tx.commit().await.map_err(write_failed)
+    }
+
+    /// Keeps a suggestion, or a decision on one, written on this phone to a suggestions
+    /// document of `plan` until the syncing tab takes it into the plan's sync record
+    /// ([`Self::pending_suggestions`]): each its own record, so no tab ever rewrites
+    /// another's (the sync record is only ever written by the syncing tab).
+    pub async fn add_pending_suggestion(
+        &self,
+        plan: &PlanId,
+        document: &str,
+        update: &[u8],
+    ) -> Result<(), StorageError> {
+        let nonce: String = crate::platform::random_bytes::<8>()
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect();
+        let key = format!("{}{PENDING_MARK}{document}.{nonce}", plan.as_str());
+        let place = Place {
+            store: SYNC,
+            key: &key,
+        };
+        let sealed = self.key.seal(update, place).await?;
+        let tx = self.readwrite(SYNC)?;
+        tx.object_store(SYNC)
+            .map_err(write_failed)?
+            .put(JsValue::from(Uint8Array::from(sealed.as_slice())))
+            .with_key(key)
+            .without_key_type()
+            .await
+            .map_err(write_failed)?;
+        tx.commit().await.map_err(write_failed)
+    }
+
+    /// The suggestions and decisions written on this phone to `plan`'s suggestions
+    /// documents and not yet taken into its sync record: (record key, document, update).
+    pub async fn pending_suggestions(
+        &self,
+        plan: &PlanId,
+    ) -> Result<Vec<(String, String, Vec<u8>)>, StorageError> {
+        let tx = self.db.transaction(SYNC).build().map_err(read_failed)?;
+        let found = super::keys::records(&tx, SYNC).await.map_err(read_failed)?;
+        drop(tx);
+        let prefix = format!("{}{PENDING_MARK}", plan.as_str());
+        let mut pending = Vec::new();
+        for (key, value) in found {
+            let Some(key) = key.as_string() else { continue };
+            let Some(document) = key
+                .strip_prefix(&prefix)
+                .and_then(|rest| rest.split('.').next())
+                .map(str::to_owned)
+            else {
+                continue;
+            };
+            if let Some(update) = self.open_record(SYNC, &key, &value).await {
+                pending.push((key, document, update));
+            }
+        }
+        Ok(pending)
+    }
+
+    /// Drops pending records once the sync record holds what they held.
+    pub async fn drop_pending_suggestions(&self, keys: &[String]) -> Result<(), StorageError> {
+        if keys.is_empty() {
+            return Ok(());
+        }
+        let tx = self.readwrite(SYNC)?;
+        let store = tx.object_store(SYNC).map_err(write_failed)?;
+        for key in keys {
+            store.delete(key.as_str()).await.map_err(write_failed)?;
+        }
         tx.commit().await.map_err(write_failed)
     }
 

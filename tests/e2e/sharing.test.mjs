@@ -4,7 +4,8 @@
 // declining a stranger who redeemed the code first); after the
 // typed code both phones show the same check number. Neither joins before setting an app
 // lock. Once let in, the worker's phone holds the plan, says what the worker may change,
-// and words go both ways; the carer's own session gets the key of the safety plan alone.
+// and words go both ways; the worker suggests new words for About me, which the person takes
+// in; the carer's own session gets the key of the safety plan alone.
 // The person then removes the worker, whose phone is refused, says so and drops the plan.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -125,13 +126,22 @@ test('the person lets a worker in by QR code and a carer by typed code, each wit
   assert.deepEqual(await axeViolations(worker.page), []);
 
   // The worker's own session reads the plan's log (the person, the person's phone, the
-  // worker and the worker's phone) and the keys of the five parts a worker may see.
-  const seen = await worker.page.evaluate(async (plan) => {
-    const members = await fetch(`/api/v1/plans/${plan}/members`);
-    const keys = await fetch(`/api/v1/plans/${plan}/keys`).then((r) => r.json());
-    return { members: members.status, entries: (await members.json()).entries.length, keys: keys.envelopes.length };
-  }, plan);
-  assert.deepEqual(seen, { members: 200, entries: 4, keys: 5 });
+  // worker, the worker's phone, and the worker's suggestions documents for About me and
+  // If I am in crisis) and the keys of the five parts a worker may see, then, once the
+  // person's phone has made them, of those two documents.
+  const deadline = Date.now() + 30000;
+  for (;;) {
+    const seen = await worker.page.evaluate(async (plan) => {
+      const members = await fetch(`/api/v1/plans/${plan}/members`);
+      const keys = await fetch(`/api/v1/plans/${plan}/keys`).then((r) => r.json());
+      return { members: members.status, entries: (await members.json()).entries.length, keys: keys.envelopes.length };
+    }, plan);
+    assert.deepEqual({ ...seen, keys: undefined }, { members: 200, entries: 6, keys: undefined });
+    assert.ok([5, 7].includes(seen.keys), `keys: ${seen.keys}`);
+    if (seen.keys === 7) break;
+    assert.ok(Date.now() < deadline, 'the suggestions keys arrive');
+    await worker.page.waitForTimeout(500);
+  }
 
   // The plan is on the worker's phone now, which says what the worker may change there:
   // the person's story arrives, and a warning sign the worker adds to the safety plan
@@ -147,6 +157,39 @@ test('the person lets a worker in by QR code and a carer by typed code, each wit
   await worker.page.getByRole('textbox', { name: 'Warning sign 1', exact: true }).pressSequentially('Skipping meals');
   await savedOnThisPhone(worker.page);
   await wordsArrive(a.page, `${url}/safety-plan/edit`, 'Warning sign 1', 'Skipping meals');
+
+  // About me is the person's to change: the worker may only suggest. The suggestion
+  // reaches the person's phone, shown in place beside the words as they read now; the
+  // person takes it in, About me says it, and the worker's phone shows it was taken in.
+  await go(worker.page, `${url}/suggestions`);
+  await worker.page.getByRole('button', { name: 'Suggest new words: My story, in my own words' }).click();
+  const suggestion = worker.page.getByRole('textbox', { name: 'Your suggestion' });
+  assert.equal(await suggestion.inputValue(), 'I grow tomatoes on the balcony');
+  await suggestion.fill('I grow tomatoes and beans on the balcony');
+  assert.deepEqual(await axeViolations(worker.page), []);
+  await worker.page.getByRole('button', { name: 'Send suggestion' }).click();
+  await worker.page.getByText('Saved on this phone. It is sent as soon as you are online.').waitFor();
+  await worker.page.getByTestId('my-suggestion').filter({ hasText: 'Waiting for their decision' }).waitFor();
+  const card = a.page.getByRole('region', { name: 'sam.worker suggests a change to About me' });
+  for (const until = Date.now() + 30000; ; ) {
+    await go(a.page, `${url}/suggestions`);
+    if (await card.waitFor({ timeout: 3000 }).then(() => true, () => false)) break;
+    assert.ok(Date.now() < until, 'the suggestion reaches the person');
+  }
+  await card.getByText('Your plan says now: I grow tomatoes on the balcony').waitFor();
+  assert.equal(await card.getByTestId('suggested-words').textContent(), 'I grow tomatoes and beans on the balcony');
+  assert.deepEqual(await axeViolations(a.page), []);
+  await card.getByRole('button', { name: 'Take it in' }).click();
+  await a.page.getByText('Taken in: your plan now says this.').waitFor();
+  await a.page.getByText('There are no suggestions for this plan.').waitFor();
+  await wordsArrive(a.page, `${url}/about-me`, 'My story, in my own words', 'I grow tomatoes and beans on the balcony');
+  for (const until = Date.now() + 30000; ; ) {
+    await go(worker.page, `${url}/suggestions`);
+    const taken = worker.page.getByTestId('my-suggestion').filter({ hasText: 'Taken in' });
+    if (await taken.waitFor({ timeout: 3000 }).then(() => true, () => false)) break;
+    assert.ok(Date.now() < until, "the worker's phone hears it was taken in");
+  }
+  await wordsArrive(worker.page, `${url}/about-me`, 'My story, in my own words', 'I grow tomatoes and beans on the balcony');
   // On the worker's locked phone, the person's safety plan never opens without the PIN,
   // and the lock settings do not offer it.
   await worker.page.goto(url);
