@@ -309,6 +309,37 @@ pub fn SuggestionsPage() -> impl IntoView {
         });
     };
     reload();
+    // On the person's phone, suggestions that arrive while the screen is open show at the
+    // end of the round that brought them. (A member's screen is not redrawn under them:
+    // it may hold a suggestion they are typing.)
+    super::notice::on_change(Some(std::rc::Rc::new(move || {
+        let quiet = matches!(
+            step.try_get_untracked(),
+            Some(Step::Person(_) | Step::Nothing)
+        );
+        if quiet {
+            spawn_local(async move {
+                // Redrawn only when what waits has changed, so focus stays where it is.
+                let Ok(fresh) = load(context).await else {
+                    return;
+                };
+                let shown = |step: &Step| match step {
+                    Step::Person(cards) => Some(
+                        cards
+                            .iter()
+                            .map(|c| (c.document, c.suggestion.id.clone(), c.standing.clone()))
+                            .collect::<Vec<_>>(),
+                    ),
+                    _ => None,
+                };
+                let before = step.try_with_untracked(shown).flatten();
+                if before != shown(&fresh) {
+                    step.try_set(fresh);
+                }
+            });
+        }
+    })));
+    on_cleanup(|| super::notice::on_change(None));
     let act = move |card: Card, taken: bool| {
         spawn_local(async move {
             let Some(loaded) = context.get_value() else {
@@ -331,6 +362,42 @@ pub fn SuggestionsPage() -> impl IntoView {
                 Ok(false) => said.set(Some(ta(A::SuggestChanged).to_string())),
                 Err(problem) => said.set(Some(problem_words(&problem))),
             }
+            reload();
+        });
+    };
+    // Every suggestion shown, one after another, each as if chosen on its own.
+    let act_all = move |cards: Vec<Card>, taken: bool| {
+        spawn_local(async move {
+            let Some(loaded) = context.get_value() else {
+                return;
+            };
+            let mut moved = false;
+            for card in cards
+                .iter()
+                .filter(|c| !taken || c.standing != Standing::Gone)
+            {
+                let result = if taken {
+                    take_in(&loaded, card).await
+                } else {
+                    decide(&loaded, card, false).await.map(|()| true)
+                };
+                match result {
+                    Ok(done) => moved |= !done,
+                    Err(problem) => {
+                        said.set(Some(problem_words(&problem)));
+                        reload();
+                        return;
+                    }
+                }
+            }
+            said.set(Some(
+                ta(match (moved, taken) {
+                    (true, _) => A::SuggestChanged,
+                    (false, true) => A::SuggestAllTaken,
+                    (false, false) => A::SuggestAllLeft,
+                })
+                .to_string(),
+            ));
             reload();
         });
     };
@@ -360,6 +427,19 @@ pub fn SuggestionsPage() -> impl IntoView {
             Step::Person(cards) => view! {
                 <p>{ta(A::SuggestPersonIntro)}</p>
                 {cards.is_empty().then(|| view! { <p>{ta(A::SuggestNone)}</p> })}
+                {(cards.len() > 1).then(|| {
+                    let (all, none) = (cards.clone(), cards.clone());
+                    view! {
+                        <div class="app-item__actions app-item__actions--flat">
+                            <button class="app-button" type="button" on:click=move |_| act_all(all.clone(), true)>
+                                {ta(A::SuggestTakeAll)}
+                            </button>
+                            <button class="app-button app-button--secondary" type="button" on:click=move |_| act_all(none.clone(), false)>
+                                {ta(A::SuggestLeaveAll)}
+                            </button>
+                        </div>
+                    }
+                })}
                 {cards.into_iter().map(|card| person_card(card, act)).collect_view()}
             }
             .into_any(),
@@ -421,7 +501,8 @@ fn person_card(
     let gone = card.standing == Standing::Gone;
     let (take, leave) = (card.clone(), card.clone());
     view! {
-        <section class="app-step" aria-label=heading.clone() data-testid="suggestion">
+        // An article, not a region: several may share a heading.
+        <article class="app-step" aria-label=heading.clone() data-testid="suggestion">
             <h2>{heading.clone()}</h2>
             <p>{place}</p>
             {now.map(|now| view! {
@@ -440,7 +521,7 @@ fn person_card(
                     {ta(A::SuggestDecline)}
                 </button>
             </div>
-        </section>
+        </article>
     }
 }
 

@@ -313,6 +313,10 @@ pub fn text(text: A) -> &'static str {
         A::SuggestWasLeft => "Not taken in",
         A::SuggestSent => "Saved on this phone. It is sent as soon as you are online.",
         A::SuggestEmpty => "Nothing written here yet.",
+        A::SuggestTakeAll => "Take them all in",
+        A::SuggestLeaveAll => "Leave them all out",
+        A::SuggestAllTaken => "All taken in: your plan now says them.",
+        A::SuggestAllLeft => "All left out: your plan did not change.",
         A::SuggestTooMany => {
             "You have many suggestions waiting. You can make more once some have been decided."
         }

@@ -278,6 +278,10 @@ pub enum AccountText {
     SuggestSent,
     SuggestEmpty,
     SuggestTooMany,
+    SuggestTakeAll,
+    SuggestLeaveAll,
+    SuggestAllTaken,
+    SuggestAllLeft,
 }
 
 /// What is said about one thing in a section: a field, a list, a choice.

@@ -5,7 +5,8 @@
 // typed code both phones show the same check number. Neither joins before setting an app
 // lock. Once let in, the worker's phone holds the plan, says what the worker may change,
 // and words go both ways; the worker suggests new words for About me, which the person takes
-// in; the carer's own session gets the key of the safety plan alone.
+// in; the carer's own session gets the key of the safety plan alone (and of their
+// suggestions to it), and of two warning signs they suggest, the person takes one in.
 // The person then removes the worker, whose phone is refused, says so and drops the plan.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -170,7 +171,7 @@ test('the person lets a worker in by QR code and a carer by typed code, each wit
   await worker.page.getByRole('button', { name: 'Send suggestion' }).click();
   await worker.page.getByText('Saved on this phone. It is sent as soon as you are online.').waitFor();
   await worker.page.getByTestId('my-suggestion').filter({ hasText: 'Waiting for their decision' }).waitFor();
-  const card = a.page.getByRole('region', { name: 'sam.worker suggests a change to About me' });
+  const card = a.page.getByRole('article', { name: 'sam.worker suggests a change to About me' });
   for (const until = Date.now() + 30000; ; ) {
     await go(a.page, `${url}/suggestions`);
     if (await card.waitFor({ timeout: 3000 }).then(() => true, () => false)) break;
@@ -204,7 +205,11 @@ test('the person lets a worker in by QR code and a carer by typed code, each wit
   // safety plan alone for them.
   const carer = await phoneOf(url, 'jo.carer');
   await setPin(carer.page, url);
-  const carerRights = { 'About me': 'Cannot see it', 'If I am in crisis': 'Cannot see it' };
+  const carerRights = {
+    'About me': 'Cannot see it',
+    'If I am in crisis': 'Cannot see it',
+    'My safety plan': 'Can read it and suggest changes for you to accept',
+  };
   // Someone else (who overheard the code) redeems it first: the person sees their
   // username, not Jo's, and declines; nobody joins.
   const overheard = await openInvite(a.page, url, 'A carer', 'Jo', carerRights);
@@ -237,15 +242,60 @@ test('the person lets a worker in by QR code and a carer by typed code, each wit
   await numberC.waitFor({ timeout: 20000 });
   assert.deepEqual(await axeViolations(carer.page), []);
   await a.page.getByRole('heading', { name: 'Jo (carer) wants to join your plan' }).waitFor({ timeout: 20000 });
-  await a.page.getByText('They will be able to read: My safety plan.').waitFor();
+  await a.page.getByText('They will be able to suggest changes to: My safety plan.').waitFor();
   const numberA = (await a.page.getByTestId('check-number').textContent()).trim();
   assert.match(numberA, /^\d{3} \d{3}$/);
   assert.equal((await numberC.textContent()).trim(), numberA);
   await a.page.getByRole('button', { name: 'Let them join' }).click();
   await a.page.getByText('Jo has joined your plan.').waitFor({ timeout: 20000 });
   await carer.page.getByText('You have joined their plan.').waitFor({ timeout: 20000 });
-  const keys = await carer.page.evaluate((plan) => fetch(`/api/v1/plans/${plan}/keys`).then((r) => r.json()), plan);
-  assert.equal(keys.envelopes.length, 1, 'the safety plan key alone');
+  // The safety plan's key alone, then that of the carer's suggestions to it.
+  for (const until = Date.now() + 30000; ; ) {
+    const keys = await carer.page.evaluate((plan) => fetch(`/api/v1/plans/${plan}/keys`).then((r) => r.json()), plan);
+    assert.ok([1, 2].includes(keys.envelopes.length), `keys: ${keys.envelopes.length}`);
+    if (keys.envelopes.length === 2) break;
+    assert.ok(Date.now() < until, "the carer's suggestions key arrives");
+    await carer.page.waitForTimeout(500);
+  }
+
+  // The carer's voice: they notice warning signs and suggest three; the person leaves one
+  // out, takes the other two in at once, and the safety plan holds only those.
+  const suggestSign = async (words) => {
+    await carer.page.getByRole('button', { name: 'Suggest something to add: Warning signs' }).click();
+    await carer.page.getByRole('textbox', { name: 'Your suggestion' }).fill(words);
+    await carer.page.getByRole('button', { name: 'Send suggestion' }).click();
+    await carer.page.getByTestId('my-suggestion').filter({ hasText: words }).waitFor();
+  };
+  // (The carer's phone takes the key in at its next round, which a full load starts.)
+  const addSign = carer.page.getByRole('button', { name: 'Suggest something to add: Warning signs' });
+  for (const until = Date.now() + 30000; ; ) {
+    await go(carer.page, `${url}/suggestions`);
+    if (await addSign.waitFor({ timeout: 3000 }).then(() => true, () => false)) break;
+    assert.ok(Date.now() < until, "the carer's phone holds their suggestions document");
+  }
+  await suggestSign('Stops answering the phone');
+  await suggestSign('Sleeps all day');
+  await suggestSign('Gives things away');
+  assert.deepEqual(await axeViolations(carer.page), []);
+  const signs = a.page.getByRole('article', { name: 'jo.carer suggests a change to My safety plan' });
+  for (const until = Date.now() + 30000; ; ) {
+    await go(a.page, `${url}/suggestions`);
+    if (await signs.nth(2).waitFor({ timeout: 5000 }).then(() => true, () => false)) break;
+    assert.ok(Date.now() < until, "the carer's suggestions reach the person");
+  }
+  await signs.first().getByText('Add to Warning signs').waitFor();
+  assert.deepEqual(await axeViolations(a.page), []);
+  await signs.filter({ hasText: 'Sleeps all day' }).getByRole('button', { name: 'Leave it out' }).click();
+  await a.page.getByText('Left out: your plan did not change.').waitFor();
+  await signs.nth(1).waitFor();
+  assert.equal(await signs.count(), 2);
+  await a.page.getByRole('button', { name: 'Take them all in' }).click();
+  await a.page.getByText('All taken in: your plan now says them.').waitFor();
+  await a.page.getByText('There are no suggestions for this plan.').waitFor();
+  await wordsArrive(a.page, `${url}/safety-plan/edit`, 'Warning sign 2', 'Stops answering the phone');
+  await a.page.getByRole('textbox', { name: 'Warning sign 3', exact: true }).waitFor();
+  assert.equal(await a.page.getByRole('textbox', { name: 'Warning sign 3', exact: true }).inputValue(), 'Gives things away');
+  assert.equal(await a.page.getByRole('textbox', { name: 'Warning sign 4', exact: true }).count(), 0);
 
   // The person removes the worker from "Who can see your plan": the worker's next
   // request is refused, and the worker's phone says so and no longer holds the plan.
