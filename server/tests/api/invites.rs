@@ -42,7 +42,7 @@ async fn delete(app: &TestApp, path: &str, phone: &Phone) -> reqwest::Response {
         .unwrap()
 }
 
-fn redemption(commitment: [u8; 32], proof: [u8; 32]) -> serde_json::Value {
+pub(crate) fn redemption(commitment: [u8; 32], proof: [u8; 32]) -> serde_json::Value {
     serde_json::json!({
         "commitment": Bytes(commitment),
         "proof": Bytes(proof),

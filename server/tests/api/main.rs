@@ -4,6 +4,7 @@
 mod helpers;
 
 mod accounts;
+mod authorisation;
 mod compaction;
 mod convergence;
 mod crash;
