@@ -42,7 +42,7 @@ const CALLERS: [&str; 8] = [
 /// about the other plan. A status, or for a sync: `in` (the document is in the answer),
 /// `out` (left out, as for a document that does not exist), `stored` or `refused`.
 #[rustfmt::skip]
-const TABLE: [(&str, [&str; 8], [&str; 8]); 14] = [
+const TABLE: [(&str, [&str; 8], [&str; 8]); 16] = [
     ("GET /plans/{plan}",
         ["401", "404", "404", "200", "200", "200", "200", "200"],
         ["401", "200", "404", "404", "404", "404", "404", "404"]),
@@ -76,6 +76,12 @@ const TABLE: [(&str, [&str; 8], [&str; 8]); 14] = [
     ("POST /sync: push to the care plan",
         ["401", "refused", "refused", "refused", "refused", "refused", "stored", "stored"],
         ["401", "refused", "refused", "refused", "refused", "refused", "refused", "refused"]),
+    ("POST /sync: pull a member's suggestions",
+        ["401", "out", "out", "out", "out", "out", "in", "in"],
+        ["401", "in", "out", "out", "out", "out", "out", "out"]),
+    ("POST /sync: push to a member's suggestions",
+        ["401", "refused", "refused", "refused", "refused", "refused", "stored", "stored"],
+        ["401", "stored", "refused", "refused", "refused", "refused", "refused", "refused"]),
     ("POST /sync/wait: the safety plan",
         ["401", "out", "out", "out", "in", "in", "in", "in"],
         ["401", "in", "out", "out", "out", "out", "out", "out"]),
@@ -95,6 +101,9 @@ struct Plan<'a> {
     attached: AttachedPlan,
     entries: Vec<Vec<u8>>,
     invite: String,
+    /// A member's suggestions to About me (the worker who edits, on the person's plan;
+    /// the member of another plan, on theirs).
+    suggestions: [u8; 16],
 }
 
 impl Plan<'_> {
@@ -278,6 +287,7 @@ async fn every_endpoint_answers_each_caller_as_the_table_says_and_nothing_leaks(
             attached,
             entries: Vec::new(),
             invite,
+            suggestions: [0x50 + n; 16],
         });
     }
     let (mut mine, mut theirs) = {
@@ -315,6 +325,12 @@ async fn every_endpoint_answers_each_caller_as_the_table_says_and_nothing_leaks(
     mine.add(Op::Remove {
         member: people[1].keys.public().signing,
     });
+    let suggests = |plan: &Plan, who: &Person| Op::AddSuggestions {
+        member: who.keys.public().signing,
+        document: plan.suggestions,
+        section: coplan_domain::plan::SectionKind::AboutMe,
+    };
+    mine.add(suggests(&mine, &people[5]));
     // The other plan: its owner, and the member of another plan as a carer.
     theirs.add(joins(&other_owner.keys, Role::Person, [Right::Edit; 5]));
     theirs.add(joins(
@@ -322,6 +338,7 @@ async fn every_endpoint_answers_each_caller_as_the_table_says_and_nothing_leaks(
         Role::Carer,
         Role::Carer.default_rights(),
     ));
+    theirs.add(suggests(&theirs, &people[0]));
     for plan in [&mine, &theirs] {
         let body = serde_json::json!({ "after": 0, "entries": blobs(&plan.entries) });
         let path = format!("/api/v1/plans/{}/members", plan.id());
@@ -559,7 +576,14 @@ async fn every_endpoint_answers_each_caller_as_the_table_says_and_nothing_leaks(
                     .0
                     .as_u16()
                     .to_string(),
-                    "POST /sync: pull the safety plan" | "POST /sync/wait: the safety plan" => {
+                    "POST /sync: pull the safety plan"
+                    | "POST /sync: pull a member's suggestions"
+                    | "POST /sync/wait: the safety plan" => {
+                        let safety = if endpoint.contains("suggestions") {
+                            plan.suggestions
+                        } else {
+                            safety
+                        };
                         let path = if endpoint.starts_with("POST /sync/wait") {
                             "/sync/wait?seconds=1"
                         } else {
@@ -593,7 +617,13 @@ async fn every_endpoint_answers_each_caller_as_the_table_says_and_nothing_leaks(
                             status.as_u16().to_string()
                         }
                     }
-                    "POST /sync: push to the care plan" => {
+                    "POST /sync: push to the care plan"
+                    | "POST /sync: push to a member's suggestions" => {
+                        let care = if endpoint.contains("suggestions") {
+                            plan.suggestions
+                        } else {
+                            care
+                        };
                         counters[at] += 1;
                         let signer = keys[at].unwrap_or(&plan.owner.keys);
                         let phone = if at == 0 {
