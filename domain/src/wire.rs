@@ -470,3 +470,27 @@ pub struct Someone {
     pub signing: Bytes<32>,
     pub username: String,
 }
+
+/// `GET /api/v1/plans/{plan}/access`: what the server recorded other accounts doing with
+/// the plan, for its owner's phone to put in words (the access log): newest first, at
+/// most [`ACCESS_MAX_ENTRIES`].
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AccessLog {
+    pub entries: Vec<Access>,
+}
+
+/// One thing an account did: `received` (a document's changes reached its phone), `sent`
+/// (its phone's changes to a document were stored) or `keys` (it fetched the plan's
+/// keys); `target` is the document's id, or the plan's for `keys`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Access {
+    pub at_ms: u64,
+    pub who: Bytes<32>,
+    pub action: String,
+    pub target: String,
+}
+
+/// The most entries one access log answer holds.
+pub const ACCESS_MAX_ENTRIES: usize = 2000;

@@ -2,9 +2,9 @@
 //! a newer server (or the reverse) must read each other's text exactly.
 
 use coplan_domain::wire::{
-    Account, AccountKeys, Blob, Bytes, Cost, InviteNonce, InviteOpened, InviteState, Joiner,
-    NewInvite, NewPassphrase, People, Phone, RecoveryKeys, Redemption, ServerInfo, SignIn, SignUp,
-    SignedIn, Someone, phone_name,
+    Access, AccessLog, Account, AccountKeys, Blob, Bytes, Cost, InviteNonce, InviteOpened,
+    InviteState, Joiner, NewInvite, NewPassphrase, People, Phone, RecoveryKeys, Redemption,
+    ServerInfo, SignIn, SignUp, SignedIn, Someone, phone_name,
 };
 use serde::Serialize;
 use serde::de::DeserializeOwned;
@@ -194,6 +194,23 @@ fn the_people_of_a_plan_are_pinned() {
             }],
         },
         &format!(r#"{{"people":[{{"signing":"{ONES}","username":"sam.w"}}]}}"#),
+    );
+}
+
+#[test]
+fn the_access_log_is_pinned() {
+    pinned(
+        &AccessLog {
+            entries: vec![Access {
+                at_ms: 5,
+                who: Bytes([1; 32]),
+                action: "received".into(),
+                target: "0123456789abcdef0123456789abcdef".into(),
+            }],
+        },
+        &format!(
+            r#"{{"entries":[{{"at_ms":5,"who":"{ONES}","action":"received","target":"0123456789abcdef0123456789abcdef"}}]}}"#
+        ),
     );
 }
 

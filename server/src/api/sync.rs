@@ -13,8 +13,9 @@ use coplan_domain::membership::{LOG_MAX_ENTRIES, Membership, Op, Right, read_op}
 use coplan_domain::plan::SectionKind;
 use coplan_domain::sync::wire::{SyncWireError, read_request, write_response};
 use coplan_domain::wire::{
-    AppendMembership, AttachPlan, AttachedPlan, Blob, KeyEnvelopes, MAX_APPENDED_ENTRIES,
-    MAX_KEY_ENVELOPES, MembershipLog, People, PlanDocument, Plans, Someone,
+    ACCESS_MAX_ENTRIES, Access, AccessLog, AppendMembership, AttachPlan, AttachedPlan, Blob,
+    KeyEnvelopes, MAX_APPENDED_ENTRIES, MAX_KEY_ENVELOPES, MembershipLog, People, PlanDocument,
+    Plans, Someone,
 };
 
 use crate::api::v1::Body;
@@ -233,7 +234,7 @@ pub async fn get_keys(
     session: Session,
     Path(plan): Path<String>,
 ) -> Result<Json<KeyEnvelopes>, ApiError> {
-    reach_plan(&state, &session, &plan, "fetch keys").await?;
+    reach_plan(&state, &session, &plan, "keys").await?;
     let receiving = state
         .db
         .receiving_key(&session.row.account)
@@ -429,6 +430,33 @@ pub async fn plan(
     Ok(Json(attached(&row)))
 }
 
+/// `GET /api/v1/plans/{plan}/access`: what other accounts did with the plan, as the audit
+/// trail holds it (for the owner's phone to put in words): whose phone received a
+/// document's changes, sent changes to one, or fetched the plan's keys; newest first.
+/// Anyone but the owner gets the same 404 as for no plan.
+pub async fn access(
+    State(state): State<AppState>,
+    session: Session,
+    Path(plan): Path<String>,
+) -> Result<Json<AccessLog>, ApiError> {
+    own_plan(&state, &session, &plan, "read the access log").await?;
+    let entries = state
+        .db
+        .access(&plan, &session.row.account, ACCESS_MAX_ENTRIES as i64)
+        .await?
+        .into_iter()
+        .filter_map(|row| {
+            Some(Access {
+                at_ms: u64::try_from(row.at_ms).ok()?,
+                who: coplan_domain::wire::Bytes(row.signing.try_into().ok()?),
+                action: row.action,
+                target: row.target,
+            })
+        })
+        .collect();
+    Ok(Json(AccessLog { entries }))
+}
+
 /// `GET /api/v1/plans/{plan}/people`: the usernames of the plan's members, for its owner.
 pub async fn people(
     State(state): State<AppState>,
@@ -495,12 +523,24 @@ pub async fn sync(
     };
     let answers = answer(&state.db, &who, &allowed, state.clock.now_ms()).await?;
     for response in &answers {
+        let document = id_text(&response.document);
         let stored = response
             .pushed
             .iter()
             .any(|p| matches!(p, coplan_domain::sync::PushAnswer::Stored { .. }));
         if stored {
-            state.news.grown(&id_text(&response.document));
+            state.news.grown(&document);
+            // For the person's access log: this phone's changes reached the document.
+            audit(&state, &session, "sent", &document, true).await?;
+        }
+        // And others' changes to the document reached this phone (its own coming back
+        // with them are not news to it).
+        let others = response.pulled.iter().any(|pulled| {
+            coplan_domain::envelope::Envelope::read(&pulled.envelope)
+                .is_ok_and(|e| e.header.device != device)
+        });
+        if others {
+            audit(&state, &session, "received", &document, true).await?;
         }
     }
     Ok(binary(write_response(&answers)))

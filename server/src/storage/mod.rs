@@ -306,6 +306,16 @@ pub struct AuditEntry<'a> {
     pub allowed: bool,
 }
 
+/// Something another account did with a plan, for its access log.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AccessRow {
+    pub at_ms: i64,
+    /// The account's public signing key.
+    pub signing: Vec<u8>,
+    pub action: String,
+    pub target: String,
+}
+
 /// A decision read back.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct AuditRow {
@@ -584,6 +594,15 @@ pub trait Store: CursorLog {
         &self,
         account: &str,
     ) -> impl Future<Output = Result<Vec<AuditRow>, StoreError>> + Send;
+    /// What accounts other than `owner` did with `plan` and its documents that its
+    /// access log tells (received, sent, keys; allowed only), newest first, at most
+    /// `limit`.
+    fn access(
+        &self,
+        plan: &str,
+        owner: &str,
+        limit: i64,
+    ) -> impl Future<Output = Result<Vec<AccessRow>, StoreError>> + Send;
 }
 
 /// The database chosen by `DATABASE_URL`.
@@ -845,6 +864,15 @@ impl Store for Database {
 
     async fn audit_trail(&self, account: &str) -> Result<Vec<AuditRow>, StoreError> {
         each!(self, s => s.audit_trail(account).await)
+    }
+
+    async fn access(
+        &self,
+        plan: &str,
+        owner: &str,
+        limit: i64,
+    ) -> Result<Vec<AccessRow>, StoreError> {
+        each!(self, s => s.access(plan, owner, limit).await)
     }
 }
 

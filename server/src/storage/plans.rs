@@ -338,6 +338,36 @@ macro_rules! plan_methods {
             super::plans::plan_methods!(@audit $via, self, entry)
         }
 
+        async fn access(
+            &self,
+            plan: &str,
+            owner: &str,
+            limit: i64,
+        ) -> Result<Vec<AccessRow>, StoreError> {
+            let rows: Vec<(i64, Vec<u8>, String, String)> = sqlx::query_as(
+                "SELECT a.at_ms, c.signing_key, a.action, a.target FROM audit a \
+                 JOIN accounts c ON c.id = a.account_id \
+                 WHERE a.allowed AND a.account_id <> $2 \
+                 AND a.action IN ('received', 'sent', 'keys') \
+                 AND (a.target = $1 OR a.target IN (SELECT id FROM documents WHERE plan_id = $1)) \
+                 ORDER BY a.at_ms DESC LIMIT $3",
+            )
+            .bind(plan)
+            .bind(owner)
+            .bind(limit)
+            .fetch_all(&self.pool)
+            .await?;
+            Ok(rows
+                .into_iter()
+                .map(|(at_ms, signing, action, target)| AccessRow {
+                    at_ms,
+                    signing,
+                    action,
+                    target,
+                })
+                .collect())
+        }
+
         async fn audit_trail(&self, account: &str) -> Result<Vec<AuditRow>, StoreError> {
             let rows: Vec<(i64, String, String, bool)> = sqlx::query_as(
                 "SELECT at_ms, action, target, allowed FROM audit WHERE account_id = $1 \

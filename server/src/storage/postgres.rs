@@ -6,10 +6,10 @@ use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions};
 
 use super::invites::{InviteRow, InviteStore, NewRedemption, OpenInvite, Opened};
 use super::{
-    AccountRow, AccountTuple, Appended, AuditEntry, AuditRow, Bucket, Compacted, Created,
-    CursorLog, Durability, Forgotten, Head, KeysPut, Logged, MemberRow, NewAccount, NewKeyEnvelope,
-    NewPlan, NewSecrets, NewSession, NewSuggestions, PhoneRow, PlanRow, Pushed, SessionLimits,
-    SessionRow, Store, StoreError, Taken, insert_session,
+    AccessRow, AccountRow, AccountTuple, Appended, AuditEntry, AuditRow, Bucket, Compacted,
+    Created, CursorLog, Durability, Forgotten, Head, KeysPut, Logged, MemberRow, NewAccount,
+    NewKeyEnvelope, NewPlan, NewSecrets, NewSession, NewSuggestions, PhoneRow, PlanRow, Pushed,
+    SessionLimits, SessionRow, Store, StoreError, Taken, insert_session,
 };
 
 /// Connections in the pool.

@@ -42,11 +42,14 @@ const CALLERS: [&str; 8] = [
 /// about the other plan. A status, or for a sync: `in` (the document is in the answer),
 /// `out` (left out, as for a document that does not exist), `stored` or `refused`.
 #[rustfmt::skip]
-const TABLE: [(&str, [&str; 8], [&str; 8]); 16] = [
+const TABLE: [(&str, [&str; 8], [&str; 8]); 17] = [
     ("GET /plans/{plan}",
         ["401", "404", "404", "200", "200", "200", "200", "200"],
         ["401", "200", "404", "404", "404", "404", "404", "404"]),
     ("GET /plans/{plan}/people",
+        ["401", "404", "404", "404", "404", "404", "404", "200"],
+        ["401", "404", "404", "404", "404", "404", "404", "404"]),
+    ("GET /plans/{plan}/access",
         ["401", "404", "404", "404", "404", "404", "404", "200"],
         ["401", "404", "404", "404", "404", "404", "404", "404"]),
     ("GET /plans/{plan}/keys",
@@ -452,6 +455,7 @@ async fn every_endpoint_answers_each_caller_as_the_table_says_and_nothing_leaks(
                 let got = match endpoint {
                     "GET /plans/{plan}"
                     | "GET /plans/{plan}/people"
+                    | "GET /plans/{plan}/access"
                     | "GET /plans/{plan}/members" => {
                         let path = endpoint.trim_start_matches("GET ").replace("{plan}", id);
                         call(&app, "GET", &path, cookie, Body::None)

@@ -22,6 +22,7 @@ on_both_databases!(
     a_removed_members_parked_wait_is_answered_at_once_without_the_plan,
     keys_go_only_to_members_who_may_read_and_members_fetch_their_own_and_the_log,
     a_members_suggestions_document_is_theirs_and_the_persons_alone,
+    the_access_log_tells_the_person_what_members_did_and_no_one_else,
 );
 
 /// The person's membership log as their phone writes it: each entry signed and chained.
@@ -489,5 +490,70 @@ async fn a_members_suggestions_document_is_theirs_and_the_persons_alone(db: Db) 
     assert_eq!(pull(&app, &worker_phone, suggestions).await, None);
     assert!(!push(&app, &worker, &worker_phone, suggestions, 2).await);
     assert_eq!(pull(&app, &phone, suggestions).await, Some(2));
+    app.stop().await;
+}
+
+/// The access log (issue 14): the server tells the person, and no one else, whose phone
+/// received which document's changes, sent changes to one, or fetched the plan's keys;
+/// never the person's own, and never what was refused.
+async fn the_access_log_tells_the_person_what_members_did_and_no_one_else(db: Db) {
+    let database = TestDatabase::new(db).await;
+    let app = TestApp::spawn(&database, std::path::Path::new("no-dist")).await;
+    let person = Person::new("the.person", 1);
+    let (worker, stranger) = (Person::new("sam.worker", 2), Person::new("a.stranger", 4));
+    let phone = signed_up(&app, &person).await;
+    let worker_phone = signed_up(&app, &worker).await;
+    let stranger_phone = signed_up(&app, &stranger).await;
+    let (_, plan) = attach(&app, &phone, 1).await;
+    let (safety, care) = (document(&plan, "safety_plan"), document(&plan, "care_plan"));
+    shared_with(
+        &app,
+        &phone,
+        &person,
+        &plan.plan,
+        &[(&worker, Role::Worker)],
+    )
+    .await;
+    assert!(push(&app, &person, &phone, safety, 1).await);
+    // The worker's phone takes the safety plan in, writes in the care plan and fetches the
+    // keys; asking for nothing new records nothing; the stranger is refused throughout.
+    assert_eq!(pull(&app, &worker_phone, safety).await, Some(1));
+    assert_eq!(pull(&app, &worker_phone, care).await, Some(0));
+    assert!(push(&app, &worker, &worker_phone, care, 1).await);
+    assert_eq!(
+        get_keys(&app, &worker_phone, &plan.plan).await.0,
+        StatusCode::OK
+    );
+    assert_eq!(pull(&app, &stranger_phone, safety).await, None);
+    assert!(!push(&app, &stranger, &stranger_phone, care, 1).await);
+    assert_eq!(pull(&app, &phone, safety).await, Some(1));
+
+    let path = format!("/api/v1/plans/{}/access", plan.plan);
+    let seen = get(&app, &path, &phone).await;
+    assert_eq!(seen.status(), StatusCode::OK);
+    let log: coplan_domain::wire::AccessLog = seen.json().await.unwrap();
+    let hex = coplan_domain::sync::id_to_hex;
+    let w = worker.keys.public().signing;
+    let told: Vec<([u8; 32], String, String)> = log
+        .entries
+        .iter()
+        .map(|e| (e.who.0, e.action.clone(), e.target.clone()))
+        .collect();
+    assert_eq!(
+        told,
+        vec![
+            (w, "keys".to_string(), plan.plan.clone()),
+            (w, "sent".to_string(), hex(&care)),
+            (w, "received".to_string(), hex(&safety)),
+        ]
+    );
+    assert!(log.entries.windows(2).all(|p| p[0].at_ms >= p[1].at_ms));
+    // Nobody but the person reads it.
+    for other in [&worker_phone, &stranger_phone] {
+        assert_eq!(
+            get(&app, &path, other).await.status(),
+            StatusCode::NOT_FOUND
+        );
+    }
     app.stop().await;
 }
