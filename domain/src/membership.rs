@@ -306,6 +306,12 @@ pub fn sign_entry(
     out
 }
 
+/// When the person's phone wrote an entry (milliseconds since 1970), read without
+/// checking it (the access log shows it for entries of a verified log).
+pub fn written_ms(entry: &[u8]) -> Option<u64> {
+    Some(u64::from_be_bytes(entry.get(55..63)?.try_into().ok()?))
+}
+
 /// What an entry does, read without checking it (for the server, which checks the log
 /// with [`Membership::append`] too); None if it is not an entry.
 pub fn read_op(entry: &[u8]) -> Option<Op> {

@@ -6,7 +6,7 @@ use coplan_domain::keys::AccountKeys;
 use coplan_domain::keys::known_answer::random;
 use coplan_domain::membership::{
     CLIENT_RANGE, LogError, Membership, Op, Refusal, Right, Role, entry_hash, inserted_clients,
-    sections_with, sign_entry,
+    sections_with, sign_entry, written_ms,
 };
 use coplan_domain::plan::{AuthorId, Edit, SectionDoc, SectionKind, Stamp};
 
@@ -138,6 +138,13 @@ fn a_log_of_members_phones_rights_and_epochs_reads_back() {
     );
     assert_eq!(members.writer_of(7), None);
     assert_eq!(members.epochs[&[7; 16]], 1);
+    // Each entry says when the person's phone wrote it.
+    let times: Vec<Option<u64>> = log.entries.iter().map(|e| written_ms(e)).collect();
+    let written: Vec<Option<u64>> = (0..log.entries.len() as u64)
+        .map(|n| Some(1_000 + n))
+        .collect();
+    assert_eq!(times, written);
+    assert_eq!(written_ms(&[0; 10]), None);
 
     log.add(Op::ChangeRights {
         member: w,

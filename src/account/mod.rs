@@ -2,6 +2,7 @@
 //! phone with the passphrase or the recovery code, see the account's phones, sign out.
 //! It lives in the online-only part; nothing here is on the first visit's path.
 
+mod access;
 mod api;
 mod flows;
 mod invite;
@@ -60,6 +61,7 @@ pub fn AccountPage() -> impl IntoView {
         "/join" => view! { <invite::JoinPage/> }.into_any(),
         "/people" => view! { <people::PeoplePage/> }.into_any(),
         "/suggestions" => view! { <suggest::SuggestionsPage/> }.into_any(),
+        "/access" => view! { <access::AccessPage/> }.into_any(),
         _ => view! { <Account/> }.into_any(),
     }
 }
@@ -386,6 +388,7 @@ fn SignedIn(name: String, step: RwSignal<Step>) -> impl IntoView {
             <ul class="app-links">
                 <li><a class="app-link" href="/people">{ta(A::PeopleOpen)}</a></li>
                 <li><a class="app-link" href="/suggestions">{ta(A::SuggestOpen)}</a></li>
+                <li><a class="app-link" href="/access">{ta(A::AccessOpen)}</a></li>
                 <li><a class="app-link" href="/invite">{ta(A::InviteOpen)}</a></li>
                 <li><a class="app-link" href="/join">{ta(A::JoinOpen)}</a></li>
             </ul>

@@ -6,7 +6,8 @@
 // lock. Once let in, the worker's phone holds the plan, says what the worker may change,
 // and words go both ways; the worker suggests new words for About me, which the person takes
 // in; the carer's own session gets the key of the safety plan alone (and of their
-// suggestions to it), and of two warning signs they suggest, the person takes one in.
+// suggestions to it), and of three warning signs they suggest, the person takes two in.
+// The access log then says what each phone did.
 // The person then removes the worker, whose phone is refused, says so and drops the plan.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -321,6 +322,26 @@ test('the person lets a worker in by QR code and a carer by typed code, each wit
   const story = worker.page.getByRole('textbox', { name: 'My story, in my own words' });
   await story.waitFor();
   assert.ok(!(await story.inputValue()).includes('tomatoes'), 'the plan is off the worker\'s phone');
+
+  // The access log says, in plain words, what the others' phones did and what the person
+  // did about them.
+  await go(a.page, `${url}/account`);
+  await a.page.getByRole('link', { name: 'What others did with your plan' }).click();
+  const log = a.page.getByTestId('access-log');
+  await log.waitFor({ timeout: 20000 });
+  for (const line of [
+    /^sam\.worker's phone received About me \((once|\d+ times) today\)$/,
+    /^sam\.worker changed My safety plan \((once|\d+ times) today\)$/,
+    /^sam\.worker suggested changes to About me \((once|\d+ times) today\)$/,
+    /^jo\.carer suggested changes to My safety plan \((once|\d+ times) today\)$/,
+    /^jo\.carer's phone fetched the keys to your plan \((once|\d+ times) today\)$/,
+    /^You let jo\.carer join your plan \(today\)$/,
+    /^You removed sam\.worker \(today\)$/,
+  ]) {
+    await log.getByRole('listitem').filter({ hasText: line }).first().waitFor();
+  }
+  assert.equal(await log.getByRole('listitem').filter({ hasText: /carer.*received About me/ }).count(), 0);
+  assert.deepEqual(await axeViolations(a.page), []);
 
   assert.deepEqual(errorsA.filter((e) => !/status of 40[149]/.test(e)), []);
   assert.deepEqual(worker.errors.filter((e) => !/status of 40[14]/.test(e)), []);
