@@ -256,6 +256,14 @@ macro_rules! plan_methods {
             suggestions: &[NewSuggestions],
         ) -> Result<Appended, StoreError> {
             let mut tx = self.pool.begin().await?;
+            // A write first: the transaction takes the plan's lock (PostgreSQL) or the
+            // database's (SQLite) before it reads the log. Read first, SQLite could not
+            // turn the read into a write once a push had committed meanwhile, and a
+            // removal racing a member's pushes would fail as busy.
+            sqlx::query("UPDATE plans SET id = id WHERE id = $1")
+                .bind(plan)
+                .execute(&mut *tx)
+                .await?;
             let (count,): (i64,) =
                 sqlx::query_as("SELECT COUNT(*) FROM membership_entries WHERE plan_id = $1")
                     .bind(plan)

@@ -14,7 +14,9 @@ use reqwest::StatusCode;
 use crate::helpers::{Db, TestApp, TestDatabase};
 use crate::invites::get;
 use crate::on_both_databases;
-use crate::phones::{Person, Phone, attach, document, envelope, id_bytes, signed_up, sync};
+use crate::phones::{
+    Person, Phone, attach, document, envelope, id_bytes, json_post, signed_up, sync,
+};
 use crate::sync::{append, get_keys, key_for, members, put_keys};
 
 on_both_databases!(
@@ -23,6 +25,7 @@ on_both_databases!(
     keys_go_only_to_members_who_may_read_and_members_fetch_their_own_and_the_log,
     a_members_suggestions_document_is_theirs_and_the_persons_alone,
     the_access_log_tells_the_person_what_members_did_and_no_one_else,
+    a_member_removed_mid_flight_gets_nothing_once_the_removal_is_acknowledged,
 );
 
 /// The person's membership log as their phone writes it: each entry signed and chained.
@@ -555,5 +558,126 @@ async fn the_access_log_tells_the_person_what_members_did_and_no_one_else(db: Db
             StatusCode::NOT_FOUND
         );
     }
+    app.stop().await;
+}
+
+/// A member removed while their requests are in flight, 1,000 times: the worker's phone
+/// keeps pulling the safety plan and pushing to the care plan, three requests at a time,
+/// while the person removes them. Whatever was in flight may go either way; every
+/// request sent after the removal was acknowledged gets nothing and stores nothing.
+async fn a_member_removed_mid_flight_gets_nothing_once_the_removal_is_acknowledged(db: Db) {
+    use std::sync::Arc;
+    use std::sync::atomic::{AtomicU64, Ordering};
+    use std::time::Instant;
+    const TRIALS: u32 = 1_000;
+    const AT_ONCE: usize = 3;
+    let database = TestDatabase::new(db).await;
+    let app = TestApp::spawn_with(&database, std::path::Path::new("no-dist"), |config| {
+        config.max_in_flight = 1_000;
+    })
+    .await;
+    let person = Person::new("the.person", 1);
+    let worker = Arc::new(Person::new("sam.worker", 2));
+    let phone = signed_up(&app, &person).await;
+    let worker_phone = Arc::new(signed_up(&app, &worker).await);
+    let counter = Arc::new(AtomicU64::new(1));
+    let (mut after_ack, mut in_flight_got) = (0u32, 0u32);
+    for trial in 0..TRIALS {
+        let request: [u8; 16] = std::array::from_fn(|i| (trial >> (8 * (i % 4))) as u8);
+        let body = serde_json::json!({ "request": coplan_domain::wire::Bytes(request) });
+        let attached = json_post(&app, "/api/v1/plans", &body, Some(&phone.cookie)).await;
+        let plan: coplan_domain::wire::AttachedPlan = attached.json().await.unwrap();
+        let (safety, care) = (document(&plan, "safety_plan"), document(&plan, "care_plan"));
+        let mut log = shared_with(
+            &app,
+            &phone,
+            &person,
+            &plan.plan,
+            &[(&worker, Role::Worker)],
+        )
+        .await;
+        assert!(push(&app, &person, &phone, safety, 1).await);
+        // The worker's phone asks: each request pulls the safety plan and pushes to the
+        // care plan, and says when it was sent and what it got.
+        let ask = || {
+            let (client, url) = (app.client.clone(), app.url("/api/v1/sync"));
+            let (worker, worker_phone, counter) = (
+                Arc::clone(&worker),
+                Arc::clone(&worker_phone),
+                Arc::clone(&counter),
+            );
+            async move {
+                let n = counter.fetch_add(1, Ordering::Relaxed);
+                let requests = [
+                    DocumentRequest {
+                        document: safety,
+                        after: 0,
+                        push: Vec::new(),
+                    },
+                    DocumentRequest {
+                        document: care,
+                        after: 0,
+                        push: vec![envelope(&worker.keys, care, &worker_phone, n, b"words")],
+                    },
+                ];
+                let sent = Instant::now();
+                let answer = client
+                    .post(url)
+                    .header("x-coplan", "1")
+                    .header("content-type", "application/octet-stream")
+                    .header(
+                        "cookie",
+                        format!("__Host-coplan_session={}", worker_phone.cookie),
+                    )
+                    .body(coplan_domain::sync::wire::write_request(&requests))
+                    .send()
+                    .await
+                    .unwrap();
+                assert_eq!(answer.status(), StatusCode::OK);
+                let answer =
+                    coplan_domain::sync::wire::read_response(&answer.bytes().await.unwrap())
+                        .unwrap();
+                let got = answer.iter().any(|r| {
+                    !r.pulled.is_empty()
+                        || r.pushed
+                            .iter()
+                            .any(|p| matches!(p, PushAnswer::Stored { .. }))
+                });
+                (sent, got)
+            }
+        };
+        let asking: Vec<_> = (0..AT_ONCE).map(|_| tokio::spawn(ask())).collect();
+        let removal = log.add(Op::Remove {
+            member: worker.keys.public().signing,
+        });
+        let after = log.entries.len() as u32 - 1;
+        assert_eq!(
+            append(&app, &phone, &plan.plan, after, &[removal]).await,
+            StatusCode::NO_CONTENT
+        );
+        let acknowledged = Instant::now();
+        let mut answers = Vec::new();
+        for asked in asking {
+            answers.push(asked.await.unwrap());
+        }
+        // And one more, sent after the acknowledgement for certain.
+        answers.push(ask().await);
+        for (sent, got) in answers {
+            if sent > acknowledged {
+                after_ack += 1;
+                assert!(
+                    !got,
+                    "trial {trial}: a request sent after the removal got something"
+                );
+            } else if got {
+                in_flight_got += 1;
+            }
+        }
+    }
+    assert!(after_ack >= TRIALS);
+    println!(
+        "{db:?}: {TRIALS} removals; {after_ack} requests sent after the acknowledgement, none \
+         served; {in_flight_got} in flight at the removal served"
+    );
     app.stop().await;
 }
