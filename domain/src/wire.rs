@@ -492,5 +492,20 @@ pub struct Access {
     pub target: String,
 }
 
+/// The access log as the person's phone last put it in words, kept sealed on that phone
+/// so it reads offline. Stored format, version [`ACCESS_COPY_VERSION`]; pinned by
+/// `domain/tests/wire.rs`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AccessCopy {
+    pub v: u32,
+    /// When it was fetched (milliseconds since 1970).
+    pub at_ms: u64,
+    pub lines: Vec<String>,
+}
+
+/// The access copy's format this build writes.
+pub const ACCESS_COPY_VERSION: u32 = 1;
+
 /// The most entries one access log answer holds.
 pub const ACCESS_MAX_ENTRIES: usize = 2000;

@@ -2,9 +2,9 @@
 //! a newer server (or the reverse) must read each other's text exactly.
 
 use coplan_domain::wire::{
-    Access, AccessLog, Account, AccountKeys, Blob, Bytes, Cost, InviteNonce, InviteOpened,
-    InviteState, Joiner, NewInvite, NewPassphrase, People, Phone, RecoveryKeys, Redemption,
-    ServerInfo, SignIn, SignUp, SignedIn, Someone, phone_name,
+    Access, AccessCopy, AccessLog, Account, AccountKeys, Blob, Bytes, Cost, InviteNonce,
+    InviteOpened, InviteState, Joiner, NewInvite, NewPassphrase, People, Phone, RecoveryKeys,
+    Redemption, ServerInfo, SignIn, SignUp, SignedIn, Someone, phone_name,
 };
 use serde::Serialize;
 use serde::de::DeserializeOwned;
@@ -211,6 +211,18 @@ fn the_access_log_is_pinned() {
         &format!(
             r#"{{"entries":[{{"at_ms":5,"who":"{ONES}","action":"received","target":"0123456789abcdef0123456789abcdef"}}]}}"#
         ),
+    );
+}
+
+#[test]
+fn the_access_logs_copy_on_the_phone_is_pinned() {
+    pinned(
+        &AccessCopy {
+            v: 1,
+            at_ms: 7,
+            lines: vec!["You removed sam.w (today)".into()],
+        },
+        r#"{"v":1,"at_ms":7,"lines":["You removed sam.w (today)"]}"#,
     );
 }
 

@@ -3,19 +3,22 @@
 //! phone received a document's changes, sent changes to one, or fetched the keys) and
 //! from the plan's membership log, verified here (who joined, changed rights, was
 //! removed, and when); put in plain words, one line per member, what and day, newest
-//! first: "sam.worker's phone received My safety plan (3 times today)".
+//! first: "sam.worker's phone received My safety plan (3 times today)". Kept sealed on
+//! the phone each time, so offline it shows the last copy and says when it was fetched.
 
 use std::collections::BTreeMap;
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
+use coplan_domain::PlanId;
 use coplan_domain::membership::{Op, read_op, written_ms};
 use coplan_domain::plan::SectionKind;
 use coplan_domain::sync::id_to_hex;
-use coplan_domain::wire::{AccessLog, MembershipLog, People};
+use coplan_domain::sync::record::PlanSync;
+use coplan_domain::wire::{ACCESS_COPY_VERSION, AccessCopy, AccessLog, MembershipLog, People};
 
-use super::api;
+use super::api::{self, ApiProblem};
 use super::flows::Problem;
 use super::members;
 use crate::i18n::{AccountText as A, Text, fill, t, ta};
@@ -62,24 +65,23 @@ fn day_words(ms: u64, today: &str) -> String {
     fill(ta(A::AccessOnDay), &[("date", &shown)])
 }
 
-async fn load() -> Result<Option<Vec<String>>, Problem> {
+/// The person's own plan open on this phone (attached), with its sync record and the
+/// account: nothing here needs the network.
+async fn here() -> Result<Option<(PlanId, PlanSync, [u8; 32])>, Problem> {
     let storage = Storage::shared().await?;
     let Some(account) = storage.account().await.map_err(|_| Problem::Keys)? else {
         return Ok(None);
     };
     let open = storage.current_plan().await?;
-    let Some((_, record)) = storage
-        .sync_records()
-        .await?
-        .into_iter()
-        .find(|(p, r)| Some(p.as_str()) == open.as_deref() && r.person.is_none())
-    else {
-        return Ok(None);
-    };
-    let Some(plan) = record.plan else {
-        return Ok(None);
-    };
-    let me = account.keys.public().signing;
+    let found = storage.sync_records().await?.into_iter().find(|(p, r)| {
+        Some(p.as_str()) == open.as_deref() && r.person.is_none() && r.plan.is_some()
+    });
+    Ok(found.map(|(local, record)| (local, record, account.keys.public().signing)))
+}
+
+/// The lines, fetched and put in words now.
+async fn fetched(record: &PlanSync, me: [u8; 32]) -> Result<Vec<String>, Problem> {
+    let plan = record.plan.ok_or(Problem::Keys)?;
     let hex = id_to_hex(&plan);
     let log = members::verified(&me, plan, true).await?;
     let people: People = api::get(&format!("/api/v1/plans/{hex}/people")).await?;
@@ -171,14 +173,45 @@ async fn load() -> Result<Option<Vec<String>>, Problem> {
             )
         })
         .collect();
-    Ok(Some(said))
+    Ok(said)
+}
+
+/// The lines: fetched and kept, or (offline) as this phone last kept them, with when.
+async fn load() -> Result<Option<(Vec<String>, Option<u64>)>, Problem> {
+    let Some((local, record, me)) = here().await? else {
+        return Ok(None);
+    };
+    let storage = Storage::shared().await?;
+    match fetched(&record, me).await {
+        Ok(lines) => {
+            let copy = AccessCopy {
+                v: ACCESS_COPY_VERSION,
+                at_ms: js_sys::Date::now() as u64,
+                lines,
+            };
+            let text = serde_json::to_vec(&copy).map_err(|_| Problem::Keys)?;
+            storage.keep_access_copy(&local, &text).await?;
+            Ok(Some((copy.lines, None)))
+        }
+        Err(Problem::Api(ApiProblem::Offline)) => {
+            let kept = storage
+                .access_copy(&local)
+                .await?
+                .and_then(|bytes| serde_json::from_slice::<AccessCopy>(&bytes).ok())
+                .filter(|copy| copy.v == ACCESS_COPY_VERSION)
+                .ok_or(Problem::Api(ApiProblem::Offline))?;
+            Ok(Some((kept.lines, Some(kept.at_ms))))
+        }
+        Err(other) => Err(other),
+    }
 }
 
 #[derive(Debug, Clone, PartialEq)]
 enum Step {
     Loading,
     NotShared,
-    Lines(Vec<String>),
+    /// The lines, and when they were fetched if this phone is offline.
+    Lines(Vec<String>, Option<u64>),
     Failed(String),
 }
 
@@ -187,7 +220,7 @@ pub fn AccessPage() -> impl IntoView {
     let step = RwSignal::new(Step::Loading);
     spawn_local(async move {
         step.set(match load().await {
-            Ok(Some(lines)) => Step::Lines(lines),
+            Ok(Some((lines, kept))) => Step::Lines(lines, kept),
             Ok(None) => Step::NotShared,
             Err(problem) => Step::Failed(super::invite::problem_words(&problem)),
         });
@@ -198,8 +231,11 @@ pub fn AccessPage() -> impl IntoView {
         {move || match step.get() {
             Step::Loading => view! { <p role="status">{t(Text::HomeLoading)}</p> }.into_any(),
             Step::NotShared => view! { <p>{ta(A::PeopleNotShared)}</p> }.into_any(),
-            Step::Lines(lines) if lines.is_empty() => view! { <p>{ta(A::AccessNone)}</p> }.into_any(),
-            Step::Lines(lines) => view! {
+            Step::Lines(lines, _) if lines.is_empty() => view! { <p>{ta(A::AccessNone)}</p> }.into_any(),
+            Step::Lines(lines, kept) => view! {
+                {kept.map(|at| view! {
+                    <p role="status">{fill(ta(A::AccessKept), &[("time", &super::notice::moment(at))])}</p>
+                })}
                 <ul data-testid="access-log">
                     {lines.into_iter().map(|line| view! { <li>{line}</li> }).collect_view()}
                 </ul>

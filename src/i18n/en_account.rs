@@ -332,6 +332,7 @@ pub fn text(text: A) -> &'static str {
         A::AccessRemoved => "You removed {name} ({day})",
         A::AccessChanged => "You changed what {name} may do ({day})",
         A::AccessSomeone => "someone you invited",
+        A::AccessKept => "You are offline: this is how it was at {time}.",
         A::SuggestLeaveAll => "Leave them all out",
         A::SuggestAllTaken => "All taken in: your plan now says them.",
         A::SuggestAllLeft => "All left out: your plan did not change.",

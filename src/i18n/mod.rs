@@ -295,6 +295,7 @@ pub enum AccountText {
     AccessRemoved,
     AccessChanged,
     AccessSomeone,
+    AccessKept,
     SuggestLeaveAll,
     SuggestAllTaken,
     SuggestAllLeft,

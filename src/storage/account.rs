@@ -19,6 +19,8 @@ const THIS_ACCOUNT: &str = "this";
 /// Marks a pending suggestion's key in the sync store (`<plan>.s.<document>.<nonce>`);
 /// a plan's id never holds a dot.
 const PENDING_MARK: &str = ".s.";
+/// The key of a plan's access log copy in the sync store (`<plan>.access`).
+const ACCESS_MARK: &str = ".access";
 
 const PLACE: Place<'static> = Place {
     store: ACCOUNT,
@@ -167,20 +169,48 @@ impl Storage {
             .map(|b| format!("{b:02x}"))
             .collect();
         let key = format!("{}{PENDING_MARK}{document}.{nonce}", plan.as_str());
-        let place = Place {
-            store: SYNC,
-            key: &key,
-        };
-        let sealed = self.key.seal(update, place).await?;
+        self.put_beside(&key, update).await
+    }
+
+    /// Keeps `bytes` sealed in the sync store under `key` (one beside a plan's sync
+    /// record: its key starts with the plan's id and a dot).
+    async fn put_beside(&self, key: &str, bytes: &[u8]) -> Result<(), StorageError> {
+        let place = Place { store: SYNC, key };
+        let sealed = self.key.seal(bytes, place).await?;
         let tx = self.readwrite(SYNC)?;
         tx.object_store(SYNC)
             .map_err(write_failed)?
             .put(JsValue::from(Uint8Array::from(sealed.as_slice())))
-            .with_key(key)
+            .with_key(key.to_owned())
             .without_key_type()
             .await
             .map_err(write_failed)?;
         tx.commit().await.map_err(write_failed)
+    }
+
+    /// Keeps the plan's access log as this phone last put it in words.
+    pub async fn keep_access_copy(&self, plan: &PlanId, copy: &[u8]) -> Result<(), StorageError> {
+        self.put_beside(&format!("{}{ACCESS_MARK}", plan.as_str()), copy)
+            .await
+    }
+
+    /// The plan's access log as this phone last put it in words, if it ever did.
+    pub async fn access_copy(&self, plan: &PlanId) -> Result<Option<Vec<u8>>, StorageError> {
+        let key = format!("{}{ACCESS_MARK}", plan.as_str());
+        let tx = self.db.transaction(SYNC).build().map_err(read_failed)?;
+        let stored: Option<JsValue> = tx
+            .object_store(SYNC)
+            .map_err(read_failed)?
+            .get(key.as_str())
+            .primitive()
+            .map_err(read_failed)?
+            .await
+            .map_err(read_failed)?;
+        drop(tx);
+        match stored {
+            Some(value) => Ok(self.open_record(SYNC, &key, &value).await),
+            None => Ok(None),
+        }
     }
 
     /// The suggestions and decisions written on this phone to `plan`'s suggestions

@@ -342,8 +342,14 @@ test('the person lets a worker in by QR code and a carer by typed code, each wit
   }
   assert.equal(await log.getByRole('listitem').filter({ hasText: /carer.*received About me/ }).count(), 0);
   assert.deepEqual(await axeViolations(a.page), []);
+  // Offline, it reads as it was last fetched, and says so.
+  await a.context.setOffline(true);
+  await go(a.page, `${url}/access`);
+  await a.page.getByText(/^You are offline: this is how it was at /).waitFor({ timeout: 20000 });
+  await log.getByRole('listitem').filter({ hasText: /^You removed sam\.worker \(today\)$/ }).waitFor();
+  await a.context.setOffline(false);
 
-  assert.deepEqual(errorsA.filter((e) => !/status of 40[149]/.test(e)), []);
+  assert.deepEqual(errorsA.filter((e) => !/status of 40[149]|ERR_INTERNET_DISCONNECTED/.test(e)), []);
   assert.deepEqual(worker.errors.filter((e) => !/status of 40[14]/.test(e)), []);
   assert.deepEqual(carer.errors.filter((e) => !/status of 40[14]/.test(e)), []);
   for (const phone of [a, worker, carer]) await phone.context.close();
