@@ -288,7 +288,8 @@ test('the person lets a worker in by QR code and a carer by typed code, each wit
   assert.deepEqual(await axeViolations(a.page), []);
   await signs.filter({ hasText: 'Sleeps all day' }).getByRole('button', { name: 'Leave it out' }).click();
   await a.page.getByText('Left out: your plan did not change.').waitFor();
-  await signs.nth(1).waitFor();
+  // (The message comes first; the list is drawn again just after.)
+  await signs.filter({ hasText: 'Sleeps all day' }).waitFor({ state: 'detached' });
   assert.equal(await signs.count(), 2);
   await a.page.getByRole('button', { name: 'Take them all in' }).click();
   await a.page.getByText('All taken in: your plan now says them.').waitFor();
