@@ -21,7 +21,7 @@ use coplan_domain::keys::AccountRecord;
 use coplan_domain::membership::{Membership, Right};
 use coplan_domain::plan::SectionKind;
 use coplan_domain::plan::suggestions::SuggestionsDoc;
-use coplan_domain::sync::history::{HistoryEntry, change_payload, read_change_payload};
+use coplan_domain::sync::history::{change_payload, read_change_payload};
 use coplan_domain::sync::incoming;
 use coplan_domain::sync::record::{PlanSync, SectionSync, SuggestionsSync};
 use coplan_domain::sync::wire::{read_response, write_request};
@@ -232,20 +232,7 @@ pub(super) async fn round(
             };
             let received = entry.sync.engine.receive(&response);
             more |= received.more;
-            let kept: Vec<HistoryEntry> = response
-                .pulled
-                .iter()
-                .filter(|p| p.seq <= received.up_to)
-                .map(|p| HistoryEntry {
-                    seq: p.seq,
-                    received_ms: p.received_ms,
-                    envelope: p.envelope.clone(),
-                })
-                .collect();
-            if !kept.is_empty() {
-                let document = id_to_hex(&entry.sync.engine.document);
-                storage.keep_history(local, &document, &kept).await?;
-            }
+            super::sync::keep_history(storage, local, &response, received.up_to).await?;
             take_in(person, plan, entry, &received.to_apply).await?;
             entry.sync.engine.stored(received.up_to);
             for counter in received.to_reseal {

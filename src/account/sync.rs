@@ -616,20 +616,7 @@ async fn sync_plan(
             // Every change up to the new cursor, this phone's own included, goes into the
             // history store before it is taken in (a snapshot is checked against it) and
             // before the cursor moves past it.
-            let kept: Vec<HistoryEntry> = response
-                .pulled
-                .iter()
-                .filter(|p| p.seq <= received.up_to)
-                .map(|p| HistoryEntry {
-                    seq: p.seq,
-                    received_ms: p.received_ms,
-                    envelope: p.envelope.clone(),
-                })
-                .collect();
-            if !kept.is_empty() {
-                let document = id_to_hex(&section.engine.document);
-                storage.keep_history(plan, &document, &kept).await?;
-            }
+            keep_history(storage, plan, &response, received.up_to).await?;
             if let Some((kind, doc)) = &sections[at] {
                 let first = response.pulled.first().map(|p| p.seq);
                 let pulled = FromLog {
@@ -684,6 +671,31 @@ async fn sync_plan(
         storage.save_sync_record(plan, record).await?;
     }
     super::suggestions::round(storage, account, plan, plan_id, person, record).await?;
+    Ok(())
+}
+
+/// Keeps every change an answer pulled for a document, up to `up_to`, in the history
+/// store.
+pub(super) async fn keep_history(
+    storage: &Storage,
+    plan: &PlanId,
+    response: &coplan_domain::sync::DocumentResponse,
+    up_to: u64,
+) -> Result<(), Problem> {
+    let kept: Vec<HistoryEntry> = response
+        .pulled
+        .iter()
+        .filter(|p| p.seq <= up_to)
+        .map(|p| HistoryEntry {
+            seq: p.seq,
+            received_ms: p.received_ms,
+            envelope: p.envelope.clone(),
+        })
+        .collect();
+    if !kept.is_empty() {
+        let document = id_to_hex(&response.document);
+        storage.keep_history(plan, &document, &kept).await?;
+    }
     Ok(())
 }
 

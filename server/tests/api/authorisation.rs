@@ -9,7 +9,7 @@
 //! Not yet in the table: a disabled account (no such thing until a service can disable
 //! one, later in issue 14).
 
-use coplan_domain::key_envelope::{KeyAddress, KeyEnvelope, seal_key};
+use coplan_domain::key_envelope::KeyEnvelope;
 use coplan_domain::keys::AccountKeys;
 use coplan_domain::membership::{Op, Right, Role, entry_hash, sign_entry};
 use coplan_domain::sync::wire::{read_response, write_request};
@@ -22,6 +22,7 @@ use crate::on_both_databases;
 use crate::phones::{
     Person, Phone, attach, document, envelope, id_bytes, json_post, signed_in, signed_up,
 };
+use crate::sync::key_to;
 
 on_both_databases!(every_endpoint_answers_each_caller_as_the_table_says_and_nothing_leaks);
 
@@ -137,27 +138,6 @@ fn joins(who: &AccountKeys, role: Role, rights: [Right; 5]) -> Op {
         role,
         rights,
     }
-}
-
-fn key_to(
-    plan: &str,
-    document: [u8; 16],
-    by: &AccountKeys,
-    to: &AccountKeys,
-    fresh: u8,
-) -> Vec<u8> {
-    seal_key(
-        &KeyAddress {
-            plan: id_bytes(plan),
-            document,
-            epoch: 0,
-        },
-        &[fresh; 32],
-        &to.public().receiving,
-        &[fresh; 32],
-        &[fresh; 24],
-        by,
-    )
 }
 
 /// One request as a caller (`None`: no session), with a JSON or binary body.

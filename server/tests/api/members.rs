@@ -17,7 +17,7 @@ use crate::on_both_databases;
 use crate::phones::{
     Person, Phone, attach, document, envelope, id_bytes, json_post, signed_up, sync,
 };
-use crate::sync::{append, get_keys, key_for, members, put_keys};
+use crate::sync::{append, get_keys, key_for, key_to, members, put_keys};
 
 on_both_databases!(
     a_member_reaches_each_section_as_far_as_the_log_lets_them_and_no_further,
@@ -363,23 +363,6 @@ async fn keys_go_only_to_members_who_may_read_and_members_fetch_their_own_and_th
     app.stop().await;
 }
 
-/// The seal of a key for a document by its id (`key_for` names sections).
-fn key_to(person: &Person, plan: &str, document: [u8; 16], to: &AccountKeys, fresh: u8) -> Vec<u8> {
-    use coplan_domain::key_envelope::{KeyAddress, seal_key};
-    seal_key(
-        &KeyAddress {
-            plan: id_bytes(plan),
-            document,
-            epoch: 0,
-        },
-        &[fresh; 32],
-        &to.public().receiving,
-        &[fresh; 32],
-        &[fresh; 24],
-        &person.keys,
-    )
-}
-
 /// A member's suggestions document (SHARING decisions 2 and 4): named by the person in
 /// the log, only for a section the member may suggest to; then only that member and the
 /// person reach it, its key goes only to them, and the member's reach ends with their
@@ -463,14 +446,20 @@ async fn a_members_suggestions_document_is_theirs_and_the_persons_alone(db: Db) 
             &app,
             &phone,
             &plan.plan,
-            &[key_to(&person, &plan.plan, suggestions, &carer.keys, 2)]
+            &[key_to(
+                &plan.plan,
+                suggestions,
+                &person.keys,
+                &carer.keys,
+                2
+            )]
         )
         .await,
         StatusCode::BAD_REQUEST
     );
     let keys = [
-        key_to(&person, &plan.plan, suggestions, &worker.keys, 3),
-        key_to(&person, &plan.plan, suggestions, &person.keys, 4),
+        key_to(&plan.plan, suggestions, &person.keys, &worker.keys, 3),
+        key_to(&plan.plan, suggestions, &person.keys, &person.keys, 4),
     ];
     assert_eq!(
         put_keys(&app, &phone, &plan.plan, &keys).await,

@@ -396,18 +396,36 @@ pub fn key_for(
     recipient: &AccountKeys,
     fresh: u8,
 ) -> Vec<u8> {
+    key_to(
+        &plan.plan,
+        document(plan, section),
+        &person.keys,
+        recipient,
+        fresh,
+    )
+}
+
+/// A key (all `fresh` bytes) for a document of `plan` by its id, wrapped to `to` and
+/// signed by `by`, at epoch 0.
+pub fn key_to(
+    plan: &str,
+    document: [u8; 16],
+    by: &AccountKeys,
+    to: &AccountKeys,
+    fresh: u8,
+) -> Vec<u8> {
     use coplan_domain::key_envelope::{KeyAddress, seal_key};
     seal_key(
         &KeyAddress {
-            plan: id_bytes(&plan.plan),
-            document: document(plan, section),
+            plan: id_bytes(plan),
+            document,
             epoch: 0,
         },
         &[fresh; 32],
-        &recipient.public().receiving,
+        &to.public().receiving,
         &[fresh; 32],
         &[fresh; 24],
-        &person.keys,
+        by,
     )
 }
 
