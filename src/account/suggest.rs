@@ -16,7 +16,9 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 
 use coplan_domain::PlanId;
-use coplan_domain::plan::suggestions::{Change, Decided, Standing, Suggestion, SuggestionsDoc};
+use coplan_domain::plan::suggestions::{
+    Change, Decided, Standing, Suggestion, SuggestionsDoc, words_now,
+};
 use coplan_domain::plan::{ItemId, PlanError, SectionKind, SectionView};
 use coplan_domain::wire::People;
 
@@ -63,26 +65,6 @@ fn ids() -> ItemId {
     let bytes: [u8; 8] = crate::platform::random_bytes();
     let text: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
     ItemId::parse(&text).expect("hex is a valid id")
-}
-
-/// The words where a suggestion would go, as `view` reads now; None when its item is gone.
-fn words_now(change: &Change, view: &SectionView) -> Option<String> {
-    match change {
-        Change::Field { field, .. } => Some(view.field(field).to_string()),
-        Change::Part {
-            list, item, part, ..
-        } => view
-            .items(list)
-            .iter()
-            .find(|i| i.id == item.as_str())
-            .map(|i| i.part(part).to_string()),
-        Change::AddItem { .. } => Some(String::new()),
-        Change::RemoveItem { list, item } => view
-            .items(list)
-            .iter()
-            .find(|i| i.id == item.as_str())
-            .map(|i| i.parts.values().cloned().collect::<Vec<_>>().join("\n")),
-    }
 }
 
 async fn load(context: StoredValue<Option<Rc<Loaded>>, LocalStorage>) -> Result<Step, Problem> {

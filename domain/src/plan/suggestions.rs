@@ -384,7 +384,7 @@ impl Suggestion {
 
 /// The words where `change` would go, as `now` reads: for a removal, every part of the
 /// item, one a line; None if its item is gone.
-fn words_now(change: &Change, now: &SectionView) -> Option<String> {
+pub fn words_now(change: &Change, now: &SectionView) -> Option<String> {
     let item = |list: &str, item: &ItemId| now.items(list).iter().find(|i| i.id == item.as_str());
     match change {
         Change::Field { field, .. } => Some(now.field(field).to_string()),
