@@ -19,7 +19,7 @@
 //! What an entry does is a code and its fields, in order: 1 add a member (signing key,
 //! receiving key, role, a right per section), 2 add a phone (member, phone id, first
 //! client id), 3 change rights (member, a right per section), 4 remove (member), 5 start
-//! a key epoch (document, epoch, digest of its key envelopes), 6 add a member's
+//! a key epoch (document, epoch, digest of its key: [`epoch_key_digest`]), 6 add a member's
 //! suggestions document (member, document, section code).
 //!
 //! An entry's hash is SHA-256 of `coplan/membership/1`, a zero byte, and its bytes. The
@@ -111,6 +111,25 @@ impl Role {
     }
 }
 
+/// What a [`Op::StartEpoch`] entry says of the epoch's key: SHA-256 of
+/// `coplan/epoch-key/1`, a zero byte, the plan's id, the document's id, the epoch
+/// (4 bytes, big-endian) and the key. A key's digest gives nothing of the key away (it is
+/// 32 random bytes), and binds it to its plan, document and epoch.
+pub fn epoch_key_digest(
+    plan: &[u8; 16],
+    document: &[u8; 16],
+    epoch: u32,
+    key: &[u8; 32],
+) -> [u8; 32] {
+    let mut hash = Sha256::new();
+    hash.update(b"coplan/epoch-key/1\0");
+    hash.update(plan);
+    hash.update(document);
+    hash.update(epoch.to_be_bytes());
+    hash.update(key);
+    hash.finalize().into()
+}
+
 /// The sections `rights` gives exactly `right` to, in [`SectionKind::ALL`]'s order: what
 /// the invite says in words ("edit your care plan and safety plan").
 pub fn sections_with(rights: &Rights, right: Right) -> Vec<SectionKind> {
@@ -145,11 +164,13 @@ pub enum Op {
     Remove {
         member: [u8; 32],
     },
-    /// The next key epoch of a document, with the digest of its key envelopes.
+    /// The next key epoch of a document, with the digest of its new key
+    /// ([`epoch_key_digest`]): every phone that opens the key checks it is the one the
+    /// person's phone made, so no two readers can be handed different keys.
     StartEpoch {
         document: [u8; 16],
         epoch: u32,
-        keys_digest: [u8; 32],
+        key_digest: [u8; 32],
     },
     /// A member's own document of suggestions to one section (SHARING decision 2): only
     /// they and the person write it. A member gets one per section they may suggest to.
@@ -197,12 +218,12 @@ impl Op {
             Self::StartEpoch {
                 document,
                 epoch,
-                keys_digest,
+                key_digest,
             } => {
                 out.push(5);
                 out.extend_from_slice(document);
                 out.extend_from_slice(&epoch.to_be_bytes());
-                out.extend_from_slice(keys_digest);
+                out.extend_from_slice(key_digest);
             }
             Self::AddSuggestions {
                 member,
@@ -258,7 +279,7 @@ impl Op {
                 Self::StartEpoch {
                     document: body.get(0..16)?.try_into().ok()?,
                     epoch: u32::from_be_bytes(body.get(16..20)?.try_into().ok()?),
-                    keys_digest: body.get(20..52)?.try_into().ok()?,
+                    key_digest: body.get(20..52)?.try_into().ok()?,
                 },
                 52,
             ),
@@ -353,6 +374,8 @@ pub struct Membership {
     pub members: BTreeMap<[u8; 32], Member>,
     /// Each document's current key epoch (0 before the first).
     pub epochs: BTreeMap<[u8; 16], u32>,
+    /// The digest of each document's key at each epoch the log started.
+    pub epoch_keys: BTreeMap<([u8; 16], u32), [u8; 32]>,
     /// Each suggestions document: whose it is and the section it suggests changes to.
     pub suggestions: BTreeMap<[u8; 16], ([u8; 32], SectionKind)>,
     /// How many entries, and the last one's hash, for the next entry to follow.
@@ -393,6 +416,7 @@ impl Membership {
             person: *person,
             members: BTreeMap::new(),
             epochs: BTreeMap::new(),
+            epoch_keys: BTreeMap::new(),
             suggestions: BTreeMap::new(),
             len: 0,
             head: [0; 32],
@@ -503,13 +527,16 @@ impl Membership {
                 member.rights = [Right::None; 5];
             }
             Op::StartEpoch {
-                document, epoch, ..
+                document,
+                epoch,
+                key_digest,
             } => {
                 let current = self.epochs.entry(document).or_insert(0);
                 if epoch != *current + 1 {
                     return Err(refused);
                 }
                 *current = epoch;
+                self.epoch_keys.insert((document, epoch), key_digest);
             }
             Op::AddSuggestions {
                 member,
@@ -531,6 +558,31 @@ impl Membership {
             }
         }
         Ok(())
+    }
+
+    /// The receiving keys of everyone who may read `kind` now (the person first): whom a
+    /// new epoch's key is wrapped to.
+    pub fn readers(&self, kind: SectionKind) -> Vec<[u8; 32]> {
+        let person = self.members.get(&self.person).map(|m| m.receiving);
+        let others = self
+            .members
+            .iter()
+            .filter(|(key, _)| **key != self.person && self.right(key, kind) >= Right::Read)
+            .map(|(_, m)| m.receiving);
+        person.into_iter().chain(others).collect()
+    }
+
+    /// Whether `key` is the key the log's entry started `document`'s `epoch` with.
+    pub fn vouches_for_key(
+        &self,
+        plan: &[u8; 16],
+        document: &[u8; 16],
+        epoch: u32,
+        key: &[u8; 32],
+    ) -> bool {
+        self.epoch_keys
+            .get(&(*document, epoch))
+            .is_some_and(|digest| *digest == epoch_key_digest(plan, document, epoch, key))
     }
 
     /// What `member` may do with `kind` now.

@@ -86,6 +86,10 @@ pub enum PushAnswer {
     CounterReused { counter: u64 },
     /// Refused for good (damaged, not this phone's, not allowed): never sent again.
     Refused { counter: u64 },
+    /// Sealed under a key epoch the document has moved past (someone who could read it
+    /// was removed): nothing stored. The change waits, to be sealed again under the new
+    /// epoch's key once this phone has it ([`DocumentSync::sealed_before`]).
+    StaleEpoch { counter: u64 },
 }
 
 /// One envelope from the log.
@@ -148,6 +152,9 @@ pub struct Received {
     pub refused: Vec<u64>,
     /// The log was reset or restored.
     pub restored: bool,
+    /// A change was sealed under an epoch the document has moved past: fetch the
+    /// membership log and the new key, then seal the waiting changes again.
+    pub stale_epoch: bool,
     /// The server has more after this answer: ask again now.
     pub more: bool,
 }
@@ -191,6 +198,18 @@ impl DocumentSync {
             covers: header.map_or(0, |h| h.covers),
             payload: waiting.payload,
         })
+    }
+
+    /// The waiting changes sealed under an epoch before `epoch`, which the server would
+    /// refuse as stale: each to go again through [`Self::reseal`] under the new key (a
+    /// new counter too, in case an earlier try did arrive before the epoch moved on: the
+    /// same words twice change nothing).
+    pub fn sealed_before(&self, epoch: u32) -> Vec<u64> {
+        self.outbox
+            .iter()
+            .filter(|(_, w)| Envelope::read(&w.sealed).is_ok_and(|e| e.header.epoch < epoch))
+            .map(|(counter, _)| *counter)
+            .collect()
     }
 
     /// Whether there is anything to send.
@@ -243,6 +262,7 @@ impl DocumentSync {
                     self.outbox.remove(&counter);
                 }
                 PushAnswer::CounterReused { counter } => received.to_reseal.push(counter),
+                PushAnswer::StaleEpoch { .. } => received.stale_epoch = true,
                 // One no longer waiting (an answer to an earlier try, about a change
                 // dropped since) says nothing.
                 PushAnswer::Refused { counter } => {

@@ -126,7 +126,7 @@ fn a_log_of_members_phones_rights_and_epochs_reads_back() {
     log.add(Op::StartEpoch {
         document: [7; 16],
         epoch: 1,
-        keys_digest: [0; 32],
+        key_digest: [0; 32],
     });
     let members = log.verify().unwrap();
     assert_eq!(members.right(&w, SectionKind::CarePlan), Right::Edit);
@@ -267,7 +267,7 @@ fn entries_that_do_not_follow_from_the_log_are_refused() {
         Op::StartEpoch {
             document: [7; 16],
             epoch: 2,
-            keys_digest: [0; 32],
+            key_digest: [0; 32],
         },
     ];
     for op in cases {
@@ -658,4 +658,45 @@ fn a_suggestions_document_kind_never_passes_for_its_section() {
     }
     assert_eq!(SectionKind::AboutMe.suggestions_code(), 0x81);
     assert_eq!(SectionKind::CheckIns.suggestions_code(), 0x85);
+}
+
+/// An epoch's key digest, pinned (computed with Python's hashlib): the log vouches for
+/// the key itself, so a reader handed any other key for that document and epoch (by a
+/// server, or a faulty phone) refuses it.
+#[test]
+fn an_epochs_key_digest_is_pinned_and_the_log_vouches_only_for_that_key() {
+    use coplan_domain::membership::epoch_key_digest;
+    let digest = epoch_key_digest(&[1; 16], &[2; 16], 3, &[4; 32]);
+    assert_eq!(
+        hex(&digest),
+        "09e3800d1064441d1008344ddac3d28d28b3cdca284c8be340d36e49dd6ab75e"
+    );
+    let mut log = with_worker();
+    let plan = PLAN;
+    let key = [9; 32];
+    log.add(Op::StartEpoch {
+        document: [7; 16],
+        epoch: 1,
+        key_digest: epoch_key_digest(&plan, &[7; 16], 1, &key),
+    });
+    let members = log.verify().unwrap();
+    assert!(members.vouches_for_key(&plan, &[7; 16], 1, &key));
+    assert!(
+        !members.vouches_for_key(&plan, &[7; 16], 1, &[8; 32]),
+        "another key"
+    );
+    assert!(
+        !members.vouches_for_key(&plan, &[7; 16], 2, &key),
+        "another epoch"
+    );
+    assert!(
+        !members.vouches_for_key(&plan, &[6; 16], 1, &key),
+        "another document"
+    );
+    // Who reads a section: the person first, then each member not removed who may.
+    let w = worker().public();
+    assert_eq!(
+        members.readers(SectionKind::CheckIns),
+        [log.person.public().receiving, w.receiving]
+    );
 }

@@ -142,6 +142,31 @@ fn a_reused_counter_is_sealed_again_and_a_refused_change_is_said() {
     );
 }
 
+/// A change sealed under an epoch the document has moved past is kept, not lost nor
+/// refused: the answer asks for the new key, and once it is here every change sealed
+/// before that epoch goes again under a new counter with the same words.
+#[test]
+fn a_change_sealed_under_a_stale_epoch_waits_to_be_sealed_again() {
+    let mut sync = with_waiting(2);
+    let got = sync.receive(&answer(
+        0,
+        vec![
+            PushAnswer::StaleEpoch { counter: 0 },
+            PushAnswer::StaleEpoch { counter: 1 },
+        ],
+        Vec::new(),
+    ));
+    assert!(got.stale_epoch);
+    assert!(got.refused.is_empty() && got.to_reseal.is_empty());
+    assert_eq!(sync.outbox.len(), 2, "both still wait");
+    // `sealed` seals at epoch 1: nothing is stale until the document moves past it.
+    assert!(sync.sealed_before(1).is_empty());
+    assert_eq!(sync.sealed_before(2), [0, 1]);
+    let again = sync.reseal(0).unwrap();
+    assert_eq!((again.counter, again.payload), (2, vec![0]));
+    assert!(!got.restored && !got.more);
+}
+
 #[test]
 fn a_new_log_id_or_a_head_below_the_cursor_means_a_restored_server() {
     let mut sync = DocumentSync::new(DOC, ME);

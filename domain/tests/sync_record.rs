@@ -1,4 +1,5 @@
-//! A phone's sync record, version 3 (4 for a shared plan, 5 with suggestions), pinned: written exactly so, read back the same,
+//! A phone's sync record, version 3 (4 for a shared plan, 5 with suggestions, 6 past key
+//! epoch 0), pinned: written exactly so, read back the same,
 //! version 1 and 2 records still read, a newer or damaged one refused plainly.
 
 use coplan_domain::sync::compaction::Tail;
@@ -37,6 +38,8 @@ fn record() -> PlanSync {
         documents: vec![SectionSync {
             section: "about_me".into(),
             key: [5; 32],
+            epoch: 0,
+            earlier: Vec::new(),
             sent: Some(Sent {
                 state_vector: vec![1, 2, 3, 4],
                 deleted: 12,
@@ -140,10 +143,10 @@ fn a_plan_left_on_this_phone_keeps_only_its_server_id_and_reads_back_left() {
 
 #[test]
 fn a_newer_or_damaged_record_is_refused_plainly() {
-    let newer = PINNED.replace(r#""v":3"#, r#""v":6"#);
+    let newer = PINNED.replace(r#""v":3"#, r#""v":7"#);
     assert_eq!(
         PlanSync::from_stored(&newer),
-        Err(SyncRecordError::Newer { found: 6 })
+        Err(SyncRecordError::Newer { found: 7 })
     );
     let damaged = PINNED.replace(r#""cursor":7"#, r#""cursor":"7""#);
     assert_eq!(
@@ -203,4 +206,26 @@ fn a_record_with_suggestions_documents_is_version_5_and_reads_back() {
     with.leave();
     assert!(with.suggestions.is_empty());
     assert!(!with.to_stored().contains("AQID"));
+}
+
+/// A document past key epoch 0 (someone who could read it was removed): version 6, with
+/// its epoch and the keys of the epochs before, oldest first, each still found by its
+/// epoch; a document still at epoch 0 is written as before.
+#[test]
+fn a_record_past_epoch_0_is_version_6_with_earlier_keys_and_reads_back() {
+    let mut moved = record();
+    moved.documents[0].next_epoch([11; 32]);
+    moved.documents[0].next_epoch([12; 32]);
+    let section = &moved.documents[0];
+    assert_eq!(section.epoch, 2);
+    assert_eq!(section.key_at(0), Some(&[5; 32]));
+    assert_eq!(section.key_at(1), Some(&[11; 32]));
+    assert_eq!(section.key_at(2), Some(&[12; 32]));
+    assert_eq!(section.key_at(3), None);
+    let written = PINNED.replace(r#""v":3"#, r#""v":6"#).replace(
+        r#""key":"BQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQU","#,
+        r#""key":"DAwMDAwMDAwMDAwMDAwMDAwMDAwMDAwMDAwMDAwMDAw","epoch":2,"earlier":[{"epoch":0,"key":"BQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQU"},{"epoch":1,"key":"CwsLCwsLCwsLCwsLCwsLCwsLCwsLCwsLCwsLCwsLCws"}],"#,
+    );
+    assert_eq!(moved.to_stored(), written);
+    assert_eq!(PlanSync::from_stored(&written), Ok(moved));
 }

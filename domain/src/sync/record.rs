@@ -14,7 +14,10 @@
 //! own plan's record is still version 3). Version 5 added `suggestions`: members'
 //! suggestions documents, each with `member`, `state` (the whole document, absent while
 //! empty) and `document` (its sync, as a section's); written only when there are any.
-//! Pinned by `domain/tests/sync_record.rs`.
+//! Version 6 added each document's key `epoch` (left out at 0) and `earlier`, the keys of
+//! its earlier epochs (`epoch` and `key`, left out when there are none), so that changes
+//! sealed before a member was removed still open; written only once a document has
+//! moved past epoch 0. Pinned by `domain/tests/sync_record.rs`.
 
 use serde::{Deserialize, Serialize};
 
@@ -24,10 +27,12 @@ use super::{DocumentSync, Waiting};
 use crate::limits::ENVELOPE_MAX_BYTES;
 use crate::wire::{Blob, Bytes};
 
-/// The record format this build writes for a plan with suggestions documents; a plan
-/// shared with this account without any is still written as version 4, and the
-/// account's own plans without any as version 3, which older builds read.
-pub const SYNC_RECORD_VERSION: u32 = 5;
+/// The record format this build writes for a plan with a document past key epoch 0; a
+/// plan with suggestions documents is still written as version 5, a plan shared with
+/// this account without any as version 4, and the account's own plans without any as
+/// version 3, which older builds read.
+pub const SYNC_RECORD_VERSION: u32 = 6;
+const SUGGESTIONS_VERSION: u32 = 5;
 const SHARED_PLAN_VERSION: u32 = 4;
 const OWN_PLAN_VERSION: u32 = 3;
 
@@ -84,14 +89,53 @@ impl PlanSync {
 pub struct SectionSync {
     /// The section's stored name (`about_me`, …).
     pub section: String,
-    /// The document's key at epoch 0.
+    /// The document's key at its current epoch.
     pub key: [u8; 32],
+    /// The document's current key epoch, as this phone knows it (0 until someone who
+    /// could read it was removed).
+    pub epoch: u32,
+    /// The keys of earlier epochs, oldest first, for what was sealed under them.
+    pub earlier: Vec<(u32, [u8; 32])>,
     /// How far the section had got when this phone last put a change in the outbox or
     /// took one in: the next change is what it holds beyond that. None before the first.
     pub sent: Option<Sent>,
     /// Changes from the server waiting for changes they build on ([`super::incoming`]).
     pub held: Vec<Vec<u8>>,
     pub engine: DocumentSync,
+}
+
+impl SectionSync {
+    /// A document at epoch 0, before anything was sent or taken in.
+    pub fn new(section: String, key: [u8; 32], engine: DocumentSync) -> Self {
+        Self {
+            section,
+            key,
+            epoch: 0,
+            earlier: Vec::new(),
+            sent: None,
+            held: Vec::new(),
+            engine,
+        }
+    }
+
+    /// The key an envelope sealed at `epoch` opens with, if this phone holds it.
+    pub fn key_at(&self, epoch: u32) -> Option<&[u8; 32]> {
+        if epoch == self.epoch {
+            return Some(&self.key);
+        }
+        self.earlier
+            .iter()
+            .find(|(e, _)| *e == epoch)
+            .map(|(_, key)| key)
+    }
+
+    /// Moves to the next epoch's key (the one after [`Self::epoch`]); the current key is
+    /// kept among the earlier ones.
+    pub fn next_epoch(&mut self, key: [u8; 32]) {
+        self.earlier.push((self.epoch, self.key));
+        self.epoch += 1;
+        self.key = key;
+    }
 }
 
 /// Why a stored record does not read.
@@ -136,6 +180,10 @@ struct StoredSection {
     document: Bytes<16>,
     device: Bytes<16>,
     key: Bytes<32>,
+    #[serde(default, skip_serializing_if = "is_zero")]
+    epoch: u32,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    earlier: Vec<StoredKey>,
     sent: Option<Envelope>,
     #[serde(default)]
     sent_deleted: u64,
@@ -148,6 +196,17 @@ struct StoredSection {
     held: Vec<Envelope>,
     #[serde(default, skip_serializing_if = "StoredTail::is_empty")]
     tail: StoredTail,
+}
+
+#[derive(Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct StoredKey {
+    epoch: u32,
+    key: Bytes<32>,
+}
+
+fn is_zero(n: &u32) -> bool {
+    *n == 0
 }
 
 #[derive(Serialize, Deserialize, Default, PartialEq, Eq)]
@@ -179,8 +238,15 @@ struct StoredWaiting {
 impl PlanSync {
     pub fn to_stored(&self) -> String {
         let stored = StoredPlan {
-            v: if !self.suggestions.is_empty() {
+            v: if self
+                .documents
+                .iter()
+                .chain(self.suggestions.iter().map(|s| &s.sync))
+                .any(|d| d.epoch > 0)
+            {
                 SYNC_RECORD_VERSION
+            } else if !self.suggestions.is_empty() {
+                SUGGESTIONS_VERSION
             } else if self.person.is_some() {
                 SHARED_PLAN_VERSION
             } else {
@@ -241,6 +307,15 @@ fn stored_section(d: &SectionSync) -> StoredSection {
         document: Bytes(d.engine.document),
         device: Bytes(d.engine.device),
         key: Bytes(d.key),
+        epoch: d.epoch,
+        earlier: d
+            .earlier
+            .iter()
+            .map(|(epoch, key)| StoredKey {
+                epoch: *epoch,
+                key: Bytes(*key),
+            })
+            .collect(),
         sent: d.sent.as_ref().map(|s| blob(&s.state_vector)),
         sent_deleted: d.sent.as_ref().map_or(0, |s| s.deleted),
         log_id: d.engine.log_id.clone(),
@@ -274,6 +349,8 @@ fn section_from(d: StoredSection) -> SectionSync {
     SectionSync {
         section: d.section,
         key: d.key.0,
+        epoch: d.epoch,
+        earlier: d.earlier.iter().map(|k| (k.epoch, k.key.0)).collect(),
         sent: d.sent.map(|s| Sent {
             state_vector: s.as_slice().to_vec(),
             deleted: d.sent_deleted,

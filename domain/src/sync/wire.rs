@@ -8,8 +8,9 @@
 //!
 //! An answer: `CY`, 1, the number of documents (2), then for each: the id (16), the
 //! `log_id` as its length (1) and UTF-8 bytes, the head (8), the number of push answers
-//! (2) and each as a kind byte (1 stored, 2 counter reused, 3 refused), the counter (8)
-//! and the log number (8, 0 unless stored); then the number of envelopes pulled (2) and
+//! (2) and each as a kind byte (1 stored, 2 counter reused, 3 refused, 4 sealed under a
+//! key epoch the document has moved past), the counter (8) and the log number (8, 0
+//! unless stored); then the number of envelopes pulled (2) and
 //! each as its log number (8), the time the server received it (8, milliseconds since
 //! 1970), its length (4) and bytes.
 //!
@@ -177,6 +178,7 @@ pub fn write_response(responses: &[DocumentResponse]) -> Vec<u8> {
                 PushAnswer::Stored { counter, seq } => (1, counter, seq),
                 PushAnswer::CounterReused { counter } => (2, counter, 0),
                 PushAnswer::Refused { counter } => (3, counter, 0),
+                PushAnswer::StaleEpoch { counter } => (4, counter, 0),
             };
             out.push(kind);
             out.extend_from_slice(&counter.to_be_bytes());
@@ -211,6 +213,7 @@ pub fn read_response(body: &[u8]) -> Result<Vec<DocumentResponse>, SyncWireError
                 1 => PushAnswer::Stored { counter, seq },
                 2 => PushAnswer::CounterReused { counter },
                 3 => PushAnswer::Refused { counter },
+                4 => PushAnswer::StaleEpoch { counter },
                 _ => return Err(SyncWireError::Damaged),
             });
         }
