@@ -310,12 +310,16 @@ pub struct MembershipLog {
 
 /// `POST /api/v1/plans/{plan}/members`: entries to add after the first `after` (the
 /// entries the phone has): stored all or none, and only if the log still holds exactly
-/// `after` entries.
+/// `after` entries. When the entries start key epochs (a member removed), `keys` holds
+/// each new epoch's key envelopes, one for every reader, stored with them in the same
+/// commit (left out when empty, so an append without epochs reads as before).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct AppendMembership {
     pub after: u32,
     pub entries: Vec<Blob<{ crate::membership::ENTRY_MAX_BYTES }>>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub keys: Vec<Blob<{ crate::key_envelope::KEY_ENVELOPE_BYTES }>>,
 }
 
 /// The most entries one append may carry.

@@ -2,8 +2,9 @@
 //! a newer server (or the reverse) must read each other's text exactly.
 
 use coplan_domain::wire::{
-    Access, AccessCopy, AccessLog, Account, AccountKeys, Blob, Bytes, Cost, InviteNonce,
-    InviteOpened, InviteState, Joiner, NewInvite, NewPassphrase, People, Phone, RecoveryKeys,
+    Access, AccessCopy, AccessLog, Account, AccountKeys, AppendMembership, AttachPlan,
+    AttachedPlan, Blob, Bytes, Cost, InviteNonce, InviteOpened, InviteState, Joiner, KeyEnvelopes,
+    MembershipLog, NewInvite, NewPassphrase, People, Phone, PlanDocument, Plans, RecoveryKeys,
     Redemption, ServerInfo, SignIn, SignUp, SignedIn, Someone, phone_name,
 };
 use serde::Serialize;
@@ -182,6 +183,52 @@ fn the_invite_formats_are_pinned() {
             r#"{{"plan":"0123456789abcdef0123456789abcdef","expires_ms":5,"signing":"{ONES}","receiving":"{TWOS}","joiner":{{"username":"sam.w","phone":"00112233445566778899aabbccddeeff","range_start":8192,"signing":"{TWOS}","receiving":"{ONES}","commitment":"{ONES}","proof":"{TWOS}","scanned":false}},"person_nonce":"{ONES}","joiner_nonce":"{TWOS}"}}"#
         ),
     );
+}
+
+/// The plan formats: attaching, listing, key envelopes and the membership log (each blob
+/// is bytes the domain writes and pins elsewhere; here, only how they travel).
+#[test]
+fn the_plan_formats_are_pinned() {
+    pinned(
+        &AttachPlan {
+            request: Bytes([1; 16]),
+        },
+        r#"{"request":"AQEBAQEBAQEBAQEBAQEBAQ"}"#,
+    );
+    let plan = AttachedPlan {
+        plan: "p1".into(),
+        documents: vec![PlanDocument {
+            section: "about_me".into(),
+            id: "d1".into(),
+        }],
+    };
+    let plan_text = r#"{"plan":"p1","documents":[{"section":"about_me","id":"d1"}]}"#;
+    pinned(&plan, plan_text);
+    pinned(
+        &Plans { plans: vec![plan] },
+        &format!(r#"{{"plans":[{plan_text}]}}"#),
+    );
+    pinned(
+        &KeyEnvelopes {
+            envelopes: vec![Blob::new(vec![1, 2, 3]).unwrap()],
+        },
+        r#"{"envelopes":["AQID"]}"#,
+    );
+    pinned(
+        &MembershipLog {
+            entries: vec![Blob::new(vec![4, 5]).unwrap()],
+        },
+        r#"{"entries":["BAU"]}"#,
+    );
+    // An append without new epochs reads as it did before `keys` came.
+    let mut append = AppendMembership {
+        after: 3,
+        entries: vec![Blob::new(vec![4, 5]).unwrap()],
+        keys: Vec::new(),
+    };
+    pinned(&append, r#"{"after":3,"entries":["BAU"]}"#);
+    append.keys = vec![Blob::new(vec![6]).unwrap()];
+    pinned(&append, r#"{"after":3,"entries":["BAU"],"keys":["Bg"]}"#);
 }
 
 #[test]

@@ -83,7 +83,8 @@ pub async fn sync<L: CursorLog>(
                         seq: seq as u64,
                     },
                     Pushed::CounterReused => PushAnswer::CounterReused { counter },
-                    Pushed::NoDocument => PushAnswer::Refused { counter },
+                    Pushed::NoDocument | Pushed::UnknownEpoch => PushAnswer::Refused { counter },
+                    Pushed::StaleEpoch => PushAnswer::StaleEpoch { counter },
                 },
             );
         }

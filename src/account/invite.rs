@@ -31,6 +31,7 @@ use coplan_domain::key_envelope::{KeyAddress, seal_key};
 use coplan_domain::keys::AccountRecord;
 use coplan_domain::membership::{Right, Rights, Role};
 use coplan_domain::plan::SectionKind;
+use coplan_domain::sync::record::EpochKeys;
 use coplan_domain::sync::{id_from_hex, id_to_hex};
 use coplan_domain::wire::{
     Blob, Bytes, InviteNonce, InviteOpened, InviteState, KeyEnvelopes, NewInvite, Redemption,
@@ -153,12 +154,13 @@ pub(super) fn listed(parts: &[&str]) -> String {
 // ---------------------------------------------------------------- the person's phone
 
 /// What the person's phone needs to invite: the account, the plan's id on the server and
-/// each section's document and key (epoch 0).
+/// each section's document and its key at every epoch (a member let in after a removal
+/// still opens what was sealed before it).
 #[derive(Clone)]
 struct Ready {
     account: Rc<AccountRecord>,
     plan: [u8; 16],
-    sections: Vec<(SectionKind, [u8; 16], [u8; 32])>,
+    sections: Vec<(SectionKind, [u8; 16], EpochKeys)>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -207,7 +209,7 @@ async fn ready() -> Result<Result<Ready, A>, Problem> {
             let kind = SectionKind::ALL
                 .into_iter()
                 .find(|k| k.key() == s.section)?;
-            Some((kind, s.engine.document, s.key))
+            Some((kind, s.engine.document, s.keys()))
         })
         .collect();
     Ok(Ok(Ready {
@@ -609,11 +611,14 @@ async fn let_in(ready: &Ready, member: &NewMember) -> Result<(), Problem> {
             let at = SectionKind::ALL.iter().position(|k| k == kind).unwrap_or(0);
             member.rights[at] != Right::None
         })
-        .map(|(_, document, key)| {
+        .flat_map(|(_, document, keys)| {
+            keys.iter().map(move |(epoch, key)| (document, *epoch, key))
+        })
+        .map(|(document, epoch, key)| {
             let address = KeyAddress {
                 plan: ready.plan,
                 document: *document,
-                epoch: 0,
+                epoch,
             };
             let sealed = seal_key(
                 &address,

@@ -11,11 +11,14 @@
 use std::cell::RefCell;
 use std::collections::HashMap;
 
+use coplan_domain::key_envelope::{KeyAddress, seal_key};
 use coplan_domain::keys::{AccountRecord, PublicKeys};
-use coplan_domain::membership::{Membership, Op, Right, Rights, Role, sign_entry};
+use coplan_domain::membership::{
+    Membership, Op, Right, Rights, Role, epoch_key_digest, sign_entry,
+};
 use coplan_domain::plan::SectionKind;
 use coplan_domain::sync::id_to_hex;
-use coplan_domain::wire::{AppendMembership, Blob, MembershipLog};
+use coplan_domain::wire::{AppendMembership, AttachedPlan, Blob, MembershipLog};
 
 use super::api::{self, ApiProblem};
 use super::flows::Problem;
@@ -101,8 +104,20 @@ pub async fn join(account: &AccountRecord, phone: [u8; 16], plan: [u8; 16]) -> R
 async fn append(
     account: &AccountRecord,
     plan: [u8; 16],
+    current: Membership,
+    ops: &[Op],
+) -> Result<(), Problem> {
+    append_with_keys(account, plan, current, ops, Vec::new()).await
+}
+
+/// As [`append`], with the key envelopes of the epochs `ops` start, stored in the same
+/// commit.
+async fn append_with_keys(
+    account: &AccountRecord,
+    plan: [u8; 16],
     mut current: Membership,
     ops: &[Op],
+    keys: Vec<Blob<{ coplan_domain::key_envelope::KEY_ENVELOPE_BYTES }>>,
 ) -> Result<(), Problem> {
     let now = js_sys::Date::now() as u64;
     let after = current.len;
@@ -113,7 +128,11 @@ async fn append(
         current.append(&plan, &entry).map_err(|_| unexpected())?;
         entries.push(Blob::new(entry).ok_or_else(unexpected)?);
     }
-    let body = AppendMembership { after, entries };
+    let body = AppendMembership {
+        after,
+        entries,
+        keys,
+    };
     match api::send_only("POST", &path(&plan), Some(&body)).await {
         Ok(()) => {
             LOGS.with_borrow_mut(|logs| logs.insert(plan, current));
@@ -191,18 +210,61 @@ pub async fn add(
 }
 
 /// Removes `member` from the plan's log: from the next request the server refuses them,
-/// and their phone takes the plan off. (A new key epoch for what they could read comes
-/// with the rest of issue 14.)
+/// and their phone takes the plan off. In the same request, each section they could read
+/// starts its next key epoch: a new key, its digest in the log, wrapped to everyone who
+/// may still read it (this account first), so that nothing written from now on opens
+/// with a key they held. Each of this account's phones (this one included) takes the new
+/// key from the server at its next round, and seals what waits again under it.
 pub async fn remove(
     account: &AccountRecord,
     plan: [u8; 16],
     member: [u8; 32],
 ) -> Result<(), Problem> {
     let current = log(account, plan, true).await?;
-    if current.members.get(&member).is_none_or(|m| m.removed) {
+    let Some(leaving) = current.members.get(&member).filter(|m| !m.removed) else {
         return Ok(());
+    };
+    let leaving = leaving.receiving;
+    let attached: AttachedPlan = api::get(&format!("/api/v1/plans/{}", id_to_hex(&plan))).await?;
+    let mut ops = vec![Op::Remove { member }];
+    let mut keys = Vec::new();
+    for document in &attached.documents {
+        let (Some(kind), Some(id)) = (
+            SectionKind::ALL
+                .into_iter()
+                .find(|k| k.key() == document.section),
+            coplan_domain::sync::id_from_hex(&document.id),
+        ) else {
+            continue;
+        };
+        if current.right(&member, kind) == Right::None {
+            continue;
+        }
+        let epoch = current.epochs.get(&id).copied().unwrap_or(0) + 1;
+        let key: [u8; 32] = crate::platform::random_bytes();
+        ops.push(Op::StartEpoch {
+            document: id,
+            epoch,
+            key_digest: epoch_key_digest(&plan, &id, epoch, &key),
+        });
+        let address = KeyAddress {
+            plan,
+            document: id,
+            epoch,
+        };
+        for reader in current.readers(kind).iter().filter(|r| **r != leaving) {
+            let sealed = seal_key(
+                &address,
+                &key,
+                reader,
+                &crate::platform::random_bytes(),
+                &crate::platform::random_bytes(),
+                &account.keys,
+            );
+            keys.push(Blob::new(sealed).ok_or(Problem::Keys)?);
+        }
     }
-    append(account, plan, current, &[Op::Remove { member }]).await
+    append_with_keys(account, plan, current, &ops, keys).await
 }
 
 /// Whether the plan's log, checked against the person's key pinned in the room, holds

@@ -143,13 +143,11 @@ pub(super) async fn adopt(
         record.suggestions.push(SuggestionsSync {
             member,
             state: Vec::new(),
-            sync: SectionSync {
-                section: section.key().to_string(),
-                key: *key,
-                sent: None,
-                held: Vec::new(),
-                engine: DocumentSync::new(document, phone),
-            },
+            sync: SectionSync::new(
+                section.key().to_string(),
+                *key,
+                DocumentSync::new(document, phone),
+            ),
         });
         changed = true;
     }

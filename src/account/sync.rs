@@ -426,8 +426,9 @@ async fn adopt(
     Ok(Some((local, record)))
 }
 
-/// The plan's documents with their keys (epoch 0), from the key envelopes the server
-/// holds for this account, each signed by `signer` (the person). None if `every` and some
+/// The plan's documents with their keys at epoch 0, from the key envelopes the server
+/// holds for this account, each signed by `signer` (the person); later epochs' keys are
+/// taken in by [`catch_up`], against the membership log. None if `every` and some
 /// document has no key (the phone that attached the plan has not stored them yet);
 /// otherwise a document without a key (a part this account may not read) is left out.
 async fn documents_with_keys(
@@ -460,13 +461,11 @@ async fn documents_with_keys(
             }
             continue;
         };
-        documents.push(SectionSync {
-            section: document.section.clone(),
-            key: *key,
-            sent: None,
-            held: Vec::new(),
-            engine: DocumentSync::new(doc_id, phone),
-        });
+        documents.push(SectionSync::new(
+            document.section.clone(),
+            *key,
+            DocumentSync::new(doc_id, phone),
+        ));
     }
     Ok(Some(documents))
 }
@@ -539,13 +538,8 @@ async fn sync_plan(
             .documents
             .iter()
             .filter_map(|d| {
-                Some(SectionSync {
-                    section: d.section.clone(),
-                    key: random(),
-                    sent: None,
-                    held: Vec::new(),
-                    engine: DocumentSync::new(id_from_hex(&d.id)?, phone),
-                })
+                let engine = DocumentSync::new(id_from_hex(&d.id)?, phone);
+                Some(SectionSync::new(d.section.clone(), random(), engine))
             })
             .collect();
         storage.save_sync_record(plan, record).await?;
@@ -563,7 +557,7 @@ async fn sync_plan(
     if record.person.is_none() {
         members::join(account, phone, plan_id).await?;
     }
-    let membership = members::verified(&person, plan_id, false).await?;
+    let mut membership = members::verified(&person, plan_id, false).await?;
     if person != me {
         // A section this account may no longer read is synced no more (the server would
         // leave it out of every answer).
@@ -575,7 +569,12 @@ async fn sync_plan(
             storage.save_sync_record(plan, record).await?;
         }
     }
+    // Whether the log was fetched again this call because a section's key epoch moved on.
+    let mut refreshed = false;
     for _ in 0..MAX_ROUNDS {
+        if catch_up(account, plan_id, person, &membership, record).await? {
+            storage.save_sync_record(plan, record).await?;
+        }
         let mut sections = Vec::with_capacity(record.documents.len());
         for section in &mut record.documents {
             let Some(kind) = kind_of(&section.section) else {
@@ -601,6 +600,7 @@ async fn sync_plan(
         let answer = api::send_bytes("/api/v1/sync", write_request(&requests)).await?;
         let responses = read_response(&answer).map_err(|_| unexpected())?;
         let mut more = false;
+        let mut needs_keys = false;
         for response in responses {
             let Some(at) = record
                 .documents
@@ -610,9 +610,20 @@ async fn sync_plan(
                 continue;
             };
             let section = &mut record.documents[at];
+            // Sealed under an epoch this phone has no key for yet: nothing of this
+            // answer is taken (the cursor stays, what was pushed goes again, the same
+            // bytes) until the log and the new key are here.
+            let ahead = response.pulled.iter().any(|pulled| {
+                Envelope::read(&pulled.envelope).is_ok_and(|e| e.header.epoch > section.epoch)
+            });
+            if ahead {
+                needs_keys = true;
+                continue;
+            }
             let before = section.engine.cursor;
             let received = section.engine.receive(&response);
             more |= received.more;
+            needs_keys |= received.stale_epoch;
             // Every change up to the new cursor, this phone's own included, goes into the
             // history store before it is taken in (a snapshot is checked against it) and
             // before the cursor moves past it.
@@ -660,6 +671,15 @@ async fn sync_plan(
             }
         }
         storage.save_sync_record(plan, record).await?;
+        if needs_keys {
+            // Once a call: a key still missing after that waits for the next round.
+            if refreshed {
+                break;
+            }
+            refreshed = true;
+            membership = members::verified(&person, plan_id, true).await?;
+            continue;
+        }
         let waiting = record.documents.iter().any(|s| s.engine.has_waiting());
         if !more && !waiting {
             break;
@@ -672,6 +692,93 @@ async fn sync_plan(
     }
     super::suggestions::round(storage, account, plan, plan_id, person, record).await?;
     Ok(())
+}
+
+/// Takes in the keys of the epochs the membership log has started past what this phone
+/// holds for each section (someone who could read it was removed): each from the key
+/// envelopes the server holds for this account, signed by the person, and only the one
+/// whose digest the log's entry holds. Then every change waiting under an earlier epoch
+/// is sealed again under the new key (the server would refuse it as stale), so nothing
+/// written offline across a removal is stuck. Whether anything changed.
+async fn catch_up(
+    account: &AccountRecord,
+    plan: [u8; 16],
+    person: [u8; 32],
+    membership: &Membership,
+    record: &mut PlanSync,
+) -> Result<bool, Problem> {
+    let started = |section: &SectionSync| {
+        membership
+            .epochs
+            .get(&section.engine.document)
+            .copied()
+            .unwrap_or(0)
+    };
+    if record.documents.iter().all(|s| started(s) <= s.epoch) {
+        return Ok(false);
+    }
+    let path = format!("/api/v1/plans/{}/keys", id_to_hex(&plan));
+    let stored: KeyEnvelopes = api::get(&path).await?;
+    let opened: Vec<KeyAddressed> = stored
+        .envelopes
+        .iter()
+        .filter_map(|blob| {
+            let envelope = KeyEnvelope::read(blob.as_slice()).ok()?;
+            let key = envelope.open(&person, &account.keys).ok()?;
+            (envelope.address.plan == plan).then_some(KeyAddressed {
+                document: envelope.address.document,
+                epoch: envelope.address.epoch,
+                key,
+            })
+        })
+        .collect();
+    let mut changed = false;
+    for section in &mut record.documents {
+        let Some(kind) = kind_of(&section.section) else {
+            continue;
+        };
+        let document = section.engine.document;
+        while section.epoch < started(section) {
+            let next = section.epoch + 1;
+            let key = opened
+                .iter()
+                .find(|k| k.document == document && k.epoch == next)
+                .map(|k| k.key)
+                .filter(|key| membership.vouches_for_key(&plan, &document, next, key));
+            let Some(key) = key else {
+                // Not here, or not the key the log vouches for: this section waits, and
+                // says nothing it cannot open.
+                web_sys::console::warn_1(&"sync: a section's new key is not here yet".into());
+                break;
+            };
+            section.next_epoch(key);
+            changed = true;
+        }
+        for counter in section.engine.sealed_before(section.epoch) {
+            let Some(again) = section.engine.reseal(counter) else {
+                continue;
+            };
+            let sealing = Sealing {
+                counter: again.counter,
+                what: again.what,
+                covers: again.covers,
+            };
+            let payload = again.payload;
+            let sealed = seal_change(account, plan, kind, section, sealing, &payload)?;
+            section
+                .engine
+                .queue(again.counter, Waiting { payload, sealed });
+            changed = true;
+        }
+    }
+    Ok(changed)
+}
+
+/// A key opened from a key envelope, by the document and epoch it names.
+struct KeyAddressed {
+    document: [u8; 16],
+    epoch: u32,
+    key: [u8; 32],
 }
 
 /// Keeps every change an answer pulled for a document, up to `up_to`, in the history
@@ -862,7 +969,7 @@ fn seal_change(
         kind: kind.code(),
         plan,
         document: section.engine.document,
-        epoch: 0,
+        epoch: section.epoch,
         device: phone,
         counter: sealing.counter,
         range_start: account.range_start,
@@ -953,10 +1060,10 @@ async fn take_in(
         // Opened only with the key of the member the log says sealed it: a change from
         // anyone without edit here, or from a phone not theirs, does not open.
         let sender = trusted.sender(kind, &header).await?;
-        let payload = sender
-            .as_ref()
-            .filter(|_| header.epoch == 0)
-            .and_then(|sender| envelope.open(&sender.signing, &section.key).ok());
+        let payload = sender.as_ref().and_then(|sender| {
+            let key = section.key_at(header.epoch)?;
+            envelope.open(&sender.signing, key).ok()
+        });
         let Some(update) = payload
             .as_deref()
             .and_then(read_change_payload)
@@ -1045,6 +1152,7 @@ async fn check_claim(
     held_before: Option<&[u8]>,
 ) -> Result<(), Problem> {
     let document = id_to_hex(&section.engine.document);
+    let keys = section.keys();
     let tail = &mut section.engine.tail;
     let known = if claim.taken_early {
         section.engine.cursor.min(claim.seq - 1)
@@ -1065,7 +1173,11 @@ async fn check_claim(
         let Some(sender) = trusted.sender(kind, &envelope.header).await? else {
             continue;
         };
-        let Ok(payload) = envelope.open(&sender.signing, &section.key) else {
+        let epoch = envelope.header.epoch;
+        let Some((_, key)) = keys.iter().find(|(e, _)| *e == epoch) else {
+            continue;
+        };
+        let Ok(payload) = envelope.open(&sender.signing, key) else {
             continue;
         };
         if let Some((_, update)) = read_change_payload(&payload) {

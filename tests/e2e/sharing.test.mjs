@@ -8,7 +8,9 @@
 // in; the carer's own session gets the key of the safety plan alone (and of their
 // suggestions to it), and of three warning signs they suggest, the person takes two in.
 // The access log then says what each phone did.
-// The person then removes the worker, whose phone is refused, says so and drops the plan.
+// The person then removes the worker, whose phone is refused, says so and drops the plan;
+// the safety plan's key moves on, and what the person writes next reaches the carer under
+// the new key.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import jsQR from 'jsqr';
@@ -323,6 +325,18 @@ test('the person lets a worker in by QR code and a carer by typed code, each wit
   const story = worker.page.getByRole('textbox', { name: 'My story, in my own words' });
   await story.waitFor();
   assert.ok(!(await story.inputValue()).includes('tomatoes'), 'the plan is off the worker\'s phone');
+
+  // The worker could read the safety plan, so the removal moved its key on: the carer,
+  // who still reads it, was given the new key (a third envelope) and the worker nothing.
+  // What the person writes now is sealed under it (the server would refuse the old key's)
+  // and reaches the carer's phone.
+  const carerKeys = await carer.page.evaluate((plan) => fetch(`/api/v1/plans/${plan}/keys`).then((r) => r.json()), plan);
+  assert.equal(carerKeys.envelopes.length, 3);
+  await go(a.page, `${url}/safety-plan/edit`);
+  await a.page.getByRole('button', { name: 'Add a warning sign' }).click();
+  await a.page.getByRole('textbox', { name: 'Warning sign 4', exact: true }).pressSequentially('Calls in sick');
+  await savedOnThisPhone(a.page);
+  await wordsArrive(carer.page, `${url}/safety-plan/edit`, 'Warning sign 4', 'Calls in sick');
 
   // The access log says, in plain words, what the others' phones did and what the person
   // did about them.

@@ -104,6 +104,9 @@ pub struct SectionSync {
     pub engine: DocumentSync,
 }
 
+/// A document's keys, each with its epoch.
+pub type EpochKeys = Vec<(u32, [u8; 32])>;
+
 impl SectionSync {
     /// A document at epoch 0, before anything was sent or taken in.
     pub fn new(section: String, key: [u8; 32], engine: DocumentSync) -> Self {
@@ -127,6 +130,13 @@ impl SectionSync {
             .iter()
             .find(|(e, _)| *e == epoch)
             .map(|(_, key)| key)
+    }
+
+    /// Every key this phone holds for the document, by epoch, oldest first.
+    pub fn keys(&self) -> EpochKeys {
+        let mut keys = self.earlier.clone();
+        keys.push((self.epoch, self.key));
+        keys
     }
 
     /// Moves to the next epoch's key (the one after [`Self::epoch`]); the current key is

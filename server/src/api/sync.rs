@@ -23,8 +23,8 @@ use crate::auth::{self, Session};
 use crate::error::ApiError;
 use crate::router::AppState;
 use crate::storage::{
-    Appended, AuditEntry, CursorLog, KeysPut, NewKeyEnvelope, NewPlan, NewSuggestions, PlanRow,
-    Store,
+    Appended, Appending, AuditEntry, CursorLog, KeysPut, NewKeyEnvelope, NewPlan, NewSuggestions,
+    PlanRow, Store,
 };
 use crate::sync::{Syncer, id_text, sync as answer};
 
@@ -107,7 +107,8 @@ pub(super) async fn own_plan(
 }
 
 /// Stores the plan's key envelopes, from the owner's phone. Each must be for this plan
-/// and one of its documents, at epoch 0 (later epochs come with removal), signed by the
+/// and one of its documents, at an epoch the membership log has started (0 before any;
+/// a new epoch's keys come with the entry that starts it), signed by the
 /// owner, and wrapped to the owner's own receiving key, to a member who may read that
 /// section, or for a suggestions document to the member whose it is (as the verified
 /// membership log says).
@@ -162,9 +163,17 @@ pub async fn put_keys(
                     .iter()
                     .any(|m| m.receiving.as_slice() == recipient && m.may_read(kind))
             });
+        // Any epoch the log has started (a member let in after a removal needs the keys
+        // of the epochs before too, for what was sealed under them).
+        let started = log.as_ref().map_or(0, |log| {
+            log.epochs
+                .get(&envelope.address.document)
+                .copied()
+                .unwrap_or(0)
+        });
         let ours = envelope.address.plan == plan_id
             && kind.is_some()
-            && envelope.address.epoch == 0
+            && envelope.address.epoch <= started
             && reader
             && envelope.signed_by(&signing);
         if !ours {
@@ -301,6 +310,7 @@ pub async fn append_members(
         .map_err(|_| ApiError::BadRequest("stored membership log"))?;
     let refused = ApiError::BadRequest("membership entry");
     let mut suggestions = Vec::new();
+    let mut epochs = Vec::new();
     for entry in &request.entries {
         let entry = entry.as_slice();
         if log.append(&plan_id, entry).is_err() {
@@ -362,12 +372,33 @@ pub async fn append_members(
                 }
                 None => false,
             },
+            // A section's next key epoch (its keys come in the same request, checked
+            // below); a suggestions document's epoch stays where it is.
+            Some(Op::StartEpoch {
+                document, epoch, ..
+            }) => {
+                let id = id_text(&document);
+                let section = row
+                    .documents
+                    .iter()
+                    .find(|(d, _)| *d == id)
+                    .and_then(|(_, kind)| u8::try_from(*kind).ok())
+                    .and_then(SectionKind::from_code);
+                match section {
+                    Some(kind) => {
+                        epochs.push((document, kind, epoch));
+                        true
+                    }
+                    None => false,
+                }
+            }
             _ => false,
         };
         if !allowed {
             return Err(refused);
         }
     }
+    let keys = epoch_keys(&request.keys, &epochs, &log, &plan_id, &signing)?;
     // Who may reach the plan from now on: every member but the person, as the log says.
     let mut members = Vec::new();
     for (key, member) in log.members.iter().filter(|(key, _)| **key != signing) {
@@ -382,17 +413,30 @@ pub async fn append_members(
         members.push((account, rights.to_vec()));
     }
     let entries: Vec<&[u8]> = request.entries.iter().map(Blob::as_slice).collect();
-    match state
-        .db
-        .append_membership(
-            &plan,
-            i64::from(request.after),
-            &entries,
-            &members,
-            &suggestions,
-        )
-        .await?
-    {
+    let epochs: Vec<(String, i64)> = epochs
+        .iter()
+        .map(|(document, _, epoch)| (id_text(document), i64::from(*epoch)))
+        .collect();
+    let key_documents: Vec<String> = keys.iter().map(|k| id_text(&k.address.document)).collect();
+    let new_keys: Vec<NewKeyEnvelope<'_>> = keys
+        .iter()
+        .zip(&key_documents)
+        .map(|(envelope, document)| NewKeyEnvelope {
+            document,
+            epoch: i64::from(envelope.address.epoch),
+            recipient: &envelope.recipient,
+            body: envelope.bytes(),
+        })
+        .collect();
+    let appending = Appending {
+        after: i64::from(request.after),
+        entries: &entries,
+        members: &members,
+        suggestions: &suggestions,
+        epochs: &epochs,
+        keys: &new_keys,
+    };
+    match state.db.append_membership(&plan, &appending).await? {
         Appended::Stored => {
             // Waits parked on the plan's documents (on every process) check their rights
             // again at once: a member removed, or whose read was taken, is answered now.
@@ -404,6 +448,49 @@ pub async fn append_members(
         Appended::Moved => Err(ApiError::LogMoved),
         Appended::Taken => Err(ApiError::BadRequest("suggestions document")),
     }
+}
+
+/// The key envelopes of the epochs an append starts (`epochs`: document, section,
+/// epoch), checked against the log as it stands after the append: each signed by the
+/// owner, for this plan and a started document at its new epoch, and together exactly
+/// one for every reader of that section (the owner first) and no one else, so that no
+/// remaining reader is left without the key and no one removed is given it.
+fn epoch_keys<'a>(
+    blobs: &'a [Blob<{ coplan_domain::key_envelope::KEY_ENVELOPE_BYTES }>],
+    epochs: &[([u8; 16], SectionKind, u32)],
+    log: &Membership,
+    plan: &[u8; 16],
+    signing: &[u8; 32],
+) -> Result<Vec<KeyEnvelope<'a>>, ApiError> {
+    let refused = || ApiError::BadRequest("key envelope");
+    if blobs.len() > MAX_KEY_ENVELOPES {
+        return Err(refused());
+    }
+    let mut keys = Vec::with_capacity(blobs.len());
+    for blob in blobs {
+        let envelope = read_key(blob).ok_or_else(refused)?;
+        let started = epochs.iter().any(|(document, _, epoch)| {
+            envelope.address.document == *document && envelope.address.epoch == *epoch
+        });
+        if envelope.address.plan != *plan || !started || !envelope.signed_by(signing) {
+            return Err(refused());
+        }
+        keys.push(envelope);
+    }
+    for (document, kind, epoch) in epochs {
+        let mut sent: Vec<[u8; 32]> = keys
+            .iter()
+            .filter(|k| k.address.document == *document && k.address.epoch == *epoch)
+            .map(|k| k.recipient)
+            .collect();
+        let mut readers = log.readers(*kind);
+        sent.sort_unstable();
+        readers.sort_unstable();
+        if sent != readers {
+            return Err(refused());
+        }
+    }
+    Ok(keys)
 }
 
 /// The account's plans, for a phone that has just signed in.

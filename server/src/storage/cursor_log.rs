@@ -189,12 +189,12 @@ macro_rules! push_in {
             ($document, $device, $counter, $body, $covers, $now_ms);
             // Taking the document's row first holds it until commit: numbers follow commit
             // order, with no gaps (a refused push rolls its number back).
-            let taken: Option<(i64,)> =
-                sqlx::query_as("UPDATE documents SET head = head + 1 WHERE id = $1 RETURNING head")
+            let taken: Option<(i64, i64)> =
+                sqlx::query_as("UPDATE documents SET head = head + 1 WHERE id = $1 RETURNING head, epoch")
                     .bind(document)
                     .fetch_optional(&mut *$tx)
                     .await?;
-            let Some((seq,)) = taken else {
+            let Some((seq, epoch)) = taken else {
                 $tx.rollback().await?;
                 return Ok(Pushed::NoDocument);
             };
@@ -213,6 +213,12 @@ macro_rules! push_in {
                 } else {
                     Pushed::CounterReused
                 });
+            }
+            // Read under the document's row: a removal's new epoch commits either before
+            // this push (which is then stale) or after it.
+            if let Some(refused) = super::wrong_epoch(body, epoch) {
+                $tx.rollback().await?;
+                return Ok(refused);
             }
             let dropped: Option<(i64,)> = sqlx::query_as(
                 "SELECT counter FROM dropped_counters WHERE document_id = $1 AND device_id = $2",

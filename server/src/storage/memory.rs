@@ -18,6 +18,8 @@ struct Document {
     by_sender: BTreeMap<(String, i64), i64>,
     base: Option<(i64, i64)>,
     dropped_counters: BTreeMap<String, i64>,
+    /// The key epoch (moved on only by [`MemoryLog::start_epoch`]).
+    epoch: i64,
 }
 
 #[derive(Debug, Clone)]
@@ -49,6 +51,14 @@ impl MemoryLog {
         *documents = backup.0.clone();
         for document in documents.values_mut() {
             document.log_id = new_log_id.to_string();
+        }
+    }
+
+    /// Moves `document` to its next key epoch, as a removal's log entry does.
+    pub fn start_epoch(&self, document: &str) {
+        let mut documents = self.documents.lock().expect("not poisoned");
+        if let Some(doc) = documents.get_mut(document) {
+            doc.epoch += 1;
         }
     }
 
@@ -101,6 +111,9 @@ impl CursorLog for MemoryLog {
             } else {
                 Pushed::CounterReused
             });
+        }
+        if let Some(refused) = super::wrong_epoch(body, doc.epoch) {
+            return Ok(refused);
         }
         if doc
             .dropped_counters

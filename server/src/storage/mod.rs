@@ -75,6 +75,28 @@ pub enum Pushed {
     CounterReused,
     /// There is no such document.
     NoDocument,
+    /// Sealed under a key epoch before the document's: nothing stored; its phone seals it
+    /// again under the new key.
+    StaleEpoch,
+    /// Sealed under a key epoch the document has not started: refused.
+    UnknownEpoch,
+}
+
+/// Whether `body` was sealed under an epoch other than the document's `epoch`, and what
+/// the push answers then. (The sync handler passes only envelopes it has read; bytes
+/// that are not one claim no epoch, as the log's own tests push.)
+pub(crate) fn wrong_epoch(body: &[u8], epoch: i64) -> Option<Pushed> {
+    let sealed = i64::from(
+        coplan_domain::envelope::Envelope::read(body)
+            .ok()?
+            .header
+            .epoch,
+    );
+    match sealed.cmp(&epoch) {
+        std::cmp::Ordering::Equal => None,
+        std::cmp::Ordering::Less => Some(Pushed::StaleEpoch),
+        std::cmp::Ordering::Greater => Some(Pushed::UnknownEpoch),
+    }
 }
 
 /// Where a document's log stands.
@@ -267,6 +289,23 @@ pub struct NewSuggestions {
     pub kind: i64,
     /// The account whose suggestions it holds.
     pub suggester: String,
+}
+
+/// Entries for a plan's membership log and what follows from them, stored together
+/// ([`Store::append_membership`]).
+#[derive(Debug, Clone, Copy)]
+pub struct Appending<'a> {
+    /// How many entries the log must hold now.
+    pub after: i64,
+    pub entries: &'a [&'a [u8]],
+    /// Who may reach the plan afterwards (account, rights), as the verified log says.
+    pub members: &'a [(String, Vec<u8>)],
+    pub suggestions: &'a [NewSuggestions],
+    /// Each document whose key epoch the entries start, and that epoch (one more than
+    /// the document's now).
+    pub epochs: &'a [(String, i64)],
+    /// The new epochs' key envelopes.
+    pub keys: &'a [NewKeyEnvelope<'a>],
 }
 
 /// A member of a plan other than its owner, as the verified membership log says.
@@ -568,17 +607,16 @@ pub trait Store: CursorLog {
         &self,
         plan: &str,
     ) -> impl Future<Output = Result<Vec<Vec<u8>>, StoreError>> + Send;
-    /// Appends `entries` to the plan's membership log as numbers `after`, `after + 1`, …,
-    /// all or none, only if the log holds exactly `after` entries now; and, in the same
-    /// transaction, makes `members` (account, rights) the plan's members and adds the
-    /// suggestions documents the entries name.
+    /// Appends the entries to the plan's membership log as numbers `after`, `after + 1`,
+    /// …, all or none, only if the log holds exactly `after` entries now; and, in the same
+    /// transaction, makes `members` (account, rights) the plan's members, adds the
+    /// suggestions documents the entries name, and moves each document in `epochs` on to
+    /// its next epoch (only from the one before: two phones starting the same epoch
+    /// cannot both) with the new epochs' key envelopes.
     fn append_membership(
         &self,
         plan: &str,
-        after: i64,
-        entries: &[&[u8]],
-        members: &[(String, Vec<u8>)],
-        suggestions: &[NewSuggestions],
+        appending: &Appending<'_>,
     ) -> impl Future<Output = Result<Appended, StoreError>> + Send;
     /// The first client id of the range `phone` of `account` registered, if it is one of
     /// the account's phones.
@@ -846,12 +884,9 @@ impl Store for Database {
     async fn append_membership(
         &self,
         plan: &str,
-        after: i64,
-        entries: &[&[u8]],
-        members: &[(String, Vec<u8>)],
-        suggestions: &[NewSuggestions],
+        appending: &Appending<'_>,
     ) -> Result<Appended, StoreError> {
-        each!(self, s => s.append_membership(plan, after, entries, members, suggestions).await)
+        each!(self, s => s.append_membership(plan, appending).await)
     }
 
     async fn phone_range(&self, account: &str, phone: &str) -> Result<Option<i64>, StoreError> {

@@ -250,11 +250,16 @@ macro_rules! plan_methods {
         async fn append_membership(
             &self,
             plan: &str,
-            after: i64,
-            entries: &[&[u8]],
-            members: &[(String, Vec<u8>)],
-            suggestions: &[NewSuggestions],
+            appending: &Appending<'_>,
         ) -> Result<Appended, StoreError> {
+            let Appending {
+                after,
+                entries,
+                members,
+                suggestions,
+                epochs,
+                keys,
+            } = *appending;
             let mut tx = self.pool.begin().await?;
             // A write first: the transaction takes the plan's lock (PostgreSQL) or the
             // database's (SQLite) before it reads the log. Read first, SQLite could not
@@ -321,6 +326,39 @@ macro_rules! plan_methods {
                 if added.rows_affected() != 1 {
                     tx.rollback().await?;
                     return Ok(Appended::Taken);
+                }
+            }
+            // Each new key epoch, from the one before only, with its key envelopes: pushes
+            // sealed under the old key are answered "stale epoch" from this commit on.
+            for (document, epoch) in epochs {
+                let moved = sqlx::query(
+                    "UPDATE documents SET epoch = $2 WHERE id = $1 AND plan_id = $3 AND epoch = $2 - 1",
+                )
+                .bind(document)
+                .bind(*epoch)
+                .bind(plan)
+                .execute(&mut *tx)
+                .await?;
+                if moved.rows_affected() != 1 {
+                    tx.rollback().await?;
+                    return Ok(Appended::Moved);
+                }
+            }
+            for envelope in keys {
+                let stored = sqlx::query(
+                    "INSERT INTO key_envelopes (plan_id, document_id, epoch, recipient, body) \
+                     VALUES ($1, $2, $3, $4, $5) ON CONFLICT (document_id, epoch, recipient) DO NOTHING",
+                )
+                .bind(plan)
+                .bind(envelope.document)
+                .bind(envelope.epoch)
+                .bind(envelope.recipient)
+                .bind(envelope.body)
+                .execute(&mut *tx)
+                .await?;
+                if stored.rows_affected() != 1 {
+                    tx.rollback().await?;
+                    return Ok(Appended::Moved);
                 }
             }
             tx.commit().await?;

@@ -6,9 +6,9 @@ use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions};
 
 use super::invites::{InviteRow, InviteStore, NewRedemption, OpenInvite, Opened};
 use super::{
-    AccessRow, AccountRow, AccountTuple, Appended, AuditEntry, AuditRow, Bucket, Compacted,
-    Created, CursorLog, Durability, Forgotten, Head, KeysPut, Logged, MemberRow, NewAccount,
-    NewKeyEnvelope, NewPlan, NewSecrets, NewSession, NewSuggestions, PhoneRow, PlanRow, Pushed,
+    AccessRow, AccountRow, AccountTuple, Appended, Appending, AuditEntry, AuditRow, Bucket,
+    Compacted, Created, CursorLog, Durability, Forgotten, Head, KeysPut, Logged, MemberRow,
+    NewAccount, NewKeyEnvelope, NewPlan, NewSecrets, NewSession, PhoneRow, PlanRow, Pushed,
     SessionLimits, SessionRow, Store, StoreError, Taken, insert_session,
 };
 

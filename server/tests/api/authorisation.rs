@@ -354,7 +354,7 @@ async fn every_endpoint_answers_each_caller_as_the_table_says_and_nothing_leaks(
                 kind: 3,
                 plan: [0; 16],
                 document: safety,
-                epoch: 1,
+                epoch: 0,
                 device: plan.phone.id,
                 counter: 2,
                 range_start: plan.phone.range,

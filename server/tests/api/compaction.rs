@@ -32,7 +32,7 @@ fn snapshot(
         kind: 3,
         plan: [0; 16],
         document,
-        epoch: 1,
+        epoch: 0,
         device: phone.id,
         counter,
         range_start: phone.range,

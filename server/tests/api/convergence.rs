@@ -348,7 +348,7 @@ fn seal_change(
         kind: kind.code(),
         plan: PLAN,
         document,
-        epoch: 1,
+        epoch: 0,
         device,
         counter,
         range_start,

@@ -10,6 +10,7 @@ mod convergence;
 mod crash;
 mod cursor_log;
 mod durability;
+mod epochs;
 mod errors;
 mod health;
 mod invites;

@@ -29,22 +29,22 @@ on_both_databases!(
 );
 
 /// The person's membership log as their phone writes it: each entry signed and chained.
-struct Log<'a> {
-    person: &'a Person,
-    plan: [u8; 16],
-    entries: Vec<Vec<u8>>,
+pub(crate) struct Log<'a> {
+    pub person: &'a Person,
+    pub plan: [u8; 16],
+    pub entries: Vec<Vec<u8>>,
 }
 
 impl Log<'_> {
     /// The entry `op` would be next.
-    fn next(&self, op: Op) -> Vec<u8> {
+    pub fn next(&self, op: Op) -> Vec<u8> {
         let previous = self.entries.last().map_or([0; 32], |e| entry_hash(e));
         let number = self.entries.len() as u32;
         sign_entry(&self.plan, number, &previous, 1_000, &op, &self.person.keys)
     }
 
     /// Signs `op` onto the log and gives the entry.
-    fn add(&mut self, op: Op) -> Vec<u8> {
+    pub fn add(&mut self, op: Op) -> Vec<u8> {
         let entry = self.next(op);
         self.entries.push(entry.clone());
         entry
@@ -62,7 +62,7 @@ fn joins(who: &AccountKeys, role: Role) -> Op {
 }
 
 /// The person's log, the person first, then each of `members`, stored on the server.
-async fn shared_with<'a>(
+pub(crate) async fn shared_with<'a>(
     app: &TestApp,
     phone: &Phone,
     person: &'a Person,

@@ -193,13 +193,25 @@ pub fn envelope_in(
     counter: u64,
     payload: &[u8],
 ) -> Vec<u8> {
+    envelope_at(signer, document, (device, range_start), counter, payload, 0)
+}
+
+/// A change sealed by `signer` from `phone` (its id and range) under key epoch `epoch`.
+pub fn envelope_at(
+    signer: &AccountKeys,
+    document: [u8; 16],
+    (device, range_start): ([u8; 16], u32),
+    counter: u64,
+    payload: &[u8],
+    epoch: u32,
+) -> Vec<u8> {
     let header = Header {
         what: What::Change,
         encoding: Encoding::Yrs,
         kind: 3,
         plan: [0; 16],
         document,
-        epoch: 1,
+        epoch,
         device,
         counter,
         range_start,

@@ -414,12 +414,23 @@ pub fn key_to(
     to: &AccountKeys,
     fresh: u8,
 ) -> Vec<u8> {
+    key_at(plan, (document, 0), by, to, fresh)
+}
+
+/// As [`key_to`], at key epoch `epoch`.
+pub fn key_at(
+    plan: &str,
+    (document, epoch): ([u8; 16], u32),
+    by: &AccountKeys,
+    to: &AccountKeys,
+    fresh: u8,
+) -> Vec<u8> {
     use coplan_domain::key_envelope::{KeyAddress, seal_key};
     seal_key(
         &KeyAddress {
             plan: id_bytes(plan),
             document,
-            epoch: 0,
+            epoch,
         },
         &[fresh; 32],
         &to.public().receiving,
@@ -811,12 +822,25 @@ pub async fn append(
     after: u32,
     entries: &[Vec<u8>],
 ) -> StatusCode {
+    append_with_keys(app, phone, plan, after, entries, &[]).await
+}
+
+/// Appends `entries` with the key envelopes of the epochs they start.
+pub async fn append_with_keys(
+    app: &TestApp,
+    phone: &Phone,
+    plan: &str,
+    after: u32,
+    entries: &[Vec<u8>],
+    keys: &[Vec<u8>],
+) -> StatusCode {
     let body = coplan_domain::wire::AppendMembership {
         after,
         entries: entries
             .iter()
             .map(|e| Blob::new(e.clone()).unwrap())
             .collect(),
+        keys: keys.iter().map(|k| Blob::new(k.clone()).unwrap()).collect(),
     };
     json_post(
         app,
