@@ -5,8 +5,10 @@
 //! - wasm-bindgen-cli at the version in Cargo.lock (cargo install; ~2.5 min cold)
 //! - trunk 0.21.14 (cargo install; ~7 min cold; 0.22 needs a newer Rust than 1.95)
 //! - wasm-opt from the npm package binaryen 132 (xtask/npm; Debian's 108 breaks the build)
-//! - for tests: Debian's chromium and chromium-driver, postgresql, and the npm packages in
-//!   tests/e2e (playwright-core, axe-core) from package-lock.json
+//! - for tests: Debian's chromium and chromium-driver, postgresql, the npm packages in
+//!   tests/e2e (playwright-core, axe-core) from package-lock.json, and schemathesis with
+//!   every package it needs at the versions `server/tests/schemathesis/requirements.txt`
+//!   pins, in a Python venv of its own ([`SCHEMATHESIS`])
 
 use anyhow::{Context as _, bail};
 use std::path::Path;
@@ -43,8 +45,47 @@ pub fn for_tests() -> anyhow::Result<()> {
         apt_install(&["postgresql"])?;
     }
     ensure_node()?;
+    ensure_schemathesis()?;
     // playwright-core downloads no browser; the tests use Debian's chromium.
     npm_ci_if_stale(Path::new("tests/e2e"))
+}
+
+/// The venv schemathesis runs from, and its command there.
+pub const SCHEMATHESIS_VENV: &str = "target/schemathesis-venv";
+pub const SCHEMATHESIS: &str = "target/schemathesis-venv/bin/schemathesis";
+const SCHEMATHESIS_PINS: &str = "server/tests/schemathesis/requirements.txt";
+
+/// schemathesis from PyPI at the pinned versions (about 10 s the first time), unless the
+/// venv already holds exactly those.
+fn ensure_schemathesis() -> anyhow::Result<()> {
+    let pins = std::fs::read_to_string(SCHEMATHESIS_PINS).context("reading the pins")?;
+    let marker = Path::new(SCHEMATHESIS_VENV).join("coplan-pins.txt");
+    if std::fs::read_to_string(&marker).is_ok_and(|installed| installed == pins)
+        && Path::new(SCHEMATHESIS).exists()
+    {
+        return Ok(());
+    }
+    let venv_works = Command::new("python3")
+        .args(["-m", "venv", "--help"])
+        .output()
+        .is_ok_and(|o| o.status.success());
+    if !venv_works {
+        apt_install(&["python3", "python3-venv"])?;
+    }
+    let _ = std::fs::remove_dir_all(SCHEMATHESIS_VENV);
+    cmd::run(Command::new("python3").args(["-m", "venv", SCHEMATHESIS_VENV]))?;
+    cmd::run(
+        Command::new(Path::new(SCHEMATHESIS_VENV).join("bin/pip")).args([
+            "install",
+            "--quiet",
+            "--disable-pip-version-check",
+            "--no-deps",
+            "-r",
+            SCHEMATHESIS_PINS,
+        ]),
+    )?;
+    std::fs::write(marker, pins)?;
+    Ok(())
 }
 
 fn ensure_wasm_target() -> anyhow::Result<()> {

@@ -130,7 +130,11 @@ fn server_tests() -> anyhow::Result<()> {
             "--",
             "--show-output",
         ])
-        .env("COPLAN_TEST_POSTGRES_URL", &url);
+        .env("COPLAN_TEST_POSTGRES_URL", &url)
+        .env(
+            "COPLAN_SCHEMATHESIS",
+            std::path::absolute(setup::SCHEMATHESIS).context("the schemathesis path")?,
+        );
     if std::env::var_os("COPLAN_TEST_CRASH_POSTGRES_URL").is_none() {
         to_stop = postgres::Cluster::start_in(&std::env::temp_dir(), true)?;
         command

@@ -19,5 +19,6 @@ mod openapi;
 mod phones;
 mod processes;
 mod restore;
+mod schemathesis;
 mod sync;
 mod web;
