@@ -1,5 +1,5 @@
 //! schemathesis (PyPI, the version `cargo xtask test` pins and installs) against the
-//! OpenAPI description, over real HTTP to a server on a real SQLite file, once as each of
+//! OpenAPI description, over real HTTP to a server on each database, once as each of
 //! the person, a worker and a carer of one shared plan (each session passed explicitly:
 //! a cookie jar would not send a `Secure` cookie over plain http). All four of its
 //! phases run, stateful included. The server's state holds what each caller may reach
@@ -27,6 +27,7 @@ use serde_json::{Value, json};
 use crate::helpers::{Db, TestApp, TestDatabase};
 use crate::invites::redemption;
 use crate::members::shared_with;
+use crate::on_both_databases;
 use crate::phones::{
     KEY, Person, Phone, attach, document, envelope, json_post, signed_in_as, signed_up, sync,
 };
@@ -216,14 +217,15 @@ fn run_schemathesis(
     (output.status.success(), text, calls)
 }
 
-#[tokio::test]
-async fn schemathesis_finds_no_server_error_and_no_answer_the_description_does_not_allow() {
+on_both_databases!(schemathesis_finds_no_server_error_and_no_answer_the_description_does_not_allow,);
+
+async fn schemathesis_finds_no_server_error_and_no_answer_the_description_does_not_allow(db: Db) {
     let binary = std::env::var_os("COPLAN_SCHEMATHESIS")
         .map(PathBuf::from)
         .expect(
             "COPLAN_SCHEMATHESIS is not set: run `cargo xtask test`, which installs schemathesis",
         );
-    let database = TestDatabase::new(Db::Sqlite).await;
+    let database = TestDatabase::new(db).await;
     let app = TestApp::spawn_with(&database, Path::new("no-dist"), |config| {
         // Each request names an address of its own (the hooks say why).
         config.trusted_proxy = Some(std::net::Ipv4Addr::LOCALHOST.into());
