@@ -473,6 +473,10 @@ pub struct People {
 pub struct Someone {
     pub signing: Bytes<32>,
     pub username: String,
+    /// The service turned their account off (a worker who left): the person is asked to
+    /// remove them, which starts new keys. Left out while false.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub disabled: bool,
 }
 
 /// `GET /api/v1/plans/{plan}/access`: what the server recorded other accounts doing with

@@ -235,12 +235,22 @@ fn the_plan_formats_are_pinned() {
 fn the_people_of_a_plan_are_pinned() {
     pinned(
         &People {
-            people: vec![Someone {
-                signing: Bytes([1; 32]),
-                username: "sam.w".into(),
-            }],
+            people: vec![
+                Someone {
+                    signing: Bytes([1; 32]),
+                    username: "sam.w".into(),
+                    disabled: false,
+                },
+                Someone {
+                    signing: Bytes([2; 32]),
+                    username: "left.w".into(),
+                    disabled: true,
+                },
+            ],
         },
-        &format!(r#"{{"people":[{{"signing":"{ONES}","username":"sam.w"}}]}}"#),
+        &format!(
+            r#"{{"people":[{{"signing":"{ONES}","username":"sam.w"}},{{"signing":"{TWOS}","username":"left.w","disabled":true}}]}}"#
+        ),
     );
 }
 

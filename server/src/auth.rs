@@ -214,6 +214,9 @@ impl FromRequestParts<AppState> for Session {
             .session(&token_hash, state.clock.now_ms(), SESSION_LIMITS)
             .await?
             .ok_or(ApiError::SignInNeeded)?;
+        if row.disabled {
+            return Err(ApiError::AccountDisabled);
+        }
         Ok(Self { row, token_hash })
     }
 }

@@ -58,6 +58,9 @@ pub enum ApiError {
     /// Someone else redeemed this invite first.
     #[error("invite used")]
     InviteUsed,
+    /// The service turned this account off (`coplan-server disable`).
+    #[error("account disabled")]
+    AccountDisabled,
 }
 
 /// What a client reads: a stable code for programs, a plain sentence for people, and
@@ -154,6 +157,12 @@ impl ApiError {
                 StatusCode::FORBIDDEN,
                 "sign_in_again",
                 "For this, sign in again first.",
+                false,
+            ),
+            Self::AccountDisabled => (
+                StatusCode::FORBIDDEN,
+                "account_disabled",
+                "The service that runs this server has turned this account off. What is on this phone stays here.",
                 false,
             ),
             Self::CrossSite => (

@@ -1,6 +1,7 @@
 //! Starts the Coplan server: settings from the environment, structured logs, the database,
 //! then HTTP until Ctrl-C or SIGTERM, finishing open requests before it stops.
-//! `coplan-server restored` instead marks a database just put back from a backup.
+//! `coplan-server restored` instead marks a database just put back from a backup, and
+//! `coplan-server disable <username>` turns off the account of someone who left.
 
 use anyhow::Context as _;
 use coplan_server::storage::Store as _;
@@ -21,9 +22,11 @@ async fn main() -> anyhow::Result<()> {
     match std::env::args().nth(1).as_deref() {
         None => serve(config).await,
         Some("restored") => restored(&config).await,
+        Some("disable") => disable(&config, std::env::args().nth(2).as_deref()).await,
         Some(other) => anyhow::bail!(
             "unknown command {other:?}: `coplan-server` serves the app; `coplan-server restored` \
-             marks a database just put back from a backup"
+             marks a database just put back from a backup; `coplan-server disable <username>` \
+             turns off an account"
         ),
     }
 }
@@ -43,6 +46,32 @@ async fn restored(config: &Config) -> anyhow::Result<()> {
          the backup lacks when they next sync."
     );
     Ok(())
+}
+
+/// `coplan-server disable <username>`: the service turns off the account of someone who
+/// left (a worker), on a running server's database. From the next request the server
+/// refuses its sessions and sign-ins with `account_disabled` (a wait already parked
+/// notices when it ends, within 25 seconds), and each person whose plan it was a member
+/// of sees it marked in Who can see your plan, to remove it and start new keys. Nothing
+/// is deleted: the account's own plans stay on its phones.
+async fn disable(config: &Config, username: Option<&str>) -> anyhow::Result<()> {
+    let username = username
+        .and_then(|typed| coplan_domain::account::Username::parse(typed).ok())
+        .context("usage: coplan-server disable <username>")?;
+    let db = Database::connect(&config.database_url)
+        .await
+        .with_context(|| format!("opening {}", redact_password(&config.database_url)))?;
+    let now_ms = coplan_server::auth::Clock::system().now_ms();
+    let found = db.disable_account(username.as_str(), now_ms).await?;
+    db.close().await;
+    match found {
+        Some(_) => {
+            tracing::info!("an account was turned off");
+            println!("The account {} is turned off.", username.as_str());
+            Ok(())
+        }
+        None => anyhow::bail!("there is no account {}", username.as_str()),
+    }
 }
 
 async fn serve(config: Config) -> anyhow::Result<()> {

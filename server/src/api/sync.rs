@@ -560,6 +560,7 @@ pub async fn people(
             Some(Someone {
                 signing: coplan_domain::wire::Bytes(m.signing.try_into().ok()?),
                 username: m.username,
+                disabled: m.disabled,
             })
         })
         .collect();
@@ -728,8 +729,9 @@ pub async fn wait(
         if listener.wait(&documents, left).await == crate::news::Woken::Closing {
             return Ok(binary(write_response(&heads)));
         }
-        // Still signed in? (Another phone may have signed this one out while it waited.)
-        state
+        // Still signed in? (Another phone may have signed this one out while it waited,
+        // or the service turned the account off.)
+        let still = state
             .db
             .session(
                 &session.token_hash,
@@ -738,6 +740,9 @@ pub async fn wait(
             )
             .await?
             .ok_or(ApiError::SignInNeeded)?;
+        if still.disabled {
+            return Err(ApiError::AccountDisabled);
+        }
     }
 }
 

@@ -269,6 +269,10 @@ async fn sign_in(
         return Err(ApiError::SignInFailed);
     }
     let account = found.ok_or(ApiError::SignInFailed)?;
+    // Said only to someone who knows the passphrase.
+    if account.disabled {
+        return Err(ApiError::AccountDisabled);
+    }
     let phone = auth::random_id();
     let (token, cookie) = auth::new_session();
     state
@@ -326,6 +330,9 @@ async fn recover(
         return Err(ApiError::SignInFailed);
     }
     let account = found.ok_or(ApiError::SignInFailed)?;
+    if account.disabled {
+        return Err(ApiError::AccountDisabled);
+    }
     let (hash, wrapped) = account.recovery.ok_or(ApiError::SignInFailed)?;
     let phone = auth::random_id();
     let (token, cookie) = auth::new_session();

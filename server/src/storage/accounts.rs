@@ -37,7 +37,7 @@ macro_rules! account_methods {
         async fn account_by_name(&self, username: &str) -> Result<Option<AccountRow>, StoreError> {
             let found: Option<AccountTuple> = sqlx::query_as(
                 "SELECT id, verifier_hash, stretch_memory_kib, stretch_passes, signing_key, \
-                 receiving_key, wrapped_keys, recovery_hash, recovery_wrapped_keys \
+                 receiving_key, wrapped_keys, recovery_hash, recovery_wrapped_keys, disabled_ms \
                  FROM accounts WHERE username = $1",
             )
             .bind(username)
@@ -89,14 +89,16 @@ macro_rules! account_methods {
             now_ms: i64,
             limits: SessionLimits,
         ) -> Result<Option<SessionRow>, StoreError> {
-            let found: Option<(String, String, i64, i64, i64)> = sqlx::query_as(
-                "SELECT s.account_id, s.phone_id, s.created_ms, s.last_used_ms, p.range_start \
-                 FROM sessions s JOIN phones p ON p.id = s.phone_id WHERE s.token_hash = $1",
+            let found: Option<(String, String, i64, i64, i64, Option<i64>)> = sqlx::query_as(
+                "SELECT s.account_id, s.phone_id, s.created_ms, s.last_used_ms, p.range_start, \
+                 a.disabled_ms FROM sessions s JOIN phones p ON p.id = s.phone_id \
+                 JOIN accounts a ON a.id = s.account_id WHERE s.token_hash = $1",
             )
             .bind(token_hash)
             .fetch_optional(&self.pool)
             .await?;
-            let Some((account, phone, created_ms, last_used_ms, range_start)) = found else {
+            let Some((account, phone, created_ms, last_used_ms, range_start, disabled_ms)) = found
+            else {
                 return Ok(None);
             };
             if now_ms - last_used_ms > limits.idle_ms || now_ms - created_ms > limits.absolute_ms {
@@ -124,6 +126,7 @@ macro_rules! account_methods {
                 phone,
                 created_ms,
                 range_start,
+                disabled: disabled_ms.is_some(),
             }))
         }
 
@@ -150,6 +153,26 @@ macro_rules! account_methods {
                 .await?;
             tx.commit().await?;
             Ok(deleted.rows_affected() == 1)
+        }
+
+        async fn disable_account(
+            &self,
+            username: &str,
+            now_ms: i64,
+        ) -> Result<Option<String>, StoreError> {
+            sqlx::query(
+                "UPDATE accounts SET disabled_ms = $2 WHERE username = $1 AND disabled_ms IS NULL",
+            )
+            .bind(username)
+            .bind(now_ms)
+            .execute(&self.pool)
+            .await?;
+            let found: Option<(String,)> =
+                sqlx::query_as("SELECT id FROM accounts WHERE username = $1")
+                    .bind(username)
+                    .fetch_optional(&self.pool)
+                    .await?;
+            Ok(found.map(|(id,)| id))
         }
 
         async fn phones(&self, account: &str) -> Result<Vec<PhoneRow>, StoreError> {

@@ -153,6 +153,8 @@ pub struct AccountRow {
     pub wrapped_keys: Vec<u8>,
     /// None once the recovery code was used, until a new one is set.
     pub recovery: Option<(Vec<u8>, Vec<u8>)>,
+    /// The service turned the account off (`coplan-server disable`).
+    pub disabled: bool,
 }
 
 type AccountTuple = (
@@ -165,12 +167,23 @@ type AccountTuple = (
     Vec<u8>,
     Option<Vec<u8>>,
     Option<Vec<u8>>,
+    Option<i64>,
 );
 
 impl From<AccountTuple> for AccountRow {
     fn from(row: AccountTuple) -> Self {
-        let (id, verifier_hash, memory, passes, signing_key, receiving_key, wrapped_keys, rh, rw) =
-            row;
+        let (
+            id,
+            verifier_hash,
+            memory,
+            passes,
+            signing_key,
+            receiving_key,
+            wrapped_keys,
+            rh,
+            rw,
+            disabled_ms,
+        ) = row;
         Self {
             id,
             verifier_hash,
@@ -179,6 +192,7 @@ impl From<AccountTuple> for AccountRow {
             receiving_key,
             wrapped_keys,
             recovery: rh.zip(rw),
+            disabled: disabled_ms.is_some(),
         }
     }
 }
@@ -208,6 +222,8 @@ pub struct SessionRow {
     pub created_ms: i64,
     /// The first client id of the phone's range.
     pub range_start: i64,
+    /// The service turned the account off: the session is refused.
+    pub disabled: bool,
 }
 
 /// A phone signed in to an account.
@@ -318,6 +334,8 @@ pub struct MemberRow {
     /// A byte per section, by wire code (about me first): 0 nothing, 1 read, 2 suggest,
     /// 3 edit.
     pub rights: Vec<u8>,
+    /// The service turned the member's account off.
+    pub disabled: bool,
 }
 
 impl MemberRow {
@@ -512,6 +530,13 @@ pub trait Store: CursorLog {
     ) -> impl Future<Output = Result<Option<(String, bool)>, StoreError>> + Send;
     /// Deletes the account and everything that hangs from it, its audit trail included.
     fn delete_account(&self, id: &str) -> impl Future<Output = Result<bool, StoreError>> + Send;
+    /// Turns off the account named `username` (unless it is off already): its sessions
+    /// and sign-ins are refused from now on. Its id, if there is such an account.
+    fn disable_account(
+        &self,
+        username: &str,
+        now_ms: i64,
+    ) -> impl Future<Output = Result<Option<String>, StoreError>> + Send;
     /// The account's phones, newest first.
     fn phones(
         &self,
@@ -790,6 +815,14 @@ impl Store for Database {
 
     async fn delete_account(&self, id: &str) -> Result<bool, StoreError> {
         each!(self, s => s.delete_account(id).await)
+    }
+
+    async fn disable_account(
+        &self,
+        username: &str,
+        now_ms: i64,
+    ) -> Result<Option<String>, StoreError> {
+        each!(self, s => s.disable_account(username, now_ms).await)
     }
 
     async fn remove_phone(&self, account: &str, phone: &str) -> Result<bool, StoreError> {

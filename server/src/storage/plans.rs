@@ -136,8 +136,10 @@ macro_rules! plan_methods {
         }
 
         async fn members(&self, plan: &str) -> Result<Vec<MemberRow>, StoreError> {
-            let rows: Vec<(String, String, Vec<u8>, Vec<u8>, Vec<u8>)> = sqlx::query_as(
-                "SELECT m.account_id, a.username, a.signing_key, a.receiving_key, m.rights \
+            type Row = (String, String, Vec<u8>, Vec<u8>, Vec<u8>, Option<i64>);
+            let rows: Vec<Row> = sqlx::query_as(
+                "SELECT m.account_id, a.username, a.signing_key, a.receiving_key, m.rights, \
+                 a.disabled_ms \
                  FROM plan_members m JOIN accounts a ON a.id = m.account_id \
                  WHERE m.plan_id = $1 ORDER BY a.username",
             )
@@ -146,12 +148,13 @@ macro_rules! plan_methods {
             .await?;
             Ok(rows
                 .into_iter()
-                .map(|(account, username, signing, receiving, rights)| MemberRow {
+                .map(|(account, username, signing, receiving, rights, disabled_ms)| MemberRow {
                     account,
                     username,
                     signing,
                     receiving,
                     rights,
+                    disabled: disabled_ms.is_some(),
                 })
                 .collect())
         }

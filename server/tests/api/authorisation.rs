@@ -6,8 +6,8 @@
 //! on the server, and every read that is allowed to have handed over nothing that is not
 //! the caller's.
 //!
-//! Not yet in the table: a disabled account (no such thing until a service can disable
-//! one, later in issue 14).
+//! The disabled account is a worker who may edit, whose account the service then turned
+//! off (`coplan-server disable`): refused everywhere with 403 `account_disabled`.
 
 use coplan_domain::key_envelope::KeyEnvelope;
 use coplan_domain::keys::AccountKeys;
@@ -15,6 +15,7 @@ use coplan_domain::membership::{Op, Right, Role, entry_hash, sign_entry};
 use coplan_domain::sync::wire::{read_response, write_request};
 use coplan_domain::sync::{DocumentRequest, PushAnswer};
 use coplan_domain::wire::{AttachedPlan, Bytes};
+use coplan_server::storage::Store as _;
 use reqwest::StatusCode;
 
 use crate::helpers::{Db, TestApp, TestDatabase};
@@ -28,7 +29,7 @@ on_both_databases!(every_endpoint_answers_each_caller_as_the_table_says_and_noth
 
 /// Who asks, in the order each row is asked (the owner last: some of its cells change
 /// what the ones before would see).
-const CALLERS: [&str; 8] = [
+const CALLERS: [&str; 9] = [
     "no session",
     "member of another plan",
     "removed member",
@@ -36,6 +37,7 @@ const CALLERS: [&str; 8] = [
     "carer with the safety plan",
     "worker who may only read",
     "worker who may edit",
+    "disabled account",
     "the person",
 ];
 
@@ -43,58 +45,58 @@ const CALLERS: [&str; 8] = [
 /// about the other plan. A status, or for a sync: `in` (the document is in the answer),
 /// `out` (left out, as for a document that does not exist), `stored` or `refused`.
 #[rustfmt::skip]
-const TABLE: [(&str, [&str; 8], [&str; 8]); 17] = [
+const TABLE: [(&str, [&str; 9], [&str; 9]); 17] = [
     ("GET /plans/{plan}",
-        ["401", "404", "404", "200", "200", "200", "200", "200"],
-        ["401", "200", "404", "404", "404", "404", "404", "404"]),
+        ["401", "404", "404", "200", "200", "200", "200", "403", "200"],
+        ["401", "200", "404", "404", "404", "404", "404", "403", "404"]),
     ("GET /plans/{plan}/people",
-        ["401", "404", "404", "404", "404", "404", "404", "200"],
-        ["401", "404", "404", "404", "404", "404", "404", "404"]),
+        ["401", "404", "404", "404", "404", "404", "404", "403", "200"],
+        ["401", "404", "404", "404", "404", "404", "404", "403", "404"]),
     ("GET /plans/{plan}/access",
-        ["401", "404", "404", "404", "404", "404", "404", "200"],
-        ["401", "404", "404", "404", "404", "404", "404", "404"]),
+        ["401", "404", "404", "404", "404", "404", "404", "403", "200"],
+        ["401", "404", "404", "404", "404", "404", "404", "403", "404"]),
     ("GET /plans/{plan}/keys",
-        ["401", "404", "404", "200", "200", "200", "200", "200"],
-        ["401", "200", "404", "404", "404", "404", "404", "404"]),
+        ["401", "404", "404", "200", "200", "200", "200", "403", "200"],
+        ["401", "200", "404", "404", "404", "404", "404", "403", "404"]),
     ("PUT /plans/{plan}/keys",
-        ["401", "404", "404", "404", "404", "404", "404", "409"],
-        ["401", "404", "404", "404", "404", "404", "404", "404"]),
+        ["401", "404", "404", "404", "404", "404", "404", "403", "409"],
+        ["401", "404", "404", "404", "404", "404", "404", "403", "404"]),
     ("GET /plans/{plan}/members",
-        ["401", "404", "404", "200", "200", "200", "200", "200"],
-        ["401", "200", "404", "404", "404", "404", "404", "404"]),
+        ["401", "404", "404", "200", "200", "200", "200", "403", "200"],
+        ["401", "200", "404", "404", "404", "404", "404", "403", "404"]),
     ("POST /plans/{plan}/members",
-        ["401", "404", "404", "404", "404", "404", "404", "409"],
-        ["401", "404", "404", "404", "404", "404", "404", "404"]),
+        ["401", "404", "404", "404", "404", "404", "404", "403", "409"],
+        ["401", "404", "404", "404", "404", "404", "404", "403", "404"]),
     ("POST /plans/{plan}/invites",
-        ["401", "404", "404", "404", "404", "404", "404", "409"],
-        ["401", "404", "404", "404", "404", "404", "404", "404"]),
+        ["401", "404", "404", "404", "404", "404", "404", "403", "409"],
+        ["401", "404", "404", "404", "404", "404", "404", "403", "404"]),
     ("GET /plans/{plan}/invites/{id}",
-        ["401", "404", "404", "404", "404", "404", "404", "200"],
-        ["401", "404", "404", "404", "404", "404", "404", "404"]),
+        ["401", "404", "404", "404", "404", "404", "404", "403", "200"],
+        ["401", "404", "404", "404", "404", "404", "404", "403", "404"]),
     ("POST /plans/{plan}/invites/{id}/nonce",
-        ["401", "404", "404", "404", "404", "404", "404", "204"],
-        ["401", "404", "404", "404", "404", "404", "404", "404"]),
+        ["401", "404", "404", "404", "404", "404", "404", "403", "204"],
+        ["401", "404", "404", "404", "404", "404", "404", "403", "404"]),
     ("POST /sync: pull the safety plan",
-        ["401", "out", "out", "out", "in", "in", "in", "in"],
-        ["401", "in", "out", "out", "out", "out", "out", "out"]),
+        ["401", "out", "out", "out", "in", "in", "in", "403", "in"],
+        ["401", "in", "out", "out", "out", "out", "out", "403", "out"]),
     ("POST /sync: push to the care plan",
-        ["401", "refused", "refused", "refused", "refused", "refused", "stored", "stored"],
-        ["401", "refused", "refused", "refused", "refused", "refused", "refused", "refused"]),
+        ["401", "refused", "refused", "refused", "refused", "refused", "stored", "403", "stored"],
+        ["401", "refused", "refused", "refused", "refused", "refused", "refused", "403", "refused"]),
     ("POST /sync: pull a member's suggestions",
-        ["401", "out", "out", "out", "out", "out", "in", "in"],
-        ["401", "in", "out", "out", "out", "out", "out", "out"]),
+        ["401", "out", "out", "out", "out", "out", "in", "403", "in"],
+        ["401", "in", "out", "out", "out", "out", "out", "403", "out"]),
     ("POST /sync: push to a member's suggestions",
-        ["401", "refused", "refused", "refused", "refused", "refused", "stored", "stored"],
-        ["401", "stored", "refused", "refused", "refused", "refused", "refused", "refused"]),
+        ["401", "refused", "refused", "refused", "refused", "refused", "stored", "403", "stored"],
+        ["401", "stored", "refused", "refused", "refused", "refused", "refused", "403", "refused"]),
     ("POST /sync/wait: the safety plan",
-        ["401", "out", "out", "out", "in", "in", "in", "in"],
-        ["401", "in", "out", "out", "out", "out", "out", "out"]),
+        ["401", "out", "out", "out", "in", "in", "in", "403", "in"],
+        ["401", "in", "out", "out", "out", "out", "out", "403", "out"]),
     ("POST /documents/{document}/reports/2: the safety plan",
-        ["401", "404", "404", "404", "204", "204", "204", "204"],
-        ["401", "204", "404", "404", "404", "404", "404", "404"]),
+        ["401", "404", "404", "404", "204", "204", "204", "403", "204"],
+        ["401", "204", "404", "404", "404", "404", "404", "403", "404"]),
     ("DELETE /plans/{plan}/invites/{id}",
-        ["401", "404", "404", "404", "404", "404", "404", "204"],
-        ["401", "404", "404", "404", "404", "404", "404", "404"]),
+        ["401", "404", "404", "404", "404", "404", "404", "403", "204"],
+        ["401", "404", "404", "404", "404", "404", "404", "403", "404"]),
 ];
 
 /// A plan as the test knows it: its owner, the owner's phone, its documents, its log and
@@ -233,6 +235,7 @@ async fn every_endpoint_answers_each_caller_as_the_table_says_and_nothing_leaks(
         ("carer.with", 14),
         ("worker.reads", 15),
         ("worker.edits", 16),
+        ("worker.disabled", 20),
         ("the.person", 17),
     ]
     .into_iter()
@@ -245,7 +248,7 @@ async fn every_endpoint_answers_each_caller_as_the_table_says_and_nothing_leaks(
         phones.push(signed_up(&app, person).await);
     }
     let joiner_phone = signed_up(&app, &joiner).await;
-    let person = &people[6];
+    let person = &people[7];
     let mut plans = Vec::new();
     // The person's plan is kept by a second phone of theirs (the first asks as a caller).
     for (n, owner, phone) in [
@@ -308,6 +311,11 @@ async fn every_endpoint_answers_each_caller_as_the_table_says_and_nothing_leaks(
     mine.add(Op::Remove {
         member: people[1].keys.public().signing,
     });
+    mine.add(joins(
+        &people[6].keys,
+        Role::Worker,
+        Role::Worker.default_rights(),
+    ));
     let suggests = |plan: &Plan, who: &Person| Op::AddSuggestions {
         member: who.keys.public().signing,
         document: plan.suggestions,
@@ -423,7 +431,15 @@ async fn every_endpoint_answers_each_caller_as_the_table_says_and_nothing_leaks(
     let keys: Vec<Option<&AccountKeys>> = std::iter::once(None)
         .chain(people.iter().map(|p| Some(&p.keys)))
         .collect();
-    let mut counters = [10u64; 8];
+    // The service turns the disabled worker's account off.
+    assert!(
+        app.db
+            .disable_account("worker.disabled", app.now_ms())
+            .await
+            .unwrap()
+            .is_some()
+    );
+    let mut counters = [10u64; 9];
     for (endpoint, on_mine, on_theirs) in TABLE {
         for (plan, expected) in [(&mine, on_mine), (&theirs, on_theirs)] {
             for (at, caller) in CALLERS.iter().enumerate() {

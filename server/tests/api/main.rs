@@ -9,6 +9,7 @@ mod compaction;
 mod convergence;
 mod crash;
 mod cursor_log;
+mod disabled;
 mod durability;
 mod epochs;
 mod errors;
