@@ -464,6 +464,7 @@ fn say(problem: &Problem, form: Form) -> String {
             "name_taken" => A::ErrNameTaken,
             "sign_in_failed" if form == Form::Recover => A::ErrRecoveryFailed,
             "sign_in_failed" => A::ErrSignInFailed,
+            "account_disabled" => A::ErrAccountTurnedOff,
             "sign_in_again" | "sign_in_needed" => A::ErrSignInAgain,
             "slow_down" => {
                 let wait = wait_words(u64::from(retry_after_s.unwrap_or(30)) * 1_000);

@@ -28,6 +28,8 @@ const SHARED_PLAN: &str = "coplan:shared-plan";
 const SHARED_UNLOCKED: &str = "coplan:shared-unlocked";
 /// This account was removed from a plan shared with it, which came off this phone.
 const REMOVED: &str = "coplan:removed-from-plan";
+/// The service turned this account off (`account_disabled`).
+const TURNED_OFF: &str = "coplan:account-turned-off";
 
 /// Say nothing about a failing sync for this long: a moment offline is normal.
 const QUIET_MS: u64 = 60_000;
@@ -70,6 +72,13 @@ pub fn synced() {
     set(SYNCED_AT, Some(now_ms().to_string()));
     set(WAITING_SINCE, None);
     set(SIGNED_OUT, None);
+    set(TURNED_OFF, None);
+    show();
+}
+
+/// The server says the service turned this account off.
+pub fn turned_off() {
+    set(TURNED_OFF, Some(now_ms().to_string()));
     show();
 }
 
@@ -155,6 +164,7 @@ pub fn forget() {
         PHONES_SEEN,
         NEW_PHONE,
         SHARED_PLAN,
+        TURNED_OFF,
     ] {
         set(key, None);
     }
@@ -174,6 +184,9 @@ pub fn backup_words() -> String {
 
 /// What the notice slot should say now, if anything.
 fn words() -> Option<String> {
+    if number(TURNED_OFF).is_some() {
+        return Some(ta(A::AccountTurnedOff).into());
+    }
     if number(SIGNED_OUT).is_some() {
         return Some(ta(A::SignInAgainToBackUp).into());
     }

@@ -27,6 +27,8 @@ struct Shown {
     username: String,
     role: Role,
     rights: Vec<(SectionKind, coplan_domain::membership::Right)>,
+    /// The service turned their account off.
+    disabled: bool,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -76,6 +78,10 @@ async fn load() -> Result<Option<(Rc<AccountRecord>, [u8; 16], Vec<Shown>)>, Pro
                 .unwrap_or_default(),
             role: member.role,
             rights: SectionKind::ALL.into_iter().zip(member.rights).collect(),
+            disabled: people
+                .people
+                .iter()
+                .any(|p| p.signing.0 == *key && p.disabled),
         })
         .collect();
     Ok(Some((Rc::new(account), plan, shown)))
@@ -140,6 +146,7 @@ pub fn PeoplePage() -> impl IntoView {
                     view! {
                         <section class="app-step" aria-label=name.clone()>
                             <h2>{name.clone()}</h2>
+                            {member.disabled.then(|| view! { <p class="app-field__error">{ta(A::PeopleAccountOff)}</p> })}
                             <ul>
                                 {member.rights.iter().map(|(kind, right)| view! {
                                     <li>{t(section_title(*kind))}": "{super::invite::right_words(*right)}</li>

@@ -99,6 +99,12 @@ pub fn start() {
                     Problem::Api(ApiProblem::Refused { code, .. }) if code == "sign_in_needed"
                 );
                 super::notice::failed(signed_out);
+                if matches!(
+                    &problem,
+                    Problem::Api(ApiProblem::Refused { code, .. }) if code == "account_disabled"
+                ) {
+                    super::notice::turned_off();
+                }
                 leptos::logging::warn!("sync waits: {problem:?}");
                 match told_to_wait(&problem) {
                     // The server is busy or limiting: it said how long, and nothing here

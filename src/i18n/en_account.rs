@@ -258,6 +258,15 @@ pub fn text(text: A) -> &'static str {
         A::PeopleRemoveYes => "Yes, remove them",
         A::PeopleKeep => "No, keep them",
         A::PeopleRemoved => "You removed {name}. They can no longer see your plan.",
+        A::PeopleAccountOff => {
+            "The service has turned off this account, for someone who has left. Remove them, so that nothing you write from now on can reach them."
+        }
+        A::AccountTurnedOff => {
+            "The service that runs your Coplan server has turned off your account. Your plans stay on this phone, but are no longer backed up or shared."
+        }
+        A::ErrAccountTurnedOff => {
+            "The service that runs this Coplan server has turned off this account, so it cannot sign in."
+        }
         A::RemovedFromPlan => {
             "You were removed from a plan someone shared with you, so it has been taken off this phone."
         }

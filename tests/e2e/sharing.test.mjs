@@ -10,12 +10,15 @@
 // The access log then says what each phone did.
 // The person then removes the worker, whose phone is refused, says so and drops the plan;
 // the safety plan's key moves on, and what the person writes next reaches the carer under
-// the new key.
+// the new key. Last, the service turns the carer's account off: the carer's phone says so,
+// and the person sees it.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import jsQR from 'jsqr';
 import { PNG } from 'pngjs';
-import { axeViolations, browserAndServer, savedOnThisPhone, signUp, tabWithStory, watchErrors } from './helpers.mjs';
+import { spawnSync } from 'node:child_process';
+import { join } from 'node:path';
+import { SERVER_BIN, axeViolations, browserAndServer, savedOnThisPhone, signUp, tabWithStory, watchErrors } from './helpers.mjs';
 
 const running = browserAndServer();
 
@@ -364,8 +367,30 @@ test('the person lets a worker in by QR code and a carer by typed code, each wit
   await log.getByRole('listitem').filter({ hasText: /^You removed sam\.worker \(today\)$/ }).waitFor();
   await a.context.setOffline(false);
 
+  // The service turns the carer's account off (someone who left), with the server's own
+  // command: the carer's phone says so, and the person sees the carer marked in Who can
+  // see your plan, to remove them.
+  const turnedOff = spawnSync(SERVER_BIN, ['disable', 'jo.carer'], {
+    env: { ...process.env, DATABASE_URL: `sqlite://${join(running.server.dataDir, 'coplan.db')}` },
+    encoding: 'utf8',
+  });
+  assert.equal(turnedOff.status, 0, turnedOff.stderr);
+  assert.match(turnedOff.stdout, /The account jo\.carer is turned off\./);
+  await go(carer.page, `${url}/account`);
+  await carer.page
+    .locator('#app-notice')
+    .filter({ hasText: 'The service that runs your Coplan server has turned off your account.' })
+    .waitFor({ timeout: 30000 });
+  const carerRefused = await carer.page.evaluate(() => fetch('/api/v1/account').then((r) => r.status));
+  assert.equal(carerRefused, 403);
+  await go(a.page, `${url}/account`);
+  await a.page.getByRole('link', { name: 'Who can see your plan' }).click();
+  const carerCard = a.page.getByRole('region', { name: 'jo.carer (carer)' });
+  await carerCard.getByText('The service has turned off this account, for someone who has left.').waitFor({ timeout: 20000 });
+  assert.deepEqual(await axeViolations(a.page), []);
+
   assert.deepEqual(errorsA.filter((e) => !/status of 40[149]|ERR_INTERNET_DISCONNECTED/.test(e)), []);
   assert.deepEqual(worker.errors.filter((e) => !/status of 40[14]/.test(e)), []);
-  assert.deepEqual(carer.errors.filter((e) => !/status of 40[14]/.test(e)), []);
+  assert.deepEqual(carer.errors.filter((e) => !/status of 40[134]/.test(e)), []);
   for (const phone of [a, worker, carer]) await phone.context.close();
 });
