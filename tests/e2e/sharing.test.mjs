@@ -8,7 +8,8 @@
 // in; the carer's own session gets the key of the safety plan alone (and of their
 // suggestions to it), and of three warning signs they suggest, the person takes two in.
 // The access log then says what each phone did.
-// The person then removes the worker, whose phone is refused, says so and drops the plan;
+// Both offline, the person and the worker edit the same warning sign and list, and
+// each phone then shows both. The person then removes the worker, whose phone is refused, says so and drops the plan;
 // the safety plan's key moves on, and what the person writes next reaches the carer under
 // the new key. Last, the service turns the carer's account off: the carer's phone says so,
 // and the person sees it.
@@ -304,6 +305,39 @@ test('the person lets a worker in by QR code and a carer by typed code, each wit
   assert.equal(await a.page.getByRole('textbox', { name: 'Warning sign 3', exact: true }).inputValue(), 'Gives things away');
   assert.equal(await a.page.getByRole('textbox', { name: 'Warning sign 4', exact: true }).count(), 0);
 
+  // Both offline, the person and the worker change the safety plan: each adds words to
+  // the same warning sign and a warning sign of their own to the same list. Back online,
+  // both phones show all of it.
+  await go(a.page, `${url}/safety-plan/edit`);
+  await wordsArrive(worker.page, `${url}/safety-plan/edit`, 'Warning sign 3', 'Gives things away');
+  await a.context.setOffline(true);
+  await worker.context.setOffline(true);
+  for (const [phone, added, sign] of [
+    [a.page, ' at work', 'Not opening post'],
+    [worker.page, ' lately', 'Cancels appointments'],
+  ]) {
+    const first = phone.getByRole('textbox', { name: 'Warning sign 1', exact: true });
+    await first.press('End');
+    await first.pressSequentially(added);
+    await phone.getByRole('button', { name: 'Add a warning sign' }).click();
+    await phone.getByRole('textbox', { name: 'Warning sign 4', exact: true }).pressSequentially(sign);
+    await savedOnThisPhone(phone);
+  }
+  await a.context.setOffline(false);
+  await worker.context.setOffline(false);
+  for (const phone of [a.page, worker.page]) {
+    for (const until = Date.now() + 60000; ; ) {
+      await go(phone, `${url}/safety-plan/edit`);
+      await phone.getByRole('textbox', { name: 'Warning sign 1', exact: true }).waitFor();
+      const signs = await phone.getByRole('textbox', { name: /^Warning sign \d+$/ }).evaluateAll((boxes) => boxes.map((b) => b.value));
+      const first = signs[0] ?? '';
+      const both = first.includes(' at work') && first.includes(' lately') && first.startsWith('Skipping meals');
+      if (both && signs.includes('Not opening post') && signs.includes('Cancels appointments') && signs.length === 5) break;
+      assert.ok(Date.now() < until, `both phones' words on each phone: ${JSON.stringify(signs)}`);
+      await phone.waitForTimeout(1000);
+    }
+  }
+
   // The person removes the worker from "Who can see your plan": the worker's next
   // request is refused, and the worker's phone says so and no longer holds the plan.
   await a.page.goto(`${url}/account`);
@@ -337,9 +371,9 @@ test('the person lets a worker in by QR code and a carer by typed code, each wit
   assert.equal(carerKeys.envelopes.length, 3);
   await go(a.page, `${url}/safety-plan/edit`);
   await a.page.getByRole('button', { name: 'Add a warning sign' }).click();
-  await a.page.getByRole('textbox', { name: 'Warning sign 4', exact: true }).pressSequentially('Calls in sick');
+  await a.page.getByRole('textbox', { name: 'Warning sign 6', exact: true }).pressSequentially('Calls in sick');
   await savedOnThisPhone(a.page);
-  await wordsArrive(carer.page, `${url}/safety-plan/edit`, 'Warning sign 4', 'Calls in sick');
+  await wordsArrive(carer.page, `${url}/safety-plan/edit`, 'Warning sign 6', 'Calls in sick');
 
   // The access log says, in plain words, what the others' phones did and what the person
   // did about them.
