@@ -27,15 +27,11 @@ use coplan_domain::invite::{
     JoinerSide, JoinerStep, PersonSide, PersonStep, Scanned, Secret, Stop, TypedCode,
     check_number_text,
 };
-use coplan_domain::key_envelope::{KeyAddress, seal_key};
 use coplan_domain::keys::AccountRecord;
 use coplan_domain::membership::{Right, Rights, Role};
 use coplan_domain::plan::SectionKind;
-use coplan_domain::sync::record::EpochKeys;
 use coplan_domain::sync::{id_from_hex, id_to_hex};
-use coplan_domain::wire::{
-    Blob, Bytes, InviteNonce, InviteOpened, InviteState, KeyEnvelopes, NewInvite, Redemption,
-};
+use coplan_domain::wire::{Bytes, InviteNonce, InviteOpened, InviteState, NewInvite, Redemption};
 
 use super::Field;
 use super::api::{self, ApiProblem};
@@ -160,7 +156,7 @@ pub(super) fn listed(parts: &[&str]) -> String {
 struct Ready {
     account: Rc<AccountRecord>,
     plan: [u8; 16],
-    sections: Vec<(SectionKind, [u8; 16], EpochKeys)>,
+    sections: Vec<members::SectionKeys>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -350,38 +346,6 @@ fn ChooseForm(
             </div>
         }
     };
-    let section_choice = move |at: usize, kind: SectionKind| {
-        let id = format!("invite-right-{}", kind.key());
-        let options = [Right::None, Right::Read, Right::Suggest, Right::Edit];
-        view! {
-            <div class="app-field">
-                <label class="app-field__label" for=id.clone()>{t(section_title(kind))}</label>
-                <select
-                    id=id
-                    class="app-field__input"
-                    on:change=move |ev| {
-                        let chosen = event_target_value(&ev).parse::<usize>().ok().and_then(|n| options.get(n).copied());
-                        if let Some(right) = chosen {
-                            rights.update(|r| r[at] = right);
-                        }
-                    }
-                >
-                    {options
-                        .iter()
-                        .enumerate()
-                        .map(|(n, right)| {
-                            let right = *right;
-                            view! {
-                                <option value=n.to_string() selected=move || rights.get()[at] == right>
-                                    {right_words(right)}
-                                </option>
-                            }
-                        })
-                        .collect_view()}
-                </select>
-            </div>
-        }
-    };
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         if busy.get_untracked() {
@@ -419,13 +383,53 @@ fn ChooseForm(
             <fieldset class="app-choice">
                 <legend class="app-field__label">{ta(A::InviteWhatTheyMayDo)}</legend>
                 <p class="app-field__hint">{ta(A::InviteRightsHint)}</p>
-                {SectionKind::ALL.into_iter().enumerate().map(|(at, kind)| section_choice(at, kind)).collect_view()}
+                {rights_choice("invite-right", rights)}
             </fieldset>
             {move || error.get().map(|words| view! { <p class="app-field__error" role="alert">{words}</p> })}
             <p role="status" aria-live="polite">{move || busy.get().then(|| ta(A::Saving))}</p>
             <button class="app-button" type="submit">{ta(A::InviteMake)}</button>
         </form>
     }
+}
+
+/// A choice of right for each section, one select each (ids `<prefix>-<section>`).
+pub(super) fn rights_choice(prefix: &'static str, rights: RwSignal<Rights>) -> impl IntoView {
+    let options = [Right::None, Right::Read, Right::Suggest, Right::Edit];
+    SectionKind::ALL
+        .into_iter()
+        .enumerate()
+        .map(|(at, kind)| {
+            let id = format!("{prefix}-{}", kind.key());
+            view! {
+                <div class="app-field">
+                    <label class="app-field__label" for=id.clone()>{t(section_title(kind))}</label>
+                    <select
+                        id=id
+                        class="app-field__input"
+                        on:change=move |ev| {
+                            let chosen = event_target_value(&ev).parse::<usize>().ok().and_then(|n| options.get(n).copied());
+                            if let Some(right) = chosen {
+                                rights.update(|r| r[at] = right);
+                            }
+                        }
+                    >
+                        {options
+                            .iter()
+                            .enumerate()
+                            .map(|(n, right)| {
+                                let right = *right;
+                                view! {
+                                    <option value=n.to_string() selected=move || rights.get()[at] == right>
+                                        {right_words(right)}
+                                    </option>
+                                }
+                            })
+                            .collect_view()}
+                    </select>
+                </div>
+            }
+        })
+        .collect_view()
 }
 
 /// The QR code that opens `address`, drawn as SVG: dark squares on white with the quiet
@@ -604,43 +608,13 @@ async fn last_state(path: &str, side: &PersonSide) -> Option<PersonStep> {
 /// Adds the member to the log, then wraps to them the key of every part they may see.
 async fn let_in(ready: &Ready, member: &NewMember) -> Result<(), Problem> {
     members::add(&ready.account, ready.plan, member).await?;
-    let envelopes = ready
-        .sections
-        .iter()
-        .filter(|(kind, _, _)| {
-            let at = SectionKind::ALL.iter().position(|k| k == kind).unwrap_or(0);
-            member.rights[at] != Right::None
-        })
-        .flat_map(|(_, document, keys)| {
-            keys.iter().map(move |(epoch, key)| (document, *epoch, key))
-        })
-        .map(|(document, epoch, key)| {
-            let address = KeyAddress {
-                plan: ready.plan,
-                document: *document,
-                epoch,
-            };
-            let sealed = seal_key(
-                &address,
-                key,
-                &member.keys.receiving,
-                &random(),
-                &random(),
-                &ready.account.keys,
-            );
-            Blob::new(sealed).ok_or(Problem::Keys)
-        })
-        .collect::<Result<Vec<_>, _>>()?;
-    if envelopes.is_empty() {
-        return Ok(());
-    }
-    let path = format!("/api/v1/plans/{}/keys", id_to_hex(&ready.plan));
-    match api::send_only("PUT", &path, Some(&KeyEnvelopes { envelopes })).await {
-        // Sent before, by a try that lost its answer.
-        Ok(()) => Ok(()),
-        Err(ApiProblem::Refused { code, .. }) if code == "key_taken" => Ok(()),
-        Err(other) => Err(other.into()),
-    }
+    let readable = ready.sections.iter().filter(|(kind, _, _)| {
+        let at = SectionKind::ALL.iter().position(|k| k == kind).unwrap_or(0);
+        member.rights[at] != Right::None
+    });
+    let envelopes =
+        members::wrap_keys(&ready.account, ready.plan, &member.keys.receiving, readable)?;
+    members::put_keys(ready.plan, envelopes).await
 }
 
 // ---------------------------------------------------------------- the joining phone

@@ -18,7 +18,8 @@ use coplan_domain::membership::{
 };
 use coplan_domain::plan::SectionKind;
 use coplan_domain::sync::id_to_hex;
-use coplan_domain::wire::{AppendMembership, AttachedPlan, Blob, MembershipLog};
+use coplan_domain::sync::record::EpochKeys;
+use coplan_domain::wire::{AppendMembership, AttachedPlan, Blob, KeyEnvelopes, MembershipLog};
 
 use super::api::{self, ApiProblem};
 use super::flows::Problem;
@@ -188,21 +189,7 @@ pub async fn add(
             range_start: member.range_start,
         });
     }
-    // A suggestions document of their own for each section they may suggest to (its key
-    // is made by this phone's next sync round, once the log names it).
-    for (section, right) in SectionKind::ALL.into_iter().zip(member.rights) {
-        let has = current
-            .suggestions
-            .values()
-            .any(|(m, s)| *m == signing && *s == section);
-        if right == Right::Suggest && !has {
-            ops.push(Op::AddSuggestions {
-                member: signing,
-                document: crate::platform::random_bytes(),
-                section,
-            });
-        }
-    }
+    ops.extend(new_suggestions(&current, &signing, &member.rights));
     if ops.is_empty() {
         return Ok(());
     }
@@ -211,10 +198,8 @@ pub async fn add(
 
 /// Removes `member` from the plan's log: from the next request the server refuses them,
 /// and their phone takes the plan off. In the same request, each section they could read
-/// starts its next key epoch: a new key, its digest in the log, wrapped to everyone who
-/// may still read it (this account first), so that nothing written from now on opens
-/// with a key they held. Each of this account's phones (this one included) takes the new
-/// key from the server at its next round, and seals what waits again under it.
+/// starts its next key epoch ([`epochs_without`]), so that nothing written from now on
+/// opens with a key they held.
 pub async fn remove(
     account: &AccountRecord,
     plan: [u8; 16],
@@ -224,10 +209,98 @@ pub async fn remove(
     let Some(leaving) = current.members.get(&member).filter(|m| !m.removed) else {
         return Ok(());
     };
-    let leaving = leaving.receiving;
-    let attached: AttachedPlan = api::get(&format!("/api/v1/plans/{}", id_to_hex(&plan))).await?;
+    let rights = leaving.rights;
     let mut ops = vec![Op::Remove { member }];
-    let mut keys = Vec::new();
+    let (epochs, keys) = epochs_without(account, plan, &current, &member, |at| {
+        rights[at] != Right::None
+    })
+    .await?;
+    ops.extend(epochs);
+    append_with_keys(account, plan, current, &ops, keys).await
+}
+
+/// Changes what `member` may do in each section to `rights`, in one request: a
+/// suggestions document for each section they may now suggest to; for each section they
+/// may no longer read, its next key epoch ([`epochs_without`]); then, for each section
+/// they may now read, its key at every epoch (`keys`: this phone's, from its sync record),
+/// so they also open what was written before.
+pub async fn change_rights(
+    account: &AccountRecord,
+    plan: [u8; 16],
+    member: [u8; 32],
+    rights: Rights,
+    keys: &[SectionKeys],
+) -> Result<(), Problem> {
+    let current = log(account, plan, true).await?;
+    let Some(found) = current.members.get(&member).filter(|m| !m.removed) else {
+        return Ok(());
+    };
+    let (before, receiving) = (found.rights, found.receiving);
+    if before == rights {
+        return Ok(());
+    }
+    let mut ops = vec![Op::ChangeRights { member, rights }];
+    ops.extend(new_suggestions(&current, &member, &rights));
+    let losing = |at: usize| before[at] != Right::None && rights[at] == Right::None;
+    let (epochs, epoch_keys) = epochs_without(account, plan, &current, &member, losing).await?;
+    ops.extend(epochs);
+    append_with_keys(account, plan, current, &ops, epoch_keys).await?;
+    let gaining = keys.iter().filter(|(kind, ..)| {
+        let at = position(*kind);
+        before[at] == Right::None && rights[at] != Right::None
+    });
+    let envelopes = wrap_keys(account, plan, &receiving, gaining)?;
+    put_keys(plan, envelopes).await
+}
+
+/// A section's document and its key at every epoch, as this phone holds them.
+pub type SectionKeys = (SectionKind, [u8; 16], EpochKeys);
+
+fn position(kind: SectionKind) -> usize {
+    SectionKind::ALL
+        .iter()
+        .position(|k| *k == kind)
+        .expect("every kind is in ALL")
+}
+
+/// A suggestions document of their own for each section `rights` lets `member` suggest to
+/// and the log names none for yet (its key is made by this phone's next sync round, once
+/// the log names it).
+fn new_suggestions(current: &Membership, member: &[u8; 32], rights: &Rights) -> Vec<Op> {
+    SectionKind::ALL
+        .into_iter()
+        .zip(rights)
+        .filter(|(section, right)| {
+            **right == Right::Suggest
+                && !current
+                    .suggestions
+                    .values()
+                    .any(|(m, s)| m == member && s == section)
+        })
+        .map(|(section, _)| Op::AddSuggestions {
+            member: *member,
+            document: crate::platform::random_bytes(),
+            section,
+        })
+        .collect()
+}
+
+/// The next key epoch of each of the plan's sections for which `losing` (by its place in
+/// `SectionKind::ALL`) says `member` stops reading it: a new key, its digest in the log,
+/// wrapped to everyone else who may read it (this account first). The log entries, and
+/// the key envelopes to send with them.
+async fn epochs_without(
+    account: &AccountRecord,
+    plan: [u8; 16],
+    current: &Membership,
+    member: &[u8; 32],
+    losing: impl Fn(usize) -> bool,
+) -> Result<(Vec<Op>, KeyBlobs), Problem> {
+    let Some(leaving) = current.members.get(member).map(|m| m.receiving) else {
+        return Ok((Vec::new(), Vec::new()));
+    };
+    let attached: AttachedPlan = api::get(&format!("/api/v1/plans/{}", id_to_hex(&plan))).await?;
+    let (mut ops, mut keys) = (Vec::new(), Vec::new());
     for document in &attached.documents {
         let (Some(kind), Some(id)) = (
             SectionKind::ALL
@@ -237,7 +310,7 @@ pub async fn remove(
         ) else {
             continue;
         };
-        if current.right(&member, kind) == Right::None {
+        if !losing(position(kind)) {
             continue;
         }
         let epoch = current.epochs.get(&id).copied().unwrap_or(0) + 1;
@@ -247,24 +320,72 @@ pub async fn remove(
             epoch,
             key_digest: epoch_key_digest(&plan, &id, epoch, &key),
         });
-        let address = KeyAddress {
-            plan,
-            document: id,
-            epoch,
-        };
-        for reader in current.readers(kind).iter().filter(|r| **r != leaving) {
-            let sealed = seal_key(
-                &address,
-                &key,
-                reader,
-                &crate::platform::random_bytes(),
-                &crate::platform::random_bytes(),
-                &account.keys,
-            );
-            keys.push(Blob::new(sealed).ok_or(Problem::Keys)?);
+        let readers: Vec<[u8; 32]> = current
+            .readers(kind)
+            .into_iter()
+            .filter(|r| *r != leaving)
+            .collect();
+        for reader in &readers {
+            keys.push(seal(account, plan, (id, epoch), &key, reader)?);
         }
     }
-    append_with_keys(account, plan, current, &ops, keys).await
+    Ok((ops, keys))
+}
+
+type KeyBlobs = Vec<Blob<{ coplan_domain::key_envelope::KEY_ENVELOPE_BYTES }>>;
+
+/// `key`, for `document` at `epoch`, wrapped to `reader` and signed by this account.
+fn seal(
+    account: &AccountRecord,
+    plan: [u8; 16],
+    (document, epoch): ([u8; 16], u32),
+    key: &[u8; 32],
+    reader: &[u8; 32],
+) -> Result<Blob<{ coplan_domain::key_envelope::KEY_ENVELOPE_BYTES }>, Problem> {
+    let address = KeyAddress {
+        plan,
+        document,
+        epoch,
+    };
+    let sealed = seal_key(
+        &address,
+        key,
+        reader,
+        &crate::platform::random_bytes(),
+        &crate::platform::random_bytes(),
+        &account.keys,
+    );
+    Blob::new(sealed).ok_or(Problem::Keys)
+}
+
+/// Every epoch's key of each of `sections`, wrapped to `reader`.
+pub fn wrap_keys<'a>(
+    account: &AccountRecord,
+    plan: [u8; 16],
+    reader: &[u8; 32],
+    sections: impl Iterator<Item = &'a SectionKeys>,
+) -> Result<KeyBlobs, Problem> {
+    let mut out = Vec::new();
+    for (_, document, keys) in sections {
+        for (epoch, key) in keys {
+            out.push(seal(account, plan, (*document, *epoch), key, reader)?);
+        }
+    }
+    Ok(out)
+}
+
+/// Stores key envelopes for the plan (none: nothing to do). Ones the server holds already,
+/// from a try that lost its answer, are no change.
+pub async fn put_keys(plan: [u8; 16], envelopes: KeyBlobs) -> Result<(), Problem> {
+    if envelopes.is_empty() {
+        return Ok(());
+    }
+    let path = format!("/api/v1/plans/{}/keys", id_to_hex(&plan));
+    match api::send_only("PUT", &path, Some(&KeyEnvelopes { envelopes })).await {
+        Ok(()) => Ok(()),
+        Err(ApiProblem::Refused { code, .. }) if code == "key_taken" => Ok(()),
+        Err(other) => Err(other.into()),
+    }
 }
 
 /// Whether the plan's log, checked against the person's key pinned in the room, holds

@@ -1,7 +1,7 @@
 //! Who can see the person's plan (issue 14): each member the verified membership log
 //! holds, by their account's username and role, with what they may do in each section;
-//! and a way to remove them, after a plain question. On the person's phone only, in the
-//! account part.
+//! a way to change that, and one to remove them after a plain question. On the person's
+//! phone only, in the account part.
 
 use std::rc::Rc;
 
@@ -9,7 +9,7 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 
 use coplan_domain::keys::AccountRecord;
-use coplan_domain::membership::{Member, Role};
+use coplan_domain::membership::{Member, Right, Rights, Role};
 use coplan_domain::plan::SectionKind;
 use coplan_domain::wire::People;
 
@@ -38,22 +38,40 @@ enum Step {
     List(Vec<Shown>),
     /// Asking before removing this member.
     Removing(Shown),
+    /// Choosing what this member may do (the page's `editing`, from what they may do now).
+    Changing(Shown),
     Failed(String),
 }
 
-/// The account, the open plan's id on the server, and its members as the log says.
-async fn load() -> Result<Option<(Rc<AccountRecord>, [u8; 16], Vec<Shown>)>, Problem> {
+/// What the screen acts with: the account, the plan's id on the server, and each
+/// section's keys at every epoch (for a member who may newly read a part).
+type Context = (Rc<AccountRecord>, [u8; 16], Rc<Vec<members::SectionKeys>>);
+
+/// What the screen acts with, and the plan's members as the log says.
+async fn load() -> Result<Option<(Context, Vec<Shown>)>, Problem> {
     let storage = Storage::shared().await?;
     let Some(account) = storage.account().await.map_err(|_| Problem::Keys)? else {
         return Ok(None);
     };
     let open = storage.current_plan().await?;
-    let Some(plan) = storage
+    let Some((plan, keys)) = storage
         .sync_records()
         .await?
         .into_iter()
         .find(|(p, r)| Some(p.as_str()) == open.as_deref() && r.person.is_none())
-        .and_then(|(_, r)| r.plan)
+        .and_then(|(_, r)| {
+            let keys: Vec<members::SectionKeys> = r
+                .documents
+                .iter()
+                .filter_map(|s| {
+                    let kind = SectionKind::ALL
+                        .into_iter()
+                        .find(|k| k.key() == s.section)?;
+                    Some((kind, s.engine.document, s.keys()))
+                })
+                .collect();
+            Some((r.plan?, keys))
+        })
     else {
         return Ok(None);
     };
@@ -84,7 +102,7 @@ async fn load() -> Result<Option<(Rc<AccountRecord>, [u8; 16], Vec<Shown>)>, Pro
                 .any(|p| p.signing.0 == *key && p.disabled),
         })
         .collect();
-    Ok(Some((Rc::new(account), plan, shown)))
+    Ok(Some(((Rc::new(account), plan, Rc::new(keys)), shown)))
 }
 
 fn who(member: &Shown) -> String {
@@ -97,13 +115,16 @@ fn who(member: &Shown) -> String {
 #[component]
 pub fn PeoplePage() -> impl IntoView {
     let step = RwSignal::new(Step::Loading);
-    let context = StoredValue::new_local(None::<(Rc<AccountRecord>, [u8; 16])>);
+    let context = StoredValue::new_local(None::<Context>);
     let said = RwSignal::new(None::<String>);
+    // The rights being chosen for a member (the page's own: a signal made in a click would
+    // go with the list it was clicked in).
+    let editing = RwSignal::new([Right::None; 5]);
     let reload = move || {
         spawn_local(async move {
             step.set(match load().await {
-                Ok(Some((account, plan, shown))) => {
-                    context.set_value(Some((account, plan)));
+                Ok(Some((acting, shown))) => {
+                    context.set_value(Some(acting));
                     Step::List(shown)
                 }
                 Ok(None) => Step::NotShared,
@@ -113,13 +134,27 @@ pub fn PeoplePage() -> impl IntoView {
     };
     reload();
     let remove = move |member: Shown| {
-        let Some((account, plan)) = context.get_value() else {
+        let Some((account, plan, _)) = context.get_value() else {
             return;
         };
         spawn_local(async move {
             match members::remove(&account, plan, member.signing).await {
                 Ok(()) => {
                     said.set(Some(fill(ta(A::PeopleRemoved), &[("name", &who(&member))])));
+                    reload();
+                }
+                Err(problem) => step.set(Step::Failed(super::invite::problem_words(&problem))),
+            }
+        });
+    };
+    let change = move |member: Shown, rights: Rights| {
+        let Some((account, plan, keys)) = context.get_value() else {
+            return;
+        };
+        spawn_local(async move {
+            match members::change_rights(&account, plan, member.signing, rights, &keys).await {
+                Ok(()) => {
+                    said.set(Some(fill(ta(A::PeopleChanged), &[("name", &who(&member))])));
                     reload();
                 }
                 Err(problem) => step.set(Step::Failed(super::invite::problem_words(&problem))),
@@ -142,7 +177,9 @@ pub fn PeoplePage() -> impl IntoView {
                 {shown.into_iter().map(|member| {
                     let name = who(&member);
                     let label = fill(ta(A::PeopleRemove), &[("name", &name)]);
+                    let change_label = fill(ta(A::PeopleChange), &[("name", &name)]);
                     let asked = member.clone();
+                    let changing = member.clone();
                     view! {
                         <section class="app-step" aria-label=name.clone()>
                             <h2>{name.clone()}</h2>
@@ -152,9 +189,18 @@ pub fn PeoplePage() -> impl IntoView {
                                     <li>{t(section_title(*kind))}": "{super::invite::right_words(*right)}</li>
                                 }).collect_view()}
                             </ul>
-                            <button class="app-button app-button--secondary" type="button" on:click=move |_| step.set(Step::Removing(asked.clone()))>
-                                {label}
-                            </button>
+                            <div class="app-item__actions app-item__actions--flat">
+                                <button class="app-button app-button--secondary" type="button" on:click=move |_| {
+                                    let now: Rights = std::array::from_fn(|at| changing.rights.get(at).map_or(Right::None, |(_, r)| *r));
+                                    editing.set(now);
+                                    step.set(Step::Changing(changing.clone()));
+                                }>
+                                    {change_label}
+                                </button>
+                                <button class="app-button app-button--secondary" type="button" on:click=move |_| step.set(Step::Removing(asked.clone()))>
+                                    {label}
+                                </button>
+                            </div>
                         </section>
                     }
                 }).collect_view()}
@@ -177,6 +223,29 @@ pub fn PeoplePage() -> impl IntoView {
                             </button>
                         </div>
                     </section>
+                }
+                .into_any()
+            }
+            Step::Changing(member) => {
+                let rights = editing;
+                let name = who(&member);
+                let chosen = member.clone();
+                let submit = move |ev: leptos::ev::SubmitEvent| {
+                    ev.prevent_default();
+                    change(chosen.clone(), rights.get_untracked());
+                };
+                view! {
+                    <form class="app-step" aria-labelledby="change-heading" on:submit=submit novalidate>
+                        <h2 id="change-heading">{fill(ta(A::PeopleChangeHeading), &[("name", &name)])}</h2>
+                        <p class="app-field__hint">{ta(A::PeopleChangeHint)}</p>
+                        {super::invite::rights_choice("people-right", rights)}
+                        <div class="app-item__actions app-item__actions--flat">
+                            <button class="app-button" type="submit">{ta(A::PeopleChangeSave)}</button>
+                            <button class="app-button app-button--secondary" type="button" on:click=move |_| reload()>
+                                {ta(A::PeopleKeep)}
+                            </button>
+                        </div>
+                    </form>
                 }
                 .into_any()
             }

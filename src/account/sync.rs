@@ -571,7 +571,30 @@ async fn sync_plan(
         record.documents.retain(|section| {
             kind_of(&section.section).is_some_and(|kind| membership.right(&me, kind) != Right::None)
         });
-        if record.documents.len() != before {
+        // A section the person has since let this account read: its document and key
+        // (at epoch 0; `catch_up` takes in later epochs' keys) join the record.
+        let held = |kind: SectionKind, record: &PlanSync| {
+            record
+                .documents
+                .iter()
+                .any(|s| kind_of(&s.section) == Some(kind))
+        };
+        let gained = SectionKind::ALL
+            .into_iter()
+            .any(|kind| membership.right(&me, kind) != Right::None && !held(kind, record));
+        if gained {
+            let attached: AttachedPlan =
+                api::get(&format!("/api/v1/plans/{}", id_to_hex(&plan_id))).await?;
+            let found = documents_with_keys(account, phone, &attached, &person, false).await?;
+            for section in found.unwrap_or_default() {
+                if kind_of(&section.section).is_some_and(|kind| {
+                    membership.right(&me, kind) != Right::None && !held(kind, record)
+                }) {
+                    record.documents.push(section);
+                }
+            }
+        }
+        if record.documents.len() != before || gained {
             storage.save_sync_record(plan, record).await?;
         }
     }

@@ -258,6 +258,13 @@ pub fn text(text: A) -> &'static str {
         A::PeopleRemoveYes => "Yes, remove them",
         A::PeopleKeep => "No, keep them",
         A::PeopleRemoved => "You removed {name}. They can no longer see your plan.",
+        A::PeopleChange => "Change what {name} may do",
+        A::PeopleChangeHeading => "What {name} may do",
+        A::PeopleChangeHint => {
+            "Where you take away what they can see, new keys are made, so nothing you write there from now on reaches them. What they have already seen cannot be taken back."
+        }
+        A::PeopleChangeSave => "Save",
+        A::PeopleChanged => "Saved. {name} may now do what you chose.",
         A::PeopleAccountOff => {
             "The service has turned off this account, for someone who has left. Remove them, so that nothing you write from now on can reach them."
         }

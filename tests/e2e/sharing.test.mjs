@@ -1,18 +1,18 @@
 // Writing it together (issue 14), in headless Chromium against the real server, three
 // people: the person invites a worker in the room by QR code (read from the rendered image
 // with jsQR) and a carer by typed code (after a wrong one, which joins nothing, and after
-// declining a stranger who redeemed the code first); after the
-// typed code both phones show the same check number. Neither joins before setting an app
-// lock. Once let in, the worker's phone holds the plan, says what the worker may change,
-// and words go both ways; the worker suggests new words for About me, which the person takes
-// in; the carer's own session gets the key of the safety plan alone (and of their
-// suggestions to it), and of three warning signs they suggest, the person takes two in.
-// The access log then says what each phone did.
-// Both offline, the person and the worker edit the same warning sign and list, and
-// each phone then shows both. The person then removes the worker, whose phone is refused, says so and drops the plan;
-// the safety plan's key moves on, and what the person writes next reaches the carer under
-// the new key. Last, the service turns the carer's account off: the carer's phone says so,
-// and the person sees it.
+// declining a stranger who redeemed the code first); after the typed code both phones
+// show the same check number. Neither joins before setting an app lock. Once let in, the
+// worker's phone holds the plan, says what the worker may change, and words go both ways;
+// the worker suggests new words for About me, which the person takes in; the carer's own
+// session gets the key of the safety plan alone (and of their suggestions to it), and of
+// three warning signs they suggest, the person takes two in. Both offline, the person and
+// the worker edit the same warning sign and list, and each phone then shows both. The
+// person takes the safety plan away from the worker (its key moves on, and the carer gets
+// the new one), then removes the worker, whose phone is refused, says so and drops the
+// plan; what the person writes next reaches the carer under the safety plan's new key.
+// The access log says what each phone did. Last, the service turns the carer's account
+// off: the carer's phone says so, and the person sees it.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import jsQR from 'jsqr';
@@ -338,6 +338,26 @@ test('the person lets a worker in by QR code and a carer by typed code, each wit
     }
   }
 
+  // The person takes the safety plan away from the worker, in the same place: the
+  // worker's phone says they may now change only the care plan, and the safety plan's key
+  // moves on, so the carer, who still reads it, is given the new key (a third).
+  await go(a.page, `${url}/account`);
+  await a.page.getByRole('link', { name: 'Who can see your plan' }).click();
+  await a.page.getByRole('button', { name: 'Change what sam.worker (worker) may do' }).click();
+  await a.page.getByRole('heading', { name: 'What sam.worker (worker) may do' }).waitFor();
+  await a.page.getByRole('combobox', { name: 'My safety plan' }).selectOption({ label: 'Cannot see it' });
+  assert.deepEqual(await axeViolations(a.page), []);
+  await a.page.getByRole('button', { name: 'Save' }).click();
+  await a.page.getByText('Saved. sam.worker (worker) may now do what you chose.').waitFor({ timeout: 20000 });
+  await a.page.getByRole('region', { name: 'sam.worker (worker)' }).getByText('My safety plan: Cannot see it').waitFor();
+  await go(worker.page, `${url}/account`);
+  await worker.page
+    .locator('#app-notice')
+    .filter({ hasText: /You can change: My care and support plan\. / })
+    .waitFor({ timeout: 30000 });
+  const keysNow = await carer.page.evaluate((plan) => fetch(`/api/v1/plans/${plan}/keys`).then((r) => r.json()), plan);
+  assert.equal(keysNow.envelopes.length, 3);
+
   // The person removes the worker from "Who can see your plan": the worker's next
   // request is refused, and the worker's phone says so and no longer holds the plan.
   await a.page.goto(`${url}/account`);
@@ -363,10 +383,10 @@ test('the person lets a worker in by QR code and a carer by typed code, each wit
   await story.waitFor();
   assert.ok(!(await story.inputValue()).includes('tomatoes'), 'the plan is off the worker\'s phone');
 
-  // The worker could read the safety plan, so the removal moved its key on: the carer,
-  // who still reads it, was given the new key (a third envelope) and the worker nothing.
-  // What the person writes now is sealed under it (the server would refuse the old key's)
-  // and reaches the carer's phone.
+  // The removal moved on the keys of the parts the worker could still read, none of them
+  // the carer's: the carer holds the same three keys. What the person writes in the
+  // safety plan is sealed under its new key (the server would refuse the old key's) and
+  // reaches the carer's phone.
   const carerKeys = await carer.page.evaluate((plan) => fetch(`/api/v1/plans/${plan}/keys`).then((r) => r.json()), plan);
   assert.equal(carerKeys.envelopes.length, 3);
   await go(a.page, `${url}/safety-plan/edit`);
