@@ -62,6 +62,10 @@ pub fn start() {
         let mut round = 0u32;
         super::notice::show();
         while crate::storage::signed_in_hint() {
+            // A wait the server named still runs, even across a reload of the page.
+            if let Some(ms) = named_wait_left() {
+                crate::platform::pause(ms).await;
+            }
             // Listening starts before the round: a change written while it runs (after it
             // read that section) starts the next round, rather than waiting a quiet minute.
             let during = listen(QUIET_MS).await;
@@ -109,7 +113,11 @@ pub fn start() {
                 match told_to_wait(&problem) {
                     // The server is busy or limiting: it said how long, and nothing here
                     // ends that wait early (a change written waits in the outbox).
-                    Some(ms) => crate::platform::pause(ms.max(backoff(failures))).await,
+                    Some(ms) => {
+                        let ms = ms.max(backoff(failures));
+                        name_wait(ms);
+                        crate::platform::pause(ms).await;
+                    }
                     // Coming back online, or a change written, ends the wait early.
                     None => listen(backoff(failures)).await.woken().await,
                 }
@@ -228,6 +236,29 @@ fn backoff(failures: u32) -> i32 {
     let base = 1_000i32.saturating_mul(1 << failures.min(5)).min(MOST_MS);
     let [spread] = random::<1>();
     base + base / 4 * i32::from(spread) / 255
+}
+
+/// Where the end of a wait the server named is kept (milliseconds since 1970), so that
+/// a page loaded again meanwhile does not ask again before it.
+const NAMED_WAIT_UNTIL: &str = "coplan:sync-not-before";
+
+fn name_wait(ms: i32) {
+    let until = crate::platform::now_ms() + u64::try_from(ms).unwrap_or(0);
+    if let Some(site) = web_sys::window().and_then(|w| w.local_storage().ok().flatten()) {
+        let _ = site.set_item(NAMED_WAIT_UNTIL, &until.to_string());
+    }
+}
+
+/// What is left of a wait the server named (at most [`MOST_MS`]), if any.
+fn named_wait_left() -> Option<i32> {
+    let site = web_sys::window()?.local_storage().ok()??;
+    let until: u64 = site.get_item(NAMED_WAIT_UNTIL).ok()??.parse().ok()?;
+    let left = until.checked_sub(crate::platform::now_ms())?;
+    if left == 0 {
+        let _ = site.remove_item(NAMED_WAIT_UNTIL);
+        return None;
+    }
+    Some(i32::try_from(left).unwrap_or(MOST_MS).min(MOST_MS))
 }
 
 /// How long the server asked this phone to wait (`Retry-After`), with up to a quarter
