@@ -198,16 +198,7 @@ async fn ready() -> Result<Result<Ready, A>, Problem> {
     let Some(plan) = record.plan else {
         return Ok(Err(A::InviteNeedsBackup));
     };
-    let sections = record
-        .documents
-        .iter()
-        .filter_map(|s| {
-            let kind = SectionKind::ALL
-                .into_iter()
-                .find(|k| k.key() == s.section)?;
-            Some((kind, s.engine.document, s.keys()))
-        })
-        .collect();
+    let sections = members::section_keys(&record);
     Ok(Ok(Ready {
         account: Rc::new(account),
         plan,

@@ -256,6 +256,20 @@ pub async fn change_rights(
 /// A section's document and its key at every epoch, as this phone holds them.
 pub type SectionKeys = (SectionKind, [u8; 16], EpochKeys);
 
+/// Each section of a plan's sync record with its keys.
+pub fn section_keys(record: &coplan_domain::sync::record::PlanSync) -> Vec<SectionKeys> {
+    record
+        .documents
+        .iter()
+        .filter_map(|s| {
+            let kind = SectionKind::ALL
+                .into_iter()
+                .find(|k| k.key() == s.section)?;
+            Some((kind, s.engine.document, s.keys()))
+        })
+        .collect()
+}
+
 fn position(kind: SectionKind) -> usize {
     SectionKind::ALL
         .iter()

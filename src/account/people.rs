@@ -59,19 +59,7 @@ async fn load() -> Result<Option<(Context, Vec<Shown>)>, Problem> {
         .await?
         .into_iter()
         .find(|(p, r)| Some(p.as_str()) == open.as_deref() && r.person.is_none())
-        .and_then(|(_, r)| {
-            let keys: Vec<members::SectionKeys> = r
-                .documents
-                .iter()
-                .filter_map(|s| {
-                    let kind = SectionKind::ALL
-                        .into_iter()
-                        .find(|k| k.key() == s.section)?;
-                    Some((kind, s.engine.document, s.keys()))
-                })
-                .collect();
-            Some((r.plan?, keys))
-        })
+        .and_then(|(_, r)| Some((r.plan?, members::section_keys(&r))))
     else {
         return Ok(None);
     };

@@ -1,6 +1,12 @@
 //! Plans attached to accounts, who may reach which document, and the audit trail: the
 //! same queries for SQLite and PostgreSQL, taken into each store by [`plan_methods!`].
 
+/// A key envelope, unless its place (document, epoch, reader) holds one already: the one
+/// insert, for storing keys and for a new epoch's keys with its log entry.
+pub(super) const INSERT_KEY_ENVELOPE: &str = "INSERT INTO key_envelopes \
+     (plan_id, document_id, epoch, recipient, body) VALUES ($1, $2, $3, $4, $5) \
+     ON CONFLICT (document_id, epoch, recipient) DO NOTHING";
+
 /// An audit row: the one insert, whoever runs it.
 pub(super) const INSERT_AUDIT: &str = "INSERT INTO audit (at_ms, account_id, phone_id, action, target, allowed) \
      VALUES ($1, $2, $3, $4, $5, $6)";
@@ -195,8 +201,7 @@ macro_rules! plan_methods {
             let mut tx = self.pool.begin().await?;
             for envelope in envelopes {
                 sqlx::query(
-                    "INSERT INTO key_envelopes (plan_id, document_id, epoch, recipient, body) \
-                     VALUES ($1, $2, $3, $4, $5) ON CONFLICT (document_id, epoch, recipient) DO NOTHING",
+                    super::plans::INSERT_KEY_ENVELOPE,
                 )
                 .bind(plan)
                 .bind(envelope.document)
@@ -349,8 +354,7 @@ macro_rules! plan_methods {
             }
             for envelope in keys {
                 let stored = sqlx::query(
-                    "INSERT INTO key_envelopes (plan_id, document_id, epoch, recipient, body) \
-                     VALUES ($1, $2, $3, $4, $5) ON CONFLICT (document_id, epoch, recipient) DO NOTHING",
+                    super::plans::INSERT_KEY_ENVELOPE,
                 )
                 .bind(plan)
                 .bind(envelope.document)
