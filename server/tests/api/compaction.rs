@@ -19,7 +19,7 @@ use crate::phones::{
 
 on_both_databases!(a_snapshot_past_its_grace_is_sent_first_to_a_new_phone_and_a_reported_one_never);
 
-fn snapshot(
+pub(crate) fn snapshot(
     signer: &AccountKeys,
     document: [u8; 16],
     phone: &Phone,

@@ -15,7 +15,6 @@
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-use coplan_domain::envelope::{Encoding, Header, What, seal};
 use coplan_domain::invite::TypedCode;
 use coplan_domain::membership::{Op, Role};
 use coplan_domain::sync::wire::write_request;
@@ -29,7 +28,7 @@ use crate::invites::redemption;
 use crate::members::shared_with;
 use crate::on_both_databases;
 use crate::phones::{
-    KEY, Person, Phone, attach, document, envelope, json_post, signed_in_as, signed_up, sync,
+    Person, Phone, attach, document, envelope, json_post, signed_in_as, signed_up, sync,
 };
 use crate::sync::{key_for, put_keys};
 
@@ -63,23 +62,6 @@ fn operations() -> Vec<String> {
 fn b64(bytes: &[u8]) -> String {
     use base64::Engine;
     base64::engine::general_purpose::STANDARD.encode(bytes)
-}
-
-/// A snapshot of `document` from the person's phone, covering nothing yet.
-fn snapshot(person: &Person, phone: &Phone, document: [u8; 16], counter: u64) -> Vec<u8> {
-    let header = Header {
-        what: What::Snapshot,
-        encoding: Encoding::Yrs,
-        kind: 3,
-        plan: [0; 16],
-        document,
-        epoch: 0,
-        device: phone.id,
-        counter,
-        range_start: phone.range,
-        covers: 0,
-    };
-    seal(&header, b"whole", &KEY, &[counter as u8; 24], &person.keys).unwrap()
 }
 
 fn invite_id(seed: u8) -> String {
@@ -294,7 +276,7 @@ async fn schemathesis_finds_no_server_error_and_no_answer_the_description_does_n
             after: 0,
             push: vec![
                 envelope(&person.keys, safety, &phone, 0, b"words"),
-                snapshot(&person, &phone, safety, 1),
+                crate::compaction::snapshot(&person.keys, safety, &phone, 1, 0),
             ],
         }],
     )
