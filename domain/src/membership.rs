@@ -130,6 +130,15 @@ pub fn epoch_key_digest(
     hash.finalize().into()
 }
 
+/// Whether `rights` let their member read `kind`: a section they may do anything with,
+/// or the plan's card when they may do anything with some section.
+pub fn reads(rights: &Rights, kind: SectionKind) -> bool {
+    match SectionKind::ALL.iter().position(|k| *k == kind) {
+        Some(at) => rights[at] != Right::None,
+        None => rights.iter().any(|r| *r != Right::None),
+    }
+}
+
 /// The sections `rights` gives exactly `right` to, in [`SectionKind::ALL`]'s order: what
 /// the invite says in words ("edit your care plan and safety plan").
 pub fn sections_with(rights: &Rights, right: Right) -> Vec<SectionKind> {
@@ -287,7 +296,7 @@ impl Op {
                 Self::AddSuggestions {
                     member: key(0)?,
                     document: body.get(32..48)?.try_into().ok()?,
-                    section: SectionKind::from_code(*body.get(48)?)?,
+                    section: SectionKind::section_from_code(*body.get(48)?)?,
                 },
                 49,
             ),
@@ -585,16 +594,18 @@ impl Membership {
             .is_some_and(|digest| *digest == epoch_key_digest(plan, document, epoch, key))
     }
 
-    /// What `member` may do with `kind` now.
+    /// What `member` may do with `kind` now. The card: the person edits it, and every
+    /// member who may do anything with some section reads it.
     pub fn right(&self, member: &[u8; 32], kind: SectionKind) -> Right {
-        let at = SectionKind::ALL
-            .iter()
-            .position(|k| *k == kind)
-            .expect("every kind is in ALL");
-        self.members
-            .get(member)
-            .filter(|m| !m.removed)
-            .map_or(Right::None, |m| m.rights[at])
+        let Some(found) = self.members.get(member).filter(|m| !m.removed) else {
+            return Right::None;
+        };
+        match SectionKind::ALL.iter().position(|k| *k == kind) {
+            Some(at) => found.rights[at],
+            None if *member == self.person => Right::Edit,
+            None if reads(&found.rights, kind) => Right::Read,
+            None => Right::None,
+        }
     }
 
     /// Who may have sealed an envelope for `kind` with this header, and the ranges their

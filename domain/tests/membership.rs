@@ -315,6 +315,7 @@ fn update_by(client: u32, kind: SectionKind, words: &str) -> Vec<u8> {
     };
     let (field, list) = match kind {
         SectionKind::CarePlan => ("", "goals"),
+        SectionKind::Card => ("called", ""),
         _ => ("my_story", ""),
     };
     let edit = if field.is_empty() {
@@ -646,6 +647,64 @@ fn a_suggestions_envelope_is_opened_only_as_from_its_member_or_the_person() {
             Some((log.person(), SectionKind::AboutMe))
         );
     }
+}
+
+#[test]
+fn every_member_reads_the_plans_card_and_only_the_person_writes_it() {
+    let mut log = with_worker();
+    let members = log.verify().unwrap();
+    let w = worker().public();
+    assert_eq!(members.right(&log.person(), SectionKind::Card), Right::Edit);
+    assert_eq!(members.right(&w.signing, SectionKind::Card), Right::Read);
+    assert!(members.readers(SectionKind::Card).contains(&w.receiving));
+    // The worker's own words on the card, under their own ids, are refused; the person's
+    // are taken.
+    let worker_card = update_by(5 * CLIENT_RANGE + 3, SectionKind::Card, "Sam");
+    assert_eq!(
+        members.check_update(
+            &w.signing,
+            SectionKind::Card,
+            5 * CLIENT_RANGE,
+            &worker_card
+        ),
+        Err(Refusal::NoRight)
+    );
+    let persons_card = update_by(CLIENT_RANGE + 1, SectionKind::Card, "Alex");
+    assert_eq!(
+        members.check_update(
+            &log.person(),
+            SectionKind::Card,
+            CLIENT_RANGE,
+            &persons_card
+        ),
+        Ok(())
+    );
+    // With no right to any section the card goes too (what the server enforces).
+    log.add(Op::ChangeRights {
+        member: w.signing,
+        rights: [Right::None; 5],
+    });
+    let members = log.verify().unwrap();
+    assert_eq!(members.right(&w.signing, SectionKind::Card), Right::None);
+    assert!(!members.readers(SectionKind::Card).contains(&w.receiving));
+    // The card is a document, never a section: no one suggests to it.
+    assert_eq!(SectionKind::from_code(6), Some(SectionKind::Card));
+    assert_eq!(SectionKind::section_from_code(6), None);
+    assert_eq!(
+        SectionKind::from_suggestions_code(SectionKind::Card.suggestions_code()),
+        None
+    );
+    let suggest_to_card = Op::AddSuggestions {
+        member: w.signing,
+        document: [9; 16],
+        section: SectionKind::Card,
+    };
+    let entry = log.next(&suggest_to_card);
+    assert_eq!(
+        coplan_domain::membership::read_op(&entry),
+        None,
+        "not an entry"
+    );
 }
 
 #[test]

@@ -28,7 +28,7 @@ use coplan_domain::invite::{
     check_number_text,
 };
 use coplan_domain::keys::AccountRecord;
-use coplan_domain::membership::{Right, Rights, Role};
+use coplan_domain::membership::{Right, Rights, Role, reads};
 use coplan_domain::plan::SectionKind;
 use coplan_domain::sync::{id_from_hex, id_to_hex};
 use coplan_domain::wire::{Bytes, InviteNonce, InviteOpened, InviteState, NewInvite, Redemption};
@@ -599,10 +599,10 @@ async fn last_state(path: &str, side: &PersonSide) -> Option<PersonStep> {
 /// Adds the member to the log, then wraps to them the key of every part they may see.
 async fn let_in(ready: &Ready, member: &NewMember) -> Result<(), Problem> {
     members::add(&ready.account, ready.plan, member).await?;
-    let readable = ready.sections.iter().filter(|(kind, _, _)| {
-        let at = SectionKind::ALL.iter().position(|k| k == kind).unwrap_or(0);
-        member.rights[at] != Right::None
-    });
+    let readable = ready
+        .sections
+        .iter()
+        .filter(|(kind, _, _)| reads(&member.rights, *kind));
     let envelopes =
         members::wrap_keys(&ready.account, ready.plan, &member.keys.receiving, readable)?;
     members::put_keys(ready.plan, envelopes).await

@@ -14,7 +14,7 @@ use std::collections::HashMap;
 use coplan_domain::key_envelope::{KeyAddress, seal_key};
 use coplan_domain::keys::{AccountRecord, PublicKeys};
 use coplan_domain::membership::{
-    Membership, Op, Right, Rights, Role, epoch_key_digest, sign_entry,
+    Membership, Op, Right, Rights, Role, epoch_key_digest, reads, sign_entry,
 };
 use coplan_domain::plan::SectionKind;
 use coplan_domain::sync::id_to_hex;
@@ -211,8 +211,8 @@ pub async fn remove(
     };
     let rights = leaving.rights;
     let mut ops = vec![Op::Remove { member }];
-    let (epochs, keys) = epochs_without(account, plan, &current, &member, |at| {
-        rights[at] != Right::None
+    let (epochs, keys) = epochs_without(account, plan, &current, &member, |kind| {
+        reads(&rights, kind)
     })
     .await?;
     ops.extend(epochs);
@@ -241,14 +241,13 @@ pub async fn change_rights(
     }
     let mut ops = vec![Op::ChangeRights { member, rights }];
     ops.extend(new_suggestions(&current, &member, &rights));
-    let losing = |at: usize| before[at] != Right::None && rights[at] == Right::None;
+    let losing = |kind| reads(&before, kind) && !reads(&rights, kind);
     let (epochs, epoch_keys) = epochs_without(account, plan, &current, &member, losing).await?;
     ops.extend(epochs);
     append_with_keys(account, plan, current, &ops, epoch_keys).await?;
-    let gaining = keys.iter().filter(|(kind, ..)| {
-        let at = position(*kind);
-        before[at] == Right::None && rights[at] != Right::None
-    });
+    let gaining = keys
+        .iter()
+        .filter(|(kind, ..)| !reads(&before, *kind) && reads(&rights, *kind));
     let envelopes = wrap_keys(account, plan, &receiving, gaining)?;
     put_keys(plan, envelopes).await
 }
@@ -262,19 +261,12 @@ pub fn section_keys(record: &coplan_domain::sync::record::PlanSync) -> Vec<Secti
         .documents
         .iter()
         .filter_map(|s| {
-            let kind = SectionKind::ALL
+            let kind = SectionKind::DOCUMENTS
                 .into_iter()
                 .find(|k| k.key() == s.section)?;
             Some((kind, s.engine.document, s.keys()))
         })
         .collect()
-}
-
-fn position(kind: SectionKind) -> usize {
-    SectionKind::ALL
-        .iter()
-        .position(|k| *k == kind)
-        .expect("every kind is in ALL")
 }
 
 /// A suggestions document of their own for each section `rights` lets `member` suggest to
@@ -299,8 +291,8 @@ fn new_suggestions(current: &Membership, member: &[u8; 32], rights: &Rights) -> 
         .collect()
 }
 
-/// The next key epoch of each of the plan's sections for which `losing` (by its place in
-/// `SectionKind::ALL`) says `member` stops reading it: a new key, its digest in the log,
+/// The next key epoch of each of the plan's documents (sections and card) for which
+/// `losing` says `member` stops reading it: a new key, its digest in the log,
 /// wrapped to everyone else who may read it (this account first). The log entries, and
 /// the key envelopes to send with them.
 async fn epochs_without(
@@ -308,7 +300,7 @@ async fn epochs_without(
     plan: [u8; 16],
     current: &Membership,
     member: &[u8; 32],
-    losing: impl Fn(usize) -> bool,
+    losing: impl Fn(SectionKind) -> bool,
 ) -> Result<(Vec<Op>, KeyBlobs), Problem> {
     let Some(leaving) = current.members.get(member).map(|m| m.receiving) else {
         return Ok((Vec::new(), Vec::new()));
@@ -317,14 +309,14 @@ async fn epochs_without(
     let (mut ops, mut keys) = (Vec::new(), Vec::new());
     for document in &attached.documents {
         let (Some(kind), Some(id)) = (
-            SectionKind::ALL
+            SectionKind::DOCUMENTS
                 .into_iter()
                 .find(|k| k.key() == document.section),
             coplan_domain::sync::id_from_hex(&document.id),
         ) else {
             continue;
         };
-        if !losing(position(kind)) {
+        if !losing(kind) {
             continue;
         }
         let epoch = current.epochs.get(&id).copied().unwrap_or(0) + 1;

@@ -290,7 +290,9 @@ fn random<const N: usize>() -> [u8; N] {
 }
 
 fn kind_of(section: &str) -> Option<SectionKind> {
-    SectionKind::ALL.into_iter().find(|k| k.key() == section)
+    SectionKind::DOCUMENTS
+        .into_iter()
+        .find(|k| k.key() == section)
 }
 
 fn unexpected() -> Problem {
@@ -610,7 +612,7 @@ async fn sync_plan(
                 .iter()
                 .any(|s| kind_of(&s.section) == Some(kind))
         };
-        let gained = SectionKind::ALL
+        let gained = SectionKind::DOCUMENTS
             .into_iter()
             .any(|kind| membership.right(&me, kind) != Right::None && !held(kind, record));
         if gained {
@@ -628,6 +630,12 @@ async fn sync_plan(
         if record.documents.len() != before || gained {
             storage.save_sync_record(plan, record).await?;
         }
+    }
+    if person == me {
+        if add_card(account, phone, plan_id, &membership, record).await? {
+            storage.save_sync_record(plan, record).await?;
+        }
+        write_card(storage, plan).await?;
     }
     // Whether the log was fetched again this call because a section's key epoch moved on.
     let mut refreshed = false;
@@ -751,6 +759,114 @@ async fn sync_plan(
         storage.save_sync_record(plan, record).await?;
     }
     super::suggestions::round(storage, account, plan, plan_id, person, record).await?;
+    Ok(())
+}
+
+/// A plan attached before plans had cards: the card the server made for it joins the
+/// record, with a new key stored for the person and wrapped to every member who reads it,
+/// or the key another of the person's phones stored first. False when the record has it
+/// (or the server has none).
+async fn add_card(
+    account: &AccountRecord,
+    phone: [u8; 16],
+    plan: [u8; 16],
+    membership: &Membership,
+    record: &mut PlanSync,
+) -> Result<bool, Problem> {
+    let card = SectionKind::Card;
+    if !record.keys_stored || record.documents.iter().any(|s| s.section == card.key()) {
+        return Ok(false);
+    }
+    let attached: AttachedPlan = api::get(&format!("/api/v1/plans/{}", id_to_hex(&plan))).await?;
+    let Some(document) = attached
+        .documents
+        .iter()
+        .find(|d| d.section == card.key())
+        .and_then(|d| id_from_hex(&d.id))
+    else {
+        return Ok(false);
+    };
+    let mut section = SectionSync::new(
+        card.key().to_string(),
+        random(),
+        DocumentSync::new(document, phone),
+    );
+    let keys = (card, document, section.keys());
+    let mut envelopes = Vec::new();
+    for reader in membership.readers(card) {
+        envelopes.extend(members::wrap_keys(
+            account,
+            plan,
+            &reader,
+            std::iter::once(&keys),
+        )?);
+    }
+    members::put_keys(plan, envelopes).await?;
+    // Whichever phone stored first, the card's key is the one the server holds.
+    let stored: KeyEnvelopes =
+        api::get(&format!("/api/v1/plans/{}/keys", id_to_hex(&plan))).await?;
+    let me = account.keys.public().signing;
+    section.key = stored
+        .envelopes
+        .iter()
+        .filter_map(|blob| KeyEnvelope::read(blob.as_slice()).ok())
+        .filter(|e| {
+            e.address.plan == plan && e.address.document == document && e.address.epoch == 0
+        })
+        .find_map(|e| e.open(&me, &account.keys).ok())
+        .ok_or_else(unexpected)?;
+    record.documents.push(section);
+    Ok(true)
+}
+
+/// Keeps the plan's card saying what About me and the care plan say now (the name the
+/// person goes by, the next review date), as a change of this phone's like any other.
+async fn write_card(storage: &Storage, plan: &PlanId) -> Result<(), Problem> {
+    let read = |kind| crate::plan::read_section(storage, plan, kind);
+    let called = read(SectionKind::AboutMe)
+        .await?
+        .field("called")
+        .to_string();
+    let review = read(SectionKind::CarePlan)
+        .await?
+        .choice("next_review")
+        .to_string();
+    let card = SectionKind::Card;
+    let (client, _live) = crate::plan::writer::client_id(card).await;
+    let doc = SectionDoc::new(card, client);
+    for update in storage.load_section(plan, card).await?.all_updates() {
+        doc.apply_stored(update).map_err(|_| unexpected())?;
+    }
+    let view = doc.view();
+    let mut edits = Vec::new();
+    if view.field("called") != called {
+        edits.push(coplan_domain::plan::Edit::SetField {
+            field: "called",
+            text: called,
+        });
+    }
+    if view.choice("next_review") != review {
+        edits.push(coplan_domain::plan::Edit::SetChoice {
+            name: "next_review",
+            value: review,
+        });
+    }
+    if edits.is_empty() {
+        return Ok(());
+    }
+    let author = coplan_domain::plan::AuthorId::parse(&storage.local_author().await?)
+        .map_err(|_| unexpected())?;
+    let stamp = coplan_domain::plan::Stamp {
+        author,
+        at_ms: js_sys::Date::now() as u64,
+    };
+    let writer = u64::from(fresh_client_id());
+    for (seq, edit) in edits.iter().enumerate() {
+        let update = doc.apply(edit, &stamp).map_err(|_| unexpected())?;
+        storage
+            .append_update(plan, card, writer, seq as u32, &update)
+            .await?;
+    }
     Ok(())
 }
 

@@ -197,6 +197,7 @@ pub fn text(text: Text) -> &'static str {
         Text::NoPlansYet => "There are no plans on this phone yet.",
         Text::StartAnotherPlan => "Start a new plan",
         Text::PlanStartedOn => "Started on {date}",
+        Text::PlanNextReview => "Next review: {date}",
         Text::OpenThisPlan => "Open this plan",
         Text::DeleteThisPlan => "Delete this plan",
         Text::DeleteConfirmHeading => "Delete this plan from this phone?",

@@ -170,7 +170,9 @@ pub fn text(text: A) -> &'static str {
         A::InviteNameHint => "The name you know them by. Only your phones see it.",
         A::InviteNameProblem => "Type their name, up to 60 letters.",
         A::InviteWhatTheyMayDo => "What they may do with each part of your plan",
-        A::InviteRightsHint => "You can change this later, or take it away.",
+        A::InviteRightsHint => {
+            "You can change this later, or take it away. Everyone you invite also sees the name you like to be called and when your plan is next reviewed, so they know whose plan it is."
+        }
         A::RightNone => "Cannot see it",
         A::RightRead => "Can read it",
         A::RightSuggest => "Can read it and suggest changes for you to accept",

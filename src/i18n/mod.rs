@@ -509,6 +509,7 @@ pub enum Text {
     PlansIntro,
     NoPlansYet,
     StartAnotherPlan,
+    PlanNextReview,
     PlanStartedOn,
     OpenThisPlan,
     DeleteThisPlan,

@@ -3,8 +3,8 @@
 
 use crate::route::use_route;
 use coplan_domain::PlanId;
-use coplan_domain::plan::SectionKind;
 use coplan_domain::plan::summary::summarise;
+use coplan_domain::plan::{SectionKind, schema};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
@@ -14,12 +14,15 @@ use crate::i18n::{Say, Text, fill, t};
 use crate::platform::format_date;
 use crate::storage::{Storage, StorageError};
 
-/// One plan as listed: its id, the name it is for, when it was started, what it holds.
+/// One plan as listed: its id, the name it is for, when it was started, its next review
+/// (from its card: a plan shared with this phone's owner shows whose it is even when
+/// they read only its safety plan), what it holds.
 #[derive(Debug, Clone, PartialEq)]
 struct Listed {
     id: PlanId,
     called: String,
     started: String,
+    review: Option<String>,
     holds: Vec<String>,
 }
 
@@ -140,6 +143,9 @@ fn PlanEntry(
         <li class="app-overview__section">
             <p class="app-overview__name">{name.clone()}</p>
             <p class="app-overview__holds">{fill(t(Text::PlanStartedOn), &[("date", &plan.started)])}</p>
+            {plan.review.as_ref().map(|date| view! {
+                <p class="app-overview__holds">{fill(t(Text::PlanNextReview), &[("date", date)])}</p>
+            })}
             <div class="app-item__actions app-item__actions--flat">
                 <button class="app-button" type="button" on:click=move |_| open.run(for_open.clone())>
                     {t(Text::OpenThisPlan)}
@@ -185,7 +191,16 @@ async fn list() -> Result<Vec<Listed>, StorageError> {
     let mut listed = Vec::new();
     for plan in storage.all_plans().await? {
         let mut holds = Vec::new();
-        let mut called = plan.preferred_name.as_str().to_string();
+        let card = read_section(&storage, &plan.id, SectionKind::Card).await?;
+        let mut called = match card.field("called") {
+            "" => plan.preferred_name.as_str().to_string(),
+            on_card => on_card.to_string(),
+        };
+        let review = schema::parse_date(card.choice("next_review")).map(|(y, m, d)| {
+            let day =
+                js_sys::Date::new_with_year_month_day(u32::from(y), i32::from(m) - 1, i32::from(d));
+            format_date(day.get_time() as u64)
+        });
         for (kind, title, _) in SECTIONS {
             let view = read_section(&storage, &plan.id, kind).await?;
             if kind == SectionKind::AboutMe && !view.field("called").is_empty() {
@@ -203,6 +218,7 @@ async fn list() -> Result<Vec<Listed>, StorageError> {
             id: plan.id,
             called,
             started: format_date(plan.created_at_ms),
+            review,
             holds,
         });
     }

@@ -135,7 +135,8 @@ test('the person lets a worker in by QR code and a carer by typed code, each wit
 
   // The worker's own session reads the plan's log (the person, the person's phone, the
   // worker, the worker's phone, and the worker's suggestions documents for About me and
-  // If I am in crisis) and the keys of the five parts a worker may see, then, once the
+  // If I am in crisis) and the keys of the five parts a worker may see and of the plan's
+  // card, then, once the
   // person's phone has made them, of those two documents.
   const deadline = Date.now() + 30000;
   for (;;) {
@@ -145,8 +146,8 @@ test('the person lets a worker in by QR code and a carer by typed code, each wit
       return { members: members.status, entries: (await members.json()).entries.length, keys: keys.envelopes.length };
     }, plan);
     assert.deepEqual({ ...seen, keys: undefined }, { members: 200, entries: 6, keys: undefined });
-    assert.ok([5, 7].includes(seen.keys), `keys: ${seen.keys}`);
-    if (seen.keys === 7) break;
+    assert.ok([6, 8].includes(seen.keys), `keys: ${seen.keys}`);
+    if (seen.keys === 8) break;
     assert.ok(Date.now() < deadline, 'the suggestions keys arrive');
     await worker.page.waitForTimeout(500);
   }
@@ -256,14 +257,32 @@ test('the person lets a worker in by QR code and a carer by typed code, each wit
   await a.page.getByRole('button', { name: 'Let them join' }).click();
   await a.page.getByText('Jo has joined your plan.').waitFor({ timeout: 20000 });
   await carer.page.getByText('You have joined their plan.').waitFor({ timeout: 20000 });
-  // The safety plan's key alone, then that of the carer's suggestions to it.
+  // The safety plan's key and the card's alone, then that of the carer's suggestions to
+  // the safety plan.
   for (const until = Date.now() + 30000; ; ) {
     const keys = await carer.page.evaluate((plan) => fetch(`/api/v1/plans/${plan}/keys`).then((r) => r.json()), plan);
-    assert.ok([1, 2].includes(keys.envelopes.length), `keys: ${keys.envelopes.length}`);
-    if (keys.envelopes.length === 2) break;
+    assert.ok([2, 3].includes(keys.envelopes.length), `keys: ${keys.envelopes.length}`);
+    if (keys.envelopes.length === 3) break;
     assert.ok(Date.now() < until, "the carer's suggestions key arrives");
     await carer.page.waitForTimeout(500);
   }
+
+  // The plan's card: the carer reads only the safety plan, yet their list of plans says
+  // whose plan it is and when it is next reviewed, as the person wrote in About me and the
+  // care plan.
+  await go(a.page, `${url}/about-me`);
+  await a.page.getByRole('textbox', { name: 'What I like to be called' }).fill('Alex');
+  await savedOnThisPhone(a.page);
+  await go(a.page, `${url}/care-plan`);
+  await a.page.getByLabel('When we will look at this plan again').fill('2027-03-01');
+  await savedOnThisPhone(a.page);
+  for (const until = Date.now() + 30000; ; ) {
+    await go(carer.page, `${url}/plans`);
+    const entry = carer.page.getByRole('listitem').filter({ hasText: 'Plan for Alex' });
+    if (await entry.getByText('Next review: 1 March 2027').waitFor({ timeout: 3000 }).then(() => true, () => false)) break;
+    assert.ok(Date.now() < until, "the card reaches the carer's list of plans");
+  }
+  assert.deepEqual(await axeViolations(carer.page), []);
 
   // The carer's voice: they notice warning signs and suggest three; the person leaves one
   // out, takes the other two in at once, and the safety plan holds only those.
@@ -356,7 +375,7 @@ test('the person lets a worker in by QR code and a carer by typed code, each wit
     .filter({ hasText: /You can change: My care and support plan\. / })
     .waitFor({ timeout: 30000 });
   const keysNow = await carer.page.evaluate((plan) => fetch(`/api/v1/plans/${plan}/keys`).then((r) => r.json()), plan);
-  assert.equal(keysNow.envelopes.length, 3);
+  assert.equal(keysNow.envelopes.length, 4);
 
   // The person removes the worker from "Who can see your plan": the worker's next
   // request is refused, and the worker's phone says so and no longer holds the plan.
@@ -383,12 +402,12 @@ test('the person lets a worker in by QR code and a carer by typed code, each wit
   await story.waitFor();
   assert.ok(!(await story.inputValue()).includes('tomatoes'), 'the plan is off the worker\'s phone');
 
-  // The removal moved on the keys of the parts the worker could still read, none of them
-  // the carer's: the carer holds the same three keys. What the person writes in the
-  // safety plan is sealed under its new key (the server would refuse the old key's) and
-  // reaches the carer's phone.
+  // The removal moved on the keys of what the worker could still read: of the carer's,
+  // only the card's, so the carer holds one key more (five). What the person writes in
+  // the safety plan is sealed under its new key (the server would refuse the old key's)
+  // and reaches the carer's phone.
   const carerKeys = await carer.page.evaluate((plan) => fetch(`/api/v1/plans/${plan}/keys`).then((r) => r.json()), plan);
-  assert.equal(carerKeys.envelopes.length, 3);
+  assert.equal(carerKeys.envelopes.length, 5);
   await go(a.page, `${url}/safety-plan/edit`);
   await a.page.getByRole('button', { name: 'Add a warning sign' }).click();
   await a.page.getByRole('textbox', { name: 'Warning sign 6', exact: true }).pressSequentially('Calls in sick');

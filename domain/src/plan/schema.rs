@@ -2,8 +2,8 @@
 //! keep a slip of the finger (or a bad file) from bloating a plan. The names here are the
 //! stored names inside each section's CRDT document; never rename one once released.
 
-/// The five parts of a plan, each kept as its own CRDT document so that later a section
-/// can be shared, or withheld, simply by sending its document or not.
+/// The five parts of a plan, each kept as its own CRDT document so that a section can be
+/// shared, or withheld, simply by sending its document or not; and the plan's card.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum SectionKind {
     AboutMe,
@@ -11,15 +11,31 @@ pub enum SectionKind {
     SafetyPlan,
     CrisisWishes,
     CheckIns,
+    /// The plan card: the name the person goes by and the next review date, copied by the
+    /// person's phones from About me and the care plan, so that every member (a carer who
+    /// reads only the safety plan too) sees whose plan it is. Only the person writes it;
+    /// it is never a part of the plan the person writes in, a file or a print.
+    Card,
 }
 
 impl SectionKind {
+    /// The parts of a plan the person writes in (the card is not one).
     pub const ALL: [SectionKind; 5] = [
         Self::AboutMe,
         Self::CarePlan,
         Self::SafetyPlan,
         Self::CrisisWishes,
         Self::CheckIns,
+    ];
+
+    /// Every document of a plan on the server: its sections, then its card.
+    pub const DOCUMENTS: [SectionKind; 6] = [
+        Self::AboutMe,
+        Self::CarePlan,
+        Self::SafetyPlan,
+        Self::CrisisWishes,
+        Self::CheckIns,
+        Self::Card,
     ];
 
     /// The stored name of the section.
@@ -30,6 +46,7 @@ impl SectionKind {
             Self::SafetyPlan => "safety_plan",
             Self::CrisisWishes => "crisis_wishes",
             Self::CheckIns => "check_ins",
+            Self::Card => "card",
         }
     }
 
@@ -41,11 +58,17 @@ impl SectionKind {
             Self::SafetyPlan => 3,
             Self::CrisisWishes => 4,
             Self::CheckIns => 5,
+            Self::Card => 6,
         }
     }
 
-    /// The section with this wire number.
+    /// The document with this wire number (a section, or the card).
     pub fn from_code(code: u8) -> Option<Self> {
+        Self::DOCUMENTS.into_iter().find(|kind| kind.code() == code)
+    }
+
+    /// The section with this wire number; never the card.
+    pub fn section_from_code(code: u8) -> Option<Self> {
         Self::ALL.into_iter().find(|kind| kind.code() == code)
     }
 
@@ -59,7 +82,7 @@ impl SectionKind {
     /// The section whose suggestions carry this wire number.
     pub fn from_suggestions_code(code: u8) -> Option<Self> {
         (code & SUGGESTIONS_BIT != 0)
-            .then(|| Self::from_code(code & !SUGGESTIONS_BIT))
+            .then(|| Self::section_from_code(code & !SUGGESTIONS_BIT))
             .flatten()
     }
 
@@ -70,6 +93,7 @@ impl SectionKind {
             Self::SafetyPlan => &SAFETY_PLAN,
             Self::CrisisWishes => &CRISIS_WISHES,
             Self::CheckIns => &CHECK_INS,
+            Self::Card => &CARD,
         }
     }
 }
@@ -455,6 +479,20 @@ const CARE_PLAN_CHOICES: &[ChoiceSpec] = &{
     all
 };
 const LIFE_AREA_COUNT: usize = AREA_RATINGS.len();
+
+/// The plan card: copies of About me's `called` and the care plan's `next_review`, with
+/// the same limits.
+static CARD: SectionSpec = SectionSpec {
+    fields: &[FieldSpec {
+        name: "called",
+        max_chars: 100,
+    }],
+    lists: &[],
+    choices: &[ChoiceSpec {
+        name: "next_review",
+        kind: Choice::Date,
+    }],
+};
 
 /// A check-in: a 1–7 rating of each life area (any may be skipped) and a short note. The
 /// item's own "added at" time is when the check-in was made.

@@ -50,7 +50,7 @@ fn attached(plan: &crate::storage::PlanRow) -> AttachedPlan {
 }
 
 /// Attaches a plan to the account: the server gives it a new id (so a copy imported on
-/// another phone never collides with the original) and a document per section.
+/// another phone never collides with the original), a document per section and its card.
 pub async fn attach_plan(
     State(state): State<AppState>,
     session: Session,
@@ -59,7 +59,7 @@ pub async fn attach_plan(
     let account = &session.row.account;
     let request_id = id_text(&request.request.0);
     let id = auth::random_id();
-    let documents: Vec<(String, i64)> = SectionKind::ALL
+    let documents: Vec<(String, i64)> = SectionKind::DOCUMENTS
         .iter()
         .map(|kind| (auth::random_id(), i64::from(kind.code())))
         .collect();

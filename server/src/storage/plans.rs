@@ -12,8 +12,12 @@ pub(super) const INSERT_AUDIT: &str = "INSERT INTO audit (at_ms, account_id, pho
      VALUES ($1, $2, $3, $4, $5, $6)";
 
 /// Whether a member's stored rights (a byte per section, by wire code) give at least
-/// `need` on the section whose wire code is `kind`.
+/// `need` on the section whose wire code is `kind`. The plan's card: read, by a member
+/// with some right to some section (`Membership::right`), never more.
 pub(super) fn member_may(rights: &[u8], kind: i64, need: coplan_domain::membership::Right) -> bool {
+    if kind == i64::from(coplan_domain::plan::SectionKind::Card.code()) {
+        return need == coplan_domain::membership::Right::Read && rights.iter().any(|r| *r > 0);
+    }
     let at = usize::try_from(kind - 1).ok();
     at.and_then(|at| rights.get(at))
         .is_some_and(|have| *have >= need as u8 && *have > 0)

@@ -5,6 +5,7 @@ mod helpers;
 
 mod accounts;
 mod authorisation;
+mod cards;
 mod compaction;
 mod convergence;
 mod crash;

@@ -135,14 +135,19 @@ async fn a_member_reaches_each_section_as_far_as_the_log_lets_them_and_no_furthe
     );
     let (_, plan) = attach(&app, &phone, 1).await;
     let plan_id = id_bytes(&plan.plan);
-    let (safety, care, checks) = (
+    let (safety, care, checks, card) = (
         document(&plan, "safety_plan"),
         document(&plan, "care_plan"),
         document(&plan, "check_ins"),
+        document(&plan, "card"),
     );
     assert!(
         push(&app, &person, &phone, safety, 1).await,
         "the owner writes"
+    );
+    assert!(
+        push(&app, &person, &phone, card, 1).await,
+        "the owner writes the plan's card"
     );
 
     let mut log = Log {
@@ -208,8 +213,14 @@ async fn a_member_reaches_each_section_as_far_as_the_log_lets_them_and_no_furthe
     assert_eq!(pull(&app, &carer_phone, safety).await, Some(2));
     assert!(!push(&app, &carer, &carer_phone, safety, 1).await);
     assert_eq!(pull(&app, &carer_phone, care).await, None);
+    // Both read the plan's card (whose plan it is), and neither writes it.
+    for (who, member_phone) in [(&worker, &worker_phone), (&carer, &carer_phone)] {
+        assert_eq!(pull(&app, member_phone, card).await, Some(1));
+        assert!(!push(&app, who, member_phone, card, 9).await);
+    }
     // Someone never added reaches nothing.
     assert_eq!(pull(&app, &stranger_phone, safety).await, None);
+    assert_eq!(pull(&app, &stranger_phone, card).await, None);
 
     // The carer's read of the safety plan taken away, the worker removed: at once.
     let mut fewer = Role::Carer.default_rights();
@@ -228,6 +239,10 @@ async fn a_member_reaches_each_section_as_far_as_the_log_lets_them_and_no_furthe
     assert_eq!(pull(&app, &carer_phone, safety).await, None);
     assert!(!push(&app, &worker, &worker_phone, safety, 3).await);
     assert_eq!(pull(&app, &worker_phone, checks).await, None);
+    // The card goes with the last right: the carer still suggests to About me and reads
+    // it; the worker, removed, does not.
+    assert_eq!(pull(&app, &carer_phone, card).await, Some(1));
+    assert_eq!(pull(&app, &worker_phone, card).await, None);
     // The owner still reaches everything.
     assert_eq!(pull(&app, &phone, safety).await, Some(2));
     app.stop().await;
@@ -306,23 +321,33 @@ async fn keys_go_only_to_members_who_may_read_and_members_fetch_their_own_and_th
     // The carer may read the safety plan, not the care plan; the stranger nothing.
     let to =
         |section: &str, who: &Person, fresh: u8| key_for(&person, &plan, section, &who.keys, fresh);
-    for refused in [to("care_plan", &carer, 2), to("safety_plan", &stranger, 3)] {
+    for refused in [
+        to("care_plan", &carer, 2),
+        to("safety_plan", &stranger, 3),
+        to("card", &stranger, 5),
+    ] {
         assert_eq!(
             put_keys(&app, &phone, &plan.plan, &[refused]).await,
             StatusCode::BAD_REQUEST
         );
     }
-    let carers = to("safety_plan", &carer, 1);
-    let stored = [carers.clone(), to("safety_plan", &person, 4)];
+    // The plan's card goes to every member, whatever they may read.
+    let carers = [to("safety_plan", &carer, 1), to("card", &carer, 6)];
+    let stored = [
+        carers[0].clone(),
+        carers[1].clone(),
+        to("safety_plan", &person, 4),
+    ];
     assert_eq!(
         put_keys(&app, &phone, &plan.plan, &stored).await,
         StatusCode::NO_CONTENT
     );
     // Each member fetches only the keys wrapped to them, and the whole log.
-    assert_eq!(
-        get_keys(&app, &carer_phone, &plan.plan).await,
-        (StatusCode::OK, vec![carers])
-    );
+    let (status, mut fetched) = get_keys(&app, &carer_phone, &plan.plan).await;
+    let mut expected = carers.to_vec();
+    fetched.sort();
+    expected.sort();
+    assert_eq!((status, fetched), (StatusCode::OK, expected));
     let (status, log) = members(&app, &carer_phone, &plan.plan).await;
     assert_eq!((status, log.len()), (StatusCode::OK, 2));
     assert_eq!(

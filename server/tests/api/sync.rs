@@ -57,7 +57,8 @@ async fn a_plan_attached_on_one_phone_reaches_the_accounts_other_phone_sealed(db
             "care_plan",
             "safety_plan",
             "crisis_wishes",
-            "check_ins"
+            "check_ins",
+            "card"
         ]
     );
     let safety = document(&plan, "safety_plan");
