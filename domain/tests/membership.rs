@@ -313,9 +313,15 @@ fn update_by(client: u32, kind: SectionKind, words: &str) -> Vec<u8> {
         author: AuthorId::parse("phone-1").unwrap(),
         at_ms: 1,
     };
+    if kind == SectionKind::Card {
+        let edit = Edit::SetChoice {
+            name: "called",
+            value: words.to_string(),
+        };
+        return doc.apply(&edit, &stamp).unwrap();
+    }
     let (field, list) = match kind {
         SectionKind::CarePlan => ("", "goals"),
-        SectionKind::Card => ("called", ""),
         _ => ("my_story", ""),
     };
     let edit = if field.is_empty() {

@@ -631,11 +631,17 @@ async fn sync_plan(
             storage.save_sync_record(plan, record).await?;
         }
     }
+    // The card is a convenience: a fault in keeping it never stops the plan's sync (it is
+    // tried again next round).
     if person == me {
-        if add_card(account, phone, plan_id, &membership, record).await? {
-            storage.save_sync_record(plan, record).await?;
+        match add_card(account, phone, plan_id, &membership, record).await {
+            Ok(true) => storage.save_sync_record(plan, record).await?,
+            Ok(false) => {}
+            Err(_) => web_sys::console::warn_1(&"sync: the plan's card has no key yet".into()),
         }
-        write_card(storage, plan).await?;
+        if write_card(storage, plan).await.is_err() {
+            web_sys::console::warn_1(&"sync: the plan's card was not brought up to date".into());
+        }
     }
     // Whether the log was fetched again this call because a section's key epoch moved on.
     let mut refreshed = false;
@@ -839,10 +845,10 @@ async fn write_card(storage: &Storage, plan: &PlanId) -> Result<(), Problem> {
     }
     let view = doc.view();
     let mut edits = Vec::new();
-    if view.field("called") != called {
-        edits.push(coplan_domain::plan::Edit::SetField {
-            field: "called",
-            text: called,
+    if view.choice("called") != called {
+        edits.push(coplan_domain::plan::Edit::SetChoice {
+            name: "called",
+            value: called,
         });
     }
     if view.choice("next_review") != review {

@@ -118,7 +118,7 @@ pub fn ChoiceEditor(
             }
             .into_any()
         }
-        Choice::ItemRef => ().into_any(),
+        Choice::ItemRef | Choice::Copied(_) => ().into_any(),
     }
 }
 

@@ -192,7 +192,7 @@ async fn list() -> Result<Vec<Listed>, StorageError> {
     for plan in storage.all_plans().await? {
         let mut holds = Vec::new();
         let card = read_section(&storage, &plan.id, SectionKind::Card).await?;
-        let mut called = match card.field("called") {
+        let mut called = match card.choice("called") {
             "" => plan.preferred_name.as_str().to_string(),
             on_card => on_card.to_string(),
         };

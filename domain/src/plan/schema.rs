@@ -120,6 +120,10 @@ pub enum Choice {
     Date,
     /// The id of another item in the same section (an action's goal).
     ItemRef,
+    /// A short line copied whole from elsewhere (the card's name): at most this many
+    /// characters, none of them control characters. Never typed into: two phones copying
+    /// the same words leave them once, not twice.
+    Copied(u32),
 }
 
 impl Choice {
@@ -135,6 +139,11 @@ impl Choice {
             Self::ItemRef => ItemId::parse(value)
                 .map(|_| ())
                 .map_err(|_| PlanError::NoSuchItem),
+            Self::Copied(max) if value.chars().count() > max as usize => {
+                Err(PlanError::TooLong { max })
+            }
+            Self::Copied(_) if value.chars().any(char::is_control) => Err(PlanError::NotAChoice),
+            Self::Copied(_) => Ok(()),
         }
     }
 }
@@ -481,17 +490,20 @@ const CARE_PLAN_CHOICES: &[ChoiceSpec] = &{
 const LIFE_AREA_COUNT: usize = AREA_RATINGS.len();
 
 /// The plan card: copies of About me's `called` and the care plan's `next_review`, with
-/// the same limits.
+/// the same limits, each stored whole (the person's phones may copy at once).
 static CARD: SectionSpec = SectionSpec {
-    fields: &[FieldSpec {
-        name: "called",
-        max_chars: 100,
-    }],
+    fields: &[],
     lists: &[],
-    choices: &[ChoiceSpec {
-        name: "next_review",
-        kind: Choice::Date,
-    }],
+    choices: &[
+        ChoiceSpec {
+            name: "called",
+            kind: Choice::Copied(100),
+        },
+        ChoiceSpec {
+            name: "next_review",
+            kind: Choice::Date,
+        },
+    ],
 };
 
 /// A check-in: a 1–7 rating of each life area (any may be skipped) and a short note. The
@@ -509,6 +521,37 @@ static CHECK_INS: SectionSpec = SectionSpec {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_cards_name_copied_on_two_phones_at_once_reads_once() {
+        use crate::plan::{AuthorId, Edit, SectionDoc, Stamp};
+        let stamp = Stamp {
+            author: AuthorId::parse("phone-1").unwrap(),
+            at_ms: 1,
+        };
+        let called = |value: &str| Edit::SetChoice {
+            name: "called",
+            value: value.to_string(),
+        };
+        let (one, two) = (
+            SectionDoc::new(SectionKind::Card, 11),
+            SectionDoc::new(SectionKind::Card, 12),
+        );
+        let from_one = one.apply(&called("Alex"), &stamp).unwrap();
+        let from_two = two.apply(&called("Alex"), &stamp).unwrap();
+        one.apply_update(&from_two).unwrap();
+        two.apply_update(&from_one).unwrap();
+        assert_eq!(one.view().choice("called"), "Alex");
+        assert_eq!(two.view().choice("called"), "Alex");
+        // A copy is a short line: too long, or with a line break, it is refused.
+        let long = "a".repeat(101);
+        assert_eq!(
+            one.apply(&called(&long), &stamp),
+            Err(crate::plan::PlanError::TooLong { max: 100 })
+        );
+        assert!(one.apply(&called("Al\nex"), &stamp).is_err());
+        assert_eq!(one.view().choice("called"), "Alex");
+    }
 
     #[test]
     fn dates_are_real_days() {
