@@ -45,7 +45,7 @@ const CALLERS: [&str; 9] = [
 /// about the other plan. A status, or for a sync: `in` (the document is in the answer),
 /// `out` (left out, as for a document that does not exist), `stored` or `refused`.
 #[rustfmt::skip]
-const TABLE: [(&str, [&str; 9], [&str; 9]); 17] = [
+const TABLE: [(&str, [&str; 9], [&str; 9]); 19] = [
     ("GET /plans/{plan}",
         ["401", "404", "404", "200", "200", "200", "200", "403", "200"],
         ["401", "200", "404", "404", "404", "404", "404", "403", "404"]),
@@ -88,6 +88,12 @@ const TABLE: [(&str, [&str; 9], [&str; 9]); 17] = [
     ("POST /sync: push to a member's suggestions",
         ["401", "refused", "refused", "refused", "refused", "refused", "stored", "403", "stored"],
         ["401", "stored", "refused", "refused", "refused", "refused", "refused", "403", "refused"]),
+    ("POST /sync: pull the plan's card",
+        ["401", "out", "out", "in", "in", "in", "in", "403", "in"],
+        ["401", "in", "out", "out", "out", "out", "out", "403", "out"]),
+    ("POST /sync: push to the plan's card",
+        ["401", "refused", "refused", "refused", "refused", "refused", "refused", "403", "stored"],
+        ["401", "refused", "refused", "refused", "refused", "refused", "refused", "403", "refused"]),
     ("POST /sync/wait: the safety plan",
         ["401", "out", "out", "out", "in", "in", "in", "403", "in"],
         ["401", "in", "out", "out", "out", "out", "out", "403", "out"]),
@@ -448,6 +454,7 @@ async fn every_endpoint_answers_each_caller_as_the_table_says_and_nothing_leaks(
                 let id = plan.id();
                 let safety = document(&plan.attached, "safety_plan");
                 let care = document(&plan.attached, "care_plan");
+                let card = document(&plan.attached, "card");
                 let got = match endpoint {
                     "GET /plans/{plan}"
                     | "GET /plans/{plan}/people"
@@ -578,9 +585,12 @@ async fn every_endpoint_answers_each_caller_as_the_table_says_and_nothing_leaks(
                     .to_string(),
                     "POST /sync: pull the safety plan"
                     | "POST /sync: pull a member's suggestions"
+                    | "POST /sync: pull the plan's card"
                     | "POST /sync/wait: the safety plan" => {
                         let safety = if endpoint.contains("suggestions") {
                             plan.suggestions
+                        } else if endpoint.contains("card") {
+                            card
                         } else {
                             safety
                         };
@@ -618,9 +628,12 @@ async fn every_endpoint_answers_each_caller_as_the_table_says_and_nothing_leaks(
                         }
                     }
                     "POST /sync: push to the care plan"
-                    | "POST /sync: push to a member's suggestions" => {
+                    | "POST /sync: push to a member's suggestions"
+                    | "POST /sync: push to the plan's card" => {
                         let care = if endpoint.contains("suggestions") {
                             plan.suggestions
+                        } else if endpoint.contains("card") {
+                            card
                         } else {
                             care
                         };
