@@ -63,6 +63,19 @@ async fn disable(config: &Config, username: Option<&str>) -> anyhow::Result<()> 
         .with_context(|| format!("opening {}", redact_password(&config.database_url)))?;
     let now_ms = coplan_server::auth::Clock::system().now_ms();
     let found = db.disable_account(username.as_str(), now_ms).await?;
+    // Waits its phones parked on running server processes (PostgreSQL) end now and find
+    // the account turned off; on SQLite, one process, they notice when they next check.
+    if let (Some(account), Some(pool)) = (&found, db.postgres_pool()) {
+        for phone in db.phones(account).await? {
+            let word = coplan_server::news::News::phone_word(&phone.id);
+            if coplan_server::news::tell_processes(&pool, &word)
+                .await
+                .is_err()
+            {
+                tracing::warn!("running servers were not told at once");
+            }
+        }
+    }
     db.close().await;
     match found {
         Some(_) => {

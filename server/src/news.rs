@@ -60,11 +60,7 @@ impl News {
         tokio::spawn(async move {
             while let Some(document) = told.recv().await {
                 // A hint only: a word that fails to go delays the others' answers.
-                let _ = sqlx::query("SELECT pg_notify($1, $2)")
-                    .bind(CHANNEL)
-                    .bind(&*document)
-                    .execute(&sending)
-                    .await;
+                let _ = tell_processes(&sending, &document).await;
             }
         });
         let hearing = news.grown.clone();
@@ -108,6 +104,17 @@ impl News {
             closing: self.closing.subscribe(),
         }
     }
+}
+
+/// Passes `word` (a document id, or [`News::phone_word`]) to every server process on
+/// the database: also for a command that runs beside them (`coplan-server disable`).
+pub async fn tell_processes(pool: &sqlx::PgPool, word: &str) -> Result<(), sqlx::Error> {
+    sqlx::query("SELECT pg_notify($1, $2)")
+        .bind(CHANNEL)
+        .bind(word)
+        .execute(pool)
+        .await
+        .map(|_| ())
 }
 
 /// One parked request's ear.

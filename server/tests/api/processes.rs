@@ -159,3 +159,34 @@ async fn a_phone_signed_out_through_one_process_has_its_wait_on_another_ended() 
         "the wait ended {took:?} after"
     );
 }
+
+#[tokio::test]
+async fn an_account_turned_off_by_the_command_has_its_waits_on_every_process_ended() {
+    // H46: the service's `coplan-server disable` is a process of its own; a wait parked
+    // by the account on a running server is answered at once, not when it runs out.
+    let setup = Setup::start().await;
+    let parked = wait_on(&setup.two, &setup.second, setup.safety, 0);
+    let command = async {
+        tokio::time::sleep(Duration::from_millis(300)).await;
+        let url = setup._database.url.clone();
+        let done = tokio::task::spawn_blocking(move || {
+            std::process::Command::new(env!("CARGO_BIN_EXE_coplan-server"))
+                .args(["disable", "kit"])
+                .env("DATABASE_URL", url)
+                .env("COPLAN_LOG", "warn")
+                .output()
+                .expect("the command runs")
+        })
+        .await
+        .unwrap();
+        assert!(done.status.success(), "{done:?}");
+        Instant::now()
+    };
+    let (answer, turned_off_at) = tokio::join!(parked, command);
+    assert_eq!(answer.status(), StatusCode::FORBIDDEN);
+    let took = turned_off_at.elapsed();
+    assert!(
+        took < Duration::from_secs(5),
+        "the wait ended {took:?} after"
+    );
+}
