@@ -212,3 +212,14 @@ export async function signUp(page, url, name) {
   await page.getByRole('button', { name: 'Make my account' }).click();
   await page.getByRole('heading', { name: 'Your recovery code' }).waitFor();
 }
+
+/** Signs this phone in (as "Phone B") to the account `name` made with `signUp`. */
+export async function signIn(page, url, name) {
+  await page.goto(`${url}/account`);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.getByRole('textbox', { name: 'Username' }).fill(name);
+  await page.getByLabel('Passphrase', { exact: true }).fill(PASSPHRASE);
+  await page.getByRole('textbox', { name: 'A name for this phone' }).fill('Phone B');
+  await page.getByRole('button', { name: 'Sign in on this phone' }).click();
+  await page.getByText(`Signed in as ${name}.`).waitFor();
+}

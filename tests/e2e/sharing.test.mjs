@@ -19,7 +19,7 @@ import jsQR from 'jsqr';
 import { PNG } from 'pngjs';
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
-import { SERVER_BIN, axeViolations, browserAndServer, savedOnThisPhone, signUp, tabWithStory, watchErrors } from './helpers.mjs';
+import { SERVER_BIN, axeViolations, browserAndServer, savedOnThisPhone, signIn, signUp, tabWithStory, watchErrors } from './helpers.mjs';
 
 const running = browserAndServer();
 
@@ -68,6 +68,22 @@ async function wordsArrive(page, path, label, words) {
     if (Date.now() > deadline) assert.fail(`"${words}" did not arrive at ${path}`);
     await page.waitForTimeout(1000);
   }
+}
+
+/**
+ * The person removes `who` (as Who can see your plan names them) from their plan, after
+ * `check` on the list and on the question (axe, for one).
+ */
+async function removeMember(page, url, who, check = async () => {}) {
+  await go(page, `${url}/account`);
+  await page.getByRole('link', { name: 'Who can see your plan' }).click();
+  await page.getByRole('heading', { name: who }).waitFor();
+  await check();
+  await page.getByRole('button', { name: `Remove ${who}` }).click();
+  await page.getByRole('heading', { name: `Remove ${who} from your plan?` }).waitFor();
+  await check();
+  await page.getByRole('button', { name: 'Yes, remove them' }).click();
+  await page.getByText(`You removed ${who}. They can no longer see your plan.`).waitFor();
 }
 
 /**
@@ -379,16 +395,10 @@ test('the person lets a worker in by QR code and a carer by typed code, each wit
 
   // The person removes the worker from "Who can see your plan": the worker's next
   // request is refused, and the worker's phone says so and no longer holds the plan.
-  await a.page.goto(`${url}/account`);
-  await a.page.getByRole('link', { name: 'Who can see your plan' }).click();
-  await a.page.getByRole('heading', { name: 'sam.worker (worker)' }).waitFor();
-  await a.page.getByRole('heading', { name: 'jo.carer (carer)' }).waitFor();
-  assert.deepEqual(await axeViolations(a.page), []);
-  await a.page.getByRole('button', { name: 'Remove sam.worker (worker)' }).click();
-  await a.page.getByRole('heading', { name: 'Remove sam.worker (worker) from your plan?' }).waitFor();
-  assert.deepEqual(await axeViolations(a.page), []);
-  await a.page.getByRole('button', { name: 'Yes, remove them' }).click();
-  await a.page.getByText('You removed sam.worker (worker). They can no longer see your plan.').waitFor();
+  await removeMember(a.page, url, 'sam.worker (worker)', async () => {
+    await a.page.getByRole('heading', { name: 'jo.carer (carer)' }).waitFor();
+    assert.deepEqual(await axeViolations(a.page), []);
+  });
   await a.page.getByRole('heading', { name: 'jo.carer (carer)' }).waitFor();
   assert.equal(await a.page.getByRole('heading', { name: 'sam.worker (worker)' }).count(), 0);
   const refused = await worker.page.evaluate((plan) => fetch(`/api/v1/plans/${plan}/keys`).then((r) => r.status), plan);
@@ -466,4 +476,49 @@ test('the person lets a worker in by QR code and a carer by typed code, each wit
   assert.deepEqual(worker.errors.filter((e) => !/status of 40[14]|ERR_INTERNET_DISCONNECTED/.test(e)), []);
   assert.deepEqual(carer.errors.filter((e) => !/status of 40[134]/.test(e)), []);
   for (const phone of [a, worker, carer]) await phone.context.close();
+});
+
+test("a change the person's other phone sealed before a removal and sent after it is sealed again under the new key and arrives", async () => {
+  const a = await tabWithStory(running, 'I keep a diary');
+  const url = a.url;
+  await signUp(a.page, url, 'pat.person');
+  await a.page.goto(`${url}/account`);
+  await a.page.getByText(/Your plan was last backed up at \d\d:\d\d/).waitFor({ timeout: 30000 });
+  const contextB = await running.browser.newContext();
+  const b = await contextB.newPage();
+  await signIn(b, url, 'pat.person');
+  await wordsArrive(b, `${url}/about-me`, 'My story, in my own words', 'I keep a diary');
+  // A carer, who reads the safety plan, joins by typed code.
+  const carer = await phoneOf(url, 'kim.carer');
+  await setPin(carer.page, url);
+  const invite = await openInvite(a.page, url, 'A carer', 'Kim');
+  await go(carer.page, `${url}/join`);
+  await carer.page.getByRole('textbox', { name: 'The code on their phone' }).fill(invite.code);
+  await carer.page.getByRole('button', { name: 'Join' }).click();
+  await a.page.getByRole('heading', { name: 'Kim (carer) wants to join your plan' }).waitFor({ timeout: 20000 });
+  await a.page.getByRole('button', { name: 'Let them join' }).click();
+  await carer.page.getByText('You have joined their plan.').waitFor({ timeout: 20000 });
+
+  // Phone B writes a warning sign. None of its syncs gets through, so the change, sealed
+  // under the safety plan's key as it stands, waits in its outbox.
+  await b.route('**/api/v1/sync**', (route) => route.abort());
+  await b.goto(`${url}/safety-plan/edit`);
+  await b.getByRole('button', { name: 'Add a warning sign' }).click();
+  await b.getByRole('textbox', { name: 'Warning sign 1', exact: true }).pressSequentially('Sleeping all day');
+  await savedOnThisPhone(b);
+  // Two rounds tried after the words were saved: the second sealed them.
+  for (let tries = 0; tries < 2; tries += 1) {
+    await b.waitForRequest((r) => r.method() === 'POST' && new URL(r.url()).pathname === '/api/v1/sync', { timeout: 30000 });
+  }
+
+  // Phone A removes the carer: the safety plan's key moves on, and the server refuses
+  // anything sealed under the old one. Phone B's sync gets through again: B learns the
+  // key moved on (from the server's answer to its push, or from the log), takes the new
+  // key, seals the change again and sends it, and it reaches phone A.
+  await removeMember(a.page, url, 'kim.carer (carer)');
+  await b.unroute('**/api/v1/sync**');
+  await contextB.setOffline(true);
+  await contextB.setOffline(false);
+  await wordsArrive(a.page, `${url}/safety-plan/edit`, 'Warning sign 1', 'Sleeping all day');
+  for (const context of [a.context, contextB, carer.context]) await context.close();
 });

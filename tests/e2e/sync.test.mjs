@@ -7,7 +7,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { PASSPHRASE, axeViolations, browserAndServer, need, savedOnThisPhone, signUp, startServer, tabWithStory, watchErrors } from './helpers.mjs';
+import { PASSPHRASE, axeViolations, browserAndServer, need, savedOnThisPhone, signIn, signUp, startServer, tabWithStory, watchErrors } from './helpers.mjs';
 
 const running = browserAndServer();
 
@@ -15,15 +15,6 @@ const STORY = 'Grandad taught me to fish at the weir';
 const MORE = ' and the heron always watched';
 const STORY_BOX = 'My story, in my own words';
 
-async function signIn(page, url, name) {
-  await page.goto(`${url}/account`);
-  await page.getByRole('button', { name: 'Sign in' }).click();
-  await page.getByRole('textbox', { name: 'Username' }).fill(name);
-  await page.getByLabel('Passphrase', { exact: true }).fill(PASSPHRASE);
-  await page.getByRole('textbox', { name: 'A name for this phone' }).fill('Phone B');
-  await page.getByRole('button', { name: 'Sign in on this phone' }).click();
-  await page.getByText(`Signed in as ${name}.`).waitFor();
-}
 
 /** Opens About me until its story holds `words` (sync runs every few seconds). */
 async function storyArrives(page, url, words) {
