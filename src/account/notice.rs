@@ -130,9 +130,24 @@ pub fn phones_seen(phones: &[coplan_domain::wire::Phone]) {
     show();
 }
 
+thread_local! {
+    /// The name on the card of the open plan, when it is someone else's: kept in this
+    /// tab's memory only (never in site storage, which is not sealed).
+    static OPEN_NAME: std::cell::RefCell<Option<String>> = const { std::cell::RefCell::new(None) };
+}
+
 /// Whether the open plan is someone else's, and then the parts this account may change
-/// there: until suggestions come, words written anywhere else stay on this phone.
-pub fn shared_plan(may_change: Option<&[coplan_domain::plan::SectionKind]>, unlocked: bool) {
+/// there and the name on its card: until suggestions come, words written anywhere else
+/// stay on this phone.
+pub fn shared_plan(
+    may_change: Option<&[coplan_domain::plan::SectionKind]>,
+    unlocked: bool,
+    name: Option<String>,
+) {
+    if OPEN_NAME.with_borrow(|known| *known != name) {
+        OPEN_NAME.set(name);
+        show();
+    }
     let before = number(SHARED_UNLOCKED).is_some();
     if before != unlocked {
         set(SHARED_UNLOCKED, unlocked.then(|| "1".into()));
@@ -168,6 +183,7 @@ pub fn forget() {
     ] {
         set(key, None);
     }
+    OPEN_NAME.set(None);
     show();
 }
 
@@ -215,13 +231,16 @@ fn words() -> Option<String> {
         .filter(|kind| shared.split(',').any(|key| key == kind.key()))
         .map(|kind| crate::i18n::t(crate::plan::section_title(kind)))
         .collect();
-    Some(if parts.is_empty() {
-        ta(A::SharedPlanReadOnly).into()
-    } else {
-        fill(
-            ta(A::SharedPlanMayChange),
-            &[("sections", &super::invite::listed(&parts))],
-        )
+    let name = OPEN_NAME.with_borrow(Clone::clone);
+    let listed = super::invite::listed(&parts);
+    Some(match (parts.is_empty(), name) {
+        (true, None) => ta(A::SharedPlanReadOnly).into(),
+        (true, Some(name)) => fill(ta(A::SharedPlanReadOnlyNamed), &[("name", &name)]),
+        (false, None) => fill(ta(A::SharedPlanMayChange), &[("sections", &listed)]),
+        (false, Some(name)) => fill(
+            ta(A::SharedPlanMayChangeNamed),
+            &[("name", &name), ("sections", &listed)],
+        ),
     })
 }
 

@@ -388,7 +388,7 @@ pub async fn sync_now() -> Result<(), Problem> {
         if Some(&plan) == open.as_ref()
             && let (Some(person), Some(plan_id)) = (record.person, record.plan)
         {
-            shared_open = Some((person, plan_id));
+            shared_open = Some((person, plan_id, plan.clone()));
         }
         let synced = if here.contains(&plan) {
             sync_plan(&storage, &account, phone, &plan, &mut record).await
@@ -406,9 +406,9 @@ pub async fn sync_now() -> Result<(), Problem> {
         }
     }
     // On someone else's plan, every screen says what this account may change there.
-    let may_change = match shared_open {
-        Some((person, plan_id)) => {
-            let log = members::verified(&person, plan_id, false).await?;
+    let may_change = match &shared_open {
+        Some((person, plan_id, _)) => {
+            let log = members::verified(person, *plan_id, false).await?;
             let rights = log
                 .members
                 .get(&account.keys.public().signing)
@@ -421,7 +421,16 @@ pub async fn sync_now() -> Result<(), Problem> {
         }
         None => None,
     };
-    super::notice::shared_plan(may_change.as_deref(), shared_unlocked);
+    // Every screen of it says whose plan it is, as its card names them.
+    let name = match &shared_open {
+        Some((_, _, local)) => crate::plan::read_section(&storage, local, SectionKind::Card)
+            .await
+            .ok()
+            .map(|card| card.choice("called").trim().to_string())
+            .filter(|name| !name.is_empty()),
+        None => None,
+    };
+    super::notice::shared_plan(may_change.as_deref(), shared_unlocked, name);
     Ok(())
 }
 

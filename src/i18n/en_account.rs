@@ -289,6 +289,12 @@ pub fn text(text: A) -> &'static str {
         A::SharedPlanMayChange => {
             "This is someone else's plan, shared with you. You can change: {sections}. Anything you write in the other parts stays on this phone and is not sent to them."
         }
+        A::SharedPlanMayChangeNamed => {
+            "This is {name}'s plan, shared with you. You can change: {sections}. Anything you write in the other parts stays on this phone and is not sent to them."
+        }
+        A::SharedPlanReadOnlyNamed => {
+            "This is {name}'s plan, shared with you to read. Anything you write in it stays on this phone and is not sent to them."
+        }
         A::SharedPlanReadOnly => {
             "This is someone else's plan, shared with you to read. Anything you write in it stays on this phone and is not sent to them."
         }
