@@ -599,12 +599,19 @@ async fn last_state(path: &str, side: &PersonSide) -> Option<PersonStep> {
 /// Adds the member to the log, then wraps to them the key of every part they may see.
 async fn let_in(ready: &Ready, member: &NewMember) -> Result<(), Problem> {
     members::add(&ready.account, ready.plan, member).await?;
-    let readable = ready
+    let readable: Vec<_> = ready
         .sections
         .iter()
-        .filter(|(kind, _, _)| reads(&member.rights, *kind));
-    let envelopes =
-        members::wrap_keys(&ready.account, ready.plan, &member.keys.receiving, readable)?;
+        .filter(|(kind, _, _)| reads(&member.rights, *kind))
+        .cloned()
+        .collect();
+    let readable = members::newest_keys(&ready.account, ready.plan, readable).await?;
+    let envelopes = members::wrap_keys(
+        &ready.account,
+        ready.plan,
+        &member.keys.receiving,
+        readable.iter(),
+    )?;
     members::put_keys(ready.plan, envelopes).await
 }
 

@@ -11,7 +11,7 @@
 use std::cell::RefCell;
 use std::collections::HashMap;
 
-use coplan_domain::key_envelope::{KeyAddress, seal_key};
+use coplan_domain::key_envelope::{KeyAddress, KeyEnvelope, seal_key};
 use coplan_domain::keys::{AccountRecord, PublicKeys};
 use coplan_domain::membership::{
     Membership, Op, Right, Rights, Role, epoch_key_digest, reads, sign_entry,
@@ -239,17 +239,61 @@ pub async fn change_rights(
     if before == rights {
         return Ok(());
     }
+    // The keys of what they may newly read, first: a key this phone cannot find changes
+    // nothing.
+    let gaining: Vec<SectionKeys> = keys
+        .iter()
+        .filter(|(kind, ..)| !reads(&before, *kind) && reads(&rights, *kind))
+        .cloned()
+        .collect();
+    let gaining = newest_keys(account, plan, gaining).await?;
     let mut ops = vec![Op::ChangeRights { member, rights }];
     ops.extend(new_suggestions(&current, &member, &rights));
     let losing = |kind| reads(&before, kind) && !reads(&rights, kind);
     let (epochs, epoch_keys) = epochs_without(account, plan, &current, &member, losing).await?;
     ops.extend(epochs);
     append_with_keys(account, plan, current, &ops, epoch_keys).await?;
-    let gaining = keys
-        .iter()
-        .filter(|(kind, ..)| !reads(&before, *kind) && reads(&rights, *kind));
-    let envelopes = wrap_keys(account, plan, &receiving, gaining)?;
+    let envelopes = wrap_keys(account, plan, &receiving, gaining.iter())?;
     put_keys(plan, envelopes).await
+}
+
+/// `sections` with the keys of any epochs the log has started past what this phone's
+/// record holds (another of the person's phones removed someone, and this one has not
+/// synced since): each from the envelopes wrapped to this account, and only the key the
+/// log vouches for. So a member given a part now gets its newest key too.
+pub async fn newest_keys(
+    account: &AccountRecord,
+    plan: [u8; 16],
+    mut sections: Vec<SectionKeys>,
+) -> Result<Vec<SectionKeys>, Problem> {
+    let current = log(account, plan, false).await?;
+    let behind = |(_, document, keys): &SectionKeys| {
+        let held = keys.iter().map(|(epoch, _)| *epoch).max().unwrap_or(0);
+        current.epochs.get(document).copied().unwrap_or(0) > held
+    };
+    if !sections.iter().any(behind) {
+        return Ok(sections);
+    }
+    let path = format!("/api/v1/plans/{}/keys", id_to_hex(&plan));
+    let stored: KeyEnvelopes = api::get(&path).await?;
+    let me = account.keys.public().signing;
+    for (_, document, keys) in &mut sections {
+        let held = keys.iter().map(|(epoch, _)| *epoch).max().unwrap_or(0);
+        let started = current.epochs.get(document).copied().unwrap_or(0);
+        for epoch in held + 1..=started {
+            let key = stored
+                .envelopes
+                .iter()
+                .filter_map(|blob| KeyEnvelope::read(blob.as_slice()).ok())
+                .filter(|e| e.address.plan == plan && e.address.document == *document)
+                .filter(|e| e.address.epoch == epoch)
+                .filter_map(|e| e.open(&me, &account.keys).ok())
+                .find(|key| current.vouches_for_key(&plan, document, epoch, key))
+                .ok_or(Problem::Keys)?;
+            keys.push((epoch, key));
+        }
+    }
+    Ok(sections)
 }
 
 /// A section's document and its key at every epoch, as this phone holds them.
