@@ -55,7 +55,7 @@ async fn marking_a_restore_gives_every_log_a_new_id_and_keeps_what_it_holds(db: 
         "{said}{}",
         String::from_utf8_lossy(&out.stderr)
     );
-    assert!(said.contains("Marked 5 documents"), "{said}");
+    assert!(said.contains("Marked 6 documents"), "{said}");
 
     let app = TestApp::spawn(&database, &dist).await;
     let after = sync(&app, &phone, &all(Vec::new())).await;
