@@ -58,17 +58,7 @@ async fn a_plan_attached_before_cards_gets_one_when_the_server_is_upgraded(db: D
         .iter()
         .map(|d| d.section.as_str())
         .collect();
-    assert_eq!(
-        sections,
-        [
-            "about_me",
-            "care_plan",
-            "safety_plan",
-            "crisis_wishes",
-            "check_ins",
-            "card"
-        ]
-    );
+    assert_eq!(sections, crate::sync::PLAN_DOCUMENTS);
     let new_card = document(&upgraded, "card");
     assert_ne!(
         new_card, card,

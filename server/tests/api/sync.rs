@@ -43,6 +43,16 @@ async fn start(db: Db) -> (TestApp, TestDatabase, tempfile::TempDir) {
     (app, database, dir)
 }
 
+/// A plan's documents as the server lists them: its five sections, then its card.
+pub const PLAN_DOCUMENTS: [&str; 6] = [
+    "about_me",
+    "care_plan",
+    "safety_plan",
+    "crisis_wishes",
+    "check_ins",
+    "card",
+];
+
 async fn a_plan_attached_on_one_phone_reaches_the_accounts_other_phone_sealed(db: Db) {
     let (app, _db, _dir) = start(db).await;
     let alex = Person::new("alex", 0x21);
@@ -50,17 +60,7 @@ async fn a_plan_attached_on_one_phone_reaches_the_accounts_other_phone_sealed(db
     let (status, plan) = attach(&app, &first, 1).await;
     assert_eq!(status, StatusCode::CREATED);
     let sections: Vec<_> = plan.documents.iter().map(|d| d.section.as_str()).collect();
-    assert_eq!(
-        sections,
-        [
-            "about_me",
-            "care_plan",
-            "safety_plan",
-            "crisis_wishes",
-            "check_ins",
-            "card"
-        ]
-    );
+    assert_eq!(sections, PLAN_DOCUMENTS);
     let safety = document(&plan, "safety_plan");
 
     let sealed = envelope(&alex.keys, safety, &first, 0, WORDS);
