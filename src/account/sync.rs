@@ -801,12 +801,7 @@ async fn add_card(
     else {
         return Ok(false);
     };
-    let mut section = SectionSync::new(
-        card.key().to_string(),
-        random(),
-        DocumentSync::new(document, phone),
-    );
-    let keys = (card, document, section.keys());
+    let keys = (card, document, vec![(0, random())]);
     let mut envelopes = Vec::new();
     for reader in membership.readers(card) {
         envelopes.extend(members::wrap_keys(
@@ -818,17 +813,12 @@ async fn add_card(
     }
     members::put_keys(plan, envelopes).await?;
     // Whichever phone stored first, the card's key is the one the server holds.
-    let stored: KeyEnvelopes =
-        api::get(&format!("/api/v1/plans/{}/keys", id_to_hex(&plan))).await?;
     let me = account.keys.public().signing;
-    section.key = stored
-        .envelopes
-        .iter()
-        .filter_map(|blob| KeyEnvelope::read(blob.as_slice()).ok())
-        .filter(|e| {
-            e.address.plan == plan && e.address.document == document && e.address.epoch == 0
-        })
-        .find_map(|e| e.open(&me, &account.keys).ok())
+    let section = documents_with_keys(account, phone, &attached, &me, false)
+        .await?
+        .unwrap_or_default()
+        .into_iter()
+        .find(|s| s.engine.document == document)
         .ok_or_else(unexpected)?;
     record.documents.push(section);
     Ok(true)
