@@ -477,6 +477,10 @@ pub struct Someone {
     /// remove them, which starts new keys. Left out while false.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub disabled: bool,
+    /// They left the plan on their own: the server refuses them already, and the
+    /// person's phone removes them, which starts new keys. Left out while false.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub left: bool,
 }
 
 /// `GET /api/v1/plans/{plan}/access`: what the server recorded other accounts doing with

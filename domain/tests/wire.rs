@@ -26,6 +26,7 @@ fn keys() -> AccountKeys {
 
 const ONES: &str = "AQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQE";
 const TWOS: &str = "AgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgI";
+const THREES: &str = "AwMDAwMDAwMDAwMDAwMDAwMDAwMDAwMDAwMDAwMDAwM";
 
 #[test]
 fn the_account_formats_are_pinned() {
@@ -240,16 +241,24 @@ fn the_people_of_a_plan_are_pinned() {
                     signing: Bytes([1; 32]),
                     username: "sam.w".into(),
                     disabled: false,
+                    left: false,
                 },
                 Someone {
                     signing: Bytes([2; 32]),
-                    username: "left.w".into(),
+                    username: "off.w".into(),
                     disabled: true,
+                    left: false,
+                },
+                Someone {
+                    signing: Bytes([3; 32]),
+                    username: "gone.c".into(),
+                    disabled: false,
+                    left: true,
                 },
             ],
         },
         &format!(
-            r#"{{"people":[{{"signing":"{ONES}","username":"sam.w"}},{{"signing":"{TWOS}","username":"left.w","disabled":true}}]}}"#
+            r#"{{"people":[{{"signing":"{ONES}","username":"sam.w"}},{{"signing":"{TWOS}","username":"off.w","disabled":true}},{{"signing":"{THREES}","username":"gone.c","left":true}}]}}"#
         ),
     );
 }

@@ -61,6 +61,9 @@ pub enum ApiError {
     /// The service turned this account off (`coplan-server disable`).
     #[error("account disabled")]
     AccountDisabled,
+    /// The person whose plan it is asked to leave it (they may delete it instead).
+    #[error("own plan")]
+    OwnPlan,
 }
 
 /// What a client reads: a stable code for programs, a plain sentence for people, and
@@ -127,6 +130,12 @@ impl ApiError {
                 StatusCode::CONFLICT,
                 "invite_taken",
                 "Another invite has this code just now: make another.",
+                false,
+            ),
+            Self::OwnPlan => (
+                StatusCode::CONFLICT,
+                "own_plan",
+                "This is your own plan: you cannot leave it, but you may delete it.",
                 false,
             ),
             Self::InviteUsed => (

@@ -561,10 +561,44 @@ pub async fn people(
                 signing: coplan_domain::wire::Bytes(m.signing.try_into().ok()?),
                 username: m.username,
                 disabled: m.disabled,
+                left: m.left,
             })
         })
         .collect();
     Ok(Json(People { people }))
+}
+
+/// `DELETE /api/v1/plans/{plan}/membership`: a member leaves the plan on their own. From
+/// this request on the server refuses them everything in it (waits they parked are
+/// answered at once); the person's phone is told (Who can see your plan, the access log)
+/// and removes them from the log, which starts new keys. The plan's owner is answered
+/// 409 `own_plan`; anyone else who is not a member, the same 404 as for no plan.
+pub async fn leave(
+    State(state): State<AppState>,
+    session: Session,
+    Path(plan): Path<String>,
+) -> Result<StatusCode, ApiError> {
+    let account = &session.row.account;
+    if state.db.plans(account).await?.iter().any(|p| p.id == plan) {
+        audit(&state, &session, "leave a plan", &plan, false).await?;
+        return Err(ApiError::OwnPlan);
+    }
+    let left = state
+        .db
+        .leave_plan(&plan, account, state.clock.now_ms())
+        .await?;
+    // Allowed, it reads "left" in the person's access log.
+    audit(&state, &session, "left", &plan, left).await?;
+    if !left {
+        return Err(ApiError::NotFound);
+    }
+    // Waits parked on the plan's documents (on every process) check rights again now.
+    if let Some(row) = state.db.plan(&plan).await? {
+        for (document, _) in &row.documents {
+            state.news.grown(document);
+        }
+    }
+    Ok(StatusCode::NO_CONTENT)
 }
 
 pub(super) async fn audit(

@@ -50,6 +50,7 @@ pub fn routes(state: AppState) -> Router<AppState> {
         .route("/plans/{plan}", get(super::sync::plan))
         .route("/plans/{plan}/people", get(super::sync::people))
         .route("/plans/{plan}/access", get(super::sync::access))
+        .route("/plans/{plan}/membership", delete(super::sync::leave))
         .route(
             "/plans/{plan}/keys",
             put(super::sync::put_keys).get(super::sync::get_keys),

@@ -336,6 +336,9 @@ pub struct MemberRow {
     pub rights: Vec<u8>,
     /// The service turned the member's account off.
     pub disabled: bool,
+    /// The member left the plan on their own: they keep no right (`rights` is all
+    /// nothing), however the log grows; the person's phone then removes them.
+    pub left: bool,
 }
 
 impl MemberRow {
@@ -643,6 +646,15 @@ pub trait Store: CursorLog {
         plan: &str,
         appending: &Appending<'_>,
     ) -> impl Future<Output = Result<Appended, StoreError>> + Send;
+    /// `account` leaves `plan` on their own (a member, not its owner): from now on they
+    /// keep no right to any of its documents, however the log grows. False when they
+    /// were no member (or a removed one, or one left with no right), or had left already.
+    fn leave_plan(
+        &self,
+        plan: &str,
+        account: &str,
+        now_ms: i64,
+    ) -> impl Future<Output = Result<bool, StoreError>> + Send;
     /// The first client id of the range `phone` of `account` registered, if it is one of
     /// the account's phones.
     fn phone_range(
@@ -920,6 +932,10 @@ impl Store for Database {
         appending: &Appending<'_>,
     ) -> Result<Appended, StoreError> {
         each!(self, s => s.append_membership(plan, appending).await)
+    }
+
+    async fn leave_plan(&self, plan: &str, account: &str, now_ms: i64) -> Result<bool, StoreError> {
+        each!(self, s => s.leave_plan(plan, account, now_ms).await)
     }
 
     async fn phone_range(&self, account: &str, phone: &str) -> Result<Option<i64>, StoreError> {

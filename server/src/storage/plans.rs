@@ -11,6 +11,10 @@ pub(super) const INSERT_KEY_ENVELOPE: &str = "INSERT INTO key_envelopes \
 pub(super) const INSERT_AUDIT: &str = "INSERT INTO audit (at_ms, account_id, phone_id, action, target, allowed) \
      VALUES ($1, $2, $3, $4, $5, $6)";
 
+/// A member's stored rights once they left the plan: nothing, for every section.
+pub(super) const NO_RIGHTS: [u8; coplan_domain::plan::SectionKind::ALL.len()] =
+    [0; coplan_domain::plan::SectionKind::ALL.len()];
+
 /// Whether a member's stored rights (a byte per section, by wire code) give at least
 /// `need` on the section whose wire code is `kind`. The plan's card: read, by a member
 /// with some right to some section (`Membership::right`), never more.
@@ -146,10 +150,10 @@ macro_rules! plan_methods {
         }
 
         async fn members(&self, plan: &str) -> Result<Vec<MemberRow>, StoreError> {
-            type Row = (String, String, Vec<u8>, Vec<u8>, Vec<u8>, Option<i64>);
+            type Row = (String, String, Vec<u8>, Vec<u8>, Vec<u8>, Option<i64>, Option<i64>);
             let rows: Vec<Row> = sqlx::query_as(
                 "SELECT m.account_id, a.username, a.signing_key, a.receiving_key, m.rights, \
-                 a.disabled_ms \
+                 a.disabled_ms, m.left_ms \
                  FROM plan_members m JOIN accounts a ON a.id = m.account_id \
                  WHERE m.plan_id = $1 ORDER BY a.username",
             )
@@ -158,14 +162,19 @@ macro_rules! plan_methods {
             .await?;
             Ok(rows
                 .into_iter()
-                .map(|(account, username, signing, receiving, rights, disabled_ms)| MemberRow {
-                    account,
-                    username,
-                    signing,
-                    receiving,
-                    rights,
-                    disabled: disabled_ms.is_some(),
-                })
+                .map(
+                    |(account, username, signing, receiving, rights, disabled_ms, left_ms)| {
+                        MemberRow {
+                            account,
+                            username,
+                            signing,
+                            receiving,
+                            rights,
+                            disabled: disabled_ms.is_some(),
+                            left: left_ms.is_some(),
+                        }
+                    },
+                )
                 .collect())
         }
 
@@ -306,18 +315,33 @@ macro_rules! plan_methods {
                     return Ok(Appended::Moved);
                 }
             }
-            // Who may reach the plan now: the verified log's members, in full.
+            // Who may reach the plan now: the verified log's members, in full; except that
+            // a member who left (and whom the log still names) keeps no right.
+            let left: Vec<(String, i64)> = sqlx::query_as(
+                "SELECT account_id, left_ms FROM plan_members \
+                 WHERE plan_id = $1 AND left_ms IS NOT NULL",
+            )
+            .bind(plan)
+            .fetch_all(&mut *tx)
+            .await?;
             sqlx::query("DELETE FROM plan_members WHERE plan_id = $1")
                 .bind(plan)
                 .execute(&mut *tx)
                 .await?;
             for (account, rights) in members {
+                let left_ms = left.iter().find(|(a, _)| a == account).map(|(_, at)| *at);
+                let rights = match left_ms {
+                    Some(_) => super::plans::NO_RIGHTS.to_vec(),
+                    None => rights.clone(),
+                };
                 sqlx::query(
-                    "INSERT INTO plan_members (plan_id, account_id, rights) VALUES ($1, $2, $3)",
+                    "INSERT INTO plan_members (plan_id, account_id, rights, left_ms) \
+                     VALUES ($1, $2, $3, $4)",
                 )
                 .bind(plan)
                 .bind(account)
                 .bind(rights)
+                .bind(left_ms)
                 .execute(&mut *tx)
                 .await?;
             }
@@ -376,6 +400,25 @@ macro_rules! plan_methods {
             Ok(Appended::Stored)
         }
 
+        async fn leave_plan(
+            &self,
+            plan: &str,
+            account: &str,
+            now_ms: i64,
+        ) -> Result<bool, StoreError> {
+            let left = sqlx::query(
+                "UPDATE plan_members SET rights = $3, left_ms = $4 \
+                 WHERE plan_id = $1 AND account_id = $2 AND left_ms IS NULL AND rights <> $3",
+            )
+            .bind(plan)
+            .bind(account)
+            .bind(super::plans::NO_RIGHTS.to_vec())
+            .bind(now_ms)
+            .execute(&self.pool)
+            .await?;
+            Ok(left.rows_affected() == 1)
+        }
+
         async fn phone_range(
             &self,
             account: &str,
@@ -405,7 +448,7 @@ macro_rules! plan_methods {
                 "SELECT a.at_ms, c.signing_key, a.action, a.target FROM audit a \
                  JOIN accounts c ON c.id = a.account_id \
                  WHERE a.allowed AND a.account_id <> $2 \
-                 AND a.action IN ('received', 'sent', 'keys') \
+                 AND a.action IN ('received', 'sent', 'keys', 'left') \
                  AND (a.target = $1 OR a.target IN (SELECT id FROM documents WHERE plan_id = $1)) \
                  ORDER BY a.at_ms DESC LIMIT $3",
             )

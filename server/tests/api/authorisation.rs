@@ -45,7 +45,7 @@ const CALLERS: [&str; 9] = [
 /// about the other plan. A status, or for a sync: `in` (the document is in the answer),
 /// `out` (left out, as for a document that does not exist), `stored` or `refused`.
 #[rustfmt::skip]
-const TABLE: [(&str, [&str; 9], [&str; 9]); 19] = [
+const TABLE: [(&str, [&str; 9], [&str; 9]); 20] = [
     ("GET /plans/{plan}",
         ["401", "404", "404", "200", "200", "200", "200", "403", "200"],
         ["401", "200", "404", "404", "404", "404", "404", "403", "404"]),
@@ -103,6 +103,10 @@ const TABLE: [(&str, [&str; 9], [&str; 9]); 19] = [
     ("DELETE /plans/{plan}/invites/{id}",
         ["401", "404", "404", "404", "404", "404", "404", "403", "204"],
         ["401", "404", "404", "404", "404", "404", "404", "403", "404"]),
+    // Last: every member who may still do something leaves.
+    ("DELETE /plans/{plan}/membership",
+        ["401", "404", "404", "204", "204", "204", "204", "403", "409"],
+        ["401", "204", "404", "404", "404", "404", "404", "403", "404"]),
 ];
 
 /// A plan as the test knows it: its owner, the owner's phone, its documents, its log and
@@ -188,7 +192,8 @@ fn blobs(items: &[Vec<u8>]) -> serde_json::Value {
 }
 
 /// What the server holds that any write in the table could change, as each plan's owner
-/// reads it: the log, the keys, the care plan's and safety plan's heads, the open invite.
+/// reads it: the log, the keys, the care plan's and safety plan's heads, the open invite,
+/// the people (who left).
 async fn held(app: &TestApp, plans: &[&Plan<'_>]) -> Vec<String> {
     let mut seen = Vec::new();
     for plan in plans {
@@ -198,6 +203,7 @@ async fn held(app: &TestApp, plans: &[&Plan<'_>]) -> Vec<String> {
             format!("/plans/{id}/members"),
             format!("/plans/{id}/keys"),
             format!("/plans/{id}/invites/{}", plan.invite),
+            format!("/plans/{id}/people"),
         ] {
             let (status, body) = call(app, "GET", &path, cookie, Body::None).await;
             seen.push(format!(
@@ -572,6 +578,17 @@ async fn every_endpoint_answers_each_caller_as_the_table_says_and_nothing_leaks(
                         .as_u16()
                         .to_string()
                     }
+                    "DELETE /plans/{plan}/membership" => call(
+                        &app,
+                        "DELETE",
+                        &format!("/plans/{id}/membership"),
+                        cookie,
+                        Body::None,
+                    )
+                    .await
+                    .0
+                    .as_u16()
+                    .to_string(),
                     "DELETE /plans/{plan}/invites/{id}" => call(
                         &app,
                         "DELETE",

@@ -32,7 +32,7 @@ pub async fn get(app: &TestApp, path: &str, phone: &Phone) -> reqwest::Response 
         .unwrap()
 }
 
-async fn delete(app: &TestApp, path: &str, phone: &Phone) -> reqwest::Response {
+pub(crate) async fn delete(app: &TestApp, path: &str, phone: &Phone) -> reqwest::Response {
     app.client
         .delete(app.url(path))
         .header("x-coplan", "1")

@@ -16,6 +16,7 @@ mod epochs;
 mod errors;
 mod health;
 mod invites;
+mod leaving;
 mod members;
 mod openapi;
 mod phones;

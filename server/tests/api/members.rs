@@ -86,7 +86,7 @@ pub(crate) async fn shared_with<'a>(
 }
 
 /// What one phone gets back for one document: None when it is left out.
-async fn pull(app: &TestApp, phone: &Phone, document: [u8; 16]) -> Option<u64> {
+pub(crate) async fn pull(app: &TestApp, phone: &Phone, document: [u8; 16]) -> Option<u64> {
     let request = DocumentRequest {
         document,
         after: 0,

@@ -77,6 +77,8 @@ struct Caller {
     own_session: BTreeMap<String, String>,
     /// Phones never signed out by id (whose sessions the run goes on with).
     kept_phones: Vec<String>,
+    /// Plans never left (the caller's reads of them go on).
+    kept_plans: Vec<String>,
     valid: BTreeMap<String, Vec<Value>>,
 }
 
@@ -98,6 +100,7 @@ impl Caller {
                 .map(|op| (op.to_string(), "signed-out".to_string()))
                 .collect(),
             kept_phones: vec![id_to_hex(&phone.id)],
+            kept_plans: Vec::new(),
             valid: BTreeMap::new(),
         }
     }
@@ -152,6 +155,7 @@ fn run_schemathesis(
             "session": caller.session,
             "own_session": caller.own_session,
             "kept_phones": caller.kept_phones,
+            "kept_plans": caller.kept_plans,
             "valid": caller.valid,
         }))
         .unwrap(),
@@ -286,6 +290,16 @@ async fn schemathesis_finds_no_server_error_and_no_answer_the_description_does_n
     // Invites at each step, on a second and third plan (a plan has at most five open).
     let (_, plan_2) = attach(&app, &phone, 2).await;
     let (_, plan_3) = attach(&app, &phone, 3).await;
+    // A plan shared with the carer alone, for the carer to leave.
+    let (_, to_leave) = attach(&app, &phone, 4).await;
+    shared_with(
+        &app,
+        &phone,
+        &person,
+        &to_leave.plan,
+        &[(&carer, Role::Carer)],
+    )
+    .await;
     let open = |plan: String, seed: u8| {
         let (app, phone) = (&app, &phone);
         async move {
@@ -416,6 +430,13 @@ async fn schemathesis_finds_no_server_error_and_no_answer_the_description_does_n
     );
     let mut as_carer = Caller::new("carer", &carer_phone);
     as_carer.reads(&plan.plan, safety);
+    as_carer.valid(
+        "DELETE /api/v1/plans/{plan}/membership",
+        json!({ "path": plan_path(&to_leave.plan) }),
+    );
+    for caller in [&mut as_person, &mut as_worker, &mut as_carer] {
+        caller.kept_plans.push(plan.plan.clone());
+    }
     as_carer.valid(
         "POST /api/v1/invites/{id}/redemption",
         json!({ "path": { "id": to_redeem }, "json": redemption([0x41; 32], [0x42; 32]) }),
