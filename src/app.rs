@@ -55,7 +55,7 @@ fn Screens(route: Route) -> impl IntoView {
         "/crisis" => view! { <Lazy part=Part::CrisisWishes/> }.into_any(),
         "/check-ins" => view! { <Lazy part=Part::CheckIns/> }.into_any(),
         "/privacy" => view! { <Lazy part=Part::Privacy/> }.into_any(),
-        "/account" | "/invite" | "/join" | "/people" | "/suggestions" | "/access" => {
+        "/account" | "/invite" | "/join" | "/people" | "/suggestions" | "/access" | "/leave" => {
             view! { <Lazy part=Part::Account/> }.into_any()
         }
         "/forgotten" => view! { <ForgottenPage/> }.into_any(),

@@ -1,6 +1,7 @@
 //! What others did with the person's plan (issue 14), at `/access`, on the person's
 //! phone: built here from what the server recorded (`GET /plans/{plan}/access`: whose
-//! phone received a document's changes, sent changes to one, or fetched the keys) and
+//! phone received a document's changes, sent changes to one, fetched the keys, or who
+//! left the plan) and
 //! from the plan's membership log, verified here (who joined, changed rights, was
 //! removed, and when); put in plain words, one line per member, what and day, newest
 //! first: "sam.worker's phone received My safety plan (3 times today)". Kept sealed on
@@ -32,6 +33,7 @@ enum What {
     Sent(SectionKind),
     Suggested(SectionKind),
     Keys,
+    Left,
     Joined,
     Removed,
     Changed,
@@ -118,6 +120,7 @@ async fn fetched(record: &PlanSync, me: [u8; 32]) -> Result<Vec<String>, Problem
     for entry in &access.entries {
         let what = match (entry.action.as_str(), section_of(&entry.target)) {
             ("keys", _) if entry.target == hex => What::Keys,
+            ("left", _) if entry.target == hex => What::Left,
             ("received", Some(What::Sent(section) | What::Suggested(section))) => {
                 What::Received(section)
             }
@@ -157,6 +160,7 @@ async fn fetched(record: &PlanSync, me: [u8; 32]) -> Result<Vec<String>, Problem
                 What::Sent(s) => (A::AccessSent, Some(s)),
                 What::Suggested(s) => (A::AccessSuggested, Some(s)),
                 What::Keys => (A::AccessKeys, None),
+                What::Left => (A::AccessLeft, None),
                 What::Joined => (A::AccessJoined, None),
                 What::Removed => (A::AccessRemoved, None),
                 What::Changed => (A::AccessChanged, None),

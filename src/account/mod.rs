@@ -6,6 +6,7 @@ mod access;
 mod api;
 mod flows;
 mod invite;
+mod leave;
 mod members;
 mod notice;
 mod people;
@@ -62,6 +63,7 @@ pub fn AccountPage() -> impl IntoView {
         "/people" => view! { <people::PeoplePage/> }.into_any(),
         "/suggestions" => view! { <suggest::SuggestionsPage/> }.into_any(),
         "/access" => view! { <access::AccessPage/> }.into_any(),
+        "/leave" => view! { <leave::LeavePage/> }.into_any(),
         _ => view! { <Account/> }.into_any(),
     }
 }

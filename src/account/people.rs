@@ -29,6 +29,8 @@ struct Shown {
     rights: Vec<(SectionKind, coplan_domain::membership::Right)>,
     /// The service turned their account off.
     disabled: bool,
+    /// They left the plan themselves (the server refuses them already).
+    left: bool,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -88,6 +90,7 @@ async fn load() -> Result<Option<(Context, Vec<Shown>)>, Problem> {
                 .people
                 .iter()
                 .any(|p| p.signing.0 == *key && p.disabled),
+            left: people.people.iter().any(|p| p.signing.0 == *key && p.left),
         })
         .collect();
     Ok(Some(((Rc::new(account), plan, Rc::new(keys)), shown)))
@@ -172,6 +175,7 @@ pub fn PeoplePage() -> impl IntoView {
                         <section class="app-step" aria-label=name.clone()>
                             <h2>{name.clone()}</h2>
                             {member.disabled.then(|| view! { <p class="app-field__error">{ta(A::PeopleAccountOff)}</p> })}
+                            {member.left.then(|| view! { <p class="app-field__error">{ta(A::PeopleLeft)}</p> })}
                             <ul>
                                 {member.rights.iter().map(|(kind, right)| view! {
                                     <li>{t(section_title(*kind))}": "{super::invite::right_words(*right)}</li>

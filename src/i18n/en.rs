@@ -200,6 +200,7 @@ pub fn text(text: Text) -> &'static str {
         Text::PlanNextReview => "Next review: {date}",
         Text::OpenThisPlan => "Open this plan",
         Text::DeleteThisPlan => "Delete this plan",
+        Text::LeaveThisPlan => "Leave this plan",
         Text::DeleteConfirmHeading => "Delete this plan from this phone?",
         Text::DeleteConfirmBody => {
             "Everything in this plan will be deleted from this phone and cannot be brought back. It holds:"

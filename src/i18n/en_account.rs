@@ -267,6 +267,9 @@ pub fn text(text: A) -> &'static str {
         }
         A::PeopleChangeSave => "Save",
         A::PeopleChanged => "Saved. {name} may now do what you chose.",
+        A::PeopleLeft => {
+            "They chose to leave your plan, and can no longer reach it. Remove them here, so that new keys are made for what you write from now on."
+        }
         A::PeopleAccountOff => {
             "The service has turned off this account, for someone who has left. Remove them, so that nothing you write from now on can reach them."
         }
@@ -276,8 +279,27 @@ pub fn text(text: A) -> &'static str {
         A::ErrAccountTurnedOff => {
             "The service that runs this Coplan server has turned off this account, so it cannot sign in."
         }
+        A::LeaveHeading => "Leave a plan",
+        A::LeaveThePerson => "this person",
+        A::LeaveNotShared => {
+            "The plan open now is your own, so there is nothing to leave. You can delete a plan from Plans on this phone."
+        }
+        A::LeaveBackToPlans => "Back to Plans on this phone",
+        A::LeaveQuestion => "Leave {name}'s plan?",
+        A::LeaveComesOff => "It comes off this phone, and you can no longer see it or change it.",
+        A::LeaveTheySee => "{name} will see that you left.",
+        A::LeaveWordsStay => {
+            "What you already wrote stays in {name}'s plan. Changes this phone has not sent yet are sent first, if it can."
+        }
+        A::LeaveYes => "Leave {name}'s plan",
+        A::LeaveStay => "Stay in the plan",
+        A::LeaveLeaving => "Leaving…",
+        A::LeaveDone => "You left {name}'s plan. It is no longer on this phone.",
+        A::LeaveOffline => {
+            "This phone could not reach the Coplan server, so you have not left yet. Try again when you are online."
+        }
         A::RemovedFromPlan => {
-            "You were removed from a plan someone shared with you, so it has been taken off this phone."
+            "A plan someone shared with you is no longer shared with this account (you left it, or they removed you), so it has been taken off this phone."
         }
 
         A::SharedPlansNeedLock => {
@@ -354,6 +376,7 @@ pub fn text(text: A) -> &'static str {
         A::AccessKeys => "{name}'s phone fetched the keys to your plan ({times} {day})",
         A::AccessJoined => "You let {name} join your plan ({day})",
         A::AccessRemoved => "You removed {name} ({day})",
+        A::AccessLeft => "{name} left your plan ({day})",
         A::AccessChanged => "You changed what {name} may do ({day})",
         A::AccessSomeone => "someone you invited",
         A::AccessKept => "You are offline: this is how it was at {time}.",

@@ -1,5 +1,6 @@
 //! The plans on this phone (a worker's phone may hold several): open one, start another,
-//! or delete one after a confirmation that names what will be lost.
+//! delete one after a confirmation that names what will be lost, or leave one someone
+//! shared (on its own screen, `/leave`).
 
 use crate::route::use_route;
 use coplan_domain::PlanId;
@@ -24,6 +25,8 @@ struct Listed {
     started: String,
     review: Option<String>,
     holds: Vec<String>,
+    /// Someone else's plan, shared with this phone's account: left, not deleted.
+    shared: bool,
 }
 
 #[component]
@@ -92,6 +95,20 @@ pub fn PlansPage() -> impl IntoView {
         });
     });
 
+    // Someone else's plan is left on its own screen (the account part), which asks first.
+    let leave = Callback::new(move |id: PlanId| {
+        spawn_local(async move {
+            let chosen = match Storage::shared().await {
+                Ok(storage) => storage.choose_plan(&id).await,
+                Err(e) => Err(e),
+            };
+            match chosen {
+                Ok(()) => route.go("/leave"),
+                Err(e) => problem.set(Some(e.say())),
+            }
+        });
+    });
+
     view! {
         <h1>{t(Text::PlansHeading)}</h1>
         <p>{t(Text::PlansIntro)}</p>
@@ -108,7 +125,7 @@ pub fn PlansPage() -> impl IntoView {
             view! {
                 <ul class="app-overview">
                     {all.into_iter().map(|plan| view! {
-                        <PlanEntry plan=plan confirming=confirming open=open delete=delete/>
+                        <PlanEntry plan=plan confirming=confirming open=open delete=delete leave=leave/>
                     }).collect_view()}
                 </ul>
             }
@@ -125,6 +142,7 @@ fn PlanEntry(
     confirming: RwSignal<Option<PlanId>>,
     open: Callback<PlanId>,
     delete: Callback<PlanId>,
+    leave: Callback<PlanId>,
 ) -> impl IntoView {
     let name = if plan.called.trim().is_empty() {
         fill(t(Text::PlanStartedOn), &[("date", &plan.started)])
@@ -150,14 +168,31 @@ fn PlanEntry(
                 <button class="app-button" type="button" on:click=move |_| open.run(for_open.clone())>
                     {t(Text::OpenThisPlan)}
                 </button>
-                <button
-                    class="app-button app-button--quiet"
-                    type="button"
-                    aria-label=format!("{} ({})", t(Text::DeleteThisPlan), name)
-                    on:click=move |_| confirming.set(Some(for_ask.clone()))
-                >
-                    {t(Text::DeleteThisPlan)}
-                </button>
+                {if plan.shared {
+                    view! {
+                        <button
+                            class="app-button app-button--quiet"
+                            type="button"
+                            aria-label=format!("{} ({})", t(Text::LeaveThisPlan), name)
+                            on:click=move |_| leave.run(for_ask.clone())
+                        >
+                            {t(Text::LeaveThisPlan)}
+                        </button>
+                    }
+                    .into_any()
+                } else {
+                    view! {
+                        <button
+                            class="app-button app-button--quiet"
+                            type="button"
+                            aria-label=format!("{} ({})", t(Text::DeleteThisPlan), name)
+                            on:click=move |_| confirming.set(Some(for_ask.clone()))
+                        >
+                            {t(Text::DeleteThisPlan)}
+                        </button>
+                    }
+                    .into_any()
+                }}
             </div>
             <Show when=is_confirming.clone()>
                 <div class="app-confirm" role="alertdialog" aria-labelledby=heading_id.clone()>
@@ -188,6 +223,13 @@ fn PlanEntry(
 
 async fn list() -> Result<Vec<Listed>, StorageError> {
     let storage = Storage::shared().await?;
+    let shared: Vec<PlanId> = storage
+        .sync_records()
+        .await?
+        .into_iter()
+        .filter(|(_, record)| record.person.is_some())
+        .map(|(id, _)| id)
+        .collect();
     let mut listed = Vec::new();
     for plan in storage.all_plans().await? {
         let mut holds = Vec::new();
@@ -215,6 +257,7 @@ async fn list() -> Result<Vec<Listed>, StorageError> {
             }
         }
         listed.push(Listed {
+            shared: shared.contains(&plan.id),
             id: plan.id,
             called,
             started: format_date(plan.created_at_ms),

@@ -12,7 +12,10 @@
 // the new one), then removes the worker, whose phone is refused, says so and drops the
 // plan; what the person writes next reaches the carer under the safety plan's new key.
 // The access log says what each phone did. Last, the service turns the carer's account
-// off: the carer's phone says so, and the person sees it.
+// off: the carer's phone says so, and the person sees it. In a second plan, a carer
+// leaves on their own (their phone drops the plan, the server refuses them, the person
+// sees it), and the person's removal of them moves the keys on under a change their
+// other phone had sealed.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import jsQR from 'jsqr';
@@ -409,7 +412,7 @@ test('the person lets a worker in by QR code and a carer by typed code, each wit
   assert.equal(refused, 404);
   await worker.page
     .locator('#app-notice')
-    .filter({ hasText: 'You were removed from a plan someone shared with you, so it has been taken off this phone.' })
+    .filter({ hasText: 'A plan someone shared with you is no longer shared with this account (you left it, or they removed you), so it has been taken off this phone.' })
     .waitFor({ timeout: 30000 });
   await go(worker.page, `${url}/about-me`);
   const story = worker.page.getByRole('textbox', { name: 'My story, in my own words' });
@@ -482,7 +485,7 @@ test('the person lets a worker in by QR code and a carer by typed code, each wit
   for (const phone of [a, worker, carer]) await phone.context.close();
 });
 
-test("a change the person's other phone sealed before a removal and sent after it is sealed again under the new key and arrives", async () => {
+test("a carer leaves on their own; a change the person's other phone sealed before the carer's removal and sent after it is sealed again under the new key and arrives", async () => {
   const a = await tabWithStory(running, 'I keep a diary');
   const url = a.url;
   await signUp(a.page, url, 'pat.person');
@@ -515,10 +518,33 @@ test("a change the person's other phone sealed before a removal and sent after i
     await b.waitForRequest((r) => r.method() === 'POST' && new URL(r.url()).pathname === '/api/v1/sync', { timeout: 30000 });
   }
 
-  // Phone A removes the carer: the safety plan's key moves on, and the server refuses
-  // anything sealed under the old one. Phone B's sync gets through again: B learns the
-  // key moved on (from the server's answer to its push, or from the log), takes the new
-  // key, seals the change again and sends it, and it reaches phone A.
+  // The carer leaves on their own, from their list of plans after a plain question: the
+  // plan comes off their phone and the server refuses them at once. The person sees it.
+  const planId = await a.page.evaluate(() => fetch('/api/v1/plans').then((r) => r.json()).then((p) => p.plans[0].plan));
+  await go(carer.page, `${url}/plans`);
+  await carer.page.getByRole('button', { name: /^Leave this plan/ }).click();
+  await carer.page.getByRole('heading', { name: /^Leave .+'s plan\?$/ }).waitFor();
+  assert.deepEqual(await axeViolations(carer.page), []);
+  await carer.page.getByRole('button', { name: /^Leave .+'s plan$/ }).click();
+  await carer.page.getByText(/^You left .+'s plan\. It is no longer on this phone\.$/).waitFor({ timeout: 30000 });
+  assert.deepEqual(await axeViolations(carer.page), []);
+  const refused = await carer.page.evaluate((plan) => fetch(`/api/v1/plans/${plan}`).then((r) => r.status), planId);
+  assert.equal(refused, 404);
+  await go(carer.page, `${url}/plans`);
+  await carer.page.getByText('There are no plans on this phone yet.').or(carer.page.getByRole('button', { name: /^Open this plan/ }).first()).waitFor();
+  assert.equal(await carer.page.getByRole('button', { name: /^Leave this plan/ }).count(), 0);
+  await go(a.page, `${url}/people`);
+  await a.page
+    .getByRole('region', { name: 'kim.carer (carer)' })
+    .getByText('They chose to leave your plan, and can no longer reach it.', { exact: false })
+    .waitFor({ timeout: 20000 });
+  await go(a.page, `${url}/access`);
+  await a.page.getByTestId('access-log').getByRole('listitem').filter({ hasText: /^kim\.carer left your plan \(today\)$/ }).waitFor({ timeout: 20000 });
+
+  // Phone A removes the carer who left: the safety plan's key moves on, and the server
+  // refuses anything sealed under the old one. Phone B's sync gets through again: B
+  // learns the key moved on (from the server's answer to its push, or from the log),
+  // takes the new key, seals the change again and sends it, and it reaches phone A.
   await removeMember(a.page, url, 'kim.carer (carer)');
   await b.unroute('**/api/v1/sync**');
   await contextB.setOffline(true);
