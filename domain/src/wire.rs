@@ -276,6 +276,14 @@ pub struct AttachPlan {
 pub struct AttachedPlan {
     pub plan: String,
     pub documents: Vec<PlanDocument>,
+    /// In the owner's list of plans: how many members the person should remove, because
+    /// they left or the service turned their account off (left out while none).
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub to_remove: u32,
+}
+
+fn is_zero(n: &u32) -> bool {
+    *n == 0
 }
 
 /// One section's document.

@@ -196,13 +196,19 @@ fn the_plan_formats_are_pinned() {
         },
         r#"{"request":"AQEBAQEBAQEBAQEBAQEBAQ"}"#,
     );
-    let plan = AttachedPlan {
+    let mut plan = AttachedPlan {
         plan: "p1".into(),
         documents: vec![PlanDocument {
             section: "about_me".into(),
             id: "d1".into(),
         }],
+        to_remove: 2,
     };
+    pinned(
+        &plan,
+        r#"{"plan":"p1","documents":[{"section":"about_me","id":"d1"}],"to_remove":2}"#,
+    );
+    plan.to_remove = 0;
     let plan_text = r#"{"plan":"p1","documents":[{"section":"about_me","id":"d1"}]}"#;
     pinned(&plan, plan_text);
     pinned(

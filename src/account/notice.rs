@@ -30,6 +30,9 @@ const SHARED_UNLOCKED: &str = "coplan:shared-unlocked";
 const REMOVED: &str = "coplan:removed-from-plan";
 /// The service turned this account off (`account_disabled`).
 const TURNED_OFF: &str = "coplan:account-turned-off";
+/// How many members of the account's own plans to remove (they left, or the service
+/// turned their account off), as the server last counted.
+const TO_REMOVE: &str = "coplan:members-to-remove";
 
 /// Say nothing about a failing sync for this long: a moment offline is normal.
 const QUIET_MS: u64 = 60_000;
@@ -170,6 +173,16 @@ pub fn shared_plan(
     }
 }
 
+/// How many members of the account's own plans the person should remove, as the plan
+/// list just said: told on every screen until none is left.
+pub fn to_remove(count: u32) {
+    let value = (count > 0).then(|| count.to_string());
+    if site().and_then(|s| s.get_item(TO_REMOVE).ok().flatten()) != value {
+        set(TO_REMOVE, value);
+        show();
+    }
+}
+
 /// Signed out on this phone: nothing more to say.
 pub fn forget() {
     for key in [
@@ -180,6 +193,7 @@ pub fn forget() {
         NEW_PHONE,
         SHARED_PLAN,
         TURNED_OFF,
+        TO_REMOVE,
     ] {
         set(key, None);
     }
@@ -208,6 +222,9 @@ fn words() -> Option<String> {
     }
     if number(REMOVED).is_some() {
         return Some(ta(A::RemovedFromPlan).into());
+    }
+    if number(TO_REMOVE).is_some() {
+        return Some(ta(A::MembersToRemove).into());
     }
     if let Some(new) = site().and_then(|s| s.get_item(NEW_PHONE).ok().flatten()) {
         let (name, at) = new.split_once('\t').unwrap_or((&new, "0"));

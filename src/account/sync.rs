@@ -334,6 +334,8 @@ pub async fn sync_now() -> Result<(), Problem> {
     }
     let known: Vec<[u8; 16]> = records.iter().filter_map(|(_, r)| r.plan).collect();
     let on_server: Plans = api::get("/api/v1/plans").await?;
+    // Someone left one of the account's plans, or was turned off: said until removed.
+    super::notice::to_remove(on_server.plans.iter().map(|p| p.to_remove).sum());
     // The first plan to arrive opens, unless the person has written in the one open.
     let mut may_open = !open_has_words && !records.iter().any(|(p, _)| Some(p) == open.as_ref());
     for plan in on_server.plans {

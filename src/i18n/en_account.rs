@@ -298,6 +298,9 @@ pub fn text(text: A) -> &'static str {
         A::LeaveOffline => {
             "This phone could not reach the Coplan server, so you have not left yet. Try again when you are online."
         }
+        A::MembersToRemove => {
+            "Someone who could see your plan has left it, or the service turned their account off. Remove them in Who can see your plan, so that new keys are made for what you write next."
+        }
         A::RemovedFromPlan => {
             "A plan someone shared with you is no longer shared with this account (you left it, or they removed you), so it has been taken off this phone."
         }

@@ -250,6 +250,7 @@ pub enum AccountText {
     PeopleChangeSave,
     PeopleChanged,
     RemovedFromPlan,
+    MembersToRemove,
     /// Leaving a plan someone shared with this account (`/leave`).
     LeaveHeading,
     LeaveThePerson,

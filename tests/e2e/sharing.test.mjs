@@ -477,6 +477,8 @@ test('the person lets a worker in by QR code and a carer by typed code, each wit
   await a.page.getByRole('link', { name: 'Who can see your plan' }).click();
   const carerCard = a.page.getByRole('region', { name: 'jo.carer (carer)' });
   await carerCard.getByText('The service has turned off this account, for someone who has left.').waitFor({ timeout: 20000 });
+  // Every screen of the person's phone asks them to remove the carer.
+  await a.page.locator('#app-notice p', { hasText: 'the service turned their account off. Remove them in Who can see your plan' }).waitFor({ timeout: 30000 });
   assert.deepEqual(await axeViolations(a.page), []);
 
   assert.deepEqual(errorsA.filter((e) => !/status of 40[149]|ERR_INTERNET_DISCONNECTED/.test(e)), []);
@@ -534,6 +536,8 @@ test("a carer leaves on their own; a change the person's other phone sealed befo
   await carer.page.getByText('There are no plans on this phone yet.').or(carer.page.getByRole('button', { name: /^Open this plan/ }).first()).waitFor();
   assert.equal(await carer.page.getByRole('button', { name: /^Leave this plan/ }).count(), 0);
   await go(a.page, `${url}/people`);
+  const toRemove = a.page.locator('#app-notice p', { hasText: 'Someone who could see your plan has left it' });
+  await toRemove.waitFor({ timeout: 30000 });
   await a.page
     .getByRole('region', { name: 'kim.carer (carer)' })
     .getByText('They chose to leave your plan, and can no longer reach it.', { exact: false })
@@ -550,5 +554,7 @@ test("a carer leaves on their own; a change the person's other phone sealed befo
   await contextB.setOffline(true);
   await contextB.setOffline(false);
   await wordsArrive(a.page, `${url}/safety-plan/edit`, 'Warning sign 1', 'Sleeping all day');
+  // Removed: the phone stops asking.
+  await toRemove.waitFor({ state: 'detached', timeout: 30000 });
   for (const context of [a.context, contextB, carer.context]) await context.close();
 });

@@ -46,6 +46,7 @@ fn attached(plan: &crate::storage::PlanRow) -> AttachedPlan {
                 })
             })
             .collect(),
+        to_remove: 0,
     }
 }
 
@@ -493,14 +494,25 @@ fn epoch_keys<'a>(
     Ok(keys)
 }
 
-/// The account's plans, for a phone that has just signed in.
+/// The account's plans, for a phone that has just signed in (and each round after), with
+/// how many members of each the person should remove (they left, or were turned off).
 pub async fn plans(
     State(state): State<AppState>,
     session: Session,
 ) -> Result<Json<Plans>, ApiError> {
     let plans = state.db.plans(&session.row.account).await?;
+    let to_remove = state.db.members_to_remove(&session.row.account).await?;
     Ok(Json(Plans {
-        plans: plans.iter().map(attached).collect(),
+        plans: plans
+            .iter()
+            .map(|row| AttachedPlan {
+                to_remove: to_remove
+                    .iter()
+                    .find(|(plan, _)| *plan == row.id)
+                    .map_or(0, |(_, n)| u32::try_from(*n).unwrap_or(u32::MAX)),
+                ..attached(row)
+            })
+            .collect(),
     }))
 }
 

@@ -337,7 +337,7 @@ pub struct MemberRow {
     /// The service turned the member's account off.
     pub disabled: bool,
     /// The member left the plan on their own: they keep no right (`rights` is all
-    /// nothing), however the log grows; the person's phone then removes them.
+    /// nothing), however the log grows, and are marked so until the log removes them.
     pub left: bool,
 }
 
@@ -646,6 +646,13 @@ pub trait Store: CursorLog {
         plan: &str,
         appending: &Appending<'_>,
     ) -> impl Future<Output = Result<Appended, StoreError>> + Send;
+    /// For each of `owner`'s plans with any, how many members the person should remove:
+    /// they left (and the log still names them with some right), or the service turned
+    /// their account off (and they still have some right).
+    fn members_to_remove(
+        &self,
+        owner: &str,
+    ) -> impl Future<Output = Result<Vec<(String, i64)>, StoreError>> + Send;
     /// `account` leaves `plan` on their own (a member, not its owner): from now on they
     /// keep no right to any of its documents, however the log grows. False when they
     /// were no member (or a removed one, or one left with no right), or had left already.
@@ -932,6 +939,10 @@ impl Store for Database {
         appending: &Appending<'_>,
     ) -> Result<Appended, StoreError> {
         each!(self, s => s.append_membership(plan, appending).await)
+    }
+
+    async fn members_to_remove(&self, owner: &str) -> Result<Vec<(String, i64)>, StoreError> {
+        each!(self, s => s.members_to_remove(owner).await)
     }
 
     async fn leave_plan(&self, plan: &str, account: &str, now_ms: i64) -> Result<bool, StoreError> {

@@ -329,7 +329,12 @@ macro_rules! plan_methods {
                 .execute(&mut *tx)
                 .await?;
             for (account, rights) in members {
-                let left_ms = left.iter().find(|(a, _)| a == account).map(|(_, at)| *at);
+                // Marked as left until the log takes every right away (removes them).
+                let left_ms = left
+                    .iter()
+                    .find(|(a, _)| a == account)
+                    .map(|(_, at)| *at)
+                    .filter(|_| rights.iter().any(|r| *r > 0));
                 let rights = match left_ms {
                     Some(_) => super::plans::NO_RIGHTS.to_vec(),
                     None => rights.clone(),
@@ -398,6 +403,20 @@ macro_rules! plan_methods {
             }
             tx.commit().await?;
             Ok(Appended::Stored)
+        }
+
+        async fn members_to_remove(&self, owner: &str) -> Result<Vec<(String, i64)>, StoreError> {
+            Ok(sqlx::query_as(
+                "SELECT m.plan_id, COUNT(*) FROM plan_members m \
+                 JOIN plans p ON p.id = m.plan_id JOIN accounts a ON a.id = m.account_id \
+                 WHERE p.owner_id = $1 \
+                 AND (m.left_ms IS NOT NULL OR (a.disabled_ms IS NOT NULL AND m.rights <> $2)) \
+                 GROUP BY m.plan_id",
+            )
+            .bind(owner)
+            .bind(super::plans::NO_RIGHTS.to_vec())
+            .fetch_all(&self.pool)
+            .await?)
         }
 
         async fn leave_plan(

@@ -42,6 +42,7 @@ async fn a_disabled_account_is_refused_everywhere_and_the_person_is_told(db: Db)
     let people_path = format!("/api/v1/plans/{}/people", plan.plan);
     let people: People = get(&app, &people_path, &phone).await.json().await.unwrap();
     assert!(!people.people[0].disabled);
+    assert_eq!(crate::leaving::to_remove(&app, &phone, &plan.plan).await, 0);
 
     let id = app
         .db
@@ -107,6 +108,7 @@ async fn a_disabled_account_is_refused_everywhere_and_the_person_is_told(db: Db)
     let people: People = get(&app, &people_path, &phone).await.json().await.unwrap();
     assert_eq!(people.people.len(), 1);
     assert!(people.people[0].disabled);
+    assert_eq!(crate::leaving::to_remove(&app, &phone, &plan.plan).await, 1);
     assert_eq!(get(&app, &plan_path, &phone).await.status(), StatusCode::OK);
     app.stop().await;
 }

@@ -2,7 +2,7 @@
 //! real HTTP on both databases: from that request the server refuses them everything in
 //! the plan and answers their parked wait at once; they stay refused when the person's
 //! log grows, and once the person removes them; the person sees that they left (their
-//! people, their access log); the person cannot leave their own plan, and no one who is
+//! list of plans counts them to remove until they do, their people, their access log); the person cannot leave their own plan, and no one who is
 //! not a member can leave it (the same 404 as for no plan).
 
 use coplan_domain::membership::{Op, Right, Role};
@@ -50,6 +50,7 @@ async fn a_member_who_leaves_is_refused_at_once_until_removed_and_the_person_is_
     };
     let not_found = (StatusCode::NOT_FOUND, "not_found".to_string());
     assert_eq!(pull(&app, &worker_phone, safety).await, Some(0));
+    assert_eq!(to_remove(&app, &phone, &plan.plan).await, 0);
 
     // Not a member: the same answer as for a plan that does not exist.
     assert_eq!(
@@ -112,6 +113,7 @@ async fn a_member_who_leaves_is_refused_at_once_until_removed_and_the_person_is_
         .map(|p| (p.username.as_str(), p.left))
         .collect();
     assert_eq!(left, [("jo.carer", false), ("sam.worker", true)]);
+    assert_eq!(to_remove(&app, &phone, &plan.plan).await, 1);
     let access_path = format!("/api/v1/plans/{}/access", plan.plan);
     let access: AccessLog = get(&app, &access_path, &phone).await.json().await.unwrap();
     let lefts: Vec<_> = access
@@ -149,6 +151,8 @@ async fn a_member_who_leaves_is_refused_at_once_until_removed_and_the_person_is_
             .any(|p| p.username == "sam.worker" && p.left)
     );
 
+    assert_eq!(to_remove(&app, &phone, &plan.plan).await, 1);
+
     // The person's phone removes them.
     let removal = log.add(Op::Remove {
         member: worker.keys.public().signing,
@@ -158,15 +162,16 @@ async fn a_member_who_leaves_is_refused_at_once_until_removed_and_the_person_is_
         StatusCode::NO_CONTENT
     );
     refused(&app, &worker_phone, &plan.plan, safety, "once removed").await;
-    // (A removed member stays among the people, with no right; the phone reads the removal
-    // from the log. The log never lets the same account in again.)
+    // (A removed member stays among the people, with no right, no longer marked: the
+    // phone reads the removal from the log.)
     let people: People = get(&app, &people_path, &phone).await.json().await.unwrap();
     assert!(
         people
             .people
             .iter()
-            .any(|p| p.username == "sam.worker" && p.left)
+            .any(|p| p.username == "sam.worker" && !p.left)
     );
+    assert_eq!(to_remove(&app, &phone, &plan.plan).await, 0);
     app.stop().await;
 }
 
@@ -191,4 +196,16 @@ async fn refused(app: &TestApp, phone: &Phone, plan: &str, safety: [u8; 16], whe
         StatusCode::NOT_FOUND,
         "{when}: leaving again"
     );
+}
+
+/// How many members of `plan` the person's list of plans says to remove.
+pub(crate) async fn to_remove(app: &TestApp, phone: &Phone, plan: &str) -> u32 {
+    let plans: coplan_domain::wire::Plans =
+        get(app, "/api/v1/plans", phone).await.json().await.unwrap();
+    plans
+        .plans
+        .iter()
+        .find(|p| p.plan == plan)
+        .map(|p| p.to_remove)
+        .unwrap()
 }
