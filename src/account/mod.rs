@@ -10,6 +10,7 @@ mod leave;
 mod members;
 mod notice;
 mod people;
+mod readers;
 mod suggest;
 mod suggestions;
 pub mod sync;

@@ -357,6 +357,7 @@ pub async fn sync_now() -> Result<(), Problem> {
         .map(|draft| draft.id)
         .collect();
     let mut shared_open = None;
+    let mut own_open = None;
     // Someone else's plan is kept up to date only on a phone with an app lock, and its
     // safety plan never opens without the PIN (only the phone owner's own may).
     let locked = storage.lock().await?.is_some();
@@ -392,6 +393,9 @@ pub async fn sync_now() -> Result<(), Problem> {
         {
             shared_open = Some((person, plan_id, plan.clone()));
         }
+        if Some(&plan) == open.as_ref() && record.person.is_none() {
+            own_open = record.plan;
+        }
         let synced = if here.contains(&plan) {
             sync_plan(&storage, &account, phone, &plan, &mut record).await
         } else {
@@ -407,13 +411,25 @@ pub async fn sync_now() -> Result<(), Problem> {
             other => other?,
         }
     }
-    // On someone else's plan, every screen says what this account may change there.
+    let me = account.keys.public().signing;
+    // Every screen of someone else's plan says whose it is, as its card names them.
+    let name = match &shared_open {
+        Some((_, _, local)) => crate::plan::read_section(&storage, local, SectionKind::Card)
+            .await
+            .ok()
+            .map(|card| card.choice("called").trim().to_string())
+            .filter(|name| !name.is_empty()),
+        None => None,
+    };
+    // On someone else's plan, every screen says what this account may change there; and
+    // every writing screen, who can see and change that part.
     let may_change = match &shared_open {
         Some((person, plan_id, _)) => {
             let log = members::verified(person, *plan_id, false).await?;
+            crate::plan::readers::set(super::readers::members_lines(&log, &me, name.as_deref()));
             let rights = log
                 .members
-                .get(&account.keys.public().signing)
+                .get(&me)
                 .filter(|m| !m.removed)
                 .map_or([Right::None; 5], |m| m.rights);
             Some(coplan_domain::membership::sections_with(
@@ -423,15 +439,18 @@ pub async fn sync_now() -> Result<(), Problem> {
         }
         None => None,
     };
-    // Every screen of it says whose plan it is, as its card names them.
-    let name = match &shared_open {
-        Some((_, _, local)) => crate::plan::read_section(&storage, local, SectionKind::Card)
-            .await
-            .ok()
-            .map(|card| card.choice("called").trim().to_string())
-            .filter(|name| !name.is_empty()),
-        None => None,
-    };
+    match own_open {
+        Some(plan_id) => {
+            // (Not knowing who can see it, for now, never stops a round.)
+            if let Ok(log) = members::verified(&me, plan_id, false).await
+                && let Ok(lines) = super::readers::persons_lines(plan_id, &log).await
+            {
+                crate::plan::readers::set(lines);
+            }
+        }
+        None if shared_open.is_none() => crate::plan::readers::set(Default::default()),
+        None => {}
+    }
     super::notice::shared_plan(may_change.as_deref(), shared_unlocked, name);
     Ok(())
 }

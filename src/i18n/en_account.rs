@@ -298,6 +298,17 @@ pub fn text(text: A) -> &'static str {
         A::LeaveOffline => {
             "This phone could not reach the Coplan server, so you have not left yet. Try again when you are online."
         }
+        A::ReadersOnlyYou => "Only you can see this part of your plan.",
+        A::ReadersAlso => "Who else can see this part: {people}.",
+        A::ReadersShared => "Who can see this part: {people}.",
+        A::ReaderPerson => "{name}, whose plan it is",
+        A::ReaderThePerson => "the person",
+        A::ReaderYou => "you",
+        A::ReaderInvitedRole => "a {role} {name} invited",
+        A::ReaderInvitedOther => "someone else {name} invited",
+        A::ReaderChanges => "{who}, who can change it",
+        A::ReaderSuggests => "{who}, who can read it and suggest changes",
+        A::ReaderReads => "{who}, who can read it",
         A::MembersToRemove => {
             "Someone who could see your plan has left it, or the service turned their account off. Remove them in Who can see your plan, so that new keys are made for what you write next."
         }

@@ -251,6 +251,18 @@ pub enum AccountText {
     PeopleChanged,
     RemovedFromPlan,
     MembersToRemove,
+    /// Who can see and change a part (`account/readers.rs`).
+    ReadersOnlyYou,
+    ReadersAlso,
+    ReadersShared,
+    ReaderPerson,
+    ReaderThePerson,
+    ReaderYou,
+    ReaderInvitedRole,
+    ReaderInvitedOther,
+    ReaderChanges,
+    ReaderSuggests,
+    ReaderReads,
     /// Leaving a plan someone shared with this account (`/leave`).
     LeaveHeading,
     LeaveThePerson,

@@ -1,5 +1,6 @@
-//! What every writing screen shares: the problem line, the fields once the section is
-//! open, the quiet save status, and the undo bar.
+//! What every writing screen shares: the problem line, who can see the part (once sync
+//! has said), the fields once the section is open, the quiet save status, and the undo
+//! bar.
 
 use leptos::prelude::*;
 
@@ -28,6 +29,8 @@ pub fn EditorFrame(editing: Editing, children: ChildrenFn) -> impl IntoView {
                 <p><span class="app-visually-hidden">{t(Text::ErrorPrefix)}" "</span>{message}</p>
             </div>
         })}
+        // Who can see and change this part, once sync has said (a shared plan).
+        {move || super::readers::line(editing.kind).map(|line| view! { <p class="app-readers" data-testid="readers">{line}</p> })}
         // The fields appear once the plan is open, so nothing typed can go nowhere.
         <Show when=move || editing.ready.get() fallback=|| view! { <p role="status">{t(Text::HomeLoading)}</p> }>
             <fieldset class="app-plain-group" disabled=move || elsewhere.get()>

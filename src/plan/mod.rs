@@ -10,6 +10,7 @@ mod open_copy;
 mod overview;
 mod plan_file;
 mod plans;
+pub mod readers;
 mod section_page;
 mod session;
 pub mod tab_relay;

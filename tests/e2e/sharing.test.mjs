@@ -295,6 +295,12 @@ test('the person lets a worker in by QR code and a carer by typed code, each wit
   await go(a.page, `${url}/care-plan`);
   await a.page.getByLabel('When we will look at this plan again').fill('2027-03-01');
   await savedOnThisPhone(a.page);
+  // Where the person writes, each part says who else can see it: here, the worker alone.
+  await a.page
+    .getByTestId('readers')
+    .filter({ hasText: /^Who else can see this part: sam\.worker \(worker\), who can change it\.$/ })
+    .waitFor({ timeout: 30000 });
+  assert.deepEqual(await axeViolations(a.page), []);
   const alexs = carer.page.getByRole('listitem').filter({ hasText: 'Plan for Alex' });
   for (const until = Date.now() + 30000; ; ) {
     await go(carer.page, `${url}/plans`);
@@ -308,6 +314,16 @@ test('the person lets a worker in by QR code and a carer by typed code, each wit
   await carer.page
     .locator('#app-notice')
     .filter({ hasText: "This is Alex's plan, shared with you to read." })
+    .waitFor({ timeout: 30000 });
+  // The safety plan says who else can see it: the worker, by role only (the person has
+  // not named them to the carer).
+  await go(carer.page, `${url}/safety-plan/edit`);
+  await carer.page
+    .getByTestId('readers')
+    .filter({
+      hasText:
+        "Who can see this part: Alex, whose plan it is; you, who can read it and suggest changes; a worker Alex invited, who can change it.",
+    })
     .waitFor({ timeout: 30000 });
 
   // The carer's voice: they notice warning signs and suggest three; the person leaves one
@@ -497,6 +513,7 @@ test("a carer leaves on their own; a change the person's other phone sealed befo
   const b = await contextB.newPage();
   await signIn(b, url, 'pat.person');
   await wordsArrive(b, `${url}/about-me`, 'My story, in my own words', 'I keep a diary');
+  await b.getByTestId('readers').filter({ hasText: 'Only you can see this part of your plan.' }).waitFor({ timeout: 30000 });
   // A carer, who reads the safety plan, joins by typed code.
   const carer = await phoneOf(url, 'kim.carer');
   await setPin(carer.page, url);
