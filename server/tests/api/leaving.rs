@@ -6,13 +6,12 @@
 //! not a member can leave it (the same 404 as for no plan).
 
 use coplan_domain::membership::{Op, Right, Role};
-use coplan_domain::sync::DocumentRequest;
 use coplan_domain::wire::{AccessLog, People};
 use reqwest::StatusCode;
 
 use crate::helpers::{Db, TestApp, TestDatabase};
 use crate::invites::{delete, get};
-use crate::members::{pull, shared_with};
+use crate::members::{answered_without_the_plan, park, pull, shared_with};
 use crate::on_both_databases;
 use crate::phones::{Person, Phone, attach, document, signed_up};
 use crate::sync::append;
@@ -69,36 +68,12 @@ async fn a_member_who_leaves_is_refused_at_once_until_removed_and_the_person_is_
     );
 
     // The worker's phone parks a wait on the safety plan, then the worker leaves.
-    let body = coplan_domain::sync::wire::write_request(&[DocumentRequest {
-        document: safety,
-        after: 0,
-        push: Vec::new(),
-    }]);
-    let parked = app
-        .client
-        .post(app.url("/api/v1/sync/wait?seconds=25"))
-        .header("x-coplan", "1")
-        .header(
-            "cookie",
-            format!("__Host-coplan_session={}", worker_phone.cookie),
-        )
-        .body(body)
-        .send();
-    let parked = tokio::spawn(parked);
-    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
-    assert!(!parked.is_finished(), "nothing new: the wait is parked");
+    let parked = park(&app, &worker_phone, safety).await;
     assert_eq!(
         delete(&app, &leave, &worker_phone).await.status(),
         StatusCode::NO_CONTENT
     );
-    let answer = tokio::time::timeout(std::time::Duration::from_secs(10), parked)
-        .await
-        .expect("answered well before its 25 s ran out")
-        .unwrap()
-        .unwrap();
-    assert_eq!(answer.status(), StatusCode::OK);
-    let heads = coplan_domain::sync::wire::read_response(&answer.bytes().await.unwrap()).unwrap();
-    assert!(heads.is_empty(), "the safety plan is out of the answer");
+    answered_without_the_plan(parked).await;
 
     // Refused everything, as if the plan did not exist; the carer is not touched.
     refused(&app, &worker_phone, &plan.plan, safety, "once left").await;

@@ -85,6 +85,44 @@ pub(crate) async fn shared_with<'a>(
     log
 }
 
+/// `phone` parks a 25-second wait on `document`, with nothing new: checked parked.
+pub(crate) async fn park(
+    app: &TestApp,
+    phone: &Phone,
+    document: [u8; 16],
+) -> tokio::task::JoinHandle<reqwest::Result<reqwest::Response>> {
+    let body = coplan_domain::sync::wire::write_request(&[DocumentRequest {
+        document,
+        after: 0,
+        push: Vec::new(),
+    }]);
+    let parked = app
+        .client
+        .post(app.url("/api/v1/sync/wait?seconds=25"))
+        .header("x-coplan", "1")
+        .header("cookie", format!("__Host-coplan_session={}", phone.cookie))
+        .body(body)
+        .send();
+    let parked = tokio::spawn(parked);
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    assert!(!parked.is_finished(), "nothing new: the wait is parked");
+    parked
+}
+
+/// A wait [`park`]ed, answered well before its 25 s ran out, without the document.
+pub(crate) async fn answered_without_the_plan(
+    parked: tokio::task::JoinHandle<reqwest::Result<reqwest::Response>>,
+) {
+    let answer = tokio::time::timeout(std::time::Duration::from_secs(10), parked)
+        .await
+        .expect("answered well before its 25 s ran out")
+        .unwrap()
+        .unwrap();
+    assert_eq!(answer.status(), StatusCode::OK);
+    let heads = coplan_domain::sync::wire::read_response(&answer.bytes().await.unwrap()).unwrap();
+    assert!(heads.is_empty(), "the document is no longer in the answer");
+}
+
 /// What one phone gets back for one document: None when it is left out.
 pub(crate) async fn pull(app: &TestApp, phone: &Phone, document: [u8; 16]) -> Option<u64> {
     let request = DocumentRequest {
@@ -267,24 +305,7 @@ async fn a_removed_members_parked_wait_is_answered_at_once_without_the_plan(db: 
     .await;
 
     // The worker's phone parks a long-poll on the safety plan, with nothing new.
-    let body = coplan_domain::sync::wire::write_request(&[DocumentRequest {
-        document: safety,
-        after: 0,
-        push: Vec::new(),
-    }]);
-    let parked = app
-        .client
-        .post(app.url("/api/v1/sync/wait?seconds=25"))
-        .header("x-coplan", "1")
-        .header(
-            "cookie",
-            format!("__Host-coplan_session={}", worker_phone.cookie),
-        )
-        .body(body)
-        .send();
-    let parked = tokio::spawn(parked);
-    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
-    assert!(!parked.is_finished(), "nothing new: the wait is parked");
+    let parked = park(&app, &worker_phone, safety).await;
     let removed = std::time::Instant::now();
     let removal = log.add(Op::Remove {
         member: worker.keys.public().signing,
@@ -293,17 +314,7 @@ async fn a_removed_members_parked_wait_is_answered_at_once_without_the_plan(db: 
         append(&app, &phone, &plan.plan, 2, &[removal]).await,
         StatusCode::NO_CONTENT
     );
-    let answer = tokio::time::timeout(std::time::Duration::from_secs(10), parked)
-        .await
-        .expect("answered well before its 25 s ran out")
-        .unwrap()
-        .unwrap();
-    assert_eq!(answer.status(), StatusCode::OK);
-    let heads = coplan_domain::sync::wire::read_response(&answer.bytes().await.unwrap()).unwrap();
-    assert!(
-        heads.is_empty(),
-        "the safety plan is no longer in the worker's answer"
-    );
+    answered_without_the_plan(parked).await;
     assert!(removed.elapsed() < std::time::Duration::from_secs(10));
     app.stop().await;
 }
