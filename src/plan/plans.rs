@@ -45,7 +45,9 @@ pub fn PlansPage() -> impl IntoView {
     };
     reload();
     let route = use_route();
-    let open = {
+    // Makes the plan the open one, then goes to `path`: its overview, or (someone else's
+    // plan) the screen that asks before leaving it, in the account part.
+    let choose_then = move |path: &'static str| {
         Callback::new(move |id: PlanId| {
             spawn_local(async move {
                 let chosen = match Storage::shared().await {
@@ -53,12 +55,14 @@ pub fn PlansPage() -> impl IntoView {
                     Err(e) => Err(e),
                 };
                 match chosen {
-                    Ok(()) => route.go("/"),
+                    Ok(()) => route.go(path),
                     Err(e) => problem.set(Some(e.say())),
                 }
             });
         })
     };
+    let open = choose_then("/");
+    let leave = choose_then("/leave");
     // One plan per tap, however fast the taps come: the button waits for the first.
     let starting = RwSignal::new(false);
     let start = move |_| {
@@ -90,20 +94,6 @@ pub fn PlansPage() -> impl IntoView {
                     said.set(Some(t(Text::PlanDeleted)));
                     reload();
                 }
-                Err(e) => problem.set(Some(e.say())),
-            }
-        });
-    });
-
-    // Someone else's plan is left on its own screen (the account part), which asks first.
-    let leave = Callback::new(move |id: PlanId| {
-        spawn_local(async move {
-            let chosen = match Storage::shared().await {
-                Ok(storage) => storage.choose_plan(&id).await,
-                Err(e) => Err(e),
-            };
-            match chosen {
-                Ok(()) => route.go("/leave"),
                 Err(e) => problem.set(Some(e.say())),
             }
         });
