@@ -37,19 +37,36 @@ pub type DocumentId = [u8; 16];
 /// A 16-byte id (plan, document, phone) as the server writes it in JSON and paths: 32
 /// lowercase hex digits.
 pub fn id_to_hex(id: &[u8; 16]) -> String {
-    id.iter().map(|b| format!("{b:02x}")).collect()
+    to_hex(id)
+}
+
+/// Bytes as lowercase hex digits, two to a byte.
+pub fn to_hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
 /// Reads an id written by [`id_to_hex`]; None for anything else.
 pub fn id_from_hex(text: &str) -> Option<[u8; 16]> {
-    if text.len() != 32 {
+    from_hex(text)
+}
+
+/// Reads `N` bytes written by [`to_hex`] (lowercase hex digits only); None for anything
+/// else.
+pub fn from_hex<const N: usize>(text: &str) -> Option<[u8; N]> {
+    let digits = text.as_bytes();
+    if digits.len() != 2 * N {
         return None;
     }
-    let mut id = [0u8; 16];
-    for (i, byte) in id.iter_mut().enumerate() {
-        *byte = u8::from_str_radix(text.get(2 * i..2 * i + 2)?, 16).ok()?;
+    let digit = |d: u8| match d {
+        b'0'..=b'9' => Some(d - b'0'),
+        b'a'..=b'f' => Some(d - b'a' + 10),
+        _ => None,
+    };
+    let mut bytes = [0u8; N];
+    for (byte, pair) in bytes.iter_mut().zip(digits.chunks(2)) {
+        *byte = digit(pair[0])? << 4 | digit(pair[1])?;
     }
-    Some(id)
+    Some(bytes)
 }
 /// A phone's id on the server.
 pub type DeviceId = [u8; 16];

@@ -167,6 +167,8 @@ fn ids_read_back_as_the_server_writes_them_and_nothing_else() {
         "00112233445566778899aabbccddeeffaa",
         "zz112233445566778899aabbccddeeff",
         "00112233445566778899aabbccddeeé",
+        "00112233445566778899AABBCCDDEEFF",
+        "+0112233445566778899aabbccddeeff",
     ] {
         assert_eq!(id_from_hex(bad), None, "{bad}");
     }
