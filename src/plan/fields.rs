@@ -118,7 +118,7 @@ pub fn ChoiceEditor(
             }
             .into_any()
         }
-        Choice::ItemRef | Choice::Copied(_) => ().into_any(),
+        Choice::ItemRef | Choice::Copied(_) | Choice::Shown => ().into_any(),
     }
 }
 

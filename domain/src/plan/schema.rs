@@ -124,6 +124,9 @@ pub enum Choice {
     /// characters, none of them control characters. Never typed into: two phones copying
     /// the same words leave them once, not twice.
     Copied(u32),
+    /// The members the person shows to the others by name (the card's, [`super::card`]):
+    /// stored whole, never typed into.
+    Shown,
 }
 
 impl Choice {
@@ -144,6 +147,7 @@ impl Choice {
             }
             Self::Copied(_) if value.chars().any(char::is_control) => Err(PlanError::NotAChoice),
             Self::Copied(_) => Ok(()),
+            Self::Shown => super::card::read(value).map(|_| ()),
         }
     }
 }
@@ -490,7 +494,8 @@ const CARE_PLAN_CHOICES: &[ChoiceSpec] = &{
 const LIFE_AREA_COUNT: usize = AREA_RATINGS.len();
 
 /// The plan card: copies of About me's `called` and the care plan's `next_review`, with
-/// the same limits, each stored whole (the person's phones may copy at once).
+/// the same limits, and the members the person shows to the others by name
+/// ([`super::card`]); each stored whole (the person's phones may write at once).
 static CARD: SectionSpec = SectionSpec {
     fields: &[],
     lists: &[],
@@ -502,6 +507,10 @@ static CARD: SectionSpec = SectionSpec {
         ChoiceSpec {
             name: "next_review",
             kind: Choice::Date,
+        },
+        ChoiceSpec {
+            name: "shown",
+            kind: Choice::Shown,
         },
     ],
 };
