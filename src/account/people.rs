@@ -1,21 +1,23 @@
 //! Who can see the person's plan (issue 14): each member the verified membership log
 //! holds, by their account's username and role, with what they may do in each section;
-//! a way to change that, and one to remove them after a plain question. On the person's
-//! phone only, in the account part.
+//! a way to change that, one to remove them after a plain question, and one to show them
+//! to the others by a name the person chooses (kept in the plan card, item 4). On the
+//! person's phone only, in the account part.
 
 use std::rc::Rc;
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
+use coplan_domain::PlanId;
 use coplan_domain::keys::AccountRecord;
 use coplan_domain::membership::{Member, Right, Rights, Role};
-use coplan_domain::plan::SectionKind;
+use coplan_domain::plan::{SectionKind, card};
 use coplan_domain::wire::People;
 
-use super::api;
 use super::flows::Problem;
 use super::members;
+use super::{Field, api};
 use crate::i18n::{AccountText as A, Text, fill, t, ta};
 use crate::plan::section_title;
 use crate::storage::Storage;
@@ -31,6 +33,8 @@ struct Shown {
     disabled: bool,
     /// They left the plan themselves (the server refuses them already).
     left: bool,
+    /// The name the others who can see the plan see them by; None when hidden.
+    shown_as: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -42,12 +46,20 @@ enum Step {
     Removing(Shown),
     /// Choosing what this member may do (the page's `editing`, from what they may do now).
     Changing(Shown),
+    /// Choosing the name this member is shown to the others by (the page's `naming`).
+    Naming(Shown),
     Failed(String),
 }
 
-/// What the screen acts with: the account, the plan's id on the server, and each
-/// section's keys at every epoch (for a member who may newly read a part).
-type Context = (Rc<AccountRecord>, [u8; 16], Rc<Vec<members::SectionKeys>>);
+/// What the screen acts with: the account, the plan's id on the server, each section's
+/// keys at every epoch (for a member who may newly read a part), and the plan on this
+/// phone (whose card names members to the others).
+type Context = (
+    Rc<AccountRecord>,
+    [u8; 16],
+    Rc<Vec<members::SectionKeys>>,
+    PlanId,
+);
 
 /// What the screen acts with, and the plan's members as the log says.
 async fn load() -> Result<Option<(Context, Vec<Shown>)>, Problem> {
@@ -56,15 +68,17 @@ async fn load() -> Result<Option<(Context, Vec<Shown>)>, Problem> {
         return Ok(None);
     };
     let open = storage.current_plan().await?;
-    let Some((plan, keys)) = storage
+    let Some((local, plan, keys)) = storage
         .sync_records()
         .await?
         .into_iter()
         .find(|(p, r)| Some(p.as_str()) == open.as_deref() && r.person.is_none())
-        .and_then(|(_, r)| Some((r.plan?, members::section_keys(&r))))
+        .and_then(|(local, r)| Some((local, r.plan?, members::section_keys(&r))))
     else {
         return Ok(None);
     };
+    let card = crate::plan::read_section(&storage, &local, SectionKind::Card).await?;
+    let names = card::read(card.choice("shown")).unwrap_or_default();
     let me = account.keys.public().signing;
     let log = members::verified(&me, plan, true).await?;
     let people: People = api::get(&format!(
@@ -91,9 +105,35 @@ async fn load() -> Result<Option<(Context, Vec<Shown>)>, Problem> {
                 .iter()
                 .any(|p| p.signing.0 == *key && p.disabled),
             left: people.people.iter().any(|p| p.signing.0 == *key && p.left),
+            shown_as: names
+                .iter()
+                .find(|(k, _)| k == key)
+                .map(|(_, name)| name.clone()),
         })
         .collect();
-    Ok(Some(((Rc::new(account), plan, Rc::new(keys)), shown)))
+    Ok(Some((
+        (Rc::new(account), plan, Rc::new(keys), local),
+        shown,
+    )))
+}
+
+/// Shows `member` to the others who can see the plan as `name`, or hides them (None): the
+/// plan card on this phone changes, and goes out with the next round of sync.
+async fn name_to_others(
+    local: &PlanId,
+    member: [u8; 32],
+    name: Option<&str>,
+) -> Result<(), Problem> {
+    let storage = Storage::shared().await?;
+    let card = crate::plan::read_section(&storage, local, SectionKind::Card).await?;
+    let now = card::read(card.choice("shown")).unwrap_or_default();
+    let next = match name {
+        Some(name) => card::with(&now, member, name),
+        None => card::without(&now, &member),
+    };
+    super::sync::set_card(&storage, local, vec![("shown", card::write(&next))]).await?;
+    super::wake::now();
+    Ok(())
 }
 
 fn who(member: &Shown) -> String {
@@ -111,6 +151,9 @@ pub fn PeoplePage() -> impl IntoView {
     // The rights being chosen for a member (the page's own: a signal made in a click would
     // go with the list it was clicked in).
     let editing = RwSignal::new([Right::None; 5]);
+    // The name being typed for a member shown to the others, and what is wrong with it.
+    let naming = RwSignal::new(String::new());
+    let naming_error = RwSignal::new(None::<String>);
     let reload = move || {
         spawn_local(async move {
             step.set(match load().await {
@@ -125,7 +168,7 @@ pub fn PeoplePage() -> impl IntoView {
     };
     reload();
     let remove = move |member: Shown| {
-        let Some((account, plan, _)) = context.get_value() else {
+        let Some((account, plan, _, _)) = context.get_value() else {
             return;
         };
         spawn_local(async move {
@@ -139,13 +182,34 @@ pub fn PeoplePage() -> impl IntoView {
         });
     };
     let change = move |member: Shown, rights: Rights| {
-        let Some((account, plan, keys)) = context.get_value() else {
+        let Some((account, plan, keys, _)) = context.get_value() else {
             return;
         };
         spawn_local(async move {
             match members::change_rights(&account, plan, member.signing, rights, &keys).await {
                 Ok(()) => {
                     said.set(Some(fill(ta(A::PeopleChanged), &[("name", &who(&member))])));
+                    reload();
+                }
+                Err(problem) => step.set(Step::Failed(super::invite::problem_words(&problem))),
+            }
+        });
+    };
+    let name_them = move |member: Shown, name: Option<String>| {
+        let Some((_, _, _, local)) = context.get_value() else {
+            return;
+        };
+        spawn_local(async move {
+            match name_to_others(&local, member.signing, name.as_deref()).await {
+                Ok(()) => {
+                    let words = match &name {
+                        Some(name) => fill(
+                            ta(A::PeopleNameShown),
+                            &[("name", &who(&member)), ("shown", name)],
+                        ),
+                        None => fill(ta(A::PeopleNameHidden), &[("name", &who(&member))]),
+                    };
+                    said.set(Some(words));
                     reload();
                 }
                 Err(problem) => step.set(Step::Failed(super::invite::problem_words(&problem))),
@@ -165,12 +229,22 @@ pub fn PeoplePage() -> impl IntoView {
             .into_any(),
             Step::List(shown) => view! {
                 <p>{ta(A::PeopleIntro)}</p>
+                <p class="app-field__hint">{ta(A::PeopleNamesInferred)}</p>
                 {shown.into_iter().map(|member| {
                     let name = who(&member);
                     let label = fill(ta(A::PeopleRemove), &[("name", &name)]);
                     let change_label = fill(ta(A::PeopleChange), &[("name", &name)]);
                     let asked = member.clone();
                     let changing = member.clone();
+                    let to_name = member.clone();
+                    let to_hide = member.clone();
+                    let naming_label = fill(ta(A::PeopleShowName), &[("name", &name)]);
+                    let hiding_label = fill(ta(A::PeopleHideName), &[("name", &name)]);
+                    let shown_line = match &member.shown_as {
+                        Some(shown) => fill(ta(A::PeopleShownAs), &[("shown", shown)]),
+                        None => ta(A::PeopleNotShownToOthers).to_string(),
+                    };
+                    let is_shown = member.shown_as.is_some();
                     view! {
                         <section class="app-step" aria-label=name.clone()>
                             <h2>{name.clone()}</h2>
@@ -181,6 +255,7 @@ pub fn PeoplePage() -> impl IntoView {
                                     <li>{t(section_title(*kind))}": "{super::invite::right_words(*right)}</li>
                                 }).collect_view()}
                             </ul>
+                            <p data-testid="shown-to-others">{shown_line}</p>
                             <div class="app-item__actions app-item__actions--flat">
                                 <button class="app-button app-button--secondary" type="button" on:click=move |_| {
                                     let now: Rights = std::array::from_fn(|at| changing.rights.get(at).map_or(Right::None, |(_, r)| *r));
@@ -189,6 +264,18 @@ pub fn PeoplePage() -> impl IntoView {
                                 }>
                                     {change_label}
                                 </button>
+                                <button class="app-button app-button--secondary" type="button" on:click=move |_| {
+                                    naming.set(to_name.shown_as.clone().unwrap_or_default());
+                                    naming_error.set(None);
+                                    step.set(Step::Naming(to_name.clone()));
+                                }>
+                                    {naming_label}
+                                </button>
+                                {is_shown.then(|| view! {
+                                    <button class="app-button app-button--secondary" type="button" on:click=move |_| name_them(to_hide.clone(), None)>
+                                        {hiding_label}
+                                    </button>
+                                })}
                                 <button class="app-button app-button--secondary" type="button" on:click=move |_| step.set(Step::Removing(asked.clone()))>
                                     {label}
                                 </button>
@@ -235,6 +322,35 @@ pub fn PeoplePage() -> impl IntoView {
                             <button class="app-button" type="submit">{ta(A::PeopleChangeSave)}</button>
                             <button class="app-button app-button--secondary" type="button" on:click=move |_| reload()>
                                 {ta(A::PeopleKeep)}
+                            </button>
+                        </div>
+                    </form>
+                }
+                .into_any()
+            }
+            Step::Naming(member) => {
+                let name = who(&member);
+                let chosen = member.clone();
+                let submit = move |ev: leptos::ev::SubmitEvent| {
+                    ev.prevent_default();
+                    let typed = naming.get_untracked().trim().to_string();
+                    match card::check_name(&typed) {
+                        Ok(()) => name_them(chosen.clone(), Some(typed)),
+                        Err(coplan_domain::plan::PlanError::TooLong { .. }) => {
+                            naming_error.set(Some(ta(A::PeopleShowNameTooLong).to_string()));
+                        }
+                        Err(_) => naming_error.set(Some(ta(A::PeopleShowNameNeeded).to_string())),
+                    }
+                };
+                view! {
+                    <form class="app-step" aria-labelledby="naming-heading" on:submit=submit novalidate>
+                        <h2 id="naming-heading">{fill(ta(A::PeopleShowNameHeading), &[("name", &name)])}</h2>
+                        <Field id="people-shown-name" label=A::PeopleShowNameLabel hint=A::PeopleShowNameHint value=naming kind="text" autocomplete="off" maxlength="60"/>
+                        {move || naming_error.get().map(super::problem)}
+                        <div class="app-item__actions app-item__actions--flat">
+                            <button class="app-button" type="submit">{ta(A::PeopleShowNameSave)}</button>
+                            <button class="app-button app-button--secondary" type="button" on:click=move |_| reload()>
+                                {ta(A::PeopleShowNameCancel)}
                             </button>
                         </div>
                     </form>

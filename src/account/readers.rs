@@ -3,14 +3,17 @@
 //! verified membership log: every member's role and what they may do with each part.
 //! The person's phone names members by their account's username (fetched once per
 //! change of the log, kept in memory); a member's phone names the person by the plan's
-//! card, and every other member only by their role ("a worker Alex invited"): that
-//! they are there, their role and their rights are in the log every member checks.
+//! card, every member the person chose to show to the others by the name the card gives
+//! them (issue 14 item 4), and every other member only by their role ("a worker Alex
+//! invited"): that they are there, their role and their rights are in the log every
+//! member checks.
 
 use std::cell::RefCell;
 use std::collections::BTreeMap;
 
-use coplan_domain::membership::{Membership, Right, Role};
+use coplan_domain::membership::{Membership, Right};
 use coplan_domain::plan::SectionKind;
+use coplan_domain::plan::card::Shown;
 use coplan_domain::sync::id_to_hex;
 use coplan_domain::wire::People;
 
@@ -87,11 +90,13 @@ pub async fn persons_lines(
 }
 
 /// The lines for a plan shared with this account (`me`), whose card names the person
-/// `name` (when it has a name): only for the parts this account may read.
+/// `name` (when it has a name) and the members `shown` to the others: only for the parts
+/// this account may read.
 pub fn members_lines(
     log: &Membership,
     me: &[u8; 32],
     name: Option<&str>,
+    shown: &[Shown],
 ) -> BTreeMap<SectionKind, String> {
     let person = name.map_or_else(|| ta(A::ReaderThePerson).to_string(), str::to_string);
     let mut lines = BTreeMap::new();
@@ -109,12 +114,16 @@ pub fn members_lines(
                 if *key == log.person || key == me || log.right(key, kind) != right {
                     continue;
                 }
-                let someone = match (member.role, super::invite::role_word(member.role)) {
-                    (Role::Worker | Role::Carer, Some(role)) => fill(
+                let role_word = super::invite::role_word(member.role);
+                let shown_as = shown.iter().find(|(k, _)| k == key).map(|(_, n)| n);
+                let someone = match (role_word, shown_as) {
+                    (Some(role), Some(name)) => format!("{name} ({role})"),
+                    (None, Some(name)) => name.clone(),
+                    (Some(role), None) => fill(
                         ta(A::ReaderInvitedRole),
                         &[("role", role), ("name", &person)],
                     ),
-                    _ => fill(ta(A::ReaderInvitedOther), &[("name", &person)]),
+                    (None, None) => fill(ta(A::ReaderInvitedOther), &[("name", &person)]),
                 };
                 who.push(with_right(&someone, right));
             }

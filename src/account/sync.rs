@@ -13,7 +13,7 @@ use coplan_domain::envelope::{Encoding, Envelope, Header, What, seal};
 use coplan_domain::key_envelope::{KeyAddress, KeyEnvelope, seal_key};
 use coplan_domain::keys::AccountRecord;
 use coplan_domain::membership::{Membership, Right, Sender};
-use coplan_domain::plan::{SectionDoc, SectionKind};
+use coplan_domain::plan::{SectionDoc, SectionKind, card};
 use coplan_domain::sync::compaction;
 use coplan_domain::sync::history::{HistoryEntry, change_payload, read_change_payload};
 use coplan_domain::sync::incoming;
@@ -412,21 +412,31 @@ pub async fn sync_now() -> Result<(), Problem> {
         }
     }
     let me = account.keys.public().signing;
-    // Every screen of someone else's plan says whose it is, as its card names them.
-    let name = match &shared_open {
-        Some((_, _, local)) => crate::plan::read_section(&storage, local, SectionKind::Card)
-            .await
-            .ok()
-            .map(|card| card.choice("called").trim().to_string())
-            .filter(|name| !name.is_empty()),
-        None => None,
+    // Every screen of someone else's plan says whose it is, as its card names them; and
+    // the members the person lets the others see, by the names the person chose.
+    let (name, shown) = match &shared_open {
+        Some((_, _, local)) => {
+            match crate::plan::read_section(&storage, local, SectionKind::Card).await {
+                Ok(card) => (
+                    Some(card.choice("called").trim().to_string()).filter(|n| !n.is_empty()),
+                    card::read(card.choice("shown")).unwrap_or_default(),
+                ),
+                Err(_) => (None, Vec::new()),
+            }
+        }
+        None => (None, Vec::new()),
     };
     // On someone else's plan, every screen says what this account may change there; and
     // every writing screen, who can see and change that part.
     let may_change = match &shared_open {
         Some((person, plan_id, _)) => {
             let log = members::verified(person, *plan_id, false).await?;
-            crate::plan::readers::set(super::readers::members_lines(&log, &me, name.as_deref()));
+            crate::plan::readers::set(super::readers::members_lines(
+                &log,
+                &me,
+                name.as_deref(),
+                &shown,
+            ));
             let rights = log
                 .members
                 .get(&me)
@@ -669,7 +679,7 @@ async fn sync_plan(
             Ok(false) => {}
             Err(_) => web_sys::console::warn_1(&"sync: the plan's card has no key yet".into()),
         }
-        if write_card(storage, plan).await.is_err() {
+        if write_card(storage, plan, &membership).await.is_err() {
             web_sys::console::warn_1(&"sync: the plan's card was not brought up to date".into());
         }
     }
@@ -846,8 +856,14 @@ async fn add_card(
 }
 
 /// Keeps the plan's card saying what About me and the care plan say now (the name the
-/// person goes by, the next review date), as a change of this phone's like any other.
-async fn write_card(storage: &Storage, plan: &PlanId) -> Result<(), Problem> {
+/// person goes by, the next review date), and naming to the others only members the log
+/// still holds (a removed member's name goes with them), as a change of this phone's
+/// like any other.
+async fn write_card(
+    storage: &Storage,
+    plan: &PlanId,
+    membership: &Membership,
+) -> Result<(), Problem> {
     let read = |kind| crate::plan::read_section(storage, plan, kind);
     let called = read(SectionKind::AboutMe)
         .await?
@@ -857,6 +873,26 @@ async fn write_card(storage: &Storage, plan: &PlanId) -> Result<(), Problem> {
         .await?
         .choice("next_review")
         .to_string();
+    let shown = card::read(read(SectionKind::Card).await?.choice("shown")).unwrap_or_default();
+    let kept: Vec<_> = shown
+        .iter()
+        .filter(|(key, _)| membership.members.get(key).is_some_and(|m| !m.removed))
+        .cloned()
+        .collect();
+    let mut choices = vec![("called", called), ("next_review", review)];
+    if kept != shown {
+        choices.push(("shown", card::write(&kept)));
+    }
+    set_card(storage, plan, choices).await
+}
+
+/// Sets the plan card's choices to these values, as a change of this phone's, where they
+/// say something else now. Only the person's phones write the card.
+pub(super) async fn set_card(
+    storage: &Storage,
+    plan: &PlanId,
+    choices: Vec<(&'static str, String)>,
+) -> Result<(), Problem> {
     let card = SectionKind::Card;
     let (client, _live) = crate::plan::writer::client_id(card).await;
     let doc = SectionDoc::new(card, client);
@@ -864,19 +900,11 @@ async fn write_card(storage: &Storage, plan: &PlanId) -> Result<(), Problem> {
         doc.apply_stored(update).map_err(|_| unexpected())?;
     }
     let view = doc.view();
-    let mut edits = Vec::new();
-    if view.choice("called") != called {
-        edits.push(coplan_domain::plan::Edit::SetChoice {
-            name: "called",
-            value: called,
-        });
-    }
-    if view.choice("next_review") != review {
-        edits.push(coplan_domain::plan::Edit::SetChoice {
-            name: "next_review",
-            value: review,
-        });
-    }
+    let edits: Vec<_> = choices
+        .into_iter()
+        .filter(|(name, value)| view.choice(name) != value)
+        .map(|(name, value)| coplan_domain::plan::Edit::SetChoice { name, value })
+        .collect();
     if edits.is_empty() {
         return Ok(());
     }

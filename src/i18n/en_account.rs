@@ -267,6 +267,26 @@ pub fn text(text: A) -> &'static str {
         }
         A::PeopleChangeSave => "Save",
         A::PeopleChanged => "Saved. {name} may now do what you chose.",
+        A::PeopleNamesInferred => {
+            "You choose whether the others who can see your plan see each person's name. Without it, they still see that someone else can see a part, that person's role, and what they may do with it. Where that person changes a part the others can read, the others see the new words, and may guess who wrote them."
+        }
+        A::PeopleShownAs => "The others who can see your plan see them as \u{201c}{shown}\u{201d}.",
+        A::PeopleNotShownToOthers => {
+            "The others who can see your plan do not see their name, only their role."
+        }
+        A::PeopleShowName => "Show {name} to the others by name",
+        A::PeopleHideName => "Stop showing {name}'s name",
+        A::PeopleShowNameHeading => "What should the others call {name}?",
+        A::PeopleShowNameLabel => "Name the others will see",
+        A::PeopleShowNameHint => {
+            "Everyone else who can see any part of your plan will see this name. Put nothing in it that you would not want all of them to know."
+        }
+        A::PeopleShowNameSave => "Show this name",
+        A::PeopleShowNameCancel => "Back",
+        A::PeopleShowNameNeeded => "Type the name the others should see.",
+        A::PeopleShowNameTooLong => "Use 60 characters or fewer.",
+        A::PeopleNameShown => "The others now see {name} as \u{201c}{shown}\u{201d}.",
+        A::PeopleNameHidden => "The others no longer see {name}'s name, only their role.",
         A::PeopleLeft => {
             "They chose to leave your plan, and can no longer reach it. Remove them here, so that new keys are made for what you write from now on."
         }
