@@ -20,6 +20,7 @@ pub mod phone;
 pub mod plan;
 pub mod sealed;
 pub mod sync;
+pub mod totp;
 pub mod wire;
 
 pub use crisis_lines::{CRISIS_LINES, CrisisLine};
