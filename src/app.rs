@@ -55,9 +55,8 @@ fn Screens(route: Route) -> impl IntoView {
         "/crisis" => view! { <Lazy part=Part::CrisisWishes/> }.into_any(),
         "/check-ins" => view! { <Lazy part=Part::CheckIns/> }.into_any(),
         "/privacy" => view! { <Lazy part=Part::Privacy/> }.into_any(),
-        "/account" | "/invite" | "/join" | "/people" | "/suggestions" | "/access" | "/leave" => {
-            view! { <Lazy part=Part::Account/> }.into_any()
-        }
+        "/account" | "/invite" | "/join" | "/people" | "/suggestions" | "/access" | "/leave"
+        | "/second-factor" => view! { <Lazy part=Part::Account/> }.into_any(),
         "/forgotten" => view! { <ForgottenPage/> }.into_any(),
         "/print" => view! { <Lazy part=Part::PrintPlan/> }.into_any(),
         "/crisis-card" => view! { <Lazy part=Part::CrisisCard/> }.into_any(),

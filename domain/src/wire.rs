@@ -194,6 +194,20 @@ pub struct SignIn {
     pub phone_name: String,
     /// As in [`SignUp::range_start`].
     pub range_start: u32,
+    /// The code the account's second factor shows now (6 digits), for an account that has
+    /// one: asked for (`second_factor_needed`) once the passphrase or recovery code is right.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub code: Option<String>,
+}
+
+/// `PUT /api/v1/account/second-factor`: a time-based code's secret (RFC 6238, drawn by
+/// the phone and shown once to the authenticator app), with the code the app shows now,
+/// which proves the app took it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NewSecondFactor {
+    pub secret: Bytes<{ crate::totp::SECRET_BYTES }>,
+    pub code: String,
 }
 
 /// The answer to a sign-up or sign-in: who this is, and the keys to open (wrapped under
@@ -229,6 +243,10 @@ pub struct Account {
     pub has_recovery: bool,
     /// Newest first.
     pub phones: Vec<Phone>,
+    /// The account signs in with a second factor (sent only when it does, so a phone
+    /// still running an older build reads the answer as before).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub second_factor: bool,
 }
 
 /// One phone signed in to the account.

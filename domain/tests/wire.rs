@@ -4,8 +4,8 @@
 use coplan_domain::wire::{
     Access, AccessCopy, AccessLog, Account, AccountKeys, AppendMembership, AttachPlan,
     AttachedPlan, Blob, Bytes, Cost, InviteNonce, InviteOpened, InviteState, Joiner, KeyEnvelopes,
-    MembershipLog, NewInvite, NewPassphrase, People, Phone, PlanDocument, Plans, RecoveryKeys,
-    Redemption, ServerInfo, SignIn, SignUp, SignedIn, Someone, phone_name,
+    MembershipLog, NewInvite, NewPassphrase, NewSecondFactor, People, Phone, PlanDocument, Plans,
+    RecoveryKeys, Redemption, ServerInfo, SignIn, SignUp, SignedIn, Someone, phone_name,
 };
 use serde::Serialize;
 use serde::de::DeserializeOwned;
@@ -60,16 +60,34 @@ fn the_account_formats_are_pinned() {
             r#"{{"username":"alex","verifier":"{ONES}","cost":{{"memory_kib":19456,"passes":2}},"keys":{keys_text},"recovery":{{"verifier":"{TWOS}","wrapped":"BAQE"}},"phone_name":"Phone","range_start":4096}}"#
         ),
     );
+    let sign_in = SignIn {
+        username: "alex".into(),
+        verifier: Bytes([1; 32]),
+        phone_name: "Phone".into(),
+        range_start: 8192,
+        code: None,
+    };
     pinned(
-        &SignIn {
-            username: "alex".into(),
-            verifier: Bytes([1; 32]),
-            phone_name: "Phone".into(),
-            range_start: 8192,
-        },
+        &sign_in,
         &format!(
             r#"{{"username":"alex","verifier":"{ONES}","phone_name":"Phone","range_start":8192}}"#
         ),
+    );
+    pinned(
+        &SignIn {
+            code: Some("123456".into()),
+            ..sign_in
+        },
+        &format!(
+            r#"{{"username":"alex","verifier":"{ONES}","phone_name":"Phone","range_start":8192,"code":"123456"}}"#
+        ),
+    );
+    pinned(
+        &NewSecondFactor {
+            secret: Bytes([1; 20]),
+            code: "012345".into(),
+        },
+        r#"{"secret":"AQEBAQEBAQEBAQEBAQEBAQEBAQE","code":"012345"}"#,
     );
     pinned(
         &SignedIn {
@@ -115,8 +133,18 @@ fn the_account_formats_are_pinned() {
                 last_seen_ms: 6,
                 this_phone: true,
             }],
+            second_factor: false,
         },
         r#"{"username":"alex","has_recovery":true,"phones":[{"id":"p-1","name":"Phone","signed_in_ms":5,"last_seen_ms":6,"this_phone":true}]}"#,
+    );
+    pinned(
+        &Account {
+            username: "sam".into(),
+            has_recovery: true,
+            phones: Vec::new(),
+            second_factor: true,
+        },
+        r#"{"username":"sam","has_recovery":true,"phones":[],"second_factor":true}"#,
     );
 }
 

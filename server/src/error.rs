@@ -64,6 +64,18 @@ pub enum ApiError {
     /// The person whose plan it is asked to leave it (they may delete it instead).
     #[error("own plan")]
     OwnPlan,
+    /// The account has a second factor, and its code was not sent.
+    #[error("second factor needed")]
+    SecondFactorNeeded,
+    /// The second factor's code was wrong, or was used already.
+    #[error("second factor wrong")]
+    SecondFactorWrong,
+    /// The account may reach someone else's plan, so it keeps its second factor.
+    #[error("second factor in use")]
+    SecondFactorInUse,
+    /// Only an account with a second factor joins someone else's plan.
+    #[error("second factor required")]
+    SecondFactorRequired,
 }
 
 /// What a client reads: a stable code for programs, a plain sentence for people, and
@@ -130,6 +142,30 @@ impl ApiError {
                 StatusCode::CONFLICT,
                 "invite_taken",
                 "Another invite has this code just now: make another.",
+                false,
+            ),
+            Self::SecondFactorNeeded => (
+                StatusCode::UNAUTHORIZED,
+                "second_factor_needed",
+                "This account also asks for the code its authenticator app shows now.",
+                false,
+            ),
+            Self::SecondFactorWrong => (
+                StatusCode::UNAUTHORIZED,
+                "second_factor_wrong",
+                "That code is not the one the authenticator app shows now, or it was used already: wait for the next one.",
+                false,
+            ),
+            Self::SecondFactorInUse => (
+                StatusCode::CONFLICT,
+                "second_factor_in_use",
+                "This account can see someone else's plan, so it keeps its second factor.",
+                false,
+            ),
+            Self::SecondFactorRequired => (
+                StatusCode::FORBIDDEN,
+                "second_factor_required",
+                "Only an account that signs in with a second factor can join someone else's plan: set one up first.",
                 false,
             ),
             Self::OwnPlan => (

@@ -49,6 +49,8 @@ pub struct Typed<'a> {
     pub username: &'a str,
     pub secret: &'a str,
     pub phone_name: &'a str,
+    /// The code the account's authenticator app shows now, once the server asked for it.
+    pub code: Option<&'a str>,
 }
 
 struct Checked {
@@ -251,6 +253,7 @@ pub async fn sign_in(typed: &Typed<'_>, proof: Proof) -> Result<AccountRecord, P
             verifier: Bytes(secrets.verifier),
             phone_name: phone_name.clone(),
             range_start,
+            code: typed.code.map(str::to_owned),
         };
         async move { api::send("POST", path, &body).await }
     })

@@ -31,7 +31,9 @@ use coplan_domain::keys::AccountRecord;
 use coplan_domain::membership::{Right, Rights, Role, reads};
 use coplan_domain::plan::SectionKind;
 use coplan_domain::sync::{id_from_hex, id_to_hex};
-use coplan_domain::wire::{Bytes, InviteNonce, InviteOpened, InviteState, NewInvite, Redemption};
+use coplan_domain::wire::{
+    self, Bytes, InviteNonce, InviteOpened, InviteState, NewInvite, Redemption,
+};
 
 use super::Field;
 use super::api::{self, ApiProblem};
@@ -82,6 +84,7 @@ pub(super) fn problem_words(problem: &Problem) -> String {
                 fill(ta(A::ErrSlowDown), &[("wait", &wait)])
             }
             "too_many_invites" => ta(A::InviteTooMany).into(),
+            "second_factor_required" => ta(A::JoinNeedsSecondFactor).into(),
             "sign_in_again" | "sign_in_needed" => ta(A::ErrSignInAgain).into(),
             _ => ta(A::ErrServer).into(),
         },
@@ -238,7 +241,7 @@ pub fn InvitePage() -> impl IntoView {
                 <section class="app-step" aria-labelledby="invite-code-heading">
                     <h2 id="invite-code-heading">{ta(A::InviteShowHeading)}</h2>
                     <p>{ta(A::InviteScanBody)}</p>
-                    {qr_code(&address)}
+                    {qr_code(&address, "invite-qr", A::InviteQrLabel)}
                     <p>{ta(A::InviteShowBody)}</p>
                     <p class="app-code" data-testid="invite-code">{code}</p>
                     <p>{fill(ta(A::InviteUntil), &[("time", &until)])}</p>
@@ -425,7 +428,7 @@ pub(super) fn rights_choice(prefix: &'static str, rights: RwSignal<Rights>) -> i
 
 /// The QR code that opens `address`, drawn as SVG: dark squares on white with the quiet
 /// border of four squares that readers need, whatever the app's colours.
-fn qr_code(address: &str) -> impl IntoView {
+pub(super) fn qr_code(address: &str, testid: &'static str, label: A) -> impl IntoView {
     use qrcodegen::{QrCode, QrCodeEcc};
     let Ok(code) = QrCode::encode_text(address, QrCodeEcc::Medium) else {
         return None;
@@ -443,9 +446,9 @@ fn qr_code(address: &str) -> impl IntoView {
     Some(view! {
         <svg
             class="app-qr"
-            data-testid="invite-qr"
+            data-testid=testid
             role="img"
-            aria-label=ta(A::InviteQrLabel)
+            aria-label=ta(label)
             width="240"
             height="240"
             viewBox=format!("-4 -4 {whole} {whole}")
@@ -623,6 +626,8 @@ enum Joining {
     NeedsAccount,
     /// Someone else's plan is kept only on a phone with an app lock.
     NeedsLock,
+    /// Only an account that signs in with a second factor joins someone else's plan.
+    NeedsSecondFactor,
     Enter,
     Waiting,
     Revealed(Option<String>),
@@ -687,6 +692,16 @@ pub fn JoinPage() -> impl IntoView {
                 state.set(Joining::NeedsLock);
                 return;
             }
+            // (Offline, the join itself says so; the server refuses it without one too.)
+            if let Ok(wire::Account {
+                second_factor: false,
+                ..
+            }) = api::get::<wire::Account>("/api/v1/account").await
+            {
+                PENDING.set(scanned);
+                state.set(Joining::NeedsSecondFactor);
+                return;
+            }
             account.set_value(Some(found.clone()));
             match scanned {
                 Some(scanned) => join(found, Secret::Scanned(scanned), state, error, alive).await,
@@ -724,6 +739,11 @@ pub fn JoinPage() -> impl IntoView {
             Joining::NeedsLock => view! {
                 <p>{ta(A::JoinNeedsLock)}</p>
                 <p><a class="app-link" href="/privacy">{ta(A::JoinSetLock)}</a></p>
+            }
+            .into_any(),
+            Joining::NeedsSecondFactor => view! {
+                <p>{ta(A::JoinNeedsSecondFactor)}</p>
+                <p><a class="app-link" href="/second-factor">{ta(A::JoinSetSecondFactor)}</a></p>
             }
             .into_any(),
             Joining::Enter => view! {

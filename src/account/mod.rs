@@ -11,6 +11,7 @@ mod members;
 mod notice;
 mod people;
 mod readers;
+mod second_factor;
 mod suggest;
 mod suggestions;
 pub mod sync;
@@ -65,6 +66,7 @@ pub fn AccountPage() -> impl IntoView {
         "/suggestions" => view! { <suggest::SuggestionsPage/> }.into_any(),
         "/access" => view! { <access::AccessPage/> }.into_any(),
         "/leave" => view! { <leave::LeavePage/> }.into_any(),
+        "/second-factor" => view! { <second_factor::SecondFactorPage/> }.into_any(),
         _ => view! { <Account/> }.into_any(),
     }
 }
@@ -188,22 +190,29 @@ fn AccountForm(form: Form, step: RwSignal<Step>) -> impl IntoView {
     let username = RwSignal::new(String::new());
     let secret = RwSignal::new(String::new());
     let phone_name = RwSignal::new(ta(A::PhoneNameDefault).to_owned());
+    // The second factor's code, asked for once the server says the account has one.
+    let asks_code = RwSignal::new(false);
+    let factor_code = RwSignal::new(String::new());
     let busy = RwSignal::new(false);
     let error = RwSignal::new(None::<String>);
     let submit = move |ev: leptos::ev::SubmitEvent| {
         if !start_submit(&ev, busy, error) {
             return;
         }
-        let (name, typed_secret, phone) = (
+        let (name, typed_secret, phone, code) = (
             username.get_untracked(),
             secret.get_untracked(),
             phone_name.get_untracked(),
+            asks_code
+                .get_untracked()
+                .then(|| factor_code.get_untracked()),
         );
         spawn_local(async move {
             let typed = Typed {
                 username: &name,
                 secret: &typed_secret,
                 phone_name: &phone,
+                code: code.as_deref(),
             };
             let done = match form {
                 Form::Make => flows::sign_up(&typed)
@@ -222,7 +231,13 @@ fn AccountForm(form: Form, step: RwSignal<Step>) -> impl IntoView {
             }
             match done {
                 Ok(next) => step.set(next),
-                Err(problem) => error.set(Some(say(&problem, form))),
+                Err(problem) => {
+                    if matches!(&problem, Problem::Api(ApiProblem::Refused { code, .. }) if code == "second_factor_needed")
+                    {
+                        asks_code.set(true);
+                    }
+                    error.set(Some(say(&problem, form)));
+                }
             }
         });
     };
@@ -260,6 +275,9 @@ fn AccountForm(form: Form, step: RwSignal<Step>) -> impl IntoView {
                 maxlength="32"
             />
             {secret_field}
+            {move || asks_code.get().then(|| view! {
+                <Field id="account-second-factor" label=A::SecondFactorCode hint=A::SecondFactorCodeHint value=factor_code kind="text" autocomplete="one-time-code" maxlength="16"/>
+            })}
             <Field id="account-phone" label=A::PhoneName hint=A::PhoneNameHint value=phone_name kind="text" autocomplete="off" maxlength="40"/>
             {move || error.get().map(problem)}
             <p role="status" aria-live="polite">{move || busy.get().then(|| ta(working))}</p>
@@ -433,6 +451,9 @@ fn SignedIn(name: String, step: RwSignal<Step>) -> impl IntoView {
             <button class="app-button app-button--secondary" type="button" on:click=move |_| step.set(Step::ChangePassphrase)>
                 {ta(A::ChangePassphrase)}
             </button>
+            <ul class="app-links">
+                <li><a class="app-link" href="/second-factor">{ta(A::SecondFactorOpen)}</a></li>
+            </ul>
         </section>
         <section class="app-step" aria-labelledby="sign-out-heading">
             <h2 id="sign-out-heading">{ta(A::SignOutHeading)}</h2>
@@ -468,6 +489,9 @@ fn say(problem: &Problem, form: Form) -> String {
             "sign_in_failed" if form == Form::Recover => A::ErrRecoveryFailed,
             "sign_in_failed" => A::ErrSignInFailed,
             "account_disabled" => A::ErrAccountTurnedOff,
+            "second_factor_needed" => A::ErrSecondFactorNeeded,
+            "second_factor_wrong" => A::ErrSecondFactorWrong,
+            "second_factor_in_use" => A::SecondFactorInUse,
             "sign_in_again" | "sign_in_needed" => A::ErrSignInAgain,
             "slow_down" => {
                 let wait = wait_words(u64::from(retry_after_s.unwrap_or(30)) * 1_000);

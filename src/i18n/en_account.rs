@@ -332,6 +332,49 @@ pub fn text(text: A) -> &'static str {
         A::MembersToRemove => {
             "Someone who could see your plan has left it, or the service turned their account off. Remove them in Who can see your plan, so that new keys are made for what you write next."
         }
+        A::SecondFactorOpen => "Second factor",
+        A::SecondFactorHeading => "Second factor",
+        A::SecondFactorSignedOut => "Sign in first, then come back here.",
+        A::SecondFactorToAccount => "Go to your account",
+        A::SecondFactorOn => {
+            "This account asks for a code from your authenticator app each time it signs in on a phone, as well as the passphrase."
+        }
+        A::SecondFactorOff => "This account signs in with its passphrase alone.",
+        A::SecondFactorWhy => {
+            "With a second factor, signing in also needs the code an authenticator app shows, so a passphrase someone guessed or saw is not enough. You need one to join someone else's plan as a worker or carer, because their plan is then reached through your account. You may add one to your own account too."
+        }
+        A::SecondFactorSetUp => "Set up a second factor",
+        A::SecondFactorSetUpHeading => "Add this account to your authenticator app",
+        A::SecondFactorScan => {
+            "In your authenticator app, add an account and scan this code with it."
+        }
+        A::SecondFactorQrLabel => "QR code for your authenticator app",
+        A::SecondFactorOrType => "Or type this key into the app:",
+        A::SecondFactorCode => "Code from your authenticator app",
+        A::SecondFactorCodeHint => "6 digits. A new one shows every 30 seconds.",
+        A::SecondFactorTurnOn => "Turn it on",
+        A::SecondFactorDone => {
+            "Done. From now on, signing in on a phone also asks for the code your app shows."
+        }
+        A::SecondFactorNewApp => "Use a new authenticator app",
+        A::SecondFactorTurnOff => "Stop asking for a code",
+        A::SecondFactorRemoved => "This account no longer asks for a code when it signs in.",
+        A::SecondFactorInUse => {
+            "This account can see someone else's plan, so it must go on asking for a code. Leave that plan first, if you want to stop."
+        }
+        A::SecondFactorSignInAgain => {
+            "For this, sign out and sign in again on this phone first, then come back within 15 minutes."
+        }
+        A::ErrSecondFactorNeeded => {
+            "This account also asks for the code your authenticator app shows now. Type it below, then try again."
+        }
+        A::ErrSecondFactorWrong => {
+            "That code did not work. It may have just changed, or been used already: type the one your app shows now."
+        }
+        A::JoinNeedsSecondFactor => {
+            "Before you join, set up a second factor for this account: a code from an authenticator app, asked for when you sign in. Then come back here."
+        }
+        A::JoinSetSecondFactor => "Set up a second factor",
         A::RemovedFromPlan => {
             "A plan someone shared with you is no longer shared with this account (you left it, or they removed you), so it has been taken off this phone."
         }

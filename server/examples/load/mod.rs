@@ -120,6 +120,7 @@ impl Phone {
             verifier: Bytes([7; 32]),
             phone_name: "Second".into(),
             range_start: 2 * 4096,
+            code: None,
         };
         let response = client
             .post(format!("{base}/api/v1/sessions"))

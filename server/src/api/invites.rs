@@ -82,6 +82,15 @@ pub async fn redeem(
     Body(request): Body<Redemption>,
 ) -> Result<StatusCode, ApiError> {
     auth::limit(&state, address, &[Limit::InviteByAddress]).await?;
+    // Someone else's plan is reached only through an account with a second factor.
+    if state
+        .db
+        .second_factor(&session.row.account)
+        .await?
+        .is_none()
+    {
+        return Err(ApiError::SecondFactorRequired);
+    }
     let hash = id_hash(&state, &id)?;
     // An invite someone else already redeemed says so plainly (nothing more can be done
     // with it); only tries at a live one count against its id.

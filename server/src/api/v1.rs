@@ -10,9 +10,10 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{delete, get, post, put};
 use axum::{Json, Router, middleware};
 use coplan_domain::account::{StretchCost, Username};
+use coplan_domain::totp;
 use coplan_domain::wire::{
-    self, Account, AccountKeys, Blob, Bytes, Cost, CostAsk, NewPassphrase, Phone, ServerInfo,
-    SignIn, SignUp, SignedIn,
+    self, Account, AccountKeys, Blob, Bytes, Cost, CostAsk, NewPassphrase, NewSecondFactor, Phone,
+    ServerInfo, SignIn, SignUp, SignedIn,
 };
 
 use crate::auth::{self, Limit, Purpose, Session};
@@ -40,6 +41,10 @@ pub fn routes(state: AppState) -> Router<AppState> {
         .route("/sessions/current", delete(sign_out))
         .route("/account", get(account))
         .route("/account/passphrase", put(new_passphrase))
+        .route(
+            "/account/second-factor",
+            put(set_second_factor).delete(remove_second_factor),
+        )
         .route("/account/export", get(export))
         .route("/account", delete(delete_account))
         .route("/phones/{id}", delete(remove_phone))
@@ -274,6 +279,7 @@ async fn sign_in(
     if account.disabled {
         return Err(ApiError::AccountDisabled);
     }
+    second_factor_passed(&state, &account.id, request.code.as_deref()).await?;
     let phone = auth::random_id();
     let (token, cookie) = auth::new_session();
     state
@@ -334,6 +340,8 @@ async fn recover(
     if account.disabled {
         return Err(ApiError::AccountDisabled);
     }
+    // Asked before the recovery code is used up, so a wrong code does not cost it.
+    second_factor_passed(&state, &account.id, request.code.as_deref()).await?;
     let (hash, wrapped) = account.recovery.ok_or(ApiError::SignInFailed)?;
     let phone = auth::random_id();
     let (token, cookie) = auth::new_session();
@@ -395,11 +403,97 @@ async fn account(
         .await?
         .ok_or(ApiError::SignInNeeded)?;
     let phones = phones_of(&state, &session).await?;
+    let second_factor = state
+        .db
+        .second_factor(&session.row.account)
+        .await?
+        .is_some();
     Ok(Json(Account {
         username,
         has_recovery,
         phones,
+        second_factor,
     }))
+}
+
+/// The most characters a typed code may have (6 digits, and spaces an app shows).
+const MAX_CODE_CHARS: usize = 16;
+
+/// For an account with a second factor (issue 14 item 10), after its passphrase or
+/// recovery code was right: the code its app shows now, for a step later than any taken
+/// before, taken now. Counted with the sign-in tries, since the limit was taken first.
+async fn second_factor_passed(
+    state: &AppState,
+    account: &str,
+    code: Option<&str>,
+) -> Result<(), ApiError> {
+    let Some(factor) = state.db.second_factor(account).await? else {
+        return Ok(());
+    };
+    let code = code.ok_or(ApiError::SecondFactorNeeded)?;
+    if code.chars().count() > MAX_CODE_CHARS {
+        return Err(ApiError::SecondFactorWrong);
+    }
+    let secret: [u8; totp::SECRET_BYTES] = factor
+        .secret
+        .as_slice()
+        .try_into()
+        .map_err(|_| ApiError::BadRequest("stored second factor"))?;
+    let now = totp::step_at(u64::try_from(state.clock.now_ms()).unwrap_or(0));
+    let last = u64::try_from(factor.last_step).ok();
+    let step = totp::check(&secret, code, now, last).ok_or(ApiError::SecondFactorWrong)?;
+    // Two sign-ins with one code at once: only one takes it.
+    let step = i64::try_from(step).map_err(|_| ApiError::SecondFactorWrong)?;
+    if !state.db.take_second_factor_step(account, step).await? {
+        return Err(ApiError::SecondFactorWrong);
+    }
+    Ok(())
+}
+
+/// Gives the account a second factor, or a new one in place of the one it has (then only
+/// from a sign-in in the last 15 minutes, which asked for the old one's code): the code
+/// the app shows for the new secret proves the app took it.
+async fn set_second_factor(
+    State(state): State<AppState>,
+    session: Session,
+    Body(request): Body<NewSecondFactor>,
+) -> Result<StatusCode, ApiError> {
+    let account = &session.row.account;
+    let now_ms = state.clock.now_ms();
+    if state.db.second_factor(account).await?.is_some()
+        && now_ms - session.row.created_ms > auth::FRESH_SIGN_IN_MS
+    {
+        return Err(ApiError::SignInAgain);
+    }
+    if request.code.chars().count() > MAX_CODE_CHARS {
+        return Err(ApiError::SecondFactorWrong);
+    }
+    let now = totp::step_at(u64::try_from(now_ms).unwrap_or(0));
+    let step = totp::check(&request.secret.0, &request.code, now, None)
+        .and_then(|step| i64::try_from(step).ok())
+        .ok_or(ApiError::SecondFactorWrong)?;
+    state
+        .db
+        .set_second_factor(account, &request.secret.0, step, now_ms)
+        .await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// Takes the account's second factor away: only from a sign-in in the last 15 minutes,
+/// and never while the account may reach someone else's plan.
+async fn remove_second_factor(
+    State(state): State<AppState>,
+    session: Session,
+) -> Result<StatusCode, ApiError> {
+    let account = &session.row.account;
+    if state.clock.now_ms() - session.row.created_ms > auth::FRESH_SIGN_IN_MS {
+        return Err(ApiError::SignInAgain);
+    }
+    if state.db.member_elsewhere(account).await? {
+        return Err(ApiError::SecondFactorInUse);
+    }
+    state.db.remove_second_factor(account).await?;
+    Ok(StatusCode::NO_CONTENT)
 }
 
 /// A new passphrase, with a new recovery code: only from a sign-in in the last 15

@@ -286,6 +286,77 @@ macro_rules! account_methods {
                 retry_after_s: (wait_ms / 1000.0).ceil().max(1.0) as u64,
             })
         }
+
+        async fn second_factor(&self, account: &str) -> Result<Option<SecondFactor>, StoreError> {
+            let found: Option<(Vec<u8>, i64)> = sqlx::query_as(
+                "SELECT secret, last_step FROM second_factors WHERE account_id = $1",
+            )
+            .bind(account)
+            .fetch_optional(&self.pool)
+            .await?;
+            Ok(found.map(|(secret, last_step)| SecondFactor { secret, last_step }))
+        }
+
+        async fn set_second_factor(
+            &self,
+            account: &str,
+            secret: &[u8],
+            step: i64,
+            now_ms: i64,
+        ) -> Result<(), StoreError> {
+            sqlx::query(
+                "INSERT INTO second_factors (account_id, secret, last_step, added_ms) \
+                 VALUES ($1, $2, $3, $4) ON CONFLICT (account_id) DO UPDATE \
+                 SET secret = $2, last_step = $3, added_ms = $4",
+            )
+            .bind(account)
+            .bind(secret)
+            .bind(step)
+            .bind(now_ms)
+            .execute(&self.pool)
+            .await?;
+            Ok(())
+        }
+
+        async fn take_second_factor_step(
+            &self,
+            account: &str,
+            step: i64,
+        ) -> Result<bool, StoreError> {
+            // One statement: two sign-ins with the same code at once take it only once.
+            Ok(sqlx::query(
+                "UPDATE second_factors SET last_step = $2 \
+                 WHERE account_id = $1 AND last_step < $2",
+            )
+            .bind(account)
+            .bind(step)
+            .execute(&self.pool)
+            .await?
+            .rows_affected()
+                == 1)
+        }
+
+        async fn remove_second_factor(&self, account: &str) -> Result<bool, StoreError> {
+            Ok(sqlx::query("DELETE FROM second_factors WHERE account_id = $1")
+                .bind(account)
+                .execute(&self.pool)
+                .await?
+                .rows_affected()
+                == 1)
+        }
+
+        async fn member_elsewhere(&self, account: &str) -> Result<bool, StoreError> {
+            let found: Option<(String,)> = sqlx::query_as(
+                "SELECT m.plan_id FROM plan_members m JOIN plans p ON p.id = m.plan_id \
+                 WHERE m.account_id = $1 AND p.owner_id <> $1 AND m.left_ms IS NULL \
+                 AND m.rights <> $2 LIMIT 1",
+            )
+            .bind(account)
+            .bind(super::plans::NO_RIGHTS.to_vec())
+            .fetch_optional(&self.pool)
+            .await?;
+            Ok(found.is_some())
+        }
     };
 }
 

@@ -142,6 +142,13 @@ pub enum Created {
     NameTaken,
 }
 
+/// An account's second factor: its code's secret, and the last step a code was taken for.
+#[derive(Clone, PartialEq, Eq)]
+pub struct SecondFactor {
+    pub secret: Vec<u8>,
+    pub last_step: i64,
+}
+
 /// An account as sign-in needs it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct AccountRow {
@@ -535,6 +542,38 @@ pub trait Store: CursorLog {
     fn delete_account(&self, id: &str) -> impl Future<Output = Result<bool, StoreError>> + Send;
     /// Turns off the account named `username` (unless it is off already): its sessions
     /// and sign-ins are refused from now on. Its id, if there is such an account.
+    /// The account's second factor, if it has one.
+    fn second_factor(
+        &self,
+        account: &str,
+    ) -> impl Future<Output = Result<Option<SecondFactor>, StoreError>> + Send;
+    /// Gives the account this second factor (in place of any it had), its code for `step`
+    /// just taken.
+    fn set_second_factor(
+        &self,
+        account: &str,
+        secret: &[u8],
+        step: i64,
+        now_ms: i64,
+    ) -> impl Future<Output = Result<(), StoreError>> + Send;
+    /// Takes the account's code for `step`: false when a code for it, or a later step,
+    /// was taken already (or the account has no second factor).
+    fn take_second_factor_step(
+        &self,
+        account: &str,
+        step: i64,
+    ) -> impl Future<Output = Result<bool, StoreError>> + Send;
+    /// Whether the account had a second factor to remove.
+    fn remove_second_factor(
+        &self,
+        account: &str,
+    ) -> impl Future<Output = Result<bool, StoreError>> + Send;
+    /// Whether the account may still reach someone else's plan (a member who has not left
+    /// and has some right).
+    fn member_elsewhere(
+        &self,
+        account: &str,
+    ) -> impl Future<Output = Result<bool, StoreError>> + Send;
     fn disable_account(
         &self,
         username: &str,
@@ -842,6 +881,32 @@ impl Store for Database {
         now_ms: i64,
     ) -> Result<Option<String>, StoreError> {
         each!(self, s => s.disable_account(username, now_ms).await)
+    }
+
+    async fn second_factor(&self, account: &str) -> Result<Option<SecondFactor>, StoreError> {
+        each!(self, s => s.second_factor(account).await)
+    }
+
+    async fn set_second_factor(
+        &self,
+        account: &str,
+        secret: &[u8],
+        step: i64,
+        now_ms: i64,
+    ) -> Result<(), StoreError> {
+        each!(self, s => s.set_second_factor(account, secret, step, now_ms).await)
+    }
+
+    async fn take_second_factor_step(&self, account: &str, step: i64) -> Result<bool, StoreError> {
+        each!(self, s => s.take_second_factor_step(account, step).await)
+    }
+
+    async fn remove_second_factor(&self, account: &str) -> Result<bool, StoreError> {
+        each!(self, s => s.remove_second_factor(account).await)
+    }
+
+    async fn member_elsewhere(&self, account: &str) -> Result<bool, StoreError> {
+        each!(self, s => s.member_elsewhere(account).await)
     }
 
     async fn remove_phone(&self, account: &str, phone: &str) -> Result<bool, StoreError> {

@@ -12,7 +12,7 @@ use super::{
     AccessRow, AccountRow, AccountTuple, Appended, Appending, AuditEntry, AuditRow, Bucket,
     Compacted, Created, CursorLog, Durability, Forgotten, Head, KeysPut, Logged, MemberRow,
     NewAccount, NewKeyEnvelope, NewPlan, NewSecrets, NewSession, PhoneRow, PlanRow, Pushed,
-    SessionLimits, SessionRow, Store, StoreError, Taken, insert_session,
+    SecondFactor, SessionLimits, SessionRow, Store, StoreError, Taken, insert_session,
 };
 
 /// Connections in the pool (SQLite writes one at a time whatever this says).

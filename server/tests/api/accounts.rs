@@ -35,7 +35,7 @@ fn todays_cost() -> Cost {
 }
 
 /// A sign-up whose secrets are all made from `secret`.
-fn sign_up(name: &str, secret: u8) -> SignUp {
+pub(crate) fn sign_up(name: &str, secret: u8) -> SignUp {
     SignUp {
         username: name.to_string(),
         verifier: Bytes([secret; 32]),
@@ -55,7 +55,7 @@ fn sign_up(name: &str, secret: u8) -> SignUp {
 }
 
 /// A sign-in from a phone of its own range (each call a new one).
-fn sign_in(name: &str, verifier: u8, phone: &str) -> SignIn {
+pub(crate) fn sign_in(name: &str, verifier: u8, phone: &str) -> SignIn {
     use std::sync::atomic::{AtomicU32, Ordering};
     static NEXT: AtomicU32 = AtomicU32::new(2);
     SignIn {
@@ -63,12 +63,13 @@ fn sign_in(name: &str, verifier: u8, phone: &str) -> SignIn {
         verifier: Bytes([verifier; 32]),
         phone_name: phone.to_string(),
         range_start: NEXT.fetch_add(1, Ordering::Relaxed) * 4096,
+        code: None,
     }
 }
 
 /// Sends `body` as JSON the way the app does (with `X-Coplan: 1`), with a session cookie
 /// when given.
-async fn send(
+pub(crate) async fn send(
     app: &TestApp,
     method: reqwest::Method,
     path: &str,
@@ -88,11 +89,11 @@ async fn send(
     request.send().await.expect("request sent")
 }
 
-async fn post(app: &TestApp, path: &str, body: &impl Serialize) -> reqwest::Response {
+pub(crate) async fn post(app: &TestApp, path: &str, body: &impl Serialize) -> reqwest::Response {
     send(app, reqwest::Method::POST, path, Some(body), None).await
 }
 
-async fn get_account(app: &TestApp, cookie: &str) -> reqwest::Response {
+pub(crate) async fn get_account(app: &TestApp, cookie: &str) -> reqwest::Response {
     send(
         app,
         reqwest::Method::GET,
@@ -104,7 +105,7 @@ async fn get_account(app: &TestApp, cookie: &str) -> reqwest::Response {
 }
 
 /// The session token the answer's cookie carries, after checking the cookie's attributes.
-fn session_cookie(response: &reqwest::Response) -> String {
+pub(crate) fn session_cookie(response: &reqwest::Response) -> String {
     let set = response
         .headers()
         .get("set-cookie")
@@ -123,12 +124,12 @@ fn session_cookie(response: &reqwest::Response) -> String {
     value.to_string()
 }
 
-async fn error_code(response: reqwest::Response) -> String {
+pub(crate) async fn error_code(response: reqwest::Response) -> String {
     let body: serde_json::Value = response.json().await.unwrap();
     body["error"]["code"].as_str().unwrap().to_string()
 }
 
-async fn start(db: Db) -> (TestApp, TestDatabase, tempfile::TempDir) {
+pub(crate) async fn start(db: Db) -> (TestApp, TestDatabase, tempfile::TempDir) {
     start_with(db, |_| {}).await
 }
 
@@ -143,7 +144,7 @@ async fn start_with(
 }
 
 /// Signs up `name` and answers the session cookie.
-async fn signed_up(app: &TestApp, name: &str, secret: u8) -> String {
+pub(crate) async fn signed_up(app: &TestApp, name: &str, secret: u8) -> String {
     let response = post(app, "/api/v1/accounts", &sign_up(name, secret)).await;
     assert_eq!(response.status(), StatusCode::CREATED);
     session_cookie(&response)

@@ -260,6 +260,7 @@ async fn every_endpoint_answers_each_caller_as_the_table_says_and_nothing_leaks(
         phones.push(signed_up(&app, person).await);
     }
     let joiner_phone = signed_up(&app, &joiner).await;
+    crate::second_factor::enrolled(&app, &joiner_phone).await;
     let person = &people[7];
     let mut plans = Vec::new();
     // The person's plan is kept by a second phone of theirs (the first asks as a caller).

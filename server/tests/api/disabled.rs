@@ -91,6 +91,7 @@ async fn a_disabled_account_is_refused_everywhere_and_the_person_is_told(db: Db)
         verifier: Bytes([verifier; 32]),
         phone_name: "Another".into(),
         range_start: 3 * 4096,
+        code: None,
     };
     assert_eq!(
         code(json_post(&app, "/api/v1/sessions", &sign_in(7), None).await).await,

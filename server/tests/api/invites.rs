@@ -11,6 +11,7 @@ use reqwest::StatusCode;
 use crate::helpers::{Db, TestApp, TestDatabase};
 use crate::on_both_databases;
 use crate::phones::{Person, Phone, attach, json_post, signed_up};
+use crate::second_factor::enrolled;
 
 on_both_databases!(
     an_invite_is_redeemed_once_however_many_try_at_once_and_each_side_reads_only_its_own,
@@ -93,7 +94,9 @@ async fn an_invite_is_redeemed_once_however_many_try_at_once_and_each_side_reads
         .collect();
     let mut phones = Vec::new();
     for joiner in &people {
-        phones.push(signed_up(&app, joiner).await);
+        let phone = signed_up(&app, joiner).await;
+        enrolled(&app, &phone).await;
+        phones.push(phone);
     }
     let path = format!("/api/v1/invites/{id}/redemption");
     // 1,000 redemptions at once: each account tries 250 times, each with a commitment of
@@ -240,6 +243,9 @@ async fn an_invite_runs_out_can_be_ended_and_a_plan_has_at_most_five_open(db: Db
     let phone = signed_up(&app, &person).await;
     let (_, plan) = attach(&app, &phone, 1).await;
     let joiner = signed_up(&app, &Person::new("joiner.a", 2)).await;
+    enrolled(&app, &joiner).await;
+    // (The owner too, so that only its being their own plan refuses them below.)
+    enrolled(&app, &phone).await;
     let invites = format!("/api/v1/plans/{}/invites", plan.plan);
     let open = |n: u32| {
         let body = serde_json::json!({ "id": InviteId::new(n).unwrap().to_text() });
@@ -302,6 +308,7 @@ async fn tries_at_redeeming_are_limited_per_invite_id_and_per_address(db: Db) {
     let database = TestDatabase::new(db).await;
     let app = TestApp::spawn(&database, std::path::Path::new("no-dist")).await;
     let guesser = signed_up(&app, &Person::new("a.guesser", 3)).await;
+    enrolled(&app, &guesser).await;
     let try_at = |id: u32| {
         let path = format!(
             "/api/v1/invites/{}/redemption",

@@ -23,5 +23,6 @@ mod phones;
 mod processes;
 mod restore;
 mod schemathesis;
+mod second_factor;
 mod sync;
 mod web;

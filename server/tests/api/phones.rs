@@ -135,6 +135,7 @@ pub async fn signed_in_as(app: &impl Served, person: &Person, nth: u32) -> Phone
         verifier: Bytes([7; 32]),
         phone_name: "Second".into(),
         range_start: nth * 4096,
+        code: None,
     };
     let response = json_post(app, "/api/v1/sessions", &body, None).await;
     phone_from(response, StatusCode::OK, nth * 4096).await

@@ -19,7 +19,10 @@ use coplan_domain::invite::TypedCode;
 use coplan_domain::membership::{Op, Role};
 use coplan_domain::sync::wire::write_request;
 use coplan_domain::sync::{DocumentRequest, id_to_hex};
-use coplan_domain::wire::{Blob, Bytes, Cost, NewPassphrase, RecoveryKeys, SignIn};
+use coplan_domain::totp;
+use coplan_domain::wire::{
+    Blob, Bytes, Cost, NewPassphrase, NewSecondFactor, RecoveryKeys, SignIn,
+};
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 
@@ -235,6 +238,9 @@ async fn schemathesis_finds_no_server_error_and_no_answer_the_description_does_n
     let phone = signed_up(&app, &person).await;
     let worker_phone = signed_up(&app, &worker).await;
     let carer_phone = signed_up(&app, &carer).await;
+    // Members of someone else's plan sign in with a second factor (and redeem with one).
+    crate::second_factor::enrolled(&app, &worker_phone).await;
+    crate::second_factor::enrolled(&app, &carer_phone).await;
     let leaver_phone = signed_up(&app, &leaver).await;
     signed_up(&app, &signer).await;
     let changer_phone = signed_up(&app, &changer).await;
@@ -330,6 +336,7 @@ async fn schemathesis_finds_no_server_error_and_no_answer_the_description_does_n
         verifier: Bytes([verifier; 32]),
         phone_name: "Schemathesis".into(),
         range_start: nth * 4096,
+        code: None,
     };
     let mut newcomer = Person::new("st.newcomer", 7).sign_up();
     newcomer.range_start = 4096;
@@ -375,6 +382,14 @@ async fn schemathesis_finds_no_server_error_and_no_answer_the_description_does_n
         (
             "PUT /api/v1/account/passphrase",
             json!({ "json": passphrase }),
+        ),
+        // The server's clock stands still for the run, so this code stays the app's.
+        (
+            "PUT /api/v1/account/second-factor",
+            json!({ "json": NewSecondFactor {
+                secret: Bytes([5; 20]),
+                code: totp::code(&[5; 20], totp::step_at(app.now_ms() as u64)),
+            } }),
         ),
         (
             "DELETE /api/v1/phones/{id}",

@@ -356,6 +356,7 @@ async fn leaving_takes_everything_the_server_holds_then_deletes_it(db: Db) {
         verifier: Bytes([7; 32]),
         phone_name: "Again".into(),
         range_start: 3 * 4096,
+        code: None,
     };
     let response = json_post(&app, "/api/v1/sessions", &body, None).await;
     assert_eq!(response.status(), StatusCode::UNAUTHORIZED);
