@@ -1,6 +1,7 @@
 // Shared helpers for the end-to-end tests: the real server binary on a fresh SQLite file,
 // and Debian's Chromium driven by playwright-core, headless.
 import { spawn } from 'node:child_process';
+import { createHmac } from 'node:crypto';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -211,6 +212,37 @@ export async function signUp(page, url, name) {
   await page.getByLabel('Passphrase', { exact: true }).fill(PASSPHRASE);
   await page.getByRole('button', { name: 'Make my account' }).click();
   await page.getByRole('heading', { name: 'Your recovery code' }).waitFor();
+}
+
+/**
+ * The code an authenticator app shows for `secret` (base32, as the app types it; spaces
+ * ignored) at `at` ms: RFC 6238, HMAC-SHA1, 30-second steps, 6 digits.
+ */
+export function totp(secret, at = Date.now()) {
+  const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
+  const bits = [...secret.replace(/\s/g, '')].map((c) => alphabet.indexOf(c).toString(2).padStart(5, '0')).join('');
+  const key = Buffer.from(bits.match(/.{8}/g).map((b) => parseInt(b, 2)));
+  const step = Buffer.alloc(8);
+  step.writeBigUInt64BE(BigInt(Math.floor(at / 30000)));
+  const digest = createHmac('sha1', key).update(step).digest();
+  const at4 = digest[19] & 15;
+  return String((digest.readUInt32BE(at4) & 0x7fffffff) % 1000000).padStart(6, '0');
+}
+
+/**
+ * Sets up a second factor on the second-factor screen open now (or at `/second-factor`
+ * when `url` is given), as an authenticator app would: reads the key the screen shows and
+ * types the code for it. Answers the key, for codes at later sign-ins.
+ */
+export async function setSecondFactor(page, url) {
+  if (url) await page.goto(`${url}/second-factor`);
+  await page.getByRole('button', { name: 'Set up a second factor' }).click();
+  await page.getByRole('img', { name: 'QR code for your authenticator app' }).waitFor();
+  const secret = (await page.getByTestId('second-factor-secret').textContent()).trim();
+  await page.getByRole('textbox', { name: 'Code from your authenticator app' }).fill(totp(secret));
+  await page.getByRole('button', { name: 'Turn it on' }).click();
+  await page.getByText('Done. From now on, signing in on a phone also asks for the code your app shows.').waitFor();
+  return secret;
 }
 
 /** Signs this phone in (as "Phone B") to the account `name` made with `signUp`. */

@@ -22,7 +22,7 @@ import jsQR from 'jsqr';
 import { PNG } from 'pngjs';
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
-import { SERVER_BIN, axeViolations, browserAndServer, savedOnThisPhone, signIn, signUp, tabWithStory, watchErrors } from './helpers.mjs';
+import { SERVER_BIN, axeViolations, browserAndServer, savedOnThisPhone, setSecondFactor, signIn, signUp, tabWithStory, totp, watchErrors, PASSPHRASE } from './helpers.mjs';
 
 const running = browserAndServer();
 
@@ -135,10 +135,28 @@ test('the person lets a worker in by QR code and a carer by typed code, each wit
   assert.equal(new URL(worker.page.url()).hash, '', 'the secret leaves the address bar');
   await worker.page.getByRole('link', { name: 'Set an app lock' }).click();
   await setPin(worker.page);
-  await worker.page.evaluate(() => {
-    history.pushState(null, '', '/join');
-    dispatchEvent(new PopStateEvent('popstate'));
-  });
+  const backToJoin = () =>
+    worker.page.evaluate(() => {
+      history.pushState(null, '', '/join');
+      dispatchEvent(new PopStateEvent('popstate'));
+    });
+  await backToJoin();
+  // And only an account with a second factor joins: the worker sets one up, as an
+  // authenticator app would, and the invite still waits.
+  await worker.page.getByText('Before you join, set up a second factor for this account').waitFor();
+  assert.deepEqual(await axeViolations(worker.page), []);
+  await worker.page.getByRole('link', { name: 'Set up a second factor' }).click();
+  await worker.page.getByTestId('second-factor-state').filter({ hasText: 'This account signs in with its passphrase alone.' }).waitFor();
+  assert.deepEqual(await axeViolations(worker.page), []);
+  await worker.page.getByRole('button', { name: 'Set up a second factor' }).click();
+  await worker.page.getByRole('textbox', { name: 'Code from your authenticator app' }).fill('000000');
+  assert.deepEqual(await axeViolations(worker.page), []);
+  await worker.page.getByRole('button', { name: 'Turn it on' }).click();
+  await worker.page.getByRole('alert').filter({ hasText: 'That code did not work.' }).waitFor();
+  await worker.page.getByRole('button', { name: 'Back' }).click();
+  await setSecondFactor(worker.page);
+  await worker.page.getByTestId('second-factor-state').filter({ hasText: 'This account asks for a code from your authenticator app' }).waitFor();
+  await backToJoin();
   await worker.page.getByText('Waiting for them to let you join…').waitFor({ timeout: 20000 });
   await a.page.getByRole('heading', { name: 'Sam (worker) wants to join your plan' }).waitFor({ timeout: 20000 });
   await a.page.getByText("Their account's username is sam.worker.").waitFor();
@@ -231,6 +249,7 @@ test('the person lets a worker in by QR code and a carer by typed code, each wit
   // lower case with spaces, gives both phones one check number. The person chose the
   // safety plan alone for them.
   const carer = await phoneOf(url, 'jo.carer');
+  await setSecondFactor(carer.page, url);
   await setPin(carer.page, url);
   const carerRights = {
     'About me': 'Cannot see it',
@@ -241,6 +260,7 @@ test('the person lets a worker in by QR code and a carer by typed code, each wit
   // username, not Jo's, and declines; nobody joins.
   const overheard = await openInvite(a.page, url, 'A carer', 'Jo', carerRights);
   const stranger = await phoneOf(url, 'a.stranger');
+  await setSecondFactor(stranger.page, url);
   await setPin(stranger.page, url);
   await go(stranger.page, `${url}/join`);
   await stranger.page.getByRole('textbox', { name: 'The code on their phone' }).fill(overheard.code);
@@ -325,6 +345,40 @@ test('the person lets a worker in by QR code and a carer by typed code, each wit
         "Who can see this part: Alex, whose plan it is; you, who can read it and suggest changes; a worker Alex invited, who can change it.",
     })
     .waitFor({ timeout: 30000 });
+  // The person chooses to show the worker to the others by a name of their choosing; the
+  // screen says what the others can tell even without it. The carer's phone then names
+  // the worker that way, and nothing else of them (never their username).
+  await go(a.page, `${url}/account`);
+  await a.page.getByRole('link', { name: 'Who can see your plan' }).click();
+  const samsRegion = a.page.getByRole('region', { name: 'sam.worker (worker)' });
+  await samsRegion
+    .getByTestId('shown-to-others')
+    .filter({ hasText: 'The others who can see your plan do not see their name, only their role.' })
+    .waitFor({ timeout: 20000 });
+  await a.page.getByText('may guess who wrote them').waitFor();
+  await a.page.getByRole('button', { name: 'Show sam.worker (worker) to the others by name' }).click();
+  await a.page.getByRole('heading', { name: 'What should the others call sam.worker (worker)?' }).waitFor();
+  await a.page.getByRole('button', { name: 'Show this name' }).click();
+  await a.page.getByRole('alert').filter({ hasText: 'Type the name the others should see.' }).waitFor();
+  await a.page.getByRole('textbox', { name: 'Name the others will see' }).fill('Sam');
+  assert.deepEqual(await axeViolations(a.page), []);
+  await a.page.getByRole('button', { name: 'Show this name' }).click();
+  await a.page.getByText('The others now see sam.worker (worker) as \u201cSam\u201d.').waitFor({ timeout: 20000 });
+  await samsRegion
+    .getByTestId('shown-to-others')
+    .filter({ hasText: 'The others who can see your plan see them as \u201cSam\u201d.' })
+    .waitFor();
+  await a.page.getByRole('button', { name: "Stop showing sam.worker (worker)'s name" }).waitFor();
+  assert.deepEqual(await axeViolations(a.page), []);
+  const namedLine =
+    "Who can see this part: Alex, whose plan it is; you, who can read it and suggest changes; Sam (worker), who can change it.";
+  for (const until = Date.now() + 40000; ; ) {
+    await go(carer.page, `${url}/safety-plan/edit`);
+    const line = carer.page.getByTestId('readers').filter({ hasText: namedLine });
+    if (await line.waitFor({ timeout: 3000 }).then(() => true, () => false)) break;
+    assert.ok(Date.now() < until, "the worker's name the person chose reaches the carer's phone");
+  }
+  assert.ok(!(await carer.page.content()).includes('sam.worker'), "the carer's phone never shows the worker's username");
 
   // The carer's voice: they notice warning signs and suggest three; the person leaves one
   // out, takes the other two in at once, and the safety plan holds only those.
@@ -516,6 +570,7 @@ test("a carer leaves on their own; a change the person's other phone sealed befo
   await b.getByTestId('readers').filter({ hasText: 'Only you can see this part of your plan.' }).waitFor({ timeout: 30000 });
   // A carer, who reads the safety plan, joins by typed code.
   const carer = await phoneOf(url, 'kim.carer');
+  const carersKey = await setSecondFactor(carer.page, url);
   await setPin(carer.page, url);
   const invite = await openInvite(a.page, url, 'A carer', 'Kim');
   await go(carer.page, `${url}/join`);
@@ -524,6 +579,21 @@ test("a carer leaves on their own; a change the person's other phone sealed befo
   await a.page.getByRole('heading', { name: 'Kim (carer) wants to join your plan' }).waitFor({ timeout: 20000 });
   await a.page.getByRole('button', { name: 'Let them join' }).click();
   await carer.page.getByText('You have joined their plan.').waitFor({ timeout: 20000 });
+  // On another phone, the carer's passphrase alone no longer signs in: the form asks for
+  // the code their app shows, and takes the next one.
+  const another = await running.browser.newContext({ viewport: { width: 320, height: 800 } });
+  const other = await another.newPage();
+  await other.goto(`${url}/account`);
+  await other.getByRole('button', { name: 'Sign in' }).click();
+  await other.getByRole('textbox', { name: 'Username' }).fill('kim.carer');
+  await other.getByLabel('Passphrase', { exact: true }).fill(PASSPHRASE);
+  await other.getByRole('button', { name: 'Sign in on this phone' }).click();
+  await other.getByRole('alert').filter({ hasText: 'This account also asks for the code your authenticator app shows now.' }).waitFor({ timeout: 20000 });
+  assert.deepEqual(await axeViolations(other), []);
+  await other.getByRole('textbox', { name: 'Code from your authenticator app' }).fill(totp(carersKey, Date.now() + 30000));
+  await other.getByRole('button', { name: 'Sign in on this phone' }).click();
+  await other.getByText('Signed in as kim.carer.').waitFor({ timeout: 20000 });
+  await another.close();
 
   // Phone B writes a warning sign. None of its syncs gets through, so the change, sealed
   // under the safety plan's key as it stands, waits in its outbox.
