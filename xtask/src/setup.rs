@@ -3,7 +3,7 @@
 //!
 //! - wasm32 target (rustup)
 //! - wasm-bindgen-cli at the version in Cargo.lock (cargo install; ~2.5 min cold)
-//! - trunk 0.21.14 (cargo install; ~7 min cold; 0.22 needs a newer Rust than 1.95)
+//! - trunk 0.21.14 (cargo install, lightly optimised; 0.22 needs a newer Rust than 1.95)
 //! - wasm-opt from the npm package binaryen 132 (xtask/npm; Debian's 108 breaks the build)
 //! - for tests: Debian's chromium and chromium-driver, postgresql, the npm packages in
 //!   tests/e2e (playwright-core, axe-core) from package-lock.json, and schemathesis with
@@ -226,15 +226,26 @@ fn ensure_trunk() -> anyhow::Result<()> {
     if cmd::version_of("trunk").is_some_and(|v| v == wanted) {
         return Ok(());
     }
-    println!("trunk {TRUNK_VERSION} is needed; installing it (about 7 minutes the first time)");
-    cmd::run(Command::new("cargo").args([
-        "install",
-        "trunk",
-        "--version",
-        TRUNK_VERSION,
-        "--locked",
-        "--force",
-    ]))
+    println!("trunk {TRUNK_VERSION} is needed; installing it (a few minutes the first time)");
+    // Trunk's own release profile (opt-level 3, fat LTO in one codegen unit) took 8 min
+    // 24 s to install on a fresh two-core machine, paid by every clean CI run, and 7 min
+    // 46 s without the LTO: nearly all of it is optimising some 400 crates. Trunk only
+    // starts cargo, wasm-bindgen and wasm-opt, and hashes and copies a few small files,
+    // so it is built with light optimisation.
+    cmd::run(
+        Command::new("cargo")
+            .args([
+                "install",
+                "trunk",
+                "--version",
+                TRUNK_VERSION,
+                "--locked",
+                "--force",
+            ])
+            .env("CARGO_PROFILE_RELEASE_OPT_LEVEL", "1")
+            .env("CARGO_PROFILE_RELEASE_LTO", "false")
+            .env("CARGO_PROFILE_RELEASE_CODEGEN_UNITS", "16"),
+    )
 }
 
 /// Installs Debian packages (as root, or through sudo), refreshing the lists if needed.

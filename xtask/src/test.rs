@@ -3,11 +3,16 @@
 //! tests on SQLite and on a throwaway PostgreSQL, IndexedDB tests in headless Chromium,
 //! then the first visit's size against its hard cap and end-to-end tests of the release
 //! build served by the real server.
+//!
+//! The release build of the app runs beside the lints and tests, from the start (its log
+//! in [`RELEASE_LOG`]): for about half of its ten minutes from a clean clone it keeps one
+//! core busy (one codegen unit, then wasm-opt), and the other would wait.
 
 use anyhow::{Context as _, bail};
 use std::io::{BufRead as _, BufReader};
+use std::os::unix::process::CommandExt as _;
 use std::path::Path;
-use std::process::{Command, Stdio};
+use std::process::{Child, Command, Stdio};
 use std::time::Instant;
 
 use crate::{build, cmd, postgres, setup};
@@ -31,6 +36,7 @@ pub fn all() -> anyhow::Result<()> {
     step("formatting", &mut || {
         cmd::run(Command::new("cargo").args(["fmt", "--all", "--check"]))
     })?;
+    let mut release = Beside::start()?;
     step("lints (native)", &mut || {
         clippy(&["--workspace", "--exclude", "coplan-app", "--all-targets"])
     })?;
@@ -80,10 +86,11 @@ pub fn all() -> anyhow::Result<()> {
                 .env("WASM_BINDGEN_TEST_TIMEOUT", "120"),
         )
     })?;
-    step(
-        "release build of the app, and the server",
-        &mut build_for_end_to_end,
-    )?;
+    step("release build of the app, and the server", &mut || {
+        release.finish()?;
+        build::server(&[])?;
+        build::variant(Path::new(build::DIST), Path::new("target/e2e/dist-b"), "B")
+    })?;
     step(
         "first visit's critical path within its hard cap",
         &mut first_visit_within_cap,
@@ -95,6 +102,60 @@ pub fn all() -> anyhow::Result<()> {
         println!("  {secs:>5} s  {name}");
     }
     Ok(())
+}
+
+/// Where the release build that runs beside the tests writes what it prints.
+pub const RELEASE_LOG: &str = "target/release-build.log";
+
+/// `cargo xtask build` in a process of its own, started now; stopped if the tests fail
+/// first, so a failing run ends at once.
+struct Beside {
+    child: Option<Child>,
+}
+
+impl Beside {
+    fn start() -> anyhow::Result<Self> {
+        let log = std::fs::File::create(RELEASE_LOG).context(RELEASE_LOG)?;
+        println!("(the release build runs beside the next steps; its log: {RELEASE_LOG})");
+        // A process group of its own, so stopping it stops trunk, cargo and rustc too.
+        let child = Command::new(std::env::current_exe()?)
+            .arg("build")
+            .stdout(log.try_clone()?)
+            .stderr(log)
+            .process_group(0)
+            .spawn()
+            .context("starting the release build")?;
+        Ok(Self { child: Some(child) })
+    }
+
+    /// Waits for the build; its log's end, and an error, if it failed.
+    fn finish(&mut self) -> anyhow::Result<()> {
+        let Some(mut child) = self.child.take() else {
+            bail!("the release build was already waited for");
+        };
+        let status = child.wait()?;
+        let log = std::fs::read_to_string(RELEASE_LOG).unwrap_or_default();
+        let lines: Vec<&str> = log.lines().collect();
+        let shown = if status.success() { 3 } else { 60 };
+        for line in &lines[lines.len().saturating_sub(shown)..] {
+            println!("{line}");
+        }
+        if !status.success() {
+            bail!("the release build failed ({status}); all it printed is in {RELEASE_LOG}");
+        }
+        Ok(())
+    }
+}
+
+impl Drop for Beside {
+    fn drop(&mut self) {
+        if let Some(child) = &mut self.child {
+            let _ = Command::new("kill")
+                .args(["-TERM", &format!("-{}", child.id())])
+                .status();
+            let _ = child.wait();
+        }
+    }
 }
 
 /// `cargo clippy --locked <args> -- -D warnings`: lints with warnings denied.
