@@ -1,8 +1,9 @@
 // The app shell: a strict CSP with no CSP errors, the safety plan button on every screen,
-// axe-core clean on every screen at 320 px wide, and touch targets of at least 44 px.
+// axe-core clean on every screen at 320 px wide, and touch targets of at least 44 px; the
+// account part's screens too, signed in.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { axeViolations, browserAndServer, watchErrors, smallTargets } from './helpers.mjs';
+import { axeViolations, browserAndServer, signUp, watchErrors, smallTargets } from './helpers.mjs';
 
 const SCREENS = [
   ['/', 'Your plan'],
@@ -19,6 +20,18 @@ const SCREENS = [
   ['/crisis-card', 'Crisis card'],
   ['/forgotten', 'Forget this phone'],
   ['/no-such-page', 'This page does not exist'],
+];
+
+// The screens of the account part, as someone signed in sees them.
+const ACCOUNT_SCREENS = [
+  ['/account', 'Back up and use on your other phones'],
+  ['/second-factor', 'Second factor'],
+  ['/invite', 'Invite someone to your plan'],
+  ['/join', "Join someone's plan"],
+  ['/people', 'Who can see your plan'],
+  ['/suggestions', 'Suggestions'],
+  ['/access', 'What others did with your plan'],
+  ['/leave', 'Leave a plan'],
 ];
 
 const running = browserAndServer();
@@ -47,10 +60,19 @@ for (const width of [320, 800]) {
   test(`every screen at ${width} px: safety plan one tap away, axe-core clean, 44 px targets`, async () => {
     const context = await running.browser.newContext({ viewport: { width, height: 700 } });
     const page = await context.newPage();
-    for (const [path, heading] of SCREENS) {
+    // Signed in half way, so the account part's screens are seen as a member sees them.
+    const screens = [...SCREENS, ['sign up', null], ...ACCOUNT_SCREENS];
+    for (const [path, heading] of screens) {
+      if (path === 'sign up') {
+        await signUp(page, running.server.url, `sweep.${width}`);
+        await page.goto(`${running.server.url}/account`);
+        await page.getByText(`Signed in as sweep.${width}.`).waitFor();
+        continue;
+      }
       await page.goto(running.server.url + path);
       await page.getByRole('heading', { name: heading, level: 1 }).waitFor();
       await page.waitForFunction(() => !document.querySelector('#app [role="status"]')?.textContent.includes('Opening'));
+      await page.waitForLoadState('networkidle');
       const safety = page.getByRole('link', { name: 'Safety plan', exact: true });
       assert.ok(await safety.isVisible(), `${path}: the safety plan button is visible`);
       assert.deepEqual(await axeViolations(page), [], `${path}: axe-core violations`);
