@@ -450,9 +450,10 @@ async fn second_factor_passed(
     Ok(())
 }
 
-/// Gives the account a second factor, or a new one in place of the one it has (then only
-/// from a sign-in in the last 15 minutes, which asked for the old one's code): the code
-/// the app shows for the new secret proves the app took it.
+/// Gives the account a second factor, or a new one in place of the one it has, only from
+/// a sign-in in the last 15 minutes (which asked for the old one's code, if any): a phone
+/// left signed in must not let whoever holds it lock the person out of signing in and
+/// recovering elsewhere. The code the app shows for the new secret proves the app took it.
 async fn set_second_factor(
     State(state): State<AppState>,
     session: Session,
@@ -460,9 +461,7 @@ async fn set_second_factor(
 ) -> Result<StatusCode, ApiError> {
     let account = &session.row.account;
     let now_ms = state.clock.now_ms();
-    if state.db.second_factor(account).await?.is_some()
-        && now_ms - session.row.created_ms > auth::FRESH_SIGN_IN_MS
-    {
+    if now_ms - session.row.created_ms > auth::FRESH_SIGN_IN_MS {
         return Err(ApiError::SignInAgain);
     }
     if request.code.chars().count() > MAX_CODE_CHARS {

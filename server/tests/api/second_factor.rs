@@ -1,7 +1,7 @@
 //! The second factor (issue 14 item 10), over real HTTP on both databases: an account
 //! given a time-based code's secret then signs in and recovers only with the code its
 //! app shows now, each code taken once; wrong codes count with the sign-in tries; the
-//! secret is replaced or taken away only from a fresh sign-in; and an account that may
+//! secret is added, replaced or taken away only from a fresh sign-in; and an account that may
 //! reach someone else's plan keeps it.
 
 use coplan_domain::invite::InviteId;
@@ -18,7 +18,7 @@ use crate::phones::{self, Person, attach, json_post};
 
 on_both_databases!(
     an_account_with_a_second_factor_signs_in_and_recovers_only_with_a_fresh_code,
-    the_second_factor_is_replaced_or_taken_away_only_from_a_fresh_sign_in,
+    the_second_factor_is_added_replaced_or_taken_away_only_from_a_fresh_sign_in,
     a_member_of_someone_elses_plan_keeps_their_second_factor,
 );
 
@@ -148,9 +148,19 @@ async fn an_account_with_a_second_factor_signs_in_and_recovers_only_with_a_fresh
     assert!(slowed, "guessing codes is slowed like guessing passphrases");
 }
 
-async fn the_second_factor_is_replaced_or_taken_away_only_from_a_fresh_sign_in(db: Db) {
+async fn the_second_factor_is_added_replaced_or_taken_away_only_from_a_fresh_sign_in(db: Db) {
     let (app, _database, _dist) = start(db).await;
-    let cookie = signed_up(&app, "alex", 7).await;
+    // A phone left signed in cannot add one either: whoever holds it would lock the
+    // person out of signing in, and recovering, anywhere else.
+    let stale = signed_up(&app, "alex", 7).await;
+    app.advance(FIFTEEN_MINUTES + 1);
+    let response = set(&app, &stale, SECRET, code_now(&app, &SECRET, 0)).await;
+    assert_eq!(response.status(), StatusCode::FORBIDDEN);
+    assert_eq!(error_code(response).await, "sign_in_again");
+    assert!(!has_second_factor(&app, &stale).await);
+    let response = post(&app, "/api/v1/sessions", &sign_in("alex", 7, "P")).await;
+    assert_eq!(response.status(), StatusCode::OK);
+    let cookie = crate::accounts::session_cookie(&response);
     let response = set(&app, &cookie, SECRET, code_now(&app, &SECRET, 0)).await;
     assert_eq!(response.status(), StatusCode::NO_CONTENT);
 
