@@ -434,14 +434,9 @@ async fn second_factor_passed(
     if code.chars().count() > MAX_CODE_CHARS {
         return Err(ApiError::SecondFactorWrong);
     }
-    let secret: [u8; totp::SECRET_BYTES] = factor
-        .secret
-        .as_slice()
-        .try_into()
-        .map_err(|_| ApiError::BadRequest("stored second factor"))?;
     let now = totp::step_at(u64::try_from(state.clock.now_ms()).unwrap_or(0));
     let last = u64::try_from(factor.last_step).ok();
-    let step = totp::check(&secret, code, now, last).ok_or(ApiError::SecondFactorWrong)?;
+    let step = totp::check(&factor.secret, code, now, last).ok_or(ApiError::SecondFactorWrong)?;
     // Two sign-ins with one code at once: only one takes it.
     let step = i64::try_from(step).map_err(|_| ApiError::SecondFactorWrong)?;
     if !state.db.take_second_factor_step(account, step).await? {

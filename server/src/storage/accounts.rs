@@ -294,7 +294,17 @@ macro_rules! account_methods {
             .bind(account)
             .fetch_optional(&self.pool)
             .await?;
-            Ok(found.map(|(secret, last_step)| SecondFactor { secret, last_step }))
+            // Only 20-byte secrets are written (the wire's type), so another length is a
+            // damaged database, answered as any other database fault.
+            found
+                .map(|(secret, last_step)| {
+                    let secret = secret.try_into().map_err(|bytes: Vec<u8>| {
+                        let why = format!("a second factor's secret of {} bytes", bytes.len());
+                        StoreError::Query(sqlx::Error::Decode(why.into()))
+                    })?;
+                    Ok(SecondFactor { secret, last_step })
+                })
+                .transpose()
         }
 
         async fn set_second_factor(

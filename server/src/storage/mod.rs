@@ -145,7 +145,7 @@ pub enum Created {
 /// An account's second factor: its code's secret, and the last step a code was taken for.
 #[derive(Clone, PartialEq, Eq)]
 pub struct SecondFactor {
-    pub secret: Vec<u8>,
+    pub secret: [u8; coplan_domain::totp::SECRET_BYTES],
     pub last_step: i64,
 }
 
