@@ -54,8 +54,10 @@ pub async fn verified(
         .iter()
         .map(|e| e.as_slice().to_vec())
         .collect();
-    let verified = Membership::verify(person, &plan, &entries)
-        .map_err(|_| Problem::Api(ApiProblem::Unexpected { status: 200 }))?;
+    let Ok(verified) = Membership::verify(person, &plan, &entries) else {
+        super::notice::refused(super::notice::Refused::Members);
+        return Err(Problem::Api(ApiProblem::Unexpected { status: 200 }));
+    };
     LOGS.with_borrow_mut(|logs| logs.insert(plan, verified.clone()));
     Ok(verified)
 }

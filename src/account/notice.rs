@@ -30,6 +30,9 @@ const SHARED_UNLOCKED: &str = "coplan:shared-unlocked";
 const REMOVED: &str = "coplan:removed-from-plan";
 /// The service turned this account off (`account_disabled`).
 const TURNED_OFF: &str = "coplan:account-turned-off";
+/// What this phone last turned away from the server: what kind of thing, then a tab,
+/// when, then a tab, the part of the plan it was for (a section's stored name, or empty).
+const REFUSED: &str = "coplan:refused";
 /// How many members of the account's own plans to remove (they left, or the service
 /// turned their account off), as the server last counted.
 const TO_REMOVE: &str = "coplan:members-to-remove";
@@ -124,9 +127,72 @@ pub fn removed_from_plan() {
     show();
 }
 
+/// What the server sent that this phone turned away, because the plan's owner (or a
+/// member with the right) did not sign it: nothing of it was taken in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Refused {
+    /// A change or snapshot for this part, not signed by anyone who may write it.
+    Change(coplan_domain::plan::SectionKind),
+    /// A key for this part (or for someone's suggestions) the person did not sign, or not
+    /// the one the signed membership log vouches for.
+    Key,
+    /// A plan's membership log that does not verify against the person's key: a forged,
+    /// replayed or reordered entry.
+    Members,
+}
+
+impl Refused {
+    fn code(self) -> &'static str {
+        match self {
+            Self::Change(_) => "change",
+            Self::Key => "key",
+            Self::Members => "members",
+        }
+    }
+}
+
+/// The server sent something this phone turned away: said on every screen until the
+/// account screen is opened, so a lying server is never quietly put up with. Only what
+/// kind of thing, when, and which part are kept (no words of the plan).
+pub fn refused(what: Refused) {
+    let part = match what {
+        Refused::Change(kind) => kind.key(),
+        Refused::Key | Refused::Members => "",
+    };
+    web_sys::console::warn_1(
+        &format!("sync: turned away a {} from the server", what.code()).into(),
+    );
+    set(
+        REFUSED,
+        Some(format!("{}\t{}\t{part}", what.code(), now_ms())),
+    );
+    show();
+}
+
+/// The words for what this phone last turned away, if anything.
+fn refused_words() -> Option<String> {
+    let value = site()?.get_item(REFUSED).ok()??;
+    let mut fields = value.split('\t');
+    let (code, at, part) = (fields.next()?, fields.next()?, fields.next().unwrap_or(""));
+    let time = moment(at.parse().ok()?);
+    let section = coplan_domain::plan::SectionKind::ALL
+        .into_iter()
+        .find(|kind| kind.key() == part)
+        .map(|kind| crate::i18n::t(crate::plan::section_title(kind)));
+    Some(match (code, section) {
+        ("change", Some(section)) => fill(
+            ta(A::RefusedChange),
+            &[("section", section), ("time", &time)],
+        ),
+        ("key", _) => fill(ta(A::RefusedKey), &[("time", &time)]),
+        _ => fill(ta(A::RefusedMembers), &[("time", &time)]),
+    })
+}
+
 /// The person has seen the account's phones on the account screen.
 pub fn phones_seen(phones: &[coplan_domain::wire::Phone]) {
     set(REMOVED, None);
+    set(REFUSED, None);
     let newest = phones.iter().map(|p| p.signed_in_ms.max(0) as u64).max();
     set(PHONES_SEEN, newest.map(|n| n.to_string()));
     set(NEW_PHONE, None);
@@ -194,6 +260,7 @@ pub fn forget() {
         SHARED_PLAN,
         TURNED_OFF,
         TO_REMOVE,
+        REFUSED,
     ] {
         set(key, None);
     }
@@ -222,6 +289,9 @@ fn words() -> Option<String> {
     }
     if number(REMOVED).is_some() {
         return Some(ta(A::RemovedFromPlan).into());
+    }
+    if let Some(words) = refused_words() {
+        return Some(words);
     }
     if number(TO_REMOVE).is_some() {
         return Some(ta(A::MembersToRemove).into());

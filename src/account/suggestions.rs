@@ -16,7 +16,7 @@
 
 use coplan_domain::PlanId;
 use coplan_domain::envelope::{Encoding, Envelope, Header, What, seal};
-use coplan_domain::key_envelope::{KeyAddress, KeyEnvelope, seal_key};
+use coplan_domain::key_envelope::{KeyAddress, seal_key};
 use coplan_domain::keys::AccountRecord;
 use coplan_domain::membership::{Membership, Right};
 use coplan_domain::plan::SectionKind;
@@ -93,16 +93,12 @@ pub(super) async fn adopt(
     }
     let path = format!("/api/v1/plans/{}/keys", id_to_hex(&plan));
     let stored: KeyEnvelopes = api::get(&path).await?;
-    let mut keys: Vec<([u8; 16], [u8; 32])> = stored
-        .envelopes
-        .iter()
-        .filter_map(|blob| {
-            let envelope = KeyEnvelope::read(blob.as_slice()).ok()?;
-            let key = envelope.open(&log.person, &account.keys).ok()?;
-            (envelope.address.plan == plan && envelope.address.epoch == 0)
-                .then_some((envelope.address.document, key))
-        })
-        .collect();
+    let mut keys: Vec<([u8; 16], [u8; 32])> =
+        super::sync::open_keys(&stored, plan, &log.person, account)
+            .into_iter()
+            .filter(|k| k.epoch == 0)
+            .map(|k| (k.document, k.key))
+            .collect();
     if log.person == me {
         // None stored yet: made here, for the member and the person alike.
         let mut made = Vec::new();

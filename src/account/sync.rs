@@ -10,7 +10,7 @@
 
 use coplan_domain::PlanId;
 use coplan_domain::envelope::{Encoding, Envelope, Header, What, seal};
-use coplan_domain::key_envelope::{KeyAddress, KeyEnvelope, seal_key};
+use coplan_domain::key_envelope::{KeyAddress, KeyEnvelope, KeyEnvelopeError, seal_key};
 use coplan_domain::keys::AccountRecord;
 use coplan_domain::membership::{Membership, Right, Sender};
 use coplan_domain::plan::{SectionDoc, SectionKind, card};
@@ -519,15 +519,10 @@ async fn documents_with_keys(
 ) -> Result<Option<Vec<SectionSync>>, Problem> {
     let id = id_from_hex(&plan.plan).ok_or_else(unexpected)?;
     let keys: KeyEnvelopes = api::get(&format!("/api/v1/plans/{}/keys", plan.plan)).await?;
-    let opened: Vec<([u8; 16], [u8; 32])> = keys
-        .envelopes
-        .iter()
-        .filter_map(|blob| {
-            let envelope = KeyEnvelope::read(blob.as_slice()).ok()?;
-            let key = envelope.open(signer, &account.keys).ok()?;
-            (envelope.address.plan == id && envelope.address.epoch == 0)
-                .then_some((envelope.address.document, key))
-        })
+    let opened: Vec<([u8; 16], [u8; 32])> = open_keys(&keys, id, signer, account)
+        .into_iter()
+        .filter(|k| k.epoch == 0)
+        .map(|k| (k.document, k.key))
         .collect();
     let mut documents = Vec::with_capacity(plan.documents.len());
     for document in &plan.documents {
@@ -949,19 +944,7 @@ async fn catch_up(
     }
     let path = format!("/api/v1/plans/{}/keys", id_to_hex(&plan));
     let stored: KeyEnvelopes = api::get(&path).await?;
-    let opened: Vec<KeyAddressed> = stored
-        .envelopes
-        .iter()
-        .filter_map(|blob| {
-            let envelope = KeyEnvelope::read(blob.as_slice()).ok()?;
-            let key = envelope.open(&person, &account.keys).ok()?;
-            (envelope.address.plan == plan).then_some(KeyAddressed {
-                document: envelope.address.document,
-                epoch: envelope.address.epoch,
-                key,
-            })
-        })
-        .collect();
+    let opened = open_keys(&stored, plan, &person, account);
     let mut changed = false;
     for section in &mut record.documents {
         let Some(kind) = kind_of(&section.section) else {
@@ -970,15 +953,22 @@ async fn catch_up(
         let document = section.engine.document;
         while section.epoch < started(section) {
             let next = section.epoch + 1;
-            let key = opened
+            let found = opened
                 .iter()
                 .find(|k| k.document == document && k.epoch == next)
-                .map(|k| k.key)
-                .filter(|key| membership.vouches_for_key(&plan, &document, next, key));
-            let Some(key) = key else {
-                // Not here, or not the key the log vouches for: this section waits, and
-                // says nothing it cannot open.
-                web_sys::console::warn_1(&"sync: a section's new key is not here yet".into());
+                .map(|k| k.key);
+            let Some(key) =
+                found.filter(|key| membership.vouches_for_key(&plan, &document, next, key))
+            else {
+                // Not here yet, or not the key the log vouches for (one the server made
+                // or swapped, signed by the person for something else): this section
+                // waits, and says nothing it cannot open; the phone says it turned the
+                // key away.
+                if found.is_some() {
+                    super::notice::refused(super::notice::Refused::Key);
+                } else {
+                    web_sys::console::warn_1(&"sync: a section's new key is not here yet".into());
+                }
                 break;
             };
             section.next_epoch(key);
@@ -1005,10 +995,47 @@ async fn catch_up(
 }
 
 /// A key opened from a key envelope, by the document and epoch it names.
-struct KeyAddressed {
-    document: [u8; 16],
-    epoch: u32,
-    key: [u8; 32],
+pub(super) struct KeyAddressed {
+    pub(super) document: [u8; 16],
+    pub(super) epoch: u32,
+    pub(super) key: [u8; 32],
+}
+
+/// The keys among `stored` that are for `plan`, opened with this account's keys, each
+/// signed by `person` (every key of a plan is the person's phone's). One for this plan
+/// and this account that the person did not sign, or that was changed on its way, is
+/// left out, and the phone says it turned it away: only the server could have made it.
+pub(super) fn open_keys(
+    stored: &KeyEnvelopes,
+    plan: [u8; 16],
+    person: &[u8; 32],
+    account: &AccountRecord,
+) -> Vec<KeyAddressed> {
+    let mut opened = Vec::with_capacity(stored.envelopes.len());
+    let mut turned_away = false;
+    for blob in &stored.envelopes {
+        let Ok(envelope) = KeyEnvelope::read(blob.as_slice()) else {
+            continue;
+        };
+        if envelope.address.plan != plan {
+            continue;
+        }
+        match envelope.open(person, &account.keys) {
+            Ok(key) => opened.push(KeyAddressed {
+                document: envelope.address.document,
+                epoch: envelope.address.epoch,
+                key,
+            }),
+            Err(KeyEnvelopeError::BadSignature | KeyEnvelopeError::DoesNotOpen) => {
+                turned_away = true;
+            }
+            Err(_) => {}
+        }
+    }
+    if turned_away {
+        super::notice::refused(super::notice::Refused::Key);
+    }
+    opened
 }
 
 /// Keeps every change an answer pulled for a document, up to `up_to`, in the history
@@ -1279,6 +1306,7 @@ async fn take_in(
         Vec::with_capacity(from_log.envelopes.len());
     let mut claims = Vec::new();
     let mut unopened = Vec::new();
+    let mut turned_away = false;
     for pulled in from_log.envelopes {
         let Ok(envelope) = Envelope::read(&pulled.envelope) else {
             continue;
@@ -1288,11 +1316,17 @@ async fn take_in(
             continue;
         }
         // Opened only with the key of the member the log says sealed it: a change from
-        // anyone without edit here, or from a phone not theirs, does not open.
+        // anyone without edit here, or from a phone not theirs, does not open. Sealed
+        // under a key this phone holds, that is something the server should never have
+        // sent (it refuses such a change), and the phone says it turned it away; under
+        // an epoch's key this phone never had, it only cannot be read here.
         let sender = trusted.sender(kind, &header).await?;
-        let payload = sender.as_ref().and_then(|sender| {
-            let key = section.key_at(header.epoch)?;
-            envelope.open(&sender.signing, key).ok()
+        let payload = section.key_at(header.epoch).and_then(|key| {
+            let opened = sender
+                .as_ref()
+                .and_then(|sender| envelope.open(&sender.signing, key).ok());
+            turned_away |= opened.is_none();
+            opened
         });
         let Some(update) = payload
             .as_deref()
@@ -1312,6 +1346,9 @@ async fn take_in(
         }
         let ranges = sender.map(|s| s.ranges).unwrap_or_default();
         opened.push((header.what, header.range_start, update, ranges));
+    }
+    if turned_away {
+        super::notice::refused(super::notice::Refused::Change(kind));
     }
     let document = id_to_hex(&section.engine.document);
     for seq in unopened {

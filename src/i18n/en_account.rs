@@ -203,7 +203,7 @@ pub fn text(text: A) -> &'static str {
         A::InviteAgain => "Make a new invite",
         A::InviteEnded => "This invite has ended. Make a new one if you still want to invite them.",
         A::InviteStopWrongCode => {
-            "A phone tried this invite with a wrong code, so it was stopped. Nobody joined. Make a new invite."
+            "Someone tried this invite without the right code (or what they sent was changed on the way), so it was stopped. Nobody joined. Make a new invite."
         }
         A::InviteStopOwnAccount => {
             "That phone is signed in to your own account. To use your plan on another of your phones, sign in there instead."
@@ -331,6 +331,15 @@ pub fn text(text: A) -> &'static str {
         A::ReaderReads => "{who}, who can read it",
         A::MembersToRemove => {
             "Someone who could see your plan has left it, or the service turned their account off. Remove them in Who can see your plan, so that new keys are made for what you write next."
+        }
+        A::RefusedChange => {
+            "At {time} the server sent a change to {section} that was not signed by anyone who may change that part. Coplan left it out; nothing else changed. If you see this again, tell the service that runs your Coplan server."
+        }
+        A::RefusedKey => {
+            "At {time} the server sent a key for part of a plan that the plan's owner did not sign. Coplan did not use it; nothing on this phone changed. If you see this again, tell the service that runs your Coplan server."
+        }
+        A::RefusedMembers => {
+            "At {time} the server sent a list of who can see a plan that is not the one the plan's owner signed. Coplan did not use it, and that plan waits to sync until the server sends the signed one. Nothing on this phone changed. Tell the service that runs your Coplan server."
         }
         A::SecondFactorOpen => "Second factor",
         A::SecondFactorHeading => "Second factor",

@@ -291,6 +291,10 @@ pub enum AccountText {
     JoinNeedsSecondFactor,
     JoinSetSecondFactor,
     MembersToRemove,
+    /// What this phone turned away from the server (`account/notice.rs`).
+    RefusedChange,
+    RefusedKey,
+    RefusedMembers,
     /// Who can see and change a part (`account/readers.rs`).
     ReadersOnlyYou,
     ReadersAlso,
