@@ -18,104 +18,19 @@
 // other phone had sealed.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import jsQR from 'jsqr';
-import { PNG } from 'pngjs';
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { SERVER_BIN, axeViolations, browserAndServer, savedOnThisPhone, setSecondFactor, signIn, signUp, tabWithStory, totp, watchErrors, PASSPHRASE } from './helpers.mjs';
+import { go, openInvite, phoneAt, removeMember, setPin, watchRefusals, wordsArrive } from './together.mjs';
 
 const running = browserAndServer();
-
-
-/** A phone of its own (a browser context) at 320 px, signed up as `name`. */
-async function phoneOf(url, name) {
-  const context = await running.browser.newContext({ viewport: { width: 320, height: 800 } });
-  const page = await context.newPage();
-  const errors = watchErrors(page);
-  await signUp(page, url, name);
-  return { context, page, errors };
-}
-
-const PIN = '482913';
-
-/** Turns the app lock on, on the screen open now or at `/privacy`. */
-async function setPin(page, url) {
-  if (url) await page.goto(`${url}/privacy`);
-  await page.getByLabel('New PIN or passphrase').fill(PIN);
-  await page.getByLabel('Type it again').fill(PIN);
-  await page.getByRole('button', { name: 'Turn the lock on' }).click();
-  await page.getByText('The lock is on.').waitFor();
-}
-
-/** Loads `address`, unlocking if the phone has a lock (a full load always opens locked). */
-async function go(page, address) {
-  await page.goto(address);
-  const locked = page.getByRole('heading', { name: 'Coplan is locked', level: 1 });
-  await locked.or(page.getByRole('navigation', { name: 'Main' })).first().waitFor();
-  if (await locked.isVisible()) {
-    await page.getByLabel('Your PIN').fill(PIN);
-    await page.getByRole('button', { name: 'Unlock' }).click();
-    await page.getByRole('navigation', { name: 'Main' }).waitFor();
-  }
-}
-
-/** Opens `path` until the textbox `label` holds `words` (sync runs when there is news). */
-async function wordsArrive(page, path, label, words) {
-  const deadline = Date.now() + 30000;
-  for (;;) {
-    await go(page, path);
-    const box = page.getByRole('textbox', { name: label, exact: true });
-    if (await box.waitFor({ timeout: 5000 }).then(() => true, () => false)) {
-      if ((await box.inputValue()).includes(words)) return;
-    }
-    if (Date.now() > deadline) assert.fail(`"${words}" did not arrive at ${path}`);
-    await page.waitForTimeout(1000);
-  }
-}
-
-/**
- * The person removes `who` (as Who can see your plan names them) from their plan, with
- * `stays` listed beside them; with `axe`, both screens are checked.
- */
-async function removeMember(page, url, who, { stays = [], axe = false } = {}) {
-  await go(page, `${url}/account`);
-  await page.getByRole('link', { name: 'Who can see your plan' }).click();
-  for (const listed of [who, ...stays]) await page.getByRole('heading', { name: listed }).waitFor();
-  if (axe) assert.deepEqual(await axeViolations(page), []);
-  await page.getByRole('button', { name: `Remove ${who}` }).click();
-  await page.getByRole('heading', { name: `Remove ${who} from your plan?` }).waitFor();
-  if (axe) assert.deepEqual(await axeViolations(page), []);
-  await page.getByRole('button', { name: 'Yes, remove them' }).click();
-  await page.getByText(`You removed ${who}. They can no longer see your plan.`).waitFor();
-}
-
-/**
- * The person's phone opens an invite for `name` in `role` ('A worker' or 'A carer'), with
- * `rights` changed from the role's defaults ({ 'About me': 'Cannot see it' }); its QR code
- * and typed code.
- */
-async function openInvite(page, url, role, name, rights = {}) {
-  await page.goto(`${url}/account`);
-  await page.getByRole('link', { name: 'Invite someone to your plan' }).click();
-  await page.getByRole('radio', { name: new RegExp(role) }).check();
-  await page.getByRole('textbox', { name: 'Their name' }).fill(name);
-  for (const [section, right] of Object.entries(rights)) {
-    await page.getByLabel(section, { exact: true }).selectOption({ label: right });
-  }
-  assert.deepEqual(await axeViolations(page), []);
-  await page.getByRole('button', { name: 'Make the invite' }).click();
-  const code = page.getByTestId('invite-code');
-  await code.waitFor();
-  const image = PNG.sync.read(await page.getByTestId('invite-qr').screenshot());
-  const read = jsQR(new Uint8ClampedArray(image.data), image.width, image.height);
-  assert.ok(read, 'the QR code reads');
-  return { qr: read.data, code: (await code.textContent()).trim() };
-}
+const phoneOf = (url, name) => phoneAt(running, url, name);
 
 test('the person lets a worker in by QR code and a carer by typed code, each with the parts chosen', async () => {
   const a = await tabWithStory(running, 'I grow tomatoes on the balcony');
   const url = a.url;
   const errorsA = watchErrors(a.page);
+  const refusedA = watchRefusals(a.context);
   await a.page.setViewportSize({ width: 320, height: 800 });
   await signUp(a.page, url, 'the.person');
   await a.page.goto(`${url}/account`);
@@ -554,6 +469,8 @@ test('the person lets a worker in by QR code and a carer by typed code, each wit
   assert.deepEqual(errorsA.filter((e) => !/status of 40[149]|ERR_INTERNET_DISCONNECTED/.test(e)), []);
   assert.deepEqual(worker.errors.filter((e) => !/status of 40[14]|ERR_INTERNET_DISCONNECTED/.test(e)), []);
   assert.deepEqual(carer.errors.filter((e) => !/status of 40[134]/.test(e)), []);
+  // The server was honest: no phone turned anything away.
+  assert.deepEqual([refusedA, worker.refused, carer.refused], [[], [], []]);
   for (const phone of [a, worker, carer]) await phone.context.close();
 });
 
@@ -563,7 +480,9 @@ test("a carer leaves on their own; a change the person's other phone sealed befo
   await signUp(a.page, url, 'pat.person');
   await a.page.goto(`${url}/account`);
   await a.page.getByText(/Your plan was last backed up at \d\d:\d\d/).waitFor({ timeout: 30000 });
+  const refusedA = watchRefusals(a.context);
   const contextB = await running.browser.newContext();
+  const refusedB = watchRefusals(contextB);
   const b = await contextB.newPage();
   await signIn(b, url, 'pat.person');
   await wordsArrive(b, `${url}/about-me`, 'My story, in my own words', 'I keep a diary');
@@ -643,5 +562,7 @@ test("a carer leaves on their own; a change the person's other phone sealed befo
   await wordsArrive(a.page, `${url}/safety-plan/edit`, 'Warning sign 1', 'Sleeping all day');
   // Removed: the phone stops asking.
   await toRemove.waitFor({ state: 'detached', timeout: 30000 });
+  // The server was honest: no phone turned anything away.
+  assert.deepEqual([refusedA, refusedB, carer.refused], [[], [], []]);
   for (const context of [a.context, contextB, carer.context]) await context.close();
 });
