@@ -497,3 +497,32 @@ async fn history_is_kept_per_document_in_log_order_and_goes_with_its_plan() {
     );
     assert_eq!(storage.history(&plan.id, "d0c1").await.unwrap(), []);
 }
+
+/// What the phone keeps beside a plan's sync record about who can see it (the writing
+/// screens' lines, the access log in words) names the plan's members: it opens again as
+/// kept, and goes with the plan when the plan comes off the phone (removed from it, or
+/// deleted here), so a removed member's phone keeps no names.
+#[wasm_bindgen_test]
+async fn what_is_kept_about_who_can_see_a_plan_goes_with_the_plan() {
+    let storage = Storage::open(&random_name()).await.unwrap();
+    let plan = draft("Sam");
+    storage.save_draft(&plan).await.unwrap();
+    let other = PlanDraft::new(PlanId::parse("plan-2").unwrap(), 1_000);
+    storage.save_draft(&other).await.unwrap();
+    for id in [&plan.id, &other.id] {
+        storage.keep_readers_copy(id, b"readers").await.unwrap();
+        storage.keep_access_copy(id, b"access").await.unwrap();
+    }
+    assert_eq!(
+        storage.readers_copy(&plan.id).await.unwrap().as_deref(),
+        Some(&b"readers"[..])
+    );
+    storage.delete_plan(&plan.id).await.unwrap();
+    assert_eq!(storage.readers_copy(&plan.id).await.unwrap(), None);
+    assert_eq!(storage.access_copy(&plan.id).await.unwrap(), None);
+    assert_eq!(
+        storage.access_copy(&other.id).await.unwrap().as_deref(),
+        Some(&b"access"[..]),
+        "another plan's copies stay"
+    );
+}

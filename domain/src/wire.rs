@@ -545,5 +545,19 @@ pub struct AccessCopy {
 /// The access copy's format this build writes.
 pub const ACCESS_COPY_VERSION: u32 = 1;
 
+/// Who can see and change each part of a plan, in words, as this phone last worked it out
+/// (`src/plan/readers.rs`), by each section's stored name; kept sealed beside the plan's
+/// sync record so a writing screen opened offline still says it. Stored format, version
+/// [`READERS_COPY_VERSION`]; pinned by `domain/tests/wire.rs`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ReadersCopy {
+    pub v: u32,
+    pub lines: std::collections::BTreeMap<String, String>,
+}
+
+/// The readers copy's format this build writes.
+pub const READERS_COPY_VERSION: u32 = 1;
+
 /// The most entries one access log answer holds.
 pub const ACCESS_MAX_ENTRIES: usize = 2000;

@@ -5,7 +5,8 @@ use coplan_domain::wire::{
     Access, AccessCopy, AccessLog, Account, AccountKeys, AppendMembership, AttachPlan,
     AttachedPlan, Blob, Bytes, Cost, InviteNonce, InviteOpened, InviteState, Joiner, KeyEnvelopes,
     MembershipLog, NewInvite, NewPassphrase, NewSecondFactor, People, Phone, PlanDocument, Plans,
-    RecoveryKeys, Redemption, ServerInfo, SignIn, SignUp, SignedIn, Someone, phone_name,
+    ReadersCopy, RecoveryKeys, Redemption, ServerInfo, SignIn, SignUp, SignedIn, Someone,
+    phone_name,
 };
 use serde::Serialize;
 use serde::de::DeserializeOwned;
@@ -323,6 +324,27 @@ fn the_access_logs_copy_on_the_phone_is_pinned() {
             lines: vec!["You removed sam.w (today)".into()],
         },
         r#"{"v":1,"at_ms":7,"lines":["You removed sam.w (today)"]}"#,
+    );
+}
+
+#[test]
+fn who_can_see_each_part_as_kept_on_the_phone_is_pinned() {
+    pinned(
+        &ReadersCopy {
+            v: 1,
+            lines: [
+                (
+                    "care_plan".to_string(),
+                    "Only you can see this part of your plan.".to_string(),
+                ),
+                (
+                    "about_me".to_string(),
+                    "Who else can see this part: Sam (worker), who can read it.".to_string(),
+                ),
+            ]
+            .into(),
+        },
+        r#"{"v":1,"lines":{"about_me":"Who else can see this part: Sam (worker), who can read it.","care_plan":"Only you can see this part of your plan."}}"#,
     );
 }
 

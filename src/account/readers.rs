@@ -17,9 +17,81 @@ use coplan_domain::plan::card::Shown;
 use coplan_domain::sync::id_to_hex;
 use coplan_domain::wire::People;
 
+use coplan_domain::PlanId;
+use coplan_domain::wire::{READERS_COPY_VERSION, ReadersCopy};
+
 use super::api;
 use super::flows::Problem;
 use crate::i18n::{AccountText as A, fill, ta};
+use crate::storage::Storage;
+
+/// Shows `lines` on the writing screens of the open plan `local`, and keeps them sealed
+/// beside its sync record when they changed, for a screen opened offline before any
+/// round ([`show_kept`]). A copy not kept is said in the console and never stops a round.
+pub async fn show(storage: &Storage, local: &PlanId, lines: BTreeMap<SectionKind, String>) {
+    let copy = ReadersCopy {
+        v: READERS_COPY_VERSION,
+        lines: lines
+            .iter()
+            .map(|(kind, line)| (kind.key().to_string(), line.clone()))
+            .collect(),
+    };
+    if !crate::plan::readers::set(lines) {
+        return;
+    }
+    let kept = match serde_json::to_vec(&copy) {
+        Ok(bytes) => storage.keep_readers_copy(local, &bytes).await.is_ok(),
+        Err(_) => false,
+    };
+    if !kept {
+        web_sys::console::warn_1(&"sync: who can see each part was not kept".into());
+    }
+}
+
+/// The open plan's lines as the last round kept them, while this tab knows none (a
+/// screen opened offline, or before the first round ends). Nothing when none were kept,
+/// or the phone is locked.
+pub async fn show_kept() {
+    if crate::plan::readers::known() {
+        return;
+    }
+    let Ok(storage) = Storage::shared().await else {
+        return;
+    };
+    let Some(plan) = storage
+        .current_plan()
+        .await
+        .ok()
+        .flatten()
+        .and_then(|open| PlanId::parse(&open).ok())
+    else {
+        return;
+    };
+    let Some(copy) = storage
+        .readers_copy(&plan)
+        .await
+        .ok()
+        .flatten()
+        .and_then(|bytes| serde_json::from_slice::<ReadersCopy>(&bytes).ok())
+        .filter(|copy| copy.v == READERS_COPY_VERSION)
+    else {
+        return;
+    };
+    let lines = copy
+        .lines
+        .into_iter()
+        .filter_map(|(key, line)| {
+            let kind = SectionKind::ALL
+                .into_iter()
+                .find(|kind| kind.key() == key)?;
+            Some((kind, line))
+        })
+        .collect();
+    // A round may have worked them out meanwhile: its lines are newer.
+    if !crate::plan::readers::known() {
+        crate::plan::readers::set(lines);
+    }
+}
 
 /// A plan, how long its log was, and its members' usernames by signing key, then.
 type Names = ([u8; 16], u32, Vec<([u8; 32], String)>);

@@ -56,6 +56,8 @@ pub fn start() {
         return;
     }
     leptos::task::spawn_local(async {
+        // Every tab says who can see each part as last worked out, until a round says more.
+        super::readers::show_kept().await;
         // No Web Locks (an old browser): every tab syncs, which is safe, only wasteful.
         let _ = crate::platform::hold_lock("coplan:sync", false).await;
         let mut failures = 0u32;
@@ -97,6 +99,8 @@ pub fn start() {
                 continue;
             }
             if let Err(problem) = result {
+                // Offline, or unlocked since the page opened: the kept lines meanwhile.
+                super::readers::show_kept().await;
                 failures = failures.saturating_add(1);
                 let signed_out = matches!(
                     &problem,
@@ -429,14 +433,10 @@ pub async fn sync_now() -> Result<(), Problem> {
     // On someone else's plan, every screen says what this account may change there; and
     // every writing screen, who can see and change that part.
     let may_change = match &shared_open {
-        Some((person, plan_id, _)) => {
+        Some((person, plan_id, local)) => {
             let log = members::verified(person, *plan_id, false).await?;
-            crate::plan::readers::set(super::readers::members_lines(
-                &log,
-                &me,
-                name.as_deref(),
-                &shown,
-            ));
+            let lines = super::readers::members_lines(&log, &me, name.as_deref(), &shown);
+            super::readers::show(&storage, local, lines).await;
             let rights = log
                 .members
                 .get(&me)
@@ -449,17 +449,19 @@ pub async fn sync_now() -> Result<(), Problem> {
         }
         None => None,
     };
-    match own_open {
-        Some(plan_id) => {
+    match (own_open, &open) {
+        (Some(plan_id), Some(local)) => {
             // (Not knowing who can see it, for now, never stops a round.)
             if let Ok(log) = members::verified(&me, plan_id, false).await
                 && let Ok(lines) = super::readers::persons_lines(plan_id, &log).await
             {
-                crate::plan::readers::set(lines);
+                super::readers::show(&storage, local, lines).await;
             }
         }
-        None if shared_open.is_none() => crate::plan::readers::set(Default::default()),
-        None => {}
+        _ if shared_open.is_none() => {
+            crate::plan::readers::set(Default::default());
+        }
+        _ => {}
     }
     super::notice::shared_plan(may_change.as_deref(), shared_unlocked, name);
     Ok(())

@@ -21,6 +21,11 @@ const THIS_ACCOUNT: &str = "this";
 const PENDING_MARK: &str = ".s.";
 /// The key of a plan's access log copy in the sync store (`<plan>.access`).
 const ACCESS_MARK: &str = ".access";
+/// Beside a plan's sync record: who can see each part, in words, as last worked out.
+const READERS_MARK: &str = ".readers";
+/// What is kept beside a plan's sync record about its members, by the mark after the
+/// plan's id: it goes with the plan (`Storage::delete_plan`).
+pub(super) const ABOUT_MEMBERS: [&str; 2] = [ACCESS_MARK, READERS_MARK];
 
 const PLACE: Place<'static> = Place {
     store: ACCOUNT,
@@ -196,19 +201,37 @@ impl Storage {
 
     /// The plan's access log as this phone last put it in words, if it ever did.
     pub async fn access_copy(&self, plan: &PlanId) -> Result<Option<Vec<u8>>, StorageError> {
-        let key = format!("{}{ACCESS_MARK}", plan.as_str());
+        self.beside(&format!("{}{ACCESS_MARK}", plan.as_str()))
+            .await
+    }
+
+    /// Keeps who can see each part of the plan, in words, as this phone last worked it out.
+    pub async fn keep_readers_copy(&self, plan: &PlanId, copy: &[u8]) -> Result<(), StorageError> {
+        self.put_beside(&format!("{}{READERS_MARK}", plan.as_str()), copy)
+            .await
+    }
+
+    /// Who can see each part of the plan, in words, as this phone last worked it out.
+    pub async fn readers_copy(&self, plan: &PlanId) -> Result<Option<Vec<u8>>, StorageError> {
+        self.beside(&format!("{}{READERS_MARK}", plan.as_str()))
+            .await
+    }
+
+    /// What [`Self::put_beside`] kept under `key`, opened (None if none, or if it does not
+    /// open).
+    async fn beside(&self, key: &str) -> Result<Option<Vec<u8>>, StorageError> {
         let tx = self.db.transaction(SYNC).build().map_err(read_failed)?;
         let stored: Option<JsValue> = tx
             .object_store(SYNC)
             .map_err(read_failed)?
-            .get(key.as_str())
+            .get(key)
             .primitive()
             .map_err(read_failed)?
             .await
             .map_err(read_failed)?;
         drop(tx);
         match stored {
-            Some(value) => Ok(self.open_record(SYNC, &key, &value).await),
+            Some(value) => Ok(self.open_record(SYNC, key, &value).await),
             None => Ok(None),
         }
     }

@@ -11,8 +11,8 @@ use wasm_bindgen::JsValue;
 use super::drafts::set_open_plan;
 use super::sections::update_key;
 use super::{
-    CURRENT_PLAN, DRAFTS, HISTORY, META, OPEN_COPIES, SECTION_SNAPSHOTS, SECTION_UPDATES, Storage,
-    StorageError, read_failed, write_failed,
+    CURRENT_PLAN, DRAFTS, HISTORY, META, OPEN_COPIES, SECTION_SNAPSHOTS, SECTION_UPDATES, SYNC,
+    Storage, StorageError, read_failed, write_failed,
 };
 
 /// Every key that starts with `[plan]`: up to, not including, `[plan, []]`.
@@ -58,7 +58,9 @@ impl Storage {
     }
 
     /// Deletes a plan and everything it holds, in one transaction: afterwards none of it
-    /// is left, or (if the phone stops half way) all of it still is.
+    /// is left, or (if the phone stops half way) all of it still is. Its sync record stays
+    /// (marked left, so the plan is not taken in again), without what was kept beside it
+    /// about the plan's members.
     pub async fn delete_plan(&self, plan: &PlanId) -> Result<(), StorageError> {
         let tx = self.readwrite([
             META,
@@ -67,7 +69,14 @@ impl Storage {
             SECTION_UPDATES,
             OPEN_COPIES,
             HISTORY,
+            SYNC,
         ])?;
+        let sync = tx.object_store(SYNC).map_err(write_failed)?;
+        for mark in super::account::ABOUT_MEMBERS {
+            sync.delete(format!("{}{mark}", plan.as_str()).as_str())
+                .await
+                .map_err(write_failed)?;
+        }
         for store in [SECTION_SNAPSHOTS, SECTION_UPDATES, HISTORY] {
             tx.object_store(store)
                 .map_err(write_failed)?

@@ -294,6 +294,11 @@ test('the person lets a worker in by QR code and a carer by typed code, each wit
     assert.ok(Date.now() < until, "the worker's name the person chose reaches the carer's phone");
   }
   assert.ok(!(await carer.page.content()).includes('sam.worker'), "the carer's phone never shows the worker's username");
+  // Offline, a screen opened afresh says it still, as the last round worked it out.
+  await carer.context.setOffline(true);
+  await go(carer.page, `${url}/safety-plan/edit`);
+  await carer.page.getByTestId('readers').filter({ hasText: namedLine }).waitFor({ timeout: 20000 });
+  await carer.context.setOffline(false);
 
   // The carer's voice: they notice warning signs and suggest three; the person leaves one
   // out, takes the other two in at once, and the safety plan holds only those.
