@@ -390,6 +390,22 @@ pub struct Membership {
     /// How many entries, and the last one's hash, for the next entry to follow.
     pub len: u32,
     pub head: [u8; 32],
+    /// Each time a member came to have edit on a section, and (if it did) stopped: the
+    /// entry numbers (from, until), for judging a change against the log at its epoch
+    /// ([`Membership::author`]).
+    pub edit_spans: Vec<EditSpan>,
+    /// The entry number at which each document's epoch started.
+    pub epoch_started: BTreeMap<([u8; 16], u32), u32>,
+}
+
+/// A while during which a member had edit on a section: from the entry that gave it,
+/// until the entry that took it away (or none, if they have it still).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EditSpan {
+    pub member: [u8; 32],
+    pub section: SectionKind,
+    pub from: u32,
+    pub until: Option<u32>,
 }
 
 /// Who sealed an envelope, as the membership log vouches ([`Membership::sender`]).
@@ -429,6 +445,8 @@ impl Membership {
             suggestions: BTreeMap::new(),
             len: 0,
             head: [0; 32],
+            edit_spans: Vec::new(),
+            epoch_started: BTreeMap::new(),
         };
         for entry in entries {
             state.append(plan, entry)?;
@@ -457,6 +475,7 @@ impl Membership {
         }
         let op = Op::read(&signed[HEAD_BYTES..]).ok_or(LogError::Damaged(n))?;
         self.apply(n, op)?;
+        self.note_edit_spans(n);
         self.len += 1;
         self.head = entry_hash(entry);
         Ok(())
@@ -546,6 +565,7 @@ impl Membership {
                 }
                 *current = epoch;
                 self.epoch_keys.insert((document, epoch), key_digest);
+                self.epoch_started.insert((document, epoch), n);
             }
             Op::AddSuggestions {
                 member,
@@ -567,6 +587,64 @@ impl Membership {
             }
         }
         Ok(())
+    }
+
+    /// Opens and closes edit spans after entry `n`, as rights now stand.
+    fn note_edit_spans(&mut self, n: u32) {
+        for (key, member) in &self.members {
+            for (at, kind) in SectionKind::ALL.into_iter().enumerate() {
+                let edits = !member.removed && member.rights[at] == Right::Edit;
+                let open = self
+                    .edit_spans
+                    .iter_mut()
+                    .find(|s| s.member == *key && s.section == kind && s.until.is_none());
+                match (edits, open) {
+                    (true, None) => self.edit_spans.push(EditSpan {
+                        member: *key,
+                        section: kind,
+                        from: n,
+                        until: None,
+                    }),
+                    (false, Some(span)) => span.until = Some(n),
+                    _ => {}
+                }
+            }
+        }
+    }
+
+    /// Who wrote a change to `kind`'s `document` at `epoch` from this phone and range, as
+    /// the log vouches for them at that epoch: the member (the person, or anyone removed
+    /// since) whose phone it is, if they had edit on `kind` at some time while that epoch
+    /// was the document's. A member removed later still owns the work they did; a change
+    /// from someone who never had edit then is no one's. (Within an epoch the log cannot
+    /// say when a change was made: taking edit away starts no epoch, and the server
+    /// refuses such a member's changes from the next request.)
+    pub fn author(
+        &self,
+        document: &[u8; 16],
+        kind: SectionKind,
+        epoch: u32,
+        device: &[u8; 16],
+        range_start: u32,
+    ) -> Option<[u8; 32]> {
+        let (signing, _) = self.phone_owner(device, range_start)?;
+        if *signing == self.person {
+            return Some(*signing);
+        }
+        let from = match epoch {
+            0 => 0,
+            _ => *self.epoch_started.get(&(*document, epoch))?,
+        };
+        let until = self.epoch_started.get(&(*document, epoch + 1)).copied();
+        self.edit_spans
+            .iter()
+            .any(|span| {
+                span.member == *signing
+                    && span.section == kind
+                    && until.is_none_or(|until| span.from < until)
+                    && span.until.is_none_or(|end| end > from)
+            })
+            .then_some(*signing)
     }
 
     /// The receiving keys of everyone who may read `kind` now (the person first): whom a

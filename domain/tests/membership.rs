@@ -765,3 +765,68 @@ fn an_epochs_key_digest_is_pinned_and_the_log_vouches_only_for_that_key() {
         [log.person.public().receiving, w.receiving]
     );
 }
+
+/// History names a change's author as the log vouched for them at the change's epoch
+/// (issue 15): a worker who had edit then, and was removed since, still wrote it; a
+/// change at an epoch that started after their edit was taken away is no one's, as is
+/// one from a phone the log never named.
+#[test]
+fn a_changes_author_is_judged_at_its_epoch_and_keeps_their_work_after_removal() {
+    use coplan_domain::membership::epoch_key_digest;
+    let mut log = with_worker();
+    let w = worker().public().signing;
+    let care = [7; 16];
+    let start = |log: &mut Log, epoch| {
+        log.add(Op::StartEpoch {
+            document: care,
+            epoch,
+            key_digest: epoch_key_digest(&PLAN, &care, epoch, &[epoch as u8; 32]),
+        })
+    };
+    start(&mut log, 1);
+    // The worker loses edit on the care plan (no epoch starts), then epoch 2 starts.
+    let mut read_only = WORKER_RIGHTS;
+    read_only[1] = Right::Read;
+    log.add(Op::ChangeRights {
+        member: w,
+        rights: read_only,
+    });
+    start(&mut log, 2);
+    log.add(Op::Remove { member: w });
+    let members = log.verify().unwrap();
+    let author =
+        |epoch, kind, device: [u8; 16], range| members.author(&care, kind, epoch, &device, range);
+    let worker_phone = ([2; 16], 5 * CLIENT_RANGE);
+    for epoch in [0, 1] {
+        assert_eq!(
+            author(epoch, SectionKind::CarePlan, worker_phone.0, worker_phone.1),
+            Some(w),
+            "epoch {epoch}: the worker had edit, and keeps their work though removed"
+        );
+    }
+    assert_eq!(
+        author(2, SectionKind::CarePlan, worker_phone.0, worker_phone.1),
+        None,
+        "epoch 2 started after their edit was taken away"
+    );
+    assert_eq!(
+        author(1, SectionKind::AboutMe, worker_phone.0, worker_phone.1),
+        None,
+        "they only ever suggested to About me"
+    );
+    assert_eq!(
+        author(3, SectionKind::CarePlan, worker_phone.0, worker_phone.1),
+        None,
+        "an epoch the log never started"
+    );
+    assert_eq!(
+        author(2, SectionKind::CarePlan, [1; 16], CLIENT_RANGE),
+        Some(log.person()),
+        "the person's phone"
+    );
+    assert_eq!(
+        author(1, SectionKind::CarePlan, [9; 16], 9 * CLIENT_RANGE),
+        None,
+        "a phone the log never named"
+    );
+}

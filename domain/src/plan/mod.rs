@@ -7,6 +7,7 @@ pub mod care_plan;
 pub mod check_ins;
 mod edit;
 pub mod file;
+pub mod history;
 mod ids;
 pub mod safety_plan;
 pub mod schema;

@@ -1,0 +1,368 @@
+//! A section's history in plain words (issue 15 item 1), from a recorded sequence of
+//! signed changes by three members, one of whom the person removed later: each change
+//! named as what it did, by whom, grouped and newest first; list moves, cleared words,
+//! suggestions taken in and declined; a change written offline says when it arrived; and
+//! a member who joined later is told nothing from before they joined.
+
+use coplan_domain::plan::history::{self, Did, Entry, Name, Signed, Who};
+use coplan_domain::plan::suggestions::{Change, Decided, Suggestion};
+use coplan_domain::plan::{AuthorId, Edit, ItemId, SectionDoc, SectionKind, Stamp, Toward};
+
+const PERSON: [u8; 32] = [1; 32];
+const WORKER: [u8; 32] = [2; 32];
+/// The carer, whom the person removed after all of this: their changes stay theirs.
+const CARER: [u8; 32] = [3; 32];
+const HOUR: u64 = 60 * 60 * 1000;
+const DAY: u64 = 24 * HOUR;
+
+/// The section's titles, as a screen would give them.
+fn title(name: Name) -> String {
+    match name {
+        Name::Field("my_story") => "My story".into(),
+        Name::Field("what_matters") => "What matters to me".into(),
+        Name::List("warning_signs") => "Warning signs".into(),
+        Name::List("on_my_own") => "Things I can do on my own".into(),
+        Name::List("reasons_for_living") => "Reasons for living".into(),
+        Name::List("strengths") => "Strengths".into(),
+        Name::List("ask_for_help") => "Ask for help".into(),
+        other => panic!("no title for {other:?}"),
+    }
+}
+
+fn who(who: Who) -> &'static str {
+    match who {
+        Who::Member(PERSON) => "You",
+        Who::Member(WORKER) => "Sam",
+        Who::Member(CARER) => "Jo",
+        Who::Member(_) => "Someone you invited",
+        Who::BeforeSharing => "Before sharing, you",
+    }
+}
+
+/// Each entry's lines, newest first, as "Who did what".
+fn lines(entries: &[Entry]) -> Vec<String> {
+    entries
+        .iter()
+        .flat_map(|entry| {
+            entry
+                .did
+                .iter()
+                .map(|did| format!("{} {}", who(entry.who), did.words(&title)))
+        })
+        .collect()
+}
+
+/// A plan's section written by several members, each on their own copy, every change
+/// recorded in the order the server's log would hold it.
+struct Recorded {
+    kind: SectionKind,
+    copies: Vec<(Who, SectionDoc)>,
+    log: Vec<(Who, u64, u64, Vec<u8>)>,
+}
+
+impl Recorded {
+    fn new(kind: SectionKind) -> Self {
+        let copies = [
+            (Who::BeforeSharing, 20),
+            (Who::Member(PERSON), 10),
+            (Who::Member(WORKER), 5000),
+            (Who::Member(CARER), 9000),
+        ]
+        .into_iter()
+        .map(|(who, client)| (who, SectionDoc::new(kind, client)))
+        .collect();
+        Self {
+            kind,
+            copies,
+            log: Vec::new(),
+        }
+    }
+
+    /// `who` makes `edit` at `at_ms` on their copy (which has every change so far), and
+    /// the server receives it at `received_ms`.
+    fn edit_received(&mut self, who: Who, at_ms: u64, received_ms: u64, edit: Edit) {
+        let copy = &self.copies.iter().find(|(w, _)| *w == who).unwrap().1;
+        for (_, _, _, update) in &self.log {
+            // (One test records a damaged change: every copy passes over it.)
+            let _ = copy.apply_update(update);
+        }
+        let stamp = Stamp {
+            author: AuthorId::parse("someone").unwrap(),
+            at_ms,
+        };
+        let update = copy.apply(&edit, &stamp).unwrap();
+        assert!(!update.is_empty(), "{edit:?} changed nothing");
+        self.log.push((who, at_ms, received_ms, update));
+    }
+
+    fn edit(&mut self, who: Who, at_ms: u64, edit: Edit) {
+        self.edit_received(who, at_ms, at_ms + 1000, edit);
+    }
+
+    fn signed(&self) -> Vec<Signed<'_>> {
+        self.log
+            .iter()
+            .enumerate()
+            .map(|(at, (who, written_ms, received_ms, update))| Signed {
+                who: *who,
+                seq: at as u64 + 1,
+                written_ms: *written_ms,
+                received_ms: *received_ms,
+                update,
+            })
+            .collect()
+    }
+
+    fn history(&self) -> Vec<Entry> {
+        history::build(self.kind, None, &self.signed()).unwrap()
+    }
+}
+
+fn id(text: &str) -> ItemId {
+    ItemId::parse(text).unwrap()
+}
+
+fn add(list: &'static str, item: &str, words: &str) -> Edit {
+    // People to ask for help are named; every other list here holds a line of text.
+    let part = if list == "ask_for_help" {
+        "name"
+    } else {
+        "text"
+    };
+    Edit::AddItem {
+        list,
+        id: id(item),
+        parts: vec![(part, words.into())],
+    }
+}
+
+#[test]
+fn each_change_to_the_safety_plan_is_named_by_who_made_it_newest_first() {
+    let mut plan = Recorded::new(SectionKind::SafetyPlan);
+    let (me, sam, jo) = (Who::Member(PERSON), Who::Member(WORKER), Who::Member(CARER));
+    plan.edit(
+        Who::BeforeSharing,
+        0,
+        add("reasons_for_living", "r1", "My cat"),
+    );
+    plan.edit(me, 10 * HOUR, add("warning_signs", "w1", "Not sleeping"));
+    // Two changes five minutes apart are told as one moment.
+    plan.edit(
+        me,
+        10 * HOUR + 5 * 60_000,
+        add("warning_signs", "w2", "Staying in bed"),
+    );
+    plan.edit(sam, 11 * HOUR, add("on_my_own", "o1", "Walk to the park"));
+    plan.edit(jo, 12 * HOUR, add("warning_signs", "w3", "Skipping meals"));
+    plan.edit(
+        me,
+        13 * HOUR,
+        Edit::MoveItem {
+            list: "warning_signs",
+            id: id("w3"),
+            toward: Toward::Start,
+        },
+    );
+    plan.edit(
+        sam,
+        14 * HOUR,
+        Edit::SetPart {
+            list: "on_my_own",
+            id: id("o1"),
+            part: "text",
+            text: "Walk to the park with Rex".into(),
+        },
+    );
+    plan.edit(
+        me,
+        15 * HOUR,
+        Edit::RemoveItem {
+            list: "reasons_for_living",
+            id: id("r1"),
+        },
+    );
+    // Written offline on the worker's phone, received two days later.
+    plan.edit_received(
+        sam,
+        16 * HOUR,
+        16 * HOUR + 2 * DAY,
+        add("on_my_own", "o2", "Phone Mum"),
+    );
+
+    let entries = plan.history();
+    assert_eq!(
+        lines(&entries),
+        [
+            "Sam added 'Phone Mum' to Things I can do on my own",
+            "You removed 'My cat' from Reasons for living",
+            "Sam changed 'Walk to the park' to 'Walk to the park with Rex' in Things I can do on my own",
+            "You moved 'Skipping meals' in Warning signs",
+            "Jo added 'Skipping meals' to Warning signs",
+            "Sam added 'Walk to the park' to Things I can do on my own",
+            "You added 'Not sleeping' to Warning signs",
+            "You added 'Staying in bed' to Warning signs",
+            "Before sharing, you added 'My cat' to Reasons for living",
+        ]
+    );
+    // Newest first, each with its log numbers and times; only the offline one says
+    // when it arrived.
+    assert_eq!(entries[0].seqs, (9, 9));
+    assert!(entries[0].arrived_late());
+    assert!(entries.iter().skip(1).all(|e| !e.arrived_late()));
+    let grouped = entries.iter().find(|e| e.did.len() == 2).unwrap();
+    assert_eq!((grouped.who, grouped.seqs), (me, (2, 3)));
+    assert_eq!(grouped.written_ms, (10 * HOUR, 10 * HOUR + 5 * 60_000));
+    // What was removed holds its words whole, to be brought back.
+    assert_eq!(
+        entries[1].did,
+        [Did::Removed {
+            list: "reasons_for_living",
+            parts: vec![("text", "My cat".into())],
+        }]
+    );
+}
+
+#[test]
+fn words_written_taken_out_changed_and_cleared_in_a_field_are_told_by_whole_words() {
+    let mut plan = Recorded::new(SectionKind::AboutMe);
+    let (me, sam) = (Who::Member(PERSON), Who::Member(WORKER));
+    let story = |text: &str| Edit::SetField {
+        field: "my_story",
+        text: text.into(),
+    };
+    plan.edit(me, HOUR, story("I swim on Tuesdays"));
+    plan.edit(sam, 2 * HOUR, story("I swim on Tuesdays and Fridays"));
+    plan.edit(me, 3 * HOUR, story("I swim on Fridays"));
+    plan.edit(me, 4 * HOUR, story("I walk on Fridays"));
+    plan.edit(
+        sam,
+        5 * HOUR,
+        Edit::SetField {
+            field: "what_matters",
+            text: "My dog".into(),
+        },
+    );
+    plan.edit(me, 6 * HOUR, story(""));
+    assert_eq!(
+        lines(&plan.history()),
+        [
+            "You cleared My story (it said 'I walk on Fridays')",
+            "Sam wrote 'My dog' in What matters to me",
+            "You changed 'swim' to 'walk' in My story",
+            "You took 'Tuesdays and' out of My story",
+            "Sam wrote 'and Fridays' in My story",
+            "You wrote 'I swim on Tuesdays' in My story",
+        ]
+    );
+}
+
+#[test]
+fn suggestions_taken_in_declined_and_waiting_are_told_among_the_changes() {
+    let mut plan = Recorded::new(SectionKind::AboutMe);
+    let me = Who::Member(PERSON);
+    let jo = Who::Member(CARER);
+    plan.edit(me, HOUR, add("strengths", "s1", "Kind"));
+    // Jo suggests two strengths; the person takes one in (a change of their own) and
+    // declines the other; a third waits.
+    let suggestion = |id: &str, words: &str, at_ms| Suggestion {
+        id: id.into(),
+        change: Change::AddItem {
+            list: "strengths",
+            parts: vec![("text", words.into())],
+        },
+        was: String::new(),
+        at_ms,
+    };
+    let taken = suggestion("a", "Good with animals", 2 * HOUR);
+    let declined = suggestion("b", "Always on time", 2 * HOUR + 60_000);
+    let waiting = suggestion("c", "Funny", 5 * HOUR);
+    plan.edit(me, 3 * HOUR, add("strengths", "s2", "Good with animals"));
+    let decided = |taken, at_ms| Some(Decided { taken, at_ms });
+    let entries = history::with_suggestions(
+        plan.history(),
+        [
+            history::suggested(jo, &taken, decided(true, 3 * HOUR)),
+            history::suggested(jo, &declined, decided(false, 3 * HOUR)),
+            history::suggested(jo, &waiting, None),
+        ],
+    );
+    assert_eq!(
+        lines(&entries),
+        [
+            "Jo suggested adding 'Funny' to Strengths · not decided yet",
+            "You added 'Good with animals' to Strengths",
+            "Jo suggested adding 'Always on time' to Strengths · declined",
+            "Jo suggested adding 'Good with animals' to Strengths · taken in",
+            "You added 'Kind' to Strengths",
+        ]
+    );
+}
+
+#[test]
+fn a_member_who_joined_later_is_told_nothing_from_before_they_joined() {
+    let mut plan = Recorded::new(SectionKind::SafetyPlan);
+    let (me, sam) = (Who::Member(PERSON), Who::Member(WORKER));
+    plan.edit(me, HOUR, add("ask_for_help", "a1", "Call Dad"));
+    plan.edit(me, 2 * HOUR, add("ask_for_help", "a2", "Call Aunt Rose"));
+    plan.edit(
+        me,
+        3 * HOUR,
+        Edit::RemoveItem {
+            list: "ask_for_help",
+            id: id("a1"),
+        },
+    );
+    // Sam joins: their history starts from the state the section had then (the fresh
+    // snapshot of their epoch), which no longer holds the removed words at all.
+    let joined = plan.copies[1].1.encode_state();
+    assert!(
+        !joined.windows(8).any(|w| w == b"Call Dad"),
+        "the state a new member starts from holds no words removed before"
+    );
+    let before = plan.log.len();
+    plan.edit(
+        sam,
+        4 * HOUR,
+        add("ask_for_help", "a3", "Text the crisis line"),
+    );
+    let later: Vec<Signed<'_>> = plan.signed().split_off(before);
+    let entries = history::build(SectionKind::SafetyPlan, Some(&joined), &later).unwrap();
+    let told = lines(&entries);
+    assert_eq!(told, ["Sam added 'Text the crisis line' to Ask for help"]);
+    assert!(
+        told.iter()
+            .all(|line| !line.contains("Dad") && !line.contains("Rose"))
+    );
+}
+
+#[test]
+fn a_change_that_does_not_apply_adds_nothing_and_the_rest_still_do() {
+    let mut plan = Recorded::new(SectionKind::SafetyPlan);
+    let me = Who::Member(PERSON);
+    plan.edit(me, HOUR, add("warning_signs", "w1", "Not sleeping"));
+    plan.log
+        .push((me, 2 * HOUR, 2 * HOUR, b"not an update".to_vec()));
+    plan.edit(me, 3 * HOUR, add("warning_signs", "w2", "Shouting"));
+    assert_eq!(
+        lines(&plan.history()),
+        [
+            "You added 'Shouting' to Warning signs",
+            "You added 'Not sleeping' to Warning signs",
+        ]
+    );
+}
+
+#[test]
+fn long_words_are_cut_and_every_title_comes_from_the_caller() {
+    let long = "a".repeat(100);
+    assert_eq!(history::quote(&long), format!("'{}…'", "a".repeat(80)));
+    assert_eq!(history::quote("  short  "), "'short'");
+    let did = Did::Picked {
+        choice: "rating_home",
+        value: "5".into(),
+    };
+    assert_eq!(
+        did.words(&|_| "How I feel about home".into()),
+        "chose '5' for How I feel about home"
+    );
+}
