@@ -396,6 +396,9 @@ pub struct Membership {
     pub edit_spans: Vec<EditSpan>,
     /// The entry number at which each document's epoch started.
     pub epoch_started: BTreeMap<([u8; 16], u32), u32>,
+    /// When the person's phone wrote the first entry: when the plan was attached to the
+    /// person's account (milliseconds since 1970, the phone's clock).
+    pub started_ms: u64,
 }
 
 /// A while during which a member had edit on a section: from the entry that gave it,
@@ -447,6 +450,7 @@ impl Membership {
             head: [0; 32],
             edit_spans: Vec::new(),
             epoch_started: BTreeMap::new(),
+            started_ms: 0,
         };
         for entry in entries {
             state.append(plan, entry)?;
@@ -476,6 +480,9 @@ impl Membership {
         let op = Op::read(&signed[HEAD_BYTES..]).ok_or(LogError::Damaged(n))?;
         self.apply(n, op)?;
         self.note_edit_spans(n);
+        if n == 0 {
+            self.started_ms = written_ms(entry).unwrap_or(0);
+        }
         self.len += 1;
         self.head = entry_hash(entry);
         Ok(())

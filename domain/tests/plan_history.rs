@@ -36,6 +36,7 @@ fn who(who: Who) -> &'static str {
         Who::Member(CARER) => "Jo",
         Who::Member(_) => "Someone you invited",
         Who::BeforeSharing => "Before sharing, you",
+        Who::Earlier => panic!("an earlier snapshot is told as nothing"),
     }
 }
 

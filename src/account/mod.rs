@@ -5,6 +5,7 @@
 mod access;
 mod api;
 mod flows;
+mod history;
 mod invite;
 mod leave;
 mod members;
@@ -67,6 +68,7 @@ pub fn AccountPage() -> impl IntoView {
         "/access" => view! { <access::AccessPage/> }.into_any(),
         "/leave" => view! { <leave::LeavePage/> }.into_any(),
         "/second-factor" => view! { <second_factor::SecondFactorPage/> }.into_any(),
+        path if path.starts_with("/history/") => view! { <history::HistoryPage/> }.into_any(),
         _ => view! { <Account/> }.into_any(),
     }
 }

@@ -890,20 +890,30 @@ pub(super) async fn set_card(
     plan: &PlanId,
     choices: Vec<(&'static str, String)>,
 ) -> Result<(), Problem> {
-    let card = SectionKind::Card;
-    let (client, _live) = crate::plan::writer::client_id(card).await;
-    let doc = SectionDoc::new(card, client);
-    for update in storage.load_section(plan, card).await?.all_updates() {
-        doc.apply_stored(update).map_err(|_| unexpected())?;
-    }
-    let view = doc.view();
+    let view = crate::plan::read_section(storage, plan, SectionKind::Card).await?;
     let edits: Vec<_> = choices
         .into_iter()
         .filter(|(name, value)| view.choice(name) != value)
         .map(|(name, value)| coplan_domain::plan::Edit::SetChoice { name, value })
         .collect();
+    write_edits(storage, plan, SectionKind::Card, edits).await
+}
+
+/// Writes `edits` to the plan's `kind`, as changes of this phone's (stored, then synced
+/// like any other), and tells this phone's open screens of that part.
+pub(super) async fn write_edits(
+    storage: &Storage,
+    plan: &PlanId,
+    kind: SectionKind,
+    edits: Vec<coplan_domain::plan::Edit>,
+) -> Result<(), Problem> {
     if edits.is_empty() {
         return Ok(());
+    }
+    let (client, _live) = crate::plan::writer::client_id(kind).await;
+    let doc = SectionDoc::new(kind, client);
+    for update in storage.load_section(plan, kind).await?.all_updates() {
+        doc.apply_stored(update).map_err(|_| unexpected())?;
     }
     let author = coplan_domain::plan::AuthorId::parse(&storage.local_author().await?)
         .map_err(|_| unexpected())?;
@@ -915,8 +925,14 @@ pub(super) async fn set_card(
     for (seq, edit) in edits.iter().enumerate() {
         let update = doc.apply(edit, &stamp).map_err(|_| unexpected())?;
         storage
-            .append_update(plan, card, writer, seq as u32, &update)
+            .append_update(plan, kind, writer, seq as u32, &update)
             .await?;
+        if let Ok(channel) =
+            web_sys::BroadcastChannel::new(&crate::plan::tab_relay::channel_name(plan, kind))
+        {
+            let _ = channel.post_message(&Uint8Array::from(update.as_slice()));
+            channel.close();
+        }
     }
     Ok(())
 }

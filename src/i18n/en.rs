@@ -159,6 +159,7 @@ pub fn text(text: Text) -> &'static str {
         Text::Remove => "Remove",
         Text::RemovedItem => "Removed.",
         Text::Undo => "Undo",
+        Text::HistoryOpen => "What changed here, and who changed it",
         Text::ContactName => "Name",
         Text::ContactPhone => "Phone number",
         Text::CallContact => "Call {name}",

@@ -332,6 +332,24 @@ pub fn text(text: A) -> &'static str {
         A::MembersToRemove => {
             "Someone who could see your plan has left it, or the service turned their account off. Remove them in Who can see your plan, so that new keys are made for what you write next."
         }
+        A::HistoryHeading => "What changed in {section}",
+        A::HistoryIntro => {
+            "Every change that reached this phone, newest first, and who made it. Only the people who can see this part can see its history."
+        }
+        A::HistoryBack => "Back to {section}",
+        A::HistoryNotSynced => {
+            "There is no history yet. It starts once this plan is backed up to your account, and shows what reaches this phone from then on."
+        }
+        A::HistoryNone => "Nothing has changed here yet.",
+        A::HistoryBringBack => "Bring it back",
+        A::HistoryBroughtBack => "Brought back. It is in {section} again.",
+        A::HistoryWrittenOffline => "Written offline on {written}, arrived {arrived}",
+        A::HistoryYou => "You",
+        A::HistoryBeforeSharingYou => "Before you shared this plan, you",
+        A::HistoryBeforeSharing => "Before sharing the plan, {name}",
+        A::HistoryThePerson => "The person whose plan it is",
+        A::HistorySomeoneYouInvited => "Someone you invited",
+        A::HistorySomeoneInvited => "Someone {name} invited",
         A::RefusedChange => {
             "At {time} the server sent a change to {section} that was not signed by anyone who may change that part. Coplan left it out; nothing else changed. If you see this again, tell the service that runs your Coplan server."
         }

@@ -291,6 +291,21 @@ pub enum AccountText {
     JoinNeedsSecondFactor,
     JoinSetSecondFactor,
     MembersToRemove,
+    /// A part's history (`account/history.rs`).
+    HistoryHeading,
+    HistoryIntro,
+    HistoryBack,
+    HistoryNotSynced,
+    HistoryNone,
+    HistoryBringBack,
+    HistoryBroughtBack,
+    HistoryWrittenOffline,
+    HistoryYou,
+    HistoryBeforeSharingYou,
+    HistoryBeforeSharing,
+    HistoryThePerson,
+    HistorySomeoneYouInvited,
+    HistorySomeoneInvited,
     /// What this phone turned away from the server (`account/notice.rs`).
     RefusedChange,
     RefusedKey,
@@ -553,6 +568,8 @@ pub enum Text {
     Remove,
     RemovedItem,
     Undo,
+    /// The link from a writing screen to that part's history.
+    HistoryOpen,
     ContactName,
     ContactPhone,
     /// "Call {name}"

@@ -8,6 +8,15 @@ use super::editing::Editing;
 use crate::components::save_status::SaveStatusLine;
 use crate::i18n::{Text, t};
 
+/// The address of a part's history (`/history/safety-plan`).
+fn history_address(kind: coplan_domain::plan::SectionKind) -> String {
+    let path = super::SECTIONS
+        .iter()
+        .find(|(k, ..)| *k == kind)
+        .map_or("", |(_, _, href)| href);
+    format!("/history{path}")
+}
+
 #[component]
 pub fn EditorFrame(editing: Editing, children: ChildrenFn) -> impl IntoView {
     // After another tab moved the database to a newer version nothing here can be saved:
@@ -30,7 +39,11 @@ pub fn EditorFrame(editing: Editing, children: ChildrenFn) -> impl IntoView {
             </div>
         })}
         // Who can see and change this part, once sync has said (a shared plan).
-        {move || super::readers::line(editing.kind).map(|line| view! { <p class="app-readers" data-testid="readers">{line}</p> })}
+        // And, then, what changed in it and who changed it.
+        {move || super::readers::line(editing.kind).map(|line| view! {
+            <p class="app-readers" data-testid="readers">{line}</p>
+            <p class="app-readers"><a class="app-link" href=history_address(editing.kind)>{t(Text::HistoryOpen)}</a></p>
+        })}
         // The fields appear once the plan is open, so nothing typed can go nowhere.
         <Show when=move || editing.ready.get() fallback=|| view! { <p role="status">{t(Text::HomeLoading)}</p> }>
             <fieldset class="app-plain-group" disabled=move || elsewhere.get()>

@@ -22,7 +22,7 @@ pub use editing::Editing;
 pub use fields::{ChoiceEditor, FieldEditor};
 pub use frame::EditorFrame;
 pub use lists::{Below, ListEditor, focus_first_in};
-pub use overview::{OverviewPage, section_title};
+pub use overview::{OverviewPage, SECTIONS, section_title};
 pub use plan_file::ExportButton;
 pub use plans::PlansPage;
 pub use section_page::{AboutMePage, CrisisWishesPage};

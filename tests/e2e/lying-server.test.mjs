@@ -23,7 +23,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { axeViolations, browserAndServer, savedOnThisPhone, setSecondFactor, signUp, tabWithStory } from './helpers.mjs';
-import { go, openInvite, phoneAt, removeMember, setPin, watchRefusals, wordsArrive } from './together.mjs';
+import { go, joins, openInvite, phoneAt, removeMember, setPin, watchRefusals, wordsArrive } from './together.mjs';
 
 const running = browserAndServer();
 
@@ -232,16 +232,7 @@ test('a server that lies is caught by every phone, which keeps the plan as it wa
   await seen(a.page, url);
 
   // A carer joins, who reads the safety plan.
-  const carer = await phoneAt(running, url, 'ash.carer');
-  await setSecondFactor(carer.page, url);
-  await setPin(carer.page, url);
-  const third = await openInvite(a.page, url, 'A carer', 'Ash');
-  await go(carer.page, `${url}/join`);
-  await carer.page.getByRole('textbox', { name: 'The code on their phone' }).fill(third.code);
-  await carer.page.getByRole('button', { name: 'Join' }).click();
-  await a.page.getByRole('heading', { name: 'Ash (carer) wants to join your plan' }).waitFor({ timeout: 30000 });
-  await a.page.getByRole('button', { name: 'Let them join' }).click();
-  await carer.page.getByText('You have joined their plan.').waitFor({ timeout: 30000 });
+  const carer = await joins(running, a, url, 'ash.carer', 'A carer', 'Ash');
   await go(a.page, `${url}/safety-plan/edit`);
   await a.page.getByRole('button', { name: 'Add a warning sign' }).click();
   await a.page.getByRole('textbox', { name: 'Warning sign 1', exact: true }).pressSequentially('Not answering the door');

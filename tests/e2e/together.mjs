@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import jsQR from 'jsqr';
 import { PNG } from 'pngjs';
-import { axeViolations, signUp, watchErrors } from './helpers.mjs';
+import { axeViolations, setSecondFactor, signUp, watchErrors } from './helpers.mjs';
 
 /**
  * What a phone (every tab of a browser context) turned away from the server as not
@@ -103,4 +103,24 @@ export async function openInvite(page, url, role, name, rights = {}) {
   const read = jsQR(new Uint8ClampedArray(image.data), image.width, image.height);
   assert.ok(read, 'the QR code reads');
   return { qr: read.data, code: (await code.textContent()).trim() };
+}
+
+/**
+ * A new phone signed up as `username`, with a second factor and an app lock, joins the
+ * person's plan by typed code as `role` ('A worker' or 'A carer') named `name`, and the
+ * person lets them in.
+ */
+export async function joins(running, person, url, username, role, name) {
+  const phone = await phoneAt(running, url, username);
+  await setSecondFactor(phone.page, url);
+  await setPin(phone.page, url);
+  const invite = await openInvite(person.page, url, role, name);
+  await go(phone.page, `${url}/join`);
+  await phone.page.getByRole('textbox', { name: 'The code on their phone' }).fill(invite.code);
+  await phone.page.getByRole('button', { name: 'Join' }).click();
+  const word = role === 'A worker' ? 'worker' : 'carer';
+  await person.page.getByRole('heading', { name: `${name} (${word}) wants to join your plan` }).waitFor({ timeout: 30000 });
+  await person.page.getByRole('button', { name: 'Let them join' }).click();
+  await phone.page.getByText('You have joined their plan.').waitFor({ timeout: 30000 });
+  return phone;
 }

@@ -37,6 +37,10 @@ pub enum Who {
     Member([u8; 32]),
     /// What this phone held before the plan was attached to an account.
     BeforeSharing,
+    /// A snapshot standing for changes this history does not hold one by one (the log
+    /// was compacted before this phone received them): taken in, told as nothing, as
+    /// a `base` is.
+    Earlier,
 }
 
 /// One change, opened and judged: who made it, its number in the document's log, when
@@ -166,6 +170,11 @@ pub fn build(
             let _ = doc.apply_update(change.update);
         }
         let after = doc.view();
+        if first.who == Who::Earlier {
+            before = after;
+            start = end;
+            continue;
+        }
         let did = differences(kind, &before, &after);
         if !did.is_empty() {
             let last = &group[group.len() - 1];

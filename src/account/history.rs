@@ -1,0 +1,403 @@
+//! What changed in one part of the open plan, and who changed it (issue 15 item 1), at
+//! `/history/about-me` and so on: built on this phone from the signed changes its history
+//! store holds (`coplan_domain::plan::history`), each opened with its epoch's key as
+//! from the member the membership log vouches for at that epoch (a member removed since
+//! still owns their work; a change no one could have written is left out, as it was on
+//! arrival). Newest first, grouped by person and time, with when each was written (and
+//! when it arrived, if that was more than a day later). On the person's phone, an item
+//! taken off a list, or words cleared from a field, can be brought back: a new change of
+//! the person's, which syncs like any other.
+//!
+//! Names: "You" for this account; on the person's phone, a member by their username (or,
+//! offline, "Someone you invited"); on a member's phone, the person by the plan card's
+//! name and any other member by the name the person chose to show, else by role, as the
+//! "who can see this part" line does.
+
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+
+use coplan_domain::PlanId;
+use coplan_domain::envelope::{Envelope, What};
+use coplan_domain::plan::history::{self, Did, Name, Signed, Who};
+use coplan_domain::plan::{Edit, ItemId, SectionKind, card};
+use coplan_domain::sync::history::read_change_payload;
+use coplan_domain::sync::id_to_hex;
+use coplan_domain::wire::People;
+
+use super::api;
+use super::flows::Problem;
+use crate::i18n::{AccountText as A, Text, fill, t, ta};
+use crate::storage::Storage;
+
+/// How soon after the plan was attached its first change is sealed, at most: the round
+/// that attaches a plan seals what it holds at once.
+const ATTACHING_MS: u64 = 60_000;
+
+/// One line of the history, as shown.
+#[derive(Debug, Clone, PartialEq)]
+struct Line {
+    words: String,
+    when: String,
+    /// What bringing it back would write (the person's phone, for what was taken out).
+    again: Option<Edit>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+enum Step {
+    Loading,
+    /// No account, or the open plan is not synced yet: there is no history to tell.
+    NotSynced,
+    Lines(Vec<Line>),
+    Failed(String),
+}
+
+/// The part of the plan a history address names, with its writing screen's address.
+fn part_of(path: &str) -> Option<(SectionKind, Text, &'static str)> {
+    let wanted = path.strip_prefix("/history")?;
+    crate::plan::SECTIONS
+        .iter()
+        .find(|(_, _, href)| *href == wanted)
+        .copied()
+}
+
+#[component]
+pub fn HistoryPage() -> impl IntoView {
+    let path = crate::route::use_route().path();
+    let Some((kind, title, href)) = part_of(&path) else {
+        return view! { <h1>{t(Text::NotFoundHeading)}</h1> }.into_any();
+    };
+    let step = RwSignal::new(Step::Loading);
+    let said = RwSignal::new(None::<String>);
+    let reload = move || {
+        spawn_local(async move {
+            step.set(match load(kind).await {
+                Ok(Some(lines)) => Step::Lines(lines),
+                Ok(None) => Step::NotSynced,
+                Err(problem) => Step::Failed(super::invite::problem_words(&problem)),
+            });
+        })
+    };
+    reload();
+    let section = t(title);
+    // The safety plan's writing screen is its own address.
+    let back = if kind == SectionKind::SafetyPlan {
+        "/safety-plan/edit"
+    } else {
+        href
+    };
+    let bring_back = move |edit: Edit| {
+        spawn_local(async move {
+            said.set(Some(match write_again(kind, edit).await {
+                Ok(()) => fill(ta(A::HistoryBroughtBack), &[("section", section)]),
+                Err(problem) => super::invite::problem_words(&problem),
+            }));
+            super::wake::now();
+        })
+    };
+    view! {
+        <h1>{fill(ta(A::HistoryHeading), &[("section", section)])}</h1>
+        <p>{ta(A::HistoryIntro)}</p>
+        <p><a class="app-link" href=back>{fill(ta(A::HistoryBack), &[("section", section)])}</a></p>
+        {move || said.get().map(|words| view! { <p role="status" class="app-note">{words}</p> })}
+        {move || match step.get() {
+            Step::Loading => view! { <p role="status">{t(Text::HomeLoading)}</p> }.into_any(),
+            Step::NotSynced => view! { <p>{ta(A::HistoryNotSynced)}</p> }.into_any(),
+            Step::Lines(lines) if lines.is_empty() => view! { <p>{ta(A::HistoryNone)}</p> }.into_any(),
+            Step::Lines(lines) => view! {
+                <ol class="app-history" data-testid="history">
+                    {lines.into_iter().map(|line| {
+                        let again = line.again.clone();
+                        view! {
+                            <li>
+                                <p>{line.words.clone()}</p>
+                                <p class="app-hint">{line.when.clone()}</p>
+                                {again.map(|edit| {
+                                    // Which line it brings back, for a screen reader; the
+                                    // visible words start the name.
+                                    let name = format!("{}: {}", ta(A::HistoryBringBack), line.words);
+                                    view! {
+                                        <button class="app-button" type="button" aria-label=name on:click=move |_| bring_back(edit.clone())>
+                                            {ta(A::HistoryBringBack)}
+                                        </button>
+                                    }
+                                })}
+                            </li>
+                        }
+                    }).collect_view()}
+                </ol>
+            }
+            .into_any(),
+            Step::Failed(words) => view! { <p class="app-field__error" role="alert">{words}</p> }.into_any(),
+        }}
+    }
+    .into_any()
+}
+
+/// The open plan's history of `kind`, in lines; None when there is none to tell (no
+/// account, or the plan not synced yet).
+async fn load(kind: SectionKind) -> Result<Option<Vec<Line>>, Problem> {
+    let storage = Storage::shared().await?;
+    let Some(account) = storage.account().await.map_err(|_| Problem::Keys)? else {
+        return Ok(None);
+    };
+    let me = account.keys.public().signing;
+    let Some(local) = storage
+        .current_plan()
+        .await?
+        .and_then(|open| PlanId::parse(&open).ok())
+    else {
+        return Ok(None);
+    };
+    let records = storage.sync_records().await?;
+    let Some((_, record)) = records.into_iter().find(|(plan, _)| *plan == local) else {
+        return Ok(None);
+    };
+    let (Some(plan), Some(section)) = (
+        record.plan,
+        record.documents.iter().find(|s| s.section == kind.key()),
+    ) else {
+        return Ok(None);
+    };
+    let person = record.person.unwrap_or(me);
+    let log = super::members::verified(&person, plan, false).await?;
+    let document = section.engine.document;
+    let kept = storage.history(&local, &id_to_hex(&document)).await?;
+    let keys = section.keys();
+    let mut opened: Vec<(Who, u64, u64, u64, Vec<u8>)> = Vec::with_capacity(kept.len());
+    for entry in &kept {
+        let Ok(envelope) = Envelope::read(&entry.envelope) else {
+            continue;
+        };
+        let header = envelope.header;
+        let Some((_, key)) = keys.iter().find(|(epoch, _)| *epoch == header.epoch) else {
+            continue;
+        };
+        // What the person's phone held when the plan was attached to their account goes
+        // up as the document's first entry, in the round that attached it (whole, or as
+        // one change).
+        let attached = entry.seq == 1;
+        let (who, signer) = match header.what {
+            What::Snapshot if attached => (Who::BeforeSharing, person),
+            // A later snapshot stands for changes this history may not hold one by one.
+            What::Snapshot => (Who::Earlier, person),
+            What::Change => {
+                let Some(author) = log.author(
+                    &document,
+                    kind,
+                    header.epoch,
+                    &header.device,
+                    header.range_start,
+                ) else {
+                    continue;
+                };
+                (Who::Member(author), author)
+            }
+        };
+        let Ok(payload) = envelope.open(&signer, key) else {
+            continue;
+        };
+        let Some((written_ms, update)) = read_change_payload(&payload) else {
+            continue;
+        };
+        let who = match who {
+            Who::Member(author)
+                if attached
+                    && author == person
+                    && written_ms <= log.started_ms.saturating_add(ATTACHING_MS) =>
+            {
+                Who::BeforeSharing
+            }
+            other => other,
+        };
+        opened.push((
+            who,
+            entry.seq,
+            written_ms,
+            entry.received_ms,
+            update.to_vec(),
+        ));
+    }
+    let signed: Vec<Signed<'_>> = opened
+        .iter()
+        .map(|(who, seq, written_ms, received_ms, update)| Signed {
+            who: *who,
+            seq: *seq,
+            written_ms: *written_ms,
+            received_ms: *received_ms,
+            update,
+        })
+        .collect();
+    let entries = history::build(kind, None, &signed).map_err(|_| Problem::Keys)?;
+    let names = Names::of_plan(&storage, &local, plan, &log, me).await;
+    let now = crate::plan::read_section(&storage, &local, kind).await?;
+    let mut lines = Vec::new();
+    for entry in entries {
+        let when = if entry.arrived_late() {
+            fill(
+                ta(A::HistoryWrittenOffline),
+                &[
+                    ("written", &crate::platform::format_date(entry.written_ms.1)),
+                    ("arrived", &crate::platform::format_date(entry.received_ms)),
+                ],
+            )
+        } else {
+            super::notice::moment(entry.written_ms.1)
+        };
+        for did in entry.did {
+            let again = (person == me).then(|| again(&did, &now)).flatten();
+            lines.push(Line {
+                words: format!("{} {}", names.who(entry.who), words(kind, &did)),
+                when: when.clone(),
+                again,
+            });
+        }
+    }
+    Ok(Some(lines))
+}
+
+/// What a line says the change did, with the screen's titles (and a choice's value in
+/// the words the screen shows it by).
+fn words(kind: SectionKind, did: &Did) -> String {
+    let title = |name: Name| match name {
+        Name::Field(name) | Name::List(name) | Name::Choice(name) => {
+            crate::i18n::words(kind, name).title.to_string()
+        }
+        Name::Part(_, part) => crate::i18n::part_label(kind, part).to_string(),
+    };
+    match did {
+        Did::Picked { choice, value } if !value.is_empty() => Did::Picked {
+            choice,
+            value: crate::i18n::choice_label(choice, value).to_string(),
+        }
+        .words(&title),
+        other => other.words(&title),
+    }
+}
+
+/// What writing a line's words again would be, where that can be done plainly: an item
+/// taken off a list goes back at its end; a field cleared, while it is still empty.
+fn again(did: &Did, now: &coplan_domain::plan::SectionView) -> Option<Edit> {
+    match did {
+        Did::Removed { list, parts } if !parts.is_empty() => Some(Edit::AddItem {
+            list,
+            id: ItemId::parse(&random_id()).ok()?,
+            parts: parts.clone(),
+        }),
+        Did::Cleared { field, was } if now.field(field).is_empty() => Some(Edit::SetField {
+            field,
+            text: was.clone(),
+        }),
+        _ => None,
+    }
+}
+
+fn random_id() -> String {
+    crate::platform::random_bytes::<8>()
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
+/// Writes `edit` to the open plan's `kind`, as a change of this phone's.
+async fn write_again(kind: SectionKind, edit: Edit) -> Result<(), Problem> {
+    let storage = Storage::shared().await?;
+    let plan = storage
+        .current_plan()
+        .await?
+        .and_then(|open| PlanId::parse(&open).ok())
+        .ok_or(Problem::Keys)?;
+    super::sync::write_edits(&storage, &plan, kind, vec![edit]).await
+}
+
+/// Who each member is, in a history line's words.
+struct Names {
+    me: [u8; 32],
+    person: [u8; 32],
+    /// The person's name (the plan card's), on a member's phone.
+    persons_name: Option<String>,
+    /// Usernames (the person's phone) or the names the person chose to show (a member's).
+    known: Vec<([u8; 32], String)>,
+    roles: Vec<([u8; 32], coplan_domain::membership::Role)>,
+}
+
+impl Names {
+    async fn of_plan(
+        storage: &Storage,
+        local: &PlanId,
+        plan: [u8; 16],
+        log: &coplan_domain::membership::Membership,
+        me: [u8; 32],
+    ) -> Self {
+        let roles = log.members.iter().map(|(key, m)| (*key, m.role)).collect();
+        let (persons_name, known) = if log.person == me {
+            // Offline, members are named by role.
+            let people: Option<People> =
+                api::get(&format!("/api/v1/plans/{}/people", id_to_hex(&plan)))
+                    .await
+                    .ok();
+            let known = people
+                .map(|p| {
+                    p.people
+                        .into_iter()
+                        .map(|someone| (someone.signing.0, someone.username))
+                        .collect()
+                })
+                .unwrap_or_default();
+            (None, known)
+        } else {
+            match crate::plan::read_section(storage, local, SectionKind::Card).await {
+                Ok(card) => (
+                    Some(card.choice("called").trim().to_string()).filter(|n| !n.is_empty()),
+                    card::read(card.choice("shown")).unwrap_or_default(),
+                ),
+                Err(_) => (None, Vec::new()),
+            }
+        };
+        Self {
+            me,
+            person: log.person,
+            persons_name,
+            known,
+            roles,
+        }
+    }
+
+    fn who(&self, who: Who) -> String {
+        let key = match who {
+            Who::BeforeSharing if self.person == self.me => {
+                return ta(A::HistoryBeforeSharingYou).into();
+            }
+            Who::BeforeSharing | Who::Earlier => {
+                let name = self
+                    .persons_name
+                    .clone()
+                    .unwrap_or_else(|| ta(A::ReaderThePerson).into());
+                return fill(ta(A::HistoryBeforeSharing), &[("name", &name)]);
+            }
+            Who::Member(key) => key,
+        };
+        if key == self.me {
+            return ta(A::HistoryYou).into();
+        }
+        if key == self.person {
+            return self.persons();
+        }
+        let role = self
+            .roles
+            .iter()
+            .find(|(k, _)| *k == key)
+            .and_then(|(_, role)| super::invite::role_word(*role));
+        match (self.known.iter().find(|(k, _)| *k == key), role) {
+            (Some((_, name)), Some(role)) => format!("{name} ({role})"),
+            (Some((_, name)), None) => name.clone(),
+            (None, _) if self.person == self.me => ta(A::HistorySomeoneYouInvited).into(),
+            (None, _) => fill(ta(A::HistorySomeoneInvited), &[("name", &self.persons())]),
+        }
+    }
+
+    fn persons(&self) -> String {
+        self.persons_name
+            .clone()
+            .unwrap_or_else(|| ta(A::HistoryThePerson).into())
+    }
+}

@@ -1,0 +1,74 @@
+// A part's history in plain words (issue 15 item 1), in headless Chromium against the
+// real server, two people: the worker adds a warning sign, the person takes a reason for
+// living off their safety plan; the person's history of the safety plan names each
+// change and who made it, newest first, and brings the reason back; the worker's phone
+// tells the same changes from its side. axe-core clean at 320 px.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { axeViolations, browserAndServer, savedOnThisPhone, signUp, tabWithStory } from './helpers.mjs';
+import { go, joins, wordsArrive } from './together.mjs';
+
+const running = browserAndServer();
+
+/** Opens a part's history from its writing screen, until it says `line` (a change
+ * reaches the history once it has been to the server and back). */
+async function historySays(page, url, writing, line) {
+  for (const until = Date.now() + 40000; ; ) {
+    await go(page, `${url}${writing}`);
+    await page.getByRole('link', { name: 'What changed here, and who changed it' }).click();
+    const history = page.getByTestId('history');
+    const found = history.getByRole('listitem').filter({ hasText: line });
+    if (await found.first().waitFor({ timeout: 3000 }).then(() => true, () => false)) return history;
+    assert.ok(Date.now() < until, `the history says "${line}"`);
+  }
+}
+
+test('the history of a part names each change and who made it, and brings back what the person took out', async () => {
+  const a = await tabWithStory(running, 'I like long walks');
+  const url = a.url;
+  await a.page.setViewportSize({ width: 320, height: 800 });
+  await a.page.goto(`${url}/safety-plan/edit`);
+  await a.page.getByRole('button', { name: 'Add a reason' }).click();
+  await a.page.getByRole('textbox', { name: 'Reason 1', exact: true }).pressSequentially('My garden');
+  await savedOnThisPhone(a.page);
+  await signUp(a.page, url, 'pat.person');
+  await a.page.goto(`${url}/account`);
+  await a.page.getByText(/Your plan was last backed up at \d\d:\d\d/).waitFor({ timeout: 30000 });
+  const worker = await joins(running, a, url, 'sam.worker', 'A worker', 'Sam');
+
+  // The worker adds a warning sign; it reaches the person, who then takes the reason out.
+  await go(worker.page, `${url}/safety-plan/edit`);
+  await worker.page.getByRole('button', { name: 'Add a warning sign' }).click();
+  await worker.page.getByRole('textbox', { name: 'Warning sign 1', exact: true }).pressSequentially('Not answering the phone');
+  await savedOnThisPhone(worker.page);
+  await wordsArrive(a.page, `${url}/safety-plan/edit`, 'Warning sign 1', 'Not answering the phone');
+  await a.page.getByRole('button', { name: 'Remove Reason 1' }).click();
+  await savedOnThisPhone(a.page);
+
+  // The person's history, newest first: their removal, the worker's sign, and what the
+  // plan held before it was shared.
+  const history = await historySays(a.page, url, '/safety-plan/edit', "You removed 'My garden' from My reasons for living");
+  await a.page.getByRole('heading', { name: 'What changed in My safety plan', level: 1 }).waitFor();
+  const lines = await history.getByRole('listitem').locator('p:first-child').allInnerTexts();
+  assert.deepEqual(lines, [
+    "You removed 'My garden' from My reasons for living",
+    "sam.worker (worker) added 'Not answering the phone' to Warning signs",
+    "Before you shared this plan, you added 'My garden' to My reasons for living",
+  ]);
+  assert.deepEqual(await axeViolations(a.page), []);
+  // The reason comes back from the history, as a change of the person's.
+  await history.getByRole('button', { name: /^Bring it back: You removed 'My garden'/ }).click();
+  await a.page.getByText('Brought back. It is in My safety plan again.').waitFor();
+  assert.deepEqual(await axeViolations(a.page), []);
+  await go(a.page, `${url}/safety-plan/edit`);
+  assert.equal(await a.page.getByRole('textbox', { name: 'Reason 1', exact: true }).inputValue(), 'My garden');
+
+  // The worker's phone tells the same changes from its side, and offers nothing to bring
+  // back (that is the person's to do).
+  const theirs = await historySays(worker.page, url, '/safety-plan/edit', "You added 'Not answering the phone' to Warning signs");
+  const told = await theirs.getByRole('listitem').locator('p:first-child').allInnerTexts();
+  assert.ok(told.includes("The person whose plan it is removed 'My garden' from My reasons for living"), told.join('\n'));
+  assert.equal(await theirs.getByRole('button', { name: /^Bring it back/ }).count(), 0);
+  assert.deepEqual(await axeViolations(worker.page), []);
+  for (const context of [a.context, worker.context]) await context.close();
+});
