@@ -98,7 +98,9 @@ export async function openInvite(page, url, role, name, rights = {}) {
   assert.deepEqual(await axeViolations(page), []);
   await page.getByRole('button', { name: 'Make the invite' }).click();
   const code = page.getByTestId('invite-code');
-  await code.waitFor();
+  await code.waitFor().catch(async (error) => {
+    throw new Error(`no invite code; the screen says: ${await page.locator('#main').innerText()}`, { cause: error });
+  });
   const image = PNG.sync.read(await page.getByTestId('invite-qr').screenshot());
   const read = jsQR(new Uint8ClampedArray(image.data), image.width, image.height);
   assert.ok(read, 'the QR code reads');
