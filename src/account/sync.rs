@@ -924,6 +924,10 @@ pub(super) async fn write_edits(
     let writer = u64::from(fresh_client_id());
     for (seq, edit) in edits.iter().enumerate() {
         let update = doc.apply(edit, &stamp).map_err(|_| unexpected())?;
+        // An edit that changes nothing (an item brought back twice) writes nothing.
+        if update.is_empty() {
+            continue;
+        }
         storage
             .append_update(plan, kind, writer, seq as u32, &update)
             .await?;
