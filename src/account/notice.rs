@@ -184,6 +184,8 @@ fn refused_words() -> Option<String> {
             ta(A::RefusedChange),
             &[("section", section), ("time", &time)],
         ),
+        // (The plan's card, which is not a part the person writes in.)
+        ("change", None) => fill(ta(A::RefusedChangeCard), &[("time", &time)]),
         ("key", _) => fill(ta(A::RefusedKey), &[("time", &time)]),
         _ => fill(ta(A::RefusedMembers), &[("time", &time)]),
     })

@@ -353,6 +353,9 @@ pub fn text(text: A) -> &'static str {
         A::RefusedChange => {
             "At {time} the server sent a change to {section} that was not signed by anyone who may change that part. Coplan left it out; nothing else changed. If you see this again, tell the service that runs your Coplan server."
         }
+        A::RefusedChangeCard => {
+            "At {time} the server sent a change to the plan's name or review date that the plan's owner did not sign. Coplan left it out; nothing else changed. If you see this again, tell the service that runs your Coplan server."
+        }
         A::RefusedKey => {
             "At {time} the server sent a key for part of a plan that the plan's owner did not sign. Coplan did not use it; nothing on this phone changed. If you see this again, tell the service that runs your Coplan server."
         }

@@ -308,6 +308,7 @@ pub enum AccountText {
     HistorySomeoneInvited,
     /// What this phone turned away from the server (`account/notice.rs`).
     RefusedChange,
+    RefusedChangeCard,
     RefusedKey,
     RefusedMembers,
     /// Who can see and change a part (`account/readers.rs`).
