@@ -23,7 +23,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { axeViolations, browserAndServer, savedOnThisPhone, setSecondFactor, signUp, tabWithStory } from './helpers.mjs';
-import { go, joins, openInvite, phoneAt, removeMember, setPin, watchRefusals, wordsArrive } from './together.mjs';
+import { go, joins, letIn, openInvite, phoneAt, removeMember, setPin, watchRefusals, wordsArrive } from './together.mjs';
 
 const running = browserAndServer();
 
@@ -172,13 +172,7 @@ test('a server that lies is caught by every phone, which keeps the plan as it wa
   const lyingKeys = (change) => async (request, real) =>
     request.method() === 'GET' ? { json: { envelopes: change((await real.json()).envelopes) } } : null;
   await lie(worker.context, keysPath, lyingKeys((envelopes) => [madeUp(envelopes[0]), ...envelopes.slice(1)]));
-  const second = await openInvite(a.page, url, 'A worker', 'Ray');
-  await go(worker.page, `${url}/join`);
-  await worker.page.getByRole('textbox', { name: 'The code on their phone' }).fill(second.code);
-  await worker.page.getByRole('button', { name: 'Join' }).click();
-  await a.page.getByRole('heading', { name: 'Ray (worker) wants to join your plan' }).waitFor({ timeout: 30000 });
-  await a.page.getByRole('button', { name: 'Let them join' }).click();
-  await worker.page.getByText('You have joined their plan.').waitFor({ timeout: 30000 });
+  await letIn(a, worker, url, 'A worker', 'Ray');
   await says(worker.page, "the server sent a key for part of a plan that the plan's owner did not sign. Coplan did not use it");
   assert.deepEqual(await axeViolations(worker.page), []);
   await worker.context.unroute(keysPath);

@@ -21,7 +21,7 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { SERVER_BIN, axeViolations, browserAndServer, savedOnThisPhone, setSecondFactor, signIn, signUp, tabWithStory, totp, watchErrors, PASSPHRASE } from './helpers.mjs';
-import { go, openInvite, phoneAt, removeMember, setPin, watchRefusals, wordsArrive } from './together.mjs';
+import { go, letIn, openInvite, phoneAt, removeMember, setPin, watchRefusals, wordsArrive } from './together.mjs';
 
 const running = browserAndServer();
 const phoneOf = (url, name) => phoneAt(running, url, name);
@@ -496,13 +496,7 @@ test("a carer leaves on their own; a change the person's other phone sealed befo
   const carer = await phoneOf(url, 'kim.carer');
   const carersKey = await setSecondFactor(carer.page, url);
   await setPin(carer.page, url);
-  const invite = await openInvite(a.page, url, 'A carer', 'Kim');
-  await go(carer.page, `${url}/join`);
-  await carer.page.getByRole('textbox', { name: 'The code on their phone' }).fill(invite.code);
-  await carer.page.getByRole('button', { name: 'Join' }).click();
-  await a.page.getByRole('heading', { name: 'Kim (carer) wants to join your plan' }).waitFor({ timeout: 20000 });
-  await a.page.getByRole('button', { name: 'Let them join' }).click();
-  await carer.page.getByText('You have joined their plan.').waitFor({ timeout: 20000 });
+  await letIn(a, carer, url, 'A carer', 'Kim', 20000);
   // On another phone, the carer's passphrase alone no longer signs in: the form asks for
   // the code their app shows, and takes the next one.
   const another = await running.browser.newContext({ viewport: { width: 320, height: 800 } });

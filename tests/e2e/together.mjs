@@ -115,21 +115,25 @@ export async function openInvite(page, url, role, name, rights = {}) {
 }
 
 /**
- * A new phone signed up as `username`, with a second factor and an app lock, joins the
- * person's plan by typed code as `role` ('A worker' or 'A carer') named `name`, and the
- * person lets them in.
+ * `phone` (with a second factor and an app lock) joins the person's plan by typed code as
+ * `role` ('A worker' or 'A carer') named `name`, and the person lets them in.
  */
-export async function joins(running, person, url, username, role, name) {
-  const phone = await phoneAt(running, url, username);
-  await setSecondFactor(phone.page, url);
-  await setPin(phone.page, url);
+export async function letIn(person, phone, url, role, name, timeout = 30000) {
   const invite = await openInvite(person.page, url, role, name);
   await go(phone.page, `${url}/join`);
   await phone.page.getByRole('textbox', { name: 'The code on their phone' }).fill(invite.code);
   await phone.page.getByRole('button', { name: 'Join' }).click();
   const word = role === 'A worker' ? 'worker' : 'carer';
-  await person.page.getByRole('heading', { name: `${name} (${word}) wants to join your plan` }).waitFor({ timeout: 30000 });
+  await person.page.getByRole('heading', { name: `${name} (${word}) wants to join your plan` }).waitFor({ timeout });
   await person.page.getByRole('button', { name: 'Let them join' }).click();
-  await phone.page.getByText('You have joined their plan.').waitFor({ timeout: 30000 });
+  await phone.page.getByText('You have joined their plan.').waitFor({ timeout });
+}
+
+/** A new phone signed up as `username`, with a second factor and an app lock, let in. */
+export async function joins(running, person, url, username, role, name) {
+  const phone = await phoneAt(running, url, username);
+  await setSecondFactor(phone.page, url);
+  await setPin(phone.page, url);
+  await letIn(person, phone, url, role, name);
   return phone;
 }
