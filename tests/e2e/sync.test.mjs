@@ -370,9 +370,12 @@ test('a busy server is asked again only after the wait it names, and what was ty
   await a.page.getByRole('button', { name: 'Make my account' }).click();
   await a.page.getByRole('heading', { name: 'Your recovery code' }).waitFor();
   // The phone has heard the first "wait 3 s" before the page is loaded again (a load
-  // while that request is still on its way would leave the wait unheard, which is not
-  // what this test is about): the wait it heard holds across the load.
+  // while that answer is still on its way, or read but not yet kept, would leave the
+  // wait unheard, which is not what this test is about): the wait it kept holds across
+  // the load. The answer reaching the browser is not enough: once, in a loaded CI run,
+  // the page was loaded again before the app had kept the wait.
   await firstBusy;
+  await a.page.waitForFunction(() => localStorage.getItem('coplan:sync-not-before') !== null);
   // Words written while the phone waits do not cut the server's wait short.
   await a.page.goto(`${a.url}/about-me`);
   const box = a.page.getByRole('textbox', { name: STORY_BOX });
