@@ -654,6 +654,17 @@ impl Membership {
             .then_some(*signing)
     }
 
+    /// Whether `member` may have marked a version of `kind` agreed: the person, or a
+    /// member who had edit on it at some time (a member removed since keeps the
+    /// agreements they made; `agreement::read_marks`).
+    pub fn may_have_agreed(&self, member: &[u8; 32], kind: SectionKind) -> bool {
+        *member == self.person
+            || self
+                .edit_spans
+                .iter()
+                .any(|span| span.member == *member && span.section == kind)
+    }
+
     /// The receiving keys of everyone who may read `kind` now (the person first): whom a
     /// new epoch's key is wrapped to.
     pub fn readers(&self, kind: SectionKind) -> Vec<[u8; 32]> {

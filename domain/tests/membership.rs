@@ -829,4 +829,10 @@ fn a_changes_author_is_judged_at_its_epoch_and_keeps_their_work_after_removal() 
         None,
         "a phone the log never named"
     );
+    // Agreements the worker marked while they had edit stay theirs after removal; they
+    // never had edit on About me, and someone never a member agreed to nothing.
+    assert!(members.may_have_agreed(&w, SectionKind::CarePlan));
+    assert!(!members.may_have_agreed(&w, SectionKind::AboutMe));
+    assert!(members.may_have_agreed(&log.person(), SectionKind::AboutMe));
+    assert!(!members.may_have_agreed(&[9; 32], SectionKind::CarePlan));
 }

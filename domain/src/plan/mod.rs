@@ -2,6 +2,7 @@
 //! (free-text fields and lists of items), typed edits that become CRDT transactions, and
 //! typed read views. Every change carries who made it and when.
 
+pub mod agreement;
 pub mod card;
 pub mod care_plan;
 pub mod check_ins;

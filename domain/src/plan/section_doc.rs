@@ -195,6 +195,67 @@ impl SectionDoc {
         self.doc.transact().state_vector().encode_v1()
     }
 
+    /// The section's state for an agreement's statement: a Yrs snapshot (delete set,
+    /// then state vector), encoded (`agreement::Statement::state`).
+    pub fn agreement_state(&self) -> Vec<u8> {
+        use yrs::updates::encoder::Encode;
+        self.doc.transact().snapshot().encode_v1()
+    }
+
+    /// Keeps a mark that a version is agreed, and the view it was marked on (once per
+    /// statement), in the document's `agreed` and `agreed.view` maps. Returns the update,
+    /// empty when this mark was kept already. Neither map is part of the view.
+    pub fn add_mark(
+        &self,
+        mark: &super::agreement::Mark,
+        view: &SectionView,
+    ) -> Result<Vec<u8>, PlanError> {
+        let key = mark.key();
+        let view_key = super::agreement::view_key(&mark.statement);
+        let mut txn = self.doc.transact_mut();
+        let marks = txn.get_or_insert_map("agreed");
+        if marks.get(&txn, &key).is_some() {
+            return Ok(Vec::new());
+        }
+        marks.insert(&mut txn, key, Any::from(mark.to_bytes()));
+        let views = txn.get_or_insert_map("agreed.view");
+        if views.get(&txn, &view_key).is_none() {
+            let bytes = super::agreement::view_bytes(view);
+            views.insert(&mut txn, view_key, Any::from(bytes));
+        }
+        Ok(txn.encode_update_v1())
+    }
+
+    /// Every mark kept in the document, as bytes (`agreement::read_marks` checks them).
+    pub fn marks(&self) -> Vec<Vec<u8>> {
+        let txn = self.doc.transact();
+        let Some(marks) = txn.get_map("agreed") else {
+            return Vec::new();
+        };
+        marks
+            .iter(&txn)
+            .filter_map(|(_, value)| match value {
+                Out::Any(Any::Buffer(bytes)) => Some(bytes.to_vec()),
+                _ => None,
+            })
+            .collect()
+    }
+
+    /// The view an agreed statement was marked on, as it was then.
+    pub fn agreed_view(&self, statement: &super::agreement::Statement) -> Option<SectionView> {
+        let txn = self.doc.transact();
+        let found = txn
+            .get_map("agreed.view")?
+            .get(&txn, &super::agreement::view_key(statement))?;
+        let Out::Any(Any::Buffer(bytes)) = found else {
+            return None;
+        };
+        // Only the view whose hash was signed: anyone who may edit could write this map.
+        (super::agreement::view_hash_of_bytes(&bytes) == statement.view_hash)
+            .then(|| super::agreement::view_from_bytes(self.kind, &bytes))
+            .flatten()
+    }
+
     /// The section as it reads now, following the schema.
     pub fn view(&self) -> SectionView {
         let spec = self.kind.spec();
