@@ -58,6 +58,7 @@ fn Screens(route: Route) -> impl IntoView {
         "/account" | "/invite" | "/join" | "/people" | "/suggestions" | "/access" | "/leave"
         | "/second-factor" => view! { <Lazy part=Part::Account/> }.into_any(),
         path if path.starts_with("/history/") => view! { <Lazy part=Part::Account/> }.into_any(),
+        path if path.starts_with("/agree/") => view! { <Lazy part=Part::Account/> }.into_any(),
         "/forgotten" => view! { <ForgottenPage/> }.into_any(),
         "/print" => view! { <Lazy part=Part::PrintPlan/> }.into_any(),
         "/crisis-card" => view! { <Lazy part=Part::CrisisCard/> }.into_any(),

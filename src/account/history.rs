@@ -310,7 +310,7 @@ async fn write_again(kind: SectionKind, edit: Edit) -> Result<(), Problem> {
 }
 
 /// Who each member is, in a history line's words.
-struct Names {
+pub(super) struct Names {
     me: [u8; 32],
     person: [u8; 32],
     /// The person's name (the plan card's), on a member's phone.
@@ -321,7 +321,7 @@ struct Names {
 }
 
 impl Names {
-    async fn of_plan(
+    pub(super) async fn of_plan(
         storage: &Storage,
         local: &PlanId,
         plan: [u8; 16],
@@ -330,19 +330,20 @@ impl Names {
     ) -> Self {
         let roles = log.members.iter().map(|(key, m)| (*key, m.role)).collect();
         let (persons_name, known) = if log.person == me {
-            // Offline, members are named by role.
-            let people: Option<People> =
-                api::get(&format!("/api/v1/plans/{}/people", id_to_hex(&plan)))
+            // As the last round fetched them for this log; else fetched now; offline,
+            // members are named by role.
+            let known = match super::readers::known_names(plan, log.len) {
+                Some(names) => names,
+                None => api::get::<People>(&format!("/api/v1/plans/{}/people", id_to_hex(&plan)))
                     .await
-                    .ok();
-            let known = people
-                .map(|p| {
-                    p.people
-                        .into_iter()
-                        .map(|someone| (someone.signing.0, someone.username))
-                        .collect()
-                })
-                .unwrap_or_default();
+                    .map(|p| {
+                        p.people
+                            .into_iter()
+                            .map(|someone| (someone.signing.0, someone.username))
+                            .collect()
+                    })
+                    .unwrap_or_default(),
+            };
             (None, known)
         } else {
             match crate::plan::read_section(storage, local, SectionKind::Card).await {
@@ -362,7 +363,12 @@ impl Names {
         }
     }
 
-    fn who(&self, who: Who) -> String {
+    /// The person whose plan it is.
+    pub(super) fn person(&self) -> [u8; 32] {
+        self.person
+    }
+
+    pub(super) fn who(&self, who: Who) -> String {
         let key = match who {
             Who::BeforeSharing if self.person == self.me => {
                 return ta(A::HistoryBeforeSharingYou).into();

@@ -3,6 +3,7 @@
 //! It lives in the online-only part; nothing here is on the first visit's path.
 
 mod access;
+mod agree;
 mod api;
 mod flows;
 mod history;
@@ -69,6 +70,7 @@ pub fn AccountPage() -> impl IntoView {
         "/leave" => view! { <leave::LeavePage/> }.into_any(),
         "/second-factor" => view! { <second_factor::SecondFactorPage/> }.into_any(),
         path if path.starts_with("/history/") => view! { <history::HistoryPage/> }.into_any(),
+        path if path.starts_with("/agree/") => view! { <agree::AgreePage/> }.into_any(),
         _ => view! { <Account/> }.into_any(),
     }
 }

@@ -101,6 +101,16 @@ thread_local! {
     static NAMES: RefCell<Option<Names>> = const { RefCell::new(None) };
 }
 
+/// The usernames of `plan`'s members as last fetched, if its log was `len` long then.
+pub fn known_names(plan: [u8; 16], len: u32) -> Option<Vec<([u8; 32], String)>> {
+    NAMES.with_borrow(|names| {
+        names
+            .as_ref()
+            .filter(|(p, l, _)| *p == plan && *l == len)
+            .map(|(_, _, n)| n.clone())
+    })
+}
+
 /// The lines for the person's own plan `plan`, whose verified log is `log`.
 pub async fn persons_lines(
     plan: [u8; 16],
@@ -111,12 +121,7 @@ pub async fn persons_lines(
         .iter()
         .filter(|(key, m)| **key != log.person && !m.removed)
         .collect();
-    let known = NAMES.with_borrow(|names| {
-        names
-            .as_ref()
-            .filter(|(p, len, _)| *p == plan && *len == log.len)
-            .map(|(_, _, n)| n.clone())
-    });
+    let known = known_names(plan, log.len);
     let names = match known {
         Some(names) => names,
         None if others.is_empty() => Vec::new(),

@@ -437,6 +437,7 @@ pub async fn sync_now() -> Result<(), Problem> {
             let log = members::verified(person, *plan_id, false).await?;
             let lines = super::readers::members_lines(&log, &me, name.as_deref(), &shown);
             super::readers::show(&storage, local, lines).await;
+            super::agree::show(&storage, local, *plan_id, &log, me).await;
             let rights = log
                 .members
                 .get(&me)
@@ -456,10 +457,12 @@ pub async fn sync_now() -> Result<(), Problem> {
                 && let Ok(lines) = super::readers::persons_lines(plan_id, &log).await
             {
                 super::readers::show(&storage, local, lines).await;
+                super::agree::show(&storage, local, plan_id, &log, me).await;
             }
         }
         _ if shared_open.is_none() => {
             crate::plan::readers::set(Default::default());
+            crate::plan::agreed::set(Default::default());
         }
         _ => {}
     }
@@ -910,26 +913,50 @@ pub(super) async fn write_edits(
     if edits.is_empty() {
         return Ok(());
     }
-    let (client, _live) = crate::plan::writer::client_id(kind).await;
-    let doc = SectionDoc::new(kind, client);
-    for update in storage.load_section(plan, kind).await?.all_updates() {
-        doc.apply_stored(update).map_err(|_| unexpected())?;
-    }
+    let doc = section_doc(storage, plan, kind).await?;
     let author = coplan_domain::plan::AuthorId::parse(&storage.local_author().await?)
         .map_err(|_| unexpected())?;
     let stamp = coplan_domain::plan::Stamp {
         author,
         at_ms: js_sys::Date::now() as u64,
     };
+    let updates = edits
+        .iter()
+        .map(|edit| doc.apply(edit, &stamp).map_err(|_| unexpected()))
+        .collect::<Result<Vec<_>, _>>()?;
+    write_updates(storage, plan, kind, &updates).await
+}
+
+/// The plan's `kind` as this phone holds it, to write under this phone's client id.
+pub(super) async fn section_doc(
+    storage: &Storage,
+    plan: &PlanId,
+    kind: SectionKind,
+) -> Result<SectionDoc, Problem> {
+    let (client, _live) = crate::plan::writer::client_id(kind).await;
+    let doc = SectionDoc::new(kind, client);
+    for update in storage.load_section(plan, kind).await?.all_updates() {
+        doc.apply_stored(update).map_err(|_| unexpected())?;
+    }
+    Ok(doc)
+}
+
+/// Stores `updates` (made on [`section_doc`]'s copy) as changes of this phone's, synced
+/// like any other, and tells this phone's open screens of that part.
+pub(super) async fn write_updates(
+    storage: &Storage,
+    plan: &PlanId,
+    kind: SectionKind,
+    updates: &[Vec<u8>],
+) -> Result<(), Problem> {
     let writer = u64::from(fresh_client_id());
-    for (seq, edit) in edits.iter().enumerate() {
-        let update = doc.apply(edit, &stamp).map_err(|_| unexpected())?;
+    for (seq, update) in updates.iter().enumerate() {
         // An edit that changes nothing (an item brought back twice) writes nothing.
         if update.is_empty() {
             continue;
         }
         storage
-            .append_update(plan, kind, writer, seq as u32, &update)
+            .append_update(plan, kind, writer, seq as u32, update)
             .await?;
         if let Ok(channel) =
             web_sys::BroadcastChannel::new(&crate::plan::tab_relay::channel_name(plan, kind))

@@ -350,6 +350,43 @@ pub fn text(text: A) -> &'static str {
         A::HistoryThePerson => "The person whose plan it is",
         A::HistorySomeoneYouInvited => "Someone you invited",
         A::HistorySomeoneInvited => "Someone {name} invited",
+        A::AgreeHeading => "Agreeing {section}",
+        A::AgreeIntro => {
+            "When you and someone you share this part with both mark it as agreed, the plan says so, with the date. If anyone changes it after that, it says it has changed since you agreed it, and the agreed words stay here to look at and print."
+        }
+        A::AgreeBack => "Back to {section}",
+        A::AgreeNotSynced => {
+            "This part can be agreed once the plan is backed up to an account and shared, and this phone has been online since it opened."
+        }
+        A::AgreeNone => "Not agreed yet",
+        A::AgreedBy => "Agreed by {who} on {date}",
+        A::AgreedChanged => "Changed since {who} agreed it on {date}",
+        A::AgreedNextReview => "next review {date}",
+        A::AgreeWaitingMine => {
+            "You marked this as agreed on {date}. It is waiting for someone else to mark it too."
+        }
+        A::AgreeWaitingTheirs => "{who} marked this as agreed on {date}. It is waiting for you.",
+        A::AgreeMark => "Mark it as agreed",
+        A::AgreeMarkToo => "Mark it as agreed too",
+        A::AgreeMarked => "Marked as agreed. It is agreed once someone else marks it too.",
+        A::AgreeMarkedBoth => "Marked as agreed. It is agreed now.",
+        A::AgreeSyncFirst => {
+            "Your phone does not have every change {who} saw when they marked it yet. Let it sync (it needs a connection), then try again."
+        }
+        A::AgreeMarkedNew => {
+            "This part has changed since {who} marked it, so your mark is for it as it reads now. It is agreed once they mark it again."
+        }
+        A::AgreeMayNot => {
+            "You can read this part but not change it, so you cannot mark it as agreed."
+        }
+        A::AgreeNoOneElse => {
+            "No one you share this part with can change it yet, so there is no one to agree it with. You can let someone change it in Who can see your plan."
+        }
+        A::AgreeShow => "See the agreed version",
+        A::AgreeHide => "Hide the agreed version",
+        A::AgreeVersionHeading => "{section}, as agreed on {date}",
+        A::AgreePrint => "Print the agreed version",
+        A::AgreeYouAnd => "you and {who}",
         A::RefusedChange => {
             "At {time} the server sent a change to {section} that was not signed by anyone who may change that part. Coplan left it out; nothing else changed. If you see this again, tell the service that runs your Coplan server."
         }

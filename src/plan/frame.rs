@@ -8,13 +8,13 @@ use super::editing::Editing;
 use crate::components::save_status::SaveStatusLine;
 use crate::i18n::{Text, t};
 
-/// The address of a part's history (`/history/safety-plan`).
-fn history_address(kind: coplan_domain::plan::SectionKind) -> String {
+/// The address of a part's page under `base` (`/history/safety-plan`).
+fn address(base: &str, kind: coplan_domain::plan::SectionKind) -> String {
     let path = super::SECTIONS
         .iter()
         .find(|(k, ..)| *k == kind)
         .map_or("", |(_, _, href)| href);
-    format!("/history{path}")
+    format!("{base}{path}")
 }
 
 #[component]
@@ -42,7 +42,11 @@ pub fn EditorFrame(editing: Editing, children: ChildrenFn) -> impl IntoView {
         // And, then, what changed in it and who changed it.
         {move || super::readers::line(editing.kind).map(|line| view! {
             <p class="app-readers" data-testid="readers">{line}</p>
-            <p class="app-readers"><a class="app-link" href=history_address(editing.kind)>{t(Text::HistoryOpen)}</a></p>
+            <p class="app-readers"><a class="app-link" href=address("/history", editing.kind)>{t(Text::HistoryOpen)}</a></p>
+        })}
+        // Whether it is agreed, once a round has judged the marks (a shared plan).
+        {move || super::agreed::line(editing.kind).map(|line| view! {
+            <p class="app-readers" data-testid="agreed"><a class="app-link" href=address("/agree", editing.kind)>{line}</a></p>
         })}
         // The fields appear once the plan is open, so nothing typed can go nowhere.
         <Show when=move || editing.ready.get() fallback=|| view! { <p role="status">{t(Text::HomeLoading)}</p> }>

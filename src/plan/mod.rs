@@ -2,6 +2,7 @@
 //! screen is built from (text boxes, picks, lists with undo), the overview of a plan and
 //! the list of plans on this phone.
 
+pub mod agreed;
 mod editing;
 mod fields;
 mod frame;
@@ -26,5 +27,5 @@ pub use overview::{OverviewPage, SECTIONS, section_title};
 pub use plan_file::ExportButton;
 pub use plans::PlansPage;
 pub use section_page::{AboutMePage, CrisisWishesPage};
-pub use session::{SectionSession, open_plan, read_section};
+pub use session::{SectionSession, open_plan, read_doc, read_section};
 pub use text_box::{BoxKind, TextBox};

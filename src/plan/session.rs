@@ -389,6 +389,16 @@ pub async fn read_section(
     plan: &PlanId,
     kind: SectionKind,
 ) -> Result<SectionView, StorageError> {
+    Ok(read_doc(storage, plan, kind).await?.view())
+}
+
+/// A copy of a section as stored, for reading only (never written: its client id is
+/// no one's range).
+pub async fn read_doc(
+    storage: &Storage,
+    plan: &PlanId,
+    kind: SectionKind,
+) -> Result<SectionDoc, StorageError> {
     let stored = storage.load_section(plan, kind).await?;
     let doc = SectionDoc::new(kind, fresh_client_id());
     for update in stored.all_updates() {
@@ -397,5 +407,5 @@ pub async fn read_section(
                 detail: e.to_string(),
             })?;
     }
-    Ok(doc.view())
+    Ok(doc)
 }

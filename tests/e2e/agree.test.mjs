@@ -1,0 +1,84 @@
+// An agreed version of the care plan (issue 15 item 2), in headless Chromium against the
+// real server, two people on their own phones: the worker marks the care plan agreed, the
+// person marks it too, and both phones say it is agreed, with the next review; the
+// person changes a goal and both phones say it changed since; the agreed words still
+// open as they were. axe-core clean at 320 px.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { axeViolations, browserAndServer, savedOnThisPhone, signUp, tabWithStory } from './helpers.mjs';
+import { go, joins, wordsArrive } from './together.mjs';
+
+const running = browserAndServer();
+
+/** Opens `path` until the line about its agreement matches `said` (it is worked out at
+ * the end of each round of sync). Returns the line's link. */
+async function agreedSays(page, url, path, said) {
+  let last = '';
+  for (const until = Date.now() + 40000; ; ) {
+    await go(page, `${url}${path}`);
+    const line = page.getByTestId('agreed');
+    if (await line.waitFor({ timeout: 5000 }).then(() => true, () => false)) {
+      last = await line.innerText();
+      if (said.test(last)) return line.getByRole('link');
+    }
+    assert.ok(Date.now() < until, `the agreement line matches ${said}; it said "${last}"`);
+    await page.waitForTimeout(1000);
+  }
+}
+
+test('the person and their worker agree the care plan, and both phones say when it changed since', async () => {
+  const a = await tabWithStory(running, 'I like long walks');
+  const url = a.url;
+  await a.page.setViewportSize({ width: 320, height: 800 });
+  await a.page.goto(`${url}/care-plan`);
+  const home = a.page.getByRole('region', { name: 'Where I live' });
+  await home.getByRole('button', { name: 'Add a goal' }).click();
+  await home.getByRole('textbox', { name: 'Goal 1', exact: true }).pressSequentially('Move somewhere dry');
+  await a.page.getByLabel('When we will look at this plan again').fill('2027-03-03');
+  await savedOnThisPhone(a.page);
+  await signUp(a.page, url, 'pat.person');
+  await a.page.goto(`${url}/account`);
+  await a.page.getByText(/Your plan was last backed up at \d\d:\d\d/).waitFor({ timeout: 30000 });
+  const worker = await joins(running, a, url, 'sam.worker', 'A worker', 'Sam');
+  await worker.page.setViewportSize({ width: 320, height: 800 });
+  await wordsArrive(worker.page, `${url}/care-plan`, 'Goal 1', 'Move somewhere dry');
+
+  // The worker marks it agreed; it waits for the person.
+  let link = await agreedSays(worker.page, url, '/care-plan', /^Not agreed yet$/);
+  await link.click();
+  await worker.page.getByRole('heading', { name: 'Agreeing My care and support plan', level: 1 }).waitFor();
+  assert.deepEqual(await axeViolations(worker.page), []);
+  await worker.page.getByRole('button', { name: 'Mark it as agreed' }).click();
+  await worker.page.getByText('Marked as agreed. It is agreed once someone else marks it too.').waitFor();
+  await agreedSays(worker.page, url, '/care-plan', /^You marked this as agreed on .*\. It is waiting for someone else to mark it too\.$/);
+
+  // The person sees it waiting for them, and marks it too.
+  link = await agreedSays(a.page, url, '/care-plan', /^sam\.worker \(worker\) marked this as agreed on .*\. It is waiting for you\.$/);
+  await link.click();
+  await a.page.getByRole('button', { name: 'Mark it as agreed too' }).click();
+  await a.page.getByText('Marked as agreed. It is agreed now.').waitFor();
+  assert.deepEqual(await axeViolations(a.page), []);
+  await agreedSays(a.page, url, '/care-plan', /^Agreed by you and sam\.worker \(worker\) on .* · next review 3 March 2027$/);
+  await agreedSays(worker.page, url, '/care-plan', /^Agreed by you and .+ on .* · next review 3 March 2027$/);
+
+  // The person changes the goal: both phones say it changed since they agreed it.
+  await go(a.page, `${url}/care-plan`);
+  const goal = a.page.getByRole('region', { name: 'Where I live' }).getByRole('textbox', { name: 'Goal 1', exact: true });
+  await goal.press('End');
+  await goal.pressSequentially(' by spring');
+  await savedOnThisPhone(a.page);
+  link = await agreedSays(a.page, url, '/care-plan', /^Changed since you and sam\.worker \(worker\) agreed it on /);
+  await agreedSays(worker.page, url, '/care-plan', /^Changed since you and .+ agreed it on /);
+
+  // The agreed words still open as they were, read-only, on the person's phone.
+  await link.click();
+  await a.page.getByRole('button', { name: 'See the agreed version' }).click();
+  const agreed = a.page.getByTestId('agreed-version');
+  await agreed.getByRole('heading', { name: /^My care and support plan, as agreed on / }).waitFor();
+  const words = await agreed.innerText();
+  assert.ok(words.includes('Move somewhere dry'), words);
+  assert.ok(!words.includes('by spring'), words);
+  assert.equal(await agreed.getByRole('textbox').count(), 0);
+  assert.deepEqual(await axeViolations(a.page), []);
+  for (const context of [a.context, worker.context]) await context.close();
+});
