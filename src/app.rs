@@ -56,7 +56,7 @@ fn Screens(route: Route) -> impl IntoView {
         "/check-ins" => view! { <Lazy part=Part::CheckIns/> }.into_any(),
         "/privacy" => view! { <Lazy part=Part::Privacy/> }.into_any(),
         "/account" | "/invite" | "/join" | "/people" | "/suggestions" | "/access" | "/leave"
-        | "/second-factor" => view! { <Lazy part=Part::Account/> }.into_any(),
+        | "/second-factor" | "/caseload" => view! { <Lazy part=Part::Account/> }.into_any(),
         path if path.starts_with("/history/") => view! { <Lazy part=Part::Account/> }.into_any(),
         path if path.starts_with("/agree/") => view! { <Lazy part=Part::Account/> }.into_any(),
         "/forgotten" => view! { <ForgottenPage/> }.into_any(),

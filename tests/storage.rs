@@ -499,7 +499,7 @@ async fn history_is_kept_per_document_in_log_order_and_goes_with_its_plan() {
 }
 
 /// What the phone keeps beside a plan's sync record about who can see it (the writing
-/// screens' lines, the access log in words) names the plan's members: it opens again as
+/// screens' lines, the access log in words, the membership log) names the plan's members: it opens again as
 /// kept, and goes with the plan when the plan comes off the phone (removed from it, or
 /// deleted here), so a removed member's phone keeps no names.
 #[wasm_bindgen_test]
@@ -512,7 +512,12 @@ async fn what_is_kept_about_who_can_see_a_plan_goes_with_the_plan() {
     for id in [&plan.id, &other.id] {
         storage.keep_readers_copy(id, b"readers").await.unwrap();
         storage.keep_access_copy(id, b"access").await.unwrap();
+        storage.keep_members_copy(id, b"members").await.unwrap();
     }
+    assert_eq!(
+        storage.members_copy(&plan.id).await.unwrap().as_deref(),
+        Some(&b"members"[..])
+    );
     assert_eq!(
         storage.readers_copy(&plan.id).await.unwrap().as_deref(),
         Some(&b"readers"[..])
@@ -520,6 +525,7 @@ async fn what_is_kept_about_who_can_see_a_plan_goes_with_the_plan() {
     storage.delete_plan(&plan.id).await.unwrap();
     assert_eq!(storage.readers_copy(&plan.id).await.unwrap(), None);
     assert_eq!(storage.access_copy(&plan.id).await.unwrap(), None);
+    assert_eq!(storage.members_copy(&plan.id).await.unwrap(), None);
     assert_eq!(
         storage.access_copy(&other.id).await.unwrap().as_deref(),
         Some(&b"access"[..]),

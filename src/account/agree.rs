@@ -68,7 +68,11 @@ impl Open {
             return Ok(None);
         };
         let person = record.person.unwrap_or(me);
-        let log = super::members::verified(&person, plan, fresh).await?;
+        let log = if fresh {
+            super::members::verified(&person, plan, true).await?
+        } else {
+            super::members::verified_or_kept(&storage, &local, &person, plan).await?
+        };
         Ok(Some(Self {
             storage,
             local,
@@ -80,6 +84,7 @@ impl Open {
     }
 
     fn marks(&self, doc: &SectionDoc, kind: SectionKind) -> Marks {
+        // (The same judgement as `changed_since_agreed`.)
         agreement::read_marks(&doc.marks(), &self.plan, kind, &self.log.person, |key| {
             self.log.may_have_agreed(key, kind)
         })
@@ -144,6 +149,21 @@ pub async fn show(
         }
     }
     crate::plan::agreed::set(lines);
+}
+
+/// When `kind` of the plan `plan` (its copy here `doc`, its verified log `log`) was last
+/// agreed, if it reads otherwise now: for the caseload.
+pub(super) fn changed_since_agreed(
+    doc: &SectionDoc,
+    plan: [u8; 16],
+    kind: SectionKind,
+    log: &Membership,
+) -> Option<u64> {
+    let marks = agreement::read_marks(&doc.marks(), &plan, kind, &log.person, |key| {
+        log.may_have_agreed(key, kind)
+    });
+    let latest = marks.latest()?;
+    agreement::changed_since(latest, &doc.view()).then(|| latest.agreed_at_ms())
 }
 
 /// What a part's marks say, in one line.

@@ -159,7 +159,7 @@ async fn load(kind: SectionKind) -> Result<Option<Vec<Line>>, Problem> {
         return Ok(None);
     };
     let person = record.person.unwrap_or(me);
-    let log = super::members::verified(&person, plan, false).await?;
+    let log = super::members::verified_or_kept(&storage, &local, &person, plan).await?;
     let document = section.engine.document;
     let kept = storage.history(&local, &id_to_hex(&document)).await?;
     let keys = section.keys();

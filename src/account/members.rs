@@ -27,6 +27,8 @@ use super::flows::Problem;
 thread_local! {
     /// Each plan's log as last verified here, by the plan's id on the server.
     static LOGS: RefCell<HashMap<[u8; 16], Membership>> = RefCell::new(HashMap::new());
+    /// Each plan's log as fetched (the server's JSON) since it was last kept ([`keep`]).
+    static FETCHED: RefCell<HashMap<[u8; 16], Vec<u8>>> = RefCell::new(HashMap::new());
 }
 
 fn path(plan: &[u8; 16]) -> String {
@@ -59,7 +61,47 @@ pub async fn verified(
         return Err(Problem::Api(ApiProblem::Unexpected { status: 200 }));
     };
     LOGS.with_borrow_mut(|logs| logs.insert(plan, verified.clone()));
+    if let Ok(bytes) = serde_json::to_vec(&fetched) {
+        FETCHED.with_borrow_mut(|fetched| fetched.insert(plan, bytes));
+    }
     Ok(verified)
+}
+
+/// Keeps `plan`'s log, if it was fetched since it was last kept, sealed beside the sync
+/// record of `local` (its copy on this phone), for reading offline ([`verified_or_kept`]).
+pub async fn keep(
+    storage: &crate::storage::Storage,
+    local: &coplan_domain::PlanId,
+    plan: [u8; 16],
+) {
+    let Some(bytes) = FETCHED.with_borrow_mut(|fetched| fetched.remove(&plan)) else {
+        return;
+    };
+    if storage.keep_members_copy(local, &bytes).await.is_err() {
+        web_sys::console::warn_1(&"sync: the membership log was not kept".into());
+    }
+}
+
+/// `plan`'s log, as [`verified`] gives it; offline, the copy last kept beside `local`'s
+/// sync record, verified again against `person`'s key (its entries are signed, so a copy
+/// changed since cannot pass). What history, agreement and the caseload read by.
+pub async fn verified_or_kept(
+    storage: &crate::storage::Storage,
+    local: &coplan_domain::PlanId,
+    person: &[u8; 32],
+    plan: [u8; 16],
+) -> Result<Membership, Problem> {
+    match verified(person, plan, false).await {
+        Err(Problem::Api(ApiProblem::Offline)) => {
+            let offline = || Problem::Api(ApiProblem::Offline);
+            let bytes = storage.members_copy(local).await?.ok_or_else(offline)?;
+            let kept: MembershipLog = serde_json::from_slice(&bytes).map_err(|_| offline())?;
+            let entries: Vec<Vec<u8>> =
+                kept.entries.iter().map(|e| e.as_slice().to_vec()).collect();
+            Membership::verify(person, &plan, &entries).map_err(|_| offline())
+        }
+        other => other,
+    }
 }
 
 async fn log(account: &AccountRecord, plan: [u8; 16], fresh: bool) -> Result<Membership, Problem> {

@@ -5,6 +5,7 @@
 mod access;
 mod agree;
 mod api;
+mod caseload;
 mod flows;
 mod history;
 mod invite;
@@ -71,6 +72,7 @@ pub fn AccountPage() -> impl IntoView {
         "/second-factor" => view! { <second_factor::SecondFactorPage/> }.into_any(),
         path if path.starts_with("/history/") => view! { <history::HistoryPage/> }.into_any(),
         path if path.starts_with("/agree/") => view! { <agree::AgreePage/> }.into_any(),
+        "/caseload" => view! { <caseload::CaseloadPage/> }.into_any(),
         _ => view! { <Account/> }.into_any(),
     }
 }

@@ -73,6 +73,11 @@ pub fn clock_time(ms: u64) -> String {
         .into()
 }
 
+/// When this phone's last round of sync ended well (every plan is synced in one round).
+pub fn synced_at() -> Option<u64> {
+    number(SYNCED_AT)
+}
+
 /// A round of sync went through.
 pub fn synced() {
     set(SYNCED_AT, Some(now_ms().to_string()));

@@ -382,8 +382,19 @@ pub async fn open_plans_suggestions() -> Result<Option<(PlanId, [u8; 32], Vec<He
         return Ok(None);
     }
     let person = record.person.unwrap_or(account.keys.public().signing);
-    let pending = storage.pending_suggestions(&local).await?;
-    let held = record
+    let held = held(&storage, &local, &record).await?;
+    Ok(Some((local, person, held)))
+}
+
+/// The suggestions documents of the plan `local` (whose sync record is `record`), with
+/// what was written to them here and is not yet in the record.
+pub async fn held(
+    storage: &Storage,
+    local: &PlanId,
+    record: &coplan_domain::sync::record::PlanSync,
+) -> Result<Vec<Held>, Problem> {
+    let pending = storage.pending_suggestions(local).await?;
+    Ok(record
         .suggestions
         .iter()
         .filter_map(|entry| {
@@ -399,8 +410,7 @@ pub async fn open_plans_suggestions() -> Result<Option<(PlanId, [u8; 32], Vec<He
                 doc: load(entry, &waiting)?,
             })
         })
-        .collect();
-    Ok(Some((local, person, held)))
+        .collect())
 }
 
 /// Keeps a suggestion, or a decision on one, written here to `document`, and starts a

@@ -805,6 +805,8 @@ async fn sync_plan(
         storage.save_sync_record(plan, record).await?;
     }
     super::suggestions::round(storage, account, plan, plan_id, person, record).await?;
+    // The log as this round verified it, for reading offline.
+    members::keep(storage, plan, plan_id).await;
     Ok(())
 }
 

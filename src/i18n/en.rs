@@ -160,6 +160,7 @@ pub fn text(text: Text) -> &'static str {
         Text::RemovedItem => "Removed.",
         Text::Undo => "Undo",
         Text::HistoryOpen => "What changed here, and who changed it",
+        Text::CaseloadLink => "What needs you in the plans shared with you",
         Text::ContactName => "Name",
         Text::ContactPhone => "Phone number",
         Text::CallContact => "Call {name}",

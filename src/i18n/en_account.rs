@@ -387,6 +387,20 @@ pub fn text(text: A) -> &'static str {
         A::AgreeVersionHeading => "{section}, as agreed on {date}",
         A::AgreePrint => "Print the agreed version",
         A::AgreeYouAnd => "you and {who}",
+        A::CaseloadHeading => "Plans shared with you",
+        A::CaseloadIntro => {
+            "Everyone who shares their plan with you on this phone, with what needs you first: a review that is due, a part changed since you agreed it, and your suggestions still waiting for them."
+        }
+        A::CaseloadSynced => "Last synced at {when}.",
+        A::CaseloadNone => "No one has shared a plan with you on this phone yet.",
+        A::CaseloadNothing => "Nothing is waiting.",
+        A::CaseloadOpen => "Open the plan for {name}",
+        A::CaseloadReviewPassed => "The review was due on {date}",
+        A::CaseloadReviewSoon => "Review due on {date}",
+        A::CaseloadReviewLater => "Next review {date}",
+        A::CaseloadChanged => "{section} has changed since it was agreed on {date}",
+        A::CaseloadSuggestionOne => "1 of your suggestions is waiting for them",
+        A::CaseloadSuggestions => "{count} of your suggestions are waiting for them",
         A::RefusedChange => {
             "At {time} the server sent a change to {section} that was not signed by anyone who may change that part. Coplan left it out; nothing else changed. If you see this again, tell the service that runs your Coplan server."
         }

@@ -330,6 +330,19 @@ pub enum AccountText {
     AgreeVersionHeading,
     AgreePrint,
     AgreeYouAnd,
+    /// A worker's caseload (`account/caseload.rs`).
+    CaseloadHeading,
+    CaseloadIntro,
+    CaseloadSynced,
+    CaseloadNone,
+    CaseloadNothing,
+    CaseloadOpen,
+    CaseloadReviewPassed,
+    CaseloadReviewSoon,
+    CaseloadReviewLater,
+    CaseloadChanged,
+    CaseloadSuggestionOne,
+    CaseloadSuggestions,
     /// What this phone turned away from the server (`account/notice.rs`).
     RefusedChange,
     RefusedChangeCard,
@@ -595,6 +608,7 @@ pub enum Text {
     Undo,
     /// The link from a writing screen to that part's history.
     HistoryOpen,
+    CaseloadLink,
     ContactName,
     ContactPhone,
     /// "Call {name}"

@@ -108,6 +108,10 @@ pub fn PlansPage() -> impl IntoView {
             </div>
         })}
         <p role="status">{move || said.get()}</p>
+        // A worker's phone: what needs them across the plans shared with them.
+        {move || plans.with(|all| all.as_ref().is_some_and(|all| all.iter().any(|p| p.shared))).then(|| view! {
+            <p><a class="app-link" href="/caseload">{t(Text::CaseloadLink)}</a></p>
+        })}
         {move || plans.get().map(|all| {
             if all.is_empty() {
                 return view! { <p>{t(Text::NoPlansYet)}</p> }.into_any();

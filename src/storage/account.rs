@@ -23,9 +23,12 @@ const PENDING_MARK: &str = ".s.";
 const ACCESS_MARK: &str = ".access";
 /// Beside a plan's sync record: who can see each part, in words, as last worked out.
 const READERS_MARK: &str = ".readers";
+/// Beside a plan's sync record: its membership log as last fetched and verified (the
+/// server's JSON, `wire::MembershipLog`), for reading offline; verified again when read.
+const MEMBERS_MARK: &str = ".members";
 /// What is kept beside a plan's sync record about its members, by the mark after the
 /// plan's id: it goes with the plan (`Storage::delete_plan`).
-pub(super) const ABOUT_MEMBERS: [&str; 2] = [ACCESS_MARK, READERS_MARK];
+pub(super) const ABOUT_MEMBERS: [&str; 3] = [ACCESS_MARK, READERS_MARK, MEMBERS_MARK];
 
 const PLACE: Place<'static> = Place {
     store: ACCOUNT,
@@ -202,6 +205,18 @@ impl Storage {
     /// The plan's access log as this phone last put it in words, if it ever did.
     pub async fn access_copy(&self, plan: &PlanId) -> Result<Option<Vec<u8>>, StorageError> {
         self.beside(&format!("{}{ACCESS_MARK}", plan.as_str()))
+            .await
+    }
+
+    /// Keeps the plan's membership log as last fetched and verified.
+    pub async fn keep_members_copy(&self, plan: &PlanId, copy: &[u8]) -> Result<(), StorageError> {
+        self.put_beside(&format!("{}{MEMBERS_MARK}", plan.as_str()), copy)
+            .await
+    }
+
+    /// The plan's membership log as last kept, if it ever was (to be verified again).
+    pub async fn members_copy(&self, plan: &PlanId) -> Result<Option<Vec<u8>>, StorageError> {
+        self.beside(&format!("{}{MEMBERS_MARK}", plan.as_str()))
             .await
     }
 

@@ -80,5 +80,40 @@ test('the person and their worker agree the care plan, and both phones say when 
   assert.ok(!words.includes('by spring'), words);
   assert.equal(await agreed.getByRole('textbox').count(), 0);
   assert.deepEqual(await axeViolations(a.page), []);
+
+  // The worker suggests new words for About me (theirs to suggest to, not change).
+  for (const until = Date.now() + 30000; ; ) {
+    await go(worker.page, `${url}/suggestions`);
+    const suggest = worker.page.getByRole('button', { name: 'Suggest new words: My story, in my own words' });
+    if (await suggest.waitFor({ timeout: 3000 }).then(() => true, () => false)) {
+      await suggest.click();
+      break;
+    }
+    assert.ok(Date.now() < until, 'the worker can suggest to About me');
+  }
+  await worker.page.getByRole('textbox', { name: 'Your suggestion' }).fill('I like long walks by the river');
+  await worker.page.getByRole('button', { name: 'Send suggestion' }).click();
+  await worker.page.getByTestId('my-suggestion').filter({ hasText: 'Waiting for their decision' }).waitFor();
+
+  // The worker's caseload lists the plan with its review, the part changed since it was
+  // agreed, and the suggestion waiting; offline, it and the history still say so.
+  const caseloadSays = async () => {
+    await go(worker.page, `${url}/plans`);
+    await worker.page.getByRole('link', { name: 'What needs you in the plans shared with you' }).click();
+    await worker.page.getByRole('heading', { name: 'Plans shared with you', level: 1 }).waitFor();
+    const entry = worker.page.getByTestId('caseload').getByRole('listitem').first();
+    await entry.getByText('Next review 3 March 2027').waitFor();
+    await entry.getByText(/^My care and support plan has changed since it was agreed on /).waitFor();
+    await entry.getByText('1 of your suggestions is waiting for them').waitFor();
+    await entry.getByRole('button', { name: /^Open the plan for / }).waitFor();
+    await worker.page.getByText(/^Last synced at \d\d:\d\d, /).waitFor();
+  };
+  await caseloadSays();
+  assert.deepEqual(await axeViolations(worker.page), []);
+  await worker.context.setOffline(true);
+  await caseloadSays();
+  await go(worker.page, `${url}/history/care-plan`);
+  await worker.page.getByTestId('history').getByRole('listitem').filter({ hasText: "'Move somewhere dry by spring'" }).first().waitFor();
+  await worker.context.setOffline(false);
   for (const context of [a.context, worker.context]) await context.close();
 });

@@ -32,6 +32,9 @@ const ACCOUNT_SCREENS = [
   ['/suggestions', 'Suggestions'],
   ['/access', 'What others did with your plan'],
   ['/leave', 'Leave a plan'],
+  ['/history/care-plan', 'What changed in My care and support plan'],
+  ['/agree/care-plan', 'Agreeing My care and support plan'],
+  ['/caseload', 'Plans shared with you'],
 ];
 
 const running = browserAndServer();
