@@ -149,6 +149,88 @@ pub async fn show(
         }
     }
     crate::plan::agreed::set(lines);
+    if me == log.person {
+        super::notice::review(reminder(&open).await);
+    }
+}
+
+/// How soon before the review the person is reminded.
+const REMIND_MS: u64 = 7 * 24 * 60 * 60 * 1000;
+
+/// The person's review reminder for the open plan, if they asked for one and the review
+/// is a week away or less, or passed: with whom (the member they last agreed the care
+/// plan with, else the workers who may change it), and when.
+async fn reminder(open: &Open) -> Option<String> {
+    if !super::notice::reminders_on() {
+        return None;
+    }
+    let doc = crate::plan::read_doc(&open.storage, &open.local, SectionKind::CarePlan)
+        .await
+        .ok()?;
+    let view = doc.view();
+    let day = review_day(view.choice("next_review"))?;
+    let now = crate::platform::now_ms();
+    let passed = day + 24 * 60 * 60 * 1000 <= now;
+    if !passed && day > now + REMIND_MS {
+        return None;
+    }
+    let marks = open.marks(&doc, SectionKind::CarePlan);
+    let mut with: Vec<[u8; 32]> = marks
+        .latest()
+        .map(|a| a.with.iter().map(|(key, _)| *key).collect())
+        .unwrap_or_default();
+    with.retain(|key| open.log.members.get(key).is_some_and(|m| !m.removed));
+    if with.is_empty() {
+        with = open
+            .log
+            .members
+            .iter()
+            .filter(|(key, m)| {
+                **key != open.log.person
+                    && m.role == coplan_domain::membership::Role::Worker
+                    && open.log.right(key, SectionKind::CarePlan) == Right::Edit
+            })
+            .map(|(key, _)| *key)
+            .collect();
+    }
+    let date = crate::platform::format_date(day);
+    if with.is_empty() {
+        let said = if passed {
+            A::ReviewPassedAlone
+        } else {
+            A::ReviewSoonAlone
+        };
+        return Some(fill(ta(said), &[("date", &date)]));
+    }
+    let names = Names::of_plan(&open.storage, &open.local, open.plan, &open.log, open.me).await;
+    let who: Vec<String> = with
+        .iter()
+        .map(|key| names.who(Who::Member(*key)))
+        .collect();
+    let said = if passed {
+        A::ReviewPassed
+    } else {
+        A::ReviewSoon
+    };
+    Some(fill(
+        ta(said),
+        &[("who", &who.join(" and ")), ("date", &date)],
+    ))
+}
+
+/// The start of a review day (`YYYY-MM-DD`), in this phone's time zone.
+pub(super) fn review_day(value: &str) -> Option<u64> {
+    let (y, m, d) = schema::parse_date(value)?;
+    let day = js_sys::Date::new_with_year_month_day(u32::from(y), i32::from(m) - 1, i32::from(d));
+    Some(day.get_time() as u64)
+}
+
+/// The open plan's agreement lines and review reminder, before any round (offline, or
+/// just opened): from what this phone holds and the membership log kept beside it.
+pub async fn show_kept() {
+    if let Ok(Some(open)) = Open::now(false).await {
+        show(&open.storage, &open.local, open.plan, &open.log, open.me).await;
+    }
 }
 
 /// When `kind` of the plan `plan` (its copy here `doc`, its verified log `log`) was last
@@ -234,9 +316,7 @@ fn review_date(kind: SectionKind, view: &SectionView) -> Option<String> {
     if kind != SectionKind::CarePlan {
         return None;
     }
-    let (y, m, d) = schema::parse_date(view.choice("next_review"))?;
-    let day = js_sys::Date::new_with_year_month_day(u32::from(y), i32::from(m) - 1, i32::from(d));
-    Some(crate::platform::format_date(day.get_time() as u64))
+    review_day(view.choice("next_review")).map(crate::platform::format_date)
 }
 
 /// The part of the plan an address names, with its writing screen's address.
@@ -266,6 +346,8 @@ struct Shown {
     too: bool,
     /// The latest agreed version: its date, and its words as they were.
     agreed: Option<(String, SectionView)>,
+    /// This is the person's phone (who may ask to be reminded of their review).
+    persons: bool,
 }
 
 #[component]
@@ -309,6 +391,12 @@ pub fn AgreePage() -> impl IntoView {
             reload();
         })
     };
+    let reminders = RwSignal::new(super::notice::reminders_on());
+    let toggle_reminders = move |on: bool| {
+        reminders.set(on);
+        super::notice::set_reminders(on);
+        spawn_local(show_kept());
+    };
     let print = |_| {
         if let Some(window) = web_sys::window() {
             let _ = window.print();
@@ -335,6 +423,18 @@ pub fn AgreePage() -> impl IntoView {
                             </button>
                         }.into_any(),
                     }}
+                    {(shown.persons && kind == SectionKind::CarePlan).then(|| view! {
+                        <div class="app-check">
+                            <input
+                                id="agree-remind"
+                                class="app-check__box"
+                                type="checkbox"
+                                prop:checked=move || reminders.get()
+                                on:change=move |ev| toggle_reminders(event_target_checked(&ev))
+                            />
+                            <label class="app-check__label" for="agree-remind">{ta(A::ReviewRemind)}</label>
+                        </div>
+                    })}
                     {agreed.map(|(date, version)| {
                         let heading = fill(ta(A::AgreeVersionHeading), &[("section", section), ("date", &date)]);
                         view! {
@@ -387,6 +487,7 @@ async fn load(kind: SectionKind) -> Result<Option<Shown>, Problem> {
         cannot,
         too,
         agreed,
+        persons: open.me == open.log.person,
     }))
 }
 

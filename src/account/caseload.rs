@@ -11,7 +11,7 @@ use leptos::task::spawn_local;
 
 use coplan_domain::PlanId;
 use coplan_domain::membership::Right;
-use coplan_domain::plan::{SectionKind, schema};
+use coplan_domain::plan::SectionKind;
 
 use super::flows::Problem;
 use crate::i18n::{AccountText as A, Text, fill, t, ta};
@@ -123,7 +123,7 @@ async fn load() -> Result<Vec<Case>, Problem> {
         };
         let mut waiting = Vec::new();
         let mut due = Due::Nothing;
-        let review_ms = review_day(card.choice("next_review"));
+        let review_ms = super::agree::review_day(card.choice("next_review"));
         if let Some(day) = review_ms {
             let date = crate::platform::format_date(day);
             let end_of_day = day + 24 * 60 * 60 * 1000;
@@ -197,11 +197,4 @@ async fn load() -> Result<Vec<Case>, Problem> {
         ))
     });
     Ok(cases)
-}
-
-/// The start of a review day (`YYYY-MM-DD`), in this phone's time zone.
-fn review_day(value: &str) -> Option<u64> {
-    let (y, m, d) = schema::parse_date(value)?;
-    let day = js_sys::Date::new_with_year_month_day(u32::from(y), i32::from(m) - 1, i32::from(d));
-    Some(day.get_time() as u64)
 }

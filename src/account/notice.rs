@@ -13,6 +13,8 @@ use crate::platform::now_ms;
 
 /// When the last round of sync succeeded (milliseconds since 1970).
 const SYNCED_AT: &str = "coplan:synced-at";
+/// The person asked to be reminded of their review on this phone ("1").
+const REMINDERS: &str = "coplan:review-reminders";
 /// When sync started failing, if it is failing now.
 const WAITING_SINCE: &str = "coplan:sync-waiting-since";
 /// The server says this phone is no longer signed in.
@@ -210,6 +212,31 @@ thread_local! {
     /// The name on the card of the open plan, when it is someone else's: kept in this
     /// tab's memory only (never in site storage, which is not sealed).
     static OPEN_NAME: std::cell::RefCell<Option<String>> = const { std::cell::RefCell::new(None) };
+    /// The person's review reminder for the open plan, if one is due: in this tab's
+    /// memory only (it holds a date and a name).
+    static REVIEW: std::cell::RefCell<Option<String>> = const { std::cell::RefCell::new(None) };
+}
+
+/// Whether the person asked, on this phone, to be reminded of their review.
+pub fn reminders_on() -> bool {
+    number(REMINDERS).is_some()
+}
+
+/// The person's choice to be reminded of their review on this phone.
+pub fn set_reminders(on: bool) {
+    set(REMINDERS, on.then(|| "1".into()));
+    if !on {
+        review(None);
+    }
+}
+
+/// The review reminder to show on every screen (None: none is due, or the person did not
+/// ask for one).
+pub fn review(words: Option<String>) {
+    if REVIEW.with_borrow(|now| *now != words) {
+        REVIEW.set(words);
+        show();
+    }
 }
 
 /// Whether the open plan is someone else's, and then the parts this account may change
@@ -268,10 +295,12 @@ pub fn forget() {
         TURNED_OFF,
         TO_REMOVE,
         REFUSED,
+        REMINDERS,
     ] {
         set(key, None);
     }
     OPEN_NAME.set(None);
+    REVIEW.set(None);
     show();
 }
 
@@ -286,8 +315,20 @@ pub fn backup_words() -> String {
     }
 }
 
-/// What the notice slot should say now, if anything.
-fn words() -> Option<String> {
+/// What the notice slot should say now, if anything, and whether it is the review
+/// reminder (which links to where the care plan is agreed, not the account screen).
+fn words_and_reminder() -> Option<(String, bool)> {
+    if let Some(words) = urgent() {
+        return Some((words, false));
+    }
+    if let Some(words) = REVIEW.with_borrow(Clone::clone) {
+        return Some((words, true));
+    }
+    shared_words().map(|words| (words, false))
+}
+
+/// What needs saying before a review reminder.
+fn urgent() -> Option<String> {
     if number(TURNED_OFF).is_some() {
         return Some(ta(A::AccountTurnedOff).into());
     }
@@ -316,6 +357,11 @@ fn words() -> Option<String> {
     {
         return Some(fill(ta(A::NotBackedUpSince), &[("time", &moment(since))]));
     }
+    None
+}
+
+/// On someone else's plan: whose it is and what this account may change there.
+fn shared_words() -> Option<String> {
     if number(SHARED_UNLOCKED).is_some() {
         return Some(ta(A::SharedPlansNeedLock).into());
     }
@@ -362,7 +408,7 @@ pub fn show() {
         return;
     };
     slot.set_text_content(None);
-    let Some(words) = words() else {
+    let Some((words, reminder)) = words_and_reminder() else {
         return;
     };
     let paragraph = document.create_element("p");
@@ -372,8 +418,13 @@ pub fn show() {
         .and_then(|a| a.dyn_into::<web_sys::HtmlAnchorElement>().ok());
     if let (Ok(paragraph), Some(link)) = (paragraph, link) {
         paragraph.set_text_content(Some(&format!("{words} ")));
-        link.set_href("/account");
-        link.set_text_content(Some(ta(A::OpenAccount)));
+        let (href, said) = if reminder {
+            ("/care-plan", ta(A::ReviewOpen))
+        } else {
+            ("/account", ta(A::OpenAccount))
+        };
+        link.set_href(href);
+        link.set_text_content(Some(said));
         let _ = paragraph.append_child(&link);
         let _ = slot.append_child(&paragraph);
     }

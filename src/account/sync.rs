@@ -58,6 +58,7 @@ pub fn start() {
     leptos::task::spawn_local(async {
         // Every tab says who can see each part as last worked out, until a round says more.
         super::readers::show_kept().await;
+        super::agree::show_kept().await;
         // No Web Locks (an old browser): every tab syncs, which is safe, only wasteful.
         let _ = crate::platform::hold_lock("coplan:sync", false).await;
         let mut failures = 0u32;

@@ -401,6 +401,16 @@ pub fn text(text: A) -> &'static str {
         A::CaseloadChanged => "{section} has changed since it was agreed on {date}",
         A::CaseloadSuggestionOne => "1 of your suggestions is waiting for them",
         A::CaseloadSuggestions => "{count} of your suggestions are waiting for them",
+        A::ReviewRemind => "Remind me on this phone in the week before my review",
+        A::ReviewSoon => "Your review with {who} is on {date}.",
+        A::ReviewSoonAlone => "Your review is on {date}.",
+        A::ReviewPassed => {
+            "Your review with {who} was due on {date}. You can set a new date in your care plan."
+        }
+        A::ReviewPassedAlone => {
+            "Your review was due on {date}. You can set a new date in your care plan."
+        }
+        A::ReviewOpen => "Open my care plan",
         A::RefusedChange => {
             "At {time} the server sent a change to {section} that was not signed by anyone who may change that part. Coplan left it out; nothing else changed. If you see this again, tell the service that runs your Coplan server."
         }

@@ -343,6 +343,13 @@ pub enum AccountText {
     CaseloadChanged,
     CaseloadSuggestionOne,
     CaseloadSuggestions,
+    /// The person's review reminder (`account/agree.rs`, `account/notice.rs`).
+    ReviewRemind,
+    ReviewSoon,
+    ReviewSoonAlone,
+    ReviewPassed,
+    ReviewPassedAlone,
+    ReviewOpen,
     /// What this phone turned away from the server (`account/notice.rs`).
     RefusedChange,
     RefusedChangeCard,

@@ -115,5 +115,25 @@ test('the person and their worker agree the care plan, and both phones say when 
   await go(worker.page, `${url}/history/care-plan`);
   await worker.page.getByTestId('history').getByRole('listitem').filter({ hasText: "'Move somewhere dry by spring'" }).first().waitFor();
   await worker.context.setOffline(false);
+
+  // The person asks to be reminded of their review; once it is three days away, every
+  // screen says with whom and when. Before they asked, nothing was said.
+  const soon = new Date(Date.now() + 3 * 24 * 60 * 60 * 1000);
+  const day = soon.toISOString().slice(0, 10);
+  const soonWords = soon.toLocaleDateString('en-GB', { day: 'numeric', month: 'long', year: 'numeric' });
+  await go(a.page, `${url}/care-plan`);
+  await a.page.getByLabel('When we will look at this plan again').fill(day);
+  await savedOnThisPhone(a.page);
+  const reminder = a.page.locator('#app-notice').filter({ hasText: `Your review with sam.worker (worker) is on ${soonWords}.` });
+  await agreedSays(a.page, url, '/care-plan', /^Changed since you and sam\.worker \(worker\) agreed it on /);
+  assert.equal(await reminder.count(), 0, 'no reminder until the person asks for one');
+  await go(a.page, `${url}/agree/care-plan`);
+  await a.page.getByRole('checkbox', { name: 'Remind me on this phone in the week before my review' }).check();
+  await reminder.waitFor({ timeout: 20000 });
+  await go(a.page, `${url}/about-me`);
+  await reminder.waitFor({ timeout: 20000 });
+  await reminder.getByRole('link', { name: 'Open my care plan' }).click();
+  await a.page.getByRole('heading', { name: 'My care and support plan', level: 1 }).waitFor();
+  assert.deepEqual(await axeViolations(a.page), []);
   for (const context of [a.context, worker.context]) await context.close();
 });
