@@ -152,6 +152,22 @@ async fn load(kind: SectionKind) -> Result<Option<Vec<Line>>, Problem> {
     let Some((_, record)) = records.into_iter().find(|(plan, _)| *plan == local) else {
         return Ok(None);
     };
+    // Members' suggestions to this part, each with the person's decision: on the
+    // person's phone, everyone's; on a member's, their own.
+    let suggestions: Vec<history::Entry> = super::suggestions::held(&storage, &local, &record)
+        .await?
+        .iter()
+        .filter(|held| held.doc.section() == kind)
+        .flat_map(|held| {
+            held.doc
+                .list()
+                .into_iter()
+                .map(|(suggestion, decided)| {
+                    history::suggested(Who::Member(held.member), &suggestion, decided)
+                })
+                .collect::<Vec<_>>()
+        })
+        .collect();
     let (Some(plan), Some(section)) = (
         record.plan,
         record.documents.iter().find(|s| s.section == kind.key()),
@@ -227,7 +243,10 @@ async fn load(kind: SectionKind) -> Result<Option<Vec<Line>>, Problem> {
             update,
         })
         .collect();
-    let entries = history::build(kind, None, &signed).map_err(|_| Problem::Keys)?;
+    let entries = history::with_suggestions(
+        history::build(kind, None, &signed).map_err(|_| Problem::Keys)?,
+        suggestions,
+    );
     let names = Names::of_plan(&storage, &local, plan, &log, me).await;
     let now = crate::plan::read_section(&storage, &local, kind).await?;
     let mut lines = Vec::new();

@@ -2,7 +2,10 @@
 // real server, two people on their own phones: the worker marks the care plan agreed, the
 // person marks it too, and both phones say it is agreed, with the next review; the
 // person changes a goal and both phones say it changed since; the agreed words still
-// open as they were. axe-core clean at 320 px.
+// open as they were. The worker's caseload lists the plan with its review, the change
+// since agreement and the worker's waiting suggestion, offline too; both histories tell
+// the suggestion and the person's decision; the person's review reminder. axe-core clean
+// at 320 px.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { axeViolations, browserAndServer, savedOnThisPhone, signUp, tabWithStory } from './helpers.mjs';
@@ -115,6 +118,27 @@ test('the person and their worker agree the care plan, and both phones say when 
   await go(worker.page, `${url}/history/care-plan`);
   await worker.page.getByTestId('history').getByRole('listitem').filter({ hasText: "'Move somewhere dry by spring'" }).first().waitFor();
   await worker.context.setOffline(false);
+
+  // The person leaves the suggestion out; both histories of About me tell it, with the
+  // decision.
+  const card = a.page.getByRole('article', { name: 'sam.worker suggests a change to About me' });
+  for (const until = Date.now() + 30000; ; ) {
+    await go(a.page, `${url}/suggestions`);
+    if (await card.waitFor({ timeout: 3000 }).then(() => true, () => false)) break;
+    assert.ok(Date.now() < until, 'the suggestion reaches the person');
+  }
+  await card.getByRole('button', { name: 'Leave it out' }).click();
+  await a.page.getByText('Left out: your plan did not change.').waitFor();
+  const told = "suggested My story, in my own words should say 'I like long walks by the river' · declined";
+  for (const [page, who] of [[a.page, 'sam.worker (worker)'], [worker.page, 'You']]) {
+    for (const until = Date.now() + 40000; ; ) {
+      await go(page, `${url}/history/about-me`);
+      const line = page.getByTestId('history').getByRole('listitem').filter({ hasText: `${who} ${told}` });
+      if (await line.first().waitFor({ timeout: 3000 }).then(() => true, () => false)) break;
+      assert.ok(Date.now() < until, `the history says "${who} ${told}"`);
+    }
+  }
+  assert.deepEqual(await axeViolations(worker.page), []);
 
   // The person asks to be reminded of their review; once it is three days away, every
   // screen says with whom and when. Before they asked, nothing was said.
