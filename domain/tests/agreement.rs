@@ -366,3 +366,31 @@ fn hex(bytes: &[u8]) -> String {
 const VIEW_HASH: &str = "73c747c6199136136a7dd2ba5f8ff60201ab66f8f1e0f52f5cf8fb10755a2114";
 const STATEMENT: &str = "014242424242424242424242424242424202abababababababababababababababababababababababababababababababab000000020000";
 const SIGNATURE: &str = "6fab17012dfad787312e925768fd1295477895a9f29beab450e28d9cf0a171b9dc31880a37b747b3f14156b9ff8a57cccc6994fc47457db6a4ff60779bb62708";
+
+#[test]
+fn a_change_that_only_marks_agreement_is_no_change_to_the_words_in_history() {
+    use coplan_domain::plan::history::{self, Signed, Who};
+    let copy = SectionDoc::new(SectionKind::CarePlan, 10);
+    let goal = copy.apply(&goal("g1", "Swim"), &stamp(1)).unwrap();
+    let mark = Mark::sign(statement(&copy), &keys(1), 2);
+    let marked = copy.add_mark(&mark, &copy.view()).unwrap();
+    assert!(!marked.is_empty());
+    // Marking the same statement again writes nothing.
+    assert!(copy.add_mark(&mark, &copy.view()).unwrap().is_empty());
+    // The person adds a goal; the worker's change that only marks it agreed is told as
+    // nothing (history tells the mark from the mark itself, `history::marked`).
+    let signed = [
+        (Who::Member([1; 32]), 1, &goal),
+        (Who::Member([2; 32]), 2, &marked),
+    ]
+    .map(|(who, seq, update)| Signed {
+        who,
+        seq,
+        written_ms: seq * 1000,
+        received_ms: seq * 1000,
+        update,
+    });
+    let entries = history::build(SectionKind::CarePlan, None, &signed).unwrap();
+    assert_eq!(entries.len(), 1, "{entries:?}");
+    assert_eq!(entries[0].who, Who::Member([1; 32]));
+}

@@ -258,7 +258,7 @@ fn words_written_taken_out_changed_and_cleared_in_a_field_are_told_by_whole_word
 }
 
 #[test]
-fn suggestions_taken_in_declined_and_waiting_are_told_among_the_changes() {
+fn suggestions_and_marks_of_agreement_are_told_among_the_changes() {
     let mut plan = Recorded::new(SectionKind::AboutMe);
     let me = Who::Member(PERSON);
     let jo = Who::Member(CARER);
@@ -285,12 +285,14 @@ fn suggestions_taken_in_declined_and_waiting_are_told_among_the_changes() {
             history::suggested(jo, &taken, decided(true, 3 * HOUR)),
             history::suggested(jo, &declined, decided(false, 3 * HOUR)),
             history::suggested(jo, &waiting, None),
+            history::marked(Who::Member(WORKER), 4 * HOUR),
         ],
     );
     assert_eq!(
         lines(&entries),
         [
             "Jo suggested adding 'Funny' to Strengths · not decided yet",
+            "Sam marked this part as agreed",
             "You added 'Good with animals' to Strengths",
             "Jo suggested adding 'Always on time' to Strengths · declined",
             "Jo suggested adding 'Good with animals' to Strengths · taken in",
@@ -366,4 +368,98 @@ fn long_words_are_cut_and_every_title_comes_from_the_caller() {
         did.words(&|_| "How I feel about home".into()),
         "chose '5' for How I feel about home"
     );
+}
+
+/// History reads each group's view by reading again only what the group touched
+/// (`SectionDoc::watch` and `refresh`): after every kind of change, from this copy or
+/// another, that reads exactly as the whole view does.
+#[test]
+fn a_view_refreshed_after_each_change_reads_as_the_whole_view() {
+    let writer = SectionDoc::new(SectionKind::SafetyPlan, 4096);
+    let reader = SectionDoc::new(SectionKind::SafetyPlan, 1);
+    let touched = reader.watch();
+    let mut view = reader.view();
+    let stamp = |at_ms| Stamp {
+        author: AuthorId::parse("someone").unwrap(),
+        at_ms,
+    };
+    let edits = [
+        add("warning_signs", "w1", "Not sleeping"),
+        add("warning_signs", "w2", "Skipping meals"),
+        add("reasons_for_living", "r1", "My cat"),
+        Edit::SetPart {
+            list: "warning_signs",
+            id: id("w1"),
+            part: "text",
+            text: "Not sleeping well".into(),
+        },
+        Edit::MoveItem {
+            list: "warning_signs",
+            id: id("w2"),
+            toward: Toward::Start,
+        },
+        Edit::SetHidden {
+            list: "distractions",
+            hidden: true,
+        },
+        Edit::RemoveItem {
+            list: "warning_signs",
+            id: id("w1"),
+        },
+        Edit::SetHidden {
+            list: "distractions",
+            hidden: false,
+        },
+    ];
+    for (n, edit) in edits.iter().enumerate() {
+        let update = writer.apply(edit, &stamp(n as u64)).unwrap();
+        reader.apply_update(&update).unwrap();
+        let before = view.clone();
+        let (was, now) = reader.refresh(&mut view, &touched);
+        assert_eq!(view, reader.view(), "after {edit:?}");
+        assert_eq!(view, writer.view());
+        // What it says was and is now are the parts that differ, as they were and are.
+        assert_eq!(
+            history::differences(SectionKind::SafetyPlan, &was, &now),
+            history::differences(SectionKind::SafetyPlan, &before, &view),
+            "after {edit:?}"
+        );
+    }
+    // Fields and choices (the care plan has both).
+    let writer = SectionDoc::new(SectionKind::CarePlan, 4096);
+    let reader = SectionDoc::new(SectionKind::CarePlan, 1);
+    let touched = reader.watch();
+    let mut view = reader.view();
+    let edits = [
+        Edit::SetField {
+            field: "different_home",
+            text: "A dry flat".into(),
+        },
+        Edit::SetChoice {
+            name: "next_review",
+            value: "2027-03-03".into(),
+        },
+        Edit::SetField {
+            field: "different_home",
+            text: "A dry flat near the park".into(),
+        },
+        Edit::SetChoice {
+            name: "next_review",
+            value: String::new(),
+        },
+    ];
+    for (n, edit) in edits.iter().enumerate() {
+        let update = writer.apply(edit, &stamp(n as u64)).unwrap();
+        reader.apply_update(&update).unwrap();
+        let before = view.clone();
+        let (was, now) = reader.refresh(&mut view, &touched);
+        assert_eq!(view, reader.view(), "after {edit:?}");
+        assert_eq!(view, writer.view());
+        // What it says was and is now are the parts that differ, as they were and are.
+        assert_eq!(
+            history::differences(SectionKind::CarePlan, &was, &now),
+            history::differences(SectionKind::CarePlan, &before, &view),
+            "after {edit:?}"
+        );
+    }
 }

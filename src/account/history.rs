@@ -243,9 +243,22 @@ async fn load(kind: SectionKind) -> Result<Option<Vec<Line>>, Problem> {
             update,
         })
         .collect();
+    // Marks of agreement, as the log judges them (a change that only marks one is told
+    // as nothing by `build`).
+    let doc = crate::plan::read_doc(&storage, &local, kind).await?;
+    let marks =
+        coplan_domain::plan::agreement::read_marks(&doc.marks(), &plan, kind, &person, |key| {
+            log.may_have_agreed(key, kind)
+        });
+    let marked = marks
+        .agreed
+        .iter()
+        .flat_map(|a| std::iter::once((person, a.person_at_ms)).chain(a.with.iter().copied()))
+        .chain(marks.waiting.iter().map(|w| (w.by, w.at_ms)))
+        .map(|(who, at_ms)| history::marked(Who::Member(who), at_ms));
     let entries = history::with_suggestions(
         history::build(kind, None, &signed).map_err(|_| Problem::Keys)?,
-        suggestions,
+        suggestions.into_iter().chain(marked),
     );
     let names = Names::of_plan(&storage, &local, plan, &log, me).await;
     let now = crate::plan::read_section(&storage, &local, kind).await?;

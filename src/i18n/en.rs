@@ -161,6 +161,7 @@ pub fn text(text: Text) -> &'static str {
         Text::Undo => "Undo",
         Text::HistoryOpen => "What changed here, and who changed it",
         Text::CaseloadLink => "What needs you in the plans shared with you",
+        Text::PrintedOn => "Printed on {date}",
         Text::ContactName => "Name",
         Text::ContactPhone => "Phone number",
         Text::CallContact => "Call {name}",

@@ -616,6 +616,7 @@ pub enum Text {
     /// The link from a writing screen to that part's history.
     HistoryOpen,
     CaseloadLink,
+    PrintedOn,
     ContactName,
     ContactPhone,
     /// "Call {name}"

@@ -49,6 +49,7 @@ pub fn PrintPlanPage() -> impl IntoView {
         <h1>{t(Text::PrintPlanHeading)}</h1>
         <p class="app-no-print">{t(Text::PrintPlanIntro)}</p>
         <PrintButton label=Text::PrintNow/>
+        <p class="app-paper__version">{printed_on()}</p>
         {move || sections.get().map(|all| all.into_iter().map(|(kind, view)| {
             let title = crate::plan::section_title(kind);
             let body = match kind {
@@ -56,9 +57,23 @@ pub fn PrintPlanPage() -> impl IntoView {
                 SectionKind::CheckIns => ().into_any(),
                 _ => section_on_paper(kind, &view),
             };
-            view! { <section class="app-paper__section"><h2>{t(title)}</h2>{body}</section> }
+            // Which version this is: agreed, or changed since (a shared plan).
+            let version = crate::plan::agreed::line(kind)
+                .map(|line| view! { <p class="app-paper__version">{line}</p> });
+            view! { <section class="app-paper__section"><h2>{t(title)}</h2>{version}{body}</section> }
         }).collect_view())}
     }
+}
+
+/// When this was printed, so that two printouts can be told apart.
+fn printed_on() -> String {
+    fill(
+        t(Text::PrintedOn),
+        &[(
+            "date",
+            &crate::platform::format_date(crate::platform::now_ms()),
+        )],
+    )
 }
 
 /// A section's written fields, then its shown lists, as plain text.
@@ -208,6 +223,7 @@ pub fn CrisisCardPage() -> impl IntoView {
                         })}
                     }
                 }}
+                <p class="app-card__note">{printed_on()}{move || crate::plan::agreed::line(SectionKind::CrisisWishes).map(|line| format!(" · {line}"))}</p>
                 <p class="app-card__heading">{t(Text::CrisisLinesHeading)}</p>
                 <ul>
                     {CRISIS_LINES.iter().map(|line| {

@@ -63,6 +63,16 @@ test('the person and their worker agree the care plan, and both phones say when 
   assert.deepEqual(await axeViolations(a.page), []);
   await agreedSays(a.page, url, '/care-plan', /^Agreed by you and sam\.worker \(worker\) on .* · next review 3 March 2027$/);
   await agreedSays(worker.page, url, '/care-plan', /^Agreed by you and .+ on .* · next review 3 March 2027$/);
+  // The history of the care plan tells both marks.
+  await go(a.page, `${url}/history/care-plan`);
+  const history = a.page.getByTestId('history');
+  await history.getByRole('listitem').filter({ hasText: 'sam.worker (worker) marked this part as agreed' }).waitFor();
+  await history.getByRole('listitem').filter({ hasText: 'You marked this part as agreed' }).waitFor();
+  // A printout says which version it is.
+  await go(a.page, `${url}/print`);
+  const printed = a.page.locator('section').filter({ has: a.page.getByRole('heading', { name: 'My care and support plan', level: 2 }) });
+  await printed.getByText(/^Agreed by you and sam\.worker \(worker\) on .* · next review 3 March 2027$/).waitFor({ timeout: 20000 });
+  await a.page.getByText(/^Printed on \d+ \w+ \d{4}$/).waitFor();
 
   // The person changes the goal: both phones say it changed since they agreed it.
   await go(a.page, `${url}/care-plan`);

@@ -1,6 +1,7 @@
 //! `cargo xtask bench`: the speed budgets, measured in headless Chromium at 4× CPU
 //! slowdown on the release build: how soon the app is ready (cold on Slow 4G, offline from
-//! the service worker) and from "Start my plan" to typing (`bench-ready.mjs`); then
+//! the service worker) and from "Start my plan" to typing (`bench-ready.mjs`); building a
+//! part's history of 10,000 changes by three people, natively (`domain/examples/`); then
 //! opening a safety plan offline, new and with 10 000 edits of history, and keystroke to
 //! stored in IndexedDB (p50/p99/max) (`bench.mjs`); then durable pushes through the sync
 //! route on SQLite and PostgreSQL (two processes) beside the disk's own fsync rate, what
@@ -41,6 +42,18 @@ pub fn browser() -> anyhow::Result<()> {
         state.len()
     );
     stored_bytes();
+    // Building a part's history (issue 15): the domain's part, natively (a floor).
+    cmd::run(Command::new("cargo").args([
+        "run",
+        "--quiet",
+        "--locked",
+        "--profile",
+        "server",
+        "-p",
+        "coplan-domain",
+        "--example",
+        "history_build",
+    ]))?;
     let root = std::env::current_dir()?;
     cmd::run(
         Command::new("node")

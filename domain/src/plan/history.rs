@@ -104,6 +104,9 @@ pub enum Did {
         was: String,
         taken: Option<bool>,
     },
+    /// They marked the section agreed as it read then (`agreement::Mark`: a change that
+    /// only adds a mark reads as nothing in [`build`], so it is told from the mark).
+    MarkedAgreed,
 }
 
 /// Something the history names by the section's title for it.
@@ -150,7 +153,9 @@ pub fn build(
         None => SectionDoc::new(kind, 0),
     };
     let mut entries = Vec::new();
-    let mut before = doc.view();
+    // After each group, only what it touched is read again and compared.
+    let touched = doc.watch();
+    let mut view = doc.view();
     let mut start = 0;
     while start < changes.len() {
         let first = &changes[start];
@@ -169,9 +174,8 @@ pub fn build(
             // One that does not apply adds nothing; the rest still do.
             let _ = doc.apply_update(change.update);
         }
-        let after = doc.view();
+        let (before, after) = doc.refresh(&mut view, &touched);
         if first.who == Who::Earlier {
-            before = after;
             start = end;
             continue;
         }
@@ -186,7 +190,6 @@ pub fn build(
                 did,
             });
         }
-        before = after;
         start = end;
     }
     entries.reverse();
@@ -209,8 +212,20 @@ pub fn suggested(who: Who, suggestion: &Suggestion, decided: Option<Decided>) ->
     }
 }
 
+/// A verified mark of agreement (`agreement::read_marks`), as an entry of its own, at the
+/// time it was marked.
+pub fn marked(who: Who, at_ms: u64) -> Entry {
+    Entry {
+        who,
+        seqs: (0, 0),
+        written_ms: (at_ms, at_ms),
+        received_ms: at_ms,
+        did: vec![Did::MarkedAgreed],
+    }
+}
+
 /// The entries of a section's changes (newest first, from [`build`]) with its
-/// suggestions, newest first by when each was written.
+/// suggestions (and marks of agreement), newest first by when each was written.
 pub fn with_suggestions(
     mut entries: Vec<Entry>,
     suggestions: impl IntoIterator<Item = Entry>,
@@ -553,6 +568,7 @@ impl Did {
                 };
                 format!("{what} · {answer}")
             }
+            Self::MarkedAgreed => "marked this part as agreed".to_string(),
         }
     }
 }

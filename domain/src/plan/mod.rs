@@ -23,7 +23,7 @@ pub mod workload;
 pub use edit::{Edit, PlanError, Toward};
 pub use ids::{AuthorId, ItemId, Stamp};
 pub use schema::{LIFE_AREAS, SAFETY_PLAN_STEPS, SectionKind};
-pub use section_doc::SectionDoc;
+pub use section_doc::{SectionDoc, Touched};
 pub use view::{FieldView, ItemView, ListView, SectionView};
 
 /// The schema version written into every section document.

@@ -22,6 +22,7 @@
 use std::collections::BTreeMap;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 
+use yrs::DeepObservable;
 use yrs::updates::decoder::Decode;
 use yrs::{
     Any, Array, ArrayRef, ClientID, Doc, GetString, Map, MapPrelim, MapRef, OffsetKind, Options,
@@ -260,37 +261,144 @@ impl SectionDoc {
     pub fn view(&self) -> SectionView {
         let spec = self.kind.spec();
         let txn = self.doc.transact();
-        let meta = txn.get_map("meta");
-        let meta_get = |key: String| meta.as_ref().and_then(|m| m.get(&txn, &key));
         let mut view = SectionView::default();
         for field in spec.fields {
-            let text = txn
-                .get_text(format!("f.{}", field.name).as_str())
-                .map(|t| t.get_string(&txn))
-                .unwrap_or_default();
-            view.fields.insert(field.name, FieldView { text });
+            view.fields.insert(field.name, read_field(&txn, field.name));
         }
-        let picked = txn.get_map("c");
-        for choice in spec.choices {
-            let value = picked
-                .as_ref()
-                .and_then(|m| m.get(&txn, choice.name))
-                .and_then(|o| string(&o))
-                .filter(|v| choice.kind.check(v).is_ok());
-            if let Some(value) = value {
-                view.choices.insert(choice.name, value);
-            }
-        }
+        read_choices(&txn, self.kind, &mut view);
         for list in spec.lists {
-            let items = txn
-                .get_array(format!("l.{}", list.name).as_str())
-                .map(|array| read_items(&txn, &array, list))
-                .unwrap_or_default();
-            let hidden = meta_get(format!("hidden.{}", list.name))
-                .is_some_and(|o| matches!(o, Out::Any(Any::Bool(true))));
-            view.lists.insert(list.name, ListView { hidden, items });
+            view.lists.insert(list.name, read_list(&txn, list));
         }
         view
+    }
+
+    /// Starts noting which parts of the section later changes touch ([`Self::refresh`]),
+    /// for reading a long history without reading the whole section after each change.
+    pub fn watch(&self) -> Touched {
+        let touched = Touched::default();
+        let spec = self.kind.spec();
+        let mut txn = self.doc.transact_mut();
+        let note = |part: Part| {
+            let touched = touched.0.clone();
+            move |_: &TransactionMut, _: &yrs::types::Events| {
+                if let Ok(mut parts) = touched.lock() {
+                    parts.insert(part);
+                }
+            }
+        };
+        // (Root types hold no blocks: naming them here writes nothing.)
+        for field in spec.fields {
+            txn.get_or_insert_text(format!("f.{}", field.name).as_str())
+                .observe_deep("touched", note(Part::Field(field.name)));
+        }
+        for list in spec.lists {
+            txn.get_or_insert_array(format!("l.{}", list.name).as_str())
+                .observe_deep("touched", note(Part::List(list.name)));
+        }
+        txn.get_or_insert_map("c")
+            .observe_deep("touched", note(Part::Choices));
+        txn.get_or_insert_map("meta")
+            .observe_deep("touched", note(Part::Meta));
+        touched
+    }
+
+    /// Brings `view` (this section's view when [`Self::watch`] or the last refresh was
+    /// called) up to date, reading again only the parts changes have touched since, and
+    /// returns those parts as they were and as they are now (every other part is the
+    /// same in both, and empty).
+    pub fn refresh(&self, view: &mut SectionView, touched: &Touched) -> (SectionView, SectionView) {
+        let parts = match touched.0.lock() {
+            Ok(mut parts) => std::mem::take(&mut *parts),
+            Err(_) => {
+                let was = std::mem::replace(view, self.view());
+                return (was, view.clone());
+            }
+        };
+        let (mut was, mut now) = (SectionView::default(), SectionView::default());
+        let spec = self.kind.spec();
+        let txn = self.doc.transact();
+        let mut lists: Vec<&ListSpec> = Vec::new();
+        for part in &parts {
+            match *part {
+                Part::Field(name) => {
+                    let fresh = read_field(&txn, name);
+                    if let Some(old) = view.fields.insert(name, fresh.clone()) {
+                        was.fields.insert(name, old);
+                    }
+                    now.fields.insert(name, fresh);
+                }
+                Part::List(name) => lists.extend(spec.lists.iter().find(|l| l.name == name)),
+                Part::Choices => {
+                    was.choices = std::mem::take(&mut view.choices);
+                    read_choices(&txn, self.kind, view);
+                    now.choices = view.choices.clone();
+                }
+                // Whether each list is hidden: every list, then.
+                Part::Meta => lists.extend(spec.lists.iter()),
+            }
+        }
+        lists.sort_by_key(|l| l.name);
+        lists.dedup_by_key(|l| l.name);
+        for list in lists {
+            let fresh = read_list(&txn, list);
+            if let Some(old) = view.lists.insert(list.name, fresh.clone()) {
+                was.lists.insert(list.name, old);
+            }
+            now.lists.insert(list.name, fresh);
+        }
+        (was, now)
+    }
+}
+
+/// A part of a section a change can touch, by its root type.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+enum Part {
+    Field(&'static str),
+    List(&'static str),
+    Choices,
+    Meta,
+}
+
+/// The parts of a section changes have touched since [`SectionDoc::refresh`] last asked.
+#[derive(Default)]
+pub struct Touched(std::sync::Arc<std::sync::Mutex<std::collections::BTreeSet<Part>>>);
+
+fn read_field<T: ReadTxn>(txn: &T, name: &str) -> FieldView {
+    let text = txn
+        .get_text(format!("f.{name}").as_str())
+        .map(|t| t.get_string(txn))
+        .unwrap_or_default();
+    FieldView { text }
+}
+
+fn read_choices<T: ReadTxn>(txn: &T, kind: SectionKind, view: &mut SectionView) {
+    let picked = txn.get_map("c");
+    for choice in kind.spec().choices {
+        let value = picked
+            .as_ref()
+            .and_then(|m| m.get(txn, choice.name))
+            .and_then(|o| string(&o))
+            .filter(|v| choice.kind.check(v).is_ok());
+        if let Some(value) = value {
+            view.choices.insert(choice.name, value);
+        }
+    }
+}
+
+fn read_hidden<T: ReadTxn>(txn: &T, list: &str) -> bool {
+    txn.get_map("meta")
+        .and_then(|meta| meta.get(txn, &format!("hidden.{list}")))
+        .is_some_and(|o| matches!(o, Out::Any(Any::Bool(true))))
+}
+
+fn read_list<T: ReadTxn>(txn: &T, list: &ListSpec) -> ListView {
+    let items = txn
+        .get_array(format!("l.{}", list.name).as_str())
+        .map(|array| read_items(txn, &array, list))
+        .unwrap_or_default();
+    ListView {
+        hidden: read_hidden(txn, list.name),
+        items,
     }
 }
 
