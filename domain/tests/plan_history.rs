@@ -463,3 +463,136 @@ fn a_view_refreshed_after_each_change_reads_as_the_whole_view() {
         );
     }
 }
+
+/// A history kept after it was built (`history::Kept`) and carried on with only what
+/// arrived since reads exactly as the whole history built at once, wherever the split
+/// falls (inside a group of one person's changes too); and kept in its stored form.
+#[test]
+fn a_history_carried_on_from_what_was_kept_reads_as_one_built_at_once() {
+    let mut plan = Recorded::new(SectionKind::SafetyPlan);
+    let (me, sam) = (Who::Member(PERSON), Who::Member(WORKER));
+    plan.edit(
+        Who::BeforeSharing,
+        0,
+        add("reasons_for_living", "r1", "My cat"),
+    );
+    plan.edit(me, HOUR, add("warning_signs", "w1", "Not sleeping"));
+    plan.edit(
+        me,
+        HOUR + 60_000,
+        add("warning_signs", "w2", "Staying in bed"),
+    );
+    plan.edit(
+        me,
+        HOUR + 120_000,
+        Edit::RemoveItem {
+            list: "warning_signs",
+            id: id("w1"),
+        },
+    );
+    plan.edit(sam, 2 * HOUR, add("on_my_own", "o1", "Walk"));
+    plan.edit(
+        sam,
+        2 * HOUR + 60_000,
+        Edit::SetPart {
+            list: "on_my_own",
+            id: id("o1"),
+            part: "text",
+            text: "Walk to the park".into(),
+        },
+    );
+    plan.edit(
+        me,
+        3 * HOUR,
+        Edit::SetHidden {
+            list: "distractions",
+            hidden: true,
+        },
+    );
+    let signed = plan.signed();
+    let whole = plan.history();
+    assert_eq!(whole.len(), 4, "{whole:?}");
+    for split in 0..=signed.len() {
+        let (first, kept) =
+            history::build_on(SectionKind::SafetyPlan, None, None, &signed[..split]).unwrap();
+        assert_eq!(
+            first,
+            history::build(SectionKind::SafetyPlan, None, &signed[..split]).unwrap()
+        );
+        let bytes = kept.to_bytes();
+        let kept = history::Kept::from_bytes(SectionKind::SafetyPlan, &bytes).expect("reads back");
+        let rest: Vec<_> = signed
+            .iter()
+            .copied()
+            .filter(|c| c.seq > kept.after)
+            .collect();
+        let (entries, _) =
+            history::build_on(SectionKind::SafetyPlan, Some(&kept), None, &rest).unwrap();
+        assert_eq!(entries, whole, "split after {split} changes");
+    }
+}
+
+/// The stored form of a kept history (version 1) is pinned: it is kept on phones.
+#[test]
+fn the_kept_history_format_is_pinned() {
+    let kept = history::Kept {
+        entries: vec![
+            Entry {
+                who: Who::Member([0xab; 32]),
+                seqs: (2, 3),
+                written_ms: (10, 20),
+                received_ms: 30,
+                did: vec![
+                    Did::Added {
+                        list: "warning_signs",
+                        parts: vec![("text", "Not sleeping".into())],
+                    },
+                    Did::Hid {
+                        list: "distractions",
+                        hidden: true,
+                    },
+                ],
+            },
+            Entry {
+                who: Who::BeforeSharing,
+                seqs: (1, 1),
+                written_ms: (5, 5),
+                received_ms: 6,
+                did: vec![Did::Changed {
+                    list: "on_my_own",
+                    item: "Walk".into(),
+                    part: "text",
+                    was: "Walk".into(),
+                    now: "Walk far".into(),
+                }],
+            },
+        ],
+        state: vec![1, 2, 3],
+        after: 1,
+    };
+    let bytes = kept.to_bytes();
+    assert_eq!(
+        String::from_utf8(bytes.clone()).unwrap(),
+        concat!(
+            r#"{"v":1,"after":1,"state":"AQID","entries":[{"who":"m:"#,
+            "abababababababababababababababababababababababababababababababab",
+            r#"","seqs":[2,3],"written":[10,20],"received":30,"did":[{"k":"added","list":"warning_signs","parts":[["text","Not sleeping"]]},{"k":"hid","list":"distractions","hidden":true}]},"#,
+            r#"{"who":"before","seqs":[1,1],"written":[5,5],"received":6,"did":[{"k":"changed","list":"on_my_own","item":"Walk","part":"text","was":"Walk","now":"Walk far"}]}]}"#
+        )
+    );
+    assert_eq!(
+        history::Kept::from_bytes(SectionKind::SafetyPlan, &bytes),
+        Some(kept)
+    );
+    // Another version, or a name this section does not hold, is built again instead.
+    let text = String::from_utf8(bytes).unwrap();
+    let newer = text.replacen(r#""v":1"#, r#""v":2"#, 1);
+    assert_eq!(
+        history::Kept::from_bytes(SectionKind::SafetyPlan, newer.as_bytes()),
+        None
+    );
+    assert_eq!(
+        history::Kept::from_bytes(SectionKind::CarePlan, text.as_bytes()),
+        None
+    );
+}

@@ -148,11 +148,42 @@ pub fn build(
     base: Option<&[u8]>,
     changes: &[Signed<'_>],
 ) -> Result<Vec<Entry>, PlanError> {
-    let doc = match base {
+    Ok(build_on(kind, None, base, changes)?.0)
+}
+
+/// A history built so far, kept so that opening it again replays only what arrived
+/// since ([`build_on`]; stored as [`Kept::to_bytes`], version [`KEPT_VERSION`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Kept {
+    /// Every entry but the last group's, newest first.
+    pub entries: Vec<Entry>,
+    /// The section as it read before the last group, encoded.
+    pub state: Vec<u8>,
+    /// The log number of the last change before the last group: carry on with every
+    /// change after it (the last group's again, as more may join it).
+    pub after: u64,
+}
+
+/// [`build`], carrying on from `kept` (then `base` is not used) with `changes`, the
+/// changes after `kept.after`: the whole history, newest first, and what to keep for
+/// next time. Built in slices, it reads exactly as built at once.
+pub fn build_on(
+    kind: SectionKind,
+    kept: Option<&Kept>,
+    base: Option<&[u8]>,
+    changes: &[Signed<'_>],
+) -> Result<(Vec<Entry>, Kept), PlanError> {
+    let doc = match kept.map(|k| k.state.as_slice()).or(base) {
         Some(state) => SectionDoc::load(kind, 0, state)?,
         None => SectionDoc::new(kind, 0),
     };
-    let mut entries = Vec::new();
+    // Oldest first while building.
+    let mut entries: Vec<Entry> = kept
+        .map(|k| k.entries.iter().rev().cloned().collect())
+        .unwrap_or_default();
+    let mut done = entries.len();
+    let mut state = kept.map(|k| k.state.clone());
+    let mut after = kept.map_or(0, |k| k.after);
     // After each group, only what it touched is read again and compared.
     let touched = doc.watch();
     let mut view = doc.view();
@@ -169,17 +200,25 @@ pub fn build(
         {
             end += 1;
         }
+        if end == changes.len() {
+            // The last group: more may join it, so what is kept stops before it.
+            state = Some(doc.encode_state());
+            after = start
+                .checked_sub(1)
+                .map_or(after, |before| changes[before].seq);
+            done = entries.len();
+        }
         let group = &changes[start..end];
         for change in group {
             // One that does not apply adds nothing; the rest still do.
             let _ = doc.apply_update(change.update);
         }
-        let (before, after) = doc.refresh(&mut view, &touched);
+        let (before, now) = doc.refresh(&mut view, &touched);
         if first.who == Who::Earlier {
             start = end;
             continue;
         }
-        let did = differences(kind, &before, &after);
+        let did = differences(kind, &before, &now);
         if !did.is_empty() {
             let last = &group[group.len() - 1];
             entries.push(Entry {
@@ -192,8 +231,16 @@ pub fn build(
         }
         start = end;
     }
+    if changes.is_empty() {
+        done = entries.len();
+    }
+    let kept = Kept {
+        entries: entries[..done].iter().rev().cloned().collect(),
+        state: state.unwrap_or_else(|| doc.encode_state()),
+        after,
+    };
     entries.reverse();
-    Ok(entries)
+    Ok((entries, kept))
 }
 
 /// A member's suggestion to the section, with the person's decision if any, as an entry
@@ -571,4 +618,302 @@ impl Did {
             Self::MarkedAgreed => "marked this part as agreed".to_string(),
         }
     }
+}
+
+/// The stored form of a [`Kept`] history this build writes and reads.
+pub const KEPT_VERSION: u32 = 1;
+
+/// A kept history's stored form: JSON `{"v":1,"after":…,"state":"<base64>","entries":[…]}`,
+/// each entry `{"who":"m:<hex>"|"before"|"earlier","seqs":[…],"written":[…],
+/// "received":…,"did":[{"k":"added","list":…,"parts":[[part,words],…]},…]}` with the
+/// schema's stored names. Pinned by `domain/tests/plan_history.rs`.
+#[derive(serde::Serialize, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct KeptForm {
+    v: u32,
+    after: u64,
+    state: String,
+    entries: Vec<EntryForm>,
+}
+
+#[derive(serde::Serialize, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct EntryForm {
+    who: String,
+    seqs: (u64, u64),
+    written: (u64, u64),
+    received: u64,
+    did: Vec<DidForm>,
+}
+
+#[derive(serde::Serialize, serde::Deserialize)]
+#[serde(tag = "k", rename_all = "snake_case", deny_unknown_fields)]
+enum DidForm {
+    Wrote {
+        field: String,
+        words: String,
+    },
+    AddedWords {
+        field: String,
+        words: String,
+    },
+    TookOut {
+        field: String,
+        words: String,
+    },
+    Rewrote {
+        field: String,
+        was: String,
+        now: String,
+    },
+    Cleared {
+        field: String,
+        was: String,
+    },
+    Added {
+        list: String,
+        parts: Vec<(String, String)>,
+    },
+    Removed {
+        list: String,
+        parts: Vec<(String, String)>,
+    },
+    Changed {
+        list: String,
+        item: String,
+        part: String,
+        was: String,
+        now: String,
+    },
+    Moved {
+        list: String,
+        item: String,
+    },
+    Picked {
+        choice: String,
+        value: String,
+    },
+    Hid {
+        list: String,
+        hidden: bool,
+    },
+}
+
+impl Kept {
+    /// The stored form. A built history holds no suggestions or marks (they are added
+    /// when shown), so none is written.
+    pub fn to_bytes(&self) -> Vec<u8> {
+        use base64::Engine as _;
+        let entries = self
+            .entries
+            .iter()
+            .map(|entry| EntryForm {
+                who: match entry.who {
+                    Who::Member(key) => format!("m:{}", key_hex(&key)),
+                    Who::BeforeSharing => "before".into(),
+                    Who::Earlier => "earlier".into(),
+                },
+                seqs: entry.seqs,
+                written: entry.written_ms,
+                received: entry.received_ms,
+                did: entry.did.iter().filter_map(did_form).collect(),
+            })
+            .collect();
+        let form = KeptForm {
+            v: KEPT_VERSION,
+            after: self.after,
+            state: base64::engine::general_purpose::STANDARD.encode(&self.state),
+            entries,
+        };
+        serde_json::to_vec(&form).unwrap_or_default()
+    }
+
+    /// Reads the stored form back for `kind`; None for another version, damage, or a
+    /// name the section's schema does not hold (then the history is built again).
+    pub fn from_bytes(kind: SectionKind, bytes: &[u8]) -> Option<Self> {
+        use base64::Engine as _;
+        let form: KeptForm = serde_json::from_slice(bytes).ok()?;
+        if form.v != KEPT_VERSION {
+            return None;
+        }
+        let state = base64::engine::general_purpose::STANDARD
+            .decode(&form.state)
+            .ok()?;
+        let mut entries = Vec::with_capacity(form.entries.len());
+        for entry in form.entries {
+            let who = match entry.who.as_str() {
+                "before" => Who::BeforeSharing,
+                "earlier" => Who::Earlier,
+                other => Who::Member(key_from_hex(other.strip_prefix("m:")?)?),
+            };
+            let did = entry
+                .did
+                .into_iter()
+                .map(|did| did_from(kind, did))
+                .collect::<Option<Vec<_>>>()?;
+            entries.push(Entry {
+                who,
+                seqs: entry.seqs,
+                written_ms: entry.written,
+                received_ms: entry.received,
+                did,
+            });
+        }
+        Some(Self {
+            entries,
+            state,
+            after: form.after,
+        })
+    }
+}
+
+fn did_form(did: &Did) -> Option<DidForm> {
+    let s = |name: &str| name.to_string();
+    let parts =
+        |parts: &[(&'static str, String)]| parts.iter().map(|(p, w)| (s(p), w.clone())).collect();
+    Some(match did {
+        Did::Wrote { field, words } => DidForm::Wrote {
+            field: s(field),
+            words: words.clone(),
+        },
+        Did::AddedWords { field, words } => DidForm::AddedWords {
+            field: s(field),
+            words: words.clone(),
+        },
+        Did::TookOut { field, words } => DidForm::TookOut {
+            field: s(field),
+            words: words.clone(),
+        },
+        Did::Rewrote { field, was, now } => DidForm::Rewrote {
+            field: s(field),
+            was: was.clone(),
+            now: now.clone(),
+        },
+        Did::Cleared { field, was } => DidForm::Cleared {
+            field: s(field),
+            was: was.clone(),
+        },
+        Did::Added { list, parts: p } => DidForm::Added {
+            list: s(list),
+            parts: parts(p),
+        },
+        Did::Removed { list, parts: p } => DidForm::Removed {
+            list: s(list),
+            parts: parts(p),
+        },
+        Did::Changed {
+            list,
+            item,
+            part,
+            was,
+            now,
+        } => DidForm::Changed {
+            list: s(list),
+            item: item.clone(),
+            part: s(part),
+            was: was.clone(),
+            now: now.clone(),
+        },
+        Did::Moved { list, item } => DidForm::Moved {
+            list: s(list),
+            item: item.clone(),
+        },
+        Did::Picked { choice, value } => DidForm::Picked {
+            choice: s(choice),
+            value: value.clone(),
+        },
+        Did::Hid { list, hidden } => DidForm::Hid {
+            list: s(list),
+            hidden: *hidden,
+        },
+        Did::Suggested { .. } | Did::MarkedAgreed => return None,
+    })
+}
+
+/// A stored form's entry back, with the schema's own names.
+fn did_from(kind: SectionKind, form: DidForm) -> Option<Did> {
+    let spec = kind.spec();
+    let field = |name: &str| spec.fields.iter().find(|f| f.name == name).map(|f| f.name);
+    let list = |name: &str| spec.lists.iter().find(|l| l.name == name);
+    let list_name = |name: &str| list(name).map(|l| l.name);
+    let part = |l: &str, name: &str| {
+        list(l).and_then(|l| l.parts.iter().find(|p| p.name == name).map(|p| p.name))
+    };
+    let parts = |l: &str, parts: Vec<(String, String)>| {
+        parts
+            .into_iter()
+            .map(|(p, w)| Some((part(l, &p)?, w)))
+            .collect::<Option<Vec<_>>>()
+    };
+    Some(match form {
+        DidForm::Wrote { field: f, words } => Did::Wrote {
+            field: field(&f)?,
+            words,
+        },
+        DidForm::AddedWords { field: f, words } => Did::AddedWords {
+            field: field(&f)?,
+            words,
+        },
+        DidForm::TookOut { field: f, words } => Did::TookOut {
+            field: field(&f)?,
+            words,
+        },
+        DidForm::Rewrote { field: f, was, now } => Did::Rewrote {
+            field: field(&f)?,
+            was,
+            now,
+        },
+        DidForm::Cleared { field: f, was } => Did::Cleared {
+            field: field(&f)?,
+            was,
+        },
+        DidForm::Added { list: l, parts: p } => Did::Added {
+            list: list_name(&l)?,
+            parts: parts(&l, p)?,
+        },
+        DidForm::Removed { list: l, parts: p } => Did::Removed {
+            list: list_name(&l)?,
+            parts: parts(&l, p)?,
+        },
+        DidForm::Changed {
+            list: l,
+            item,
+            part: p,
+            was,
+            now,
+        } => Did::Changed {
+            list: list_name(&l)?,
+            item,
+            part: part(&l, &p)?,
+            was,
+            now,
+        },
+        DidForm::Moved { list: l, item } => Did::Moved {
+            list: list_name(&l)?,
+            item,
+        },
+        DidForm::Picked { choice, value } => Did::Picked {
+            choice: spec.choices.iter().find(|c| c.name == choice)?.name,
+            value,
+        },
+        DidForm::Hid { list: l, hidden } => Did::Hid {
+            list: list_name(&l)?,
+            hidden,
+        },
+    })
+}
+
+fn key_hex(key: &[u8; 32]) -> String {
+    key.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+fn key_from_hex(text: &str) -> Option<[u8; 32]> {
+    if text.len() != 64 || !text.is_ascii() {
+        return None;
+    }
+    let mut key = [0u8; 32];
+    for (at, byte) in key.iter_mut().enumerate() {
+        *byte = u8::from_str_radix(&text[at * 2..at * 2 + 2], 16).ok()?;
+    }
+    Some(key)
 }
