@@ -483,6 +483,15 @@ async fn history_is_kept_per_document_in_log_order_and_goes_with_its_plan() {
         storage.history(&plan.id, "d0c1").await.unwrap(),
         [entry(1), entry(2), entry(3)]
     );
+    // Only what came after a log number, for carrying on a history kept as built.
+    assert_eq!(
+        storage.history_after(&plan.id, "d0c1", 1).await.unwrap(),
+        [entry(2), entry(3)]
+    );
+    assert_eq!(
+        storage.history_after(&plan.id, "d0c1", 3).await.unwrap(),
+        []
+    );
 
     storage.delete_plan(&plan.id).await.unwrap();
     assert_eq!(storage.history(&plan.id, "d0c1").await.unwrap(), []);
@@ -513,7 +522,19 @@ async fn what_is_kept_about_who_can_see_a_plan_goes_with_the_plan() {
         storage.keep_readers_copy(id, b"readers").await.unwrap();
         storage.keep_access_copy(id, b"access").await.unwrap();
         storage.keep_members_copy(id, b"members").await.unwrap();
+        storage
+            .keep_history_built(id, "safety_plan", b"built")
+            .await
+            .unwrap();
     }
+    assert_eq!(
+        storage
+            .history_built(&plan.id, "safety_plan")
+            .await
+            .unwrap()
+            .as_deref(),
+        Some(&b"built"[..])
+    );
     assert_eq!(
         storage.members_copy(&plan.id).await.unwrap().as_deref(),
         Some(&b"members"[..])
@@ -526,6 +547,14 @@ async fn what_is_kept_about_who_can_see_a_plan_goes_with_the_plan() {
     assert_eq!(storage.readers_copy(&plan.id).await.unwrap(), None);
     assert_eq!(storage.access_copy(&plan.id).await.unwrap(), None);
     assert_eq!(storage.members_copy(&plan.id).await.unwrap(), None);
+    assert_eq!(
+        storage
+            .history_built(&plan.id, "safety_plan")
+            .await
+            .unwrap(),
+        None,
+        "a part's history as built goes with the plan too"
+    );
     assert_eq!(
         storage.access_copy(&other.id).await.unwrap().as_deref(),
         Some(&b"access"[..]),

@@ -177,8 +177,20 @@ async fn load(kind: SectionKind) -> Result<Option<Vec<Line>>, Problem> {
     let person = record.person.unwrap_or(me);
     let log = super::members::verified_or_kept(&storage, &local, &person, plan).await?;
     let document = section.engine.document;
-    let kept = storage.history(&local, &id_to_hex(&document)).await?;
+    // The history as last built here, carried on with what arrived since (only those
+    // changes are unsealed and opened).
+    let built = storage
+        .history_built(&local, kind.key())
+        .await?
+        .and_then(|bytes| history::Kept::from_bytes(kind, &bytes));
+    let after = built.as_ref().map_or(0, |b| b.after);
+    let kept = storage
+        .history_after(&local, &id_to_hex(&document), after)
+        .await?;
     let keys = section.keys();
+    // A change whose epoch's key is not here yet is left out now, but must be told once
+    // it is: then nothing is kept past it.
+    let mut complete = true;
     let mut opened: Vec<(Who, u64, u64, u64, Vec<u8>)> = Vec::with_capacity(kept.len());
     for entry in &kept {
         let Ok(envelope) = Envelope::read(&entry.envelope) else {
@@ -186,6 +198,7 @@ async fn load(kind: SectionKind) -> Result<Option<Vec<Line>>, Problem> {
         };
         let header = envelope.header;
         let Some((_, key)) = keys.iter().find(|(epoch, _)| *epoch == header.epoch) else {
+            complete = false;
             continue;
         };
         // What the person's phone held when the plan was attached to their account goes
@@ -256,10 +269,18 @@ async fn load(kind: SectionKind) -> Result<Option<Vec<Line>>, Problem> {
         .flat_map(|a| std::iter::once((person, a.person_at_ms)).chain(a.with.iter().copied()))
         .chain(marks.waiting.iter().map(|w| (w.by, w.at_ms)))
         .map(|(who, at_ms)| history::marked(Who::Member(who), at_ms));
-    let entries = history::with_suggestions(
-        history::build(kind, None, &signed).map_err(|_| Problem::Keys)?,
-        suggestions.into_iter().chain(marked),
-    );
+    let (built, keep) =
+        history::build_on(kind, built.as_ref(), None, &signed).map_err(|_| Problem::Keys)?;
+    if complete
+        && !signed.is_empty()
+        && storage
+            .keep_history_built(&local, kind.key(), &keep.to_bytes())
+            .await
+            .is_err()
+    {
+        web_sys::console::warn_1(&"history: what was built was not kept".into());
+    }
+    let entries = history::with_suggestions(built, suggestions.into_iter().chain(marked));
     let names = Names::of_plan(&storage, &local, plan, &log, me).await;
     let now = crate::plan::read_section(&storage, &local, kind).await?;
     let mut lines = Vec::new();

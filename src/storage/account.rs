@@ -26,6 +26,9 @@ const READERS_MARK: &str = ".readers";
 /// Beside a plan's sync record: its membership log as last fetched and verified (the
 /// server's JSON, `wire::MembershipLog`), for reading offline; verified again when read.
 const MEMBERS_MARK: &str = ".members";
+/// Beside a plan's sync record, per part (`<plan>.built.<part>`): the part's history as
+/// last built (`coplan_domain::plan::history::Kept`), to carry on from. Goes with the plan.
+pub(super) const BUILT_MARK: &str = ".built.";
 /// What is kept beside a plan's sync record about its members, by the mark after the
 /// plan's id: it goes with the plan (`Storage::delete_plan`).
 pub(super) const ABOUT_MEMBERS: [&str; 3] = [ACCESS_MARK, READERS_MARK, MEMBERS_MARK];
@@ -217,6 +220,27 @@ impl Storage {
     /// The plan's membership log as last kept, if it ever was (to be verified again).
     pub async fn members_copy(&self, plan: &PlanId) -> Result<Option<Vec<u8>>, StorageError> {
         self.beside(&format!("{}{MEMBERS_MARK}", plan.as_str()))
+            .await
+    }
+
+    /// Keeps the history of the plan's part `section` (its stored name) as last built.
+    pub async fn keep_history_built(
+        &self,
+        plan: &PlanId,
+        section: &str,
+        built: &[u8],
+    ) -> Result<(), StorageError> {
+        self.put_beside(&format!("{}{BUILT_MARK}{section}", plan.as_str()), built)
+            .await
+    }
+
+    /// The history of the plan's part `section` as last built and kept, if it was.
+    pub async fn history_built(
+        &self,
+        plan: &PlanId,
+        section: &str,
+    ) -> Result<Option<Vec<u8>>, StorageError> {
+        self.beside(&format!("{}{BUILT_MARK}{section}", plan.as_str()))
             .await
     }
 

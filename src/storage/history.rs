@@ -6,6 +6,7 @@
 use coplan_domain::PlanId;
 use coplan_domain::sealed::Place;
 use coplan_domain::sync::history::HistoryEntry;
+use indexed_db_futures::KeyRange;
 use indexed_db_futures::prelude::*;
 use js_sys::Array;
 use wasm_bindgen::JsValue;
@@ -63,18 +64,51 @@ impl Storage {
         plan: &PlanId,
         document: &str,
     ) -> Result<Vec<HistoryEntry>, StorageError> {
+        self.history_after(plan, document, 0).await
+    }
+
+    /// `document`'s history in `plan` after log number `after`, in log order (read by
+    /// key range: only these entries are unsealed). An entry that does not open or read
+    /// is left out.
+    pub async fn history_after(
+        &self,
+        plan: &PlanId,
+        document: &str,
+        after: u64,
+    ) -> Result<Vec<HistoryEntry>, StorageError> {
+        let lower = history_key(plan, document, after.saturating_add(1));
+        let upper: JsValue = Array::of3(
+            &plan.as_str().into(),
+            &document.into(),
+            &Array::new().into(),
+        )
+        .into();
+        let range = || KeyRange::Bound(lower.clone(), false, upper.clone(), true);
         let tx = self.db.transaction(HISTORY).build().map_err(read_failed)?;
-        let found = super::keys::records(&tx, HISTORY)
+        let store = tx.object_store(HISTORY).map_err(read_failed)?;
+        let keys: Vec<JsValue> = store
+            .get_all_keys::<JsValue>()
+            .with_query::<JsValue, _>(range())
+            .primitive()
+            .map_err(read_failed)?
             .await
+            .map_err(read_failed)?
+            .collect::<Result<_, _>>()
             .map_err(read_failed)?;
+        let values: Vec<JsValue> = store
+            .get_all::<JsValue>()
+            .with_query::<JsValue, _>(range())
+            .primitive()
+            .map_err(read_failed)?
+            .await
+            .map_err(read_failed)?
+            .collect::<Result<_, _>>()
+            .map_err(read_failed)?;
+        drop(store);
         drop(tx);
-        let prefix = format!("{}/{document}/", plan.as_str());
-        let mut entries = Vec::new();
-        for (key, value) in found {
+        let mut entries = Vec::with_capacity(keys.len());
+        for (key, value) in keys.into_iter().zip(values) {
             let text = key_text(&key);
-            if !text.starts_with(&prefix) {
-                continue;
-            }
             let Some(plain) = self.open_record(HISTORY, &text, &value).await else {
                 continue;
             };

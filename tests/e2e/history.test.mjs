@@ -63,6 +63,40 @@ test('the history of a part names each change and who made it, and brings back w
   await go(a.page, `${url}/safety-plan/edit`);
   assert.equal(await a.page.getByRole('textbox', { name: 'Reason 1', exact: true }).inputValue(), 'My garden');
 
+  // The history is kept as built and carried on with what arrived since: it reads as
+  // one built afresh from every change (offline, so that nothing arrives between the two).
+  await a.context.setOffline(true);
+  await go(a.page, `${url}/history/safety-plan`);
+  await a.page.getByTestId('history').getByRole('listitem').first().waitFor();
+  const carriedLines = await a.page.getByTestId('history').getByRole('listitem').locator('p:first-child').allInnerTexts();
+  assert.ok(carriedLines.length >= 3, carriedLines.join('\n'));
+  const forgot = await a.page.evaluate(async () => {
+    const db = await new Promise((resolve, reject) => {
+      const request = indexedDB.open('coplan');
+      request.onsuccess = () => resolve(request.result);
+      request.onerror = () => reject(request.error);
+    });
+    const plan = await new Promise((resolve) => {
+      const request = db.transaction('meta').objectStore('meta').get('current_plan');
+      request.onsuccess = () => resolve(request.result);
+    });
+    const key = `${plan}.built.safety_plan`;
+    const tx = db.transaction('sync', 'readwrite');
+    const had = await new Promise((resolve) => {
+      const request = tx.objectStore('sync').count(key);
+      request.onsuccess = () => resolve(request.result);
+    });
+    tx.objectStore('sync').delete(key);
+    await new Promise((resolve) => { tx.oncomplete = resolve; });
+    db.close();
+    return had;
+  });
+  assert.equal(forgot, 1, 'the history was kept as built');
+  await go(a.page, `${url}/history/safety-plan`);
+  await a.page.getByTestId('history').getByRole('listitem').first().waitFor();
+  assert.deepEqual(await a.page.getByTestId('history').getByRole('listitem').locator('p:first-child').allInnerTexts(), carriedLines);
+  await a.context.setOffline(false);
+
   // The worker's phone tells the same changes from its side, and offers nothing to bring
   // back (that is the person's to do).
   const theirs = await historySays(worker.page, url, '/safety-plan/edit', "You added 'Not answering the phone' to Warning signs");
