@@ -373,6 +373,9 @@ pub struct Member {
     /// Each phone and the first client id of its range.
     pub phones: Vec<([u8; 16], u32)>,
     pub removed: bool,
+    /// When the person's phone let them in (the entry that added them, by its written
+    /// time: the person's phone's clock). A member's history starts here.
+    pub joined_ms: u64,
 }
 
 /// A plan's members, from a verified log.
@@ -479,6 +482,11 @@ impl Membership {
         }
         let op = Op::read(&signed[HEAD_BYTES..]).ok_or(LogError::Damaged(n))?;
         self.apply(n, op)?;
+        if let Op::AddMember { signing, .. } = op
+            && let Some(member) = self.members.get_mut(&signing)
+        {
+            member.joined_ms = written_ms(entry).unwrap_or(0);
+        }
         self.note_edit_spans(n);
         if n == 0 {
             self.started_ms = written_ms(entry).unwrap_or(0);
@@ -515,6 +523,7 @@ impl Membership {
                         rights,
                         phones: Vec::new(),
                         removed: false,
+                        joined_ms: 0,
                     },
                 );
             }

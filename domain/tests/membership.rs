@@ -831,6 +831,10 @@ fn a_changes_author_is_judged_at_its_epoch_and_keeps_their_work_after_removal() 
     );
     // Agreements the worker marked while they had edit stay theirs after removal; they
     // never had edit on About me, and someone never a member agreed to nothing.
+    // When each was let in: the written time of the entry that added them (where a
+    // member's history starts).
+    assert_eq!(members.members[&w].joined_ms, 1_002);
+    assert_eq!(members.members[&log.person()].joined_ms, 1_000);
     assert!(members.may_have_agreed(&w, SectionKind::CarePlan));
     assert!(!members.may_have_agreed(&w, SectionKind::AboutMe));
     assert!(members.may_have_agreed(&log.person(), SectionKind::AboutMe));

@@ -163,7 +163,7 @@ async fn load() -> Result<Vec<Case>, Problem> {
             }
         }
         // This account's suggestions the person has not decided yet.
-        let undecided: usize = super::suggestions::held(&storage, &local, &record)
+        let undecided: usize = super::suggestions::held(&storage, &local)
             .await?
             .iter()
             .filter(|held| held.member == me)

@@ -154,7 +154,7 @@ async fn load(kind: SectionKind) -> Result<Option<Vec<Line>>, Problem> {
     };
     // Members' suggestions to this part, each with the person's decision: on the
     // person's phone, everyone's; on a member's, their own.
-    let suggestions: Vec<history::Entry> = super::suggestions::held(&storage, &local, &record)
+    let suggestions: Vec<history::Entry> = super::suggestions::held(&storage, &local)
         .await?
         .iter()
         .filter(|held| held.doc.section() == kind)
@@ -188,6 +188,10 @@ async fn load(kind: SectionKind) -> Result<Option<Vec<Line>>, Problem> {
         .history_after(&local, &id_to_hex(&document), after)
         .await?;
     let keys = section.keys();
+    // On a member's phone, when they were let in.
+    let joined_ms = (person != me)
+        .then(|| log.members.get(&me).map(|m| m.joined_ms))
+        .flatten();
     // A change whose epoch's key is not here yet is left out now, but must be told once
     // it is: then nothing is kept past it.
     let mut complete = true;
@@ -229,6 +233,9 @@ async fn load(kind: SectionKind) -> Result<Option<Vec<Line>>, Problem> {
             continue;
         };
         let who = match who {
+            // A member's history starts when they were let in: what reached the server
+            // before then is taken in and told as nothing.
+            _ if joined_ms.is_some_and(|joined| entry.received_ms < joined) => Who::Earlier,
             Who::Member(author)
                 if attached
                     && author == person

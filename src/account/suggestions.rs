@@ -382,18 +382,20 @@ pub async fn open_plans_suggestions() -> Result<Option<(PlanId, [u8; 32], Vec<He
         return Ok(None);
     }
     let person = record.person.unwrap_or(account.keys.public().signing);
-    let held = held(&storage, &local, &record).await?;
+    let held = held(&storage, &local).await?;
     Ok(Some((local, person, held)))
 }
 
-/// The suggestions documents of the plan `local` (whose sync record is `record`), with
-/// what was written to them here and is not yet in the record.
-pub async fn held(
-    storage: &Storage,
-    local: &PlanId,
-    record: &coplan_domain::sync::record::PlanSync,
-) -> Result<Vec<Held>, Problem> {
+/// The suggestions documents of the plan `local`, with what was written to them here and
+/// is not yet in its sync record. What is written here is read first, then the record: a
+/// round that takes it into the record meanwhile leaves it in both (taken in twice, it
+/// counts once), never in neither.
+pub async fn held(storage: &Storage, local: &PlanId) -> Result<Vec<Held>, Problem> {
     let pending = storage.pending_suggestions(local).await?;
+    let records = storage.sync_records().await?;
+    let Some((_, record)) = records.into_iter().find(|(id, _)| id == local) else {
+        return Ok(Vec::new());
+    };
     Ok(record
         .suggestions
         .iter()

@@ -117,7 +117,9 @@ test('the person and their worker agree the care plan, and both phones say when 
     const entry = worker.page.getByTestId('caseload').getByRole('listitem').first();
     await entry.getByText('Next review 3 March 2027').waitFor();
     await entry.getByText(/^My care and support plan has changed since it was agreed on /).waitFor();
-    await entry.getByText('1 of your suggestions is waiting for them').waitFor();
+    await entry.getByText('1 of your suggestions is waiting for them').waitFor({ timeout: 10000 }).catch(async (e) => {
+      throw new Error(`${e.message}\nthe caseload said: ${await worker.page.getByTestId('caseload').innerText()}`);
+    });
     await entry.getByRole('button', { name: /^Open the plan for / }).waitFor();
     await worker.page.getByText(/^Last synced at \d\d:\d\d, /).waitFor();
   };

@@ -1,8 +1,9 @@
 // A part's history in plain words (issue 15 item 1), in headless Chromium against the
 // real server, two people: the worker adds a warning sign, the person takes a reason for
 // living off their safety plan; the person's history of the safety plan names each
-// change and who made it, newest first, and brings the reason back; the worker's phone
-// tells the same changes from its side. axe-core clean at 320 px.
+// change and who made it, newest first, and brings the reason back; the history kept as
+// built, carried on, reads as one built afresh; the worker's phone tells the same changes
+// from its side, from when they joined. axe-core clean at 320 px.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { axeViolations, browserAndServer, savedOnThisPhone, signUp, tabWithStory } from './helpers.mjs';
@@ -103,6 +104,9 @@ test('the history of a part names each change and who made it, and brings back w
   const told = await theirs.getByRole('listitem').locator('p:first-child').allInnerTexts();
   assert.ok(told.includes("The person whose plan it is removed 'My garden' from My reasons for living"), told.join('\n'));
   assert.equal(await theirs.getByRole('button', { name: /^Bring it back/ }).count(), 0);
+  // The worker's history starts when they were let in: what the plan held before is
+  // not told to them.
+  assert.ok(!told.some((line) => line.startsWith('Before sharing')), told.join('\n'));
   assert.deepEqual(await axeViolations(worker.page), []);
   for (const context of [a.context, worker.context]) await context.close();
 });
