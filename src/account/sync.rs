@@ -58,7 +58,8 @@ pub fn start() {
     leptos::task::spawn_local(async {
         // Every tab says who can see each part as last worked out, until a round says more.
         super::readers::show_kept().await;
-        super::agree::show_kept().await;
+        // (Not awaited: it may ask the server for the log, and the first round goes on.)
+        leptos::task::spawn_local(super::agree::show_kept());
         // No Web Locks (an old browser): every tab syncs, which is safe, only wasteful.
         let _ = crate::platform::hold_lock("coplan:sync", false).await;
         let mut failures = 0u32;

@@ -54,15 +54,19 @@ export async function go(page, address) {
 
 /** Opens `path` until the textbox `label` holds `words` (sync runs when there is news). */
 export async function wordsArrive(page, path, label, words) {
-  const deadline = Date.now() + 30000;
+  const deadline = Date.now() + 45000;
   for (;;) {
     await go(page, path);
     const box = page.getByRole('textbox', { name: label, exact: true });
-    if (await box.waitFor({ timeout: 5000 }).then(() => true, () => false)) {
-      if ((await box.inputValue()).includes(words)) return;
+    // An open screen takes in what a round brings: the page is loaded again only when
+    // the box is not there (a new item), never in the middle of a slow round.
+    for (const until = Date.now() + 10000; Date.now() < until; ) {
+      if (await box.waitFor({ timeout: 1000 }).then(() => true, () => false)) {
+        if ((await box.inputValue()).includes(words)) return;
+      }
+      await page.waitForTimeout(500);
     }
     if (Date.now() > deadline) assert.fail(`"${words}" did not arrive at ${path}`);
-    await page.waitForTimeout(1000);
   }
 }
 
