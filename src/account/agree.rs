@@ -48,22 +48,16 @@ struct Open {
 impl Open {
     /// The open plan, once it is synced to an account; None before.
     async fn now(fresh: bool) -> Result<Option<Self>, Problem> {
-        let storage = Storage::shared().await?;
-        let Some(account) = storage.account().await.map_err(|_| Problem::Keys)? else {
-            return Ok(None);
-        };
-        let me = account.keys.public().signing;
-        let Some(local) = storage
-            .current_plan()
-            .await?
-            .and_then(|open| PlanId::parse(&open).ok())
+        let Some(super::history::OpenSynced {
+            storage,
+            account,
+            local,
+            record,
+        }) = super::history::OpenSynced::now().await?
         else {
             return Ok(None);
         };
-        let records = storage.sync_records().await?;
-        let Some((_, record)) = records.into_iter().find(|(plan, _)| *plan == local) else {
-            return Ok(None);
-        };
+        let me = account.keys.public().signing;
         let Some(plan) = record.plan else {
             return Ok(None);
         };

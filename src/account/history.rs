@@ -133,25 +133,54 @@ pub fn HistoryPage() -> impl IntoView {
     .into_any()
 }
 
+/// The plan open on a phone with an account, with its sync record (history, agreement).
+pub(super) struct OpenSynced {
+    pub storage: Storage,
+    pub account: coplan_domain::keys::AccountRecord,
+    pub local: PlanId,
+    pub record: coplan_domain::sync::record::PlanSync,
+}
+
+impl OpenSynced {
+    /// None without an account, an open plan, or a sync record for it.
+    pub(super) async fn now() -> Result<Option<Self>, Problem> {
+        let storage = Storage::shared().await?;
+        let Some(account) = storage.account().await.map_err(|_| Problem::Keys)? else {
+            return Ok(None);
+        };
+        let Some(local) = storage
+            .current_plan()
+            .await?
+            .and_then(|open| PlanId::parse(&open).ok())
+        else {
+            return Ok(None);
+        };
+        let records = storage.sync_records().await?;
+        let Some((_, record)) = records.into_iter().find(|(plan, _)| *plan == local) else {
+            return Ok(None);
+        };
+        Ok(Some(Self {
+            storage,
+            account,
+            local,
+            record,
+        }))
+    }
+}
+
 /// The open plan's history of `kind`, in lines; None when there is none to tell (no
 /// account, or the plan not synced yet).
 async fn load(kind: SectionKind) -> Result<Option<Vec<Line>>, Problem> {
-    let storage = Storage::shared().await?;
-    let Some(account) = storage.account().await.map_err(|_| Problem::Keys)? else {
-        return Ok(None);
-    };
-    let me = account.keys.public().signing;
-    let Some(local) = storage
-        .current_plan()
-        .await?
-        .and_then(|open| PlanId::parse(&open).ok())
+    let Some(OpenSynced {
+        storage,
+        account,
+        local,
+        record,
+    }) = OpenSynced::now().await?
     else {
         return Ok(None);
     };
-    let records = storage.sync_records().await?;
-    let Some((_, record)) = records.into_iter().find(|(plan, _)| *plan == local) else {
-        return Ok(None);
-    };
+    let me = account.keys.public().signing;
     // Members' suggestions to this part, each with the person's decision: on the
     // person's phone, everyone's; on a member's, their own.
     let suggestions: Vec<history::Entry> = super::suggestions::held(&storage, &local)
