@@ -313,15 +313,6 @@ fn review_date(kind: SectionKind, view: &SectionView) -> Option<String> {
     review_day(view.choice("next_review")).map(crate::platform::format_date)
 }
 
-/// The part of the plan an address names, with its writing screen's address.
-fn part_of(path: &str) -> Option<(SectionKind, Text, &'static str)> {
-    let wanted = path.strip_prefix("/agree")?;
-    crate::plan::SECTIONS
-        .iter()
-        .find(|(kind, _, href)| *href == wanted && AGREEABLE.contains(kind))
-        .copied()
-}
-
 /// What the page shows.
 #[derive(Debug, Clone, PartialEq)]
 enum Step {
@@ -347,7 +338,9 @@ struct Shown {
 #[component]
 pub fn AgreePage() -> impl IntoView {
     let path = crate::route::use_route().path();
-    let Some((kind, title, href)) = part_of(&path) else {
+    let Some((kind, title, back)) =
+        super::history::part_at("/agree", &path).filter(|(kind, ..)| AGREEABLE.contains(kind))
+    else {
         return view! { <h1>{t(Text::NotFoundHeading)}</h1> }.into_any();
     };
     let step = RwSignal::new(Step::Loading);
@@ -365,11 +358,6 @@ pub fn AgreePage() -> impl IntoView {
     };
     reload();
     let section = t(title);
-    let back = if kind == SectionKind::SafetyPlan {
-        "/safety-plan/edit"
-    } else {
-        href
-    };
     let on_mark = move |_| {
         if busy.get_untracked() {
             return;

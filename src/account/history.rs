@@ -51,19 +51,26 @@ enum Step {
     Failed(String),
 }
 
-/// The part of the plan a history address names, with its writing screen's address.
-fn part_of(path: &str) -> Option<(SectionKind, Text, &'static str)> {
-    let wanted = path.strip_prefix("/history")?;
-    crate::plan::SECTIONS
+/// The part of the plan an address under `base` names (`/history/care-plan`), its title,
+/// and the address of its writing screen (the safety plan's is its own).
+pub(super) fn part_at(base: &str, path: &str) -> Option<(SectionKind, Text, &'static str)> {
+    let wanted = path.strip_prefix(base)?;
+    let (kind, title, href) = crate::plan::SECTIONS
         .iter()
         .find(|(_, _, href)| *href == wanted)
-        .copied()
+        .copied()?;
+    let writing = if kind == SectionKind::SafetyPlan {
+        "/safety-plan/edit"
+    } else {
+        href
+    };
+    Some((kind, title, writing))
 }
 
 #[component]
 pub fn HistoryPage() -> impl IntoView {
     let path = crate::route::use_route().path();
-    let Some((kind, title, href)) = part_of(&path) else {
+    let Some((kind, title, back)) = part_at("/history", &path) else {
         return view! { <h1>{t(Text::NotFoundHeading)}</h1> }.into_any();
     };
     let step = RwSignal::new(Step::Loading);
@@ -79,12 +86,6 @@ pub fn HistoryPage() -> impl IntoView {
     };
     reload();
     let section = t(title);
-    // The safety plan's writing screen is its own address.
-    let back = if kind == SectionKind::SafetyPlan {
-        "/safety-plan/edit"
-    } else {
-        href
-    };
     let bring_back = move |edit: Edit| {
         spawn_local(async move {
             said.set(Some(match write_again(kind, edit).await {
