@@ -18,9 +18,10 @@ use leptos::task::spawn_local;
 
 use coplan_domain::PlanId;
 use coplan_domain::envelope::{Envelope, What};
+use coplan_domain::membership::Membership;
 use coplan_domain::plan::history::{self, Did, Name, Signed, Who};
 use coplan_domain::plan::{Edit, ItemId, SectionKind, card};
-use coplan_domain::sync::history::read_change_payload;
+use coplan_domain::sync::history::{HistoryEntry, read_change_payload};
 use coplan_domain::sync::id_to_hex;
 use coplan_domain::wire::People;
 
@@ -217,82 +218,20 @@ async fn load(kind: SectionKind) -> Result<Option<Vec<Line>>, Problem> {
     let kept = storage
         .history_after(&local, &id_to_hex(&document), after)
         .await?;
-    let keys = section.keys();
     // On a member's phone, when they were let in.
     let joined_ms = (person != me)
         .then(|| log.members.get(&me).map(|m| m.joined_ms))
         .flatten();
-    // A change whose epoch's key is not here yet is left out now, but must be told once
-    // it is: then nothing is kept past it.
-    let mut complete = true;
-    let mut opened: Vec<(Who, u64, u64, u64, Vec<u8>)> = Vec::with_capacity(kept.len());
-    for entry in &kept {
-        let Ok(envelope) = Envelope::read(&entry.envelope) else {
-            continue;
-        };
-        let header = envelope.header;
-        let Some((_, key)) = keys.iter().find(|(epoch, _)| *epoch == header.epoch) else {
-            complete = false;
-            continue;
-        };
-        // What the person's phone held when the plan was attached to their account goes
-        // up as the document's first entry, in the round that attached it (whole, or as
-        // one change).
-        let attached = entry.seq == 1;
-        let (who, signer) = match header.what {
-            What::Snapshot if attached => (Who::BeforeSharing, person),
-            // A later snapshot stands for changes this history may not hold one by one.
-            What::Snapshot => (Who::Earlier, person),
-            What::Change => {
-                let Some(author) = log.author(
-                    &document,
-                    kind,
-                    header.epoch,
-                    &header.device,
-                    header.range_start,
-                ) else {
-                    continue;
-                };
-                (Who::Member(author), author)
-            }
-        };
-        let Ok(payload) = envelope.open(&signer, key) else {
-            continue;
-        };
-        let Some((written_ms, update)) = read_change_payload(&payload) else {
-            continue;
-        };
-        let who = match who {
-            // A member's history starts when they were let in: what reached the server
-            // before then is taken in and told as nothing.
-            _ if joined_ms.is_some_and(|joined| entry.received_ms < joined) => Who::Earlier,
-            Who::Member(author)
-                if attached
-                    && author == person
-                    && written_ms <= log.started_ms.saturating_add(ATTACHING_MS) =>
-            {
-                Who::BeforeSharing
-            }
-            other => other,
-        };
-        opened.push((
-            who,
-            entry.seq,
-            written_ms,
-            entry.received_ms,
-            update.to_vec(),
-        ));
-    }
-    let signed: Vec<Signed<'_>> = opened
-        .iter()
-        .map(|(who, seq, written_ms, received_ms, update)| Signed {
-            who: *who,
-            seq: *seq,
-            written_ms: *written_ms,
-            received_ms: *received_ms,
-            update,
-        })
-        .collect();
+    let (opened, complete) = open_kept(
+        &kept,
+        kind,
+        &document,
+        &section.keys(),
+        &log,
+        &person,
+        joined_ms,
+    );
+    let signed: Vec<Signed<'_>> = opened.iter().map(Opened::signed).collect();
     // Marks of agreement, as the log judges them (a change that only marks one is told
     // as nothing by `build`).
     let doc = crate::plan::read_doc(&storage, &local, kind).await?;
@@ -343,6 +282,105 @@ async fn load(kind: SectionKind) -> Result<Option<Vec<Line>>, Problem> {
         }
     }
     Ok(Some(lines))
+}
+
+/// A change from the history store, checked and opened.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Opened {
+    pub who: Who,
+    pub seq: u64,
+    pub written_ms: u64,
+    pub received_ms: u64,
+    pub update: Vec<u8>,
+}
+
+impl Opened {
+    pub fn signed(&self) -> Signed<'_> {
+        Signed {
+            who: self.who,
+            seq: self.seq,
+            written_ms: self.written_ms,
+            received_ms: self.received_ms,
+            update: &self.update,
+        }
+    }
+}
+
+/// Opens what the history store holds of `kind`'s `document`, in log order: each change
+/// with its epoch's key (from `keys`), as from the member `log` vouches for at that epoch
+/// (a change no one could have written is left out, as it was on arrival). On a member's
+/// phone (`joined_ms`, when they were let in), what reached the server before is told as
+/// nothing. Also whether every change could be opened: a change whose epoch's key is not
+/// here yet is left out now, but must be told once it is, so nothing may be kept past it.
+pub fn open_kept(
+    kept: &[HistoryEntry],
+    kind: SectionKind,
+    document: &[u8; 16],
+    keys: &[(u32, [u8; 32])],
+    log: &Membership,
+    person: &[u8; 32],
+    joined_ms: Option<u64>,
+) -> (Vec<Opened>, bool) {
+    let mut complete = true;
+    let mut opened = Vec::with_capacity(kept.len());
+    for entry in kept {
+        let Ok(envelope) = Envelope::read(&entry.envelope) else {
+            continue;
+        };
+        let header = envelope.header;
+        let Some((_, key)) = keys.iter().find(|(epoch, _)| *epoch == header.epoch) else {
+            complete = false;
+            continue;
+        };
+        // What the person's phone held when the plan was attached to their account goes
+        // up as the document's first entry, in the round that attached it (whole, or as
+        // one change).
+        let attached = entry.seq == 1;
+        let (who, signer) = match header.what {
+            What::Snapshot if attached => (Who::BeforeSharing, *person),
+            // A later snapshot stands for changes this history may not hold one by one.
+            What::Snapshot => (Who::Earlier, *person),
+            What::Change => {
+                let Some(author) = log.author(
+                    document,
+                    kind,
+                    header.epoch,
+                    &header.device,
+                    header.range_start,
+                ) else {
+                    continue;
+                };
+                (Who::Member(author), author)
+            }
+        };
+        let Ok(payload) = envelope.open(&signer, key) else {
+            continue;
+        };
+        let Some((written_ms, update)) = read_change_payload(&payload) else {
+            continue;
+        };
+        let who = match who {
+            // A member's history starts when they were let in: what reached the server
+            // before then is taken in and told as nothing.
+            _ if joined_ms.is_some_and(|joined| entry.received_ms < joined) => Who::Earlier,
+            Who::Member(author)
+                if attached
+                    && author == *person
+                    && written_ms <= log.started_ms.saturating_add(ATTACHING_MS) =>
+            {
+                Who::BeforeSharing
+            }
+            other => other,
+        };
+        opened.push(Opened {
+            who,
+            seq: entry.seq,
+            written_ms,
+            received_ms: entry.received_ms,
+            update: update.to_vec(),
+        });
+    }
+    (opened, complete)
 }
 
 /// What a line says the change did, with the screen's titles (and a choice's value in

@@ -7,7 +7,7 @@ mod agree;
 mod api;
 mod caseload;
 mod flows;
-mod history;
+pub mod history;
 mod invite;
 mod leave;
 mod members;

@@ -1,7 +1,8 @@
 //! `cargo xtask bench`: the speed budgets, measured in headless Chromium at 4× CPU
 //! slowdown on the release build: how soon the app is ready (cold on Slow 4G, offline from
 //! the service worker) and from "Start my plan" to typing (`bench-ready.mjs`); building a
-//! part's history of 10,000 changes by three people, natively (`domain/examples/`); then
+//! part's history of 10,000 changes by three people, natively (`domain/examples/`) and in
+//! the browser from IndexedDB (`tests/history_build.rs`, `bench-history.mjs`); then
 //! opening a safety plan offline, new and with 10 000 edits of history, and keystroke to
 //! stored in IndexedDB (p50/p99/max) (`bench.mjs`); then durable pushes through the sync
 //! route on SQLite and PostgreSQL (two processes) beside the disk's own fsync rate, what
@@ -42,18 +43,7 @@ pub fn browser() -> anyhow::Result<()> {
         state.len()
     );
     stored_bytes();
-    // Building a part's history (issue 15): the domain's part, natively (a floor).
-    cmd::run(Command::new("cargo").args([
-        "run",
-        "--quiet",
-        "--locked",
-        "--profile",
-        "server",
-        "-p",
-        "coplan-domain",
-        "--example",
-        "history_build",
-    ]))?;
+    self::history()?;
     let root = std::env::current_dir()?;
     cmd::run(
         Command::new("node")
@@ -71,6 +61,91 @@ pub fn browser() -> anyhow::Result<()> {
             .env("CHROMIUM", setup::CHROMIUM),
     )?;
     Ok(())
+}
+
+/// `cargo xtask bench history`: building a part's history (issue 15), the domain's part
+/// natively (a floor), then the app's own steps from IndexedDB in the browser at 4× CPU.
+pub fn history() -> anyhow::Result<()> {
+    setup::for_tests()?;
+    cmd::run(Command::new("cargo").args([
+        "run",
+        "--quiet",
+        "--locked",
+        "--profile",
+        "server",
+        "-p",
+        "coplan-domain",
+        "--example",
+        "history_build",
+    ]))?;
+    history_in_browser(&std::env::current_dir()?)
+}
+
+/// Building a part's history of [`HISTORY_EDITS`] changes by three people in headless
+/// Chromium at 4× CPU: the wasm test `tests/history_build.rs`, built in release for the
+/// bench, served by wasm-bindgen-test-runner's interactive mode and driven by
+/// `tests/e2e/bench-history.mjs` (which slows the CPU down once the test has stored its
+/// changes).
+fn history_in_browser(root: &Path) -> anyhow::Result<()> {
+    let changes = HISTORY_EDITS.to_string();
+    let mut build = Command::new("cargo");
+    build
+        .args([
+            "test",
+            "--locked",
+            "--release",
+            "--target",
+            "wasm32-unknown-unknown",
+            "-p",
+            "coplan-app",
+            "--test",
+            "history_build",
+            "--no-run",
+            "--message-format=json",
+        ])
+        .env("COPLAN_BENCH_HISTORY", &changes);
+    println!(
+        "$ cargo test --release ... --test history_build --no-run (COPLAN_BENCH_HISTORY={changes})"
+    );
+    let built = build.stderr(std::process::Stdio::inherit()).output()?;
+    anyhow::ensure!(built.status.success(), "the history bench did not build");
+    let messages = String::from_utf8_lossy(&built.stdout);
+    let wasm = messages
+        .lines()
+        .filter(|line| line.contains(r#""name":"history_build""#))
+        .find_map(|line| {
+            let (_, rest) = line.split_once(r#""executable":""#)?;
+            rest.split_once('"').map(|(path, _)| path.to_string())
+        })
+        .ok_or_else(|| anyhow::anyhow!("cargo named no history_build test to run"))?;
+    let addr = format!("127.0.0.1:{}", crate::postgres::free_port()?);
+    let mut runner = Command::new("wasm-bindgen-test-runner")
+        .arg(&wasm)
+        .env("NO_HEADLESS", "1")
+        .env("WASM_BINDGEN_TEST_ADDRESS", &addr)
+        .stdout(std::process::Stdio::null())
+        .spawn()?;
+    let ready = (0..600).any(|_| {
+        std::thread::sleep(std::time::Duration::from_millis(100));
+        std::net::TcpStream::connect(&addr).is_ok()
+    });
+    let ran = if ready {
+        cmd::run(
+            Command::new("node")
+                .arg("tests/e2e/bench-history.mjs")
+                .env("COPLAN_BENCH_URL", format!("http://{addr}/"))
+                .env("COPLAN_SERVER_BIN", root.join(build::server_binary("dev")))
+                .env("COPLAN_DIST", root.join(build::DIST))
+                .env("CHROMIUM", setup::CHROMIUM),
+        )
+    } else {
+        Err(anyhow::anyhow!(
+            "wasm-bindgen-test-runner did not serve on {addr}"
+        ))
+    };
+    let _ = runner.kill();
+    let _ = runner.wait();
+    ran
 }
 
 /// Durable pushes through `POST /api/v1/sync` on SQLite (one process) and on PostgreSQL

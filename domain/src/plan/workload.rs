@@ -471,3 +471,84 @@ pub fn written_per_keystroke(age: usize, sample: usize) -> f64 {
     }
     written as f64 / sample.max(1) as f64
 }
+
+/// One change of [`three_writers`]: which of the three wrote it (0, 1 or 2), when, and
+/// the Yrs update it made.
+#[derive(Debug, Clone)]
+pub struct Written {
+    pub who: usize,
+    pub at_ms: u64,
+    pub update: Vec<u8>,
+}
+
+/// A safety plan written by three people taking turns, `changes` changes in all, each its
+/// own update (as each reaches the server in its own envelope): items added to four
+/// lists, words typed a little at a time and cleared, items removed, up to 40 a list.
+/// Writer `n` writes under client id `(n + 1) * 4096`, the first id of a phone's range.
+/// For the history budget (`cargo xtask bench`, natively and in the browser).
+pub fn three_writers(changes: usize) -> Vec<Written> {
+    let kind = SectionKind::SafetyPlan;
+    let copies: Vec<SectionDoc> = (0..3u32)
+        .map(|n| SectionDoc::new(kind, (n + 1) * 4096))
+        .collect();
+    let author = AuthorId::parse("someone").expect("valid id");
+    let lists = [
+        "warning_signs",
+        "on_my_own",
+        "reasons_for_living",
+        "distractions",
+    ];
+    let mut written = Vec::with_capacity(changes);
+    let mut items: Vec<(&'static str, String, String)> = Vec::new();
+    for n in 0..changes {
+        // Three people take turns in runs of a few changes, a minute apart.
+        let who = (n / 7) % 3;
+        let at_ms = 1_764_000_000_000 + n as u64 * 60_000;
+        let stamp = Stamp {
+            author: author.clone(),
+            at_ms,
+        };
+        let copy = &copies[who];
+        // Up to 40 items a list (the schema allows 50): then old ones go as new ones come.
+        let full = items.len() >= 40 * lists.len();
+        let edit = if !full && (items.is_empty() || n % 25 == 0) {
+            let list = lists[n % lists.len()];
+            let id = format!("i{n}");
+            items.push((list, id.clone(), String::new()));
+            Edit::AddItem {
+                list,
+                id: ItemId::parse(&id).expect("valid id"),
+                parts: vec![("text", "a".into())],
+            }
+        } else if (full && n % 25 == 0) || (n % 97 == 0 && items.len() > 3) {
+            let (list, id, _) = items.remove(n % items.len());
+            Edit::RemoveItem {
+                list,
+                id: ItemId::parse(&id).expect("valid id"),
+            }
+        } else {
+            let at = n % items.len();
+            let (list, id, words) = &mut items[at];
+            words.push_str(if n % 5 == 0 { " " } else { "walk" });
+            if words.len() > 200 {
+                words.clear();
+            }
+            Edit::SetPart {
+                list,
+                id: ItemId::parse(id).expect("valid id"),
+                part: "text",
+                text: words.clone(),
+            }
+        };
+        let update = copy
+            .apply(&edit, &stamp)
+            .unwrap_or_else(|e| panic!("{n}: {edit:?}: {e}"));
+        for (other, doc) in copies.iter().enumerate() {
+            if other != who {
+                doc.apply_update(&update).expect("a change from a copy");
+            }
+        }
+        written.push(Written { who, at_ms, update });
+    }
+    written
+}

@@ -1,0 +1,325 @@
+//! Building a part's history from what the history store holds, in a real browser
+//! (headless Chromium, through wasm-bindgen-test): a safety plan written by three people,
+//! each change sealed and signed as their phones send it, kept in IndexedDB as the sync
+//! driver keeps it, then read back, checked against the membership log, opened and built
+//! by the app's own code (`account::history::open_kept`, `plan::history::build_on`).
+//!
+//! As a test (`cargo xtask test`), 90 changes: each is told as its writer's. As the bench
+//! (`cargo xtask bench`, built with `COPLAN_BENCH_HISTORY=10000`), it waits for the bench
+//! page to slow the CPU down 4× (`tests/e2e/bench-history.mjs`), then prints how long
+//! each step took.
+#![cfg(target_arch = "wasm32")]
+
+use coplan_app::account::history::{Opened, open_kept};
+use coplan_app::storage::Storage;
+use coplan_domain::envelope::{Encoding, Header, What, seal};
+use coplan_domain::keys::AccountKeys;
+use coplan_domain::membership::{
+    CLIENT_RANGE, Membership, Op, Right, Role, entry_hash, sign_entry,
+};
+use coplan_domain::plan::history::{self, Signed, Who};
+use coplan_domain::plan::{SectionKind, workload};
+use coplan_domain::sync::history::{HistoryEntry, change_payload};
+use coplan_domain::sync::id_to_hex;
+use coplan_domain::{PlanDraft, PlanId};
+use wasm_bindgen::JsCast;
+use wasm_bindgen_test::{wasm_bindgen_test, wasm_bindgen_test_configure};
+
+wasm_bindgen_test_configure!(run_in_browser);
+
+const PLAN: [u8; 16] = [0x11; 16];
+const DOCUMENT: [u8; 16] = [0x22; 16];
+const KEY: [u8; 32] = [0x33; 32];
+const KIND: SectionKind = SectionKind::SafetyPlan;
+
+/// How many changes: 10,000 for the bench, fewer as a test.
+fn changes() -> usize {
+    option_env!("COPLAN_BENCH_HISTORY")
+        .and_then(|n| n.parse().ok())
+        .unwrap_or(90)
+}
+
+/// The person, a worker and a carer, each with edit on the safety plan.
+struct People {
+    keys: [AccountKeys; 3],
+    log: Vec<Vec<u8>>,
+}
+
+impl People {
+    fn new() -> Self {
+        let keys = [1u8, 2, 3].map(|n| AccountKeys::from_random(&[n; 64]));
+        let person = keys[0].public();
+        let mut log = Vec::new();
+        let mut add = |op: Op| {
+            let previous = log.last().map_or([0; 32], |e: &Vec<u8>| entry_hash(e));
+            let entry = sign_entry(
+                &PLAN,
+                log.len() as u32,
+                &previous,
+                1_000 + log.len() as u64,
+                &op,
+                &keys[0],
+            );
+            log.push(entry);
+        };
+        add(Op::AddMember {
+            signing: person.signing,
+            receiving: person.receiving,
+            role: Role::Person,
+            rights: [Right::Edit; 5],
+        });
+        for (n, role) in [(0, Role::Person), (1, Role::Worker), (2, Role::Carer)] {
+            let public = keys[n].public();
+            if n > 0 {
+                let mut rights = role.default_rights();
+                rights[2] = Right::Edit;
+                add(Op::AddMember {
+                    signing: public.signing,
+                    receiving: public.receiving,
+                    role,
+                    rights,
+                });
+            }
+            add(Op::AddPhone {
+                member: public.signing,
+                phone: phone(n),
+                range_start: range(n),
+            });
+        }
+        Self { keys, log }
+    }
+
+    fn signing(&self, n: usize) -> [u8; 32] {
+        self.keys[n].public().signing
+    }
+
+    /// Each change sealed and signed by its writer's phone, as the server numbers them.
+    fn sealed(&self, written: &[workload::Written]) -> Vec<HistoryEntry> {
+        written
+            .iter()
+            .enumerate()
+            .map(|(at, change)| {
+                let seq = at as u64 + 1;
+                let header = Header {
+                    what: What::Change,
+                    encoding: Encoding::Yrs,
+                    kind: KIND.code(),
+                    plan: PLAN,
+                    document: DOCUMENT,
+                    epoch: 0,
+                    device: phone(change.who),
+                    counter: seq,
+                    range_start: range(change.who),
+                    covers: 0,
+                };
+                let mut nonce = [0u8; 24];
+                nonce[..8].copy_from_slice(&seq.to_be_bytes());
+                let payload = change_payload(change.at_ms, &change.update);
+                HistoryEntry {
+                    seq,
+                    received_ms: change.at_ms + 1_000,
+                    envelope: seal(&header, &payload, &KEY, &nonce, &self.keys[change.who])
+                        .expect("a change seals"),
+                }
+            })
+            .collect()
+    }
+}
+
+fn phone(n: usize) -> [u8; 16] {
+    [n as u8 + 1; 16]
+}
+
+/// Writer `n`'s range: `workload::three_writers` writes under `(n + 1) * 4096`.
+fn range(n: usize) -> u32 {
+    (n as u32 + 1) * CLIENT_RANGE
+}
+
+fn now() -> f64 {
+    web_sys::window()
+        .expect("a window")
+        .performance()
+        .expect("performance")
+        .now()
+}
+
+/// The app's steps, timed: the changes after `after` read from IndexedDB (each unsealed
+/// from under the data key), checked and opened, then built on `kept`.
+async fn build(
+    storage: &Storage,
+    plan: &PlanId,
+    log: &Membership,
+    person: &[u8; 32],
+    kept: Option<&history::Kept>,
+) -> (Vec<history::Entry>, history::Kept, [f64; 3]) {
+    let started = now();
+    let after = kept.map_or(0, |k| k.after);
+    let stored = storage
+        .history_after(plan, &id_to_hex(&DOCUMENT), after)
+        .await
+        .expect("the history store reads");
+    let read = now();
+    let (opened, complete) = open_kept(&stored, KIND, &DOCUMENT, &[(0, KEY)], log, person, None);
+    assert!(complete, "every change's key is here");
+    let checked = now();
+    let signed: Vec<Signed<'_>> = opened.iter().map(Opened::signed).collect();
+    let (entries, keep) = history::build_on(KIND, kept, None, &signed).expect("a history");
+    let built = now();
+    (
+        entries,
+        keep,
+        [read - started, checked - read, built - checked],
+    )
+}
+
+/// Tells the bench page something (`window.__coplanBench`, an array of lines: the test
+/// runner keeps the console's output to itself).
+fn tell(line: &str) {
+    let window = web_sys::window().expect("a window");
+    let lines = js_sys::Reflect::get(&window, &"__coplanBench".into())
+        .ok()
+        .and_then(|lines| lines.dyn_into::<js_sys::Array>().ok())
+        .unwrap_or_else(|| {
+            let lines = js_sys::Array::new();
+            js_sys::Reflect::set(&window, &"__coplanBench".into(), &lines).expect("a global");
+            lines
+        });
+    lines.push(&line.into());
+}
+
+/// Waits until the bench page has slowed the CPU down (it sets `__coplanGo`).
+async fn go_ahead() {
+    tell("ready");
+    loop {
+        let window = web_sys::window().expect("a window");
+        if js_sys::Reflect::get(&window, &"__coplanGo".into())
+            .ok()
+            .is_some_and(|go| go.is_truthy())
+        {
+            return;
+        }
+        let wait = js_sys::Promise::new(&mut |resolve, _| {
+            window
+                .set_timeout_with_callback_and_timeout_and_arguments_0(resolve.unchecked_ref(), 50)
+                .expect("a timer");
+        });
+        wasm_bindgen_futures::JsFuture::from(wait)
+            .await
+            .expect("a timer");
+    }
+}
+
+/// Each change is told as from the member who signed it, read back from IndexedDB
+/// through the app's own checks; carried on from what was kept, the history is the same.
+#[wasm_bindgen_test]
+async fn a_history_kept_in_indexeddb_is_built_as_each_writer_wrote_it() {
+    let count = changes();
+    let people = People::new();
+    let person = people.signing(0);
+    let log = Membership::verify(&person, &PLAN, &people.log).expect("the log reads");
+    let written = workload::three_writers(count);
+    let sealed = people.sealed(&written);
+    let storage = Storage::open(&format!(
+        "coplan-history-{}",
+        js_sys::Math::random().to_bits()
+    ))
+    .await
+    .unwrap();
+    let plan = PlanDraft::new(PlanId::parse("plan-1").unwrap(), 1_000);
+    storage.save_draft(&plan).await.unwrap();
+    for batch in sealed.chunks(500) {
+        storage
+            .keep_history(&plan.id, &id_to_hex(&DOCUMENT), batch)
+            .await
+            .unwrap();
+    }
+
+    let (whole, keep, _) = build(&storage, &plan.id, &log, &person, None).await;
+    // Each writer's changes, and no one else's, are told as theirs.
+    for n in 0..3 {
+        let theirs = whole
+            .iter()
+            .filter(|e| e.who == Who::Member(people.signing(n)))
+            .count();
+        assert!(theirs > 0, "writer {n} is named");
+    }
+    assert!(
+        whole
+            .iter()
+            .all(|e| (0..3).any(|n| e.who == Who::Member(people.signing(n)))),
+        "every line names one of the three"
+    );
+    // (The last group may still grow, so it is kept open.)
+    assert!(keep.after > 0 && keep.after <= count as u64);
+    // Kept after all but the last 10, then carried on: the same history.
+    let all_but = |n: usize| {
+        let opened = open_kept(
+            &sealed[..n],
+            KIND,
+            &DOCUMENT,
+            &[(0, KEY)],
+            &log,
+            &person,
+            None,
+        )
+        .0;
+        let signed: Vec<Signed<'_>> = opened.iter().map(Opened::signed).collect();
+        history::build_on(KIND, None, None, &signed)
+            .expect("a history")
+            .1
+    };
+    let kept = history::Kept::from_bytes(KIND, &all_but(count - 10).to_bytes()).expect("reads");
+    let (carried, _, _) = build(&storage, &plan.id, &log, &person, Some(&kept)).await;
+    assert_eq!(carried, whole);
+
+    if option_env!("COPLAN_BENCH_HISTORY").is_none() {
+        return;
+    }
+    go_ahead().await;
+    let median = |mut runs: Vec<[f64; 3]>| {
+        runs.sort_by(|a, b| a.iter().sum::<f64>().total_cmp(&b.iter().sum::<f64>()));
+        let max: f64 = runs[runs.len() - 1].iter().sum();
+        (runs[runs.len() / 2], max)
+    };
+    let mut fresh = Vec::new();
+    for _ in 0..5 {
+        fresh.push(build(&storage, &plan.id, &log, &person, None).await.2);
+    }
+    // The screen reads the kept history too: sealed under the data key in IndexedDB.
+    storage
+        .keep_history_built(&plan.id, KIND.key(), &all_but(count - 10).to_bytes())
+        .await
+        .unwrap();
+    let mut on = Vec::new();
+    for _ in 0..5 {
+        let started = now();
+        let kept = storage
+            .history_built(&plan.id, KIND.key())
+            .await
+            .unwrap()
+            .and_then(|bytes| history::Kept::from_bytes(KIND, &bytes))
+            .expect("the kept history reads back");
+        let opened = now() - started;
+        let mut times = build(&storage, &plan.id, &log, &person, Some(&kept))
+            .await
+            .2;
+        times[0] += opened;
+        on.push(times);
+    }
+    let bytes: usize = sealed.iter().map(|e| e.envelope.len()).sum();
+    for (what, runs) in [
+        ("built from nothing", fresh),
+        (
+            "carried on from the kept history with its last 10 changes",
+            on,
+        ),
+    ] {
+        let ([read, checked, built], max) = median(runs);
+        tell(&format!(
+            "history of a safety plan, {count} changes by three people ({bytes} bytes sealed, {} lines), {what}: median {:.0} ms, max {max:.0} ms of 5 (read from IndexedDB and unsealed, the kept history with them {read:.0} ms, signatures checked and opened {checked:.0} ms, built {built:.0} ms)",
+            whole.len(),
+            read + checked + built
+        ));
+    }
+    tell("done");
+}
