@@ -82,25 +82,30 @@ pub async fn keep(
     }
 }
 
-/// `plan`'s log, as [`verified`] gives it; offline, the copy last kept beside `local`'s
-/// sync record, verified again against `person`'s key (its entries are signed, so a copy
-/// changed since cannot pass). What history, agreement and the caseload read by.
+/// `plan`'s log as this tab last verified it; else the copy the last round kept beside
+/// `local`'s sync record, verified again against `person`'s key (its entries are signed,
+/// so a copy changed since cannot pass); else fetched ([`verified`]). What history,
+/// agreement and the caseload read by: a screen that tells what was last synced never
+/// waits on the network when the phone holds a copy (on patchy data a request can hang
+/// for minutes, and the caseload asks once per plan); each round keeps a fresh one.
 pub async fn verified_or_kept(
     storage: &crate::storage::Storage,
     local: &coplan_domain::PlanId,
     person: &[u8; 32],
     plan: [u8; 16],
 ) -> Result<Membership, Problem> {
-    match verified(person, plan, false).await {
-        Err(Problem::Api(ApiProblem::Offline)) => {
-            let offline = || Problem::Api(ApiProblem::Offline);
-            let bytes = storage.members_copy(local).await?.ok_or_else(offline)?;
-            let kept: MembershipLog = serde_json::from_slice(&bytes).map_err(|_| offline())?;
-            let entries: Vec<Vec<u8>> =
-                kept.entries.iter().map(|e| e.as_slice().to_vec()).collect();
-            Membership::verify(person, &plan, &entries).map_err(|_| offline())
-        }
-        other => other,
+    let cached = LOGS.with_borrow(|logs| logs.get(&plan).cloned());
+    if let Some(known) = cached.filter(|known| known.person == *person) {
+        return Ok(known);
+    }
+    let kept = storage.members_copy(local).await?.and_then(|bytes| {
+        let kept: MembershipLog = serde_json::from_slice(&bytes).ok()?;
+        let entries: Vec<Vec<u8>> = kept.entries.iter().map(|e| e.as_slice().to_vec()).collect();
+        Membership::verify(person, &plan, &entries).ok()
+    });
+    match kept {
+        Some(log) => Ok(log),
+        None => verified(person, plan, false).await,
     }
 }
 
