@@ -6,9 +6,11 @@
 //!
 //! As a test (`cargo xtask test`), 90 changes: each is told as its writer's. As the bench
 //! (`cargo xtask bench`, built with `COPLAN_BENCH_HISTORY=10000`), it waits for the bench
-//! page to slow the CPU down 4× (`tests/e2e/bench-history.mjs`), then prints how long
+//! page to slow the CPU down 4× (`tests/e2e/bench-wasm.mjs`), then prints how long
 //! each step took.
 #![cfg(target_arch = "wasm32")]
+
+mod bench;
 
 use coplan_app::account::history::{Opened, open_kept};
 use coplan_app::storage::Storage;
@@ -22,7 +24,6 @@ use coplan_domain::plan::{SectionKind, workload};
 use coplan_domain::sync::history::{HistoryEntry, change_payload};
 use coplan_domain::sync::id_to_hex;
 use coplan_domain::{PlanDraft, PlanId};
-use wasm_bindgen::JsCast;
 use wasm_bindgen_test::{wasm_bindgen_test, wasm_bindgen_test_configure};
 
 wasm_bindgen_test_configure!(run_in_browser);
@@ -135,14 +136,6 @@ fn range(n: usize) -> u32 {
     (n as u32 + 1) * CLIENT_RANGE
 }
 
-fn now() -> f64 {
-    web_sys::window()
-        .expect("a window")
-        .performance()
-        .expect("performance")
-        .now()
-}
-
 /// The app's steps, timed: the changes after `after` read from IndexedDB (each unsealed
 /// from under the data key), checked and opened, then built on `kept`.
 async fn build(
@@ -152,61 +145,24 @@ async fn build(
     person: &[u8; 32],
     kept: Option<&history::Kept>,
 ) -> (Vec<history::Entry>, history::Kept, [f64; 3]) {
-    let started = now();
+    let started = bench::now();
     let after = kept.map_or(0, |k| k.after);
     let stored = storage
         .history_after(plan, &id_to_hex(&DOCUMENT), after)
         .await
         .expect("the history store reads");
-    let read = now();
+    let read = bench::now();
     let (opened, complete) = open_kept(&stored, KIND, &DOCUMENT, &[(0, KEY)], log, person, None);
     assert!(complete, "every change's key is here");
-    let checked = now();
+    let checked = bench::now();
     let signed: Vec<Signed<'_>> = opened.iter().map(Opened::signed).collect();
     let (entries, keep) = history::build_on(KIND, kept, None, &signed).expect("a history");
-    let built = now();
+    let built = bench::now();
     (
         entries,
         keep,
         [read - started, checked - read, built - checked],
     )
-}
-
-/// Tells the bench page something (`window.__coplanBench`, an array of lines: the test
-/// runner keeps the console's output to itself).
-fn tell(line: &str) {
-    let window = web_sys::window().expect("a window");
-    let lines = js_sys::Reflect::get(&window, &"__coplanBench".into())
-        .ok()
-        .and_then(|lines| lines.dyn_into::<js_sys::Array>().ok())
-        .unwrap_or_else(|| {
-            let lines = js_sys::Array::new();
-            js_sys::Reflect::set(&window, &"__coplanBench".into(), &lines).expect("a global");
-            lines
-        });
-    lines.push(&line.into());
-}
-
-/// Waits until the bench page has slowed the CPU down (it sets `__coplanGo`).
-async fn go_ahead() {
-    tell("ready");
-    loop {
-        let window = web_sys::window().expect("a window");
-        if js_sys::Reflect::get(&window, &"__coplanGo".into())
-            .ok()
-            .is_some_and(|go| go.is_truthy())
-        {
-            return;
-        }
-        let wait = js_sys::Promise::new(&mut |resolve, _| {
-            window
-                .set_timeout_with_callback_and_timeout_and_arguments_0(resolve.unchecked_ref(), 50)
-                .expect("a timer");
-        });
-        wasm_bindgen_futures::JsFuture::from(wait)
-            .await
-            .expect("a timer");
-    }
 }
 
 /// Each change is told as from the member who signed it, read back from IndexedDB
@@ -275,7 +231,7 @@ async fn a_history_kept_in_indexeddb_is_built_as_each_writer_wrote_it() {
     if option_env!("COPLAN_BENCH_HISTORY").is_none() {
         return;
     }
-    go_ahead().await;
+    bench::go_ahead().await;
     let median = |mut runs: Vec<[f64; 3]>| {
         runs.sort_by(|a, b| a.iter().sum::<f64>().total_cmp(&b.iter().sum::<f64>()));
         let max: f64 = runs[runs.len() - 1].iter().sum();
@@ -292,14 +248,14 @@ async fn a_history_kept_in_indexeddb_is_built_as_each_writer_wrote_it() {
         .unwrap();
     let mut on = Vec::new();
     for _ in 0..5 {
-        let started = now();
+        let started = bench::now();
         let kept = storage
             .history_built(&plan.id, KIND.key())
             .await
             .unwrap()
             .and_then(|bytes| history::Kept::from_bytes(KIND, &bytes))
             .expect("the kept history reads back");
-        let opened = now() - started;
+        let opened = bench::now() - started;
         let mut times = build(&storage, &plan.id, &log, &person, Some(&kept))
             .await
             .2;
@@ -315,11 +271,11 @@ async fn a_history_kept_in_indexeddb_is_built_as_each_writer_wrote_it() {
         ),
     ] {
         let ([read, checked, built], max) = median(runs);
-        tell(&format!(
-            "history of a safety plan, {count} changes by three people ({bytes} bytes sealed, {} lines), {what}: median {:.0} ms, max {max:.0} ms of 5 (read from IndexedDB and unsealed, the kept history with them {read:.0} ms, signatures checked and opened {checked:.0} ms, built {built:.0} ms)",
+        bench::tell(&format!(
+            "history of a safety plan, {count} changes by three people ({bytes} bytes sealed, {} lines), {what}: median {:.0} ms, max {max:.0} ms of 5 (read from IndexedDB and unsealed, the kept history with them {read:.0} ms, signatures checked and opened {checked:.0} ms, built {built:.0} ms) (budget 200 ms)",
             whole.len(),
             read + checked + built
         ));
     }
-    tell("done");
+    bench::tell("done");
 }

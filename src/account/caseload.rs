@@ -22,7 +22,7 @@ const SOON_MS: u64 = 14 * 24 * 60 * 60 * 1000;
 
 /// What is due on a plan, most pressing first.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
-enum Due {
+pub enum Due {
     ReviewPassed,
     Changed,
     ReviewSoon,
@@ -32,14 +32,14 @@ enum Due {
 
 /// One plan as the caseload lists it.
 #[derive(Debug, Clone, PartialEq)]
-struct Case {
-    local: PlanId,
-    called: String,
+pub struct Case {
+    pub local: PlanId,
+    pub called: String,
     /// What is waiting on it, in words.
-    waiting: Vec<String>,
-    due: Due,
+    pub waiting: Vec<String>,
+    pub due: Due,
     /// The review day (for sorting within what is due).
-    review_ms: Option<u64>,
+    pub review_ms: Option<u64>,
 }
 
 #[component]
@@ -48,7 +48,7 @@ pub fn CaseloadPage() -> impl IntoView {
     spawn_local(async move {
         crate::platform::mark("coplan:caseload-asked");
         cases.set(Some(
-            load()
+            self::cases(None)
                 .await
                 .map_err(|problem| super::invite::problem_words(&problem)),
         ));
@@ -99,96 +99,43 @@ pub fn CaseloadPage() -> impl IntoView {
     }
 }
 
-/// The plans shared with this account on this phone, what is due first.
-async fn load() -> Result<Vec<Case>, Problem> {
-    let storage = Storage::shared().await?;
+/// The plans shared with this account on this phone (in `storage`, else the app's own
+/// database), what is due first.
+pub async fn cases(storage: Option<Storage>) -> Result<Vec<Case>, Problem> {
+    let storage = match storage {
+        Some(storage) => storage,
+        None => Storage::shared().await?,
+    };
     let Some(account) = storage.account().await.map_err(|_| Problem::Keys)? else {
         return Ok(Vec::new());
     };
     let me = account.keys.public().signing;
     let here = storage.all_plans().await?;
     let now = crate::platform::now_ms();
-    let mut cases = Vec::new();
-    for (local, record) in storage.sync_records().await? {
-        let (Some(plan), Some(person)) = (record.plan, record.person) else {
-            continue;
-        };
-        if record.is_left() || !here.iter().any(|p| p.id == local) {
-            continue;
-        }
-        let card = crate::plan::read_section(&storage, &local, SectionKind::Card).await?;
-        let called = match card.choice("called").trim() {
-            "" => ta(A::ReaderThePerson).to_string(),
-            name => name.to_string(),
-        };
-        let mut waiting = Vec::new();
-        let mut due = Due::Nothing;
-        let review_ms = super::agree::review_day(card.choice("next_review"));
-        if let Some(day) = review_ms {
-            let date = crate::platform::format_date(day);
-            let end_of_day = day + 24 * 60 * 60 * 1000;
-            if end_of_day <= now {
-                waiting.push(fill(ta(A::CaseloadReviewPassed), &[("date", &date)]));
-                due = due.min(Due::ReviewPassed);
-            } else if day <= now + SOON_MS {
-                waiting.push(fill(ta(A::CaseloadReviewSoon), &[("date", &date)]));
-                due = due.min(Due::ReviewSoon);
-            } else {
-                waiting.push(fill(ta(A::CaseloadReviewLater), &[("date", &date)]));
-            }
-        }
-        // A part changed since it was agreed (judged by the log, kept for offline).
-        if let Ok(log) = super::members::verified_or_kept(&storage, &local, &person, plan).await {
-            for kind in super::agree::AGREEABLE {
-                if log.right(&me, kind) == Right::None {
-                    continue;
-                }
-                let Ok(doc) = crate::plan::read_doc(&storage, &local, kind).await else {
-                    continue;
-                };
-                if let Some(agreed) = super::agree::changed_since_agreed(&doc, plan, kind, &log) {
-                    let part = crate::plan::SECTIONS
-                        .iter()
-                        .find(|(k, ..)| *k == kind)
-                        .map_or("", |(_, title, _)| t(*title));
-                    waiting.push(fill(
-                        ta(A::CaseloadChanged),
-                        &[
-                            ("section", part),
-                            ("date", &crate::platform::format_date(agreed)),
-                        ],
-                    ));
-                    due = due.min(Due::Changed);
-                }
-            }
-        }
-        // This account's suggestions the person has not decided yet.
-        let undecided: usize = super::suggestions::held(&storage, &local)
-            .await?
+    // What was written here before the records (as `suggestions::held` reads them), each
+    // read once for every plan; then the plans together, so one's reads wait alongside
+    // another's.
+    let pending = storage.all_pending_suggestions().await?;
+    let records = storage.sync_records().await?;
+    let shared = records
+        .into_iter()
+        .filter(|(local, record)| !record.is_left() && here.iter().any(|p| p.id == *local));
+    let each = shared.map(|(local, record)| {
+        let pending: Vec<(&str, &[u8])> = pending
             .iter()
-            .filter(|held| held.member == me)
-            .map(|held| held.doc.list().iter().filter(|(_, d)| d.is_none()).count())
-            .sum();
-        if undecided > 0 {
-            let words = if undecided == 1 {
-                ta(A::CaseloadSuggestionOne).to_string()
-            } else {
-                fill(
-                    ta(A::CaseloadSuggestions),
-                    &[("count", &undecided.to_string())],
-                )
-            };
-            waiting.push(words);
-            due = due.min(Due::Suggestions);
-        }
-        cases.push(Case {
-            local,
-            called,
-            waiting,
-            due,
-            review_ms,
-        });
-    }
+            .filter(|(plan, ..)| plan == local.as_str())
+            .map(|(_, _, document, update)| (document.as_str(), update.as_slice()))
+            .collect();
+        let storage = &storage;
+        async move { case(storage, me, now, local, &record, &pending).await }
+    });
+    let mut cases = futures_util::future::join_all(each)
+        .await
+        .into_iter()
+        .collect::<Result<Vec<_>, _>>()?
+        .into_iter()
+        .flatten()
+        .collect::<Vec<_>>();
     cases.sort_by(|a, b| {
         (a.due, a.review_ms.unwrap_or(u64::MAX), &a.called).cmp(&(
             b.due,
@@ -197,4 +144,91 @@ async fn load() -> Result<Vec<Case>, Problem> {
         ))
     });
     Ok(cases)
+}
+
+/// What is waiting on one plan shared with `me`, `record` its sync record and `pending`
+/// the suggestions written here not yet in it; None for a plan of `me`'s own, or not
+/// attached yet (only a plan whose record names a person is someone else's).
+async fn case(
+    storage: &Storage,
+    me: [u8; 32],
+    now: u64,
+    local: PlanId,
+    record: &coplan_domain::sync::record::PlanSync,
+    pending: &[(&str, &[u8])],
+) -> Result<Option<Case>, Problem> {
+    let (Some(plan), Some(person)) = (record.plan, record.person) else {
+        return Ok(None);
+    };
+    let card = crate::plan::read_section(storage, &local, SectionKind::Card).await?;
+    let called = match card.choice("called").trim() {
+        "" => ta(A::ReaderThePerson).to_string(),
+        name => name.to_string(),
+    };
+    let mut waiting = Vec::new();
+    let mut due = Due::Nothing;
+    let review_ms = super::agree::review_day(card.choice("next_review"));
+    if let Some(day) = review_ms {
+        let date = crate::platform::format_date(day);
+        let end_of_day = day + 24 * 60 * 60 * 1000;
+        if end_of_day <= now {
+            waiting.push(fill(ta(A::CaseloadReviewPassed), &[("date", &date)]));
+            due = due.min(Due::ReviewPassed);
+        } else if day <= now + SOON_MS {
+            waiting.push(fill(ta(A::CaseloadReviewSoon), &[("date", &date)]));
+            due = due.min(Due::ReviewSoon);
+        } else {
+            waiting.push(fill(ta(A::CaseloadReviewLater), &[("date", &date)]));
+        }
+    }
+    // A part changed since it was agreed (judged by the log, kept for offline).
+    if let Ok(log) = super::members::verified_or_kept(storage, &local, &person, plan).await {
+        for kind in super::agree::AGREEABLE {
+            if log.right(&me, kind) == Right::None {
+                continue;
+            }
+            let Ok(doc) = crate::plan::read_doc(storage, &local, kind).await else {
+                continue;
+            };
+            if let Some(agreed) = super::agree::changed_since_agreed(&doc, plan, kind, &log) {
+                let part = crate::plan::SECTIONS
+                    .iter()
+                    .find(|(k, ..)| *k == kind)
+                    .map_or("", |(_, title, _)| t(*title));
+                waiting.push(fill(
+                    ta(A::CaseloadChanged),
+                    &[
+                        ("section", part),
+                        ("date", &crate::platform::format_date(agreed)),
+                    ],
+                ));
+                due = due.min(Due::Changed);
+            }
+        }
+    }
+    // This account's suggestions the person has not decided yet.
+    let undecided: usize = super::suggestions::held_with(pending, record)
+        .iter()
+        .filter(|held| held.member == me)
+        .map(|held| held.doc.list().iter().filter(|(_, d)| d.is_none()).count())
+        .sum();
+    if undecided > 0 {
+        let words = if undecided == 1 {
+            ta(A::CaseloadSuggestionOne).to_string()
+        } else {
+            fill(
+                ta(A::CaseloadSuggestions),
+                &[("count", &undecided.to_string())],
+            )
+        };
+        waiting.push(words);
+        due = due.min(Due::Suggestions);
+    }
+    Ok(Some(Case {
+        local,
+        called,
+        waiting,
+        due,
+        review_ms,
+    }))
 }

@@ -5,7 +5,7 @@
 mod access;
 mod agree;
 mod api;
-mod caseload;
+pub mod caseload;
 mod flows;
 pub mod history;
 mod invite;

@@ -396,15 +396,25 @@ pub async fn held(storage: &Storage, local: &PlanId) -> Result<Vec<Held>, Proble
     let Some((_, record)) = records.into_iter().find(|(id, _)| id == local) else {
         return Ok(Vec::new());
     };
-    Ok(record
+    let pending: Vec<(&str, &[u8])> = pending
+        .iter()
+        .map(|(_, document, update)| (document.as_str(), update.as_slice()))
+        .collect();
+    Ok(held_with(&pending, &record))
+}
+
+/// The suggestions documents of `record`, with `pending` (document, update) written
+/// here: read `pending` before `record`, as [`held`] does.
+pub fn held_with(pending: &[(&str, &[u8])], record: &PlanSync) -> Vec<Held> {
+    record
         .suggestions
         .iter()
         .filter_map(|entry| {
             let document = id_to_hex(&entry.sync.engine.document);
             let waiting: Vec<&[u8]> = pending
                 .iter()
-                .filter(|(_, d, _)| *d == document)
-                .map(|(_, _, u)| u.as_slice())
+                .filter(|(d, _)| *d == document)
+                .map(|(_, u)| *u)
                 .collect();
             Some(Held {
                 document: entry.sync.engine.document,
@@ -412,7 +422,7 @@ pub async fn held(storage: &Storage, local: &PlanId) -> Result<Vec<Held>, Proble
                 doc: load(entry, &waiting)?,
             })
         })
-        .collect())
+        .collect()
 }
 
 /// Keeps a suggestion, or a decision on one, written here to `document`, and starts a

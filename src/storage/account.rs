@@ -302,6 +302,29 @@ impl Storage {
         Ok(pending)
     }
 
+    /// What [`Self::pending_suggestions`] gives, for every plan at once: (local plan id,
+    /// record key, document, update).
+    pub async fn all_pending_suggestions(
+        &self,
+    ) -> Result<Vec<(String, String, String, Vec<u8>)>, StorageError> {
+        let tx = self.db.transaction(SYNC).build().map_err(read_failed)?;
+        let found = super::keys::records(&tx, SYNC).await.map_err(read_failed)?;
+        drop(tx);
+        let mut pending = Vec::new();
+        for (key, value) in found {
+            let Some(key) = key.as_string() else { continue };
+            let Some((plan, document)) = key.split_once(PENDING_MARK).and_then(|(plan, rest)| {
+                Some((plan.to_owned(), rest.split('.').next()?.to_owned()))
+            }) else {
+                continue;
+            };
+            if let Some(update) = self.open_record(SYNC, &key, &value).await {
+                pending.push((plan, key, document, update));
+            }
+        }
+        Ok(pending)
+    }
+
     /// Drops pending records once the sync record holds what they held.
     pub async fn drop_pending_suggestions(&self, keys: &[String]) -> Result<(), StorageError> {
         if keys.is_empty() {

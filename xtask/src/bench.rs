@@ -2,7 +2,8 @@
 //! slowdown on the release build: how soon the app is ready (cold on Slow 4G, offline from
 //! the service worker) and from "Start my plan" to typing (`bench-ready.mjs`); building a
 //! part's history of 10,000 changes by three people, natively (`domain/examples/`) and in
-//! the browser from IndexedDB (`tests/history_build.rs`, `bench-history.mjs`); then
+//! the browser from IndexedDB (`tests/history_build.rs`, `bench-wasm.mjs`), and opening
+//! a worker's caseload of 30 plans there (`tests/caseload.rs`); then
 //! opening a safety plan offline, new and with 10 000 edits of history, and keystroke to
 //! stored in IndexedDB (p50/p99/max) (`bench.mjs`); then durable pushes through the sync
 //! route on SQLite and PostgreSQL (two processes) beside the disk's own fsync rate, what
@@ -21,6 +22,8 @@ use coplan_domain::plan::{
 use crate::{build, cmd, setup};
 
 pub const HISTORY_EDITS: usize = 10_000;
+/// The plans on a worker's phone for the caseload's budget (issue 15).
+pub const CASELOAD_PLANS: usize = 30;
 
 pub fn run() -> anyhow::Result<()> {
     browser()?;
@@ -43,7 +46,7 @@ pub fn browser() -> anyhow::Result<()> {
         state.len()
     );
     stored_bytes();
-    self::history()?;
+    self::wasm()?;
     let root = std::env::current_dir()?;
     cmd::run(
         Command::new("node")
@@ -63,9 +66,10 @@ pub fn browser() -> anyhow::Result<()> {
     Ok(())
 }
 
-/// `cargo xtask bench history`: building a part's history (issue 15), the domain's part
-/// natively (a floor), then the app's own steps from IndexedDB in the browser at 4× CPU.
-pub fn history() -> anyhow::Result<()> {
+/// `cargo xtask bench wasm`: the app's own code in wasm benches (issue 15): building a
+/// part's history (first the domain's part natively, a floor), then in the browser at 4×
+/// CPU, from IndexedDB, the history and a worker's caseload.
+pub fn wasm() -> anyhow::Result<()> {
     setup::for_tests()?;
     cmd::run(Command::new("cargo").args([
         "run",
@@ -78,16 +82,22 @@ pub fn history() -> anyhow::Result<()> {
         "--example",
         "history_build",
     ]))?;
-    history_in_browser(&std::env::current_dir()?)
+    let root = std::env::current_dir()?;
+    in_browser(
+        &root,
+        "history_build",
+        "COPLAN_BENCH_HISTORY",
+        HISTORY_EDITS,
+    )?;
+    in_browser(&root, "caseload", "COPLAN_BENCH_CASELOAD", CASELOAD_PLANS)
 }
 
-/// Building a part's history of [`HISTORY_EDITS`] changes by three people in headless
-/// Chromium at 4× CPU: the wasm test `tests/history_build.rs`, built in release for the
-/// bench, served by wasm-bindgen-test-runner's interactive mode and driven by
-/// `tests/e2e/bench-history.mjs` (which slows the CPU down once the test has stored its
-/// changes).
-fn history_in_browser(root: &Path) -> anyhow::Result<()> {
-    let changes = HISTORY_EDITS.to_string();
+/// One wasm bench in headless Chromium at 4× CPU: the wasm test `tests/{test}.rs`, built
+/// in release with `{size_var}` set to `size` (how much it measures), served by
+/// wasm-bindgen-test-runner's interactive mode and driven by `tests/e2e/bench-wasm.mjs`
+/// (which slows the CPU down once the test has stored what it measures).
+fn in_browser(root: &Path, test: &str, size_var: &str, size: usize) -> anyhow::Result<()> {
+    let size = size.to_string();
     let mut build = Command::new("cargo");
     build
         .args([
@@ -99,25 +109,24 @@ fn history_in_browser(root: &Path) -> anyhow::Result<()> {
             "-p",
             "coplan-app",
             "--test",
-            "history_build",
+            test,
             "--no-run",
             "--message-format=json",
         ])
-        .env("COPLAN_BENCH_HISTORY", &changes);
-    println!(
-        "$ cargo test --release ... --test history_build --no-run (COPLAN_BENCH_HISTORY={changes})"
-    );
+        .env(size_var, &size);
+    println!("$ cargo test --release ... --test {test} --no-run ({size_var}={size})");
     let built = build.stderr(std::process::Stdio::inherit()).output()?;
-    anyhow::ensure!(built.status.success(), "the history bench did not build");
+    anyhow::ensure!(built.status.success(), "the {test} bench did not build");
     let messages = String::from_utf8_lossy(&built.stdout);
+    let name = format!(r#""name":"{test}""#);
     let wasm = messages
         .lines()
-        .filter(|line| line.contains(r#""name":"history_build""#))
+        .filter(|line| line.contains(&name))
         .find_map(|line| {
             let (_, rest) = line.split_once(r#""executable":""#)?;
             rest.split_once('"').map(|(path, _)| path.to_string())
         })
-        .ok_or_else(|| anyhow::anyhow!("cargo named no history_build test to run"))?;
+        .ok_or_else(|| anyhow::anyhow!("cargo named no {test} test to run"))?;
     let addr = format!("127.0.0.1:{}", crate::postgres::free_port()?);
     let mut runner = Command::new("wasm-bindgen-test-runner")
         .arg(&wasm)
@@ -132,7 +141,7 @@ fn history_in_browser(root: &Path) -> anyhow::Result<()> {
     let ran = if ready {
         cmd::run(
             Command::new("node")
-                .arg("tests/e2e/bench-history.mjs")
+                .arg("tests/e2e/bench-wasm.mjs")
                 .env("COPLAN_BENCH_URL", format!("http://{addr}/"))
                 .env("COPLAN_SERVER_BIN", root.join(build::server_binary("dev")))
                 .env("COPLAN_DIST", root.join(build::DIST))

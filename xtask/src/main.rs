@@ -38,8 +38,8 @@ fn main() -> anyhow::Result<()> {
         Some("bench") if args.get(1).map(String::as_str) == Some("pushes") => bench::pushes(),
         // `cargo xtask bench browser` measures only the app, in the browser.
         Some("bench") if args.get(1).map(String::as_str) == Some("browser") => bench::browser(),
-        // `cargo xtask bench history` measures only building a part's history.
-        Some("bench") if args.get(1).map(String::as_str) == Some("history") => bench::history(),
+        // `cargo xtask bench wasm` measures only the wasm benches (history, caseload).
+        Some("bench") if args.get(1).map(String::as_str) == Some("wasm") => bench::wasm(),
         Some("bench") => bench::run(),
         Some("fuzz") => fuzz::run(match args.get(1) {
             Some(seconds) => seconds
@@ -57,7 +57,7 @@ fn main() -> anyhow::Result<()> {
         }
         _ => {
             eprintln!(
-                "usage: cargo xtask <run | test | size | bench [browser | history | pushes] | fuzz [seconds] | build | e2e | setup>"
+                "usage: cargo xtask <run | test | size | bench [browser | wasm | pushes] | fuzz [seconds] | build | e2e | setup>"
             );
             bail!(
                 "unknown command {:?}",

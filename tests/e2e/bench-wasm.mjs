@@ -1,8 +1,9 @@
-// `cargo xtask bench`: building a part's history in headless Chromium at 4× CPU slowdown.
-// The wasm test `tests/history_build.rs`, built for the bench, is served by
+// `cargo xtask bench`: a wasm bench in headless Chromium at 4× CPU slowdown. A wasm test
+// (`tests/history_build.rs`, `tests/caseload.rs`), built for the bench, is served by
 // wasm-bindgen-test-runner in its interactive mode at COPLAN_BENCH_URL; this page opens
-// it, waits while the test seals and stores its changes at full speed, slows the CPU
-// down once the test says it is ready, and prints what the test measured.
+// it, waits while the test stores what it measures at full speed, slows the CPU down
+// once the test says it is ready, and prints what the test measured (each line with its
+// budget).
 // Prints numbers; asserts nothing.
 import { launch } from './helpers.mjs';
 
@@ -22,7 +23,7 @@ try {
       { timeout: 600000, polling: 200 },
     );
     if (!(await lines()).includes(line)) {
-      throw new Error(`the history bench failed:\n${await page.evaluate(() => document.body.innerText)}`);
+      throw new Error(`the bench failed:\n${await page.evaluate(() => document.body.innerText)}`);
     }
   };
   await told('ready');
@@ -32,7 +33,7 @@ try {
   await cdp.send('Emulation.setCPUThrottlingRate', { rate: 1 });
   console.log(`CPU slowdown: ${SLOWDOWN}×, headless Chromium, the app's code in a release build of the wasm test:`);
   for (const line of await lines()) {
-    if (line !== 'ready' && line !== 'done') console.log(`  ${line} (budget 200 ms)`);
+    if (line !== 'ready' && line !== 'done') console.log(`  ${line}`);
   }
 } finally {
   await browser.close();
