@@ -6,7 +6,8 @@
 //! a worker's caseload of 30 plans there (`tests/caseload.rs`); then
 //! opening a safety plan offline, new and with 10 000 edits of history, and keystroke to
 //! stored in IndexedDB (p50/p99/max) (`bench.mjs`); then durable pushes through the sync
-//! route on SQLite and PostgreSQL (two processes) beside the disk's own fsync rate, what
+//! route on SQLite and PostgreSQL (two processes) beside the disk's own fsync rate, a
+//! phone syncing the documents of 30 plans in one request and in one a plan, what
 //! the server stores per keystroke with compaction, its memory with 10,000 parked
 //! long-polls (twice), 1,000 pushes reconnecting within 10 s of a restart and 20,000
 //! within 1 s (beyond capacity), and a push through one process to a long-poll on
@@ -179,6 +180,8 @@ pub fn pushes() -> anyhow::Result<()> {
         "wait_load",
         "--example",
         "compaction_bytes",
+        "--example",
+        "sync_plans",
     ]))?;
     load("compaction_bytes", &[])?;
     let folder = std::env::current_dir()?.join("target/bench/pushes");
@@ -204,6 +207,8 @@ pub fn pushes() -> anyhow::Result<()> {
     println!("SQLite (WAL, synchronous=FULL), one process:");
     let server = Server::start(&sqlite)?;
     load("push_load", &[&server.url])?;
+    // A phone holding 30 plans syncs them all (issue 15).
+    load("sync_plans", &[&server.url])?;
     // Twice: the second round shows whether what the first left behind grows.
     load("wait_load", &["park", &server.url, &server.pid(), phones])?;
     load("wait_load", &["park", &server.url, &server.pid(), phones])?;

@@ -10,7 +10,7 @@ use std::time::{Duration, Instant};
 use coplan_domain::envelope::{Encoding, Header, What, seal};
 use coplan_domain::keys::AccountKeys;
 use coplan_domain::sync::wire::{read_response, write_request};
-use coplan_domain::sync::{DocumentRequest, DocumentResponse};
+use coplan_domain::sync::{DocumentRequest, DocumentResponse, PushAnswer};
 use coplan_domain::wire::{
     AccountKeys as WireKeys, AttachedPlan, Blob, Bytes, Cost, RecoveryKeys, SignIn, SignUp,
     SignedIn,
@@ -161,7 +161,7 @@ impl Phone {
             kind: 3,
             plan: [0; 16],
             document: self.document,
-            epoch: 1,
+            epoch: 0,
             device: self.device,
             counter,
             range_start: self.range_start,
@@ -195,7 +195,11 @@ impl Phone {
                     .map(str::to_string);
                 if status.is_success() {
                     let answer = read_response(&response.bytes().await.expect("body"));
-                    assert_eq!(answer.expect("answer")[0].pushed.len(), 1);
+                    let pushed = &answer.expect("answer")[0].pushed;
+                    assert!(
+                        matches!(pushed[..], [PushAnswer::Stored { .. }]),
+                        "the push is stored: {pushed:?}"
+                    );
                 }
                 (status, retry)
             }
