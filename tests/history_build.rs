@@ -12,7 +12,7 @@
 
 mod bench;
 
-use coplan_app::account::history::{Opened, open_kept};
+use coplan_app::account::history::{Opened, Part, carry_on, open_kept};
 use coplan_app::storage::Storage;
 use coplan_domain::envelope::{Encoding, Header, What, seal};
 use coplan_domain::keys::AccountKeys;
@@ -227,6 +227,29 @@ async fn a_history_kept_in_indexeddb_is_built_as_each_writer_wrote_it() {
     let kept = history::Kept::from_bytes(KIND, &all_but(count - 10).to_bytes()).expect("reads");
     let (carried, _, _) = build(&storage, &plan.id, &log, &person, Some(&kept)).await;
     assert_eq!(carried, whole);
+    // Kept up a slice at a time (as the sync loop does once enough has arrived), the
+    // history the screen then carries on with is the one built at once.
+    let part = Part {
+        local: &plan.id,
+        kind: KIND,
+        document: DOCUMENT,
+        keys: vec![(0, KEY)],
+        log: &log,
+        person,
+        joined_ms: None,
+    };
+    let mut slices = 0;
+    loop {
+        let carried = carry_on(&storage, &part, Some(25)).await.unwrap();
+        slices += 1;
+        if carried.reached || !carried.moved {
+            assert!(carried.reached, "each slice of 25 moves on");
+            break;
+        }
+    }
+    assert!(slices > 1, "kept up in slices: {slices}");
+    let on_screen = carry_on(&storage, &part, None).await.unwrap();
+    assert_eq!(on_screen.entries, whole);
 
     if option_env!("COPLAN_BENCH_HISTORY").is_none() {
         return;

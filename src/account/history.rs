@@ -207,31 +207,20 @@ async fn load(kind: SectionKind) -> Result<Option<Vec<Line>>, Problem> {
     };
     let person = record.person.unwrap_or(me);
     let log = super::members::verified_or_kept(&storage, &local, &person, plan).await?;
-    let document = section.engine.document;
-    // The history as last built here, carried on with what arrived since (only those
-    // changes are unsealed and opened).
-    let built = storage
-        .history_built(&local, kind.key())
-        .await?
-        .and_then(|bytes| history::Kept::from_bytes(kind, &bytes));
-    let after = built.as_ref().map_or(0, |b| b.after);
-    let kept = storage
-        .history_after(&local, &id_to_hex(&document), after)
-        .await?;
     // On a member's phone, when they were let in.
     let joined_ms = (person != me)
         .then(|| log.members.get(&me).map(|m| m.joined_ms))
         .flatten();
-    let (opened, complete) = open_kept(
-        &kept,
+    let part = Part {
+        local: &local,
         kind,
-        &document,
-        &section.keys(),
-        &log,
-        &person,
+        document: section.engine.document,
+        keys: section.keys(),
+        log: &log,
+        person,
         joined_ms,
-    );
-    let signed: Vec<Signed<'_>> = opened.iter().map(Opened::signed).collect();
+    };
+    let built = carry_on(&storage, &part, None).await?.entries;
     // Marks of agreement, as the log judges them (a change that only marks one is told
     // as nothing by `build`).
     let doc = crate::plan::read_doc(&storage, &local, kind).await?;
@@ -245,17 +234,6 @@ async fn load(kind: SectionKind) -> Result<Option<Vec<Line>>, Problem> {
         .flat_map(|a| std::iter::once((person, a.person_at_ms)).chain(a.with.iter().copied()))
         .chain(marks.waiting.iter().map(|w| (w.by, w.at_ms)))
         .map(|(who, at_ms)| history::marked(Who::Member(who), at_ms));
-    let (built, keep) =
-        history::build_on(kind, built.as_ref(), None, &signed).map_err(|_| Problem::Keys)?;
-    if complete
-        && !signed.is_empty()
-        && storage
-            .keep_history_built(&local, kind.key(), &keep.to_bytes())
-            .await
-            .is_err()
-    {
-        web_sys::console::warn_1(&"history: what was built was not kept".into());
-    }
     let entries = history::with_suggestions(built, suggestions.into_iter().chain(marked));
     let names = Names::of_plan(&storage, &local, plan, &log, me).await;
     let now = crate::plan::read_section(&storage, &local, kind).await?;
@@ -282,6 +260,76 @@ async fn load(kind: SectionKind) -> Result<Option<Vec<Line>>, Problem> {
         }
     }
     Ok(Some(lines))
+}
+
+/// One part's history on this phone, and what it is judged by.
+pub struct Part<'a> {
+    pub local: &'a PlanId,
+    pub kind: SectionKind,
+    pub document: [u8; 16],
+    /// The document's keys, each with its epoch.
+    pub keys: Vec<(u32, [u8; 32])>,
+    pub log: &'a Membership,
+    pub person: [u8; 32],
+    /// On a member's phone, when they were let in.
+    pub joined_ms: Option<u64>,
+}
+
+/// What [`carry_on`] built.
+pub struct Carried {
+    pub entries: Vec<history::Entry>,
+    /// It took in the last change the history store holds.
+    pub reached: bool,
+    /// What is kept now goes further than before (it may not, when one group of changes
+    /// is longer than `most`: what is kept always stops before the last group).
+    pub moved: bool,
+}
+
+/// `part`'s history as last built here, carried on with the changes the history store
+/// holds after it (at most `most` of them: the first, in log order), and kept again;
+/// only those changes are read, unsealed and opened. Nothing is kept past a change whose
+/// epoch's key is not here.
+pub async fn carry_on(
+    storage: &Storage,
+    part: &Part<'_>,
+    most: Option<u32>,
+) -> Result<Carried, Problem> {
+    let kind = part.kind;
+    let built = storage
+        .history_built(part.local, kind.key())
+        .await?
+        .and_then(|bytes| history::Kept::from_bytes(kind, &bytes));
+    let after = built.as_ref().map_or(0, |b| b.after);
+    let kept = storage
+        .history_after_most(part.local, &id_to_hex(&part.document), after, most)
+        .await?;
+    let reached = most.is_none_or(|most| kept.len() < most as usize);
+    let (opened, complete) = open_kept(
+        &kept,
+        kind,
+        &part.document,
+        &part.keys,
+        part.log,
+        &part.person,
+        part.joined_ms,
+    );
+    let signed: Vec<Signed<'_>> = opened.iter().map(Opened::signed).collect();
+    let (entries, keep) =
+        history::build_on(kind, built.as_ref(), None, &signed).map_err(|_| Problem::Keys)?;
+    if complete
+        && !signed.is_empty()
+        && storage
+            .keep_history_built(part.local, kind.key(), &keep.to_bytes())
+            .await
+            .is_err()
+    {
+        web_sys::console::warn_1(&"history: what was built was not kept".into());
+    }
+    Ok(Carried {
+        entries,
+        reached,
+        moved: complete && keep.after > after,
+    })
 }
 
 /// A change from the history store, checked and opened.

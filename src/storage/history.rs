@@ -76,6 +76,17 @@ impl Storage {
         document: &str,
         after: u64,
     ) -> Result<Vec<HistoryEntry>, StorageError> {
+        self.history_after_most(plan, document, after, None).await
+    }
+
+    /// The same, at most `most` of them (the first, in log order).
+    pub async fn history_after_most(
+        &self,
+        plan: &PlanId,
+        document: &str,
+        after: u64,
+        most: Option<u32>,
+    ) -> Result<Vec<HistoryEntry>, StorageError> {
         let lower = history_key(plan, document, after.saturating_add(1));
         let upper: JsValue = Array::of3(
             &plan.as_str().into(),
@@ -84,11 +95,13 @@ impl Storage {
         )
         .into();
         let range = || KeyRange::Bound(lower.clone(), false, upper.clone(), true);
+        let most = most.unwrap_or(u32::MAX);
         let tx = self.db.transaction(HISTORY).build().map_err(read_failed)?;
         let store = tx.object_store(HISTORY).map_err(read_failed)?;
         let keys: Vec<JsValue> = store
             .get_all_keys::<JsValue>()
             .with_query::<JsValue, _>(range())
+            .with_limit(most)
             .primitive()
             .map_err(read_failed)?
             .await
@@ -98,6 +111,7 @@ impl Storage {
         let values: Vec<JsValue> = store
             .get_all::<JsValue>()
             .with_query::<JsValue, _>(range())
+            .with_limit(most)
             .primitive()
             .map_err(read_failed)?
             .await
