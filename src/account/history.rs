@@ -283,6 +283,8 @@ pub struct Carried {
     /// What is kept now goes further than before (it may not, when one group of changes
     /// is longer than `most`: what is kept always stops before the last group).
     pub moved: bool,
+    /// The log number what is kept goes up to.
+    pub after: u64,
 }
 
 /// `part`'s history as last built here, carried on with the changes the history store
@@ -325,11 +327,101 @@ pub async fn carry_on(
     {
         web_sys::console::warn_1(&"history: what was built was not kept".into());
     }
+    let moved = complete && !signed.is_empty() && keep.after > after;
     Ok(Carried {
         entries,
         reached,
-        moved: complete && keep.after > after,
+        moved,
+        after: if moved { keep.after } else { after },
     })
+}
+
+/// How many changes a part's history may be behind its log before the sync loop keeps
+/// it up, and how many it takes in at a time: opening the history then carries on with
+/// fewer than this (issue 15's budget, `cargo xtask bench wasm`).
+pub const KEEP_UP_AFTER: u64 = 500;
+
+thread_local! {
+    /// How far each part's kept history reaches (local plan, part), as this tab last
+    /// kept it up; and whether a keep-up is running.
+    static KEPT_UP: std::cell::RefCell<std::collections::HashMap<(String, SectionKind), u64>> =
+        Default::default();
+    static KEEPING_UP: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
+/// After a round: every part of a plan on this phone whose log has run
+/// [`KEEP_UP_AFTER`] or more changes past what this tab last kept up (or, the first
+/// time in a tab, past nothing) has its history carried on and kept, that many changes
+/// at a time with a pause between, so the screen never builds thousands of changes on
+/// opening. One keep-up at a time; a failure leaves the screen to build as before.
+pub fn keep_up() {
+    if KEEPING_UP.get() {
+        return;
+    }
+    KEEPING_UP.set(true);
+    spawn_local(async {
+        if let Err(problem) = keep_up_all().await {
+            web_sys::console::warn_1(&format!("history: not kept up ({problem:?})").into());
+        }
+        KEEPING_UP.set(false);
+    });
+}
+
+async fn keep_up_all() -> Result<(), Problem> {
+    let storage = Storage::shared().await?;
+    let Some(account) = storage.account().await.map_err(|_| Problem::Keys)? else {
+        return Ok(());
+    };
+    let me = account.keys.public().signing;
+    let here = storage.all_plans().await?;
+    for (local, record) in storage.sync_records().await? {
+        let Some(plan) = record.plan else { continue };
+        if record.is_left() || !here.iter().any(|p| p.id == local) {
+            continue;
+        }
+        let person = record.person.unwrap_or(me);
+        for section in &record.documents {
+            let Some(kind) = SectionKind::ALL
+                .into_iter()
+                .find(|k| k.key() == section.section)
+            else {
+                continue;
+            };
+            let at = (local.as_str().to_string(), kind);
+            let kept_up = KEPT_UP.with_borrow(|kept| kept.get(&at).copied().unwrap_or(0));
+            if section.engine.cursor < kept_up.saturating_add(KEEP_UP_AFTER) {
+                continue;
+            }
+            let log = super::members::verified_or_kept(&storage, &local, &person, plan).await?;
+            let part = Part {
+                local: &local,
+                kind,
+                document: section.engine.document,
+                keys: section.keys(),
+                log: &log,
+                person,
+                joined_ms: (person != me)
+                    .then(|| log.members.get(&me).map(|m| m.joined_ms))
+                    .flatten(),
+            };
+            loop {
+                let carried = carry_on(&storage, &part, Some(KEEP_UP_AFTER as u32)).await?;
+                let reached = carried.reached || !carried.moved;
+                // Stuck behind one long group, or a missing key: wait for more to arrive.
+                let up_to = if reached {
+                    carried.after.max(section.engine.cursor)
+                } else {
+                    carried.after
+                };
+                KEPT_UP.with_borrow_mut(|kept| kept.insert(at.clone(), up_to));
+                if reached {
+                    break;
+                }
+                crate::platform::pause(50).await;
+            }
+        }
+    }
+    Ok(())
 }
 
 /// A change from the history store, checked and opened.

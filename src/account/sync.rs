@@ -469,6 +469,8 @@ pub async fn sync_now() -> Result<(), Problem> {
         _ => {}
     }
     super::notice::shared_plan(may_change.as_deref(), shared_unlocked, name);
+    // A long history is kept built as it arrives, not on opening it.
+    super::history::keep_up();
     Ok(())
 }
 
