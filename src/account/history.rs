@@ -337,9 +337,13 @@ pub async fn carry_on(
 }
 
 /// How many changes a part's history may be behind its log before the sync loop keeps
-/// it up, and how many it takes in at a time: opening the history then carries on with
-/// fewer than this (issue 15's budget, `cargo xtask bench wasm`).
-pub const KEEP_UP_AFTER: u64 = 500;
+/// it up: opening the history then carries on with fewer than this (issue 15's budget,
+/// `cargo xtask bench wasm`: at 500 behind it took 676 ms at 4× CPU, at 10 191 ms).
+pub const KEEP_UP_AFTER: u64 = 100;
+
+/// How many changes the sync loop takes in at a time when it keeps a history up, with a
+/// pause between: each slice holds the page for about a quarter of a second at 4× CPU.
+const KEEP_UP_SLICE: u32 = 250;
 
 thread_local! {
     /// How far each part's kept history reaches (local plan, part), as this tab last
@@ -351,9 +355,9 @@ thread_local! {
 
 /// After a round: every part of a plan on this phone whose log has run
 /// [`KEEP_UP_AFTER`] or more changes past what this tab last kept up (or, the first
-/// time in a tab, past nothing) has its history carried on and kept, that many changes
-/// at a time with a pause between, so the screen never builds thousands of changes on
-/// opening. One keep-up at a time; a failure leaves the screen to build as before.
+/// time in a tab, past nothing) has its history carried on and kept, [`KEEP_UP_SLICE`]
+/// changes at a time with a pause between, so the screen never builds thousands of
+/// changes on opening. One keep-up at a time; a failure leaves the screen to build as before.
 pub fn keep_up() {
     if KEEPING_UP.get() {
         return;
@@ -405,7 +409,7 @@ async fn keep_up_all() -> Result<(), Problem> {
                     .flatten(),
             };
             loop {
-                let carried = carry_on(&storage, &part, Some(KEEP_UP_AFTER as u32)).await?;
+                let carried = carry_on(&storage, &part, Some(KEEP_UP_SLICE)).await?;
                 let reached = carried.reached || !carried.moved;
                 // Stuck behind one long group, or a missing key: wait for more to arrive.
                 let up_to = if reached {
