@@ -91,6 +91,10 @@ test('the person and their worker agree the care plan, and both phones say when 
   const words = await agreed.innerText();
   assert.ok(words.includes('Move somewhere dry'), words);
   assert.ok(!words.includes('by spring'), words);
+  // A goal's part of life is shown by its title, never by the code the plan keeps, and
+  // its words with no empty label before them.
+  assert.ok(words.includes('Part of my life: Where I live · Move somewhere dry'), words);
+  assert.ok(!/: home\b|· :/.test(words), words);
   assert.equal(await agreed.getByRole('textbox').count(), 0);
   assert.deepEqual(await axeViolations(a.page), []);
 
