@@ -525,6 +525,37 @@ async fn mark(kind: SectionKind) -> Result<String, Problem> {
     Ok(said)
 }
 
+/// A list item's part as the screen shows it: a life area by its title, a goal an action
+/// serves by the goal's words, any other choice by its words (never a code the plan
+/// keeps), and typed words as typed.
+fn part_shown(
+    kind: SectionKind,
+    view: &SectionView,
+    part: &schema::PartSpec,
+    value: &str,
+) -> String {
+    match part.kind {
+        schema::PartKind::Choice(schema::Choice::OneOf(areas))
+            if areas == coplan_domain::plan::LIFE_AREAS =>
+        {
+            crate::i18n::words(kind, value).title.to_string()
+        }
+        schema::PartKind::Choice(schema::Choice::ItemRef) => view
+            .lists
+            .values()
+            .flat_map(|list| &list.items)
+            .find(|item| item.id == value)
+            .map(|item| item.part("text").to_string())
+            .unwrap_or_default(),
+        schema::PartKind::Choice(_) => match crate::i18n::choice_label(part.name, value) {
+            "" => value.to_string(),
+            label => label.to_string(),
+        },
+        // Words the person typed, as typed.
+        _ => value.to_string(),
+    }
+}
+
 /// The agreed words, read-only: each field, choice and list with something in it, under
 /// the screen's titles.
 fn agreed_words(kind: SectionKind, view: &SectionView) -> impl IntoView + use<> {
@@ -555,10 +586,11 @@ fn agreed_words(kind: SectionKind, view: &SectionView) -> impl IntoView + use<> 
                     .iter()
                     .filter(|part| !item.part(part.name).trim().is_empty())
                     .map(|part| {
-                        let value = item.part(part.name);
-                        let label = crate::i18n::choice_label(part.name, value);
-                        let value = if label.is_empty() { value } else { label };
-                        format!("{}: {value}", crate::i18n::part_label(kind, part.name))
+                        let value = part_shown(kind, view, part, item.part(part.name));
+                        match crate::i18n::part_label(kind, part.name) {
+                            "" => value,
+                            label => format!("{label}: {value}"),
+                        }
                     })
                     .collect::<Vec<_>>()
                     .join(" · ")
