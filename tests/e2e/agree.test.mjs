@@ -68,6 +68,10 @@ test('the person and their worker agree the care plan, and both phones say when 
   const history = a.page.getByTestId('history');
   await history.getByRole('listitem').filter({ hasText: 'sam.worker (worker) marked this part as agreed' }).waitFor();
   await history.getByRole('listitem').filter({ hasText: 'You marked this part as agreed' }).waitFor();
+  // The goal written before sharing is told with its part of life by its title.
+  const toldHere = await history.innerText();
+  assert.ok(toldHere.includes("'Where I live, Move somewhere dry'"), toldHere);
+  assert.ok(!/'home, /.test(toldHere), toldHere);
   // A printout says which version it is.
   await go(a.page, `${url}/print`);
   const printed = a.page.locator('section').filter({ has: a.page.getByRole('heading', { name: 'My care and support plan', level: 2 }) });
