@@ -528,7 +528,7 @@ async fn mark(kind: SectionKind) -> Result<String, Problem> {
 /// A list item's part as the screen shows it: a life area by its title, a goal an action
 /// serves by the goal's words, any other choice by its words (never a code the plan
 /// keeps), and typed words as typed.
-fn part_shown(
+pub(super) fn part_shown(
     kind: SectionKind,
     view: &SectionView,
     part: &schema::PartSpec,

@@ -253,7 +253,7 @@ async fn load(kind: SectionKind) -> Result<Option<Vec<Line>>, Problem> {
         for did in entry.did {
             let again = (person == me).then(|| again(&did, &now)).flatten();
             lines.push(Line {
-                words: format!("{} {}", names.who(entry.who), words(kind, &did)),
+                words: format!("{} {}", names.who(entry.who), words(kind, &did, &now)),
                 when: when.clone(),
                 again,
             });
@@ -529,17 +529,42 @@ pub fn open_kept(
 
 /// What a line says the change did, with the screen's titles (and a choice's value in
 /// the words the screen shows it by).
-fn words(kind: SectionKind, did: &Did) -> String {
+fn words(kind: SectionKind, did: &Did, now: &coplan_domain::plan::SectionView) -> String {
     let title = |name: Name| match name {
         Name::Field(name) | Name::List(name) | Name::Choice(name) => {
             crate::i18n::words(kind, name).title.to_string()
         }
         Name::Part(_, part) => crate::i18n::part_label(kind, part).to_string(),
     };
+    // An item's parts as the screens show them (a life area by its title, never its
+    // code); one that shows as nothing (a goal since taken off) is left out.
+    let shown = |list: &str, parts: &[(&'static str, String)]| -> Vec<(&'static str, String)> {
+        let Some(spec) = kind.spec().lists.iter().find(|l| l.name == list) else {
+            return parts.to_vec();
+        };
+        parts
+            .iter()
+            .filter_map(|(name, value)| {
+                let part = spec.parts.iter().find(|p| p.name == *name)?;
+                let words = super::agree::part_shown(kind, now, part, value);
+                (!words.is_empty()).then_some((*name, words))
+            })
+            .collect()
+    };
     match did {
         Did::Picked { choice, value } if !value.is_empty() => Did::Picked {
             choice,
             value: crate::i18n::choice_label(choice, value).to_string(),
+        }
+        .words(&title),
+        Did::Added { list, parts } => Did::Added {
+            list,
+            parts: shown(list, parts),
+        }
+        .words(&title),
+        Did::Removed { list, parts } => Did::Removed {
+            list,
+            parts: shown(list, parts),
         }
         .words(&title),
         other => other.words(&title),
