@@ -14,7 +14,6 @@ mod load;
 
 use std::time::{Duration, Instant};
 
-use coplan_domain::envelope::{Encoding, Header, What, seal};
 use coplan_domain::plan::SectionKind;
 use coplan_domain::sync::wire::{read_response, write_request};
 use coplan_domain::sync::{DocumentRequest, DocumentResponse, PushAnswer};
@@ -116,21 +115,7 @@ async fn main() {
                 push: (0..CHANGES)
                     .map(|_| {
                         counter += 1;
-                        let header = Header {
-                            what: What::Change,
-                            encoding: Encoding::Yrs,
-                            kind,
-                            plan: [0; 16],
-                            document,
-                            epoch: 0,
-                            device: phone.device,
-                            counter,
-                            range_start: phone.range_start,
-                            covers: 0,
-                        };
-                        let mut nonce = [0u8; 24];
-                        nonce[..8].copy_from_slice(&counter.to_be_bytes());
-                        seal(&header, &[1; 60], &[3; 32], &nonce, &phone.keys).expect("sealed")
+                        phone.change(document, kind, counter, &[1; 60])
                     })
                     .collect(),
             })

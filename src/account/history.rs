@@ -207,10 +207,6 @@ async fn load(kind: SectionKind) -> Result<Option<Vec<Line>>, Problem> {
     };
     let person = record.person.unwrap_or(me);
     let log = super::members::verified_or_kept(&storage, &local, &person, plan).await?;
-    // On a member's phone, when they were let in.
-    let joined_ms = (person != me)
-        .then(|| log.members.get(&me).map(|m| m.joined_ms))
-        .flatten();
     let part = Part {
         local: &local,
         kind,
@@ -218,7 +214,7 @@ async fn load(kind: SectionKind) -> Result<Option<Vec<Line>>, Problem> {
         keys: section.keys(),
         log: &log,
         person,
-        joined_ms,
+        joined_ms: joined_ms(&log, &person, &me),
     };
     let built = carry_on(&storage, &part, None).await?.entries;
     // Marks of agreement, as the log judges them (a change that only marks one is told
@@ -273,6 +269,14 @@ pub struct Part<'a> {
     pub person: [u8; 32],
     /// On a member's phone, when they were let in.
     pub joined_ms: Option<u64>,
+}
+
+/// On a member's phone (`me`, on `person`'s plan), when the person let them in; None on
+/// the person's own.
+fn joined_ms(log: &Membership, person: &[u8; 32], me: &[u8; 32]) -> Option<u64> {
+    (person != me)
+        .then(|| log.members.get(me).map(|m| m.joined_ms))
+        .flatten()
 }
 
 /// What [`carry_on`] built.
@@ -404,9 +408,7 @@ async fn keep_up_all() -> Result<(), Problem> {
                 keys: section.keys(),
                 log: &log,
                 person,
-                joined_ms: (person != me)
-                    .then(|| log.members.get(&me).map(|m| m.joined_ms))
-                    .flatten(),
+                joined_ms: joined_ms(&log, &person, &me),
             };
             loop {
                 let carried = carry_on(&storage, &part, Some(KEEP_UP_SLICE)).await?;

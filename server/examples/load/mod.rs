@@ -152,15 +152,16 @@ impl Phone {
         started.elapsed()
     }
 
-    /// One change pushed: the status, and the `Retry-After` header if any.
-    pub async fn push_status(&self, base: &str) -> (reqwest::StatusCode, Option<String>) {
-        let counter = self.counter.fetch_add(1, Ordering::Relaxed);
+    /// A change of `payload` to `document` (a section of kind `kind`) as this phone's
+    /// `counter`th, sealed and signed: under key epoch 0, which every new document starts
+    /// at (an envelope under an epoch the document has not started is refused unwritten).
+    pub fn change(&self, document: [u8; 16], kind: u8, counter: u64, payload: &[u8]) -> Vec<u8> {
         let header = Header {
             what: What::Change,
             encoding: Encoding::Yrs,
-            kind: 3,
+            kind,
             plan: [0; 16],
-            document: self.document,
+            document,
             epoch: 0,
             device: self.device,
             counter,
@@ -170,7 +171,13 @@ impl Phone {
         let mut nonce = [0u8; 24];
         nonce[..8].copy_from_slice(&counter.to_be_bytes());
         nonce[8..24].copy_from_slice(&self.device);
-        let sealed = seal(&header, &[1; 20], &[3; 32], &nonce, &self.keys).expect("sealed");
+        seal(&header, payload, &[3; 32], &nonce, &self.keys).expect("sealed")
+    }
+
+    /// One change pushed: the status, and the `Retry-After` header if any.
+    pub async fn push_status(&self, base: &str) -> (reqwest::StatusCode, Option<String>) {
+        let counter = self.counter.fetch_add(1, Ordering::Relaxed);
+        let sealed = self.change(self.document, 3, counter, &[1; 20]);
         let body = write_request(&[DocumentRequest {
             document: self.document,
             // Pull nothing back: this measures the push.
