@@ -17,7 +17,6 @@ use std::time::{Duration, Instant};
 use coplan_domain::plan::SectionKind;
 use coplan_domain::sync::wire::{read_response, write_request};
 use coplan_domain::sync::{DocumentRequest, DocumentResponse, PushAnswer};
-use coplan_domain::wire::{AttachPlan, AttachedPlan, Bytes};
 
 use load::{Phone, run_id};
 
@@ -74,20 +73,7 @@ async fn main() {
         let mut request = [0u8; 16];
         request[0] = n as u8;
         request[1] = 0xc0;
-        let attached: AttachedPlan = phone
-            .client
-            .post(format!("{base}/api/v1/plans"))
-            .header("x-coplan", "1")
-            .header("cookie", &phone.cookie)
-            .json(&AttachPlan {
-                request: Bytes(request),
-            })
-            .send()
-            .await
-            .expect("attach")
-            .json()
-            .await
-            .expect("json");
+        let attached = load::attach(&phone.client, &base, &phone.cookie, request).await;
         plans.push(
             attached
                 .documents

@@ -207,15 +207,7 @@ async fn load(kind: SectionKind) -> Result<Option<Vec<Line>>, Problem> {
     };
     let person = record.person.unwrap_or(me);
     let log = super::members::verified_or_kept(&storage, &local, &person, plan).await?;
-    let part = Part {
-        local: &local,
-        kind,
-        document: section.engine.document,
-        keys: section.keys(),
-        log: &log,
-        person,
-        joined_ms: joined_ms(&log, &person, &me),
-    };
+    let part = Part::of(&local, kind, section, &log, person, me);
     let built = carry_on(&storage, &part, None).await?.entries;
     // Marks of agreement, as the log judges them (a change that only marks one is told
     // as nothing by `build`).
@@ -269,6 +261,28 @@ pub struct Part<'a> {
     pub person: [u8; 32],
     /// On a member's phone, when they were let in.
     pub joined_ms: Option<u64>,
+}
+
+impl<'a> Part<'a> {
+    /// `kind`'s part of the plan `local`, synced as `section`, on `me`'s phone.
+    pub fn of(
+        local: &'a PlanId,
+        kind: SectionKind,
+        section: &coplan_domain::sync::record::SectionSync,
+        log: &'a Membership,
+        person: [u8; 32],
+        me: [u8; 32],
+    ) -> Self {
+        Self {
+            local,
+            kind,
+            document: section.engine.document,
+            keys: section.keys(),
+            log,
+            person,
+            joined_ms: joined_ms(log, &person, &me),
+        }
+    }
 }
 
 /// On a member's phone (`me`, on `person`'s plan), when the person let them in; None on
@@ -401,15 +415,7 @@ async fn keep_up_all() -> Result<(), Problem> {
                 continue;
             }
             let log = super::members::verified_or_kept(&storage, &local, &person, plan).await?;
-            let part = Part {
-                local: &local,
-                kind,
-                document: section.engine.document,
-                keys: section.keys(),
-                log: &log,
-                person,
-                joined_ms: joined_ms(&log, &person, &me),
-            };
+            let part = Part::of(&local, kind, section, &log, person, me);
             loop {
                 let carried = carry_on(&storage, &part, Some(KEEP_UP_SLICE)).await?;
                 let reached = carried.reached || !carried.moved;

@@ -40,6 +40,28 @@ fn cookie(response: &reqwest::Response) -> String {
     set.split(';').next().expect("cookie").to_string()
 }
 
+/// Attaches the plan of attach request `request` to the signed-in account of `cookie`.
+pub async fn attach(
+    client: &reqwest::Client,
+    base: &str,
+    cookie: &str,
+    request: [u8; 16],
+) -> AttachedPlan {
+    client
+        .post(format!("{base}/api/v1/plans"))
+        .header("x-coplan", "1")
+        .header("cookie", cookie)
+        .json(&coplan_domain::wire::AttachPlan {
+            request: Bytes(request),
+        })
+        .send()
+        .await
+        .expect("attach")
+        .json()
+        .await
+        .expect("json")
+}
+
 /// A name no earlier run used (the database may be reused).
 pub fn run_id() -> u64 {
     std::time::SystemTime::now()
@@ -84,17 +106,7 @@ impl Phone {
         assert!(response.status().is_success(), "{}", response.status());
         let cookie = cookie(&response);
         let signed: SignedIn = response.json().await.expect("json");
-        let plan: AttachedPlan = client
-            .post(format!("{base}/api/v1/plans"))
-            .header("x-coplan", "1")
-            .header("cookie", &cookie)
-            .json(&serde_json::json!({ "request": "AAAAAAAAAAAAAAAAAAAAAA" }))
-            .send()
-            .await
-            .expect("attach")
-            .json()
-            .await
-            .expect("json");
+        let plan = attach(&client, base, &cookie, [0; 16]).await;
         let document = plan
             .documents
             .iter()
