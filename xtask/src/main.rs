@@ -25,7 +25,19 @@ mod wasm;
 use anyhow::{Context as _, bail};
 use std::path::PathBuf;
 
-fn main() -> anyhow::Result<()> {
+/// What failed, as one chain of causes and no backtrace: the last lines a CI log shows are
+/// then what failed (`test::end_to_end` tells a failing browser test just before).
+fn main() -> std::process::ExitCode {
+    match xtask() {
+        Ok(()) => std::process::ExitCode::SUCCESS,
+        Err(error) => {
+            eprintln!("error: {error:#}");
+            std::process::ExitCode::FAILURE
+        }
+    }
+}
+
+fn xtask() -> anyhow::Result<()> {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let root = repo_root()?;
     std::env::set_current_dir(&root).context("entering the repository root")?;

@@ -270,9 +270,16 @@ fn end_to_end() -> anyhow::Result<()> {
     let long_plan = crate::fixtures::write()?;
     // For the sync test that runs the server on PostgreSQL and reads its data directory.
     let cluster = postgres::Cluster::start()?;
-    cmd::run(
+    std::fs::create_dir_all("target/e2e")?;
+    let report = root.join(E2E_REPORT);
+    let ran = cmd::run(
         Command::new("node")
             .args(["--test", "--test-concurrency=1"])
+            // What each test printed as it ran, and a copy whose failures are told again
+            // at the very end, where a CI log's tail shows them.
+            .args(["--test-reporter=spec", "--test-reporter-destination=stdout"])
+            .arg("--test-reporter=tap")
+            .arg(format!("--test-reporter-destination={}", report.display()))
             .args(&tests)
             .env("COPLAN_SERVER_BIN", root.join(build::server_binary("dev")))
             .env("COPLAN_DIST", root.join(build::DIST))
@@ -281,5 +288,61 @@ fn end_to_end() -> anyhow::Result<()> {
             .env("COPLAN_E2E_POSTGRES_URL", &cluster.url)
             .env("COPLAN_E2E_POSTGRES_DATA", cluster.data_dir())
             .env("CHROMIUM", setup::CHROMIUM),
-    )
+    );
+    if ran.is_err() {
+        let tap = std::fs::read_to_string(&report).unwrap_or_default();
+        println!("\nWhat failed, end to end (the whole report: {E2E_REPORT}):");
+        for failure in failures(&tap) {
+            println!("{failure}");
+        }
+    }
+    ran
+}
+
+/// Where `cargo xtask test` keeps the end-to-end tests' report (TAP).
+const E2E_REPORT: &str = "target/e2e/report.tap";
+
+/// Each failing test in a TAP report, with what node said of it (its message, where, and
+/// its stack), at most 40 lines each.
+fn failures(tap: &str) -> Vec<String> {
+    let mut found = Vec::new();
+    let mut lines = tap.lines();
+    while let Some(line) = lines.next() {
+        let trimmed = line.trim_start();
+        if !trimmed.starts_with("not ok ") {
+            continue;
+        }
+        let indent = line.len() - trimmed.len();
+        let mut told = vec![line.to_string()];
+        for more in lines.by_ref() {
+            let end = more.trim_start() == "..." && more.len() - 3 == indent + 2;
+            if told.len() < 40 {
+                told.push(more.to_string());
+            }
+            if end {
+                break;
+            }
+        }
+        found.push(told.join("\n"));
+    }
+    found
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn a_failing_end_to_end_test_is_told_with_its_message_and_only_failures_are() {
+        let tap = "TAP version 13\n\
+# Subtest: passes\n\
+ok 1 - passes\n  ---\n  duration_ms: 3\n  ...\n\
+# Subtest: fails\n\
+not ok 2 - fails\n  ---\n  duration_ms: 30000\n  location: 'tests/e2e/x.test.mjs:1:1'\n  error: |-\n    Timeout 30000ms exceeded.\n  ...\n\
+ok 3 - after\n  ---\n  ...\n1..3\n";
+        let told = super::failures(tap);
+        assert_eq!(told.len(), 1);
+        assert!(told[0].starts_with("not ok 2 - fails"));
+        assert!(told[0].contains("Timeout 30000ms exceeded."));
+        assert!(told[0].ends_with("  ..."));
+        assert!(!told[0].contains("after"));
+    }
 }
