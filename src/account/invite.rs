@@ -79,9 +79,15 @@ pub(super) fn problem_words(problem: &Problem) -> String {
             code,
             retry_after_s,
         }) => match code.as_str() {
-            "slow_down" | "busy" | "database_unavailable" => {
+            "slow_down" => {
                 let wait = wait_words(u64::from(retry_after_s.unwrap_or(30)) * 1_000);
                 fill(ta(A::ErrSlowDown), &[("wait", &wait)])
+            }
+            // The person tried nothing too often: the server was busy (it said "Too many
+            // tries" here before).
+            "busy" | "database_unavailable" => {
+                let wait = wait_words(u64::from(retry_after_s.unwrap_or(5)) * 1_000);
+                fill(ta(A::ErrBusy), &[("wait", &wait)])
             }
             "too_many_invites" => ta(A::InviteTooMany).into(),
             "second_factor_required" => ta(A::JoinNeedsSecondFactor).into(),
@@ -874,5 +880,32 @@ async fn join(
                 return;
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use wasm_bindgen_test::{wasm_bindgen_test, wasm_bindgen_test_configure};
+
+    wasm_bindgen_test_configure!(run_in_browser);
+
+    fn refused(code: &str) -> Problem {
+        Problem::Api(ApiProblem::Refused {
+            code: code.to_string(),
+            retry_after_s: Some(5),
+        })
+    }
+
+    /// A server too busy to open an invite is told as busy: it said "Too many tries" to a
+    /// person who had tapped once (stop 30's CI).
+    #[wasm_bindgen_test]
+    fn a_busy_server_is_told_as_busy_and_only_slowing_down_as_too_many_tries() {
+        let busy = fill(ta(A::ErrBusy), &[("wait", &wait_words(5_000))]);
+        assert_eq!(problem_words(&refused("database_unavailable")), busy);
+        assert_eq!(problem_words(&refused("busy")), busy);
+        let slow = fill(ta(A::ErrSlowDown), &[("wait", &wait_words(5_000))]);
+        assert_eq!(problem_words(&refused("slow_down")), slow);
+        assert_ne!(busy, slow);
     }
 }

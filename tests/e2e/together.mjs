@@ -103,12 +103,8 @@ export async function openInvite(page, url, role, name, rights = {}) {
   const make = page.getByRole('button', { name: 'Make the invite' });
   await make.click();
   const code = page.getByTestId('invite-code');
-  // Once in a full run the code never came (stop 29): if the form is still there after a
-  // while, the tap did not land (the notice line above can move the page as it changes),
-  // and a person would tap again.
-  if (!(await code.waitFor({ timeout: 10000 }).then(() => true, () => false)) && (await make.isVisible())) {
-    await make.click();
-  }
+  // (Stops 29 and 30 saw the code never come: the server had answered 503, its SQLite
+  // transaction unable to write after a push. Fixed in the store; no second tap here.)
   await code.waitFor().catch(async (error) => {
     throw new Error(`no invite code; the screen says: ${await page.locator('#main').innerText()}`, { cause: error });
   });

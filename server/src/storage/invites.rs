@@ -166,6 +166,15 @@ macro_rules! invite_methods {
     () => {
         async fn open_invite(&self, new: &OpenInvite<'_>) -> Result<Opened, StoreError> {
             let mut tx = self.pool.begin().await?;
+            // A write first, as in `append_membership`: the transaction takes the plan's lock
+            // (PostgreSQL) or the database's (SQLite) before it counts. Counting first,
+            // SQLite could not turn the read into a write once a push had committed
+            // meanwhile (the person was told the server was unavailable), and two opens
+            // at once could both count four.
+            sqlx::query("UPDATE plans SET id = id WHERE id = $1")
+                .bind(new.plan)
+                .execute(&mut *tx)
+                .await?;
             let (open,): (i64,) = sqlx::query_as(
                 "SELECT COUNT(*) FROM invites WHERE plan_id = $1 AND expires_ms > $2",
             )

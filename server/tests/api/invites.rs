@@ -10,13 +10,14 @@ use reqwest::StatusCode;
 
 use crate::helpers::{Db, TestApp, TestDatabase};
 use crate::on_both_databases;
-use crate::phones::{Person, Phone, attach, json_post, signed_up};
+use crate::phones::{Person, Phone, attach, document, envelope, json_post, signed_up, sync};
 use crate::second_factor::enrolled;
 
 on_both_databases!(
     an_invite_is_redeemed_once_however_many_try_at_once_and_each_side_reads_only_its_own,
     an_invite_runs_out_can_be_ended_and_a_plan_has_at_most_five_open,
     tries_at_redeeming_are_limited_per_invite_id_and_per_address,
+    invites_open_and_end_while_the_plans_phones_send_changes,
 );
 
 const JOINERS: [&str; 4] = ["joiner.a", "joiner.b", "joiner.c", "joiner.d"];
@@ -335,5 +336,69 @@ async fn tries_at_redeeming_are_limited_per_invite_id_and_per_address(db: Db) {
     app.advance(60_000);
     assert_eq!(try_at(91).await, StatusCode::NOT_FOUND);
     assert_eq!(try_at(92).await, StatusCode::TOO_MANY_REQUESTS);
+    app.stop().await;
+}
+
+/// Opening and ending invites while phones send changes: each answered as if alone. (Stop
+/// 30's CI: the person's "Make the invite" was answered 503, storage unavailable, because
+/// SQLite's transaction read the open invites, then could not write once a push had been
+/// committed meanwhile; the app told the person "Too many tries".)
+async fn invites_open_and_end_while_the_plans_phones_send_changes(db: Db) {
+    use coplan_domain::sync::{DocumentRequest, PushAnswer};
+    const ROUNDS: u32 = 60;
+    let database = TestDatabase::new(db).await;
+    let app = TestApp::spawn(&database, std::path::Path::new("no-dist")).await;
+    let person = Person::new("the.person", 1);
+    let phone = signed_up(&app, &person).await;
+    let (_, plan) = attach(&app, &phone, 1).await;
+    let invites = format!("/api/v1/plans/{}/invites", plan.plan);
+    let done = std::sync::atomic::AtomicBool::new(false);
+    let sending = |section: &'static str| {
+        let (app, phone, person, done, plan) = (&app, &phone, &person, &done, &plan);
+        async move {
+            let id = document(plan, section);
+            let mut counter = 0;
+            while !done.load(std::sync::atomic::Ordering::Relaxed) {
+                let sealed = envelope(&person.keys, id, phone, counter, b"words");
+                let request = DocumentRequest {
+                    document: id,
+                    after: 0,
+                    push: vec![sealed],
+                };
+                let answer = sync(app, phone, &[request]).await;
+                assert!(matches!(answer[0].pushed[..], [PushAnswer::Stored { .. }]));
+                counter += 1;
+            }
+            counter
+        }
+    };
+    let opening = async {
+        let mut answers = Vec::new();
+        for n in 1..=ROUNDS {
+            let id = InviteId::new(n).unwrap().to_text();
+            let body = serde_json::json!({ "id": id });
+            let opened = json_post(&app, &invites, &body, Some(&phone.cookie)).await;
+            let ended = delete(&app, &format!("{invites}/{id}"), &phone).await;
+            answers.push((opened.status(), ended.status()));
+        }
+        done.store(true, std::sync::atomic::Ordering::Relaxed);
+        answers
+    };
+    let (answers, sent, _, _) = tokio::join!(
+        opening,
+        sending("safety_plan"),
+        sending("care_plan"),
+        sending("about_me")
+    );
+    let refused: Vec<_> = answers
+        .iter()
+        .enumerate()
+        .filter(|(_, answer)| **answer != (StatusCode::CREATED, StatusCode::NO_CONTENT))
+        .collect();
+    assert!(sent > 0, "changes were sent meanwhile");
+    assert!(
+        refused.is_empty(),
+        "of {ROUNDS}, answered otherwise: {refused:?}"
+    );
     app.stop().await;
 }
