@@ -561,3 +561,97 @@ async fn what_is_kept_about_who_can_see_a_plan_goes_with_the_plan() {
         "another plan's copies stay"
     );
 }
+
+/// A long history's older entries are kept in pages beside its kept form: each reads
+/// back as kept; forgetting the part's history takes its pages too (and no other part's
+/// or plan's); deleting the plan takes every page. None of it is read as a plan's sync
+/// record.
+#[wasm_bindgen_test]
+async fn a_kept_historys_pages_read_back_and_go_with_it() {
+    let storage = Storage::open(&random_name()).await.unwrap();
+    let plan = draft("Sam");
+    storage.save_draft(&plan).await.unwrap();
+    let other = PlanDraft::new(PlanId::parse("plan-2").unwrap(), 1_000);
+    storage.save_draft(&other).await.unwrap();
+    for id in [&plan.id, &other.id] {
+        for section in ["safety_plan", "care_plan"] {
+            storage
+                .keep_history_built(id, section, b"built")
+                .await
+                .unwrap();
+            for page in 0..12u32 {
+                let words = format!("{section} page {page}");
+                storage
+                    .keep_history_page(id, section, page, words.as_bytes())
+                    .await
+                    .unwrap();
+            }
+        }
+    }
+    assert_eq!(
+        storage
+            .history_page(&plan.id, "safety_plan", 11)
+            .await
+            .unwrap()
+            .as_deref(),
+        Some(&b"safety_plan page 11"[..])
+    );
+    assert_eq!(
+        storage
+            .history_page(&plan.id, "safety_plan", 12)
+            .await
+            .unwrap(),
+        None
+    );
+    assert!(storage.sync_records().await.unwrap().is_empty());
+
+    storage
+        .forget_history_built(&plan.id, "safety_plan")
+        .await
+        .unwrap();
+    assert_eq!(
+        storage
+            .history_built(&plan.id, "safety_plan")
+            .await
+            .unwrap(),
+        None
+    );
+    for page in [0, 1, 2, 10, 11] {
+        assert_eq!(
+            storage
+                .history_page(&plan.id, "safety_plan", page)
+                .await
+                .unwrap(),
+            None,
+            "page {page} is forgotten with it"
+        );
+    }
+    assert_eq!(
+        storage
+            .history_page(&plan.id, "care_plan", 10)
+            .await
+            .unwrap()
+            .as_deref(),
+        Some(&b"care_plan page 10"[..]),
+        "another part's pages stay"
+    );
+    storage.delete_plan(&plan.id).await.unwrap();
+    for page in [0, 10] {
+        assert_eq!(
+            storage
+                .history_page(&plan.id, "care_plan", page)
+                .await
+                .unwrap(),
+            None
+        );
+    }
+    assert_eq!(
+        storage
+            .history_page(&other.id, "safety_plan", 10)
+            .await
+            .unwrap()
+            .as_deref(),
+        Some(&b"safety_plan page 10"[..]),
+        "another plan's pages stay"
+    );
+}

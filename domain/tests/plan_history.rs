@@ -567,32 +567,146 @@ fn the_kept_history_format_is_pinned() {
                 }],
             },
         ],
+        pages: 4,
         state: vec![1, 2, 3],
         after: 1,
     };
+    let entries = concat!(
+        r#""entries":[{"who":"m:"#,
+        "abababababababababababababababababababababababababababababababab",
+        r#"","seqs":[2,3],"written":[10,20],"received":30,"did":[{"k":"added","list":"warning_signs","parts":[["text","Not sleeping"]]},{"k":"hid","list":"distractions","hidden":true}]},"#,
+        r#"{"who":"before","seqs":[1,1],"written":[5,5],"received":6,"did":[{"k":"changed","list":"on_my_own","item":"Walk","part":"text","was":"Walk","now":"Walk far"}]}]}"#
+    );
     let bytes = kept.to_bytes();
     assert_eq!(
         String::from_utf8(bytes.clone()).unwrap(),
-        concat!(
-            r#"{"v":1,"after":1,"state":"AQID","entries":[{"who":"m:"#,
-            "abababababababababababababababababababababababababababababababab",
-            r#"","seqs":[2,3],"written":[10,20],"received":30,"did":[{"k":"added","list":"warning_signs","parts":[["text","Not sleeping"]]},{"k":"hid","list":"distractions","hidden":true}]},"#,
-            r#"{"who":"before","seqs":[1,1],"written":[5,5],"received":6,"did":[{"k":"changed","list":"on_my_own","item":"Walk","part":"text","was":"Walk","now":"Walk far"}]}]}"#
-        )
+        format!(r#"{{"v":2,"after":1,"state":"AQID","pages":4,{entries}"#)
     );
     assert_eq!(
         history::Kept::from_bytes(SectionKind::SafetyPlan, &bytes),
-        Some(kept)
+        Some(kept.clone())
     );
-    // Another version, or a name this section does not hold, is built again instead.
-    let text = String::from_utf8(bytes).unwrap();
-    let newer = text.replacen(r#""v":1"#, r#""v":2"#, 1);
+    // A page of older entries, kept beside.
+    let page = history::page_to_bytes(&kept.entries);
     assert_eq!(
-        history::Kept::from_bytes(SectionKind::SafetyPlan, newer.as_bytes()),
-        None
+        String::from_utf8(page.clone()).unwrap(),
+        format!(r#"{{"v":2,{entries}"#)
     );
+    assert_eq!(
+        history::page_from_bytes(SectionKind::SafetyPlan, &page),
+        Some(kept.entries.clone())
+    );
+    // Another version (1 held every entry in one record), or a name this section does
+    // not hold, is built again instead.
+    let text = String::from_utf8(bytes).unwrap();
+    for version in [1, 3] {
+        let other = text.replacen(r#""v":2"#, &format!(r#""v":{version}"#), 1);
+        assert_eq!(
+            history::Kept::from_bytes(SectionKind::SafetyPlan, other.as_bytes()),
+            None
+        );
+        let other = String::from_utf8(page.clone()).unwrap().replacen(
+            r#""v":2"#,
+            &format!(r#""v":{version}"#),
+            1,
+        );
+        assert_eq!(
+            history::page_from_bytes(SectionKind::SafetyPlan, other.as_bytes()),
+            None
+        );
+    }
     assert_eq!(
         history::Kept::from_bytes(SectionKind::CarePlan, text.as_bytes()),
         None
     );
+}
+
+/// A long history kept in pages (`Kept::page_out`), carried on in slices wherever they
+/// fall, reads as the whole built at once: what was shown last (the changes since and
+/// the entries kept with the state), then each page, newest first. What is read to
+/// carry on never holds more than a page of entries.
+#[test]
+fn a_long_history_kept_in_pages_reads_as_one_built_at_once() {
+    use coplan_domain::plan::workload;
+    let kind = SectionKind::SafetyPlan;
+    let people = [PERSON, WORKER, CARER];
+    let changes = workload::three_writers(3_200);
+    let signed: Vec<Signed<'_>> = changes
+        .iter()
+        .enumerate()
+        .map(|(seq, change)| Signed {
+            who: Who::Member(people[change.who]),
+            seq: seq as u64 + 1,
+            written_ms: change.at_ms,
+            received_ms: change.at_ms + 1_000,
+            update: &change.update,
+        })
+        .collect();
+    let whole = history::build(kind, None, &signed).unwrap();
+    assert!(
+        whole.len() > 2 * history::PAGE_ENTRIES,
+        "{} entries",
+        whole.len()
+    );
+    for slice in [37, 250, 999, 3_200] {
+        let mut kept: Option<history::Kept> = None;
+        let mut pages: Vec<Vec<Entry>> = Vec::new();
+        let (mut shown, mut earlier) = (Vec::new(), 0);
+        let mut at = 0;
+        while at < signed.len() {
+            let after = kept.as_ref().map_or(0, |k| k.after);
+            let rest: Vec<_> = signed
+                .iter()
+                .copied()
+                .filter(|c| c.seq > after)
+                .take(slice)
+                .collect();
+            at = rest.last().map_or(signed.len(), |c| c.seq as usize);
+            assert!(
+                kept.as_ref()
+                    .is_none_or(|k| k.entries.len() <= history::PAGE_ENTRIES)
+            );
+            let (entries, mut keep) = history::build_on(kind, kept.as_ref(), None, &rest).unwrap();
+            earlier = keep.pages;
+            for (n, page) in keep.page_out() {
+                assert_eq!(n as usize, pages.len(), "pages in order");
+                assert_eq!(page.len(), history::PAGE_ENTRIES);
+                pages.push(history::page_from_bytes(kind, &history::page_to_bytes(&page)).unwrap());
+            }
+            assert_eq!(keep.pages as usize, pages.len());
+            shown = entries;
+            kept = Some(history::Kept::from_bytes(kind, &keep.to_bytes()).unwrap());
+        }
+        // The screen's list: what the last carrying on gave, then each page kept before
+        // it, newest first.
+        let mut read = shown;
+        for page in pages[..earlier as usize].iter().rev() {
+            read.extend(page.iter().cloned());
+        }
+        assert_eq!(read, whole, "slices of {slice}");
+    }
+    // Told a page at a time, the marks of agreement (as suggestions are) fall among the
+    // changes as they do in the whole, wherever they fall: on the newest page, between
+    // pages, and older than every change.
+    let span = whole[0].written_ms.1 - whole[whole.len() - 1].written_ms.1;
+    let oldest = whole[whole.len() - 1].written_ms.1;
+    let marks: Vec<Entry> = (0..=20)
+        .map(|n| history::marked(Who::Member(PERSON), oldest - 1 + span * n / 20))
+        .collect();
+    let told = history::with_suggestions(whole.clone(), marks.clone());
+    let mut pages: Vec<Vec<Entry>> = vec![whole[..57].to_vec()];
+    pages.extend(
+        whole[57..]
+            .chunks(history::PAGE_ENTRIES)
+            .map(<[Entry]>::to_vec),
+    );
+    let (mut read, mut held) = (Vec::new(), marks);
+    let count = pages.len();
+    for (n, page) in pages.into_iter().enumerate() {
+        let (lines, older) = history::with_suggestions_on_page(page, held, n + 1 < count);
+        read.extend(lines);
+        held = older;
+    }
+    assert!(held.is_empty());
+    assert_eq!(read, told);
 }

@@ -76,16 +76,49 @@ pub fn HistoryPage() -> impl IntoView {
     };
     let step = RwSignal::new(Step::Loading);
     let said = RwSignal::new(None::<String>);
+    // A long history's older entries, shown a page at a time on asking.
+    let earlier = StoredValue::new_local(None::<Earlier>);
+    let more = RwSignal::new(false);
     let reload = move || {
         spawn_local(async move {
             step.set(match load(kind).await {
-                Ok(Some(lines)) => Step::Lines(lines),
+                Ok(Some((lines, pages))) => {
+                    more.set(pages.pages > 0);
+                    earlier.set_value(Some(pages));
+                    Step::Lines(lines)
+                }
                 Ok(None) => Step::NotSynced,
                 Err(problem) => Step::Failed(super::invite::problem_words(&problem)),
             });
         })
     };
     reload();
+    let show_earlier = move |_| {
+        spawn_local(async move {
+            let Some(mut pages) = earlier.try_update_value(Option::take).flatten() else {
+                return;
+            };
+            more.set(false);
+            match pages.next().await {
+                Ok(Some(lines)) => {
+                    more.set(pages.pages > 0);
+                    earlier.set_value(Some(pages));
+                    step.update(|step| {
+                        if let Step::Lines(shown) = step {
+                            shown.extend(lines);
+                        }
+                    });
+                }
+                // The page was not there: what was kept is forgotten and built again.
+                Ok(None) => reload(),
+                Err(problem) => {
+                    said.set(Some(super::invite::problem_words(&problem)));
+                    more.set(true);
+                    earlier.set_value(Some(pages));
+                }
+            }
+        })
+    };
     let section = t(title);
     let bring_back = move |edit: Edit| {
         spawn_local(async move {
@@ -131,6 +164,9 @@ pub fn HistoryPage() -> impl IntoView {
             .into_any(),
             Step::Failed(words) => view! { <p class="app-field__error" role="alert">{words}</p> }.into_any(),
         }}
+        {move || more.get().then(|| view! {
+            <p><button class="app-button" type="button" on:click=show_earlier>{ta(A::HistoryEarlier)}</button></p>
+        })}
     }
     .into_any()
 }
@@ -172,7 +208,7 @@ impl OpenSynced {
 
 /// The open plan's history of `kind`, in lines; None when there is none to tell (no
 /// account, or the plan not synced yet).
-async fn load(kind: SectionKind) -> Result<Option<Vec<Line>>, Problem> {
+async fn load(kind: SectionKind) -> Result<Option<(Vec<Line>, Earlier)>, Problem> {
     let Some(OpenSynced {
         storage,
         account,
@@ -208,7 +244,7 @@ async fn load(kind: SectionKind) -> Result<Option<Vec<Line>>, Problem> {
     let person = record.person.unwrap_or(me);
     let log = super::members::verified_or_kept(&storage, &local, &person, plan).await?;
     let part = Part::of(&local, kind, section, &log, person, me);
-    let built = carry_on(&storage, &part, None).await?.entries;
+    let carried = carry_on(&storage, &part, None).await?;
     // Marks of agreement, as the log judges them (a change that only marks one is told
     // as nothing by `build`).
     let doc = crate::plan::read_doc(&storage, &local, kind).await?;
@@ -222,32 +258,120 @@ async fn load(kind: SectionKind) -> Result<Option<Vec<Line>>, Problem> {
         .flat_map(|a| std::iter::once((person, a.person_at_ms)).chain(a.with.iter().copied()))
         .chain(marks.waiting.iter().map(|w| (w.by, w.at_ms)))
         .map(|(who, at_ms)| history::marked(Who::Member(who), at_ms));
-    let entries = history::with_suggestions(built, suggestions.into_iter().chain(marked));
     let names = Names::of_plan(&storage, &local, plan, &log, me).await;
     let now = crate::plan::read_section(&storage, &local, kind).await?;
-    let mut lines = Vec::new();
-    for entry in entries {
-        let when = if entry.arrived_late() {
-            fill(
-                ta(A::HistoryWrittenOffline),
-                &[
-                    ("written", &crate::platform::format_date(entry.written_ms.1)),
-                    ("arrived", &crate::platform::format_date(entry.received_ms)),
-                ],
-            )
-        } else {
-            super::notice::moment(entry.written_ms.1)
-        };
-        for did in entry.did {
-            let again = (person == me).then(|| again(&did, &now)).flatten();
-            lines.push(Line {
-                words: format!("{} {}", names.who(entry.who), words(kind, &did, &now)),
-                when: when.clone(),
-                again,
-            });
+    let mut earlier = Earlier {
+        local,
+        pages: carried.earlier,
+        held: Vec::new(),
+        teller: Teller {
+            kind,
+            names,
+            now,
+            person,
+            me,
+        },
+    };
+    let entries = earlier.merge(
+        carried.entries,
+        suggestions.into_iter().chain(marked).collect(),
+    );
+    let lines = earlier.teller.lines(entries);
+    Ok(Some((lines, earlier)))
+}
+
+/// Puts a part's history in lines.
+struct Teller {
+    kind: SectionKind,
+    names: Names,
+    /// The part as it reads now.
+    now: coplan_domain::plan::SectionView,
+    person: [u8; 32],
+    me: [u8; 32],
+}
+
+impl Teller {
+    fn lines(&self, entries: Vec<history::Entry>) -> Vec<Line> {
+        let mut lines = Vec::new();
+        for entry in entries {
+            let when = if entry.arrived_late() {
+                fill(
+                    ta(A::HistoryWrittenOffline),
+                    &[
+                        ("written", &crate::platform::format_date(entry.written_ms.1)),
+                        ("arrived", &crate::platform::format_date(entry.received_ms)),
+                    ],
+                )
+            } else {
+                super::notice::moment(entry.written_ms.1)
+            };
+            for did in entry.did {
+                let again = (self.person == self.me)
+                    .then(|| again(&did, &self.now))
+                    .flatten();
+                lines.push(Line {
+                    words: format!(
+                        "{} {}",
+                        self.names.who(entry.who),
+                        words(self.kind, &did, &self.now)
+                    ),
+                    when: when.clone(),
+                    again,
+                });
+            }
         }
+        lines
     }
-    Ok(Some(lines))
+}
+
+/// The entries of a long history older than those shown, kept in pages
+/// ([`carry_on`]), to be shown a page at a time, newest first.
+struct Earlier {
+    local: PlanId,
+    /// How many pages are not shown yet: `pages - 1` is the next.
+    pages: u32,
+    /// Suggestions and marks older than every entry shown, for the page they fall in.
+    held: Vec<history::Entry>,
+    teller: Teller,
+}
+
+impl Earlier {
+    /// `entries` (newest first) with those of `extra` (suggestions and marks) that are
+    /// as new as the oldest of them, or all of `extra` when no page is left; the rest
+    /// are held for the pages before.
+    fn merge(
+        &mut self,
+        entries: Vec<history::Entry>,
+        extra: Vec<history::Entry>,
+    ) -> Vec<history::Entry> {
+        let (entries, held) = history::with_suggestions_on_page(entries, extra, self.pages > 0);
+        self.held = held;
+        entries
+    }
+
+    /// The next page's lines; None when none is left, or the page is not there (then
+    /// what was kept is forgotten, to be built again).
+    async fn next(&mut self) -> Result<Option<Vec<Line>>, Problem> {
+        let Some(page) = self.pages.checked_sub(1) else {
+            return Ok(None);
+        };
+        let storage = Storage::shared().await?;
+        let kind = self.teller.kind;
+        let read = storage
+            .history_page(&self.local, kind.key(), page)
+            .await?
+            .and_then(|bytes| history::page_from_bytes(kind, &bytes));
+        let Some(entries) = read else {
+            storage
+                .forget_history_built(&self.local, kind.key())
+                .await?;
+            return Ok(None);
+        };
+        self.pages = page;
+        let held = std::mem::take(&mut self.held);
+        let entries = self.merge(entries, held);
+        Ok(Some(self.teller.lines(entries)))
+    }
 }
 
 /// One part's history on this phone, and what it is judged by.
@@ -303,6 +427,9 @@ pub struct Carried {
     pub moved: bool,
     /// The log number what is kept goes up to.
     pub after: u64,
+    /// How many pages of entries older than `entries` are kept beside
+    /// ([`Storage::history_page`]): `earlier - 1` is the newest of them.
+    pub earlier: u32,
 }
 
 /// `part`'s history as last built here, carried on with the changes the history store
@@ -334,15 +461,10 @@ pub async fn carry_on(
         part.joined_ms,
     );
     let signed: Vec<Signed<'_>> = opened.iter().map(Opened::signed).collect();
-    let (entries, keep) =
+    let (entries, mut keep) =
         history::build_on(kind, built.as_ref(), None, &signed).map_err(|_| Problem::Keys)?;
-    if complete
-        && !signed.is_empty()
-        && storage
-            .keep_history_built(part.local, kind.key(), &keep.to_bytes())
-            .await
-            .is_err()
-    {
+    let earlier = keep.pages;
+    if complete && !signed.is_empty() && !kept_with_pages(storage, part, &mut keep).await {
         web_sys::console::warn_1(&"history: what was built was not kept".into());
     }
     let moved = complete && !signed.is_empty() && keep.after > after;
@@ -351,7 +473,28 @@ pub async fn carry_on(
         reached,
         moved,
         after: if moved { keep.after } else { after },
+        earlier,
     })
+}
+
+/// Keeps `keep`, its oldest entries in full pages first, so what is kept never counts a
+/// page that is not there; whether it was all kept.
+async fn kept_with_pages(storage: &Storage, part: &Part<'_>, keep: &mut history::Kept) -> bool {
+    let section = part.kind.key();
+    for (page, entries) in keep.page_out() {
+        let bytes = history::page_to_bytes(&entries);
+        if storage
+            .keep_history_page(part.local, section, page, &bytes)
+            .await
+            .is_err()
+        {
+            return false;
+        }
+    }
+    storage
+        .keep_history_built(part.local, section, &keep.to_bytes())
+        .await
+        .is_ok()
 }
 
 /// How many changes a part's history may be behind its log before the sync loop keeps

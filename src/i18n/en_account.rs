@@ -344,6 +344,7 @@ pub fn text(text: A) -> &'static str {
         A::HistoryBringBack => "Bring it back",
         A::HistoryBroughtBack => "Brought back. It is in {section} again.",
         A::HistoryWrittenOffline => "Written offline on {written}, arrived {arrived}",
+        A::HistoryEarlier => "Show earlier changes",
         A::HistoryYou => "You",
         A::HistoryBeforeSharingYou => "Before you shared this plan, you",
         A::HistoryBeforeSharing => "Before sharing the plan, {name}",

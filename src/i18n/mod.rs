@@ -300,6 +300,7 @@ pub enum AccountText {
     HistoryBringBack,
     HistoryBroughtBack,
     HistoryWrittenOffline,
+    HistoryEarlier,
     HistoryYou,
     HistoryBeforeSharingYou,
     HistoryBeforeSharing,

@@ -29,6 +29,31 @@ const MEMBERS_MARK: &str = ".members";
 /// Beside a plan's sync record, per part (`<plan>.built.<part>`): the part's history as
 /// last built (`coplan_domain::plan::history::Kept`), to carry on from. Goes with the plan.
 pub(super) const BUILT_MARK: &str = ".built.";
+
+/// Where page `page` of a part's kept history is kept: beside the kept history, its key
+/// followed by a dot and the page's number.
+fn history_page_key(plan: &PlanId, section: &str, page: u32) -> String {
+    format!("{}{BUILT_MARK}{section}.{page}", plan.as_str())
+}
+
+/// Deletes in `sync` the history of the plan's part `section` as built and kept, and
+/// every page of it.
+pub(super) async fn forget_built(
+    sync: &indexed_db_futures::object_store::ObjectStore<'_>,
+    plan: &PlanId,
+    section: &str,
+) -> Result<(), StorageError> {
+    let built = format!("{}{BUILT_MARK}{section}", plan.as_str());
+    sync.delete(built.as_str()).await.map_err(write_failed)?;
+    let pages = format!("{built}.");
+    let range = indexed_db_futures::KeyRange::Bound(
+        JsValue::from(pages.as_str()),
+        false,
+        JsValue::from(format!("{pages}\u{ffff}")),
+        false,
+    );
+    sync.delete::<JsValue, _>(range).await.map_err(write_failed)
+}
 /// What is kept beside a plan's sync record about its members, by the mark after the
 /// plan's id: it goes with the plan (`Storage::delete_plan`).
 pub(super) const ABOUT_MEMBERS: [&str; 3] = [ACCESS_MARK, READERS_MARK, MEMBERS_MARK];
@@ -108,14 +133,15 @@ impl Storage {
     /// is left out (and its plan is attached again, as a new plan: never a collision).
     pub async fn sync_records(&self) -> Result<Vec<(PlanId, PlanSync)>, StorageError> {
         let tx = self.db.transaction(SYNC).build().map_err(read_failed)?;
-        let found = super::keys::records(&tx, SYNC).await.map_err(read_failed)?;
+        // Only the records themselves: not what is kept beside them (a plan's id holds no
+        // dot), which were each copied out and unsealed here before (3 MB for a kept
+        // history of 10,000 changes, on every round).
+        let found = super::keys::records_where(&tx, SYNC, |key| PlanId::parse(key).is_ok())
+            .await
+            .map_err(read_failed)?;
         drop(tx);
         let mut records = Vec::with_capacity(found.len());
-        for (key, value) in found {
-            let Some(id) = key.as_string() else { continue };
-            if id.contains(PENDING_MARK) {
-                continue;
-            }
+        for (id, value) in found {
             let Some(plain) = self.open_record(SYNC, &id, &value).await else {
                 continue;
             };
@@ -244,6 +270,41 @@ impl Storage {
             .await
     }
 
+    /// Keeps page `page` of older entries of the history of the plan's part `section`
+    /// (`coplan_domain::plan::history::Kept::page_out`), before the history that counts it.
+    pub async fn keep_history_page(
+        &self,
+        plan: &PlanId,
+        section: &str,
+        page: u32,
+        entries: &[u8],
+    ) -> Result<(), StorageError> {
+        self.put_beside(&history_page_key(plan, section, page), entries)
+            .await
+    }
+
+    /// Page `page` of the older entries of the history of the plan's part `section`.
+    pub async fn history_page(
+        &self,
+        plan: &PlanId,
+        section: &str,
+        page: u32,
+    ) -> Result<Option<Vec<u8>>, StorageError> {
+        self.beside(&history_page_key(plan, section, page)).await
+    }
+
+    /// Forgets the history of the plan's part `section` as built and kept, pages and all
+    /// (it is built again from the changes next time).
+    pub async fn forget_history_built(
+        &self,
+        plan: &PlanId,
+        section: &str,
+    ) -> Result<(), StorageError> {
+        let tx = self.readwrite(SYNC)?;
+        forget_built(&tx.object_store(SYNC).map_err(write_failed)?, plan, section).await?;
+        tx.commit().await.map_err(write_failed)
+    }
+
     /// Keeps who can see each part of the plan, in words, as this phone last worked it out.
     pub async fn keep_readers_copy(&self, plan: &PlanId, copy: &[u8]) -> Result<(), StorageError> {
         self.put_beside(&format!("{}{READERS_MARK}", plan.as_str()), copy)
@@ -281,13 +342,14 @@ impl Storage {
         &self,
         plan: &PlanId,
     ) -> Result<Vec<(String, String, Vec<u8>)>, StorageError> {
-        let tx = self.db.transaction(SYNC).build().map_err(read_failed)?;
-        let found = super::keys::records(&tx, SYNC).await.map_err(read_failed)?;
-        drop(tx);
         let prefix = format!("{}{PENDING_MARK}", plan.as_str());
+        let tx = self.db.transaction(SYNC).build().map_err(read_failed)?;
+        let found = super::keys::records_where(&tx, SYNC, |key| key.starts_with(&prefix))
+            .await
+            .map_err(read_failed)?;
+        drop(tx);
         let mut pending = Vec::new();
         for (key, value) in found {
-            let Some(key) = key.as_string() else { continue };
             let Some(document) = key
                 .strip_prefix(&prefix)
                 .and_then(|rest| rest.split('.').next())
@@ -308,11 +370,12 @@ impl Storage {
         &self,
     ) -> Result<Vec<(String, String, String, Vec<u8>)>, StorageError> {
         let tx = self.db.transaction(SYNC).build().map_err(read_failed)?;
-        let found = super::keys::records(&tx, SYNC).await.map_err(read_failed)?;
+        let found = super::keys::records_where(&tx, SYNC, |key| key.contains(PENDING_MARK))
+            .await
+            .map_err(read_failed)?;
         drop(tx);
         let mut pending = Vec::new();
         for (key, value) in found {
-            let Some(key) = key.as_string() else { continue };
             let Some((plan, document)) = key.split_once(PENDING_MARK).and_then(|(plan, rest)| {
                 Some((plan.to_owned(), rest.split('.').next()?.to_owned()))
             }) else {

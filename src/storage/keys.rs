@@ -284,6 +284,32 @@ async fn reseal_records(
     Ok(resealed)
 }
 
+/// The records of a store whose (string) key `wanted` takes, with their keys: the keys
+/// are read first, then only those records, so a large record beside them (a kept
+/// history) is not copied out of the database each time.
+pub(super) async fn records_where(
+    tx: &Transaction<'_>,
+    store: &str,
+    wanted: impl Fn(&str) -> bool,
+) -> Result<Vec<(String, JsValue)>, IdbError> {
+    let object_store = tx.object_store(store)?;
+    let keys: Vec<String> = object_store
+        .get_all_keys::<JsValue>()
+        .primitive()?
+        .await?
+        .filter_map(|key| key.ok()?.as_string())
+        .filter(|key| wanted(key))
+        .collect();
+    let mut found = Vec::with_capacity(keys.len());
+    for key in keys {
+        let value: Option<JsValue> = object_store.get(key.as_str()).primitive()?.await?;
+        if let Some(value) = value {
+            found.push((key, value));
+        }
+    }
+    Ok(found)
+}
+
 /// Every record of a store, with its key.
 pub(super) async fn records(
     tx: &Transaction<'_>,

@@ -78,13 +78,7 @@ impl Storage {
                 .map_err(write_failed)?;
         }
         for kind in coplan_domain::plan::SectionKind::ALL {
-            let built = format!(
-                "{}{}{}",
-                plan.as_str(),
-                super::account::BUILT_MARK,
-                kind.key()
-            );
-            sync.delete(built.as_str()).await.map_err(write_failed)?;
+            super::account::forget_built(&sync, plan, kind.key()).await?;
         }
         for store in [SECTION_SNAPSHOTS, SECTION_UPDATES, HISTORY] {
             tx.object_store(store)
