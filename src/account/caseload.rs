@@ -117,25 +117,51 @@ pub async fn cases(storage: Option<Storage>) -> Result<Vec<Case>, Problem> {
     // another's.
     let pending = storage.all_pending_suggestions().await?;
     let records = storage.sync_records().await?;
-    let shared = records
+    let shared: Vec<_> = records
         .into_iter()
-        .filter(|(local, record)| !record.is_left() && here.iter().any(|p| p.id == *local));
-    let each = shared.map(|(local, record)| {
+        .filter(|(local, record)| !record.is_left() && here.iter().any(|p| p.id == *local))
+        .collect();
+    let locals: Vec<PlanId> = shared.iter().map(|(local, _)| local.clone()).collect();
+    let kept = storage.case_copies(&locals).await?;
+    let each = shared.into_iter().zip(kept).map(|((local, record), kept)| {
         let pending: Vec<(&str, &[u8])> = pending
             .iter()
             .filter(|(plan, ..)| plan == local.as_str())
             .map(|(_, _, document, update)| (document.as_str(), update.as_slice()))
             .collect();
         let storage = &storage;
-        async move { case(storage, me, now, local, &record, &pending).await }
+        async move { case(storage, me, now, local, &record, &pending, kept).await }
     });
-    let mut cases = futures_util::future::join_all(each)
+    let worked_out = futures_util::future::join_all(each)
         .await
         .into_iter()
-        .collect::<Result<Vec<_>, _>>()?
+        .collect::<Result<Vec<_>, _>>()?;
+    // What was worked out again is kept in one go, after the list is ready.
+    let fresh: Vec<(PlanId, f64, Vec<u8>)> = worked_out
+        .iter()
+        .flatten()
+        .filter_map(|(case, fresh)| {
+            Some((
+                case.local.clone(),
+                fresh.as_ref()?.0,
+                fresh.as_ref()?.1.to_bytes(),
+            ))
+        })
+        .collect();
+    if !fresh.is_empty() {
+        let storage = storage.clone();
+        // (Not Leptos's spawner: the list is also read where no app runs, in its tests.)
+        wasm_bindgen_futures::spawn_local(async move {
+            if storage.keep_case_copies(&fresh).await.is_err() {
+                web_sys::console::warn_1(&"caseload: what was worked out was not kept".into());
+            }
+        });
+    }
+    let mut cases: Vec<Case> = worked_out
         .into_iter()
         .flatten()
-        .collect::<Vec<_>>();
+        .map(|(case, _)| case)
+        .collect();
     cases.sort_by(|a, b| {
         (a.due, a.review_ms.unwrap_or(u64::MAX), &a.called).cmp(&(
             b.due,
@@ -144,6 +170,70 @@ pub async fn cases(storage: Option<Storage>) -> Result<Vec<Case>, Problem> {
         ))
     });
     Ok(cases)
+}
+
+/// What the caseload works out of a plan from its parts and its membership log (the
+/// costly part: reading and unsealing them, checking signatures), kept beside the plan's
+/// sync record until any of it is written again (`Storage::case_copies`).
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Summary {
+    pub v: u32,
+    /// The name on the plan's card, as typed (empty if none).
+    pub called: String,
+    /// The card's next review day, as kept (`2027-03-03`, or empty).
+    pub review: String,
+    /// Each part this account may see that changed since it was agreed: its stored name
+    /// and when it was agreed.
+    pub changed: Vec<(String, u64)>,
+}
+
+/// The stored form of a [`Summary`]: JSON, pinned by `tests/caseload.rs`.
+pub const SUMMARY_VERSION: u32 = 1;
+
+impl Summary {
+    pub fn to_bytes(&self) -> Vec<u8> {
+        serde_json::to_vec(self).unwrap_or_default()
+    }
+
+    /// None for another version or damage (then it is worked out again).
+    pub fn from_bytes(bytes: &[u8]) -> Option<Self> {
+        serde_json::from_slice::<Self>(bytes)
+            .ok()
+            .filter(|s| s.v == SUMMARY_VERSION)
+    }
+}
+
+/// `local`'s summary worked out from its parts and membership log.
+async fn work_out(
+    storage: &Storage,
+    me: [u8; 32],
+    local: &PlanId,
+    plan: [u8; 16],
+    person: [u8; 32],
+) -> Result<Summary, Problem> {
+    let card = crate::plan::read_section(storage, local, SectionKind::Card).await?;
+    let mut changed = Vec::new();
+    // A part changed since it was agreed (judged by the log, kept for offline).
+    if let Ok(log) = super::members::verified_or_kept(storage, local, &person, plan).await {
+        for kind in super::agree::AGREEABLE {
+            if log.right(&me, kind) == Right::None {
+                continue;
+            }
+            let Ok(doc) = crate::plan::read_doc(storage, local, kind).await else {
+                continue;
+            };
+            if let Some(agreed) = super::agree::changed_since_agreed(&doc, plan, kind, &log) {
+                changed.push((kind.key().to_string(), agreed));
+            }
+        }
+    }
+    Ok(Summary {
+        v: SUMMARY_VERSION,
+        called: card.choice("called").trim().to_string(),
+        review: card.choice("next_review").to_string(),
+        changed,
+    })
 }
 
 /// What is waiting on one plan shared with `me`, `record` its sync record and `pending`
@@ -156,18 +246,25 @@ async fn case(
     local: PlanId,
     record: &coplan_domain::sync::record::PlanSync,
     pending: &[(&str, &[u8])],
-) -> Result<Option<Case>, Problem> {
+    (token, kept): (f64, Option<Vec<u8>>),
+) -> Result<Option<(Case, Option<(f64, Summary)>)>, Problem> {
     let (Some(plan), Some(person)) = (record.plan, record.person) else {
         return Ok(None);
     };
-    let card = crate::plan::read_section(storage, &local, SectionKind::Card).await?;
-    let called = match card.choice("called").trim() {
+    // What was kept, while nothing it came from has been written; else worked out again
+    // (from what is read after `token`: anything written meanwhile changes the token,
+    // and what is kept under this one is not used).
+    let (summary, fresh) = match kept.as_deref().and_then(Summary::from_bytes) {
+        Some(summary) => (summary, false),
+        None => (work_out(storage, me, &local, plan, person).await?, true),
+    };
+    let called = match summary.called.as_str() {
         "" => ta(A::ReaderThePerson).to_string(),
         name => name.to_string(),
     };
     let mut waiting = Vec::new();
     let mut due = Due::Nothing;
-    let review_ms = super::agree::review_day(card.choice("next_review"));
+    let review_ms = super::agree::review_day(&summary.review);
     if let Some(day) = review_ms {
         let date = crate::platform::format_date(day);
         let end_of_day = day + 24 * 60 * 60 * 1000;
@@ -181,30 +278,19 @@ async fn case(
             waiting.push(fill(ta(A::CaseloadReviewLater), &[("date", &date)]));
         }
     }
-    // A part changed since it was agreed (judged by the log, kept for offline).
-    if let Ok(log) = super::members::verified_or_kept(storage, &local, &person, plan).await {
-        for kind in super::agree::AGREEABLE {
-            if log.right(&me, kind) == Right::None {
-                continue;
-            }
-            let Ok(doc) = crate::plan::read_doc(storage, &local, kind).await else {
-                continue;
-            };
-            if let Some(agreed) = super::agree::changed_since_agreed(&doc, plan, kind, &log) {
-                let part = crate::plan::SECTIONS
-                    .iter()
-                    .find(|(k, ..)| *k == kind)
-                    .map_or("", |(_, title, _)| t(*title));
-                waiting.push(fill(
-                    ta(A::CaseloadChanged),
-                    &[
-                        ("section", part),
-                        ("date", &crate::platform::format_date(agreed)),
-                    ],
-                ));
-                due = due.min(Due::Changed);
-            }
-        }
+    for (key, agreed) in &summary.changed {
+        let part = crate::plan::SECTIONS
+            .iter()
+            .find(|(kind, ..)| kind.key() == key)
+            .map_or("", |(_, title, _)| t(*title));
+        waiting.push(fill(
+            ta(A::CaseloadChanged),
+            &[
+                ("section", part),
+                ("date", &crate::platform::format_date(*agreed)),
+            ],
+        ));
+        due = due.min(Due::Changed);
     }
     // This account's suggestions the person has not decided yet.
     let undecided: usize = super::suggestions::held_with(pending, record)
@@ -224,11 +310,12 @@ async fn case(
         waiting.push(words);
         due = due.min(Due::Suggestions);
     }
-    Ok(Some(Case {
+    let case = Case {
         local,
         called,
         waiting,
         due,
         review_ms,
-    }))
+    };
+    Ok(Some((case, fresh.then_some((token, summary)))))
 }

@@ -56,7 +56,40 @@ pub(super) async fn forget_built(
 }
 /// What is kept beside a plan's sync record about its members, by the mark after the
 /// plan's id: it goes with the plan (`Storage::delete_plan`).
-pub(super) const ABOUT_MEMBERS: [&str; 3] = [ACCESS_MARK, READERS_MARK, MEMBERS_MARK];
+/// Beside a plan's sync record: what the caseload last worked out about the plan, with the
+/// token it was worked out under ([`Storage::case_copies`]).
+const CASE_MARK: &str = ".case";
+/// Beside a plan's sync record: a number changed whenever anything the caseload reads of
+/// the plan is written (its parts, its membership log), so a kept case is used only
+/// while nothing it was worked out from has changed.
+const CASE_TOKEN_MARK: &str = ".case-token";
+pub(super) const ABOUT_MEMBERS: [&str; 5] = [
+    ACCESS_MARK,
+    READERS_MARK,
+    MEMBERS_MARK,
+    CASE_MARK,
+    CASE_TOKEN_MARK,
+];
+
+/// Changes the plan's case token (and drops the case kept), in a transaction that writes
+/// to the plan's parts
+/// (`sync`, the sync store, must be in it): what the caseload kept of the plan is out of
+/// date once it commits.
+pub(super) async fn case_changed(
+    sync: &indexed_db_futures::object_store::ObjectStore<'_>,
+    plan: &PlanId,
+) -> Result<(), StorageError> {
+    sync.put(JsValue::from_f64(js_sys::Math::random()))
+        .with_key(format!("{}{CASE_TOKEN_MARK}", plan.as_str()))
+        .without_key_type()
+        .await
+        .map_err(write_failed)?;
+    // (The token alone would do; without the copy, the caseload does not unseal it to
+    // find that out.)
+    sync.delete(format!("{}{CASE_MARK}", plan.as_str()).as_str())
+        .await
+        .map_err(write_failed)
+}
 
 const PLACE: Place<'static> = Place {
     store: ACCOUNT,
@@ -240,7 +273,102 @@ impl Storage {
     /// Keeps the plan's membership log as last fetched and verified.
     pub async fn keep_members_copy(&self, plan: &PlanId, copy: &[u8]) -> Result<(), StorageError> {
         self.put_beside(&format!("{}{MEMBERS_MARK}", plan.as_str()), copy)
+            .await?;
+        // Who may change each part, and whose marks of agreement count, may differ now.
+        self.case_changed(plan).await
+    }
+
+    /// The plan's case token now (0 before anything was written): what the caseload works
+    /// out after reading it may be kept with it ([`Self::keep_case_copies`]).
+    pub async fn case_token(&self, plan: &PlanId) -> Result<f64, StorageError> {
+        let tx = self.db.transaction(SYNC).build().map_err(read_failed)?;
+        let token: Option<JsValue> = tx
+            .object_store(SYNC)
+            .map_err(read_failed)?
+            .get(format!("{}{CASE_TOKEN_MARK}", plan.as_str()))
+            .primitive()
+            .map_err(read_failed)?
             .await
+            .map_err(read_failed)?;
+        Ok(token.and_then(|t| t.as_f64()).unwrap_or(0.0))
+    }
+
+    /// Marks what the caseload kept of the plan as out of date.
+    pub async fn case_changed(&self, plan: &PlanId) -> Result<(), StorageError> {
+        let tx = self.readwrite(SYNC)?;
+        case_changed(&tx.object_store(SYNC).map_err(write_failed)?, plan).await?;
+        tx.commit().await.map_err(write_failed)
+    }
+
+    /// Keeps what the caseload worked out about each plan after reading its token, in
+    /// one transaction: (plan, token, what was worked out).
+    pub async fn keep_case_copies(
+        &self,
+        copies: &[(PlanId, f64, Vec<u8>)],
+    ) -> Result<(), StorageError> {
+        let mut sealed = Vec::with_capacity(copies.len());
+        for (plan, token, case) in copies {
+            let key = format!("{}{CASE_MARK}", plan.as_str());
+            let mut kept = token.to_be_bytes().to_vec();
+            kept.extend_from_slice(case);
+            let place = Place {
+                store: SYNC,
+                key: &key,
+            };
+            sealed.push((key.clone(), self.key.seal(&kept, place).await?));
+        }
+        let tx = self.readwrite(SYNC)?;
+        let store = tx.object_store(SYNC).map_err(write_failed)?;
+        for (key, bytes) in sealed {
+            store
+                .put(JsValue::from(Uint8Array::from(bytes.as_slice())))
+                .with_key(key)
+                .without_key_type()
+                .await
+                .map_err(write_failed)?;
+        }
+        tx.commit().await.map_err(write_failed)
+    }
+
+    /// For each plan, in one reading: its case token now, and what the caseload last
+    /// worked out about it if nothing it was worked out from has been written since.
+    pub async fn case_copies(
+        &self,
+        plans: &[PlanId],
+    ) -> Result<Vec<(f64, Option<Vec<u8>>)>, StorageError> {
+        let tx = self.db.transaction(SYNC).build().map_err(read_failed)?;
+        let store = tx.object_store(SYNC).map_err(read_failed)?;
+        let mut read = Vec::with_capacity(plans.len());
+        for plan in plans {
+            let token: Option<JsValue> = store
+                .get(format!("{}{CASE_TOKEN_MARK}", plan.as_str()))
+                .primitive()
+                .map_err(read_failed)?
+                .await
+                .map_err(read_failed)?;
+            let key = format!("{}{CASE_MARK}", plan.as_str());
+            let copy: Option<JsValue> = store
+                .get(key.as_str())
+                .primitive()
+                .map_err(read_failed)?
+                .await
+                .map_err(read_failed)?;
+            read.push((token.and_then(|t| t.as_f64()).unwrap_or(0.0), key, copy));
+        }
+        drop(tx);
+        let mut found = Vec::with_capacity(read.len());
+        for (token, key, copy) in read {
+            let case = match copy {
+                Some(value) => self.open_record(SYNC, &key, &value).await,
+                None => None,
+            }
+            .and_then(|kept| {
+                let (kept_token, case) = kept.split_first_chunk::<8>()?;
+                (f64::from_be_bytes(*kept_token) == token).then(|| case.to_vec())
+            });
+            found.push((token, case));
+        }
+        Ok(found)
     }
 
     /// The plan's membership log as last kept, if it ever was (to be verified again).

@@ -122,7 +122,9 @@ impl Storage {
         let mut forgot = draft.clone();
         forgot.preferred_name = PreferredName::default();
         let sealed_draft = self.seal_draft(&forgot).await?;
-        let tx = self.readwrite([DRAFTS, SECTION_UPDATES])?;
+        let tx = self.readwrite([DRAFTS, SECTION_UPDATES, SYNC])?;
+        super::account::case_changed(&tx.object_store(SYNC).map_err(write_failed)?, &draft.id)
+            .await?;
         tx.object_store(SECTION_UPDATES)
             .map_err(write_failed)?
             .put(sealed_update)
@@ -159,7 +161,9 @@ impl Storage {
             let key = update_key(&draft.id, *kind, writer, 0);
             records.push((self.seal_update(&key, state).await?, key));
         }
-        let tx = self.readwrite([META, DRAFTS, SECTION_UPDATES])?;
+        let tx = self.readwrite([META, DRAFTS, SECTION_UPDATES, SYNC])?;
+        super::account::case_changed(&tx.object_store(SYNC).map_err(write_failed)?, &draft.id)
+            .await?;
         let drafts = tx.object_store(DRAFTS).map_err(write_failed)?;
         let known: Option<JsValue> = drafts
             .get(draft.id.as_str())

@@ -28,7 +28,8 @@ use coplan_domain::sealed::Place;
 
 use super::crypto::key_text;
 use super::{
-    DRAFTS, SECTION_SNAPSHOTS, SECTION_UPDATES, Storage, StorageError, read_failed, write_failed,
+    DRAFTS, SECTION_SNAPSHOTS, SECTION_UPDATES, SYNC, Storage, StorageError, read_failed,
+    write_failed,
 };
 use crate::platform::{deflate_raw, inflate_raw};
 
@@ -216,7 +217,7 @@ impl Storage {
     ) -> Result<(), StorageError> {
         let key = update_key(plan, kind, writer, seq);
         let sealed = self.seal_update(&key, update).await?;
-        let tx = self.readwrite([DRAFTS, SECTION_UPDATES])?;
+        let tx = self.readwrite([DRAFTS, SECTION_UPDATES, SYNC])?;
         plan_still_there(&tx, plan).await?;
         tx.object_store(SECTION_UPDATES)
             .map_err(write_failed)?
@@ -225,6 +226,7 @@ impl Storage {
             .without_key_type()
             .await
             .map_err(write_failed)?;
+        super::account::case_changed(&tx.object_store(SYNC).map_err(write_failed)?, plan).await?;
         tx.commit().await.map_err(write_failed)
     }
 
