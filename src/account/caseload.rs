@@ -99,6 +99,33 @@ pub fn CaseloadPage() -> impl IntoView {
     }
 }
 
+thread_local! {
+    static KEEPING_UP: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
+/// After a round: if what the caseload keeps of any of `shared` (the plans shared with
+/// this account that the round synced) is out of date, works the caseload out again in
+/// the background, keeping what it works out, so opening it finds it kept. One at a time.
+pub fn keep_up(shared: Vec<PlanId>) {
+    if shared.is_empty() || KEEPING_UP.get() {
+        return;
+    }
+    KEEPING_UP.set(true);
+    spawn_local(async move {
+        let worked = async {
+            let storage = Storage::shared().await?;
+            if storage.cases_kept(&shared).await? {
+                return Ok(());
+            }
+            cases(Some(storage)).await.map(drop)
+        };
+        if let Err(problem) = worked.await {
+            web_sys::console::warn_1(&format!("caseload: not kept up ({problem:?})").into());
+        }
+        KEEPING_UP.set(false);
+    });
+}
+
 /// The plans shared with this account on this phone (in `storage`, else the app's own
 /// database), what is due first.
 pub async fn cases(storage: Option<Storage>) -> Result<Vec<Case>, Problem> {

@@ -29,6 +29,10 @@ thread_local! {
     static LOGS: RefCell<HashMap<[u8; 16], Membership>> = RefCell::new(HashMap::new());
     /// Each plan's log as fetched (the server's JSON) since it was last kept ([`keep`]).
     static FETCHED: RefCell<HashMap<[u8; 16], Vec<u8>>> = RefCell::new(HashMap::new());
+    /// Each plan's log as this tab last kept it, by the plan here: the same again is not kept again (a
+    /// kept log changes the plan's case token, and a member's phone fetches the log
+    /// every round).
+    static KEPT: RefCell<HashMap<String, Vec<u8>>> = RefCell::new(HashMap::new());
 }
 
 fn path(plan: &[u8; 16]) -> String {
@@ -77,8 +81,13 @@ pub async fn keep(
     let Some(bytes) = FETCHED.with_borrow_mut(|fetched| fetched.remove(&plan)) else {
         return;
     };
+    if KEPT.with_borrow(|kept| kept.get(local.as_str()) == Some(&bytes)) {
+        return;
+    }
     if storage.keep_members_copy(local, &bytes).await.is_err() {
         web_sys::console::warn_1(&"sync: the membership log was not kept".into());
+    } else {
+        KEPT.with_borrow_mut(|kept| kept.insert(local.as_str().to_string(), bytes));
     }
 }
 

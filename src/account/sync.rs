@@ -368,6 +368,8 @@ pub async fn sync_now() -> Result<(), Problem> {
     // safety plan never opens without the PIN (only the phone owner's own may).
     let locked = storage.lock().await?.is_some();
     let mut shared_unlocked = false;
+    // The plans shared with this account that this round syncs, for the caseload.
+    let mut cases = Vec::new();
     for (plan, mut record) in records {
         if record.is_left() {
             continue;
@@ -401,6 +403,9 @@ pub async fn sync_now() -> Result<(), Problem> {
         }
         if Some(&plan) == open.as_ref() && record.person.is_none() {
             own_open = record.plan;
+        }
+        if record.person.is_some() && here.contains(&plan) {
+            cases.push(plan.clone());
         }
         let synced = if here.contains(&plan) {
             sync_plan(&storage, &account, phone, &plan, &mut record).await
@@ -469,8 +474,10 @@ pub async fn sync_now() -> Result<(), Problem> {
         _ => {}
     }
     super::notice::shared_plan(may_change.as_deref(), shared_unlocked, name);
-    // A long history is kept built as it arrives, not on opening it.
+    // A long history is kept built as it arrives, not on opening it; so is what the
+    // caseload works out of each plan shared with this account.
     super::history::keep_up();
+    super::caseload::keep_up(cases);
     Ok(())
 }
 

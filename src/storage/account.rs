@@ -330,6 +330,26 @@ impl Storage {
         tx.commit().await.map_err(write_failed)
     }
 
+    /// Whether the caseload keeps something of every one of `plans` (it is dropped when
+    /// what it came from is written): keys only, nothing unsealed.
+    pub async fn cases_kept(&self, plans: &[PlanId]) -> Result<bool, StorageError> {
+        let tx = self.db.transaction(SYNC).build().map_err(read_failed)?;
+        let keys: Vec<String> = tx
+            .object_store(SYNC)
+            .map_err(read_failed)?
+            .get_all_keys::<JsValue>()
+            .primitive()
+            .map_err(read_failed)?
+            .await
+            .map_err(read_failed)?
+            .filter_map(|key| key.ok()?.as_string())
+            .filter(|key| key.ends_with(CASE_MARK))
+            .collect();
+        Ok(plans
+            .iter()
+            .all(|plan| keys.contains(&format!("{}{CASE_MARK}", plan.as_str()))))
+    }
+
     /// For each plan, in one reading: its case token now, and what the caseload last
     /// worked out about it if nothing it was worked out from has been written since.
     pub async fn case_copies(
