@@ -629,19 +629,8 @@ fn the_kept_history_format_is_pinned() {
 fn a_long_history_kept_in_pages_reads_as_one_built_at_once() {
     use coplan_domain::plan::workload;
     let kind = SectionKind::SafetyPlan;
-    let people = [PERSON, WORKER, CARER];
     let changes = workload::three_writers(3_200);
-    let signed: Vec<Signed<'_>> = changes
-        .iter()
-        .enumerate()
-        .map(|(seq, change)| Signed {
-            who: Who::Member(people[change.who]),
-            seq: seq as u64 + 1,
-            written_ms: change.at_ms,
-            received_ms: change.at_ms + 1_000,
-            update: &change.update,
-        })
-        .collect();
+    let signed = workload::signed(&changes, &[PERSON, WORKER, CARER]);
     let whole = history::build(kind, None, &signed).unwrap();
     assert!(
         whole.len() > 2 * history::PAGE_ENTRIES,

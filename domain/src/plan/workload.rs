@@ -481,6 +481,25 @@ pub struct Written {
     pub update: Vec<u8>,
 }
 
+/// `changes` as signed by `people` (writer `n` is `people[n]`), numbered 1, 2, … in
+/// order, each received a second after it was written: what a history is built from.
+pub fn signed<'a>(
+    changes: &'a [Written],
+    people: &[[u8; 32]; 3],
+) -> Vec<super::history::Signed<'a>> {
+    changes
+        .iter()
+        .enumerate()
+        .map(|(at, change)| super::history::Signed {
+            who: super::history::Who::Member(people[change.who]),
+            seq: at as u64 + 1,
+            written_ms: change.at_ms,
+            received_ms: change.at_ms + 1_000,
+            update: &change.update,
+        })
+        .collect()
+}
+
 /// A safety plan written by three people taking turns, `changes` changes in all, each its
 /// own update (as each reaches the server in its own envelope): items added to four
 /// lists, words typed a little at a time and cleared, items removed, up to 40 a list.
