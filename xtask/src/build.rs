@@ -45,6 +45,8 @@ pub fn server_binary(profile: &str) -> PathBuf {
 /// Files used only online (accounts, and later sharing): never precached, so an offline
 /// install does not carry them. The account part's module, and the list of common
 /// passphrases it fetches when a passphrase is chosen.
+/// The icon `index.html` names for the page, which the browser asks for on every load.
+const FAVICON: &str = "icons/icon.svg";
 const ONLINE_ONLY: [&str; 2] = ["/split_account.wasm", "common-passphrases.txt"];
 
 /// Writes `sw.js` (precache list and version from the files in `dist`) and the `.br` and
@@ -79,12 +81,14 @@ pub fn finish_dist(dist: &Path) -> anyhow::Result<()> {
 
     // The installed app's icons and manifest are fetched by the phone when it installs the
     // app (online); the page never needs them offline, so a first visit does not fetch
-    // them twice (each a request that counts against the first-visit budget).
+    // them twice (each a request that counts against the first-visit budget). The page's
+    // own icon is the exception: the browser asks for it on every load, and offline that
+    // failed as an error in the page's console (521 bytes).
     let precache: Vec<String> = files
         .iter()
         .filter(|f| {
             let name = f.to_string_lossy();
-            !(name.starts_with("icons/")
+            !((name.starts_with("icons/") && name.as_ref() != FAVICON)
                 || name.ends_with(".webmanifest")
                 || ONLINE_ONLY.iter().any(|online| name.ends_with(online)))
         })
@@ -302,7 +306,14 @@ mod tests {
         assert!(sw.contains("\"/\","), "the shell is cached as \"/\": {sw}");
         assert!(!sw.contains("\"/index.html\""), "{sw}");
         assert!(sw.contains("\"/app-0123456789abcdef_bg.wasm\""));
-        assert!(!sw.contains("icons/"), "icons are not precached");
+        assert!(
+            !sw.contains("icons/icon-192"),
+            "the install icons are not precached"
+        );
+        assert!(
+            sw.contains("\"/icons/icon.svg\""),
+            "the icon the page asks for is"
+        );
         assert!(
             sw.contains("split_plans.wasm"),
             "an offline part is precached"
