@@ -369,3 +369,42 @@ pub fn requests<'a>(
     }
     all
 }
+
+/// Several callers' requests (a round's plans, each with its sections and suggestions)
+/// packed into as few bodies as the route takes: each body names at most
+/// [`wire::MAX_DOCUMENTS`] documents in at most [`crate::limits::SYNC_BODY_MAX_BYTES`],
+/// and one caller's requests always go in one body. The answer is, for each body, the
+/// callers in it, in the order given. A caller whose requests alone are too large (never,
+/// from [`requests`]) goes in a body of its own, for the server to refuse.
+pub fn pack(callers: &[Vec<DocumentRequest>]) -> Vec<Vec<usize>> {
+    let size = |requests: &[DocumentRequest]| -> usize {
+        requests
+            .iter()
+            .map(|request| {
+                wire::DOCUMENT_HEAD_BYTES
+                    + request
+                        .push
+                        .iter()
+                        .map(|envelope| wire::ENVELOPE_HEAD_BYTES + envelope.len())
+                        .sum::<usize>()
+            })
+            .sum()
+    };
+    let mut bodies: Vec<Vec<usize>> = Vec::new();
+    let (mut bytes, mut documents) = (0, 0);
+    for (at, requests) in callers.iter().enumerate() {
+        let (more_bytes, more_documents) = (size(requests), requests.len());
+        let fits = bytes + more_bytes <= crate::limits::SYNC_BODY_MAX_BYTES
+            && documents + more_documents <= wire::MAX_DOCUMENTS;
+        match bodies.last_mut() {
+            Some(body) if fits => body.push(at),
+            _ => {
+                bodies.push(vec![at]);
+                (bytes, documents) = (wire::REQUEST_HEAD_BYTES, 0);
+            }
+        }
+        bytes += more_bytes;
+        documents += more_documents;
+    }
+    bodies
+}

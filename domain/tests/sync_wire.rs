@@ -1,11 +1,11 @@
 //! The sync request and answer as bytes (`coplan_domain::sync::wire`), pinned, and every
 //! malformed body refused before anything is allocated for it.
 
-use coplan_domain::limits::ENVELOPE_MAX_BYTES;
+use coplan_domain::limits::{ENVELOPE_MAX_BYTES, SYNC_BODY_MAX_BYTES};
 use coplan_domain::sync::wire::{
     MAX_DOCUMENTS, SyncWireError, read_request, read_response, write_request, write_response,
 };
-use coplan_domain::sync::{DocumentRequest, DocumentResponse, Pulled, PushAnswer};
+use coplan_domain::sync::{DocumentRequest, DocumentResponse, Pulled, PushAnswer, pack};
 
 fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
@@ -121,4 +121,79 @@ fn malformed_bodies_are_refused() {
     let at = 3 + 2 + 16 + 1 + 2 + 8 + 2;
     answer[at] = 9;
     assert_eq!(read_response(&answer), Err(SyncWireError::Damaged));
+}
+
+/// `callers` documents each, every one pushing `push` envelopes of `bytes`.
+fn callers(count: usize, documents: usize, push: usize, bytes: usize) -> Vec<Vec<DocumentRequest>> {
+    (0..count)
+        .map(|caller| {
+            (0..documents)
+                .map(|document| DocumentRequest {
+                    document: [
+                        caller as u8,
+                        document as u8,
+                        0,
+                        0,
+                        0,
+                        0,
+                        0,
+                        0,
+                        0,
+                        0,
+                        0,
+                        0,
+                        0,
+                        0,
+                        0,
+                        1,
+                    ],
+                    after: 3,
+                    push: vec![vec![7; bytes]; push],
+                })
+                .collect()
+        })
+        .collect()
+}
+
+/// Each body as the route reads it: within its caps, and read back as sent.
+fn bodies_read(all: &[Vec<DocumentRequest>]) -> Vec<Vec<usize>> {
+    let bodies = pack(all);
+    for body in &bodies {
+        let requests: Vec<DocumentRequest> = body.iter().flat_map(|&c| all[c].clone()).collect();
+        let bytes = write_request(&requests);
+        assert!(bytes.len() <= SYNC_BODY_MAX_BYTES, "{} bytes", bytes.len());
+        // (Compared without printing: the requests are megabytes.)
+        assert!(
+            read_request(&bytes).as_ref() == Ok(&requests),
+            "a body did not read back"
+        );
+    }
+    // Every caller once, in order.
+    let order: Vec<usize> = bodies.iter().flatten().copied().collect();
+    assert_eq!(order, (0..all.len()).collect::<Vec<_>>());
+    bodies
+}
+
+#[test]
+fn a_rounds_plans_go_in_as_few_bodies_as_the_route_takes() {
+    // Thirty plans, six documents and two small changes each: one body.
+    assert_eq!(bodies_read(&callers(30, 6, 2, 300)).len(), 1);
+    // Nothing to send still asks for news, in one body.
+    assert_eq!(
+        bodies_read(&callers(30, 6, 0, 0)),
+        vec![(0..30).collect::<Vec<_>>()]
+    );
+    // More documents than one body may name: two, none over the cap.
+    assert_eq!(bodies_read(&callers(100, 6, 0, 0)).len(), 2);
+    // Each caller with three quarters of a body's bytes: one body each.
+    let big = ENVELOPE_MAX_BYTES * 3 / 4;
+    assert_eq!(bodies_read(&callers(3, 1, 2, big)).len(), 3);
+    // Two of them fit in one: bodies are filled, not one a caller.
+    let half = SYNC_BODY_MAX_BYTES / 2 - 1_000;
+    assert_eq!(
+        bodies_read(&callers(4, 1, 1, half)),
+        vec![vec![0, 1], vec![2, 3]]
+    );
+    // No callers, no body.
+    assert!(pack(&[]).is_empty());
 }

@@ -5,6 +5,7 @@
 mod access;
 mod agree;
 mod api;
+mod batch;
 pub mod caseload;
 mod flows;
 pub mod history;

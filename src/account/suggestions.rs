@@ -24,7 +24,6 @@ use coplan_domain::plan::suggestions::SuggestionsDoc;
 use coplan_domain::sync::history::{change_payload, read_change_payload};
 use coplan_domain::sync::incoming;
 use coplan_domain::sync::record::{PlanSync, SectionSync, SuggestionsSync};
-use coplan_domain::sync::wire::{read_response, write_request};
 use coplan_domain::sync::{DocumentSync, Pulled, Waiting, id_from_hex, id_to_hex, requests};
 use coplan_domain::wire::{Blob, KeyEnvelopes};
 
@@ -173,6 +172,7 @@ pub(super) async fn round(
     plan: [u8; 16],
     person: [u8; 32],
     record: &mut PlanSync,
+    syncing: &super::batch::Syncing,
 ) -> Result<(), Problem> {
     let me = account.keys.public().signing;
     let pending = storage.pending_suggestions(local).await?;
@@ -213,8 +213,7 @@ pub(super) async fn round(
         if requests.is_empty() {
             return Ok(());
         }
-        let answer = api::send_bytes("/api/v1/sync", write_request(&requests)).await?;
-        let responses = read_response(&answer).map_err(|_| unexpected())?;
+        let responses = syncing.exchange(requests).await?;
         let mut more = false;
         for response in responses {
             let Some(entry) = record
@@ -332,7 +331,7 @@ async fn take_in(
     while !checking.is_empty() {
         let parts: Vec<&[u8]> = checking.iter().map(Vec::as_slice).collect();
         let verdicts =
-            crate::checker::check_updates(section.suggestions_code(), &entry.state, &parts)
+            super::batch::check_updates(section.suggestions_code(), &entry.state, &parts)
                 .await
                 .map_err(|_| unexpected())?;
         let passed = incoming::sort(checking, &verdicts, &mut entry.sync.held);

@@ -1,7 +1,8 @@
 //! Backup and sync of the person's plans across their own phones (issue 12), one round at
 //! a time: attach the open plan, store its section keys wrapped to the person, take in
 //! the plans this phone lacks, then for each section put what changed here in the outbox
-//! (sealed, signed, stored before it is sent) and push and pull in one request.
+//! (sealed, signed, stored before it is sent) and push and pull: every plan's documents
+//! in one request a pass (`batch`).
 //!
 //! The rules that keep every word are the engine's (`coplan_domain::sync`): a change is
 //! stored in the outbox before it is sent and sent until the server has it; what arrives
@@ -217,7 +218,8 @@ async fn wait_for_news(during: Wake) -> Result<Woke, Problem> {
 }
 
 /// The tab relay's channels of every plan on this phone that syncs, and of the open
-/// plan (which is attached once something is written in it).
+/// plan (which is attached once something is written in it); and the one on which a
+/// tab says another plan is open.
 async fn channels(storage: &Storage, records: &[(PlanId, PlanSync)]) -> Vec<String> {
     let mut plans: Vec<PlanId> = records.iter().map(|(plan, _)| plan.clone()).collect();
     if let Ok(Some(open)) = storage.current_plan().await
@@ -226,14 +228,14 @@ async fn channels(storage: &Storage, records: &[(PlanId, PlanSync)]) -> Vec<Stri
     {
         plans.push(open);
     }
-    plans
-        .iter()
-        .flat_map(|plan| {
-            SectionKind::ALL
-                .into_iter()
-                .map(move |kind| crate::plan::tab_relay::channel_name(plan, kind))
-        })
-        .collect()
+    let sections = plans.iter().flat_map(|plan| {
+        SectionKind::ALL
+            .into_iter()
+            .map(move |kind| crate::plan::tab_relay::channel_name(plan, kind))
+    });
+    // And a plan started or chosen since, whose first words attach it.
+    let opened = crate::plan::tab_relay::OPEN_PLAN_CHANNEL.to_string();
+    sections.chain(std::iter::once(opened)).collect()
 }
 
 /// The wait after `failures` failures in a row: doubling from a second to [`MOST_MS`],
@@ -370,14 +372,25 @@ pub async fn sync_now() -> Result<(), Problem> {
     let mut shared_unlocked = false;
     // The plans shared with this account that this round syncs, for the caseload.
     let mut cases = Vec::new();
+    let mut to_sync = Vec::new();
+    // Whether each plan shared with this account still holds it, asked of the server
+    // for all of them at once (a worker's phone may hold thirty).
+    let me = account.keys.public().signing;
+    let asks = records.iter().filter_map(|(plan, record)| {
+        let (person, plan_id) = (record.person?, record.plan?);
+        let asked = locked && !record.is_left() && here.contains(plan);
+        asked.then_some(async move { (plan_id, members::holds(&person, plan_id, &me).await) })
+    });
+    let mut held = Vec::new();
+    for (plan_id, holds) in futures_util::future::join_all(asks).await {
+        held.push((plan_id, holds?));
+    }
     for (plan, mut record) in records {
         if record.is_left() {
             continue;
         }
-        if let (Some(person), Some(plan_id)) = (record.person, record.plan)
-            && locked
-            && here.contains(&plan)
-            && !members::holds(&person, plan_id, &account.keys.public().signing).await?
+        if let Some(plan_id) = record.plan
+            && held.contains(&(plan_id, false))
         {
             // The person removed this account: the plan comes off this phone, and the
             // phone says so.
@@ -407,22 +420,48 @@ pub async fn sync_now() -> Result<(), Problem> {
         if record.person.is_some() && here.contains(&plan) {
             cases.push(plan.clone());
         }
-        let synced = if here.contains(&plan) {
-            sync_plan(&storage, &account, phone, &plan, &mut record).await
+        if here.contains(&plan) {
+            to_sync.push((plan, record));
         } else {
-            Err(Problem::Storage(StorageError::PlanGone))
-        };
-        match synced {
-            // Deleted on this phone (now, or while this round ran): it stays deleted here,
-            // and is not taken in again from the account.
-            Err(Problem::Storage(StorageError::PlanGone)) => {
-                record.leave();
-                storage.save_sync_record(&plan, &record).await?;
-            }
-            other => other?,
+            gone(&storage, &plan, record).await?;
         }
     }
-    let me = account.keys.public().signing;
+    // The plans sync side by side, each pass's requests for all of them in one request
+    // (`batch`): a worker's phone holding thirty plans makes one round trip a pass.
+    let batch = super::batch::Batch::new();
+    let (storage_ref, account_ref) = (&storage, &account);
+    let runs: Vec<_> = to_sync
+        .into_iter()
+        .map(|(plan, mut record)| {
+            let syncing = batch.join();
+            async move {
+                let synced = sync_plan(
+                    storage_ref,
+                    account_ref,
+                    phone,
+                    &plan,
+                    &mut record,
+                    &syncing,
+                )
+                .await;
+                drop(syncing);
+                (plan, record, synced)
+            }
+        })
+        .collect();
+    let mut failed = None;
+    for (plan, record, synced) in futures_util::future::join_all(runs).await {
+        match synced {
+            Err(Problem::Storage(StorageError::PlanGone)) => gone(&storage, &plan, record).await?,
+            Err(problem) => {
+                failed.get_or_insert(problem);
+            }
+            Ok(()) => {}
+        }
+    }
+    if let Some(problem) = failed {
+        return Err(problem);
+    }
     // Every screen of someone else's plan says whose it is, as its card names them; and
     // the members the person lets the others see, by the names the person chose.
     let (name, shown) = match &shared_open {
@@ -478,6 +517,14 @@ pub async fn sync_now() -> Result<(), Problem> {
     // caseload works out of each plan shared with this account.
     super::history::keep_up();
     super::caseload::keep_up(cases);
+    Ok(())
+}
+
+/// A plan deleted on this phone (before this round, or while it ran): it stays deleted
+/// here, and is not taken in again from the account.
+async fn gone(storage: &Storage, plan: &PlanId, mut record: PlanSync) -> Result<(), Problem> {
+    record.leave();
+    storage.save_sync_record(plan, &record).await?;
     Ok(())
 }
 
@@ -613,6 +660,7 @@ async fn sync_plan(
     phone: [u8; 16],
     plan: &PlanId,
     record: &mut PlanSync,
+    syncing: &super::batch::Syncing,
 ) -> Result<(), Problem> {
     if record.plan.is_none() {
         let attached: AttachedPlan = api::send(
@@ -722,8 +770,7 @@ async fn sync_plan(
         }
         storage.save_sync_record(plan, record).await?;
         let requests = requests(record.documents.iter().map(|s| &s.engine), MAX_PUSH);
-        let answer = api::send_bytes("/api/v1/sync", write_request(&requests)).await?;
-        let responses = read_response(&answer).map_err(|_| unexpected())?;
+        let responses = syncing.exchange(requests).await?;
         let mut more = false;
         let mut needs_keys = false;
         for response in responses {
@@ -815,7 +862,7 @@ async fn sync_plan(
     if super::suggestions::adopt(account, phone, plan_id, &membership, record).await? {
         storage.save_sync_record(plan, record).await?;
     }
-    super::suggestions::round(storage, account, plan, plan_id, person, record).await?;
+    super::suggestions::round(storage, account, plan, plan_id, person, record, syncing).await?;
     // The log as this round verified it, for reading offline.
     members::keep(storage, plan, plan_id).await;
     Ok(())
@@ -1435,7 +1482,7 @@ async fn take_in(
     let mut checking = incoming::to_check(updates, &section.held);
     while !checking.is_empty() {
         let parts: Vec<&[u8]> = checking.iter().map(Vec::as_slice).collect();
-        let verdicts = crate::checker::check_updates(kind.code(), &doc.encode_state(), &parts)
+        let verdicts = super::batch::check_updates(kind.code(), &doc.encode_state(), &parts)
             .await
             .map_err(|_| unexpected())?;
         let passed = incoming::sort(checking, &verdicts, &mut section.held);

@@ -26,6 +26,19 @@ pub fn channel_name(plan: &PlanId, kind: SectionKind) -> String {
     format!("coplan:{}:{}", plan.as_str(), kind.key())
 }
 
+/// The channel on which a tab says another plan is open now (started or chosen): the
+/// syncing tab was listening to the plan open before, and would not hear the new one's
+/// first words until its next round.
+pub const OPEN_PLAN_CHANNEL: &str = "coplan:open-plan";
+
+/// Tells the phone's tabs (the syncing one among them) that another plan is open.
+pub fn tell_plan_opened() {
+    if let Ok(channel) = web_sys::BroadcastChannel::new(OPEN_PLAN_CHANNEL) {
+        let _ = channel.post_message(&wasm_bindgen::JsValue::NULL);
+        channel.close();
+    }
+}
+
 impl TabRelay {
     /// Starts hearing other tabs' changes to this section: each is merged into `doc`
     /// and shown in `view`. None where the browser has no BroadcastChannel (the other

@@ -112,6 +112,7 @@ impl Storage {
         set_open_plan(&tx, &id).await.map_err(write_failed)?;
         tx.commit().await.map_err(write_failed)?;
         self.first_plan_opens_without_pin(&id).await?;
+        crate::plan::tab_relay::tell_plan_opened();
         Ok(id)
     }
 
@@ -132,6 +133,7 @@ impl Storage {
         self.save_draft(&PlanDraft::new(id.clone(), crate::platform::now_ms()))
             .await?;
         self.first_plan_opens_without_pin(&id).await?;
+        crate::plan::tab_relay::tell_plan_opened();
         Ok(id)
     }
 

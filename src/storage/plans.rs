@@ -54,7 +54,9 @@ impl Storage {
     pub async fn choose_plan(&self, plan: &PlanId) -> Result<(), StorageError> {
         let tx = self.readwrite(META)?;
         set_open_plan(&tx, plan).await.map_err(write_failed)?;
-        tx.commit().await.map_err(write_failed)
+        tx.commit().await.map_err(write_failed)?;
+        crate::plan::tab_relay::tell_plan_opened();
+        Ok(())
     }
 
     /// Deletes a plan and everything it holds, in one transaction: afterwards none of it

@@ -394,3 +394,58 @@ test('a busy server is asked again only after the wait it names, and what was ty
   await a.context.close();
   await contextB.close();
 });
+
+test('a phone holding three plans sends one sync request a pass for all of them, and each reaches a second phone', async () => {
+  const context = await running.browser.newContext();
+  const page = await context.newPage();
+  const errors = watchErrors(page);
+  const url = running.server.url;
+  if (process.env.DEBUG_E2E) page.on('request', (r) => console.log('REQ', r.method(), new URL(r.url()).pathname));
+  await signUp(page, url, 'three.plans');
+  const names = ['Ade', 'Bea', 'Cal'];
+  for (const name of names) {
+    await page.goto(`${url}/plans`);
+    const attached = page.waitForResponse((r) => r.request().method() === 'POST' && new URL(r.url()).pathname === '/api/v1/plans', { timeout: 30000 });
+    await page.getByRole('button', { name: 'Start a new plan' }).click();
+    await page.waitForURL(`${url}/about-me`);
+    await page.getByRole('textbox', { name: 'What I like to be called', exact: true }).pressSequentially(name);
+    await savedOnThisPhone(page);
+    // Each plan is attached to the account in the round after its first words.
+    assert.ok((await attached).ok());
+  }
+  // One round after a change: every sync request from the change to the wait parked
+  // after it.
+  const seen = [];
+  page.on('request', (r) => {
+    const path = new URL(r.url()).pathname;
+    if (r.method() === 'POST' && path.startsWith('/api/v1/sync')) seen.push(path);
+  });
+  await page.getByRole('textbox', { name: STORY_BOX }).pressSequentially(' and more');
+  await savedOnThisPhone(page);
+  const deadline = Date.now() + 30000;
+  while (!(seen.includes('/api/v1/sync') && seen.indexOf('/api/v1/sync/wait', seen.indexOf('/api/v1/sync')) > 0)) {
+    if (Date.now() > deadline) assert.fail(`no round ended: ${seen.join(', ')}`);
+    await page.waitForTimeout(100);
+  }
+  const round = seen.slice(0, seen.indexOf('/api/v1/sync/wait', seen.indexOf('/api/v1/sync')));
+  const requests = round.filter((path) => path === '/api/v1/sync').length;
+  // One a pass: the changed plan may need a second; one a plan would be three or more.
+  assert.ok(requests >= 1 && requests <= 2, `${requests} sync requests in a round for three plans`);
+
+  // Every plan reached the server whole: a second phone lists all three.
+  const contextB = await running.browser.newContext();
+  const b = await contextB.newPage();
+  await signIn(b, url, 'three.plans');
+  const deadlineB = Date.now() + 60000;
+  for (;;) {
+    await b.goto(`${url}/plans`);
+    await b.getByRole('heading', { level: 1 }).waitFor();
+    const text = await b.locator('#main').innerText();
+    if (names.every((n) => text.includes(n))) break;
+    if (Date.now() > deadlineB) assert.fail(`not every plan arrived: ${text}`);
+    await b.waitForTimeout(1000);
+  }
+  assert.deepEqual(errors, []);
+  await context.close();
+  await contextB.close();
+});
