@@ -110,3 +110,77 @@ test('the history of a part names each change and who made it, and brings back w
   assert.deepEqual(await axeViolations(worker.page), []);
   for (const context of [a.context, worker.context]) await context.close();
 });
+
+test('a long history shows its newest changes first, and the earlier ones a page at a time', async () => {
+  // More groups of changes than the history keeps together (200): one change a round,
+  // each written eleven minutes after the last by the phone's clock, so each is a group.
+  // The clock a change is written by (Date.now) is moved on, and the 2 s a change
+  // settles for before its round is cut to nothing; no other timer is touched.
+  // (Playwright's clock cannot stand in: its timer ids are past what web-sys takes, so
+  // the app cannot clear its timers under it.)
+  const context = await running.browser.newContext();
+  await context.addInitScript(() => {
+    const now = Date.now.bind(Date);
+    const setTimeout = window.setTimeout.bind(window);
+    window.__coplanAhead = 0;
+    Date.now = () => now() + window.__coplanAhead;
+    window.setTimeout = (f, ms, ...rest) => setTimeout(f, ms === 2000 ? 0 : ms, ...rest);
+  });
+  const page = await context.newPage();
+  const url = running.server.url;
+  await page.goto(`${url}/about-me`);
+  const box = page.getByRole('textbox', { name: 'My story, in my own words' });
+  await box.pressSequentially('Before');
+  await savedOnThisPhone(page);
+  await signUp(page, url, 'long.history');
+  await page.goto(`${url}/account`);
+  await page.getByText(/Your plan was last backed up at \d\d:\d\d/).waitFor({ timeout: 30000 });
+  await page.goto(`${url}/about-me`);
+  const sync = [];
+  page.on('request', (r) => {
+    const path = new URL(r.url()).pathname;
+    if (r.method() === 'POST' && path.startsWith('/api/v1/sync')) sync.push(path);
+  });
+  /** Resolves once a round that sent something has ended (its wait is parked). */
+  const roundEnds = async () => {
+    for (const until = Date.now() + 30000; ; await page.waitForTimeout(20)) {
+      const sent = sync.indexOf('/api/v1/sync');
+      if (sent >= 0 && sync.indexOf('/api/v1/sync/wait', sent) > sent) return;
+      assert.ok(Date.now() < until, `a round ended: ${sync.join(', ')}`);
+    }
+  };
+  await box.waitFor();
+  for (let n = 1; n <= 202; n += 1) {
+    await page.evaluate((ahead) => { window.__coplanAhead = ahead; }, n * 11 * 60 * 1000);
+    sync.length = 0;
+    await box.press('End');
+    await box.pressSequentially(n % 2 ? 'a' : 'b');
+    await savedOnThisPhone(page);
+    await roundEnds();
+  }
+
+  // Built (here, or by the sync loop keeping up), the history is kept in pages; opened
+  // again, it reads only the newest, and the earlier ones on asking.
+  const history = page.getByTestId('history');
+  const lines = history.getByRole('listitem');
+  await page.goto(`${url}/history/about-me`);
+  await lines.first().waitFor({ timeout: 60000 });
+  await page.goto(`${url}/history/about-me`);
+  await lines.first().waitFor({ timeout: 60000 });
+  const earlier = page.getByRole('button', { name: 'Show earlier changes' });
+  await earlier.waitFor();
+  const newest = await lines.allInnerTexts();
+  assert.ok(newest.length < 200, `${newest.length} lines before asking for more`);
+  const first = /^Before you shared this plan, you wrote 'Before'/;
+  assert.ok(!newest.some((line) => first.test(line)), newest.join('\n'));
+  await earlier.click();
+  await lines.filter({ hasText: first }).waitFor();
+  const all = await lines.allInnerTexts();
+  assert.equal(all.length, 203);
+  // The newest still first, the oldest last, and nothing older left to ask for.
+  assert.deepEqual(all.slice(0, newest.length), newest);
+  assert.match(all[all.length - 1], first);
+  assert.equal(await earlier.count(), 0);
+  assert.deepEqual(await axeViolations(page), []);
+  await context.close();
+});
