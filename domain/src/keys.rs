@@ -271,12 +271,73 @@ impl AccountRecord {
 }
 
 /// Whether `signature` is `signing`'s over `message` (strict: no malleable forms).
+///
+/// A signature that passed is remembered (by a SHA-256 of the key, the signature and
+/// the message, in this thread, the last [`REMEMBERED`] to [`2 * REMEMBERED`]): the same
+/// three again pass without the curve arithmetic. On a phone, every change is checked as
+/// it arrives and again when its part's history is built, straight after; checking is
+/// most of building (issue 15's bench). Only a pass is remembered, and a hit needs the
+/// very same bytes, so the answer is always the one checking would give.
 pub fn verify(signing: &[u8; 32], message: &[u8], signature: &[u8; 64]) -> bool {
+    let seen: [u8; 32] = Sha256::new()
+        .chain_update(b"coplan/verified/1")
+        .chain_update(signing)
+        .chain_update(signature)
+        .chain_update(message)
+        .finalize()
+        .into();
+    if PASSED.with_borrow(|passed| passed.holds(&seen)) {
+        return true;
+    }
     let Ok(key) = VerifyingKey::from_bytes(signing) else {
         return false;
     };
-    key.verify_strict(message, &Signature::from_bytes(signature))
-        .is_ok()
+    let good = key
+        .verify_strict(message, &Signature::from_bytes(signature))
+        .is_ok();
+    if good {
+        PASSED.with_borrow_mut(|passed| passed.add(seen));
+    }
+    good
+}
+
+/// How many passed signatures make a generation of [`verify`]'s memory (32 bytes each,
+/// two generations kept: at most 512 KiB). A round on a new phone may take in 20 passes
+/// of 100 changes to each of a plan's six documents before the history is built.
+pub const REMEMBERED: usize = 8192;
+
+#[derive(Default)]
+struct Passed {
+    newer: std::collections::HashSet<[u8; 32]>,
+    older: std::collections::HashSet<[u8; 32]>,
+}
+
+impl Passed {
+    fn holds(&self, seen: &[u8; 32]) -> bool {
+        self.newer.contains(seen) || self.older.contains(seen)
+    }
+
+    fn add(&mut self, seen: [u8; 32]) {
+        if self.newer.len() >= REMEMBERED {
+            self.older = std::mem::take(&mut self.newer);
+        }
+        self.newer.insert(seen);
+    }
+}
+
+thread_local! {
+    static PASSED: std::cell::RefCell<Passed> = std::cell::RefCell::default();
+}
+
+/// Forgets every signature [`verify`] remembers: for benches that time checking, and
+/// tests of the memory itself.
+pub fn forget_verified() {
+    PASSED.with_borrow_mut(|passed| *passed = Passed::default());
+}
+
+/// How many passed signatures [`verify`] remembers now.
+pub fn verified_remembered() -> usize {
+    PASSED.with_borrow(|passed| passed.newer.len() + passed.older.len())
 }
 
 fn associated_data(by: WrappedBy, username: &Username, public: &PublicKeys) -> Vec<u8> {

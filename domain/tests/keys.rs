@@ -4,7 +4,10 @@
 
 use coplan_domain::account::{RecoveryCode, Username};
 use coplan_domain::keys::known_answer as kat;
-use coplan_domain::keys::{AccountKeys, KeysError, WrappedBy, recovery_secrets, verify};
+use coplan_domain::keys::{
+    AccountKeys, KeysError, REMEMBERED, WrappedBy, forget_verified, recovery_secrets,
+    verified_remembered, verify,
+};
 
 fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
@@ -128,6 +131,44 @@ fn a_signature_verifies_only_for_its_key_and_message() {
     assert!(!verify(&public, kat::MESSAGE, &forged));
     let other = AccountKeys::from_random(&[5; 64]).public().signing;
     assert!(!verify(&other, kat::MESSAGE, &signature));
+}
+
+#[test]
+fn a_signature_that_passed_is_remembered_and_nothing_else_is() {
+    forget_verified();
+    let keys = AccountKeys::from_random(&kat::random());
+    let public = keys.public().signing;
+    let signature: [u8; 64] = unhex(kat::SIGNATURE).try_into().unwrap();
+    assert!(verify(&public, kat::MESSAGE, &signature));
+    assert_eq!(verified_remembered(), 1);
+    // The same again passes, and is not remembered twice.
+    assert!(verify(&public, kat::MESSAGE, &signature));
+    assert_eq!(verified_remembered(), 1);
+    // What fails is never remembered, and still fails after a pass of the same key,
+    // signature or message.
+    let mut forged = signature;
+    forged[10] ^= 1;
+    let other = AccountKeys::from_random(&[5; 64]).public().signing;
+    for _ in 0..2 {
+        assert!(!verify(&public, b"coplan test messagf", &signature));
+        assert!(!verify(&public, kat::MESSAGE, &forged));
+        assert!(!verify(&other, kat::MESSAGE, &signature));
+    }
+    assert_eq!(verified_remembered(), 1);
+    // The memory holds at most two generations; a pass it let go of, checked again,
+    // still passes.
+    for n in 0..2 * REMEMBERED {
+        let message = n.to_be_bytes();
+        assert!(verify(&public, &message, &keys.sign(&message)));
+        let held = verified_remembered();
+        assert!(held <= 2 * REMEMBERED, "{held} remembered");
+    }
+    assert!(verified_remembered() >= REMEMBERED);
+    assert!(verify(&public, kat::MESSAGE, &signature));
+    forget_verified();
+    assert_eq!(verified_remembered(), 0);
+    assert!(verify(&public, kat::MESSAGE, &signature));
+    assert!(!verify(&public, kat::MESSAGE, &forged));
 }
 
 #[test]
