@@ -209,9 +209,9 @@ async fn a_history_kept_in_indexeddb_is_built_as_each_writer_wrote_it() {
     );
     // (The last group may still grow, so it is kept open.)
     assert!(keep.after > 0 && keep.after <= count as u64);
-    // Kept after all but the last 10, then carried on: the same history.
-    let all_but = |n: usize| {
-        let opened = open_kept(
+    // The first `n` changes, checked and opened as the screen does.
+    let open_first = |n: usize| {
+        open_kept(
             &sealed[..n],
             KIND,
             &DOCUMENT,
@@ -220,7 +220,11 @@ async fn a_history_kept_in_indexeddb_is_built_as_each_writer_wrote_it() {
             &person,
             None,
         )
-        .0;
+        .0
+    };
+    // Kept after all but the last 10, then carried on: the same history.
+    let all_but = |n: usize| {
+        let opened = open_first(n);
         let signed: Vec<Signed<'_>> = opened.iter().map(Opened::signed).collect();
         history::build_on(KIND, None, None, &signed)
             .expect("a history")
@@ -315,15 +319,7 @@ async fn a_history_kept_in_indexeddb_is_built_as_each_writer_wrote_it() {
     // As the sync loop builds it: straight after the round that took those changes in
     // and checked their signatures (`history::keep_up`).
     forget_verified();
-    let _ = open_kept(
-        &sealed[..new_phone],
-        KIND,
-        &DOCUMENT,
-        &[(0, KEY)],
-        &log,
-        &person,
-        None,
-    );
+    let _ = open_first(new_phone);
     let mut warm = Vec::new();
     for _ in 0..5 {
         warm.push(build(&storage, &fresh_plan, &log, &person, None).await.2);
